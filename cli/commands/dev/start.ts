@@ -1,0 +1,22 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../baseCommand';
+import { startDevEnvironment } from '../../../src/devenv/devEnvironment';
+import { renderDevStatus } from '../../render/devStatus';
+
+export default class DevStart extends BaseCommand {
+  static override summary = 'Start the local Temporal dev server and a deployer worker in the background.';
+  static override description = 'State (the Temporal database, Pulumi state, logs) lives under .deployer/ (DEPLOYER_HOME overrides it). Starting twice is harmless: what already runs is left alone.';
+  static override examples = ['<%= config.bin %> dev start', '<%= config.bin %> dev start --port 7300 --ui-port 8300'];
+  static override flags = {
+    port: Flags.integer({ description: 'Temporal gRPC port.', default: 7233 }),
+    'ui-port': Flags.integer({ description: 'Temporal Web UI port.', default: 8233 }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(DevStart);
+    this.logToStderr('Starting the Temporal dev server and the deployer worker...');
+    const status = await startDevEnvironment({ port: flags.port, uiPort: flags['ui-port'] });
+    this.log(renderDevStatus(status));
+    return status;
+  }
+}

@@ -1,0 +1,15 @@
+import { BaseCommand } from '../../baseCommand';
+import { devStatus } from '../../../src/devenv/devEnvironment';
+import { renderDevStatus } from '../../render/devStatus';
+
+export default class DevStatus extends BaseCommand {
+  static override summary = 'Show what the local dev environment runs, where, and the Temporal UI URL.';
+  static override examples = ['<%= config.bin %> dev status', '<%= config.bin %> dev status --json'];
+
+  async run() {
+    await this.parse(DevStatus);
+    const status = await devStatus();
+    this.log(renderDevStatus(status));
+    return status;
+  }
+}

@@ -1,0 +1,26 @@
+// Two projects: fast unit tests of our own logic, and integration tests that drive the real
+// Temporal dev server and the real Pulumi engine (started by test/integration/globalSetup.ts).
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  // A global option: Temporal bundling and Pulumi operations take seconds, not milliseconds.
+  testTimeout: 180000,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/integration/**/*.integration.test.ts', '<rootDir>/test/e2e/**/*.e2e.test.ts'],
+      globalSetup: '<rootDir>/test/integration/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/integration/globalTeardown.ts',
+      slowTestThreshold: 60,
+    },
+  ],
+};

@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { installRoot, stateDir } from '../paths';
+import { toolPath } from '../toolchain';
+import { DEFAULT_NAMESPACE, SEARCH_ATTRIBUTES, TASK_QUEUE } from '../temporal/contracts';
+import { managedProcess, ManagedProcess, runningPid, sleep, startDetached, stopProcess } from './processes';
+
+/** Where the dev environment listens; recorded in `<state>/dev.json` so every client finds it. */
+export interface DevEndpoints {
+  temporalAddress: string;
+  uiUrl: string;
+  namespace: string;
+}
+
+export interface DevComponentStatus {
+  name: 'temporal' | 'worker';
+  running: boolean;
+  pid?: number;
+  detail: string;
+  log: string;
+}
+
+export interface DevStatus {
+  stateDir: string;
+  endpoints: DevEndpoints;
+  components: DevComponentStatus[];
+}
+
+const READY_TIMEOUT_MS = 90000;
+
+function devDir(): string {
+  return path.join(stateDir(), 'dev');
+}
+
+function endpointsFile(): string {
+  return path.join(devDir(), 'dev.json');
+}
+
+function processes(): { temporal: ManagedProcess; worker: ManagedProcess } {
+  return { temporal: managedProcess(devDir(), 'temporal'), worker: managedProcess(devDir(), 'worker') };
+}
+
+/** Endpoints of the dev environment: as recorded by the last start, else the usual ports. */
+export function devEndpoints(): DevEndpoints {
+  try {
+    return JSON.parse(fs.readFileSync(endpointsFile(), 'utf8')) as DevEndpoints;
+  } catch {
+    return defaultEndpoints(7233, 8233);
+  }
+}
+
+function defaultEndpoints(port: number, uiPort: number): DevEndpoints {
+  return { temporalAddress: `127.0.0.1:${port}`, uiUrl: `http://127.0.0.1:${uiPort}`, namespace: DEFAULT_NAMESPACE };
+}
+
+export interface StartOptions {
+  port?: number;
+  uiPort?: number;
+  /** Start only the Temporal server (tests run their own in-process workers). */
+  withoutWorker?: boolean;
+}
+
+/**
+ * Starts the Temporal dev server (SQLite under the state dir, custom search attributes registered)
+ * and a deployer worker, each in the background. What already runs is left alone.
+ */
+export async function startDevEnvironment(options: StartOptions = {}): Promise<DevStatus> {
+  const procs = processes();
+  fs.mkdirSync(devDir(), { recursive: true });
+  if (runningPid(procs.temporal) === undefined) {
+    const endpoints = defaultEndpoints(options.port ?? 7233, options.uiPort ?? 8233);
+    await assertPortFree(endpoints.temporalAddress);
+    const searchAttributes = Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+    startDetached(procs.temporal, toolPath('temporal'), [
+      'server', 'start-dev',
+      '--db-filename', path.join(devDir(), 'temporal.sqlite'),
+      '--ip', '127.0.0.1',
+      '--port', String(options.port ?? 7233),
+      '--ui-port', String(options.uiPort ?? 8233),
+      '--namespace', endpoints.namespace,
+      '--log-level', 'warn',
+      ...searchAttributes,
+    ], process.env);
+    fs.writeFileSync(endpointsFile(), JSON.stringify(endpoints, null, 2));
+  }
+  await waitForTemporal(devEndpoints(), procs.temporal);
+  if (!options.withoutWorker && runningPid(procs.worker) === undefined) {
+    const endpoints = devEndpoints();
+    startDetached(procs.worker, process.execPath, [path.join(installRoot, 'dist', 'worker', 'main.js')], {
+      ...process.env,
+      DEPLOYER_TEMPORAL_ADDRESS: endpoints.temporalAddress,
+      DEPLOYER_TEMPORAL_NAMESPACE: endpoints.namespace,
+      DEPLOYER_HOME: stateDir(),
+    });
+    await waitForWorker(endpoints, procs.worker);
+  }
+  return devStatus();
+}
+
+/** Stops exactly what `startDevEnvironment` started (by pid file), worker first. */
+export async function stopDevEnvironment(): Promise<string[]> {
+  const procs = processes();
+  const stopped: string[] = [];
+  if (await stopProcess(procs.worker)) stopped.push('worker');
+  if (await stopProcess(procs.temporal)) stopped.push('temporal');
+  return stopped;
+}
+
+export async function devStatus(): Promise<DevStatus> {
+  const procs = processes();
+  const endpoints = devEndpoints();
+  const temporalPid = runningPid(procs.temporal);
+  const workerPid = runningPid(procs.worker);
+  return {
+    stateDir: stateDir(),
+    endpoints,
+    components: [
+      {
+        name: 'temporal',
+        running: temporalPid !== undefined,
+        pid: temporalPid,
+        detail: temporalPid ? `gRPC ${endpoints.temporalAddress}, UI ${endpoints.uiUrl}` : 'not running',
+        log: procs.temporal.logFile,
+      },
+      {
+        name: 'worker',
+        running: workerPid !== undefined,
+        pid: workerPid,
+        detail: workerPid ? `task queue ${TASK_QUEUE}` : 'not running',
+        log: procs.worker.logFile,
+      },
+    ],
+  };
+}
+
+async function assertPortFree(address: string): Promise<void> {
+  const [host, port] = splitAddress(address);
+  const inUse = await new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host, port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+  if (inUse) {
+    throw new Error(`port ${port} is already in use by another program, so the Temporal dev server cannot start there. Stop that program, or start on another port with \`deployer dev start --port N\`.`);
+  }
+}
+
+function splitAddress(address: string): [string, number] {
+  const index = address.lastIndexOf(':');
+  return [address.slice(0, index), Number(address.slice(index + 1))];
+}
+
+async function waitForTemporal(endpoints: DevEndpoints, proc: ManagedProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (runningPid(proc) === undefined) throw new Error(`the Temporal dev server exited during start; see ${proc.logFile}`);
+    try {
+      const connection = await Connection.connect({ address: endpoints.temporalAddress, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace: endpoints.namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch {
+      await sleep(250);
+    }
+  }
+  throw new Error(`the Temporal dev server did not answer on ${endpoints.temporalAddress} within ${READY_TIMEOUT_MS / 1000}s; see ${proc.logFile}`);
+}
+
+async function waitForWorker(endpoints: DevEndpoints, proc: ManagedProcess): Promise<void> {
+  const connection = await Connection.connect({ address: endpoints.temporalAddress });
+  try {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (runningPid(proc) === undefined) throw new Error(`the deployer worker exited during start; see ${proc.logFile}`);
+      const { pollers } = await connection.workflowService.describeTaskQueue({
+        namespace: endpoints.namespace,
+        taskQueue: { name: TASK_QUEUE },
+      });
+      if (pollers.length > 0) return;
+      await sleep(250);
+    }
+    throw new Error(`the deployer worker did not start polling within ${READY_TIMEOUT_MS / 1000}s; see ${proc.logFile}`);
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** A background process the deployer started, tracked by a pid file under the state dir. */
+export interface ManagedProcess {
+  name: string;
+  pidFile: string;
+  logFile: string;
+}
+
+export function managedProcess(dir: string, name: string): ManagedProcess {
+  return { name, pidFile: path.join(dir, `${name}.pid`), logFile: path.join(dir, 'logs', `${name}.log`) };
+}
+
+export function runningPid(proc: ManagedProcess): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(proc.pidFile, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  return pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Starts `command` detached in its own process group, output appended to its log file. */
+export function startDetached(proc: ManagedProcess, command: string, args: string[], env: NodeJS.ProcessEnv): number {
+  fs.mkdirSync(path.dirname(proc.logFile), { recursive: true });
+  const log = fs.openSync(proc.logFile, 'a');
+  try {
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env });
+    if (child.pid === undefined) throw new Error(`could not start ${proc.name} (${command})`);
+    child.unref();
+    fs.writeFileSync(proc.pidFile, String(child.pid));
+    return child.pid;
+  } finally {
+    fs.closeSync(log);
+  }
+}
+
+/**
+ * Stops the process group a managed process leads: SIGTERM for a clean shutdown, SIGKILL after
+ * the grace period. Only what the pid file names is touched.
+ */
+export async function stopProcess(proc: ManagedProcess, graceMs = 15000): Promise<boolean> {
+  const pid = runningPid(proc);
+  fs.rmSync(proc.pidFile, { force: true });
+  if (pid === undefined) return false;
+  signalGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(50);
+  return true;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

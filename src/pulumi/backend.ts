@@ -1,0 +1,33 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PulumiBackend } from './componentStacks';
+
+/**
+ * The default backend: Pulumi's file backend under the state dir. Stack secrets are encrypted with
+ * DEPLOYER_PULUMI_PASSPHRASE, or with a random passphrase generated once and kept beside the state
+ * (owner-only), so a newcomer never has to invent one.
+ */
+export function localBackend(stateDir: string): PulumiBackend {
+  const stateRoot = path.join(stateDir, 'pulumi', 'state');
+  const home = path.join(stateDir, 'pulumi', 'home');
+  fs.mkdirSync(stateRoot, { recursive: true });
+  fs.mkdirSync(home, { recursive: true });
+  return { url: `file://${stateRoot}`, home, passphrase: process.env.DEPLOYER_PULUMI_PASSPHRASE ?? storedPassphrase(stateDir) };
+}
+
+function storedPassphrase(stateDir: string): string {
+  const file = path.join(stateDir, 'pulumi', 'passphrase');
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    const passphrase = crypto.randomBytes(32).toString('base64url');
+    // `wx`: when two workers race here, exactly one write wins and both read the winner.
+    try {
+      fs.writeFileSync(file, passphrase, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    return fs.readFileSync(file, 'utf8');
+  }
+}

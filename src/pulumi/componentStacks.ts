@@ -1,0 +1,140 @@
+import path from 'node:path';
+import {
+  ConfigMap,
+  EngineEvent,
+  LocalWorkspace,
+  PulumiCommand,
+  PulumiFn,
+  Stack,
+} from '@pulumi/pulumi/automation';
+import { pulumiEnv, toolPath } from '../toolchain';
+import { diffRefreshEvent, FieldDrift } from './refreshDiff';
+
+/** Identity of one component's Pulumi stack: project = deployment stack, stack = `<service>.<component>.<env>`. */
+export interface ComponentStackId {
+  project: string;
+  stack: string;
+}
+
+/** Where component stacks keep their state and how their secrets are encrypted. */
+export interface PulumiBackend {
+  /** `file:///abs/dir` locally, `s3://bucket/prefix` on aws. */
+  url: string;
+  passphrase: string;
+  /** PULUMI_HOME: plugin cache and credentials, kept out of the user's ~/.pulumi. */
+  home: string;
+}
+
+/** Progress of a running engine operation, reported to callers (activities heartbeat with it). */
+export interface EngineProgress {
+  resource: string;
+  op: string;
+  phase: 'started' | 'done' | 'failed';
+}
+
+export interface RunHooks {
+  /** Aborting stops the engine cleanly (SIGINT to the CLI), leaving the state consistent. */
+  signal?: AbortSignal;
+  onProgress?: (progress: EngineProgress) => void;
+}
+
+export interface UpOutcome {
+  outputs: Record<string, unknown>;
+  /** Resource operation counts, e.g. { create: 1, same: 2 }. */
+  changes: Record<string, number>;
+  durationMs: number;
+}
+
+/** One resource that differs between the recorded state and what really exists. */
+export interface ResourceDrift {
+  urn: string;
+  type: string;
+  name: string;
+  /** `deleted`: the resource no longer exists; `changed`: some of its fields differ. */
+  kind: 'deleted' | 'changed';
+  fields: FieldDrift[];
+}
+
+/**
+ * Automation API facade: one LocalWorkspace per operation, so component stacks of a wave run in
+ * parallel without sharing a working directory.
+ */
+export class ComponentStacks {
+  private command?: Promise<PulumiCommand>;
+
+  constructor(private readonly backend: PulumiBackend) {}
+
+  async up(id: ComponentStackId, program: PulumiFn, config: Record<string, string>, hooks: RunHooks = {}): Promise<UpOutcome> {
+    const stack = await this.select(id, program);
+    await stack.setAllConfig(toConfigMap(config));
+    const started = Date.now();
+    const result = await stack.up({ signal: hooks.signal, onEvent: progressListener(hooks) });
+    return {
+      outputs: Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.value])),
+      changes: (result.summary.resourceChanges ?? {}) as Record<string, number>,
+      durationMs: Date.now() - started,
+    };
+  }
+
+  /** Refresh in preview mode: reports what changed behind Pulumi's back, without touching state. */
+  async previewRefresh(id: ComponentStackId, program: PulumiFn, hooks: RunHooks = {}): Promise<ResourceDrift[]> {
+    const stack = await this.select(id, program);
+    const drifts: ResourceDrift[] = [];
+    const report = progressListener(hooks);
+    await stack.previewRefresh({
+      signal: hooks.signal,
+      onEvent: (event) => {
+        report(event);
+        const drift = diffRefreshEvent(event);
+        if (drift) drifts.push(drift);
+      },
+    });
+    return drifts;
+  }
+
+  async destroy(id: ComponentStackId, program: PulumiFn, hooks: RunHooks = {}): Promise<void> {
+    const stack = await this.select(id, program);
+    await stack.destroy({ signal: hooks.signal, onEvent: progressListener(hooks) });
+    await stack.workspace.removeStack(id.stack);
+  }
+
+  async outputs(id: ComponentStackId, program: PulumiFn): Promise<Record<string, unknown>> {
+    const stack = await this.select(id, program);
+    const outputs = await stack.outputs();
+    return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+  }
+
+  private async select(id: ComponentStackId, program: PulumiFn): Promise<Stack> {
+    this.command ??= PulumiCommand.get({ root: path.dirname(path.dirname(toolPath('pulumi'))), skipVersionCheck: false });
+    return LocalWorkspace.createOrSelectStack(
+      { projectName: id.project, stackName: id.stack, program },
+      {
+        pulumiCommand: await this.command,
+        pulumiHome: this.backend.home,
+        projectSettings: { name: id.project, runtime: 'nodejs', backend: { url: this.backend.url } },
+        secretsProvider: 'passphrase',
+        envVars: { ...pulumiEnv(), PULUMI_CONFIG_PASSPHRASE: this.backend.passphrase },
+      },
+    );
+  }
+}
+
+function toConfigMap(config: Record<string, string>): ConfigMap {
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value }]));
+}
+
+function progressListener(hooks: RunHooks): (event: EngineEvent) => void {
+  return (event) => {
+    if (!hooks.onProgress) return;
+    if (event.resourcePreEvent) {
+      const { urn, op } = event.resourcePreEvent.metadata;
+      hooks.onProgress({ resource: urn, op, phase: 'started' });
+    } else if (event.resOutputsEvent) {
+      const { urn, op } = event.resOutputsEvent.metadata;
+      hooks.onProgress({ resource: urn, op, phase: 'done' });
+    } else if (event.resOpFailedEvent) {
+      const { urn, op } = event.resOpFailedEvent.metadata;
+      hooks.onProgress({ resource: urn, op, phase: 'failed' });
+    }
+  };
+}

@@ -1,0 +1,44 @@
+import { EngineEvent } from '@pulumi/pulumi/automation';
+import type { ResourceDrift } from './componentStacks';
+
+/** A field whose recorded value differs from the value really found. */
+export interface FieldDrift {
+  field: string;
+  recorded: unknown;
+  actual: unknown;
+}
+
+// Dynamic providers keep their own serialized code in state under this key; it is not user data.
+const INTERNAL_KEYS = new Set(['__provider']);
+
+/**
+ * Turns one refresh engine event into a drift finding, or undefined when the resource is unchanged.
+ * The engine reports a refreshed resource with its recorded (`old`) and found (`new`) state; a
+ * resource that no longer exists comes back without `new`.
+ */
+export function diffRefreshEvent(event: EngineEvent): ResourceDrift | undefined {
+  const metadata = event.resOutputsEvent?.metadata;
+  if (!metadata || !metadata.old) return undefined;
+  if (metadata.type === 'pulumi:pulumi:Stack' || metadata.type.startsWith('pulumi:providers:')) return undefined;
+  const name = metadata.urn.split('::').pop() ?? metadata.urn;
+  if (!metadata.new || metadata.op === 'delete') {
+    return { urn: metadata.urn, type: metadata.type, name, kind: 'deleted', fields: [] };
+  }
+  const fields = diffObjects(metadata.old.outputs ?? {}, metadata.new.outputs ?? {});
+  return fields.length ? { urn: metadata.urn, type: metadata.type, name, kind: 'changed', fields } : undefined;
+}
+
+function diffObjects(recorded: Record<string, unknown>, actual: Record<string, unknown>, prefix = ''): FieldDrift[] {
+  const keys = [...new Set([...Object.keys(recorded), ...Object.keys(actual)])].filter((key) => !INTERNAL_KEYS.has(key)).sort();
+  return keys.flatMap((key) => {
+    const field = prefix ? `${prefix}.${key}` : key;
+    const before = recorded[key];
+    const after = actual[key];
+    if (isPlainObject(before) && isPlainObject(after)) return diffObjects(before, after, field);
+    return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ field, recorded: before, actual: after }];
+  });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,16 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startDevEnvironment } from '../../src/devenv/devEnvironment';
+import { freePort } from '../support/freePort';
+
+// One real Temporal dev server for the whole integration run, in a throwaway state dir and on free
+// ports, so a developer's own `deployer dev start` is never touched. A missing toolchain fails the
+// run (tests are never skipped): `npm run setup` installs it.
+export default async function globalSetup(): Promise<void> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-it-'));
+  process.env.DEPLOYER_HOME = home;
+  const status = await startDevEnvironment({ port: await freePort(), uiPort: await freePort(), withoutWorker: true });
+  process.env.DEPLOYER_TEMPORAL_ADDRESS = status.endpoints.temporalAddress;
+  process.env.DEPLOYER_TEMPORAL_NAMESPACE = status.endpoints.namespace;
+}

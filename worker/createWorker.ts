@@ -1,0 +1,24 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { ActivityPorts, createActivities } from '../activities';
+import { TASK_QUEUE } from '../src/temporal/contracts';
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  ports: ActivityPorts;
+  taskQueue?: string;
+}
+
+/** A deployer worker: every workflow in workflows/, activities over the given ports. */
+export function createWorker({ connection, namespace, ports, taskQueue = TASK_QUEUE }: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities(ports),
+    // Cancellation reaches an activity only in a heartbeat response; the default throttle (80 % of
+    // the heartbeat timeout) would let a cancelled `pulumi up` run on for half a minute.
+    maxHeartbeatThrottleInterval: '1 second',
+  });
+}
