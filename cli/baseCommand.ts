@@ -1,4 +1,5 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
+import { ModelValidationError } from '../src/model/diagnostics';
 
 /** Stable exit codes, documented in docs/cli.md; scripts may rely on them. */
 export const EXIT = {
@@ -36,6 +37,11 @@ export abstract class BaseCommand extends Command {
   };
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    if (error instanceof ModelValidationError) {
+      if (this.jsonEnabled()) this.logJson({ error: { code: error.code, message: 'the deployment repo is invalid', diagnostics: error.diagnostics } });
+      else this.logToStderr(error.message);
+      this.exit(EXIT.failure);
+    }
     if (error instanceof DeployerError) {
       if (this.jsonEnabled()) {
         this.logJson({ error: { code: error.code, message: error.message } });

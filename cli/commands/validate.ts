@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Flags } from '@oclif/core';
+import { BaseCommand, EXIT } from '../baseCommand';
+import { Diagnostic, formatDiagnostic, ModelValidationError, sortDiagnostics } from '../../src/model/diagnostics';
+import { loadDesiredStack } from '../../src/model/loadRepo';
+import { findRepoRoot, parseVars, repoFlags } from '../repoFlags';
+
+export default class Validate extends BaseCommand {
+  static override summary = 'Check the deployment repo: every problem at once, each with file:line:col and what to do.';
+  static override description = 'Validates every stack in every environment unless --stack / --environment narrow it. Exit codes: 0 valid, 1 invalid, 2 usage.';
+  static override examples = [
+    '<%= config.bin %> validate --var VERSION=v1.2.0',
+    '<%= config.bin %> validate --stack user-platform --environment production --var VERSION=v1.2.0 --json',
+  ];
+  static override flags = {
+    ...repoFlags,
+    stack: Flags.string({ description: 'Only this stack.' }),
+    environment: Flags.string({ description: 'Only this environment.' }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(Validate);
+    const root = findRepoRoot(flags.repo);
+    const variables = parseVars(flags.var);
+    const stacks = flags.stack ? [flags.stack] : listNames(path.join(root, 'stacks'), true);
+    const environments = flags.environment ? [flags.environment] : listNames(path.join(root, 'environments'), false);
+    const seen = new Map<string, Diagnostic>();
+    let components = 0;
+    for (const stack of stacks) {
+      for (const environment of environments.length ? environments : ['(none)']) {
+        try {
+          const desired = loadDesiredStack({ root, stack, environment, variables });
+          components += desired.services.reduce((sum, service) => sum + service.components.length, 0);
+        } catch (error) {
+          if (!(error instanceof ModelValidationError)) throw error;
+          // The same file problem shows up once per environment; report it once.
+          for (const d of error.diagnostics) seen.set(formatDiagnostic(d), d);
+        }
+      }
+    }
+    const diagnostics = sortDiagnostics([...seen.values()]);
+    const result = { valid: diagnostics.length === 0, repo: root, stacks, environments, diagnostics };
+    if (!this.jsonEnabled()) {
+      if (result.valid) this.log(`✓ Deployment repo is valid: ${stacks.length} stack(s) × ${environments.length} environment(s), ${components} component configurations checked.`);
+      else this.log(`✗ ${diagnostics.length} problem${diagnostics.length === 1 ? '' : 's'} found:\n\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+    }
+    if (!result.valid) process.exitCode = EXIT.failure;
+    return result;
+  }
+}
+
+function listNames(dir: string, directories: boolean): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => (directories ? entry.isDirectory() : /\.ya?ml$/.test(entry.name)))
+    .map((entry) => entry.name.replace(/\.ya?ml$/, ''))
+    .sort();
+}

@@ -1,0 +1,195 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { didYouMean, Diagnostic } from './diagnostics';
+import { sha256, stableStringify } from './hash';
+import { interpolate } from './interpolate';
+import { API_VERSION, COMPONENT_KINDS, ComponentKind, componentFileSchema, componentKinds, MicroServiceSpec } from './schema';
+import { checkMicroService } from './specChecks';
+import type { ConfigFile, DesiredComponent } from './types';
+import { YamlFile, YamlPath } from './yamlFile';
+import { issuesToDiagnostics, Origin } from './zodIssues';
+
+const KIND_BY_FILE: Record<string, ComponentKind> = Object.fromEntries(
+  componentKinds.flatMap((kind) => COMPONENT_KINDS[kind].files.slice(0, 1).map((file) => [file, kind])),
+);
+const KNOWN_ENTRIES = [...componentKinds.flatMap((kind) => COMPONENT_KINDS[kind].files), 'configs'];
+
+export interface ComponentContext {
+  repoRoot: string;
+  stack: string;
+  service: string;
+  environment: string;
+  environments: string[];
+  variables: Record<string, string>;
+}
+
+/** Loads one `components/<name>/` directory; problems go to `diagnostics`, never thrown. */
+export function loadComponent(dir: string, context: ComponentContext, diagnostics: Diagnostic[]): DesiredComponent | undefined {
+  const name = path.basename(dir);
+  const rel = (file: string) => path.relative(context.repoRoot, path.join(dir, file));
+  const entries = fs.readdirSync(dir).sort();
+  for (const entry of entries) {
+    if (!KNOWN_ENTRIES.includes(entry)) {
+      const suggestion = didYouMean(entry, KNOWN_ENTRIES);
+      diagnostics.push({ file: rel(entry), line: 1, col: 1, path: '', message: `unexpected file "${entry}" in component ${name}`, hint: suggestion ? `Did you mean "${suggestion}"?` : `A component directory holds one of ${Object.keys(KIND_BY_FILE).join(', ')} (plus infra.yaml and configs/ for a MicroService).` });
+    }
+  }
+  const mainFiles = entries.filter((entry) => KIND_BY_FILE[entry]);
+  if (mainFiles.length !== 1) {
+    const message = mainFiles.length ? `component ${name} has ${mainFiles.join(' and ')}; a component is exactly one kind` : `component ${name} has no component file`;
+    diagnostics.push({ file: rel(mainFiles[1] ?? ''), line: 1, col: 1, path: '', message, hint: `Keep exactly one of ${Object.keys(KIND_BY_FILE).join(', ')}; split the rest into their own component directories.` });
+    return undefined;
+  }
+  const kind = KIND_BY_FILE[mainFiles[0]!]!;
+  const main = readComponentFile(path.join(dir, mainFiles[0]!), rel(mainFiles[0]!), kind, context, diagnostics);
+  const infraPresent = entries.includes('infra.yaml');
+  if (infraPresent && kind !== 'MicroService') {
+    diagnostics.push({ file: rel('infra.yaml'), line: 1, col: 1, path: '', message: `infra.yaml only applies to a MicroService, but ${name} is ${kind}`, hint: `Move these settings into ${mainFiles[0]}.` });
+  }
+  const infra = infraPresent && kind === 'MicroService' ? readComponentFile(path.join(dir, 'infra.yaml'), rel('infra.yaml'), kind, context, diagnostics) : undefined;
+  if (!main) return undefined;
+
+  // Later sources win: microservice.yaml < infra.yaml < overrides for this environment (same order).
+  const sources: { file: YamlFile; base: YamlPath; value: unknown }[] = [];
+  for (const file of [main, infra]) {
+    if (!file) continue;
+    sources.push({ file, base: ['spec'], value: (file.value as { spec?: unknown }).spec });
+  }
+  for (const file of [main, infra]) {
+    const override = (file?.value as { overrides?: Record<string, unknown> } | undefined)?.overrides?.[context.environment];
+    if (file && override !== undefined) sources.push({ file, base: ['overrides', context.environment], value: override });
+  }
+  const merged = sources.reduce<unknown>((acc, source) => deepMerge(acc, source.value), {});
+  const origin: Origin = (specPath) => {
+    for (const source of [...sources].reverse()) {
+      if (source.file.doc.hasIn([...source.base, ...specPath])) return { file: source.file, path: [...source.base, ...specPath] };
+    }
+    // Not written anywhere (a missing field): point at the deepest part of the main spec.
+    return { file: main, path: ['spec', ...specPath] };
+  };
+
+  const filled = interpolate(merged, context.variables);
+  for (const missing of filled.missing) {
+    const at = origin(missing.path);
+    diagnostics.push(at.file.diagnostic(at.path, `variable \${${missing.name}} is not defined`, `Pass --var ${missing.name}=VALUE, or write \${${missing.name}:-default}.`));
+  }
+  const schema = COMPONENT_KINDS[kind].spec;
+  const parsed = schema.safeParse(filled.value, { reportInput: true });
+  if (!parsed.success) {
+    diagnostics.push(...issuesToDiagnostics(parsed.error.issues, schema, origin));
+    return undefined;
+  }
+  const spec = parsed.data;
+  let configs: ConfigFile[] = [];
+  if (kind === 'MicroService') {
+    for (const problem of checkMicroService(spec as MicroServiceSpec)) {
+      const at = origin(problem.path);
+      diagnostics.push(at.file.diagnostic(at.path, problem.message, problem.hint));
+    }
+    configs = loadConfigs(dir, spec as MicroServiceSpec, context.repoRoot, origin, diagnostics);
+  }
+  return {
+    id: `${context.service}/${name}`,
+    service: context.service,
+    name,
+    kind,
+    spec,
+    dependsOn: [],
+    configs,
+    specHash: sha256(stableStringify({ kind, spec, configs: configs.map((config) => [config.mountPath, config.sha256]) })),
+    source: main.locate(['kind']),
+  };
+}
+
+function readComponentFile(absolute: string, file: string, kind: ComponentKind, context: ComponentContext, diagnostics: Diagnostic[]): YamlFile | undefined {
+  const { yaml, diagnostics: syntax } = YamlFile.read(absolute, file);
+  if (syntax.length) {
+    diagnostics.push(...syntax);
+    return undefined;
+  }
+  const value = yaml.value as Record<string, unknown> | null;
+  if (!value || typeof value !== 'object') {
+    diagnostics.push(yaml.diagnostic([], 'file is empty or not a mapping', `Start with apiVersion: ${API_VERSION}, kind: ${kind}, metadata and spec.`));
+    return undefined;
+  }
+  const declaredKind = value.kind;
+  if (typeof declaredKind === 'string' && declaredKind !== kind) {
+    const suggestion = didYouMean(declaredKind, componentKinds);
+    const hint = componentKinds.includes(declaredKind as ComponentKind)
+      ? `${path.basename(file)} holds a ${kind}; a ${declaredKind} belongs in ${COMPONENT_KINDS[declaredKind as ComponentKind].files[0]}.`
+      : suggestion ? `Did you mean "${suggestion}"?` : `Known kinds: ${componentKinds.join(', ')}.`;
+    diagnostics.push(yaml.diagnostic(['kind'], `kind "${declaredKind}" does not belong in ${path.basename(file)}`, hint));
+    return undefined;
+  }
+  // Envelope only (spec is checked after merging): apiVersion, kind, metadata, overrides.
+  const envelope = componentFileSchema(kind, true);
+  const parsed = envelope.safeParse(value, { reportInput: true });
+  if (!parsed.success) {
+    diagnostics.push(...issuesToDiagnostics(parsed.error.issues, envelope, (p) => ({ file: yaml, path: p })));
+    return undefined;
+  }
+  const componentName = path.basename(path.dirname(absolute));
+  const metadata = parsed.data.metadata;
+  if (metadata.name !== componentName) {
+    diagnostics.push(yaml.diagnostic(['metadata', 'name'], `metadata.name "${metadata.name}" does not match its directory "${componentName}"`, `Rename one so both say the same.`));
+  }
+  if (metadata.service && metadata.service !== context.service) {
+    diagnostics.push(yaml.diagnostic(['metadata', 'service'], `metadata.service "${metadata.service}" does not match the service directory "${context.service}"`, 'Fix metadata.service or move the component.'));
+  }
+  if (metadata.stack && metadata.stack !== context.stack) {
+    diagnostics.push(yaml.diagnostic(['metadata', 'stack'], `metadata.stack "${metadata.stack}" does not match the stack directory "${context.stack}"`, 'Fix metadata.stack or move the service.'));
+  }
+  for (const environment of Object.keys(parsed.data.overrides ?? {})) {
+    if (!context.environments.includes(environment)) {
+      const suggestion = didYouMean(environment, context.environments);
+      diagnostics.push(yaml.diagnostic(['overrides', environment], `overrides for unknown environment "${environment}"`, suggestion ? `Did you mean "${suggestion}"?` : `Environments: ${context.environments.join(', ')}.`, { key: true }));
+    }
+  }
+  return yaml;
+}
+
+function loadConfigs(dir: string, spec: MicroServiceSpec, repoRoot: string, origin: Origin, diagnostics: Diagnostic[]): ConfigFile[] {
+  const configDir = path.join(dir, 'configs');
+  const realRoot = fs.realpathSync(repoRoot);
+  const wanted = spec.configs ?? listFiles(configDir).map((file) => ({ path: file, mountPath: undefined }));
+  const configs: ConfigFile[] = [];
+  wanted.forEach((entry, index) => {
+    const absolute = path.resolve(configDir, entry.path);
+    const real = fs.existsSync(absolute) ? fs.realpathSync(absolute) : absolute;
+    const at = origin(['configs', index, 'path']);
+    if (path.relative(realRoot, real).startsWith('..') || path.isAbsolute(entry.path)) {
+      diagnostics.push(at.file.diagnostic(at.path, `config path "${entry.path}" points outside the deployment repo`, 'Config files must live in the component\'s configs/ directory.'));
+      return;
+    }
+    if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {
+      diagnostics.push(at.file.diagnostic(at.path, `config file "${entry.path}" does not exist in ${path.relative(repoRoot, configDir)}/`, 'Create it, or fix the path (relative to configs/).'));
+      return;
+    }
+    const content = fs.readFileSync(absolute, 'utf8');
+    configs.push({ path: entry.path, mountPath: entry.mountPath ?? path.posix.join('/config', entry.path), sha256: sha256(content), content });
+  });
+  return configs;
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name), path.join(prefix, entry.name)) : [path.join(prefix, entry.name)]));
+}
+
+/** Mappings merge key by key; anything else (lists included) is replaced by the later value. */
+export function deepMerge(base: unknown, override: unknown): unknown {
+  if (override === undefined) return base;
+  if (isMapping(base) && isMapping(override)) {
+    const result: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(override)) result[key] = deepMerge(base[key], value);
+    return result;
+  }
+  return override;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

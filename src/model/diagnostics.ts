@@ -1,0 +1,61 @@
+/** One problem in the deployment repo, pointing at where it was written. */
+export interface Diagnostic {
+  /** Repo-relative file path. */
+  file: string;
+  line: number;
+  col: number;
+  /** YAML path inside the file, e.g. `spec.scaling.replicas`; empty for the whole file. */
+  path: string;
+  message: string;
+  /** What to do about it. */
+  hint?: string;
+}
+
+/** The repo is invalid; carries every problem found, in file order. */
+export class ModelValidationError extends Error {
+  readonly code = 'INVALID_CONFIG';
+
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(`${diagnostics.length} problem${diagnostics.length === 1 ? '' : 's'} in the deployment repo:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+  }
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = `${d.file}:${d.line}:${d.col}`;
+  const at = d.path ? ` (${d.path})` : '';
+  return `${where}${at}: ${d.message}${d.hint ? `\n    → ${d.hint}` : ''}`;
+}
+
+export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.message.localeCompare(b.message));
+}
+
+/** The closest candidate by edit distance, when it is close enough to be a plausible typo. */
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  // An abbreviation ("prod" for "production") is far in edit distance but an obvious intent.
+  const extension = word.length >= 3 ? list.filter((candidate) => candidate.toLowerCase().startsWith(word.toLowerCase())) : [];
+  if (extension.length === 1) return extension[0];
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of list) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { computeWaves } from '../plan/waves';
+import { loadComponent } from './componentLoader';
+import { didYouMean, Diagnostic, ModelValidationError, sortDiagnostics } from './diagnostics';
+import { COMPONENT_KINDS, environmentFileSchema, EnvironmentSpec, repositoryFileSchema, serviceFileSchema } from './schema';
+import type { DesiredComponent, DesiredService, DesiredStack } from './types';
+import { YamlFile } from './yamlFile';
+import { issuesToDiagnostics } from './zodIssues';
+
+export interface LoadOptions {
+  /** Root of the deployment repo (holds stacks/ and environments/). */
+  root: string;
+  stack: string;
+  environment: string;
+  /** `--var KEY=VALUE`; STACK and ENVIRONMENT are always defined. */
+  variables?: Record<string, string>;
+}
+
+/**
+ * Reads the deployment repo into the desired state of one stack in one environment. Reports every
+ * problem at once by throwing a ModelValidationError; returns only a fully valid model.
+ */
+export function loadDesiredStack(options: LoadOptions): DesiredStack {
+  const diagnostics: Diagnostic[] = [];
+  const root = path.resolve(options.root);
+  const repository = loadRepositoryConfig(root, diagnostics);
+  const environments = loadEnvironments(root, diagnostics);
+  const environment = environments.get(options.environment);
+  if (!environment && !diagnostics.length) {
+    const suggestion = didYouMean(options.environment, environments.keys());
+    diagnostics.push({
+      file: 'environments/',
+      line: 1,
+      col: 1,
+      path: '',
+      message: `unknown environment "${options.environment}"`,
+      hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Environments in this repo: ${[...environments.keys()].sort().join(', ') || 'none (add environments/<name>.yaml)'}.`,
+    });
+  }
+  const stackDir = path.join(root, 'stacks', options.stack);
+  if (!fs.existsSync(stackDir)) {
+    const stacks = listDirs(path.join(root, 'stacks'));
+    const suggestion = didYouMean(options.stack, stacks);
+    diagnostics.push({ file: `stacks/${options.stack}`, line: 1, col: 1, path: '', message: `unknown stack "${options.stack}"`, hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Stacks in this repo: ${stacks.join(', ') || 'none'}.` });
+  }
+  if (diagnostics.length) throw new ModelValidationError(sortDiagnostics(diagnostics));
+
+  const variables = { STACK: options.stack, ENVIRONMENT: options.environment, ...options.variables };
+  const services: DesiredService[] = [];
+  // Every component directory, loaded or not: a reference to one that failed to load is not also
+  // reported as unknown (its own problems already are).
+  const declared = new Set<string>();
+  for (const serviceName of listDirs(path.join(stackDir, 'services'))) {
+    const service = loadService(root, options.stack, serviceName, diagnostics);
+    if (!service) continue;
+    const componentsDir = path.join(stackDir, 'services', serviceName, 'components');
+    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, environments: [...environments.keys()], variables };
+    for (const componentName of listDirs(componentsDir)) {
+      declared.add(`${serviceName}/${componentName}`);
+      const component = loadComponent(path.join(componentsDir, componentName), context, diagnostics);
+      if (component) service.components.push(component);
+    }
+    checkTests(root, service, declared, diagnostics);
+    services.push(service);
+  }
+  resolveReferences(root, services, declared, diagnostics);
+  if (diagnostics.length) throw new ModelValidationError(sortDiagnostics(diagnostics));
+  return {
+    stack: options.stack,
+    environment: { name: options.environment, spec: environment!.spec },
+    services,
+    groups: repository?.spec.groups ?? {},
+    slackUsers: repository?.spec.slackUsers ?? {},
+    variables,
+  };
+}
+
+function loadRepositoryConfig(root: string, diagnostics: Diagnostic[]) {
+  const file = path.join(root, 'deployer.yaml');
+  if (!fs.existsSync(file)) return undefined;
+  return parseWith(file, 'deployer.yaml', repositoryFileSchema, diagnostics)?.data;
+}
+
+function loadEnvironments(root: string, diagnostics: Diagnostic[]): Map<string, { spec: EnvironmentSpec }> {
+  const dir = path.join(root, 'environments');
+  const environments = new Map<string, { spec: EnvironmentSpec }>();
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((file) => /\.ya?ml$/.test(file)).sort() : [];
+  for (const fileName of files) {
+    const parsed = parseWith(path.join(dir, fileName), `environments/${fileName}`, environmentFileSchema, diagnostics);
+    if (!parsed) continue;
+    const expected = fileName.replace(/\.ya?ml$/, '');
+    const name = parsed.data.metadata.name;
+    if (name !== expected) {
+      diagnostics.push(parsed.yaml.diagnostic(['metadata', 'name'], `environment "${name}" is declared in ${fileName}`, `Name the file ${name}.yaml, or set metadata.name: ${expected}.`));
+      continue;
+    }
+    environments.set(name, { spec: parsed.data.spec });
+  }
+  return environments;
+}
+
+function loadService(root: string, stack: string, name: string, diagnostics: Diagnostic[]): DesiredService | undefined {
+  const rel = `stacks/${stack}/services/${name}/service.yaml`;
+  const absolute = path.join(root, rel);
+  if (!fs.existsSync(absolute)) {
+    diagnostics.push({ file: rel, line: 1, col: 1, path: '', message: `service ${name} has no service.yaml`, hint: 'Create it with apiVersion, kind: Service, metadata.name and spec (team, owners, approvers).' });
+    return undefined;
+  }
+  const parsed = parseWith(absolute, rel, serviceFileSchema, diagnostics);
+  if (!parsed) return undefined;
+  const { metadata, spec } = parsed.data;
+  if (metadata.name !== name) {
+    diagnostics.push(parsed.yaml.diagnostic(['metadata', 'name'], `metadata.name "${metadata.name}" does not match its directory "${name}"`, 'Rename one so both say the same.'));
+  }
+  if (metadata.stack && metadata.stack !== stack) {
+    diagnostics.push(parsed.yaml.diagnostic(['metadata', 'stack'], `metadata.stack "${metadata.stack}" does not match the stack directory "${stack}"`, 'Fix metadata.stack or move the service.'));
+  }
+  return { name, stack, spec, annotations: { ...metadata.annotations }, components: [], source: parsed.yaml.locate(['kind']) };
+}
+
+/** Reads and validates one whole file against `schema`; undefined (with diagnostics) when invalid. */
+function parseWith<T extends z.ZodType>(absolute: string, file: string, schema: T, diagnostics: Diagnostic[]): { yaml: YamlFile; data: z.infer<T> } | undefined {
+  const { yaml, diagnostics: syntax } = YamlFile.read(absolute, file);
+  if (syntax.length) {
+    diagnostics.push(...syntax);
+    return undefined;
+  }
+  const parsed = schema.safeParse(yaml.value, { reportInput: true });
+  if (!parsed.success) {
+    diagnostics.push(...issuesToDiagnostics(parsed.error.issues, schema, (p) => ({ file: yaml, path: p })));
+    return undefined;
+  }
+  return { yaml, data: parsed.data };
+}
+
+function checkTests(root: string, service: DesiredService, declared: Set<string>, diagnostics: Diagnostic[]): void {
+  const file = () => YamlFile.read(path.join(root, service.source.file), service.source.file).yaml;
+  const names = new Set<string>();
+  service.spec.tests.forEach((test, index) => {
+    if (names.has(test.name)) diagnostics.push(file().diagnostic(['spec', 'tests', index, 'name'], `test "${test.name}" is defined twice`, 'Give each test its own name.'));
+    names.add(test.name);
+    if ('http' in test && !declared.has(`${service.name}/${test.http.component}`)) {
+      const suggestion = didYouMean(test.http.component, [...declared].filter((id) => id.startsWith(`${service.name}/`)).map((id) => id.split('/')[1]!));
+      diagnostics.push(file().diagnostic(['spec', 'tests', index, 'http', 'component'], `test "${test.name}" targets unknown component "${test.http.component}"`, suggestion ? `Did you mean "${suggestion}"?` : undefined));
+    }
+  });
+}
+
+/**
+ * Checks every dependsOn and valueFrom against the components that exist (across services), fills
+ * each component's dependsOn with both, and rejects dependency cycles.
+ */
+function resolveReferences(root: string, services: DesiredService[], declared: Set<string>, diagnostics: Diagnostic[]): void {
+  const components = new Map<string, DesiredComponent>(services.flatMap((service) => service.components.map((c) => [c.id, c] as const)));
+  const ids = [...declared];
+  const yamlOf = (component: DesiredComponent) => YamlFile.read(path.join(root, component.source.file), component.source.file).yaml;
+  for (const component of components.values()) {
+    const spec = component.spec as { dependsOn: string[]; environment?: { name: string; valueFrom?: { component: string; output: string } }[] };
+    const deps = new Set<string>();
+    const unknown = (ref: string, at: (string | number)[]) => {
+      if (declared.has(ref)) return;
+      const suggestion = didYouMean(ref, ids);
+      diagnostics.push(locateInComponent(root, component, yamlOf, at, `unknown component "${ref}"`, suggestion ? `Did you mean "${suggestion}"?` : `Components: ${ids.sort().join(', ')}.`));
+    };
+    spec.dependsOn.forEach((ref, index) => {
+      if (!components.has(ref)) return unknown(ref, ['dependsOn', index]);
+      deps.add(ref);
+    });
+    spec.environment?.forEach((variable, index) => {
+      if (!variable.valueFrom) return;
+      const target = components.get(variable.valueFrom.component);
+      if (!target) return unknown(variable.valueFrom.component, ['environment', index, 'valueFrom', 'component']);
+      const outputs: readonly string[] = COMPONENT_KINDS[target.kind].outputs;
+      if (!outputs.includes(variable.valueFrom.output)) {
+        const suggestion = didYouMean(variable.valueFrom.output, outputs);
+        diagnostics.push(locateInComponent(root, component, yamlOf, ['environment', index, 'valueFrom', 'output'], `${target.kind} ${target.id} has no output "${variable.valueFrom.output}"`, `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Its outputs: ${outputs.join(', ')}.`));
+        return;
+      }
+      deps.add(target.id);
+    });
+    component.dependsOn = [...deps].sort();
+  }
+  if (diagnostics.length) return;
+  const result = computeWaves([...components.values()]);
+  if ('cycle' in result) {
+    const first = components.get(result.cycle[0]!)!;
+    const next = result.cycle[1]!;
+    const index = (first.spec as { dependsOn: string[] }).dependsOn.indexOf(next);
+    diagnostics.push(locateInComponent(root, first, yamlOf, index >= 0 ? ['dependsOn', index] : ['environment'], `dependency cycle: ${result.cycle.join(' → ')}`, 'Remove one of these dependencies (dependsOn or valueFrom) to break the cycle.'));
+  }
+}
+
+/** A diagnostic at a spec path of a component, in whichever of its files wrote that path. */
+function locateInComponent(root: string, component: DesiredComponent, yamlOf: (c: DesiredComponent) => YamlFile, specPath: (string | number)[], message: string, hint?: string): Diagnostic {
+  const main = yamlOf(component);
+  const infraRel = path.join(path.dirname(component.source.file), 'infra.yaml');
+  if (!main.doc.hasIn(['spec', ...specPath]) && fs.existsSync(path.join(root, infraRel))) {
+    const infra = YamlFile.read(path.join(root, infraRel), infraRel).yaml;
+    if (infra.doc.hasIn(['spec', ...specPath])) return infra.diagnostic(['spec', ...specPath], message, hint);
+  }
+  return main.diagnostic(['spec', ...specPath], message, hint);
+}
+
+function listDirs(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}

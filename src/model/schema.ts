@@ -1,0 +1,248 @@
+import { z } from 'zod';
+
+// The deployment repo's file formats. Every object is strict so a misspelled field is an error
+// with a "did you mean", never a silently ignored setting.
+
+export const API_VERSION = 'components.deployer.io/v1';
+
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes, starting with a letter (at most 63 characters)');
+
+/** `<service>/<component>`: how components name each other, across services too. */
+export const componentRef = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'must be <service>/<component>, e.g. notification-service/database');
+
+const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 30s, 10m, 24h');
+
+const annotations = z
+  .object({
+    runbook: z.string().optional(),
+    dashboard: z.string().optional(),
+    oncall: z.string().optional(),
+  })
+  .catchall(z.string());
+
+const componentMetadata = z.strictObject({
+  name,
+  service: name.optional(),
+  stack: name.optional(),
+  annotations: annotations.optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+const valueFrom = z.strictObject({ component: componentRef, output: z.string().min(1) });
+
+const secretFrom = z.strictObject({
+  /** A Secrets Manager secret name/ARN or SSM parameter on aws; an environment variable of the worker locally. */
+  secret: z.string().min(1),
+  key: z.string().optional(),
+});
+
+export const environmentVariable = z.union([
+  z.strictObject({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid environment variable name'), value: z.string() }),
+  z.strictObject({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), valueFrom }),
+  z.strictObject({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), secretFrom }),
+]);
+export type EnvironmentVariable = z.infer<typeof environmentVariable>;
+
+const healthCheck = z.strictObject({
+  path: z.string().startsWith('/').default('/health'),
+  intervalSeconds: z.number().int().min(1).max(300).default(10),
+  timeoutSeconds: z.number().int().min(1).max(120).default(5),
+  healthyThreshold: z.number().int().min(1).max(10).default(2),
+  unhealthyThreshold: z.number().int().min(1).max(10).default(3),
+  gracePeriodSeconds: z.number().int().min(0).max(3600).default(30),
+});
+
+const microServiceSpec = z.strictObject({
+  /** `<repository>:<tag>`, optionally behind a registry host (ECR). */
+  image: z.string(),
+  port: z.number().int().min(1).max(65535).default(8080),
+  command: z.array(z.string()).optional(),
+  healthCheck: healthCheck.prefault({}),
+  environment: z.array(environmentVariable).default([]),
+  /** Files under the component's configs/ directory mounted at /config (all of them when omitted). */
+  configs: z.array(z.strictObject({ path: z.string(), mountPath: z.string().optional() })).optional(),
+  resources: z.strictObject({ cpu: z.number().int().default(256), memory: z.number().int().default(512) }).prefault({}),
+  scaling: z
+    .strictObject({
+      replicas: z.number().int().min(0).max(1000).default(1),
+      autoscaling: z
+        .strictObject({
+          minReplicas: z.number().int().min(0).max(1000),
+          maxReplicas: z.number().int().min(1).max(1000),
+          targetCPU: z.number().int().min(1).max(100).default(70),
+        })
+        .optional(),
+    })
+    .prefault({}),
+  ingress: z.strictObject({ path: z.string().startsWith('/'), host: z.string().optional() }).optional(),
+  dependsOn: z.array(componentRef).default([]),
+});
+
+const rdsSpec = z.strictObject({
+  engine: z.enum(['postgres', 'mysql']),
+  version: z.string().min(1),
+  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.t3.medium'),
+  storage: z.strictObject({ allocatedGb: z.number().int().min(20).max(65536).default(20), type: z.enum(['gp2', 'gp3', 'io1']).default('gp3') }).prefault({}),
+  multiAZ: z.boolean().default(false),
+  backup: z.strictObject({ retentionDays: z.number().int().min(0).max(35).default(7) }).prefault({}),
+  database: z.strictObject({ name: z.string().regex(/^[a-z_][a-z0-9_]*$/), username: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('app') }),
+  dependsOn: z.array(componentRef).default([]),
+});
+
+const elastiCacheSpec = z.strictObject({
+  engine: z.strictObject({ version: z.string().min(1) }),
+  cluster: z.strictObject({
+    mode: z.enum(['replication-group', 'single-node']).default('replication-group'),
+    nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a node type such as cache.t3.medium'),
+    numNodes: z.number().int().min(1).max(6).default(1),
+  }),
+  security: z.strictObject({ atRestEncryption: z.boolean().default(true), transitEncryption: z.boolean().default(true) }).prefault({}),
+  dependsOn: z.array(componentRef).default([]),
+});
+
+const sqsSpec = z.strictObject({
+  type: z.enum(['standard', 'fifo']).default('standard'),
+  visibilityTimeoutSeconds: z.number().int().min(0).max(43200).default(30),
+  messageRetentionSeconds: z.number().int().min(60).max(1209600).default(345600),
+  deadLetterQueue: z.strictObject({ enabled: z.boolean().default(true), maxReceiveCount: z.number().int().min(1).max(1000).default(5) }).prefault({}),
+  dependsOn: z.array(componentRef).default([]),
+});
+
+/** Component kinds, their spec schema, the file they live in, and the outputs others may reference. */
+export const COMPONENT_KINDS = {
+  MicroService: { spec: microServiceSpec, files: ['microservice.yaml', 'infra.yaml'], outputs: ['url'] },
+  RDS: { spec: rdsSpec, files: ['rds.yaml'], outputs: ['endpoint', 'port', 'database', 'username', 'password'] },
+  ElastiCacheRedis: { spec: elastiCacheSpec, files: ['elasticache.yaml'], outputs: ['endpoint', 'port'] },
+  SQS: { spec: sqsSpec, files: ['sqs.yaml'], outputs: ['url', 'arn'] },
+} as const;
+
+export type ComponentKind = keyof typeof COMPONENT_KINDS;
+export const componentKinds = Object.keys(COMPONENT_KINDS) as ComponentKind[];
+
+export type MicroServiceSpec = z.infer<typeof microServiceSpec>;
+export type RdsSpec = z.infer<typeof rdsSpec>;
+export type ElastiCacheSpec = z.infer<typeof elastiCacheSpec>;
+export type SqsSpec = z.infer<typeof sqsSpec>;
+export type ComponentSpec = MicroServiceSpec | RdsSpec | ElastiCacheSpec | SqsSpec;
+
+/** A component file: the spec plus optional per-environment overrides (deep-merged over spec). */
+export function componentFileSchema(kind: ComponentKind, partial: boolean) {
+  const spec = COMPONENT_KINDS[kind].spec;
+  return z.strictObject({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal(kind),
+    metadata: componentMetadata,
+    spec: partial ? z.record(z.string(), z.unknown()) : spec,
+    overrides: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  });
+}
+
+const httpTest = z.strictObject({
+  name,
+  http: z.strictObject({
+    component: name,
+    path: z.string().startsWith('/'),
+    method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'HEAD']).default('GET'),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+    expectBodyContains: z.string().optional(),
+  }),
+  timeoutSeconds: z.number().int().min(1).max(600).default(30),
+});
+
+const commandTest = z.strictObject({
+  name,
+  command: z.string().min(1),
+  timeoutSeconds: z.number().int().min(1).max(3600).default(300),
+});
+
+export const serviceFileSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('Service'),
+  metadata: z.strictObject({ name, stack: name.optional(), annotations: annotations.optional(), labels: z.record(z.string(), z.string()).optional() }),
+  spec: z.strictObject({
+    team: z.string().min(1),
+    owners: z.array(z.string().min(1)).min(1),
+    /** People or groups (see deployer.yaml) allowed to approve where approval is required. */
+    approvers: z.array(z.string().min(1)).default([]),
+    notifications: z.strictObject({ slack: z.strictObject({ channel: z.string().startsWith('#') }).optional() }).optional(),
+    tests: z.array(z.union([httpTest, commandTest])).default([]),
+    dependsOn: z.array(name).default([]),
+  }),
+});
+export type ServiceFile = z.infer<typeof serviceFileSchema>;
+
+const localImage = z.strictObject({
+  command: z.array(z.string()).min(1),
+  workingDir: z.string().optional(),
+});
+
+export const environmentFileSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('Environment'),
+  metadata: z.strictObject({ name }),
+  spec: z.strictObject({
+    target: z.enum(['local', 'aws']),
+    region: z.string().default('us-east-1'),
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+    platform: z
+      .strictObject({
+        clusterArn: z.string().optional(),
+        vpcId: z.string().optional(),
+        subnetIds: z.array(z.string()).optional(),
+        securityGroupIds: z.array(z.string()).optional(),
+        albListenerArn: z.string().optional(),
+        albDnsName: z.string().optional(),
+        hostedZoneId: z.string().optional(),
+        kmsKeyArn: z.string().optional(),
+      })
+      .default({}),
+    approval: z
+      .strictObject({
+        required: z.boolean().default(false),
+        timeout: duration.default('24h'),
+        allowSelfApproval: z.boolean().default(false),
+        /** `slack` only: approvals must come through an authenticated channel. */
+        channels: z.array(z.enum(['cli', 'slack'])).default(['cli', 'slack']),
+      })
+      .prefault({}),
+    rollout: z.strictObject({ healthTimeout: duration.default('5m'), monitorWindow: duration.default('10m'), checkInterval: duration.default('30s') }).prefault({}),
+    rollback: z
+      .strictObject({
+        automatic: z.boolean().default(true),
+        errorRatePercent: z.number().min(0).max(100).default(5),
+        p99LatencyMs: z.number().int().min(1).default(2000),
+      })
+      .prefault({}),
+    drift: z.strictObject({ schedule: z.string().optional(), interval: duration.default('1h') }).prefault({}),
+    local: z.strictObject({ images: z.record(z.string(), localImage).default({}) }).optional(),
+  }),
+});
+export type EnvironmentFile = z.infer<typeof environmentFileSchema>;
+export type EnvironmentSpec = EnvironmentFile['spec'];
+
+export const repositoryFileSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('Repository'),
+  metadata: z.strictObject({ name }),
+  spec: z.strictObject({
+    /** Approver groups: group name -> identities (emails). */
+    groups: z.record(z.string(), z.array(z.string())).default({}),
+    /** Slack user id -> identity, for approvals from the Slack app. */
+    slackUsers: z.record(z.string(), z.string()).default({}),
+  }),
+});
+export type RepositoryFile = z.infer<typeof repositoryFileSchema>;
+
+/** Every kind's schema, for `deployer schema` and editors. */
+export function allSchemas(): Record<string, z.ZodType> {
+  return {
+    Service: serviceFileSchema,
+    Environment: environmentFileSchema,
+    Repository: repositoryFileSchema,
+    ...Object.fromEntries(componentKinds.map((kind) => [kind, componentFileSchema(kind, false)])),
+  };
+}

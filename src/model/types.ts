@@ -1,0 +1,56 @@
+import type { ComponentKind, ComponentSpec, EnvironmentSpec, ServiceFile } from './schema';
+
+/** Where something was written: repo-relative file, 1-based line and column. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** A file under a component's configs/, delivered to the service at /config. */
+export interface ConfigFile {
+  /** Path relative to the component's configs/ directory. */
+  path: string;
+  mountPath: string;
+  sha256: string;
+  content: string;
+}
+
+/** One component as it should be deployed in one environment. */
+export interface DesiredComponent {
+  /** `<service>/<component>`. */
+  id: string;
+  service: string;
+  name: string;
+  kind: ComponentKind;
+  /** Spec after merging infra.yaml, applying the environment's overrides and filling ${VARS}. */
+  spec: ComponentSpec;
+  /** Ids this component waits for: declared dependsOn plus every valueFrom reference. */
+  dependsOn: string[];
+  configs: ConfigFile[];
+  /** Hash of spec + config contents: equal hashes mean nothing to deploy. */
+  specHash: string;
+  source: SourceLocation;
+}
+
+export interface DesiredService {
+  name: string;
+  stack: string;
+  spec: ServiceFile['spec'];
+  annotations: Record<string, string>;
+  components: DesiredComponent[];
+  source: SourceLocation;
+}
+
+/** The whole desired state of one stack in one environment, as the CLI sends it to workflows. */
+export interface DesiredStack {
+  stack: string;
+  environment: { name: string; spec: EnvironmentSpec };
+  services: DesiredService[];
+  /** Approver groups from deployer.yaml. */
+  groups: Record<string, string[]>;
+  slackUsers: Record<string, string>;
+  /** Git commit of the deployment repo checkout, when it is one. */
+  commit?: string;
+  variables: Record<string, string>;
+}

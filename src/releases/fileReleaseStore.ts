@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ReleasedComponent, ReleaseRecord } from './releaseRecord';
+
+/**
+ * Release log on the local disk: one JSON-lines file per stack/environment/service, appended to
+ * and never rewritten, so a crash mid-write loses at most the line being written.
+ */
+export class FileReleaseStore {
+  constructor(private readonly dir: string) {}
+
+  private file(stack: string, environment: string, service: string): string {
+    return path.join(this.dir, stack, environment, `${service}.jsonl`);
+  }
+
+  append(record: ReleaseRecord): void {
+    const file = this.file(record.stack, record.environment, record.service);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.appendFileSync(file, `${JSON.stringify(record)}\n`);
+  }
+
+  /** Newest first. */
+  history(stack: string, environment: string, service: string): ReleaseRecord[] {
+    const file = this.file(stack, environment, service);
+    if (!fs.existsSync(file)) return [];
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim())
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as ReleaseRecord];
+        } catch {
+          return []; // a torn last line from a crash
+        }
+      })
+      .reverse();
+  }
+
+  /** The components as last successfully deployed (empty for a service never deployed). */
+  released(stack: string, environment: string, service: string): ReleasedComponent[] {
+    return this.history(stack, environment, service).find((record) => record.result === 'succeeded')?.components ?? [];
+  }
+}

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../support/cli';
+
+// validate, plan and schema as a user runs them, from inside the example deployment repo.
+const example = path.resolve(__dirname, '../../examples/deployment-repo');
+
+describe('deployer validate / plan / schema', () => {
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-model-e2e-'));
+    env = { DEPLOYER_HOME: home };
+  });
+  afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it('validates the example repo (exit 0) and reports every problem of a broken one (exit 1)', async () => {
+    const ok = await runCli(['validate', '--var', 'VERSION=v1.2.0'], env, example);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('✓ Deployment repo is valid');
+
+    const broken = fs.mkdtempSync(path.join(home, 'repo-'));
+    fs.cpSync(example, broken, { recursive: true });
+    const infra = path.join(broken, 'stacks/user-platform/services/notification-service/components/api/infra.yaml');
+    fs.writeFileSync(infra, fs.readFileSync(infra, 'utf8').replace('    replicas: 2\n', '    replica: 2\n'));
+    const bad = await runCli(['validate', '--var', 'VERSION=v1.2.0', '--json'], env, broken);
+    expect(bad.code).toBe(1);
+    const result = JSON.parse(bad.stdout);
+    expect(result.valid).toBe(false);
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({ file: 'stacks/user-platform/services/notification-service/components/api/infra.yaml', line: 13, col: 5, message: 'unknown field "replica"', hint: 'Did you mean "replicas"?' }),
+    ]);
+  });
+
+  it('renders the plan and cost boxes, and the same plan as JSON', async () => {
+    const args = ['plan', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', 'VERSION=v1.2.0'];
+    const human = await runCli(args, env, example);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('│ Deployment Plan: notification-service (production)');
+    expect(human.stdout).toContain('│   + api (MicroService)             CREATE');
+    expect(human.stdout).toContain('│ Cost Impact Analysis');
+    const json = JSON.parse((await runCli([...args, '--json'], env, example)).stdout);
+    expect(json.waves.map((wave: { changes: { id: string }[] }) => wave.changes.map((change) => change.id))).toEqual([
+      ['notification-service/cache', 'notification-service/database', 'notification-service/queue'],
+      ['notification-service/api'],
+    ]);
+  });
+
+  it('fails with a usage error for a malformed --var and an invalid-config error for an unknown environment', async () => {
+    const usage = await runCli(['plan', '--stack', 'user-platform', '--environment', 'production', '--var', 'VERSION'], env, example);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--var "VERSION" is not KEY=VALUE');
+    const unknown = await runCli(['plan', '--stack', 'user-platform', '--environment', 'prod', '--var', 'VERSION=v1'], env, example);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown environment "prod"');
+    expect(unknown.stderr).toContain('Did you mean "production"?');
+  });
+
+  it('writes a JSON Schema per kind', async () => {
+    const out = path.join(home, 'schemas');
+    const result = await runCli(['schema', '--out', out], env);
+    expect(result.code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['ElastiCacheRedis', 'Environment', 'MicroService', 'RDS', 'Repository', 'SQS', 'Service'].map((kind) => `${kind}.schema.json`));
+    const micro = JSON.parse(fs.readFileSync(path.join(out, 'MicroService.schema.json'), 'utf8'));
+    expect(micro.properties.spec.properties.scaling.properties).toHaveProperty('replicas');
+  });
+});

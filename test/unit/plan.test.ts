@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadDesiredStack } from '../../src/model/loadRepo';
+import type { DesiredStack } from '../../src/model/types';
+import { buildPlan } from '../../src/plan/buildPlan';
+import type { ReleasedComponent } from '../../src/releases/releaseRecord';
+
+const example = path.resolve(__dirname, '../../examples/deployment-repo');
+
+/** A scratch copy of the example repo, so a test can edit YAML the way a user would. */
+function scratchRepo(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-plan-'));
+  fs.cpSync(example, dir, { recursive: true });
+  return dir;
+}
+
+function load(root: string, version: string, environment = 'production'): DesiredStack {
+  return loadDesiredStack({ root, stack: 'user-platform', environment, variables: { VERSION: version } });
+}
+
+/** What a successful deployment of `desired` would have recorded. */
+function releasedFrom(desired: DesiredStack) {
+  const byService = new Map<string, ReleasedComponent[]>(
+    desired.services.map((service) => [
+      service.name,
+      service.components.map((c) => ({ id: c.id, kind: c.kind, spec: c.spec, specHash: c.specHash, configs: c.configs.map(({ mountPath, sha256 }) => ({ mountPath, sha256 })) })),
+    ]),
+  );
+  return (service: string) => byService.get(service) ?? [];
+}
+
+const api = 'notification-service/api';
+const scope = ['notification-service'];
+
+describe('buildPlan', () => {
+  let root: string;
+  beforeEach(() => (root = scratchRepo()));
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('creates everything on a first deploy, dependencies first', () => {
+    const plan = buildPlan(load(root, 'v1.2.0'), () => [], scope);
+    expect(plan.waves.map((wave) => wave.changes.map((change) => `${change.action} ${change.id}`))).toEqual([
+      ['create notification-service/cache', 'create notification-service/database', 'create notification-service/queue'],
+      ['create notification-service/api'],
+    ]);
+    expect(plan.noop).toBe(false);
+  });
+
+  it('is a no-op when nothing changed', () => {
+    const plan = buildPlan(load(root, 'v1.2.0'), releasedFrom(load(root, 'v1.2.0')), scope);
+    expect(plan.noop).toBe(true);
+    expect(plan.unchanged).toHaveLength(4);
+  });
+
+  it('shows an image change as the tag before and after', () => {
+    const plan = buildPlan(load(root, 'v1.3.0'), releasedFrom(load(root, 'v1.2.0')), scope);
+    expect(plan.waves).toEqual([{ index: 1, changes: [expect.objectContaining({ id: api, action: 'update', classes: ['image'], fields: [{ field: 'image', before: 'v1.2.0', after: 'v1.3.0' }] })] }]);
+  });
+
+  it('classifies a config-only change (restart, no new image)', () => {
+    const before = load(root, 'v1.2.0');
+    const config = path.join(root, 'stacks/user-platform/services/notification-service/components/api/configs/app.yaml');
+    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('maxRetries: 3', 'maxRetries: 5'));
+    const [change] = buildPlan(load(root, 'v1.2.0'), releasedFrom(before), scope).waves[0]!.changes;
+    expect(change).toMatchObject({ id: api, action: 'update', classes: ['config'] });
+    expect(change!.fields[0]!.field).toBe('config /config/app.yaml');
+  });
+
+  it('classifies scaling and resources with before → after values', () => {
+    const before = load(root, 'v1.2.0', 'staging');
+    const infra = path.join(root, 'stacks/user-platform/services/notification-service/components/api/infra.yaml');
+    fs.writeFileSync(infra, fs.readFileSync(infra, 'utf8').replace('    replicas: 2\n', '    replicas: 3\n').replace('    cpu: 256\n    memory: 512', '    cpu: 512\n    memory: 1024'));
+    const [change] = buildPlan(load(root, 'v1.2.0', 'staging'), releasedFrom(before), scope).waves[0]!.changes;
+    expect(change).toMatchObject({ action: 'update', classes: ['resources', 'scaling'] });
+    expect(change!.fields).toEqual([
+      { field: 'resources.cpu', before: '256', after: '512' },
+      { field: 'resources.memory', before: '512', after: '1024' },
+      { field: 'scaling.replicas', before: '2', after: '3' },
+    ]);
+  });
+
+  it('names environment variables added, removed and changed, never their secret values', () => {
+    const before = load(root, 'v1.2.0');
+    const file = path.join(root, 'stacks/user-platform/services/notification-service/components/api/microservice.yaml');
+    const yaml = fs.readFileSync(file, 'utf8')
+      .replace('    - name: LOG_LEVEL\n      value: info\n', '    - name: LOG_LEVEL\n      value: debug\n    - name: SMTP_PASSWORD\n      value: hunter2\n')
+      .replace('    - name: CACHE_ENABLED\n      value: "true"\n', '');
+    fs.writeFileSync(file, yaml);
+    const plan = buildPlan(load(root, 'v1.2.0'), releasedFrom(before), scope);
+    const [change] = plan.waves[0]!.changes;
+    expect(change).toMatchObject({ classes: ['environment'], environment: { added: ['SMTP_PASSWORD'], removed: ['CACHE_ENABLED'], changed: ['LOG_LEVEL'] } });
+    expect(JSON.stringify(plan)).not.toContain('hunter2');
+  });
+
+  it('replaces a database whose engine changes, and deletes components removed from the repo', () => {
+    const before = load(root, 'v1.2.0');
+    const rds = path.join(root, 'stacks/user-platform/services/notification-service/components/database/rds.yaml');
+    fs.writeFileSync(rds, fs.readFileSync(rds, 'utf8').replace('engine: postgres', 'engine: mysql'));
+    fs.rmSync(path.join(root, 'stacks/user-platform/services/notification-service/components/queue'), { recursive: true });
+    fs.writeFileSync(
+      path.join(root, 'stacks/user-platform/services/notification-service/components/api/microservice.yaml'),
+      fs.readFileSync(path.join(root, 'stacks/user-platform/services/notification-service/components/api/microservice.yaml'), 'utf8').replace(/    - name: QUEUE_URL\n      valueFrom:\n        component: notification-service\/queue\n        output: url\n/, ''),
+    );
+    const plan = buildPlan(load(root, 'v1.2.0'), releasedFrom(before), scope);
+    expect(plan.waves[0]!.changes[0]).toMatchObject({ id: 'notification-service/database', action: 'replace', replaceReason: 'engine cannot change in place' });
+    expect(plan.deletions.map((change) => `${change.action} ${change.id}`)).toEqual(['delete notification-service/queue']);
+  });
+
+  it('estimates the cost impact on the aws target', () => {
+    const desired = load(root, 'v1.2.0');
+    desired.environment.spec.target = 'aws';
+    const plan = buildPlan(desired, () => [], scope);
+    expect(plan.cost.current).toBe(0);
+    expect(plan.cost.new).toBeGreaterThan(0);
+    expect(plan.cost.breakdown.map((line) => line.component)).toContain('notification-service/database');
+  });
+});
