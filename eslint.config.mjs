@@ -18,8 +18,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.js', 'bin/**/*.js', 'examples/**/*.js', '*.config.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
+    files: ['scripts/**/*.js', 'bin/**/*.js', 'bench/**/*.js', 'examples/**/*.js', '*.config.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', __filename: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

@@ -100,7 +100,7 @@ describe('buildPlan', () => {
     fs.rmSync(path.join(root, 'stacks/user-platform/services/notification-service/components/queue'), { recursive: true });
     fs.writeFileSync(
       path.join(root, 'stacks/user-platform/services/notification-service/components/api/microservice.yaml'),
-      fs.readFileSync(path.join(root, 'stacks/user-platform/services/notification-service/components/api/microservice.yaml'), 'utf8').replace(/    - name: QUEUE_URL\n      valueFrom:\n        component: notification-service\/queue\n        output: url\n/, ''),
+      fs.readFileSync(path.join(root, 'stacks/user-platform/services/notification-service/components/api/microservice.yaml'), 'utf8').replace('    - name: QUEUE_URL\n      valueFrom:\n        component: notification-service/queue\n        output: url\n', ''),
     );
     const plan = buildPlan(load(root, 'v1.2.0'), releasedFrom(before), scope);
     expect(plan.waves[0]!.changes[0]).toMatchObject({ id: 'notification-service/database', action: 'replace', replaceReason: 'engine cannot change in place' });
