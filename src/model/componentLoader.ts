@@ -16,6 +16,8 @@ const KNOWN_ENTRIES = [...componentKinds.flatMap((kind) => COMPONENT_KINDS[kind]
 
 export interface ComponentContext {
   repoRoot: string;
+  /** repoRoot with symlinks resolved, to tell whether a config file lies inside the repo. */
+  realRepoRoot: string;
   stack: string;
   service: string;
   environment: string;
@@ -86,7 +88,7 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
       const at = origin(problem.path);
       diagnostics.push(at.file.diagnostic(at.path, problem.message, problem.hint));
     }
-    configs = loadConfigs(dir, spec as MicroServiceSpec, context.repoRoot, origin, diagnostics);
+    configs = loadConfigs(dir, spec as MicroServiceSpec, context, origin, diagnostics);
   }
   return {
     id: `${context.service}/${name}`,
@@ -148,21 +150,20 @@ function readComponentFile(absolute: string, file: string, kind: ComponentKind, 
   return yaml;
 }
 
-function loadConfigs(dir: string, spec: MicroServiceSpec, repoRoot: string, origin: Origin, diagnostics: Diagnostic[]): ConfigFile[] {
+function loadConfigs(dir: string, spec: MicroServiceSpec, context: ComponentContext, origin: Origin, diagnostics: Diagnostic[]): ConfigFile[] {
   const configDir = path.join(dir, 'configs');
-  const realRoot = fs.realpathSync(repoRoot);
   const wanted = spec.configs ?? listFiles(configDir).map((file) => ({ path: file, mountPath: undefined }));
   const configs: ConfigFile[] = [];
   wanted.forEach((entry, index) => {
     const absolute = path.resolve(configDir, entry.path);
     const real = fs.existsSync(absolute) ? fs.realpathSync(absolute) : absolute;
     const at = origin(['configs', index, 'path']);
-    if (path.relative(realRoot, real).startsWith('..') || path.isAbsolute(entry.path)) {
+    if (path.relative(context.realRepoRoot, real).startsWith('..') || path.isAbsolute(entry.path)) {
       diagnostics.push(at.file.diagnostic(at.path, `config path "${entry.path}" points outside the deployment repo`, 'Config files must live in the component\'s configs/ directory.'));
       return;
     }
     if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {
-      diagnostics.push(at.file.diagnostic(at.path, `config file "${entry.path}" does not exist in ${path.relative(repoRoot, configDir)}/`, 'Create it, or fix the path (relative to configs/).'));
+      diagnostics.push(at.file.diagnostic(at.path, `config file "${entry.path}" does not exist in ${path.relative(context.repoRoot, configDir)}/`, 'Create it, or fix the path (relative to configs/).'));
       return;
     }
     const content = fs.readFileSync(absolute, 'utf8');

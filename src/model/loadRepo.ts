@@ -47,6 +47,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
   }
   if (diagnostics.length) throw new ModelValidationError(sortDiagnostics(diagnostics));
 
+  const realRepoRoot = fs.realpathSync(root);
   const variables = { STACK: options.stack, ENVIRONMENT: options.environment, ...options.variables };
   const services: DesiredService[] = [];
   // Every component directory, loaded or not: a reference to one that failed to load is not also
@@ -56,7 +57,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
     const service = loadService(root, options.stack, serviceName, diagnostics);
     if (!service) continue;
     const componentsDir = path.join(stackDir, 'services', serviceName, 'components');
-    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, environments: [...environments.keys()], variables };
+    const context = { repoRoot: root, realRepoRoot, stack: options.stack, service: serviceName, environment: options.environment, environments: [...environments.keys()], variables };
     for (const componentName of listDirs(componentsDir)) {
       declared.add(`${serviceName}/${componentName}`);
       const component = loadComponent(path.join(componentsDir, componentName), context, diagnostics);

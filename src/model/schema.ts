@@ -129,8 +129,7 @@ export type ElastiCacheSpec = z.infer<typeof elastiCacheSpec>;
 export type SqsSpec = z.infer<typeof sqsSpec>;
 export type ComponentSpec = MicroServiceSpec | RdsSpec | ElastiCacheSpec | SqsSpec;
 
-/** A component file: the spec plus optional per-environment overrides (deep-merged over spec). */
-export function componentFileSchema(kind: ComponentKind, partial: boolean) {
+function buildComponentFileSchema(kind: ComponentKind, partial: boolean) {
   const spec = COMPONENT_KINDS[kind].spec;
   return z.strictObject({
     apiVersion: z.literal(API_VERSION),
@@ -139,6 +138,18 @@ export function componentFileSchema(kind: ComponentKind, partial: boolean) {
     spec: partial ? z.record(z.string(), z.unknown()) : spec,
     overrides: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   });
+}
+
+type ComponentFileSchema = ReturnType<typeof buildComponentFileSchema>;
+// Built once per kind: zod compiles a schema on first use, and a repo has thousands of files.
+const componentFileSchemas = new Map<string, ComponentFileSchema>();
+
+/** A component file: the spec plus optional per-environment overrides (deep-merged over spec). */
+export function componentFileSchema(kind: ComponentKind, partial: boolean): ComponentFileSchema {
+  const key = `${kind}:${partial}`;
+  let schema = componentFileSchemas.get(key);
+  if (!schema) componentFileSchemas.set(key, (schema = buildComponentFileSchema(kind, partial)));
+  return schema;
 }
 
 const httpTest = z.strictObject({

@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../baseCommand';
-import { startDevEnvironment } from '../../../src/devenv/devEnvironment';
 import { renderDevStatus } from '../../render/devStatus';
 
 export default class DevStart extends BaseCommand {
@@ -13,6 +12,8 @@ export default class DevStart extends BaseCommand {
   };
 
   async run() {
+    // Loaded on use: oclif reads every command's flags at start-up, and Temporal's client is heavy.
+    const { startDevEnvironment } = await import('../../../src/devenv/devEnvironment');
     const { flags } = await this.parse(DevStart);
     this.logToStderr('Starting the Temporal dev server and the deployer worker...');
     const status = await startDevEnvironment({ port: flags.port, uiPort: flags['ui-port'] });
