@@ -16,8 +16,6 @@ const KNOWN_ENTRIES = [...componentKinds.flatMap((kind) => COMPONENT_KINDS[kind]
 
 export interface ComponentContext {
   repoRoot: string;
-  /** repoRoot with symlinks resolved, to tell whether a config file lies inside the repo. */
-  realRepoRoot: string;
   stack: string;
   service: string;
   environment: string;
@@ -39,7 +37,10 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
   const mainFiles = entries.filter((entry) => KIND_BY_FILE[entry]);
   if (mainFiles.length !== 1) {
     const message = mainFiles.length ? `component ${name} has ${mainFiles.join(' and ')}; a component is exactly one kind` : `component ${name} has no component file`;
-    diagnostics.push({ file: rel(mainFiles[1] ?? ''), line: 1, col: 1, path: '', message, hint: `Keep exactly one of ${Object.keys(KIND_BY_FILE).join(', ')}; split the rest into their own component directories.` });
+    const hint = mainFiles.length
+      ? `Keep exactly one of ${Object.keys(KIND_BY_FILE).join(', ')}; split the rest into their own component directories.`
+      : `Add one of ${Object.keys(KIND_BY_FILE).join(', ')}.`;
+    diagnostics.push({ file: rel(mainFiles[1] ?? ''), line: 1, col: 1, path: '', message, hint });
     return undefined;
   }
   const kind = KIND_BY_FILE[mainFiles[0]!]!;
@@ -51,24 +52,17 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
   const infra = infraPresent && kind === 'MicroService' ? readComponentFile(path.join(dir, 'infra.yaml'), rel('infra.yaml'), kind, context, diagnostics) : undefined;
   if (!main) return undefined;
 
-  // Later sources win: microservice.yaml < infra.yaml < overrides for this environment (same order).
-  const sources: { file: YamlFile; base: YamlPath; value: unknown }[] = [];
+  // Later layers win: microservice.yaml < infra.yaml < overrides for this environment (same order).
+  const layers: unknown[] = [];
   for (const file of [main, infra]) {
-    if (!file) continue;
-    sources.push({ file, base: ['spec'], value: (file.value as { spec?: unknown }).spec });
+    if (file) layers.push((file.value as { spec?: unknown }).spec);
   }
   for (const file of [main, infra]) {
     const override = (file?.value as { overrides?: Record<string, unknown> } | undefined)?.overrides?.[context.environment];
-    if (file && override !== undefined) sources.push({ file, base: ['overrides', context.environment], value: override });
+    if (override !== undefined) layers.push(override);
   }
-  const merged = sources.reduce<unknown>((acc, source) => deepMerge(acc, source.value), {});
-  const origin: Origin = (specPath) => {
-    for (const source of [...sources].reverse()) {
-      if (source.file.doc.hasIn([...source.base, ...specPath])) return { file: source.file, path: [...source.base, ...specPath] };
-    }
-    // Not written anywhere (a missing field): point at the deepest part of the main spec.
-    return { file: main, path: ['spec', ...specPath] };
-  };
+  const merged = layers.reduce<unknown>((acc, layer) => deepMerge(acc, layer), {});
+  const origin = componentOrigin(main, infra, context.environment);
 
   const filled = interpolate(merged, context.variables);
   for (const missing of filled.missing) {
@@ -103,6 +97,28 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
   };
 }
 
+/**
+ * Where a path of a component's merged spec was written: in the last of microservice.yaml,
+ * infra.yaml and their overrides for `environment` that writes it (the merge order). A path written
+ * nowhere (a missing or defaulted field) points at its deepest written parent, in the file that
+ * wrote that parent: a default `replicas` outside bounds set in infra.yaml points into infra.yaml.
+ */
+export function componentOrigin(main: YamlFile, infra: YamlFile | undefined, environment: string): Origin {
+  const overrides: YamlPath = ['overrides', environment];
+  const sources: { file: YamlFile; base: YamlPath }[] = [];
+  if (infra) sources.push({ file: infra, base: overrides });
+  sources.push({ file: main, base: overrides });
+  if (infra) sources.push({ file: infra, base: ['spec'] });
+  sources.push({ file: main, base: ['spec'] });
+  return (specPath) => {
+    for (let depth = specPath.length; depth > 0; depth--) {
+      const source = sources.find(({ file, base }) => file.doc.hasIn([...base, ...specPath.slice(0, depth)]));
+      if (source) return { file: source.file, path: [...source.base, ...specPath] };
+    }
+    return { file: main, path: ['spec', ...specPath] };
+  };
+}
+
 function readComponentFile(absolute: string, file: string, kind: ComponentKind, context: ComponentContext, diagnostics: Diagnostic[]): YamlFile | undefined {
   const { yaml, diagnostics: syntax } = YamlFile.read(absolute, file);
   if (syntax.length) {
@@ -116,10 +132,13 @@ function readComponentFile(absolute: string, file: string, kind: ComponentKind, 
   }
   const declaredKind = value.kind;
   if (typeof declaredKind === 'string' && declaredKind !== kind) {
-    const suggestion = didYouMean(declaredKind, componentKinds);
-    const hint = componentKinds.includes(declaredKind as ComponentKind)
-      ? `${path.basename(file)} holds a ${kind}; a ${declaredKind} belongs in ${COMPONENT_KINDS[declaredKind as ComponentKind].files[0]}.`
-      : suggestion ? `Did you mean "${suggestion}"?` : `Known kinds: ${componentKinds.join(', ')}.`;
+    // A kind that exists nowhere is a typo, not a component in the wrong file: say so.
+    if (!componentKinds.includes(declaredKind as ComponentKind)) {
+      const suggestion = didYouMean(declaredKind, componentKinds);
+      diagnostics.push(yaml.diagnostic(['kind'], `unknown kind "${declaredKind}"`, suggestion ? `Did you mean "${suggestion}"?` : `Known kinds: ${componentKinds.join(', ')}.`));
+      return undefined;
+    }
+    const hint = `${path.basename(file)} holds a ${kind}; a ${declaredKind} belongs in ${COMPONENT_KINDS[declaredKind as ComponentKind].files[0]}.`;
     diagnostics.push(yaml.diagnostic(['kind'], `kind "${declaredKind}" does not belong in ${path.basename(file)}`, hint));
     return undefined;
   }
@@ -152,14 +171,18 @@ function readComponentFile(absolute: string, file: string, kind: ComponentKind, 
 
 function loadConfigs(dir: string, spec: MicroServiceSpec, context: ComponentContext, origin: Origin, diagnostics: Diagnostic[]): ConfigFile[] {
   const configDir = path.join(dir, 'configs');
+  // Paths are relative to configs/ and mount under /config, so they must stay inside configs/: a
+  // `../` path would read another component's files (or the repo's) and mount outside /config.
+  const realConfigDir = fs.existsSync(configDir) ? fs.realpathSync(configDir) : configDir;
   const wanted = spec.configs ?? listFiles(configDir).map((file) => ({ path: file, mountPath: undefined }));
   const configs: ConfigFile[] = [];
   wanted.forEach((entry, index) => {
     const absolute = path.resolve(configDir, entry.path);
     const real = fs.existsSync(absolute) ? fs.realpathSync(absolute) : absolute;
     const at = origin(['configs', index, 'path']);
-    if (path.relative(context.realRepoRoot, real).startsWith('..') || path.isAbsolute(entry.path)) {
-      diagnostics.push(at.file.diagnostic(at.path, `config path "${entry.path}" points outside the deployment repo`, 'Config files must live in the component\'s configs/ directory.'));
+    const inside = path.relative(realConfigDir, real);
+    if (path.isAbsolute(entry.path) || inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) {
+      diagnostics.push(at.file.diagnostic(at.path, `config path "${entry.path}" points outside the component's configs/ directory`, 'Config files must live in the component\'s configs/ directory; give their path relative to it.'));
       return;
     }
     if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { computeWaves } from '../plan/waves';
-import { loadComponent } from './componentLoader';
+import { componentOrigin, loadComponent } from './componentLoader';
 import { didYouMean, Diagnostic, ModelValidationError, sortDiagnostics } from './diagnostics';
-import { COMPONENT_KINDS, environmentFileSchema, EnvironmentSpec, repositoryFileSchema, serviceFileSchema } from './schema';
+import { API_VERSION, COMPONENT_KINDS, environmentFileSchema, EnvironmentSpec, repositoryFileSchema, serviceFileSchema } from './schema';
 import type { DesiredComponent, DesiredService, DesiredStack } from './types';
 import { YamlFile } from './yamlFile';
 import { issuesToDiagnostics } from './zodIssues';
@@ -47,26 +47,31 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
   }
   if (diagnostics.length) throw new ModelValidationError(sortDiagnostics(diagnostics));
 
-  const realRepoRoot = fs.realpathSync(root);
   const variables = { STACK: options.stack, ENVIRONMENT: options.environment, ...options.variables };
   const services: DesiredService[] = [];
+  const components: DesiredComponent[] = [];
   // Every component directory, loaded or not: a reference to one that failed to load is not also
   // reported as unknown (its own problems already are).
   const declared = new Set<string>();
-  for (const serviceName of listDirs(path.join(stackDir, 'services'))) {
+  const serviceNames = listDirs(path.join(stackDir, 'services'));
+  for (const serviceName of serviceNames) {
     const service = loadService(root, options.stack, serviceName, diagnostics);
-    if (!service) continue;
     const componentsDir = path.join(stackDir, 'services', serviceName, 'components');
-    const context = { repoRoot: root, realRepoRoot, stack: options.stack, service: serviceName, environment: options.environment, environments: [...environments.keys()], variables };
+    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, environments: [...environments.keys()], variables };
+    // Components are checked even when service.yaml is broken, so one run reports every problem.
     for (const componentName of listDirs(componentsDir)) {
       declared.add(`${serviceName}/${componentName}`);
       const component = loadComponent(path.join(componentsDir, componentName), context, diagnostics);
-      if (component) service.components.push(component);
+      if (!component) continue;
+      components.push(component);
+      service?.components.push(component);
     }
+    if (!service) continue;
     checkTests(root, service, declared, diagnostics);
+    checkServiceDependencies(root, service, serviceNames, diagnostics);
     services.push(service);
   }
-  resolveReferences(root, services, declared, diagnostics);
+  resolveReferences(root, components, declared, options.environment, diagnostics);
   if (diagnostics.length) throw new ModelValidationError(sortDiagnostics(diagnostics));
   return {
     stack: options.stack,
@@ -128,6 +133,11 @@ function parseWith<T extends z.ZodType>(absolute: string, file: string, schema: 
     diagnostics.push(...syntax);
     return undefined;
   }
+  // Otherwise zod reports `"" must be an object, not null` for an empty file.
+  if (!yaml.value || typeof yaml.value !== 'object' || Array.isArray(yaml.value)) {
+    diagnostics.push(yaml.diagnostic([], 'file is empty or not a mapping', `Start with apiVersion: ${API_VERSION}, kind, metadata and spec.`));
+    return undefined;
+  }
   const parsed = schema.safeParse(yaml.value, { reportInput: true });
   if (!parsed.success) {
     diagnostics.push(...issuesToDiagnostics(parsed.error.issues, schema, (p) => ({ file: yaml, path: p })));
@@ -149,21 +159,31 @@ function checkTests(root: string, service: DesiredService, declared: Set<string>
   });
 }
 
+/** A service's dependsOn names other services of the stack; a misspelled one is not silently ignored. */
+function checkServiceDependencies(root: string, service: DesiredService, serviceNames: string[], diagnostics: Diagnostic[]): void {
+  service.spec.dependsOn.forEach((name, index) => {
+    if (serviceNames.includes(name)) return;
+    const suggestion = didYouMean(name, serviceNames);
+    const file = YamlFile.read(path.join(root, service.source.file), service.source.file).yaml;
+    diagnostics.push(file.diagnostic(['spec', 'dependsOn', index], `unknown service "${name}"`, suggestion ? `Did you mean "${suggestion}"?` : `Services in this stack: ${serviceNames.join(', ')}.`));
+  });
+}
+
 /**
  * Checks every dependsOn and valueFrom against the components that exist (across services), fills
  * each component's dependsOn with both, and rejects dependency cycles.
  */
-function resolveReferences(root: string, services: DesiredService[], declared: Set<string>, diagnostics: Diagnostic[]): void {
-  const components = new Map<string, DesiredComponent>(services.flatMap((service) => service.components.map((c) => [c.id, c] as const)));
+function resolveReferences(root: string, loaded: DesiredComponent[], declared: Set<string>, environment: string, diagnostics: Diagnostic[]): void {
+  const components = new Map<string, DesiredComponent>(loaded.map((c) => [c.id, c] as const));
   const ids = [...declared];
-  const yamlOf = (component: DesiredComponent) => YamlFile.read(path.join(root, component.source.file), component.source.file).yaml;
+  const locate = (component: DesiredComponent, specPath: (string | number)[], message: string, hint?: string) => locateInComponent(root, component, environment, specPath, message, hint);
   for (const component of components.values()) {
     const spec = component.spec as { dependsOn: string[]; environment?: { name: string; valueFrom?: { component: string; output: string } }[] };
     const deps = new Set<string>();
     const unknown = (ref: string, at: (string | number)[]) => {
       if (declared.has(ref)) return;
       const suggestion = didYouMean(ref, ids);
-      diagnostics.push(locateInComponent(root, component, yamlOf, at, `unknown component "${ref}"`, suggestion ? `Did you mean "${suggestion}"?` : `Components: ${ids.sort().join(', ')}.`));
+      diagnostics.push(locate(component, at, `unknown component "${ref}"`, suggestion ? `Did you mean "${suggestion}"?` : `Components: ${ids.sort().join(', ')}.`));
     };
     spec.dependsOn.forEach((ref, index) => {
       if (!components.has(ref)) return unknown(ref, ['dependsOn', index]);
@@ -176,32 +196,43 @@ function resolveReferences(root: string, services: DesiredService[], declared: S
       const outputs: readonly string[] = COMPONENT_KINDS[target.kind].outputs;
       if (!outputs.includes(variable.valueFrom.output)) {
         const suggestion = didYouMean(variable.valueFrom.output, outputs);
-        diagnostics.push(locateInComponent(root, component, yamlOf, ['environment', index, 'valueFrom', 'output'], `${target.kind} ${target.id} has no output "${variable.valueFrom.output}"`, `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Its outputs: ${outputs.join(', ')}.`));
+        diagnostics.push(locate(component, ['environment', index, 'valueFrom', 'output'], `${target.kind} ${target.id} has no output "${variable.valueFrom.output}"`, `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Its outputs: ${outputs.join(', ')}.`));
         return;
       }
       deps.add(target.id);
     });
     component.dependsOn = [...deps].sort();
   }
-  if (diagnostics.length) return;
+  // Checked even when other problems were found: the graph holds only valid edges between loaded
+  // components, so a cycle among them is real and belongs in the same report.
   const result = computeWaves([...components.values()]);
   if ('cycle' in result) {
     const first = components.get(result.cycle[0]!)!;
     const next = result.cycle[1]!;
-    const index = (first.spec as { dependsOn: string[] }).dependsOn.indexOf(next);
-    diagnostics.push(locateInComponent(root, first, yamlOf, index >= 0 ? ['dependsOn', index] : ['environment'], `dependency cycle: ${result.cycle.join(' → ')}`, 'Remove one of these dependencies (dependsOn or valueFrom) to break the cycle.'));
+    const spec = first.spec as { dependsOn: string[]; environment?: { valueFrom?: { component: string } }[] };
+    // Point at the edge that leaves `first`, whether written as dependsOn or as a valueFrom.
+    const dependsOn = spec.dependsOn.indexOf(next);
+    const valueFrom = spec.environment?.findIndex((variable) => variable.valueFrom?.component === next) ?? -1;
+    const at = dependsOn >= 0 ? ['dependsOn', dependsOn] : valueFrom >= 0 ? ['environment', valueFrom, 'valueFrom', 'component'] : [];
+    diagnostics.push(
+      result.cycle.length === 2
+        ? locate(first, at, `${first.id} depends on itself`, 'Remove this reference: a component cannot wait for itself.')
+        : locate(first, at, `dependency cycle: ${result.cycle.join(' → ')}`, 'Remove one of these dependencies (dependsOn or valueFrom) to break the cycle.'),
+    );
   }
 }
 
-/** A diagnostic at a spec path of a component, in whichever of its files wrote that path. */
-function locateInComponent(root: string, component: DesiredComponent, yamlOf: (c: DesiredComponent) => YamlFile, specPath: (string | number)[], message: string, hint?: string): Diagnostic {
-  const main = yamlOf(component);
+/**
+ * A diagnostic at a spec path of a component, in whichever of its files wrote that path (its
+ * overrides for this environment included, which is where a reference may have been written).
+ */
+function locateInComponent(root: string, component: DesiredComponent, environment: string, specPath: (string | number)[], message: string, hint?: string): Diagnostic {
+  const read = (rel: string) => YamlFile.read(path.join(root, rel), rel).yaml;
+  const main = read(component.source.file);
   const infraRel = path.join(path.dirname(component.source.file), 'infra.yaml');
-  if (!main.doc.hasIn(['spec', ...specPath]) && fs.existsSync(path.join(root, infraRel))) {
-    const infra = YamlFile.read(path.join(root, infraRel), infraRel).yaml;
-    if (infra.doc.hasIn(['spec', ...specPath])) return infra.diagnostic(['spec', ...specPath], message, hint);
-  }
-  return main.diagnostic(['spec', ...specPath], message, hint);
+  const infra = component.kind === 'MicroService' && fs.existsSync(path.join(root, infraRel)) ? read(infraRel) : undefined;
+  const at = componentOrigin(main, infra, environment)(specPath);
+  return at.file.diagnostic(at.path, message, hint);
 }
 
 function listDirs(dir: string): string[] {

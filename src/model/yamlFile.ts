@@ -40,16 +40,24 @@ export class YamlFile {
   locate(path: YamlPath, options: { key?: boolean } = {}): SourceLocation {
     let node: unknown = this.doc.contents;
     let offset = nodeOffset(node) ?? 0;
+    // Key of the mapping entry `node` came from: a field missing from a block mapping is reported
+    // at `spec:` (the parent's key), not at whichever unrelated field happens to come first in it.
+    let parentKey: number | undefined;
     for (const [index, segment] of path.entries()) {
       if (isMap(node)) {
         const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
-        if (!pair) break;
+        if (!pair) {
+          offset = parentKey ?? offset;
+          break;
+        }
         const last = index === path.length - 1;
         offset = (last && options.key ? nodeOffset(pair.key) : nodeOffset(pair.value) ?? nodeOffset(pair.key)) ?? offset;
+        parentKey = nodeOffset(pair.key);
         node = pair.value;
       } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] !== undefined) {
         node = node.items[segment];
         offset = nodeOffset(node) ?? offset;
+        parentKey = undefined;
       } else {
         break;
       }

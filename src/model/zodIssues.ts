@@ -14,6 +14,17 @@ export type Origin = (path: YamlPath) => { file: YamlFile; path: YamlPath };
  * of the validated value to the file it was written in (a MicroService spec merges several).
  */
 export function issuesToDiagnostics(issues: Issue[], schema: z.ZodType, origin: Origin): Diagnostic[] {
+  // A misspelled required field (`imgae`) is one mistake: report it once, as the unknown field with
+  // its "did you mean", and not also as the field it was meant to be going missing.
+  const misspelled = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const known = objectKeysAt(schema, issue.path as YamlPath);
+    for (const key of issue.keys) {
+      const suggestion = didYouMean(key, known);
+      if (suggestion) misspelled.add(formatPath([...(issue.path as YamlPath), suggestion]));
+    }
+  }
   return issues.flatMap((issue) => {
     const { file, path } = origin(issue.path as YamlPath);
     const field = String(path[path.length - 1] ?? '');
@@ -29,6 +40,7 @@ export function issuesToDiagnostics(issues: Issue[], schema: z.ZodType, origin: 
       }
       case 'invalid_type':
         if (issue.input === undefined) {
+          if (misspelled.has(formatPath(issue.path as YamlPath))) return [];
           return [file.diagnostic(path, `missing required field "${field}"`, `Add "${field}" (${issue.expected}) to ${formatPath(path.slice(0, -1)) || 'the document'}.`)];
         }
         return [file.diagnostic(path, `"${field}" must be ${article(issue.expected)} ${issue.expected}, not ${describe(issue.input)}`)];
@@ -38,15 +50,56 @@ export function issuesToDiagnostics(issues: Issue[], schema: z.ZodType, origin: 
         const message = `"${field}" is ${JSON.stringify(issue.input)}; it must be ${allowed.length === 1 ? JSON.stringify(allowed[0]) : `one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`}`;
         return [file.diagnostic(path, message, suggestion ? `Did you mean "${suggestion}"?` : undefined)];
       }
-      case 'invalid_union':
+      case 'invalid_union': {
+        // When exactly one alternative has the entry's shape (no unknown or missing field at its
+        // top level), that is the one the author meant: report its problems, where they are,
+        // instead of "does not match any accepted form" for the whole entry.
+        const fitting = issue.errors.filter((alternative) => !alternative.some(isShapeMismatch));
+        if (fitting.length === 1) {
+          return issuesToDiagnostics(fitting[0]!.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })), schema, origin);
+        }
         if (path.includes('environment')) {
           return [file.diagnostic(path, 'environment entry must have "name" and exactly one of "value", "valueFrom" or "secretFrom"', 'Example: { name: CACHE_HOST, valueFrom: { component: notification-service/cache, output: endpoint } }')];
         }
         return [file.diagnostic(path, `"${field}" does not match any accepted form`)];
+      }
+      // zod's own wording ("Too big: expected number to be <=65535") reads poorly after a field name.
+      case 'too_big':
+      case 'too_small': {
+        const limit = describeLimit(issue);
+        if (limit) return [file.diagnostic(path, `"${field}" must ${limit}`)];
+        return [file.diagnostic(path, `"${field}" ${issue.message}`)];
+      }
+      case 'invalid_format':
+        if (issue.format === 'starts_with' && 'prefix' in issue) return [file.diagnostic(path, `"${field}" must start with ${JSON.stringify(issue.prefix)}`)];
+        return [file.diagnostic(path, `"${field}" ${issue.message}`)];
       default:
         return [file.diagnostic(path, `"${field}" ${issue.message}`)];
     }
   });
+}
+
+/** An alternative of a union that the value does not even have the fields of. */
+function isShapeMismatch(issue: Issue): boolean {
+  return (issue.code === 'unrecognized_keys' && issue.path.length === 0) || (issue.code === 'invalid_type' && issue.input === undefined && issue.path.length === 1);
+}
+
+function describeLimit(issue: Issue & { code: 'too_big' | 'too_small' }): string | undefined {
+  const big = issue.code === 'too_big';
+  const bound = Number(big ? issue.maximum : issue.minimum);
+  const inclusive = issue.inclusive !== false;
+  switch (issue.origin) {
+    case 'number':
+    case 'int':
+      return `be ${big ? (inclusive ? 'at most' : 'less than') : inclusive ? 'at least' : 'greater than'} ${bound}`;
+    case 'string':
+      if (!big && bound === 1) return 'not be empty';
+      return `be ${big ? 'at most' : 'at least'} ${bound} character${bound === 1 ? '' : 's'} long`;
+    case 'array':
+      return `have ${big ? 'at most' : 'at least'} ${bound} item${bound === 1 ? '' : 's'}`;
+    default:
+      return undefined;
+  }
 }
 
 function article(word: string): string {

@@ -1,0 +1,260 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Diagnostic, ModelValidationError } from '../../src/model/diagnostics';
+import { loadDesiredStack } from '../../src/model/loadRepo';
+
+// A corpus of small, broken deployment repos (test/fixtures/invalid-repos/<case>/). Each case
+// asserts the exact problems the loader reports, as `file:line:col message`, so a change that moves
+// a diagnostic to another line, rewords it or loses it shows up here.
+
+const fixtures = path.resolve(__dirname, '../fixtures/invalid-repos');
+
+const ENV = 'environments/production.yaml';
+const CART = 'stacks/shop/services/cart/service.yaml';
+const CART_API = 'stacks/shop/services/cart/components/api/microservice.yaml';
+const CART_API_INFRA = 'stacks/shop/services/cart/components/api/infra.yaml';
+const CART_DB = 'stacks/shop/services/cart/components/database/rds.yaml';
+const ORDERS = 'stacks/shop/services/orders/service.yaml';
+const ORDERS_API = 'stacks/shop/services/orders/components/api/microservice.yaml';
+const ORDERS_API_INFRA = 'stacks/shop/services/orders/components/api/infra.yaml';
+
+interface Case {
+  name: string;
+  environment: string;
+  variables: Record<string, string>;
+  expected: string[];
+  /** Hints to check, keyed by the expected line they belong to. */
+  hints?: Record<string, string>;
+}
+
+const cases: Case[] = [
+  // YAML itself
+  { name: 'yaml-syntax-error', environment: 'production', variables: {}, expected: [`${CART_API}:7:1 YAML syntax error: All mapping items must start at the same column`] },
+  { name: 'duplicate-key', environment: 'production', variables: {}, expected: [`${CART_API}:8:3 YAML syntax error: Map keys must be unique`] },
+  { name: 'empty-service-file', environment: 'production', variables: {}, expected: [`${CART}:1:1 file is empty or not a mapping`] },
+
+  // Kinds and files
+  {
+    name: 'unknown-kind',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:2:7 unknown kind "Microservice"`],
+    hints: { [`${CART_API}:2:7 unknown kind "Microservice"`]: 'Did you mean "MicroService"?' },
+  },
+  {
+    name: 'kind-in-wrong-file',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:2:7 kind "RDS" does not belong in microservice.yaml`],
+    hints: { [`${CART_API}:2:7 kind "RDS" does not belong in microservice.yaml`]: 'microservice.yaml holds a MicroService; a RDS belongs in rds.yaml.' },
+  },
+  {
+    name: 'unknown-file-in-component',
+    environment: 'production',
+    variables: {},
+    expected: [
+      'stacks/shop/services/cart/components/database:1:1 component database has no component file',
+      'stacks/shop/services/cart/components/database/rds.yml:1:1 unexpected file "rds.yml" in component database',
+    ],
+    hints: { 'stacks/shop/services/cart/components/database/rds.yml:1:1 unexpected file "rds.yml" in component database': 'Did you mean "rds.yaml"?' },
+  },
+  {
+    name: 'two-kind-files',
+    environment: 'production',
+    variables: {},
+    expected: ['stacks/shop/services/cart/components/api/rds.yaml:1:1 component api has microservice.yaml and rds.yaml; a component is exactly one kind'],
+  },
+  {
+    name: 'infra-on-rds',
+    environment: 'production',
+    variables: {},
+    expected: ['stacks/shop/services/cart/components/database/infra.yaml:1:1 infra.yaml only applies to a MicroService, but database is RDS'],
+  },
+  { name: 'missing-service-yaml', environment: 'production', variables: {}, expected: [`${CART}:1:1 service cart has no service.yaml`] },
+  { name: 'invalid-repository-file', environment: 'production', variables: {}, expected: ['deployer.yaml:2:7 "kind" is "Repo"; it must be "Repository"'] },
+
+  // Fields: unknown, missing, wrong type or value
+  {
+    name: 'unknown-field-replica',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:8:5 unknown field "replica"`],
+    hints: { [`${CART_API}:8:5 unknown field "replica"`]: 'Did you mean "replicas"?' },
+  },
+  {
+    // One typo, one problem: no second "missing required field image" for the same mistake.
+    name: 'unknown-field-imgae',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:6:3 unknown field "imgae"`],
+    hints: { [`${CART_API}:6:3 unknown field "imgae"`]: 'Did you mean "image"?' },
+  },
+  {
+    name: 'unknown-top-level-field',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART}:5:1 unknown field "labels"`],
+    hints: { [`${CART}:5:1 unknown field "labels"`]: 'Known fields here: apiVersion, kind, metadata, spec.' },
+  },
+  { name: 'wrong-type', environment: 'production', variables: {}, expected: [`${CART_API}:8:15 "replicas" must be a number, not string "two"`] },
+  { name: 'rds-missing-instance-class', environment: 'production', variables: {}, expected: [`${CART_DB}:5:1 missing required field "instanceClass"`] },
+  { name: 'service-missing-owners', environment: 'production', variables: {}, expected: [`${CART}:5:1 missing required field "owners"`] },
+  {
+    name: 'wrong-enum',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_DB}:6:11 "engine" is "postgress"; it must be one of "postgres", "mysql"`],
+    hints: { [`${CART_DB}:6:11 "engine" is "postgress"; it must be one of "postgres", "mysql"`]: 'Did you mean "postgres"?' },
+  },
+  { name: 'number-out-of-range', environment: 'production', variables: {}, expected: [`${CART_API}:7:9 "port" must be at most 65535`] },
+  { name: 'ingress-path-without-slash', environment: 'production', variables: {}, expected: [`${CART_API}:8:11 "path" must start with "/"`] },
+  { name: 'invalid-approval-timeout', environment: 'production', variables: {}, expected: [`${ENV}:9:14 "timeout" must be a duration such as 30s, 10m, 24h`] },
+
+  // metadata vs directories
+  { name: 'component-name-mismatch', environment: 'production', variables: {}, expected: [`${CART_API}:4:9 metadata.name "apl" does not match its directory "api"`] },
+  { name: 'service-name-mismatch', environment: 'production', variables: {}, expected: [`${CART}:4:9 metadata.name "basket" does not match its directory "cart"`] },
+  { name: 'metadata-service-mismatch', environment: 'production', variables: {}, expected: [`${CART_API}:5:12 metadata.service "orders" does not match the service directory "cart"`] },
+
+  // References and the dependency graph
+  {
+    name: 'unknown-depends-on',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:8:7 unknown component "cart/databse"`],
+    hints: { [`${CART_API}:8:7 unknown component "cart/databse"`]: 'Did you mean "cart/database"?' },
+  },
+  {
+    name: 'value-from-unknown-component',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:10:20 unknown component "cart/cache"`],
+    hints: { [`${CART_API}:10:20 unknown component "cart/cache"`]: 'Components: cart/api, cart/database.' },
+  },
+  {
+    name: 'value-from-unknown-output',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:11:17 RDS cart/database has no output "endpont"`],
+    hints: { [`${CART_API}:11:17 RDS cart/database has no output "endpont"`]: 'Did you mean "endpoint"? Its outputs: endpoint, port, database, username, password.' },
+  },
+  {
+    name: 'value-from-misspelled-field',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:11:9 unknown field "outptu"`],
+    hints: { [`${CART_API}:11:9 unknown field "outptu"`]: 'Did you mean "output"?' },
+  },
+  { name: 'unknown-reference-in-override', environment: 'production', variables: {}, expected: [`${CART_API}:17:22 unknown component "cart/databse"`] },
+  { name: 'cross-service-missing-service', environment: 'production', variables: {}, expected: [`${CART_API}:10:20 unknown component "payments/api"`] },
+  {
+    name: 'service-depends-on-unknown-service',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART}:8:15 unknown service "order"`],
+    hints: { [`${CART}:8:15 unknown service "order"`]: 'Did you mean "orders"?' },
+  },
+  { name: 'dependency-cycle', environment: 'production', variables: {}, expected: [`${CART_API}:8:7 dependency cycle: cart/api → orders/api → cart/api`] },
+  { name: 'dependency-cycle-through-value-from', environment: 'production', variables: {}, expected: [`${CART_API}:12:20 dependency cycle: cart/api → cart/worker → cart/api`] },
+  { name: 'self-dependency', environment: 'production', variables: {}, expected: [`${CART_API}:8:7 cart/api depends on itself`] },
+  {
+    name: 'test-unknown-component',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART}:11:20 test "health" targets unknown component "apii"`],
+    hints: { [`${CART}:11:20 test "health" targets unknown component "apii"`]: 'Did you mean "api"?' },
+  },
+  { name: 'test-wrong-type', environment: 'production', variables: {}, expected: [`${CART}:13:23 "expectStatus" must be a number, not string "200"`] },
+
+  // Environment variables of a MicroService
+  { name: 'duplicate-env-var', environment: 'production', variables: {}, expected: [`${CART_API}:10:13 environment variable LOG_LEVEL is defined twice (also at environment[0])`] },
+  { name: 'env-entry-value-and-value-from', environment: 'production', variables: {}, expected: [`${CART_API}:8:7 environment entry must have "name" and exactly one of "value", "valueFrom" or "secretFrom"`] },
+  { name: 'invalid-env-var-name', environment: 'production', variables: {}, expected: [`${CART_API}:8:13 "name" must be a valid environment variable name`] },
+  { name: 'undefined-variable', environment: 'production', variables: { OTHER: 'x' }, expected: [`${CART_API}:6:10 variable \${VERSION} is not defined`] },
+
+  // Config files
+  { name: 'config-path-escapes-repo', environment: 'production', variables: {}, expected: [`${CART_API}:8:13 config path "../../../../../../etc/passwd" points outside the component's configs/ directory`] },
+  { name: 'missing-config-file', environment: 'production', variables: {}, expected: [`${CART_API}:8:13 config file "app.yaml" does not exist in stacks/shop/services/cart/components/api/configs/`] },
+
+  // MicroService rules the schema cannot express
+  { name: 'invalid-image-reference', environment: 'production', variables: {}, expected: [`${CART_API}:6:10 "Cart API:v1.0.0" is not a valid image reference`] },
+  { name: 'image-without-tag', environment: 'production', variables: {}, expected: [`${CART_API}:6:10 image "cart-api" has no tag`] },
+  { name: 'fargate-invalid-memory', environment: 'production', variables: {}, expected: [`${CART_API_INFRA}:8:13 memory 4096 MiB is not valid with cpu 256 on Fargate`] },
+  { name: 'fargate-invalid-cpu', environment: 'production', variables: {}, expected: [`${CART_API}:8:10 cpu 300 is not a Fargate size`] },
+  { name: 'autoscaling-min-above-max', environment: 'production', variables: {}, expected: [`${CART_API}:10:20 minReplicas (5) is greater than maxReplicas (3)`] },
+  { name: 'replicas-outside-autoscaling-in-override', environment: 'production', variables: {}, expected: [`${CART_API}:15:17 replicas (12) is outside autoscaling bounds 2-10`] },
+  // replicas is not written: point at the scaling block that set the bounds (in infra.yaml).
+  { name: 'replicas-default-outside-autoscaling', environment: 'production', variables: {}, expected: [`${CART_API_INFRA}:6:3 replicas (1) is outside autoscaling bounds 2-5`] },
+
+  // Environments and stacks
+  {
+    name: 'unknown-environment',
+    environment: 'prodution',
+    variables: {},
+    expected: ['environments/:1:1 unknown environment "prodution"'],
+    hints: { 'environments/:1:1 unknown environment "prodution"': 'Did you mean "production"? Environments in this repo: production, staging.' },
+  },
+  {
+    name: 'overrides-unknown-environment',
+    environment: 'staging',
+    variables: {},
+    expected: [`${CART_API}:8:3 overrides for unknown environment "prodution"`],
+    hints: { [`${CART_API}:8:3 overrides for unknown environment "prodution"`]: 'Did you mean "production"?' },
+  },
+  { name: 'environment-name-mismatch', environment: 'production', variables: {}, expected: [`${ENV}:4:9 environment "prod" is declared in production.yaml`] },
+  {
+    name: 'unknown-stack',
+    environment: 'production',
+    variables: {},
+    expected: ['stacks/shop:1:1 unknown stack "shop"'],
+    hints: { 'stacks/shop:1:1 unknown stack "shop"': 'Did you mean "shops"? Stacks in this repo: shops.' },
+  },
+
+  // Several problems in one repo, reported in one run (and without follow-on errors from the
+  // components that failed to load: cart/api and cart/database are referenced but broken).
+  {
+    name: 'broken-service-yaml-still-checks-components',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:6:10 image "cart-api" has no tag`, `${CART}:7:11 "owners" must be an array, not string "alice@example.com"`],
+  },
+  {
+    name: 'several-problems',
+    environment: 'production',
+    variables: {},
+    expected: [
+      `${CART_API}:7:3 unknown field "prot"`,
+      `${CART_DB}:6:11 "engine" is "postgress"; it must be one of "postgres", "mysql"`,
+      `${ORDERS_API_INFRA}:7:10 cpu 300 is not a Fargate size`,
+      `${ORDERS_API}:6:10 image "orders-api" has no tag`,
+      `${ORDERS_API}:9:7 orders/api depends on itself`,
+      `${ORDERS}:5:1 missing required field "owners"`,
+    ],
+    hints: { [`${CART_API}:7:3 unknown field "prot"`]: 'Did you mean "port"?' },
+  },
+];
+
+function load(name: string, environment: string, variables: Record<string, string>): Diagnostic[] {
+  try {
+    loadDesiredStack({ root: path.join(fixtures, name), stack: 'shop', environment, variables });
+  } catch (error) {
+    if (error instanceof ModelValidationError) return error.diagnostics;
+    throw error;
+  }
+  throw new Error(`${name} loaded without a ModelValidationError`);
+}
+
+const line = (d: Diagnostic) => `${d.file}:${d.line}:${d.col} ${d.message}`;
+
+describe('invalid deployment repos', () => {
+  it('has a fixture directory for every case, and a case for every fixture directory', () => {
+    expect(cases.map((c) => c.name).sort()).toEqual(fs.readdirSync(fixtures).sort());
+  });
+
+  it.each(cases)('$name', ({ name, environment, variables, expected, hints }) => {
+    const diagnostics = load(name, environment, variables);
+    expect(diagnostics.map(line)).toEqual(expected);
+    for (const [at, hint] of Object.entries(hints ?? {})) {
+      expect(diagnostics.find((d) => line(d) === at)?.hint).toBe(hint);
+    }
+  });
+});
