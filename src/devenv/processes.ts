@@ -49,7 +49,8 @@ export function startDetached(proc: ManagedProcess, command: string, args: strin
 
 /**
  * Stops the process group a managed process leads: SIGTERM for a clean shutdown, SIGKILL after
- * the grace period. Only what the pid file names is touched.
+ * the grace period. Only what the pid file names is touched; it returns once every process of the
+ * group is gone (children such as a database may outlive their parent by a moment).
  */
 export async function stopProcess(proc: ManagedProcess, graceMs = 15000): Promise<boolean> {
   const pid = runningPid(proc);
@@ -57,10 +58,25 @@ export async function stopProcess(proc: ManagedProcess, graceMs = 15000): Promis
   if (pid === undefined) return false;
   signalGroup(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
-  if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
-  while (isAlive(pid)) await sleep(50);
+  while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+  while (groupAlive(pid)) await sleep(50);
   return true;
+}
+
+/** Whether any process of the group still runs; zombies (exited, not yet reaped) do not count. */
+function groupAlive(pgid: number): boolean {
+  if (!fs.existsSync('/proc/self/stat')) return isAlive(pgid);
+  return fs.readdirSync('/proc').some((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(group) === pgid && state !== 'Z';
+    } catch {
+      return false;
+    }
+  });
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

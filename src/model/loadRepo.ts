@@ -102,9 +102,18 @@ function loadEnvironments(root: string, diagnostics: Diagnostic[]): Map<string, 
       diagnostics.push(parsed.yaml.diagnostic(['metadata', 'name'], `environment "${name}" is declared in ${fileName}`, `Name the file ${name}.yaml, or set metadata.name: ${expected}.`));
       continue;
     }
-    environments.set(name, { spec: parsed.data.spec });
+    environments.set(name, { spec: withAbsoluteWorkingDirs(parsed.data.spec, dir) });
   }
   return environments;
+}
+
+/** Local image working directories are written relative to environments/; workers need them absolute. */
+function withAbsoluteWorkingDirs(spec: EnvironmentSpec, dir: string): EnvironmentSpec {
+  if (!spec.local) return spec;
+  const images = Object.fromEntries(
+    Object.entries(spec.local.images).map(([repository, image]) => [repository, { ...image, workingDir: path.resolve(dir, image.workingDir ?? '..') }]),
+  );
+  return { ...spec, local: { ...spec.local, images } };
 }
 
 function loadService(root: string, stack: string, name: string, diagnostics: Diagnostic[]): DesiredService | undefined {

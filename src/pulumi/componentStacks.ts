@@ -3,10 +3,12 @@ import {
   ConfigMap,
   EngineEvent,
   LocalWorkspace,
+  OutputMap,
   PulumiCommand,
   PulumiFn,
   Stack,
 } from '@pulumi/pulumi/automation';
+import { stateDir } from '../paths';
 import { pulumiEnv, toolPath } from '../toolchain';
 import { diffRefreshEvent, FieldDrift } from './refreshDiff';
 
@@ -68,9 +70,10 @@ export class ComponentStacks {
     const stack = await this.select(id, program);
     await stack.setAllConfig(toConfigMap(config));
     const started = Date.now();
-    const result = await stack.up({ signal: hooks.signal, onEvent: progressListener(hooks) });
+    // Refresh first, so what changed behind deployer's back (drift) is put back to the desired state.
+    const result = await stack.up({ refresh: true, signal: hooks.signal, onEvent: progressListener(hooks) });
     return {
-      outputs: Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.value])),
+      outputs: visibleOutputs(result.outputs),
       changes: (result.summary.resourceChanges ?? {}) as Record<string, number>,
       durationMs: Date.now() - started,
     };
@@ -98,10 +101,11 @@ export class ComponentStacks {
     await stack.workspace.removeStack(id.stack);
   }
 
-  async outputs(id: ComponentStackId, program: PulumiFn): Promise<Record<string, unknown>> {
+  /** Outputs with their secret flag, for resolving references inside the worker. */
+  async outputs(id: ComponentStackId, program: PulumiFn): Promise<Record<string, { value: unknown; secret: boolean }>> {
     const stack = await this.select(id, program);
     const outputs = await stack.outputs();
-    return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+    return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, { value: output.value, secret: output.secret }]));
   }
 
   private async select(id: ComponentStackId, program: PulumiFn): Promise<Stack> {
@@ -113,10 +117,18 @@ export class ComponentStacks {
         pulumiHome: this.backend.home,
         projectSettings: { name: id.project, runtime: 'nodejs', backend: { url: this.backend.url } },
         secretsProvider: 'passphrase',
-        envVars: { ...pulumiEnv(), PULUMI_CONFIG_PASSPHRASE: this.backend.passphrase },
+        // DEPLOYER_HOME: the local target's providers find the runtime through it.
+        envVars: { ...pulumiEnv(), PULUMI_CONFIG_PASSPHRASE: this.backend.passphrase, DEPLOYER_HOME: stateDir() },
       },
     );
   }
+}
+
+/** Stack outputs as plain values; secret ones are withheld (callers that need them read them in the worker). */
+export const SECRET_OUTPUT = '[secret]';
+
+function visibleOutputs(outputs: OutputMap): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? SECRET_OUTPUT : output.value]));
 }
 
 function toConfigMap(config: Record<string, string>): ConfigMap {

@@ -1,25 +1,14 @@
 import type { PulumiFn } from '@pulumi/pulumi/automation';
+import type { ComponentDeployment } from './deployment';
+import { localProgram } from './local/programs';
 
-/** A component kind the active targets can provision. */
-export interface ComponentProgramFactory {
-  (spec: unknown): PulumiFn;
-}
-
-const factories = new Map<string, ComponentProgramFactory>();
-
-/** Targets register the kinds they provision here at load time. */
-export function registerComponentProgram(kind: string, factory: ComponentProgramFactory): void {
-  factories.set(kind, factory);
-}
-
-/** The worker's program catalogue: kind -> Pulumi program, with a clear error for unknown kinds. */
+/** The worker's program catalogue: the environment's target turns a component deployment into a Pulumi program. */
 export const programCatalogue = {
   programFor(kind: string, spec: unknown): PulumiFn {
-    const factory = factories.get(kind);
-    if (!factory) {
-      const known = [...factories.keys()].sort().join(', ') || 'none';
-      throw new Error(`no Pulumi program for component kind "${kind}" (known kinds: ${known})`);
-    }
-    return factory(spec);
+    const deployment = spec as ComponentDeployment;
+    if (deployment.kind !== kind) throw new Error(`component ${deployment.ref.service}/${deployment.ref.component} is a ${deployment.kind}, not a ${kind}`);
+    const target = deployment.environment.target;
+    if (target === 'local') return localProgram(deployment);
+    throw new Error(`environment ${deployment.ref.environment} targets ${target}, which this worker cannot provision yet`);
   },
 };

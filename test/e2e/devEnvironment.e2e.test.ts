@@ -21,7 +21,7 @@ describe('deployer dev', () => {
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('starts the server and worker, reports them, starts twice harmlessly, and stops exactly them', async () => {
+  it('starts the server, the local runtime and the worker, reports them, starts twice harmlessly, and stops exactly them', async () => {
     const port = await freePort();
     const uiPort = await freePort();
     const started = await runCli(['dev', 'start', '--port', String(port), '--ui-port', String(uiPort)], env);
@@ -32,6 +32,7 @@ describe('deployer dev', () => {
     const status = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout);
     expect(status.components.map((c: { name: string; running: boolean }) => [c.name, c.running])).toEqual([
       ['temporal', true],
+      ['runtime', true],
       ['worker', true],
     ]);
     const pids = status.components.map((c: { pid: number }) => c.pid);
@@ -50,7 +51,7 @@ describe('deployer dev', () => {
     expect(statusAgain.components.map((c: { pid: number }) => c.pid)).toEqual(pids);
 
     const stopped = await runCli(['dev', 'stop'], env);
-    expect(stopped.stdout).toContain('Stopped: worker, temporal');
+    expect(stopped.stdout).toContain('Stopped: worker, runtime, temporal');
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
     expect((await runCli(['dev', 'status'], env)).stdout).toContain('Start it with: deployer dev start');
   });

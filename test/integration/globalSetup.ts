@@ -9,6 +9,8 @@ import { freePort } from '../support/freePort';
 // run (tests are never skipped): `npm run setup` installs it.
 export default async function globalSetup(): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-it-'));
+  // When tests run as root, the local runtime's PostgreSQL runs as another user that must enter it.
+  fs.chmodSync(home, 0o711);
   process.env.DEPLOYER_HOME = home;
   const status = await startDevEnvironment({ port: await freePort(), uiPort: await freePort(), withoutWorker: true });
   process.env.DEPLOYER_TEMPORAL_ADDRESS = status.endpoints.temporalAddress;

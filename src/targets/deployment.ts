@@ -1,0 +1,30 @@
+import type { ConfigFile } from '../model/types';
+import type { ComponentKind, ComponentSpec, EnvironmentSpec } from '../model/schema';
+
+/** Which component of which service, stack and environment. */
+export interface ComponentRef {
+  stack: string;
+  environment: string;
+  service: string;
+  component: string;
+}
+
+/** A value a component reads from another component's outputs, resolved just before its Pulumi run. */
+export interface ResolvedValue {
+  value: string;
+  secret: boolean;
+}
+
+/**
+ * Everything a target's Pulumi program needs to provision one component in one environment.
+ * `resolved` holds the environment variables filled from other components' outputs (valueFrom),
+ * by variable name; they are read in the worker, so secrets never travel through workflow history.
+ */
+export interface ComponentDeployment {
+  ref: ComponentRef;
+  kind: ComponentKind;
+  spec: ComponentSpec;
+  configs: ConfigFile[];
+  environment: EnvironmentSpec;
+  resolved: Record<string, ResolvedValue>;
+}

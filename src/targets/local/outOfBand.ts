@@ -1,0 +1,12 @@
+import type { ComponentRef } from '../deployment';
+import type { ComponentState } from './api';
+import { componentPath } from './localObserver';
+import { RuntimeClient } from './runtimeClient';
+
+/**
+ * Changes a MicroService's desired replicas behind deployer's back, as a person would in the AWS
+ * console, so drift can be shown and tested. The runtime records it as such in the events.
+ */
+export function scaleOutsideDeployer(ref: ComponentRef, replicas: number, reason: string, client = RuntimeClient.connect()): Promise<ComponentState> {
+  return client.request('POST', `${componentPath(ref)}/scale`, { replicas, reason });
+}

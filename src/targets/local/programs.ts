@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import * as pulumi from '@pulumi/pulumi';
+import type { PulumiFn } from '@pulumi/pulumi/automation';
+import { durationMs } from '../../model/duration';
+import type { ElastiCacheSpec, MicroServiceSpec, RdsSpec, SqsSpec } from '../../model/schema';
+import { parseImage } from '../../model/specChecks';
+import type { ComponentDeployment } from '../deployment';
+import { componentKey, DesiredComponent, MicroServiceDesired } from './api';
+import { LocalComponent } from './providers';
+
+/** A component the local target cannot run as written; the message says what to change. */
+export class LocalTargetError extends Error {}
+
+/** The local target's Pulumi program for one component: one LocalComponent resource and its outputs. */
+export function localProgram(deployment: ComponentDeployment): PulumiFn {
+  return async () => {
+    const desired = localDesiredState(deployment);
+    const secretOutputs = desired.kind === 'RDS' ? ['password'] : desired.kind === 'MicroService' ? ['secretEnvironment'] : [];
+    const inputs: pulumi.Inputs = { componentKey: componentKey(deployment.ref), ...desired };
+    if (desired.kind === 'MicroService') inputs.secretEnvironment = pulumi.secret(desired.secretEnvironment);
+    const resource = new LocalComponent(deployment.ref.component, inputs, { additionalSecretOutputs: secretOutputs });
+    switch (desired.kind) {
+      case 'MicroService':
+        return { url: resource.url };
+      case 'RDS':
+        return { endpoint: resource.endpoint, port: resource.port, database: resource.database, username: resource.username, password: resource.password };
+      case 'ElastiCacheRedis':
+        return { endpoint: resource.endpoint, port: resource.port };
+      case 'SQS':
+        return { url: resource.url, arn: resource.arn };
+    }
+  };
+}
+
+/** What the local runtime should run for a component: its spec, with the environment's local settings applied. */
+export function localDesiredState(deployment: ComponentDeployment): DesiredComponent {
+  switch (deployment.kind) {
+    case 'MicroService':
+      return microServiceDesired(deployment, deployment.spec as MicroServiceSpec);
+    case 'RDS': {
+      const spec = deployment.spec as RdsSpec;
+      return { kind: 'RDS', engine: spec.engine, version: spec.version, database: spec.database.name, username: spec.database.username };
+    }
+    case 'ElastiCacheRedis':
+      return { kind: 'ElastiCacheRedis', version: (deployment.spec as ElastiCacheSpec).engine.version };
+    case 'SQS': {
+      const spec = deployment.spec as SqsSpec;
+      return {
+        kind: 'SQS',
+        fifo: spec.type === 'fifo',
+        visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds,
+        messageRetentionSeconds: spec.messageRetentionSeconds,
+        deadLetterQueue: spec.deadLetterQueue,
+      };
+    }
+  }
+}
+
+function microServiceDesired(deployment: ComponentDeployment, spec: MicroServiceSpec): MicroServiceDesired {
+  const { ref } = deployment;
+  const repository = parseImage(spec.image)?.repository ?? spec.image;
+  const image = deployment.environment.local?.images[repository];
+  if (!image) {
+    throw new LocalTargetError(
+      `${ref.service}/${ref.component}: environment ${ref.environment} runs on the local target but has no local.images entry for "${repository}". ` +
+        `Add local.images.${repository} (command and workingDir) to environments/${ref.environment}.yaml.`,
+    );
+  }
+  const workingDir = image.workingDir ?? '.';
+  if (!fs.existsSync(workingDir)) {
+    throw new LocalTargetError(`${ref.service}/${ref.component}: the working directory of local image "${repository}" (${workingDir}) does not exist on this machine. Fix local.images.${repository}.workingDir in environments/${ref.environment}.yaml (it is relative to environments/).`);
+  }
+  const environment: Record<string, string> = {};
+  const secretEnvironment: Record<string, string> = {};
+  for (const variable of spec.environment) {
+    if ('value' in variable) {
+      environment[variable.name] = variable.value;
+    } else if ('valueFrom' in variable) {
+      const resolved = deployment.resolved[variable.name];
+      if (!resolved) throw new LocalTargetError(`${ref.service}/${ref.component}: ${variable.name} comes from ${variable.valueFrom.component}, which has no output ${variable.valueFrom.output} yet; deploy it first`);
+      (resolved.secret ? secretEnvironment : environment)[variable.name] = resolved.value;
+    } else {
+      // Locally a secret is a variable of the worker's environment, the way a secret store would hold it.
+      const value = process.env[variable.secretFrom.secret];
+      if (value === undefined) throw new LocalTargetError(`${ref.service}/${ref.component}: secret ${variable.secretFrom.secret} for ${variable.name} is not set; on the local target, set it as an environment variable of the worker`);
+      secretEnvironment[variable.name] = value;
+    }
+  }
+  return {
+    kind: 'MicroService',
+    image: spec.image,
+    command: spec.command ?? image.command,
+    workingDir,
+    port: spec.port,
+    environment,
+    secretEnvironment,
+    configs: deployment.configs.map((file) => ({ path: file.path, content: file.content })),
+    replicas: spec.scaling.replicas,
+    resources: spec.resources,
+    healthCheck: spec.healthCheck,
+    healthTimeoutSeconds: durationMs(deployment.environment.rollout.healthTimeout) / 1000,
+  };
+}

@@ -1,0 +1,92 @@
+import * as pulumi from '@pulumi/pulumi';
+
+// The engine serializes these functions into each resource's state and runs them in its dynamic
+// provider plugin, possibly long after this module changed: they must be self-contained (builtins
+// required inline, no imports of our modules) and find the runtime through DEPLOYER_HOME, which
+// the worker sets on every engine run.
+
+interface RuntimeReply {
+  status: number;
+  body: { error?: string; outputs?: Record<string, string>; actual?: Record<string, unknown> };
+}
+
+function callRuntime(method: string, key: string, body?: unknown): Promise<RuntimeReply> {
+  const fs = require('node:fs');
+  const http = require('node:http');
+  const path = require('node:path');
+  const home = process.env.DEPLOYER_HOME;
+  const endpointFile = home ? path.join(home, 'local', 'runtime.json') : '';
+  if (!home || !fs.existsSync(endpointFile)) {
+    return Promise.reject(new Error('the local runtime is not running (start it with `deployer dev start`)'));
+  }
+  const { url } = JSON.parse(fs.readFileSync(endpointFile, 'utf8'));
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      `${url}/v1/components/${encodeURIComponent(key)}`,
+      { method, headers: payload ? { 'content-type': 'application/json' } : {} },
+      (response: import('node:http').IncomingMessage) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+      },
+    );
+    request.on('error', (error: Error) => reject(new Error(`the local runtime at ${url} did not answer: ${error.message}`)));
+    request.end(payload);
+  });
+}
+
+/** Inputs of a local component: its key plus the runtime's desired state, flattened so drift names fields. */
+export type LocalComponentInputs = { componentKey: string; kind: string } & Record<string, unknown>;
+
+async function applyComponent(inputs: LocalComponentInputs): Promise<Record<string, unknown>> {
+  const { componentKey: _key, ...desired } = inputs;
+  const reply = await callRuntime('PUT', inputs.componentKey, desired);
+  if (reply.status !== 200) throw new Error(reply.body.error ?? `the local runtime answered ${reply.status}`);
+  return { ...inputs, ...reply.body.outputs };
+}
+
+const localComponentProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs: LocalComponentInputs) {
+    return { id: inputs.componentKey, outs: await applyComponent(inputs) };
+  },
+
+  async update(_id: string, _olds: LocalComponentInputs, news: LocalComponentInputs) {
+    return { outs: await applyComponent(news) };
+  },
+
+  async read(id: string, props: LocalComponentInputs) {
+    const reply = await callRuntime('GET', id);
+    if (reply.status === 404) return { id: '', props: {} };
+    if (reply.status !== 200) throw new Error(reply.body.error ?? `the local runtime answered ${reply.status}`);
+    // What runs now wins over what was recorded: a replica count changed behind deployer's back shows as drift.
+    return { id, props: { ...props, ...reply.body.actual, ...reply.body.outputs } };
+  },
+
+  async delete(id: string) {
+    const reply = await callRuntime('DELETE', id);
+    if (reply.status !== 200) throw new Error(reply.body.error ?? `the local runtime answered ${reply.status}`);
+  },
+
+  // Only the desired fields count: the recorded state also holds outputs (url, ...) that inputs lack.
+  async diff(_id: string, olds: LocalComponentInputs, news: LocalComponentInputs) {
+    const changed = Object.keys(news).filter((key) => news[key] !== undefined && JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
+    return { changes: changed.length > 0, replaces: olds.kind !== news.kind ? ['kind'] : [] };
+  },
+};
+
+/** A component the local runtime runs; its outputs are the kind's outputs (url, endpoint, ...). */
+export class LocalComponent extends pulumi.dynamic.Resource {
+  declare readonly url: pulumi.Output<string>;
+  declare readonly arn: pulumi.Output<string>;
+  declare readonly endpoint: pulumi.Output<string>;
+  declare readonly port: pulumi.Output<string>;
+  declare readonly database: pulumi.Output<string>;
+  declare readonly username: pulumi.Output<string>;
+  declare readonly password: pulumi.Output<string>;
+
+  constructor(name: string, inputs: pulumi.Inputs, options?: pulumi.CustomResourceOptions) {
+    super(localComponentProvider, name, { url: undefined, arn: undefined, endpoint: undefined, port: undefined, database: undefined, username: undefined, password: undefined, ...inputs }, options);
+  }
+}

@@ -1,0 +1,25 @@
+import type { EnvironmentVariable } from '../model/schema';
+import type { DesiredComponent } from '../model/types';
+import type { ResolvedValue } from './deployment';
+
+/** Outputs of a deployed component, with Pulumi's secret flag. */
+export type ComponentOutputs = Record<string, { value: unknown; secret: boolean }>;
+
+/**
+ * Fills a component's `valueFrom` variables from the outputs of the components they name (by
+ * `<service>/<component>` id). A missing output is an error that names it: it means the producing
+ * component has not been deployed in this environment yet.
+ */
+export function resolveValueFrom(component: DesiredComponent, outputsOf: (componentId: string) => ComponentOutputs | undefined): Record<string, ResolvedValue> {
+  const variables = ((component.spec as { environment?: EnvironmentVariable[] }).environment ?? []).flatMap((variable) => ('valueFrom' in variable ? [variable] : []));
+  return Object.fromEntries(
+    variables.map((variable) => {
+      const { component: source, output } = variable.valueFrom;
+      const value = outputsOf(source)?.[output];
+      if (!value) {
+        throw new Error(`${component.id}: ${variable.name} needs output "${output}" of ${source}, which is not deployed in this environment yet; deploy ${source} first`);
+      }
+      return [variable.name, { value: String(value.value), secret: value.secret }];
+    }),
+  );
+}
