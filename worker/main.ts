@@ -1,11 +1,9 @@
 // The deployer worker process (`deployer dev start` runs it; so does docker-compose).
 import { NativeConnection } from '@temporalio/worker';
 import { stateDir } from '../src/paths';
-import { ComponentStacks } from '../src/pulumi/componentStacks';
-import { localBackend } from '../src/pulumi/backend';
 import { temporalSettingsFromEnv } from '../src/temporal/connection';
-import { programCatalogue } from '../src/targets';
 import { createWorker } from './createWorker';
+import { workerPorts } from './ports';
 
 async function main(): Promise<void> {
   const settings = temporalSettingsFromEnv();
@@ -17,7 +15,7 @@ async function main(): Promise<void> {
   const worker = await createWorker({
     connection,
     namespace: settings.namespace,
-    ports: { stacks: new ComponentStacks(localBackend(stateDir())), programs: programCatalogue },
+    ports: workerPorts(stateDir()),
   });
   // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks finished or were handed back.
   await worker.run();

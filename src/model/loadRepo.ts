@@ -83,6 +83,20 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
   };
 }
 
+/**
+ * One environment's validated spec, without loading any stack (so no `--var` is needed): for
+ * commands that only need its target or settings. Undefined when the repo declares no such
+ * environment; a ModelValidationError when its own file is invalid.
+ */
+export function loadEnvironment(root: string, name: string): EnvironmentSpec | undefined {
+  const diagnostics: Diagnostic[] = [];
+  const environment = loadEnvironments(path.resolve(root), diagnostics).get(name);
+  if (environment) return environment.spec;
+  const own = diagnostics.filter((d) => d.file === `environments/${name}.yaml` || d.file === `environments/${name}.yml`);
+  if (own.length) throw new ModelValidationError(sortDiagnostics(own));
+  return undefined;
+}
+
 function loadRepositoryConfig(root: string, diagnostics: Diagnostic[]) {
   const file = path.join(root, 'deployer.yaml');
   if (!fs.existsSync(file)) return undefined;

@@ -70,8 +70,12 @@ export class ComponentStacks {
     const stack = await this.select(id, program);
     await stack.setAllConfig(toConfigMap(config));
     const started = Date.now();
+    const failures = resourceFailures();
+    const listen = progressListener(hooks);
     // Refresh first, so what changed behind deployer's back (drift) is put back to the desired state.
-    const result = await stack.up({ refresh: true, signal: hooks.signal, onEvent: progressListener(hooks) });
+    const result = await stack
+      .up({ refresh: true, signal: hooks.signal, onEvent: (event) => (listen(event), failures.observe(event)) })
+      .catch((error: unknown) => failures.rethrow(error));
     return {
       outputs: visibleOutputs(result.outputs),
       changes: (result.summary.resourceChanges ?? {}) as Record<string, number>,
@@ -122,6 +126,30 @@ export class ComponentStacks {
       },
     );
   }
+}
+
+/**
+ * A resource operation failed (a rollout that did not converge, a database that did not start):
+ * the engine itself worked, so running it again would fail the same way.
+ */
+export class ResourceOperationError extends Error {}
+
+/** Collects the engine's error diagnostics of resources, to report them instead of the CLI's whole output. */
+function resourceFailures() {
+  const messages: string[] = [];
+  return {
+    observe(event: EngineEvent) {
+      const diagnostic = event.diagnosticEvent;
+      if (diagnostic?.severity !== 'error' || !diagnostic.urn || diagnostic.urn.includes('::pulumi:pulumi:Stack::')) return;
+      const name = diagnostic.urn.split('::').pop();
+      const message = diagnostic.message.trim();
+      if (!messages.some((known) => known.endsWith(message))) messages.push(`${name}: ${message}`);
+    },
+    rethrow(error: unknown): never {
+      if (messages.length) throw new ResourceOperationError(messages.join('; '));
+      throw error;
+    },
+  };
 }
 
 /** Stack outputs as plain values; secret ones are withheld (callers that need them read them in the worker). */

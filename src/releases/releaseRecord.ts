@@ -1,15 +1,9 @@
-import type { ComponentKind, ComponentSpec } from '../model/schema';
+import type { DesiredComponent } from '../model/types';
 
-/** What was deployed of one component, enough to diff against and to roll back to. */
-export interface ReleasedComponent {
-  id: string;
-  kind: ComponentKind;
-  spec: ComponentSpec;
-  specHash: string;
-  configs: { mountPath: string; sha256: string }[];
-}
+/** What was deployed of one component: enough to diff against and to deploy again on rollback. */
+export type ReleasedComponent = Omit<DesiredComponent, 'source'>;
 
-export type ReleaseResult = 'succeeded' | 'failed' | 'rolled_back' | 'cancelled';
+export type ReleaseResult = 'succeeded' | 'failed' | 'rolled_back' | 'cancelled' | 'rejected';
 
 /** One deployment of one service in one environment: the durable history entry. */
 export interface ReleaseRecord {
@@ -23,5 +17,9 @@ export interface ReleaseRecord {
   finishedAt: string;
   result: ReleaseResult;
   reason?: string;
+  /** The Temporal workflow that made it, for `show` and the UI. */
+  workflowId?: string;
+  approvedBy?: { identity: string; channel: string; authenticated: boolean };
+  /** Every component of the service as it runs after this deployment. */
   components: ReleasedComponent[];
 }

@@ -8,6 +8,7 @@ import { ComponentOperation } from '../../activities';
 import { ComponentStacks } from '../../src/pulumi/componentStacks';
 import { testFilesCatalogue, TestFilesSpec } from '../fixtures/fileResourceProgram';
 import { testClient, testWorker } from '../support/temporal';
+import { workerPorts } from '../../worker/ports';
 
 // The foundation's proof: a real Temporal dev server runs a workflow whose activity drives the real
 // Pulumi engine (file backend, passphrase secrets) over a dynamic-provider resource.
@@ -23,7 +24,7 @@ describe('Temporal + Pulumi round trip', () => {
     const backend = { url: `file://${dir}/state`, home: path.join(dir, 'home'), passphrase: 'round-trip-test' };
     fs.mkdirSync(path.join(dir, 'state'));
     client = await testClient();
-    worker = await testWorker(taskQueue, { stacks: new ComponentStacks(backend), programs: testFilesCatalogue });
+    worker = await testWorker(taskQueue, workerPorts(dir, { stacks: new ComponentStacks(backend), programs: testFilesCatalogue }));
     running = worker.worker.run();
   });
 

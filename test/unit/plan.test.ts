@@ -24,7 +24,7 @@ function releasedFrom(desired: DesiredStack) {
   const byService = new Map<string, ReleasedComponent[]>(
     desired.services.map((service) => [
       service.name,
-      service.components.map((c) => ({ id: c.id, kind: c.kind, spec: c.spec, specHash: c.specHash, configs: c.configs.map(({ mountPath, sha256 }) => ({ mountPath, sha256 })) })),
+      service.components.map(({ source: _source, ...released }) => released),
     ]),
   );
   return (service: string) => byService.get(service) ?? [];

@@ -41,7 +41,8 @@ function callRuntime(method: string, key: string, body?: unknown): Promise<Runti
 export type LocalComponentInputs = { componentKey: string; kind: string } & Record<string, unknown>;
 
 async function applyComponent(inputs: LocalComponentInputs): Promise<Record<string, unknown>> {
-  const { componentKey: _key, ...desired } = inputs;
+  // __provider is the engine's copy of this code, not part of what should run.
+  const { componentKey: _key, __provider: _provider, ...desired } = inputs;
   const reply = await callRuntime('PUT', inputs.componentKey, desired);
   if (reply.status !== 200) throw new Error(reply.body.error ?? `the local runtime answered ${reply.status}`);
   return { ...inputs, ...reply.body.outputs };

@@ -55,18 +55,31 @@ export class EventJournal extends Journal<RuntimeEvent> {
   }
 
   since(since?: string): RuntimeEvent[] {
-    return this.read().filter((event) => !since || event.at >= since);
+    const from = since ? canonicalTimestamp(since) : undefined;
+    return this.read().filter((event) => !from || event.at >= from);
   }
 }
 
 /** The predicate a log query stands for; also applied to lines streamed by `--follow`. */
 export function logMatcher(query: LogQuery): (line: LogLine) => boolean {
+  const since = query.since ? canonicalTimestamp(query.since) : undefined;
   const terms = filterTerms(query.filter ?? '');
   const search = query.search?.toLowerCase();
   return (line) =>
-    (!query.since || line.at >= query.since) &&
+    (!since || line.at >= since) &&
     terms.every((term) => line.message.includes(term)) &&
     (!search || line.message.toLowerCase().includes(search));
+}
+
+/**
+ * Any ISO 8601 timestamp in the form entries are written in (`toISOString`, UTC with milliseconds),
+ * so comparing the strings compares the times. Compared as written, `10:00:00Z` would sort after
+ * `10:00:00.500Z` and an offset such as `+02:00` would be ignored.
+ */
+export function canonicalTimestamp(value: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new RangeError(`"${value}" is not a timestamp; use ISO 8601 such as 2024-05-01T10:00:00Z`);
+  return new Date(ms).toISOString();
 }
 
 /** `ERROR "email sent"` -> [`ERROR`, `email sent`]: CloudWatch's term syntax, so filters mean the same on both targets. */

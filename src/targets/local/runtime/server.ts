@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DesiredComponent, LogQuery } from '../api';
-import { logMatcher } from './journal';
+import { canonicalTimestamp, logMatcher } from './journal';
 import { LocalRuntime, RuntimeRequestError } from './runtime';
 
 type Handler = (match: { key: string; query: URLSearchParams; body: unknown; response: http.ServerResponse }) => Promise<unknown> | unknown;
@@ -24,7 +24,7 @@ export function runtimeServer(runtime: LocalRuntime): http.Server {
     },
     'GET /v1/components/:key/logs': ({ key, query, response }) => {
       const logQuery: LogQuery = {
-        since: query.get('since') ?? undefined,
+        since: sinceParam(query),
         filter: query.get('filter') ?? undefined,
         search: query.get('search') ?? undefined,
         limit: query.has('limit') ? Number(query.get('limit')) : undefined,
@@ -33,9 +33,9 @@ export function runtimeServer(runtime: LocalRuntime): http.Server {
       followLogs(runtime, key, logQuery, response);
       return undefined;
     },
-    'GET /v1/components/:key/events': ({ key, query }) => runtime.events(key, query.get('since') ?? undefined),
+    'GET /v1/components/:key/events': ({ key, query }) => runtime.events(key, sinceParam(query)),
     'GET /v1/components/:key/health': ({ key }) => runtime.health(key),
-    'GET /v1/components/:key/metrics': ({ key, query }) => runtime.metrics(key, new Date(query.get('since') ?? Date.now() - 3600_000)),
+    'GET /v1/components/:key/metrics': ({ key, query }) => runtime.metrics(key, new Date(sinceParam(query) ?? Date.now() - 3600_000)),
     'GET /v1/components/:key/exec': ({ key, query }) => runtime.execTarget(key, query.get('replica') ?? undefined),
   };
 
@@ -71,6 +71,18 @@ function followLogs(runtime: LocalRuntime, key: string, query: LogQuery, respons
     if (matches(line)) response.write(`${JSON.stringify(line)}\n`);
   });
   response.on('close', unsubscribe);
+}
+
+/** `since` as given, checked: an unreadable one is the caller's mistake (400), not a reason to return nothing. */
+function sinceParam(query: URLSearchParams): string | undefined {
+  const since = query.get('since') ?? undefined;
+  if (since === undefined) return undefined;
+  try {
+    canonicalTimestamp(since);
+  } catch (error) {
+    throw new RuntimeRequestError(400, `since: ${(error as Error).message}`);
+  }
+  return since;
 }
 
 function notFound(key: string): never {

@@ -1,0 +1,273 @@
+import { spawn } from 'node:child_process';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { EnvironmentSpec } from '../src/model/schema';
+import type { DesiredStack } from '../src/model/types';
+import type { DeploymentNotification, Notifier } from '../src/notify/notifier';
+import { buildPlan, DeploymentPlan } from '../src/plan/buildPlan';
+import { ComponentStackId, ComponentStacks, ResourceOperationError } from '../src/pulumi/componentStacks';
+import type { FileReleaseStore } from '../src/releases/fileReleaseStore';
+import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
+import type { ComponentRef } from '../src/targets/deployment';
+import type { Observer } from '../src/targets/observer';
+import { resolveValueFrom } from '../src/targets/resolveValueFrom';
+import type { ProgramCatalogue } from './index';
+
+export interface DeploymentPorts {
+  stacks: ComponentStacks;
+  programs: ProgramCatalogue;
+  releases: FileReleaseStore;
+  /** The observer of a target (local runtime, or CloudWatch/ECS). */
+  observe(target: EnvironmentSpec['target']): Observer;
+  notifier: Notifier;
+}
+
+/** One component to provision, as the workflow names it (plain JSON, no secrets). */
+export interface ComponentTask {
+  stack: string;
+  environment: { name: string; spec: EnvironmentSpec };
+  component: ReleasedComponent;
+}
+
+export interface MonitorRequest {
+  target: EnvironmentSpec['target'];
+  refs: ComponentRef[];
+  windowMs: number;
+  intervalMs: number;
+  thresholds: { errorRatePercent: number; p99LatencyMs: number };
+}
+
+export interface MonitorBreach {
+  reason: string;
+  errorRatePercent: number;
+  p99LatencyMs: number;
+  unhealthy: string[];
+}
+
+// Below this many requests in the window an error rate says little (one 500 would be 100 %).
+const MIN_REQUESTS_FOR_ERROR_RATE = 20;
+const RATE_WINDOW_MS = 60_000;
+const HEALTH_POLL_MS = 500;
+
+export function stackIdOf(stack: string, environment: string, componentId: string): ComponentStackId {
+  const [service, component] = componentId.split('/') as [string, string];
+  return { project: stack, stack: `${service}.${component}.${environment}` };
+}
+
+export function refOf(stack: string, environment: string, componentId: string): ComponentRef {
+  const [service, component] = componentId.split('/') as [string, string];
+  return { stack, environment, service, component };
+}
+
+/** Activities of the deployment workflows, over injected ports. */
+export function createDeploymentActivities(ports: DeploymentPorts) {
+  const emptyProgram = async () => ({});
+
+  return {
+    /** Plan of one service against its last good release, and that release (the rollback point). */
+    async planService(input: { desired: DesiredStack; service: string }): Promise<{ plan: DeploymentPlan; released: ReleasedComponent[] }> {
+      const { desired, service } = input;
+      const released = ports.releases.released(desired.stack, desired.environment.name, service);
+      return { plan: buildPlan(desired, () => released, [service]), released };
+    },
+
+    /** Pulumi `up` of one component; its valueFrom inputs are read from other stacks here, in the worker. */
+    async applyComponent(task: ComponentTask): Promise<{ durationMs: number; changes: Record<string, number> }> {
+      const { stack, environment, component } = task;
+      const outputs = new Map<string, Awaited<ReturnType<ComponentStacks['outputs']>>>();
+      for (const source of new Set(component.dependsOn)) outputs.set(source, await ports.stacks.outputs(stackIdOf(stack, environment.name, source), emptyProgram));
+      const deployment = {
+        ref: refOf(stack, environment.name, component.id),
+        kind: component.kind,
+        spec: component.spec,
+        configs: component.configs,
+        environment: environment.spec,
+        resolved: resolveValueFrom({ ...component, source: { file: '', line: 0, col: 0 } }, (source) => outputs.get(source)),
+      };
+      const outcome = await withHeartbeats((hooks) => ports.stacks.up(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), {}, hooks));
+      return { durationMs: outcome.durationMs, changes: outcome.changes };
+    },
+
+    /** Removes a component's resources and its stack (a component gone from the repo, or a rolled-back create). */
+    async removeComponent(task: ComponentTask): Promise<void> {
+      const { stack, environment, component } = task;
+      const deployment = { ref: refOf(stack, environment.name, component.id), kind: component.kind, spec: component.spec, configs: component.configs, environment: environment.spec, resolved: {} };
+      await withHeartbeats((hooks) => ports.stacks.destroy(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), hooks));
+    },
+
+    /** The health gate: waits until every component reports healthy, or fails with what is not. */
+    async awaitHealthy(input: { target: EnvironmentSpec['target']; refs: ComponentRef[]; timeoutMs: number }): Promise<void> {
+      const observer = ports.observe(input.target);
+      const deadline = Date.now() + input.timeoutMs;
+      const context = Context.current();
+      for (;;) {
+        const health = await Promise.all(input.refs.map(async (ref) => ({ ref, health: await observer.health(ref) })));
+        const failing = health.filter((item) => !item.health.healthy);
+        if (failing.length === 0) return;
+        if (Date.now() > deadline) {
+          throw ApplicationFailure.nonRetryable(
+            `not healthy after ${Math.round(input.timeoutMs / 1000)} s: ${failing.map((item) => `${item.ref.service}/${item.ref.component} (${item.health.summary})`).join(', ')}`,
+            'HealthGateFailed',
+          );
+        }
+        context.heartbeat();
+        await context.sleep(HEALTH_POLL_MS);
+      }
+    },
+
+    /**
+     * The monitoring window as one activity: history stays the same size however long it lasts.
+     * A retry after a worker crash resumes the window where the last heartbeat left it.
+     */
+    async monitorRelease(request: MonitorRequest): Promise<MonitorBreach | undefined> {
+      const context = Context.current();
+      const observer = ports.observe(request.target);
+      const startedAt = (context.info.heartbeatDetails as { startedAt?: number } | undefined)?.startedAt ?? Date.now();
+      const endsAt = startedAt + request.windowMs;
+      while (Date.now() < endsAt) {
+        context.heartbeat({ startedAt });
+        await context.sleep(Math.min(request.intervalMs, Math.max(0, endsAt - Date.now())));
+        const since = new Date(Math.max(startedAt, Date.now() - RATE_WINDOW_MS));
+        const breach = await checkThresholds(observer, request, since);
+        if (breach) return breach;
+      }
+      return undefined;
+    },
+
+    /**
+     * The service's tests from service.yaml: HTTP checks against a component's url, and commands run
+     * in the worker's shell with `<COMPONENT>_URL` set for each MicroService of the service.
+     */
+    async runServiceTests(input: { desired: DesiredStack; service: string }): Promise<TestResult[]> {
+      const { desired } = input;
+      const service = desired.services.find((candidate) => candidate.name === input.service);
+      if (!service) throw ApplicationFailure.nonRetryable(`service ${input.service} is not in stack ${desired.stack}`, 'UnknownService');
+      const urls: Record<string, string> = {};
+      for (const component of service.components.filter((candidate) => candidate.kind === 'MicroService')) {
+        const outputs = await ports.stacks.outputs(stackIdOf(desired.stack, desired.environment.name, component.id), emptyProgram);
+        if (outputs.url) urls[component.name] = String(outputs.url.value);
+      }
+      const results: TestResult[] = [];
+      for (const test of service.spec.tests) {
+        const started = Date.now();
+        const outcome = 'http' in test ? await httpTest(test, urls) : await commandTest(test, urls);
+        results.push({ name: test.name, ...outcome, durationMs: Date.now() - started });
+        Context.current().heartbeat(test.name);
+      }
+      return results;
+    },
+
+    async recordRelease(record: ReleaseRecord): Promise<void> {
+      ports.releases.append(record);
+    },
+
+    async notify(notification: DeploymentNotification): Promise<void> {
+      await ports.notifier.notify(notification);
+    },
+
+    /** The release a rollback returns to: the named version, else the last good one before the current. */
+    async findRollbackTarget(input: { stack: string; environment: string; service: string; toVersion?: string }): Promise<ReleaseRecord> {
+      const good = ports.releases.history(input.stack, input.environment, input.service).filter((record) => record.result === 'succeeded');
+      const target = input.toVersion ? good.find((record) => record.version === input.toVersion) : good[1];
+      if (!target) {
+        const versions = good.map((record) => record.version);
+        throw ApplicationFailure.nonRetryable(
+          input.toVersion
+            ? `${input.service} has no successful release ${input.toVersion} in ${input.environment}; successful releases: ${versions.join(', ') || 'none'}`
+            : `${input.service} has no earlier successful release in ${input.environment} to roll back to${versions.length ? ` (only ${versions[0]})` : ''}`,
+          'NoRollbackTarget',
+        );
+      }
+      return target;
+    },
+  };
+}
+
+export interface TestResult {
+  name: string;
+  passed: boolean;
+  detail: string;
+  durationMs: number;
+}
+
+type ServiceTest = DesiredStack['services'][number]['spec']['tests'][number];
+
+async function httpTest(test: Extract<ServiceTest, { http: unknown }>, urls: Record<string, string>): Promise<Omit<TestResult, 'name' | 'durationMs'>> {
+  const base = urls[test.http.component];
+  if (!base) return { passed: false, detail: `component ${test.http.component} has no url (is it deployed?)` };
+  try {
+    const response = await fetch(`${base}${test.http.path}`, { method: test.http.method, signal: AbortSignal.timeout(test.timeoutSeconds * 1000) });
+    const body = await response.text();
+    const statusOk = response.status === test.http.expectStatus;
+    const bodyOk = !test.http.expectBodyContains || body.includes(test.http.expectBodyContains);
+    const detail = `${test.http.method} ${test.http.path} -> ${response.status}${statusOk ? '' : ` (expected ${test.http.expectStatus})`}${bodyOk ? '' : `; body lacks "${test.http.expectBodyContains}"`}`;
+    return { passed: statusOk && bodyOk, detail };
+  } catch (error) {
+    return { passed: false, detail: `${test.http.method} ${test.http.path} failed: ${(error as Error).message}` };
+  }
+}
+
+async function commandTest(test: Extract<ServiceTest, { command: string }>, urls: Record<string, string>): Promise<Omit<TestResult, 'name' | 'durationMs'>> {
+  const variables = Object.fromEntries(Object.entries(urls).map(([component, url]) => [`${component.toUpperCase().replace(/-/g, '_')}_URL`, url]));
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', test.command], { env: { ...process.env, ...variables }, timeout: test.timeoutSeconds * 1000 });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.on('error', (error) => resolve({ passed: false, detail: error.message }));
+    child.on('close', (code, signal) => {
+      const tail = output.trim().split('\n').slice(-3).join(' | ');
+      resolve({ passed: code === 0, detail: `${signal ? `killed by ${signal}` : `exit ${code}`}${tail ? `: ${tail}` : ''}` });
+    });
+  });
+}
+
+async function checkThresholds(observer: Observer, request: MonitorRequest, since: Date): Promise<MonitorBreach | undefined> {
+  let requests = 0;
+  let errors = 0;
+  let p99 = 0;
+  const unhealthy: string[] = [];
+  for (const ref of request.refs) {
+    const [metrics, health] = await Promise.all([observer.metrics(ref, since), observer.health(ref)]);
+    requests += metrics.requests.total;
+    errors += metrics.requests.errors;
+    p99 = Math.max(p99, metrics.latencyMs.p99);
+    if (!health.healthy) unhealthy.push(`${ref.service}/${ref.component} (${health.summary})`);
+  }
+  const errorRate = requests ? Math.round((errors / requests) * 10000) / 100 : 0;
+  const reasons: string[] = [];
+  if (requests >= MIN_REQUESTS_FOR_ERROR_RATE && errorRate > request.thresholds.errorRatePercent) reasons.push(`error rate ${errorRate}% > ${request.thresholds.errorRatePercent}%`);
+  if (p99 > request.thresholds.p99LatencyMs) reasons.push(`p99 latency ${p99} ms > ${request.thresholds.p99LatencyMs} ms`);
+  if (unhealthy.length) reasons.push(`health checks failing: ${unhealthy.join(', ')}`);
+  return reasons.length ? { reason: reasons.join('; '), errorRatePercent: errorRate, p99LatencyMs: p99, unhealthy } : undefined;
+}
+
+type Hooks = { signal: AbortSignal; onProgress: (progress: unknown) => void };
+
+// Heartbeats carry the latest engine progress; the interval keeps a long silent step (a database
+// being created) from looking like a dead worker.
+const HEARTBEAT_INTERVAL_MS = 5000;
+
+export async function withHeartbeats<T>(run: (hooks: Hooks) => Promise<T>): Promise<T> {
+  const context = Context.current();
+  let latest: unknown;
+  const timer = setInterval(() => context.heartbeat(latest), HEARTBEAT_INTERVAL_MS);
+  try {
+    return await run({
+      // Temporal aborts this signal when the workflow cancels the activity (delivered on heartbeat);
+      // the Automation API then interrupts the engine, which finishes its in-flight step and stops.
+      signal: context.cancellationSignal,
+      onProgress: (progress) => {
+        latest = progress;
+        context.heartbeat(progress);
+      },
+    });
+  } catch (error) {
+    // The engine reports an interrupted run as a command error; tell Temporal it was a cancellation
+    // so the workflow ends cancelled rather than failed.
+    if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+    if (error instanceof ResourceOperationError) throw ApplicationFailure.nonRetryable(error.message, 'ResourceOperationFailed');
+    throw error;
+  } finally {
+    clearInterval(timer);
+  }
+}

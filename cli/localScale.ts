@@ -1,0 +1,214 @@
+// `deployer local scale`: where the component is (from the deployment repo), and the out-of-band
+// change itself through the local runtime. Kept apart from the oclif command so it can be tested
+// without a CLI process or a runtime.
+import fs from 'node:fs';
+import path from 'node:path';
+import { didYouMean } from '../src/model/diagnostics';
+import { loadEnvironment } from '../src/model/loadRepo';
+import { COMPONENT_KINDS, ComponentKind, componentKinds } from '../src/model/schema';
+import type { ComponentRef } from '../src/targets/deployment';
+import type { ComponentState } from '../src/targets/local/api';
+import { componentPath } from '../src/targets/local/localObserver';
+import { scaleOutsideDeployer } from '../src/targets/local/outOfBand';
+import { RuntimeClient, RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
+import { DeployerError, EXIT } from './baseCommand';
+
+export interface ScaleTargetOptions {
+  root: string;
+  /** `<service>/<component>`. */
+  component: string;
+  environment: string;
+  stack?: string;
+}
+
+/**
+ * The component `local scale` acts on, checked against the deployment repo: the environment exists
+ * and runs on the local target, the stack holds the service (found from the service when --stack is
+ * omitted), and the component is a MicroService. Every refusal is a usage error naming the candidates.
+ */
+export function resolveScaleTarget(options: ScaleTargetOptions): ComponentRef {
+  const { service, component } = parseComponentId(options.component);
+  checkLocalEnvironment(options.root, options.environment);
+  const stack = findServiceStack(options.root, service, options.stack);
+  const componentsDir = path.join(options.root, 'stacks', stack, 'services', service, 'components');
+  const components = listDirs(componentsDir);
+  if (!components.includes(component)) {
+    throw usage(
+      'UNKNOWN_COMPONENT',
+      `service ${service} (stack ${stack}) has no component "${component}".${suggest(component, components)} Its components: ${listing(components)}.`,
+    );
+  }
+  const kind = componentKind(path.join(componentsDir, component));
+  if (kind !== 'MicroService') {
+    const microServices = components.filter((name) => componentKind(path.join(componentsDir, name)) === 'MicroService');
+    throw usage(
+      'NOT_SCALABLE',
+      `${service}/${component} is ${kind ? `an ${kind}` : 'not a MicroService'}; only a MicroService has replicas to scale. MicroServices of ${service}: ${listing(microServices)}.`,
+    );
+  }
+  return { stack, environment: options.environment, service, component };
+}
+
+/** `<service>/<component>` -> its two names; anything else is a usage error. */
+export function parseComponentId(id: string): { service: string; component: string } {
+  const match = /^([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)$/.exec(id);
+  if (!match) throw usage('BAD_COMPONENT', `--component "${id}" is not <service>/<component> (e.g. notification-service/api)`);
+  return { service: match[1]!, component: match[2]! };
+}
+
+/** The stack that holds `service`: --stack when given (and it has the service), else the only stack that does. */
+export function findServiceStack(root: string, service: string, stack?: string): string {
+  const stacks = listDirs(path.join(root, 'stacks'));
+  if (stack !== undefined && !stacks.includes(stack)) {
+    throw usage('UNKNOWN_STACK', `unknown stack "${stack}".${suggest(stack, stacks)} Stacks in this repo: ${listing(stacks)}.`);
+  }
+  const candidates = stack !== undefined ? [stack] : stacks;
+  const servicesOf = (name: string) => listDirs(path.join(root, 'stacks', name, 'services'));
+  const holders = candidates.filter((name) => servicesOf(name).includes(service));
+  if (holders.length === 1) return holders[0]!;
+  if (holders.length > 1) {
+    throw usage('AMBIGUOUS_SERVICE', `service "${service}" is in ${holders.length} stacks: ${holders.join(', ')}. Pass --stack to choose one.`);
+  }
+  if (stack !== undefined) {
+    const services = servicesOf(stack);
+    throw usage('UNKNOWN_SERVICE', `stack ${stack} has no service "${service}".${suggest(service, services)} Its services: ${listing(services)}.`);
+  }
+  const all = stacks.flatMap((name) => servicesOf(name).map((serviceName) => ({ stack: name, service: serviceName })));
+  throw usage(
+    'UNKNOWN_SERVICE',
+    `no stack has a service "${service}".${suggest(service, new Set(all.map((entry) => entry.service)))} Services in this repo: ${listing(all.map((entry) => `${entry.service} (${entry.stack})`))}.`,
+  );
+}
+
+/** The environment must exist and run on the local target: only there is an out-of-band change this command's to make. */
+export function checkLocalEnvironment(root: string, environment: string): void {
+  const spec = loadEnvironment(root, environment);
+  const names = () => listDirs(path.join(root, 'environments'), true);
+  if (!spec) {
+    throw usage('UNKNOWN_ENVIRONMENT', `unknown environment "${environment}".${suggest(environment, names())} Environments in this repo: ${listing(names())}.`);
+  }
+  if (spec.target !== 'local') {
+    const local = names().filter((name) => {
+      try {
+        return loadEnvironment(root, name)?.target === 'local';
+      } catch {
+        return false;
+      }
+    });
+    throw usage(
+      'NOT_LOCAL',
+      `environment ${environment} targets ${spec.target}, not local: \`deployer local scale\` changes only what the local runtime runs. ` +
+        `Environments on the local target: ${listing(local)}.`,
+    );
+  }
+}
+
+/** What a scale did: the counts before and after, and the runtime's state of the component now. */
+export interface ScaleOutcome {
+  ref: ComponentRef;
+  from: number;
+  to: number;
+  /** False when the component already ran that many replicas (nothing was sent). */
+  changed: boolean;
+  actor: string;
+  state: ComponentState;
+}
+
+export interface ScaleOptions {
+  /** The runtime to ask; the one `deployer dev start` runs by default. */
+  connect?: () => RuntimeClient;
+  /** Called when the runtime has the component and the change is about to be sent (the runtime answers once it has converged). */
+  onScaling?: (from: number, to: number) => void;
+}
+
+/** The reason the runtime records in the component's events: who, how, and that deployer was bypassed. */
+export function outOfBandReason(actor: string): string {
+  return `by ${actor} with \`deployer local scale\`, outside deployer`;
+}
+
+/**
+ * Sets the desired replica count in the runtime directly, as someone in a cloud console would,
+ * and waits until the runtime has converged. Runtime failures become DeployerErrors that say what to do.
+ */
+export async function scaleComponent(ref: ComponentRef, replicas: number, actor: string, options: ScaleOptions = {}): Promise<ScaleOutcome> {
+  try {
+    const client = (options.connect ?? (() => RuntimeClient.connect()))();
+    const before = await client.request<ComponentState>('GET', componentPath(ref));
+    if (before.kind !== 'MicroService') {
+      throw usage('NOT_SCALABLE', `${ref.service}/${ref.component} runs on the local target as an ${before.kind}; only a MicroService has replicas to scale.`);
+    }
+    const from = replicasOf(before);
+    if (from === replicas) return { ref, from, to: replicas, changed: false, actor, state: before };
+    options.onScaling?.(from, replicas);
+    const state = await scaleOutsideDeployer(ref, replicas, outOfBandReason(actor), client);
+    return { ref, from, to: replicas, changed: true, actor, state };
+  } catch (error) {
+    throw runtimeFailure(error, ref);
+  }
+}
+
+/** The human output: an unmistakable warning that deployer was bypassed, and how it comes back. */
+export function renderScale(outcome: ScaleOutcome): string {
+  const { ref, from, to } = outcome;
+  const id = `${ref.service}/${ref.component}`;
+  if (!outcome.changed) return `${id} in ${ref.environment} already runs ${to} ${replicasWord(to)} on the local target; nothing changed.`;
+  const healthy = outcome.state.status.healthyReplicas ?? 0;
+  return [
+    `⚠ Out-of-band change: scaled ${id} in ${ref.environment} from ${from} to ${to} ${replicasWord(to)}, bypassing deployer.`,
+    `  ${healthy}/${to} ${replicasWord(to)} healthy now; the runtime's events record the change as made by ${outcome.actor}.`,
+    '  `deployer drift detect` will report it as drift; `deployer apply` restores the desired count from the deployment repo.',
+  ].join('\n');
+}
+
+function replicasOf(state: ComponentState): number {
+  const replicas = state.actual.replicas;
+  return typeof replicas === 'number' ? replicas : (state.status.desiredReplicas ?? 0);
+}
+
+function runtimeFailure(error: unknown, ref: ComponentRef): unknown {
+  if (error instanceof RuntimeUnavailableError) return new DeployerError(error.message, 'RUNTIME_UNAVAILABLE', EXIT.failure);
+  if (error instanceof RuntimeRequestFailed && error.status === 404) {
+    return new DeployerError(
+      `${error.message}. Deploy it first (\`deployer apply --stack ${ref.stack} --environment ${ref.environment}\`), then scale it.`,
+      'NOT_DEPLOYED',
+      EXIT.failure,
+    );
+  }
+  if (error instanceof RuntimeRequestFailed) {
+    return new DeployerError(`the local runtime could not scale ${ref.service}/${ref.component}: ${error.message}`, 'SCALE_FAILED', EXIT.failure);
+  }
+  return error;
+}
+
+/** A component's kind by the file that declares it (microservice.yaml, rds.yaml, ...). */
+function componentKind(dir: string): ComponentKind | undefined {
+  return componentKinds.find((kind) => fs.existsSync(path.join(dir, COMPONENT_KINDS[kind].files[0])));
+}
+
+function usage(code: string, message: string): DeployerError {
+  return new DeployerError(message, code, EXIT.usage);
+}
+
+function suggest(word: string, candidates: Iterable<string>): string {
+  const suggestion = didYouMean(word, candidates);
+  return suggestion ? ` Did you mean "${suggestion}"?` : '';
+}
+
+/** A list for a message; long ones are cut so a 100-service repo still gives a readable error. */
+function listing(names: string[], max = 20): string {
+  if (names.length === 0) return 'none';
+  return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
+}
+
+function replicasWord(count: number): string {
+  return count === 1 ? 'replica' : 'replicas';
+}
+
+function listDirs(dir: string, yamlFiles = false): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => (yamlFiles ? entry.isFile() && /\.ya?ml$/.test(entry.name) : entry.isDirectory()))
+    .map((entry) => entry.name.replace(/\.ya?ml$/, ''))
+    .sort();
+}

@@ -1,0 +1,139 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { DesiredStack } from '../model/types';
+import type { DeploymentPlan } from '../plan/buildPlan';
+import type { ReleaseRecord } from '../releases/releaseRecord';
+
+// The deployment workflows' contract with their clients (CLI, Slack app, CI): ids, inputs,
+// progress, approval. Workflows and clients import it from here and nowhere else.
+
+export const DEPLOY_SERVICE_WORKFLOW = 'deployService';
+export const DEPLOY_STACK_WORKFLOW = 'deployStack';
+export const ROLLBACK_SERVICE_WORKFLOW = 'rollbackService';
+export const RUN_TESTS_WORKFLOW = 'runTests';
+
+/** The running deployService workflow with this id is the service's lock (id conflict policy FAIL). */
+export function deployServiceWorkflowId(stack: string, environment: string, service: string): string {
+  return `deploy/${stack}/${environment}/${service}`;
+}
+
+export function deployStackWorkflowId(stack: string, environment: string): string {
+  return `deploy-stack/${stack}/${environment}`;
+}
+
+export type DeploymentKind = 'deploy' | 'rollback' | 'remediate';
+
+export interface DeployServiceInput {
+  /** The stack's desired state as rendered from the deployment repo (or from a release, for rollback). */
+  desired: DesiredStack;
+  service: string;
+  requestedBy: string;
+  /** What users call this release (the VERSION variable, else the image tag). */
+  version: string;
+  kind: DeploymentKind;
+  reason?: string;
+}
+
+export interface DeployStackInput {
+  desired: DesiredStack;
+  requestedBy: string;
+  version: string;
+}
+
+export interface RollbackServiceInput {
+  stack: string;
+  environment: string;
+  service: string;
+  requestedBy: string;
+  /** A version from the history; the last good release before the current one when omitted. */
+  toVersion?: string;
+  reason?: string;
+}
+
+export type DeploymentPhase =
+  | 'planning'
+  | 'awaiting-approval'
+  | 'deploying'
+  | 'verifying'
+  | 'monitoring'
+  | 'rolling-back'
+  | 'succeeded'
+  | 'unchanged'
+  | 'failed'
+  | 'rolled-back'
+  | 'rejected'
+  | 'timed-out'
+  | 'cancelled';
+
+export type ComponentState = 'pending' | 'running' | 'done' | 'failed' | 'rolled-back';
+
+export interface ComponentProgress {
+  id: string;
+  kind: string;
+  action: string;
+  state: ComponentState;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+}
+
+export interface WaveProgress {
+  index: number;
+  state: ComponentState;
+  components: ComponentProgress[];
+}
+
+export interface ApprovalDecision {
+  approve: boolean;
+  /** Identity (email) of the person deciding. */
+  by: string;
+  channel: 'cli' | 'slack';
+  /** Whether the channel proved who `by` is (a signed Slack request), or only claims it (CLI). */
+  authenticated: boolean;
+  comment?: string;
+}
+
+export interface ApprovalState {
+  required: boolean;
+  /** Identities and groups that may approve. */
+  approvers: string[];
+  requestedAt?: string;
+  deadline?: string;
+  decision?: ApprovalDecision & { at: string };
+}
+
+/** Breach thresholds and what monitoring saw. */
+export interface MonitoringState {
+  windowMs: number;
+  thresholds: { errorRatePercent: number; p99LatencyMs: number };
+  startedAt?: string;
+  breach?: { reason: string; errorRatePercent: number; p99LatencyMs: number; unhealthy: string[] };
+}
+
+export interface DeploymentProgress {
+  workflowId: string;
+  stack: string;
+  environment: string;
+  service: string;
+  version: string;
+  kind: DeploymentKind;
+  requestedBy: string;
+  phase: DeploymentPhase;
+  startedAt: string;
+  finishedAt?: string;
+  plan?: DeploymentPlan;
+  waves: WaveProgress[];
+  approval: ApprovalState;
+  monitoring?: MonitoringState;
+  /** Why it ended as it did (failure, breach, rejection). */
+  reason?: string;
+}
+
+export interface DeployServiceResult {
+  phase: DeploymentPhase;
+  reason?: string;
+  release?: ReleaseRecord;
+  progress: DeploymentProgress;
+}
+
+export const progressQuery = defineQuery<DeploymentProgress>('progress');
+export const approvalUpdate = defineUpdate<ApprovalState, [ApprovalDecision]>('approval');

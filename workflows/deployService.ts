@@ -1,0 +1,292 @@
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { DeployerActivities } from '../activities';
+import type { NotificationType } from '../src/notify/notifier';
+import type { ReleasedComponent, ReleaseRecord, ReleaseResult } from '../src/releases/releaseRecord';
+import { durationMs } from '../src/model/duration';
+import { formatDelta } from '../src/plan/cost';
+import { approvalProblem } from '../src/temporal/approval';
+import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/contracts';
+import {
+  ApprovalDecision,
+  approvalUpdate,
+  DeploymentPhase,
+  DeploymentProgress,
+  DeployServiceInput,
+  DeployServiceResult,
+  progressQuery,
+  WaveProgress,
+} from '../src/temporal/deployment';
+
+// Pulumi runs are retried only when a worker is lost (heartbeat timeout); a re-run `up` converges.
+// Cancellation waits until the engine stopped, so the state is never reported while being written.
+const engine = proxyActivities<DeployerActivities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '30 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+});
+const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
+
+/** A deployment step failed; the workflow rolls back what it changed. */
+class DeploymentFailed extends Error {}
+
+/**
+ * Deploys one service to one environment. Its workflow id is the service's lock. Steps: plan ->
+ * (nothing changed: done) -> approval when required -> waves of parallel component `up`s, each wave
+ * health-gated -> removals -> monitoring window -> release record -> notification. A failure or a
+ * threshold breach rolls back to the last good release.
+ */
+export async function deployService(input: DeployServiceInput): Promise<DeployServiceResult> {
+  const { desired } = input;
+  const environment = desired.environment;
+  const service = desired.services.find((candidate) => candidate.name === input.service);
+  if (!service) throw ApplicationFailure.nonRetryable(`service ${input.service} is not in stack ${desired.stack}`, 'UnknownService');
+  const info = workflowInfo();
+  const approvalSettings = environment.spec.approval;
+  const approvalRequired = approvalSettings.required && input.kind === 'deploy';
+  const progress: DeploymentProgress = {
+    workflowId: info.workflowId,
+    stack: desired.stack,
+    environment: environment.name,
+    service: service.name,
+    version: input.version,
+    kind: input.kind,
+    requestedBy: input.requestedBy,
+    phase: 'planning',
+    startedAt: new Date().toISOString(),
+    waves: [],
+    approval: { required: approvalRequired, approvers: service.spec.approvers },
+  };
+  let decision: ApprovalDecision | undefined;
+
+  setHandler(progressQuery, () => progress);
+  setHandler(
+    approvalUpdate,
+    (proposed) => {
+      decision = proposed;
+      progress.approval.decision = { ...proposed, at: new Date().toISOString() };
+      return progress.approval;
+    },
+    {
+      validator: (proposed) => {
+        if (progress.phase !== 'awaiting-approval') throw new Error(`this deployment is not waiting for approval (it is ${progress.phase})`);
+        const problem = approvalProblem(proposed, {
+          approvers: service.spec.approvers,
+          groups: desired.groups,
+          requestedBy: input.requestedBy,
+          allowSelfApproval: approvalSettings.allowSelfApproval,
+          channels: approvalSettings.channels,
+          service: service.name,
+          environment: environment.name,
+        });
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+
+  const setPhase = (phase: DeploymentPhase) => {
+    progress.phase = phase;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: phase }]);
+  };
+  const notify = (type: NotificationType, message: string) =>
+    quick.notify({
+      type,
+      stack: desired.stack,
+      environment: environment.name,
+      service: service.name,
+      version: input.version,
+      by: input.requestedBy,
+      message,
+      channel: service.spec.notifications?.slack?.channel,
+      workflowId: info.workflowId,
+      at: new Date().toISOString(),
+    });
+  const finish = async (phase: DeploymentPhase, result: ReleaseResult | undefined, components: ReleasedComponent[], reason?: string): Promise<DeployServiceResult> => {
+    progress.finishedAt = new Date().toISOString();
+    progress.reason = reason;
+    let release: ReleaseRecord | undefined;
+    if (result) {
+      release = {
+        stack: desired.stack,
+        environment: environment.name,
+        service: service.name,
+        version: input.version,
+        commit: desired.commit,
+        deployedBy: input.requestedBy,
+        startedAt: progress.startedAt,
+        finishedAt: progress.finishedAt,
+        result,
+        reason,
+        workflowId: info.workflowId,
+        approvedBy: progress.approval.decision?.approve ? { identity: progress.approval.decision.by, channel: progress.approval.decision.channel, authenticated: progress.approval.decision.authenticated } : undefined,
+        components,
+      };
+      await quick.recordRelease(release);
+    }
+    setPhase(phase);
+    return { phase, reason, release, progress };
+  };
+
+  const { plan, released } = await quick.planService({ desired, service: service.name });
+  progress.plan = plan;
+  progress.waves = plan.waves.map((wave) => ({
+    index: wave.index,
+    state: 'pending',
+    components: wave.changes.map((change) => ({ id: change.id, kind: change.kind, action: change.action, state: 'pending' })),
+  }));
+  const desiredComponents: ReleasedComponent[] = service.components.map(({ source: _source, ...component }) => component);
+  if (plan.noop) return finish('unchanged', undefined, released);
+
+  const componentById = new Map(desiredComponents.map((component) => [component.id, component]));
+  const previousById = new Map(released.map((component) => [component.id, component]));
+  const task = (component: ReleasedComponent) => ({ stack: desired.stack, environment, component });
+  const applied: string[] = [];
+
+  try {
+    await notify('started', `${input.kind === 'rollback' ? 'rolling back to' : 'deploying'} ${input.version} (${plan.waves.length} wave${plan.waves.length === 1 ? '' : 's'})`);
+
+    if (approvalRequired) {
+      setPhase('awaiting-approval');
+      const timeoutMs = durationMs(approvalSettings.timeout);
+      progress.approval.requestedAt = new Date().toISOString();
+      progress.approval.deadline = new Date(Date.now() + timeoutMs).toISOString();
+      await notify('awaiting-approval', `waiting for approval by ${service.spec.approvers.join(', ')} (cost ${formatDelta(plan.cost.delta)}/month)`);
+      if (!(await condition(() => decision !== undefined, timeoutMs))) {
+        await notify('timed-out', `no approval within ${approvalSettings.timeout}; nothing was deployed`);
+        return finish('timed-out', 'cancelled', released, `approval timed out after ${approvalSettings.timeout}`);
+      }
+      if (!decision!.approve) {
+        const reason = `rejected by ${decision!.by}${decision!.comment ? `: ${decision!.comment}` : ''}`;
+        await notify('rejected', reason);
+        return finish('rejected', 'rejected', released, reason);
+      }
+    }
+
+    setPhase('deploying');
+    for (const wave of progress.waves) await runWave(wave, desired.stack, environment.name, componentById, task, applied);
+    for (const deletion of plan.deletions) await engine.removeComponent(task(previousById.get(deletion.id)!));
+
+    const microServices = desiredComponents.filter((component) => component.kind === 'MicroService').map((component) => refOf(desired.stack, environment.name, component.id));
+    const windowMs = durationMs(environment.spec.rollout.monitorWindow);
+    if (microServices.length && windowMs > 0) {
+      setPhase('monitoring');
+      const thresholds = { errorRatePercent: environment.spec.rollback.errorRatePercent, p99LatencyMs: environment.spec.rollback.p99LatencyMs };
+      progress.monitoring = { windowMs, thresholds, startedAt: new Date().toISOString() };
+      const breach = await engine.monitorRelease({ target: environment.spec.target, refs: microServices, windowMs, intervalMs: durationMs(environment.spec.rollout.checkInterval), thresholds });
+      if (breach) {
+        progress.monitoring.breach = breach;
+        if (environment.spec.rollback.automatic && input.kind !== 'rollback') throw new DeploymentFailed(`monitoring breached: ${breach.reason}`);
+        await notify('failed', `monitoring breached (${breach.reason}); automatic rollback is off`);
+        return finish('failed', 'failed', desiredComponents, `monitoring breached: ${breach.reason}`);
+      }
+    }
+    const duration = Math.round((Date.now() - Date.parse(progress.startedAt)) / 1000);
+    await notify('succeeded', `${input.version} deployed in ${Math.floor(duration / 60)}m ${duration % 60}s`);
+    return await finish('succeeded', 'succeeded', desiredComponents);
+  } catch (error) {
+    if (isCancellation(error)) {
+      await CancellationScope.nonCancellable(async () => {
+        await notify('cancelled', 'deployment cancelled; running Pulumi operations were stopped');
+        await finish('cancelled', 'cancelled', released, 'cancelled');
+      });
+      throw error;
+    }
+    const reason = error instanceof DeploymentFailed ? error.message : describe(error);
+    setPhase('rolling-back');
+    try {
+      await rollBack(applied, previousById, componentById, task, progress.waves);
+    } catch (rollbackError) {
+      const why = `${reason}; rollback failed too: ${describe(rollbackError)}`;
+      await notify('failed', why);
+      return finish('failed', 'failed', desiredComponents, why);
+    }
+    await notify('rolled-back', `${reason}; rolled back to the last good release`);
+    return finish('rolled-back', 'rolled_back', released, reason);
+  }
+}
+
+/** Applies one wave's components in parallel; a failure of any fails the wave after all have ended. */
+async function runWave(
+  wave: WaveProgress,
+  stack: string,
+  environment: string,
+  componentById: Map<string, ReleasedComponent>,
+  task: (component: ReleasedComponent) => Parameters<DeployerActivities['applyComponent']>[0],
+  applied: string[],
+): Promise<void> {
+  wave.state = 'running';
+  const outcomes = await Promise.allSettled(
+    wave.components.map(async (progress) => {
+      progress.state = 'running';
+      progress.startedAt = new Date().toISOString();
+      applied.push(progress.id);
+      try {
+        await engine.applyComponent(task(componentById.get(progress.id)!));
+        progress.state = 'done';
+      } catch (error) {
+        progress.state = 'failed';
+        progress.error = describe(error);
+        throw error;
+      } finally {
+        progress.finishedAt = new Date().toISOString();
+      }
+    }),
+  );
+  const failed = wave.components.filter((component) => component.state === 'failed');
+  if (failed.length) {
+    wave.state = 'failed';
+    throw new DeploymentFailed(`wave ${wave.index} failed: ${failed.map((component) => `${component.id}: ${component.error}`).join('; ')}`);
+  }
+  const rejected = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (rejected) throw (rejected as PromiseRejectedResult).reason;
+  const refs = wave.components.filter((component) => component.kind === 'MicroService').map((component) => refOf(stack, environment, component.id));
+  if (refs.length) {
+    const environmentSpec = task(componentById.get(wave.components[0]!.id)!).environment.spec;
+    try {
+      await engine.awaitHealthy({ target: environmentSpec.target, refs, timeoutMs: durationMs(environmentSpec.rollout.healthTimeout) });
+    } catch (error) {
+      wave.state = 'failed';
+      throw new DeploymentFailed(`wave ${wave.index} health gate: ${describe(error)}`);
+    }
+  }
+  wave.state = 'done';
+}
+
+/** Puts back what this deployment changed, newest first: previous specs re-applied, new components removed. */
+async function rollBack(
+  applied: string[],
+  previousById: Map<string, ReleasedComponent>,
+  componentById: Map<string, ReleasedComponent>,
+  task: (component: ReleasedComponent) => Parameters<DeployerActivities['applyComponent']>[0],
+  waves: WaveProgress[],
+): Promise<void> {
+  for (const id of [...applied].reverse()) {
+    const previous = previousById.get(id);
+    if (previous) await engine.applyComponent(task(previous));
+    else await engine.removeComponent(task(componentById.get(id)!));
+    for (const wave of waves) for (const component of wave.components) if (component.id === id) component.state = 'rolled-back';
+  }
+}
+
+function refOf(stack: string, environment: string, componentId: string) {
+  const [service, component] = componentId.split('/') as [string, string];
+  return { stack, environment, service, component };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    return cause instanceof Error ? cause.message : error.message;
+  }
+  return String(error);
+}

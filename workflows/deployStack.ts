@@ -1,0 +1,103 @@
+import { ApplicationFailure, ParentClosePolicy, proxyActivities, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { DeployerActivities } from '../activities';
+import { computeWaves } from '../src/plan/waves';
+import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/contracts';
+import {
+  deployServiceWorkflowId,
+  DeployServiceResult,
+  DeployStackInput,
+  DEPLOY_SERVICE_WORKFLOW,
+  RollbackServiceInput,
+} from '../src/temporal/deployment';
+
+const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
+
+export interface DeployStackResult {
+  services: { service: string; phase: string; reason?: string }[];
+  phase: 'succeeded' | 'failed';
+}
+
+/**
+ * Deploys every service of a stack: one child deployService per service (each holds its own
+ * lock), services that others depend on first, independent ones in parallel. A failed service
+ * stops the services that come after it.
+ */
+export async function deployStack(input: DeployStackInput): Promise<DeployStackResult> {
+  const { desired } = input;
+  const serviceOf = new Map(desired.services.flatMap((service) => service.components.map((component) => [component.id, service.name])));
+  const nodes = desired.services.map((service) => ({
+    id: service.name,
+    dependsOn: [
+      ...service.spec.dependsOn,
+      ...service.components.flatMap((component) => component.dependsOn.map((dependency) => serviceOf.get(dependency) ?? '')),
+    ].filter((dependency) => dependency && dependency !== service.name),
+  }));
+  const layering = computeWaves(nodes);
+  if ('cycle' in layering) throw ApplicationFailure.nonRetryable(`services depend on each other in a cycle: ${layering.cycle.join(' -> ')}`, 'DependencyCycle');
+  const results: DeployStackResult['services'] = [];
+  for (const wave of layering.waves) {
+    const outcomes = await Promise.all(
+      wave.map(async (service) => {
+        // A running deployService of the service is its lock: report it rather than wait.
+        const child = await startChild(DEPLOY_SERVICE_WORKFLOW, {
+          workflowId: deployServiceWorkflowId(desired.stack, desired.environment.name, service),
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          args: [{ desired, service, requestedBy: input.requestedBy, version: input.version, kind: 'deploy' as const }],
+          typedSearchAttributes: [
+            { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: desired.stack },
+            { key: SEARCH_ATTRIBUTE_KEYS.Service, value: service },
+            { key: SEARCH_ATTRIBUTE_KEYS.Environment, value: desired.environment.name },
+            { key: SEARCH_ATTRIBUTE_KEYS.Version, value: input.version },
+            { key: SEARCH_ATTRIBUTE_KEYS.DeployedBy, value: input.requestedBy },
+            { key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: 'planning' },
+          ],
+        });
+        const result = (await child.result()) as DeployServiceResult;
+        return { service, phase: result.phase, reason: result.reason };
+      }).map((started, index) =>
+        started.catch((error: unknown) => {
+          if (error instanceof WorkflowExecutionAlreadyStartedError) {
+            return { service: wave[index]!, phase: 'locked', reason: `another deployment of ${wave[index]} is running (${deployServiceWorkflowId(desired.stack, desired.environment.name, wave[index]!)})` };
+          }
+          throw error;
+        }),
+      ),
+    );
+    results.push(...outcomes);
+    if (outcomes.some((outcome) => outcome.phase !== 'succeeded' && outcome.phase !== 'unchanged')) {
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: 'failed' }]);
+      return { services: results, phase: 'failed' };
+    }
+  }
+  upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: 'succeeded' }]);
+  return { services: results, phase: 'succeeded' };
+}
+
+/**
+ * Rolls a service back to an earlier good release (the one before the current, or a named version):
+ * its components as released then, deployed through deployService (same lock, same health gate).
+ */
+export async function rollbackService(input: RollbackServiceInput & { desired: DeployStackInput['desired'] }): Promise<DeployServiceResult> {
+  const target = await quick.findRollbackTarget(input);
+  const desired = {
+    ...input.desired,
+    services: input.desired.services.map((service) =>
+      service.name === input.service ? { ...service, components: target.components.map((component) => ({ ...component, source: { file: '', line: 0, col: 0 } })) } : service,
+    ),
+  };
+  const child = await startChild(DEPLOY_SERVICE_WORKFLOW, {
+    workflowId: deployServiceWorkflowId(input.stack, input.environment, input.service),
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    args: [{ desired, service: input.service, requestedBy: input.requestedBy, version: target.version, kind: 'rollback' as const, reason: input.reason }],
+    typedSearchAttributes: [
+      { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: input.stack },
+      { key: SEARCH_ATTRIBUTE_KEYS.Service, value: input.service },
+      { key: SEARCH_ATTRIBUTE_KEYS.Environment, value: input.environment },
+      { key: SEARCH_ATTRIBUTE_KEYS.Version, value: target.version },
+      { key: SEARCH_ATTRIBUTE_KEYS.DeployedBy, value: input.requestedBy },
+      { key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: 'planning' },
+    ],
+  });
+  return (await child.result()) as DeployServiceResult;
+}
