@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { EnvironmentSpec } from '../src/model/schema';
+import type { EnvironmentSpec, ServiceFile } from '../src/model/schema';
 import type { DesiredStack } from '../src/model/types';
 import type { DeploymentNotification, Notifier } from '../src/notify/notifier';
 import { buildPlan, DeploymentPlan } from '../src/plan/buildPlan';
@@ -137,17 +137,16 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
      * The service's tests from service.yaml: HTTP checks against a component's url, and commands run
      * in the worker's shell with `<COMPONENT>_URL` set for each MicroService of the service.
      */
-    async runServiceTests(input: { desired: DesiredStack; service: string }): Promise<TestResult[]> {
-      const { desired } = input;
-      const service = desired.services.find((candidate) => candidate.name === input.service);
-      if (!service) throw ApplicationFailure.nonRetryable(`service ${input.service} is not in stack ${desired.stack}`, 'UnknownService');
+    async runServiceTests(input: RunTestsInput): Promise<TestResult[]> {
+      const released = ports.releases.released(input.stack, input.environment, input.service);
+      if (released.length === 0) throw ApplicationFailure.nonRetryable(`${input.service} has never been deployed to ${input.environment}; deploy it before testing it`, 'NotDeployed');
       const urls: Record<string, string> = {};
-      for (const component of service.components.filter((candidate) => candidate.kind === 'MicroService')) {
-        const outputs = await ports.stacks.outputs(stackIdOf(desired.stack, desired.environment.name, component.id), emptyProgram);
+      for (const component of released.filter((candidate) => candidate.kind === 'MicroService')) {
+        const outputs = await ports.stacks.outputs(stackIdOf(input.stack, input.environment, component.id), emptyProgram);
         if (outputs.url) urls[component.name] = String(outputs.url.value);
       }
       const results: TestResult[] = [];
-      for (const test of service.spec.tests) {
+      for (const test of input.tests) {
         const started = Date.now();
         const outcome = 'http' in test ? await httpTest(test, urls) : await commandTest(test, urls);
         results.push({ name: test.name, ...outcome, durationMs: Date.now() - started });
@@ -189,7 +188,15 @@ export interface TestResult {
   durationMs: number;
 }
 
-type ServiceTest = DesiredStack['services'][number]['spec']['tests'][number];
+type ServiceTest = ServiceFile['spec']['tests'][number];
+
+/** A service's tests (from its service.yaml) to run against what is deployed in one environment. */
+export interface RunTestsInput {
+  stack: string;
+  environment: string;
+  service: string;
+  tests: ServiceTest[];
+}
 
 async function httpTest(test: Extract<ServiceTest, { http: unknown }>, urls: Record<string, string>): Promise<Omit<TestResult, 'name' | 'durationMs'>> {
   const base = urls[test.http.component];

@@ -1,17 +1,15 @@
 // `deployer local scale`: where the component is (from the deployment repo), and the out-of-band
 // change itself through the local runtime. Kept apart from the oclif command so it can be tested
 // without a CLI process or a runtime.
-import fs from 'node:fs';
 import path from 'node:path';
-import { didYouMean } from '../src/model/diagnostics';
 import { loadEnvironment } from '../src/model/loadRepo';
-import { COMPONENT_KINDS, ComponentKind, componentKinds } from '../src/model/schema';
 import type { ComponentRef } from '../src/targets/deployment';
 import type { ComponentState } from '../src/targets/local/api';
 import { componentPath } from '../src/targets/local/localObserver';
 import { scaleOutsideDeployer } from '../src/targets/local/outOfBand';
 import { RuntimeClient, RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
 import { DeployerError, EXIT } from './baseCommand';
+import { componentKind, findServiceStack, listDirs, listing, parseComponentId, suggest, usage } from './locate';
 
 export interface ScaleTargetOptions {
   root: string;
@@ -47,37 +45,6 @@ export function resolveScaleTarget(options: ScaleTargetOptions): ComponentRef {
     );
   }
   return { stack, environment: options.environment, service, component };
-}
-
-/** `<service>/<component>` -> its two names; anything else is a usage error. */
-export function parseComponentId(id: string): { service: string; component: string } {
-  const match = /^([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)$/.exec(id);
-  if (!match) throw usage('BAD_COMPONENT', `--component "${id}" is not <service>/<component> (e.g. notification-service/api)`);
-  return { service: match[1]!, component: match[2]! };
-}
-
-/** The stack that holds `service`: --stack when given (and it has the service), else the only stack that does. */
-export function findServiceStack(root: string, service: string, stack?: string): string {
-  const stacks = listDirs(path.join(root, 'stacks'));
-  if (stack !== undefined && !stacks.includes(stack)) {
-    throw usage('UNKNOWN_STACK', `unknown stack "${stack}".${suggest(stack, stacks)} Stacks in this repo: ${listing(stacks)}.`);
-  }
-  const candidates = stack !== undefined ? [stack] : stacks;
-  const servicesOf = (name: string) => listDirs(path.join(root, 'stacks', name, 'services'));
-  const holders = candidates.filter((name) => servicesOf(name).includes(service));
-  if (holders.length === 1) return holders[0]!;
-  if (holders.length > 1) {
-    throw usage('AMBIGUOUS_SERVICE', `service "${service}" is in ${holders.length} stacks: ${holders.join(', ')}. Pass --stack to choose one.`);
-  }
-  if (stack !== undefined) {
-    const services = servicesOf(stack);
-    throw usage('UNKNOWN_SERVICE', `stack ${stack} has no service "${service}".${suggest(service, services)} Its services: ${listing(services)}.`);
-  }
-  const all = stacks.flatMap((name) => servicesOf(name).map((serviceName) => ({ stack: name, service: serviceName })));
-  throw usage(
-    'UNKNOWN_SERVICE',
-    `no stack has a service "${service}".${suggest(service, new Set(all.map((entry) => entry.service)))} Services in this repo: ${listing(all.map((entry) => `${entry.service} (${entry.stack})`))}.`,
-  );
 }
 
 /** The environment must exist and run on the local target: only there is an out-of-band change this command's to make. */
@@ -180,35 +147,7 @@ function runtimeFailure(error: unknown, ref: ComponentRef): unknown {
   return error;
 }
 
-/** A component's kind by the file that declares it (microservice.yaml, rds.yaml, ...). */
-function componentKind(dir: string): ComponentKind | undefined {
-  return componentKinds.find((kind) => fs.existsSync(path.join(dir, COMPONENT_KINDS[kind].files[0])));
-}
-
-function usage(code: string, message: string): DeployerError {
-  return new DeployerError(message, code, EXIT.usage);
-}
-
-function suggest(word: string, candidates: Iterable<string>): string {
-  const suggestion = didYouMean(word, candidates);
-  return suggestion ? ` Did you mean "${suggestion}"?` : '';
-}
-
-/** A list for a message; long ones are cut so a 100-service repo still gives a readable error. */
-function listing(names: string[], max = 20): string {
-  if (names.length === 0) return 'none';
-  return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
-}
-
 function replicasWord(count: number): string {
   return count === 1 ? 'replica' : 'replicas';
 }
 
-function listDirs(dir: string, yamlFiles = false): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => (yamlFiles ? entry.isFile() && /\.ya?ml$/.test(entry.name) : entry.isDirectory()))
-    .map((entry) => entry.name.replace(/\.ya?ml$/, ''))
-    .sort();
-}

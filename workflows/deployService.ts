@@ -15,7 +15,7 @@ import type { ReleasedComponent, ReleaseRecord, ReleaseResult } from '../src/rel
 import { durationMs } from '../src/model/duration';
 import { formatDelta } from '../src/plan/cost';
 import { approvalProblem } from '../src/temporal/approval';
-import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/contracts';
+import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import {
   ApprovalDecision,
   approvalUpdate,
@@ -130,6 +130,9 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
         workflowId: info.workflowId,
         approvedBy: progress.approval.decision?.approve ? { identity: progress.approval.decision.by, channel: progress.approval.decision.channel, authenticated: progress.approval.decision.authenticated } : undefined,
         components,
+        serviceSpec: service.spec,
+        environmentSpec: environment.spec,
+        groups: desired.groups,
       };
       await quick.recordRelease(release);
     }

@@ -1,8 +1,9 @@
 import { ApplicationFailure, ParentClosePolicy, proxyActivities, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { DeployerActivities } from '../activities';
+import type { DesiredStack } from '../src/model/types';
 import { computeWaves } from '../src/plan/waves';
-import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/contracts';
+import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import {
   deployServiceWorkflowId,
   DeployServiceResult,
@@ -44,14 +45,7 @@ export async function deployStack(input: DeployStackInput): Promise<DeployStackR
           workflowId: deployServiceWorkflowId(desired.stack, desired.environment.name, service),
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           args: [{ desired, service, requestedBy: input.requestedBy, version: input.version, kind: 'deploy' as const }],
-          typedSearchAttributes: [
-            { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: desired.stack },
-            { key: SEARCH_ATTRIBUTE_KEYS.Service, value: service },
-            { key: SEARCH_ATTRIBUTE_KEYS.Environment, value: desired.environment.name },
-            { key: SEARCH_ATTRIBUTE_KEYS.Version, value: input.version },
-            { key: SEARCH_ATTRIBUTE_KEYS.DeployedBy, value: input.requestedBy },
-            { key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: 'planning' },
-          ],
+          typedSearchAttributes: searchAttributes(desired.stack, service, desired.environment.name, input.version, input.requestedBy),
         });
         const result = (await child.result()) as DeployServiceResult;
         return { service, phase: result.phase, reason: result.reason };
@@ -76,28 +70,45 @@ export async function deployStack(input: DeployStackInput): Promise<DeployStackR
 
 /**
  * Rolls a service back to an earlier good release (the one before the current, or a named version):
- * its components as released then, deployed through deployService (same lock, same health gate).
+ * its components, service and environment settings as recorded then, deployed through deployService
+ * (same lock, same health gate). It needs no checkout of the deployment repo.
  */
-export async function rollbackService(input: RollbackServiceInput & { desired: DeployStackInput['desired'] }): Promise<DeployServiceResult> {
+export async function rollbackService(input: RollbackServiceInput): Promise<DeployServiceResult> {
   const target = await quick.findRollbackTarget(input);
-  const desired = {
-    ...input.desired,
-    services: input.desired.services.map((service) =>
-      service.name === input.service ? { ...service, components: target.components.map((component) => ({ ...component, source: { file: '', line: 0, col: 0 } })) } : service,
-    ),
+  const desired: DesiredStack = {
+    stack: input.stack,
+    environment: { name: input.environment, spec: target.environmentSpec },
+    services: [
+      {
+        name: input.service,
+        stack: input.stack,
+        spec: target.serviceSpec,
+        annotations: {},
+        components: target.components.map((component) => ({ ...component, source: { file: '', line: 0, col: 0 } })),
+        source: { file: '', line: 0, col: 0 },
+      },
+    ],
+    groups: target.groups,
+    slackUsers: {},
+    commit: target.commit,
+    variables: {},
   };
   const child = await startChild(DEPLOY_SERVICE_WORKFLOW, {
     workflowId: deployServiceWorkflowId(input.stack, input.environment, input.service),
     parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     args: [{ desired, service: input.service, requestedBy: input.requestedBy, version: target.version, kind: 'rollback' as const, reason: input.reason }],
-    typedSearchAttributes: [
-      { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: input.stack },
-      { key: SEARCH_ATTRIBUTE_KEYS.Service, value: input.service },
-      { key: SEARCH_ATTRIBUTE_KEYS.Environment, value: input.environment },
-      { key: SEARCH_ATTRIBUTE_KEYS.Version, value: target.version },
-      { key: SEARCH_ATTRIBUTE_KEYS.DeployedBy, value: input.requestedBy },
-      { key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: 'planning' },
-    ],
+    typedSearchAttributes: searchAttributes(input.stack, input.service, input.environment, target.version, input.requestedBy),
   });
   return (await child.result()) as DeployServiceResult;
+}
+
+function searchAttributes(stack: string, service: string, environment: string, version: string, requestedBy: string) {
+  return [
+    { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: stack },
+    { key: SEARCH_ATTRIBUTE_KEYS.Service, value: service },
+    { key: SEARCH_ATTRIBUTE_KEYS.Environment, value: environment },
+    { key: SEARCH_ATTRIBUTE_KEYS.Version, value: version },
+    { key: SEARCH_ATTRIBUTE_KEYS.DeployedBy, value: requestedBy },
+    { key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: 'planning' },
+  ];
 }

@@ -1,10 +1,10 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
-import type { DesiredStack } from '../src/model/types';
+import type { RunTestsInput } from '../activities/deployment';
 
 const tests = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '10 minutes', retry: { maximumAttempts: 1 } });
 
 /** Runs a service's tests from service.yaml against what is deployed; results per test. */
-export async function runTests(input: { desired: DesiredStack; service: string }) {
+export async function runTests(input: RunTestsInput) {
   return tests.runServiceTests(input);
 }

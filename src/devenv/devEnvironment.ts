@@ -5,15 +5,10 @@ import { Connection } from '@temporalio/client';
 import { installRoot, stateDir } from '../paths';
 import { runtimeEndpointFile } from '../targets/local/endpoint';
 import { toolPath } from '../toolchain';
-import { DEFAULT_NAMESPACE, SEARCH_ATTRIBUTES, TASK_QUEUE } from '../temporal/contracts';
+import { SEARCH_ATTRIBUTES, TASK_QUEUE } from '../temporal/contracts';
+import { defaultEndpoints, devDir, DevEndpoints, devEndpoints, endpointsFile } from './endpoints';
 import { managedProcess, ManagedProcess, runningPid, sleep, startDetached, stopProcess } from './processes';
 
-/** Where the dev environment listens; recorded in `<state>/dev.json` so every client finds it. */
-export interface DevEndpoints {
-  temporalAddress: string;
-  uiUrl: string;
-  namespace: string;
-}
 
 export interface DevComponentStatus {
   name: 'temporal' | 'runtime' | 'worker';
@@ -31,30 +26,13 @@ export interface DevStatus {
 
 const READY_TIMEOUT_MS = 90000;
 
-function devDir(): string {
-  return path.join(stateDir(), 'dev');
-}
 
-function endpointsFile(): string {
-  return path.join(devDir(), 'dev.json');
-}
 
 function processes(): { temporal: ManagedProcess; runtime: ManagedProcess; worker: ManagedProcess } {
   return { temporal: managedProcess(devDir(), 'temporal'), runtime: managedProcess(devDir(), 'runtime'), worker: managedProcess(devDir(), 'worker') };
 }
 
-/** Endpoints of the dev environment: as recorded by the last start, else the usual ports. */
-export function devEndpoints(): DevEndpoints {
-  try {
-    return JSON.parse(fs.readFileSync(endpointsFile(), 'utf8')) as DevEndpoints;
-  } catch {
-    return defaultEndpoints(7233, 8233);
-  }
-}
 
-function defaultEndpoints(port: number, uiPort: number): DevEndpoints {
-  return { temporalAddress: `127.0.0.1:${port}`, uiUrl: `http://127.0.0.1:${uiPort}`, namespace: DEFAULT_NAMESPACE };
-}
 
 export interface StartOptions {
   port?: number;

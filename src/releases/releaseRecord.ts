@@ -1,3 +1,4 @@
+import type { EnvironmentSpec, ServiceFile } from '../model/schema';
 import type { DesiredComponent } from '../model/types';
 
 /** What was deployed of one component: enough to diff against and to deploy again on rollback. */
@@ -22,4 +23,8 @@ export interface ReleaseRecord {
   approvedBy?: { identity: string; channel: string; authenticated: boolean };
   /** Every component of the service as it runs after this deployment. */
   components: ReleasedComponent[];
+  /** What the service and environment said then: a rollback needs no checkout of the repo. */
+  serviceSpec: ServiceFile['spec'];
+  environmentSpec: EnvironmentSpec;
+  groups: Record<string, string[]>;
 }

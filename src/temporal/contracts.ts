@@ -1,4 +1,3 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 // Names shared by every Temporal client (CLI, Slack app, CI) and the worker. Changing any of these
 // breaks running workflows and saved searches, so they live in one place.
 
@@ -20,12 +19,3 @@ export const SEARCH_ATTRIBUTES = {
 
 export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
 
-/** Typed keys of the search attributes, for starting workflows and upserting status. */
-export const SEARCH_ATTRIBUTE_KEYS = {
-  Stack: defineSearchAttributeKey('Stack', SearchAttributeType.KEYWORD),
-  Service: defineSearchAttributeKey('Service', SearchAttributeType.KEYWORD),
-  Environment: defineSearchAttributeKey('Environment', SearchAttributeType.KEYWORD),
-  Version: defineSearchAttributeKey('Version', SearchAttributeType.KEYWORD),
-  DeployedBy: defineSearchAttributeKey('DeployedBy', SearchAttributeType.KEYWORD),
-  DeployStatus: defineSearchAttributeKey('DeployStatus', SearchAttributeType.KEYWORD),
-} as const;

@@ -1,5 +1,6 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_KEYS, TASK_QUEUE } from './contracts';
+import { TASK_QUEUE } from './contracts';
+import { SEARCH_ATTRIBUTE_KEYS } from './searchAttributes';
 import {
   deployServiceWorkflowId,
   DeployServiceInput,

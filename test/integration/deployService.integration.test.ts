@@ -5,7 +5,7 @@ import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DesiredStack } from '../../src/model/types';
 import { installRoot, stateDir } from '../../src/paths';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/contracts';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/searchAttributes';
 import { deploymentProgress, deploymentResult, ServiceLockedError, startServiceDeployment } from '../../src/temporal/deployClient';
 import {
   approvalUpdate,
@@ -144,7 +144,7 @@ describe('deployment workflows', () => {
     const result: DeployServiceResult = await client.client.workflow.execute(ROLLBACK_SERVICE_WORKFLOW, {
       taskQueue,
       workflowId: `rollback/${crypto.randomUUID()}`,
-      args: [{ stack: 'user-platform', environment: 'development', service: 'notification-service', requestedBy: 'bob@company.com', toVersion: 'v1.2.0', desired: desired('v1.3.0') }],
+      args: [{ stack: 'user-platform', environment: 'development', service: 'notification-service', requestedBy: 'bob@company.com', toVersion: 'v1.2.0' }],
     });
     expect(result.phase).toBe('succeeded');
     expect(result.release).toMatchObject({ version: 'v1.2.0', result: 'succeeded', deployedBy: 'bob@company.com' });
@@ -152,7 +152,7 @@ describe('deployment workflows', () => {
   });
 
   it('runs the service tests from service.yaml against what is deployed', async () => {
-    const results = await client.client.workflow.execute(RUN_TESTS_WORKFLOW, { taskQueue, workflowId: `tests/${crypto.randomUUID()}`, args: [{ desired: desired('v1.2.0'), service: 'notification-service' }] });
+    const results = await client.client.workflow.execute(RUN_TESTS_WORKFLOW, { taskQueue, workflowId: `tests/${crypto.randomUUID()}`, args: [{ stack: 'user-platform', environment: 'development', service: 'notification-service', tests: desired('v1.2.0').services.find((service) => service.name === 'notification-service')!.spec.tests }] });
     expect(results).toEqual([
       expect.objectContaining({ name: 'health', passed: true, detail: 'GET /health -> 200' }),
       expect.objectContaining({ name: 'list-notifications', passed: true, detail: 'GET /notifications -> 200' }),

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { devEndpoints } from '../src/devenv/endpoints';
+import { DEFAULT_NAMESPACE } from '../src/temporal/contracts';
+import type { TemporalSettings } from '../src/temporal/connection';
+import { DeployerError, EXIT } from './baseCommand';
+
+export interface ConnectionFlags {
+  'temporal-address'?: string;
+  namespace?: string;
+  'api-key'?: string;
+  tls?: boolean;
+}
+
+/** `~/.config/deployer/config.json` (or DEPLOYER_CONFIG): `{ "temporal": { "address", "namespace", "apiKey", "tls" } }`. */
+export function configFile(): string {
+  return process.env.DEPLOYER_CONFIG ?? path.join(os.homedir(), '.config', 'deployer', 'config.json');
+}
+
+/**
+ * Where to reach Temporal: flags (which also read DEPLOYER_TEMPORAL_* variables), then the config
+ * file, then the local dev server that `deployer dev start` recorded.
+ */
+export function resolveSettings(flags: ConnectionFlags): TemporalSettings {
+  let config: Partial<TemporalSettings> = {};
+  try {
+    config = (JSON.parse(fs.readFileSync(configFile(), 'utf8')) as { temporal?: Partial<TemporalSettings> }).temporal ?? {};
+  } catch {
+    // No config file: flags and the dev server decide.
+  }
+  const dev = devEndpoints();
+  const apiKey = flags['api-key'] ?? config.apiKey;
+  return {
+    address: flags['temporal-address'] ?? config.address ?? dev.temporalAddress,
+    namespace: flags.namespace ?? config.namespace ?? dev.namespace ?? DEFAULT_NAMESPACE,
+    apiKey,
+    tls: flags.tls ?? config.tls ?? Boolean(apiKey),
+  };
+}
+
+/** A Temporal client, or an error that says where it looked and how to fix it. */
+export async function connectTemporal(flags: ConnectionFlags): Promise<{ client: Client; settings: TemporalSettings; close: () => Promise<void> }> {
+  const settings = resolveSettings(flags);
+  const { Client, Connection } = await import('@temporalio/client');
+  try {
+    const connection = await Connection.connect({ address: settings.address, apiKey: settings.apiKey, tls: settings.tls ? {} : undefined, connectTimeout: 3000 });
+    return { client: new Client({ connection, namespace: settings.namespace }), settings, close: () => connection.close() };
+  } catch (error) {
+    throw new DeployerError(
+      `cannot reach Temporal at ${settings.address} (${(error as Error).message}). Start the local one with \`deployer dev start\`, or point at yours with --temporal-address / DEPLOYER_TEMPORAL_ADDRESS.`,
+      'TEMPORAL_UNREACHABLE',
+      EXIT.failure,
+    );
+  }
+}

@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { stateDir } from '../paths';
+import { DEFAULT_NAMESPACE } from '../temporal/contracts';
+
+// Where the local dev environment listens, readable without loading Temporal (CLI start-up time).
+
+/** Where the dev environment listens; recorded in `<state>/dev.json` so every client finds it. */
+export interface DevEndpoints {
+  temporalAddress: string;
+  uiUrl: string;
+  namespace: string;
+}
+
+export function devDir(): string {
+  return path.join(stateDir(), 'dev');
+}
+
+export function endpointsFile(): string {
+  return path.join(devDir(), 'dev.json');
+}
+
+/** Endpoints of the dev environment: as recorded by the last start, else the usual ports. */
+export function devEndpoints(): DevEndpoints {
+  try {
+    return JSON.parse(fs.readFileSync(endpointsFile(), 'utf8')) as DevEndpoints;
+  } catch {
+    return defaultEndpoints(7233, 8233);
+  }
+}
+
+export function defaultEndpoints(port: number, uiPort: number): DevEndpoints {
+  return { temporalAddress: `127.0.0.1:${port}`, uiUrl: `http://127.0.0.1:${uiPort}`, namespace: DEFAULT_NAMESPACE };
+}
