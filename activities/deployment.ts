@@ -163,6 +163,11 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       await ports.notifier.notify(notification);
     },
 
+    /** The newest release record of a service (any result), or null when it was never released there. */
+    async lastRelease(input: { stack: string; environment: string; service: string }): Promise<ReleaseRecord | null> {
+      return ports.releases.history(input.stack, input.environment, input.service)[0] ?? null;
+    },
+
     /** The release a rollback returns to: the named version, else the last good one before the current. */
     async findRollbackTarget(input: { stack: string; environment: string; service: string; toVersion?: string }): Promise<ReleaseRecord> {
       const good = ports.releases.history(input.stack, input.environment, input.service).filter((record) => record.result === 'succeeded');

@@ -34,6 +34,8 @@ export abstract class BaseCommand extends Command {
   static override baseFlags = {
     'temporal-address': Flags.string({ helpGroup: 'CONNECTION', env: 'DEPLOYER_TEMPORAL_ADDRESS', description: 'Temporal frontend address (host:port).' }),
     namespace: Flags.string({ helpGroup: 'CONNECTION', env: 'DEPLOYER_TEMPORAL_NAMESPACE', description: 'Temporal namespace.' }),
+    'api-key': Flags.string({ helpGroup: 'CONNECTION', env: 'DEPLOYER_TEMPORAL_API_KEY', description: 'Temporal API key (Temporal Cloud); implies --tls.' }),
+    tls: Flags.boolean({ helpGroup: 'CONNECTION', env: 'DEPLOYER_TEMPORAL_TLS', description: 'Connect to Temporal over TLS.', allowNo: true }),
   };
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {

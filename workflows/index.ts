@@ -2,4 +2,5 @@
 export * from './componentStack';
 export * from './deployService';
 export * from './deployStack';
+export * from './forcedUnlock';
 export * from './runTests';

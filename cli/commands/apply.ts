@@ -1,0 +1,114 @@
+import { Flags } from '@oclif/core';
+import type { Client } from '@temporalio/client';
+import type { DeployServiceResult } from '../../src/temporal/deployment';
+import { BaseCommand, DeployerError, EXIT } from '../baseCommand';
+import type { DeployRequest } from '../deployInputs';
+import { repoFlags } from '../repoFlags';
+
+/** Exit code per way a deployment can end (docs/cli.md). */
+export const PHASE_EXIT: Record<string, number> = {
+  succeeded: EXIT.success,
+  unchanged: EXIT.success,
+  rejected: EXIT.rejected,
+  'timed-out': EXIT.rejected,
+  failed: EXIT.failure,
+  'rolled-back': EXIT.failure,
+  cancelled: EXIT.failure,
+};
+
+export default class Apply extends BaseCommand {
+  static override summary = 'Deploy a service (or a whole stack) to an environment: plan, approval, waves, health gate, monitoring, rollback.';
+  static override description =
+    'Renders the desired state from this checkout and hands it to a durable deployService workflow, which holds the service lock while it runs. ' +
+    'Shows the plan and cost, asks for approval where the environment requires it (on a terminal, when you may approve), follows the waves live, ' +
+    'and exits 0 when deployed (or nothing changed), 1 when it failed or was rolled back, 3 when another deployment holds the lock, 4 when rejected or not approved in time.';
+  static override examples = [
+    '<%= config.bin %> apply --stack user-platform --service notification-service --environment development --var VERSION=v1.2.0',
+    '<%= config.bin %> apply --service notification-service --environment production --var VERSION=v1.2.0 --no-wait',
+    '<%= config.bin %> apply --stack user-platform --environment staging --var VERSION=v1.2.0 --json',
+  ];
+  static override flags = {
+    ...repoFlags,
+    stack: Flags.string({ description: 'Stack to deploy (found from --service when omitted).' }),
+    service: Flags.string({ description: 'Only this service (default: every service of the stack, in dependency order).' }),
+    environment: Flags.string({ char: 'e', description: 'Environment to deploy to.', required: true }),
+    yes: Flags.boolean({ char: 'y', description: 'Approve without asking when you are an approver (and may approve your own deployment here).', default: false }),
+    'no-wait': Flags.boolean({ description: 'Start the deployment, print its id, and return.', default: false }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(Apply);
+    const { deployRequest } = await import('../deployInputs');
+    const request = deployRequest(flags);
+    const { connectTemporal } = await import('../temporalClient');
+    const connection = await connectTemporal(flags);
+    try {
+      return request.service ? await this.applyService(connection.client, request, flags) : await this.applyStack(connection.client, request, flags);
+    } finally {
+      await connection.close();
+    }
+  }
+
+  private async applyService(client: Client, request: DeployRequest, flags: { yes: boolean; 'no-wait': boolean }) {
+    const { startServiceDeployment, ServiceLockedError } = await import('../../src/temporal/deployClient');
+    const { followDeployment, mayApprove, promptApproval } = await import('../followDeployment');
+    const { renderCost, renderPlan } = await import('../render/plan');
+    const { renderOutcome } = await import('../render/progress');
+    const { approvalUpdate, progressQuery } = await import('../../src/temporal/deployment');
+    const service = request.service!;
+    const environment = request.desired.environment.name;
+    let handle;
+    try {
+      handle = await startServiceDeployment(client, { desired: request.desired, service, requestedBy: request.requestedBy, version: request.version, kind: 'deploy' });
+    } catch (error) {
+      if (error instanceof ServiceLockedError) throw new DeployerError(error.message, 'LOCKED', EXIT.locked);
+      throw error;
+    }
+    const json = this.jsonEnabled();
+    if (flags['no-wait']) {
+      const progress = await handle.query(progressQuery);
+      if (!json) this.log(`Started ${handle.workflowId}. Follow it with: deployer status --service ${service} --environment ${environment} --follow`);
+      return { workflowId: handle.workflowId, phase: progress.phase };
+    }
+    const result: DeployServiceResult = await followDeployment(handle, {
+      out: process.stdout,
+      quiet: json,
+      onPlanned: (progress) => {
+        if (json || !progress.plan || progress.plan.noop) return;
+        this.log(renderPlan(progress.plan));
+        this.log(renderCost(progress.plan));
+      },
+      onApprovalNeeded: async (progress) => {
+        if (mayApprove(request.requestedBy, progress, request.desired) && (flags.yes || (!json && process.stdin.isTTY && process.stdout.isTTY))) {
+          if (flags.yes) await handle.executeUpdate(approvalUpdate, { args: [{ approve: true, by: request.requestedBy, channel: 'cli', authenticated: false }] });
+          else await promptApproval(handle, progress, request.requestedBy, process.stdout);
+          return;
+        }
+        if (!json) {
+          this.log(
+            `Waiting for approval by ${progress.approval.approvers.join(', ')} (you, ${request.requestedBy}, cannot approve this one). ` +
+              `An approver runs: deployer approve --service ${service} --environment ${environment}`,
+          );
+        }
+      },
+    });
+    const desiredService = request.desired.services.find((candidate) => candidate.name === service)!;
+    const main = desiredService.components.find((component) => component.kind === 'MicroService');
+    if (!json) this.log(renderOutcome(result, { annotations: desiredService.annotations, mainComponent: main?.id, environment }));
+    process.exitCode = PHASE_EXIT[result.phase] ?? EXIT.failure;
+    return result;
+  }
+
+  private async applyStack(client: Client, request: DeployRequest, flags: { 'no-wait': boolean }) {
+    const { startStackDeployment, followStackDeployment } = await import('../stackDeployment');
+    const handle = await startStackDeployment(client, request);
+    const json = this.jsonEnabled();
+    if (flags['no-wait']) {
+      if (!json) this.log(`Started ${handle.workflowId}. Follow it with: deployer status --stack ${request.desired.stack} --environment ${request.desired.environment.name} --follow`);
+      return { workflowId: handle.workflowId };
+    }
+    const result = await followStackDeployment(client, handle, request, json ? undefined : (line) => this.log(line));
+    process.exitCode = result.phase === 'succeeded' ? EXIT.success : result.services.some((service) => service.phase === 'locked') ? EXIT.locked : EXIT.failure;
+    return result;
+  }
+}

@@ -1,0 +1,41 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, DeployerError, EXIT } from '../baseCommand';
+import type { ServiceStatus } from '../render/status';
+
+export default class Status extends BaseCommand {
+  static override summary = 'Show what runs for a service (or every service of a stack): components, status, health, last deployment; --follow watches a running deployment.';
+  static override examples = [
+    '<%= config.bin %> status --service notification-service --environment production',
+    '<%= config.bin %> status --service notification-service --environment production --follow',
+    '<%= config.bin %> status --stack user-platform --environment development --json',
+  ];
+  static override flags = {
+    repo: Flags.string({ description: 'Deployment repo root (default: the nearest directory above the current one that has stacks/).', env: 'DEPLOYER_REPO' }),
+    stack: Flags.string({ description: 'Stack (found from --service when omitted; every service of it without --service).' }),
+    service: Flags.string({ description: 'Service to show.' }),
+    environment: Flags.string({ char: 'e', description: 'Environment.', required: true }),
+    follow: Flags.boolean({ char: 'f', description: 'While a deployment runs, show its progress live until it ends.', default: false }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(Status);
+    const { findRepoRoot } = await import('../repoFlags');
+    const { findServiceStack, listDirs } = await import('../locate');
+    const { gatherServiceStatus, runningDeployment } = await import('../serviceStatus');
+    const { renderServiceStatus } = await import('../render/status');
+    const path = await import('node:path');
+    const root = findRepoRoot(flags.repo);
+    if (!flags.service && !flags.stack) throw new DeployerError('say what to show: --service SERVICE, or --stack STACK for every service of it', 'NOTHING_SELECTED', EXIT.usage);
+    const stack = flags.service ? findServiceStack(root, flags.service, flags.stack) : flags.stack!;
+    const services = flags.service ? [flags.service] : listDirs(path.join(root, 'stacks', stack, 'services'));
+    const statuses: ServiceStatus[] = [];
+    for (const service of services) {
+      const deploying = await runningDeployment(flags, stack, flags.environment, service);
+      if (deploying && flags.follow) await deploying.follow(this.jsonEnabled());
+      statuses.push(await gatherServiceStatus({ root, stack, environment: flags.environment, service, deploying: flags.follow ? undefined : deploying?.workflowId }));
+    }
+    await (await import('../serviceStatus')).closeConnections();
+    if (!this.jsonEnabled()) for (const status of statuses) this.log(renderServiceStatus(status));
+    return { stack, environment: flags.environment, services: statuses };
+  }
+}

@@ -1,0 +1,41 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { approvalUpdate, ApprovalState, deployServiceWorkflowId } from '../src/temporal/deployment';
+import { DeployerError, EXIT } from './baseCommand';
+import { currentIdentity } from './identity';
+import { findServiceStack } from './locate';
+import { findRepoRoot } from './repoFlags';
+import { connectTemporal, ConnectionFlags } from './temporalClient';
+
+export interface DecisionFlags extends ConnectionFlags {
+  repo?: string;
+  stack?: string;
+  service: string;
+  environment: string;
+}
+
+/**
+ * Sends an approver's decision to the waiting deployment as its approval Update. The workflow's
+ * validator decides who may; its refusal comes back as the error message.
+ */
+export async function decideApproval(flags: DecisionFlags, approve: boolean, comment?: string): Promise<ApprovalState & { workflowId: string }> {
+  const root = findRepoRoot(flags.repo);
+  const stack = findServiceStack(root, flags.service, flags.stack);
+  const workflowId = deployServiceWorkflowId(stack, flags.environment, flags.service);
+  const identity = currentIdentity(process.env, root);
+  const connection = await connectTemporal(flags);
+  try {
+    const handle = connection.client.workflow.getHandle(workflowId);
+    const state = await handle.executeUpdate(approvalUpdate, { args: [{ approve, by: identity, channel: 'cli', authenticated: false, comment }] });
+    return { ...state, workflowId };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) {
+      throw new DeployerError(`${approve ? 'approval' : 'rejection'} refused: ${(error.cause as Error | undefined)?.message ?? error.message}`, 'APPROVAL_REFUSED', EXIT.failure);
+    }
+    if (error instanceof WorkflowNotFoundError || /not found|already completed/i.test((error as Error).message)) {
+      throw new DeployerError(`no deployment of ${flags.service} in ${flags.environment} is waiting for approval (${workflowId} is not running)`, 'NOT_WAITING', EXIT.failure);
+    }
+    throw error;
+  } finally {
+    await connection.close();
+  }
+}

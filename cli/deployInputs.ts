@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { loadDesiredStack } from '../src/model/loadRepo';
+import { parseImage } from '../src/model/specChecks';
+import type { DesiredStack } from '../src/model/types';
+import { DeployerError, EXIT } from './baseCommand';
+import { currentIdentity } from './identity';
+import { findServiceStack, listing, suggest } from './locate';
+import { findRepoRoot, parseVars } from './repoFlags';
+
+export interface DeployFlags {
+  repo?: string;
+  var: string[];
+  stack?: string;
+  service?: string;
+  environment: string;
+}
+
+export interface DeployRequest {
+  root: string;
+  desired: DesiredStack;
+  service?: string;
+  version: string;
+  requestedBy: string;
+}
+
+/**
+ * What `apply` sends: the desired state rendered from this checkout (with its commit), the service
+ * (its stack found from the service when --stack is omitted), the version users will see, and who asks.
+ */
+export function deployRequest(flags: DeployFlags): DeployRequest {
+  const root = findRepoRoot(flags.repo);
+  if (!flags.stack && !flags.service) throw new DeployerError('say what to deploy: --stack STACK (every service), or --service SERVICE (its stack is found), or both', 'NOTHING_SELECTED', EXIT.usage);
+  const stack = flags.stack && !flags.service ? flags.stack : findServiceStack(root, flags.service!, flags.stack);
+  const variables = parseVars(flags.var);
+  const desired = loadDesiredStack({ root, stack, environment: flags.environment, variables });
+  desired.commit = gitCommit(root);
+  if (flags.service && !desired.services.some((service) => service.name === flags.service)) {
+    const names = desired.services.map((service) => service.name);
+    throw new DeployerError(`stack ${stack} has no service "${flags.service}".${suggest(flags.service, names)} Its services: ${listing(names)}.`, 'UNKNOWN_SERVICE', EXIT.usage);
+  }
+  return { root, desired, service: flags.service, version: displayVersion(desired, variables, flags.service), requestedBy: currentIdentity(process.env, root) };
+}
+
+/** The VERSION variable when given, else the image tag of the service's first MicroService. */
+export function displayVersion(desired: DesiredStack, variables: Record<string, string>, service?: string): string {
+  if (variables.VERSION) return variables.VERSION;
+  const components = desired.services.filter((candidate) => !service || candidate.name === service).flatMap((candidate) => candidate.components);
+  const image = components.find((component) => component.kind === 'MicroService')?.spec as { image?: string } | undefined;
+  return (image?.image && parseImage(image.image)?.tag) ?? (desired.commit ? desired.commit.slice(0, 7) : 'unversioned');
+}
+
+function gitCommit(root: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,55 @@
+// `deployer exec`: which replica, and the command run beside it through the environment's observer.
+import type { ExecResult } from '../src/targets/observer';
+import { deployedState, observeFailure, observerFor, observing, resolveComponentTarget } from './observe';
+import { DeployerError, EXIT } from './baseCommand';
+import { listing, suggest, usage } from './locate';
+import { withArticle } from './render/format';
+import { RuntimeRequestFailed } from '../src/targets/local/runtimeClient';
+
+/** Refuses what cannot work before anything is looked up: an interactive shell needs a terminal, and JSON needs captured output. */
+export function checkExecRequest(request: { command?: string; json: boolean; interactive: boolean }): void {
+  if (request.command !== undefined && !request.command.trim()) throw usage('BAD_COMMAND', '--command is empty; give the command line to run, e.g. --command "ls -la"');
+  if (request.command !== undefined) return;
+  if (request.json) throw usage('NO_COMMAND', '--json needs --command: an interactive shell has no result to print as JSON');
+  if (!request.interactive) throw usage('NO_COMMAND', 'no --command and stdin is not a terminal, so there is no interactive shell to open. Pass --command "..." to run one command.');
+}
+
+export interface ExecRequest {
+  root: string;
+  component: string;
+  environment: string;
+  stack?: string;
+  command?: string;
+  replica?: string;
+  /** Capture stdout/stderr into the result instead of passing them through (for --json). */
+  capture?: boolean;
+}
+
+export async function runExec(request: ExecRequest, hooks: { onShell?: (replica: string) => void } = {}): Promise<ExecResult> {
+  const { ref, environment } = resolveComponentTarget(request);
+  const observer = await observerFor(ref.environment, environment, request.root);
+  const state = await deployedState(observer, ref);
+  const id = `${ref.service}/${ref.component}`;
+  if (state.kind !== 'MicroService') {
+    throw usage('NOT_EXECUTABLE', `${id} is ${withArticle(state.kind)}; exec runs commands in a MicroService's replicas.`);
+  }
+  const health = await observing(ref, () => observer.health(ref));
+  const replicas = health.replicas.filter((replica) => replica.state !== 'exited' && replica.state !== 'stopping').map((replica) => replica.replica);
+  if (replicas.length === 0) {
+    throw new DeployerError(`${id} in ${ref.environment} has no running replica to exec in (${health.summary}). See \`deployer health\` and \`deployer show --show-events\`.`, 'NO_REPLICA', EXIT.failure);
+  }
+  if (request.replica !== undefined && !replicas.includes(request.replica)) {
+    throw usage('UNKNOWN_REPLICA', `${id} in ${ref.environment} has no running replica "${request.replica}".${suggest(request.replica, replicas)} Its replicas: ${listing(replicas)}.`);
+  }
+  // The first healthy replica, as a load balancer would pick one that serves.
+  const replica = request.replica ?? health.replicas.find((candidate) => candidate.state === 'healthy')?.replica ?? replicas[0]!;
+  if (!request.command) hooks.onShell?.(replica);
+  try {
+    return await observer.exec(ref, { command: request.command, replica, stdio: request.capture ? 'pipe' : 'inherit' });
+  } catch (error) {
+    if (error instanceof RuntimeRequestFailed && error.status === 404) {
+      throw usage('UNKNOWN_REPLICA', `${error.message}. Its replicas: ${listing(replicas)}.`);
+    }
+    throw observeFailure(error, ref);
+  }
+}

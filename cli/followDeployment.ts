@@ -1,0 +1,81 @@
+import readline from 'node:readline/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import { approverIdentities } from '../src/temporal/approval';
+import { approvalUpdate, DeploymentPhase, DeploymentProgress, DeployServiceResult, progressQuery } from '../src/temporal/deployment';
+import type { DesiredStack } from '../src/model/types';
+import { LiveReplicas, progressEvents, renderApprovalRequest, renderProgress } from './render/progress';
+
+const TERMINAL: DeploymentPhase[] = ['succeeded', 'unchanged', 'failed', 'rolled-back', 'rejected', 'timed-out', 'cancelled'];
+const POLL_MS = 400;
+
+export interface FollowOptions {
+  /** Where progress goes: a TTY gets the box redrawn in place, anything else one line per change. */
+  out: NodeJS.WriteStream;
+  /** Prints the plan (and, when someone else must approve, whom it waits for). */
+  onPlanned?: (progress: DeploymentProgress) => void;
+  /** Asked once when the deployment waits for approval; answers whether it was handled here. */
+  onApprovalNeeded?: (progress: DeploymentProgress) => Promise<void>;
+  /** Live replica counts for the progress box (the target's observer), when available. */
+  live?: (progress: DeploymentProgress) => Promise<LiveReplicas>;
+  quiet?: boolean;
+}
+
+/** Polls a deployment's progress until it ends, drawing it as it goes; returns its result. */
+export async function followDeployment(handle: WorkflowHandle, options: FollowOptions): Promise<DeployServiceResult> {
+  let previous: DeploymentProgress | undefined;
+  let drawnLines = 0;
+  let planned = false;
+  let askedApproval = false;
+  for (;;) {
+    const progress = await handle.query(progressQuery);
+    if (!planned && progress.phase !== 'planning') {
+      planned = true;
+      options.onPlanned?.(progress);
+    }
+    if (progress.phase === 'awaiting-approval' && !askedApproval) {
+      askedApproval = true;
+      if (drawnLines) drawnLines = 0;
+      await options.onApprovalNeeded?.(progress);
+    }
+    if (!options.quiet && progress.phase !== 'unchanged') {
+      if (options.out.isTTY) {
+        const live = options.live ? await options.live(progress).catch(() => ({})) : {};
+        const text = renderProgress(progress, new Date(), live);
+        if (drawnLines) options.out.write(`\x1b[${drawnLines}F\x1b[J`);
+        options.out.write(`${text}\n`);
+        drawnLines = text.split('\n').length;
+      } else {
+        for (const line of progressEvents(previous, progress)) options.out.write(`${line}\n`);
+      }
+    }
+    previous = progress;
+    if (TERMINAL.includes(progress.phase)) break;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  return (await handle.result()) as DeployServiceResult;
+}
+
+/** Whether `identity` may approve this deployment (the workflow's validator has the last word). */
+export function mayApprove(identity: string, progress: DeploymentProgress, desired: DesiredStack): boolean {
+  const allowed = approverIdentities({ approvers: progress.approval.approvers, groups: desired.groups });
+  if (!allowed.includes(identity)) return false;
+  return identity !== progress.requestedBy || desired.environment.spec.approval.allowSelfApproval;
+}
+
+/** The approval box and a yes/no question on the terminal; sends the decision as the workflow's approval Update. */
+export async function promptApproval(handle: WorkflowHandle, progress: DeploymentProgress, identity: string, out: NodeJS.WriteStream): Promise<boolean> {
+  out.write(`${renderApprovalRequest(progress, false)}\n`);
+  const prompt = readline.createInterface({ input: process.stdin, output: out });
+  try {
+    for (;;) {
+      const answer = (await prompt.question('Approve this deployment? (yes/no): ')).trim().toLowerCase();
+      if (answer === 'yes' || answer === 'no' || answer === 'y' || answer === 'n') {
+        const approve = answer.startsWith('y');
+        await handle.executeUpdate(approvalUpdate, { args: [{ approve, by: identity, channel: 'cli', authenticated: false }] });
+        return approve;
+      }
+    }
+  } finally {
+    prompt.close();
+  }
+}

@@ -1,0 +1,252 @@
+// What `deployer logs / metrics / health / show / exec / test / history` share: `--since` parsing,
+// finding a component or service of the deployment repo, the environment's observer, and runtime
+// failures turned into errors that say what to do. Kept apart from the oclif commands so it can be
+// tested without a CLI process or a runtime.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadComponent } from '../src/model/componentLoader';
+import { Diagnostic, ModelValidationError, sortDiagnostics } from '../src/model/diagnostics';
+import { loadEnvironment } from '../src/model/loadRepo';
+import { API_VERSION, ComponentKind, EnvironmentSpec, serviceFileSchema, ServiceFile } from '../src/model/schema';
+import { YamlFile } from '../src/model/yamlFile';
+import { issuesToDiagnostics } from '../src/model/zodIssues';
+import { stateDir } from '../src/paths';
+import { FileReleaseStore } from '../src/releases/fileReleaseStore';
+import type { ComponentRef } from '../src/targets/deployment';
+import type { ComponentState, Observer } from '../src/targets/observer';
+import { RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
+import { DeployerError, EXIT } from './baseCommand';
+import { isoSeconds } from './render/format';
+import { componentKind, findServiceStack, listDirs, listing, parseComponentId, suggest, usage } from './locate';
+
+// ---------------------------------------------------------------------------------------------
+// --since
+
+const UNITS = {
+  s: { ms: 1000, name: 'second' },
+  m: { ms: 60_000, name: 'minute' },
+  h: { ms: 3_600_000, name: 'hour' },
+  d: { ms: 86_400_000, name: 'day' },
+} as const;
+
+export interface Since {
+  since: Date;
+  /** For titles: `last 1 hour`, `last 30 minutes`, `since 2026-01-15T14:30:00Z`. */
+  label: string;
+}
+
+/**
+ * `--since`: a duration back from now (`90s`, `30m`, `1h`, `24h`, `7d`) or an ISO 8601 timestamp
+ * (`2026-01-15T14:30:00Z`, `2026-01-15T15:30:00+01:00`, `2026-01-15`). Anything else is a usage error.
+ */
+export function parseSince(value: string, now: Date = new Date()): Since {
+  const text = value.trim();
+  const duration = /^(\d+)([smhd])$/.exec(text);
+  if (duration) {
+    const amount = Number(duration[1]);
+    const unit = UNITS[duration[2] as keyof typeof UNITS];
+    if (amount <= 0) throw badSince(value, 'a duration must be more than 0');
+    return { since: new Date(now.getTime() - amount * unit.ms), label: `last ${amount} ${unit.name}${amount === 1 ? '' : 's'}` };
+  }
+  // ISO 8601 only: Date.parse alone would also take "1" or "May 1" and guess.
+  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(text)) {
+    const ms = Date.parse(text);
+    if (!Number.isNaN(ms)) return { since: new Date(ms), label: `since ${isoSeconds(new Date(ms))}` };
+  }
+  throw badSince(value);
+}
+
+function badSince(value: string, why?: string): DeployerError {
+  return usage(
+    'BAD_SINCE',
+    `--since "${value}" is not ${why ? `valid: ${why}` : 'a duration or a timestamp'}. Use a duration back from now (30m, 1h, 24h, 7d) or an ISO 8601 timestamp (2026-01-15T14:30:00Z).`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding what to observe
+
+export interface ComponentTarget {
+  ref: ComponentRef;
+  /** The kind the repo declares (undefined when its directory has no component file). */
+  kind?: ComponentKind;
+  environment: EnvironmentSpec;
+}
+
+export interface ServiceTarget {
+  stack: string;
+  service: string;
+  environmentName: string;
+  environment: EnvironmentSpec;
+}
+
+/**
+ * The component a command looks at, checked against the deployment repo: `<service>/<component>`,
+ * an environment that exists, the stack that holds the service (found from the service when --stack
+ * is omitted) and a component of it. Every miss is a usage error naming the candidates.
+ */
+export function resolveComponentTarget(options: { root: string; component: string; environment: string; stack?: string }): ComponentTarget {
+  const { service, component } = parseComponentId(options.component);
+  const environment = requireEnvironment(options.root, options.environment);
+  const stack = findServiceStack(options.root, service, options.stack);
+  const componentsDir = path.join(options.root, 'stacks', stack, 'services', service, 'components');
+  const components = listDirs(componentsDir);
+  if (!components.includes(component)) {
+    throw usage(
+      'UNKNOWN_COMPONENT',
+      `service ${service} (stack ${stack}) has no component "${component}".${suggest(component, components)} Its components: ${listing(components)}.`,
+    );
+  }
+  return { ref: { stack, environment: options.environment, service, component }, kind: componentKind(path.join(componentsDir, component)), environment };
+}
+
+/** A service of the deployment repo in an environment that exists. */
+export function resolveServiceTarget(options: { root: string; service: string; environment: string; stack?: string }): ServiceTarget {
+  if (!/^[a-z][a-z0-9-]*$/.test(options.service)) throw usage('BAD_SERVICE', `--service "${options.service}" is not a service name (e.g. notification-service)`);
+  const environment = requireEnvironment(options.root, options.environment);
+  const stack = findServiceStack(options.root, options.service, options.stack);
+  return { stack, service: options.service, environmentName: options.environment, environment };
+}
+
+/** The environment's validated spec; an unknown name is a usage error naming the environments. */
+export function requireEnvironment(root: string, name: string): EnvironmentSpec {
+  const spec = loadEnvironment(root, name);
+  if (spec) return spec;
+  const names = listDirs(path.join(root, 'environments'), true);
+  throw usage('UNKNOWN_ENVIRONMENT', `unknown environment "${name}".${suggest(name, names)} Environments in this repo: ${listing(names)}.`);
+}
+
+/**
+ * The observer of the environment's target. Locally that is the local runtime; on aws it would be
+ * CloudWatch and ECS, which this build does not include.
+ */
+export async function observerFor(environmentName: string, environment: EnvironmentSpec, root?: string): Promise<Observer> {
+  if (environment.target === 'local') {
+    const { LocalObserver } = await import('../src/targets/local/localObserver');
+    const { RuntimeClient } = await import('../src/targets/local/runtimeClient');
+    try {
+      return new LocalObserver(RuntimeClient.connect());
+    } catch (error) {
+      throw observeFailure(error);
+    }
+  }
+  const local = root ? localEnvironments(root) : [];
+  throw new DeployerError(
+    `environment ${environmentName} targets ${environment.target}: observing it (logs, metrics, health, exec) needs the ${environment.target} target's observer (CloudWatch and ECS), which is not available in this build.` +
+      (local.length ? ` Environments on the local target: ${listing(local)}.` : ''),
+    'OBSERVER_UNAVAILABLE',
+    EXIT.failure,
+  );
+}
+
+function localEnvironments(root: string): string[] {
+  return listDirs(path.join(root, 'environments'), true).filter((name) => {
+    try {
+      return loadEnvironment(root, name)?.target === 'local';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The apply that deploys a service: what to run when there is nothing to observe yet. */
+export function applyCommand(ref: { stack: string; service: string; environment: string }): string {
+  return `deployer apply --stack ${ref.stack} --service ${ref.service} --environment ${ref.environment} --var VERSION=<version>`;
+}
+
+export function notDeployed(ref: ComponentRef, detail?: string): DeployerError {
+  return new DeployerError(
+    `${ref.service}/${ref.component} is not deployed to ${ref.environment} (stack ${ref.stack})${detail ? `: ${detail}` : ''}. Deploy it first: ${applyCommand(ref)}`,
+    'NOT_DEPLOYED',
+    EXIT.failure,
+  );
+}
+
+/** Runtime failures as errors that say what to do; anything else passes through. */
+export function observeFailure(error: unknown, ref?: ComponentRef): unknown {
+  if (error instanceof DeployerError) return error;
+  if (error instanceof RuntimeUnavailableError) return new DeployerError(error.message, 'RUNTIME_UNAVAILABLE', EXIT.failure);
+  if (error instanceof RuntimeRequestFailed && error.status === 404 && ref) return notDeployed(ref, error.message);
+  if (error instanceof RuntimeRequestFailed) return new DeployerError(`the local runtime refused the request: ${error.message}`, 'RUNTIME_ERROR', EXIT.failure);
+  return error;
+}
+
+/** Runs `action`, mapping runtime failures with observeFailure. */
+export async function observing<T>(ref: ComponentRef, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw observeFailure(error, ref);
+  }
+}
+
+/** What runs of the component now; NOT_DEPLOYED (with the apply to run) when nothing does. */
+export async function deployedState(observer: Observer, ref: ComponentRef): Promise<ComponentState> {
+  const state = await observing(ref, () => observer.state(ref));
+  if (!state) throw notDeployed(ref);
+  return state;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the repo says
+
+export interface AutoscalingSpec {
+  minReplicas: number;
+  maxReplicas: number;
+  targetCPU: number;
+}
+
+/**
+ * A MicroService's autoscaling settings for the environment, from the repo (overrides applied).
+ * Read without --var: a `${VERSION}` left unfilled does not matter here. Undefined when the spec
+ * cannot be read or declares no autoscaling.
+ */
+export function readAutoscaling(root: string, ref: ComponentRef): AutoscalingSpec | undefined {
+  const dir = path.join(root, 'stacks', ref.stack, 'services', ref.service, 'components', ref.component);
+  try {
+    const component = loadComponent(
+      dir,
+      {
+        repoRoot: root,
+        stack: ref.stack,
+        service: ref.service,
+        environment: ref.environment,
+        environments: listDirs(path.join(root, 'environments'), true),
+        variables: { STACK: ref.stack, ENVIRONMENT: ref.environment },
+      },
+      [],
+    );
+    if (component?.kind !== 'MicroService') return undefined;
+    return (component.spec as { scaling?: { autoscaling?: AutoscalingSpec } }).scaling?.autoscaling;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A service's tests from its service.yaml alone: no stack is rendered, so no --var is needed.
+ * An invalid service.yaml is reported like `validate` does.
+ */
+export function loadServiceTests(root: string, stack: string, service: string): ServiceFile['spec']['tests'] {
+  const rel = `stacks/${stack}/services/${service}/service.yaml`;
+  const absolute = path.join(root, rel);
+  if (!fs.existsSync(absolute)) {
+    throw new ModelValidationError([{ file: rel, line: 1, col: 1, path: '', message: `service ${service} has no service.yaml`, hint: 'Create it with apiVersion, kind: Service, metadata.name and spec (team, owners, tests).' }]);
+  }
+  const { yaml, diagnostics } = YamlFile.read(absolute, rel);
+  if (diagnostics.length) throw new ModelValidationError(sortDiagnostics(diagnostics));
+  if (!yaml.value || typeof yaml.value !== 'object' || Array.isArray(yaml.value)) {
+    throw new ModelValidationError([yaml.diagnostic([], 'file is empty or not a mapping', `Start with apiVersion: ${API_VERSION}, kind: Service, metadata and spec.`)]);
+  }
+  const parsed = serviceFileSchema.safeParse(yaml.value, { reportInput: true });
+  if (!parsed.success) {
+    const problems: Diagnostic[] = issuesToDiagnostics(parsed.error.issues, serviceFileSchema, (at) => ({ file: yaml, path: at }));
+    throw new ModelValidationError(sortDiagnostics(problems));
+  }
+  return parsed.data.spec.tests;
+}
+
+/** The release log the worker writes: `<state dir>/releases`. */
+export function releaseStore(): FileReleaseStore {
+  return new FileReleaseStore(path.join(stateDir(), 'releases'));
+}

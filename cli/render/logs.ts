@@ -1,0 +1,11 @@
+import type { LogLine } from '../../src/targets/observer';
+import { isoSeconds } from './format';
+
+/** One log line as people read it: `2026-01-15T14:30:01Z api-3f2a1b  INFO email sent to ...`. */
+export function formatLogLine(line: LogLine): string {
+  return `${isoSeconds(line.at)} ${line.source}  ${line.message}`;
+}
+
+export function renderLogs(lines: LogLine[]): string {
+  return lines.map(formatLogLine).join('\n');
+}

@@ -1,0 +1,176 @@
+import { formatDelta } from '../../src/plan/cost';
+import type { ComponentProgress, DeploymentProgress, DeployServiceResult, WaveProgress } from '../../src/temporal/deployment';
+import { box } from './box';
+import { describeChange } from './plan';
+
+/** Live replica counts of MicroServices, when the caller can observe them: id -> healthy/desired. */
+export type LiveReplicas = Record<string, { healthy: number; desired: number }>;
+
+const SYMBOL: Record<ComponentProgress['state'], string> = { pending: '·', running: '⟳', done: '✓', failed: '✗', 'rolled-back': '↺' };
+
+const PHASE_LINE: Partial<Record<DeploymentProgress['phase'], string>> = {
+  planning: 'Planning…',
+  'awaiting-approval': 'Waiting for approval',
+  deploying: 'Deploying',
+  verifying: 'Checking health',
+  monitoring: 'Monitoring error rate, latency and health checks',
+  'rolling-back': 'Rolling back to the last good release',
+};
+
+/** The mission's "Deployment Progress" box: waves, each component's state and timing, elapsed time. */
+export function renderProgress(progress: DeploymentProgress, now: Date = new Date(), live: LiveReplicas = {}): string {
+  const body: string[] = [];
+  for (const wave of progress.waves) {
+    body.push(`Wave ${wave.index}: ${waveLabel(wave)}`);
+    for (const component of wave.components) body.push(...componentLines(component, now, live[component.id]));
+    body.push('');
+  }
+  if (progress.waves.length === 0) body.push(progress.phase === 'planning' ? 'Planning…' : 'No changes to deploy.', '');
+  const phase = PHASE_LINE[progress.phase];
+  if (phase) body.push(phase + monitoringDetail(progress, now));
+  if (progress.phase === 'awaiting-approval') body.push(`Approvers: ${progress.approval.approvers.join(', ')}`);
+  body.push(`Elapsed: ${formatDuration(elapsedMs(progress, now))}`);
+  return box(`Deployment Progress: ${progress.service} (${progress.environment})`, body);
+}
+
+/** The mission's approval box, with the plan's changes and cost delta. */
+export function renderApprovalRequest(progress: DeploymentProgress, question = true): string {
+  const title = `${capitalize(progress.environment)} Deployment Approval Required`;
+  const changes = (progress.plan?.waves ?? []).flatMap((wave) => wave.changes).map((change) => {
+    const name = change.id.split('/')[1] ?? change.id;
+    const details = describeChange(change).map((line) => line.replace(/^(\w+): /, '$1 '));
+    return `  • ${name}: ${capitalize(change.action)}${details.length ? ` ${details.join('; ')}` : ` ${change.kind}`}`;
+  });
+  const body = [
+    `Stack: ${progress.stack}`,
+    `Service: ${progress.service}`,
+    `Version: ${progress.version}`,
+    `Requested by: ${progress.requestedBy}`,
+    '',
+    'Changes:',
+    ...changes,
+    '',
+    `Estimated cost change: ${formatDelta(progress.plan?.cost.delta ?? 0)}/month`,
+    '',
+    'Approvers:',
+    ...progress.approval.approvers.map((approver) => `  - ${approver}`),
+  ];
+  if (question) body.push('', 'Approve this deployment? (yes/no):');
+  return box(title, body);
+}
+
+export interface OutcomeContext {
+  annotations: Record<string, string>;
+  /** `<service>/<component>` of the service's first MicroService, for the next-step commands. */
+  mainComponent?: string;
+  environment: string;
+}
+
+/** What the user reads when the deployment ended: the mission's success summary, or what went wrong and what to do. */
+export function renderOutcome(result: DeployServiceResult, context: OutcomeContext): string {
+  const { progress } = result;
+  const duration = formatDuration(elapsedMs(progress, new Date(progress.finishedAt ?? Date.now())));
+  const updated = (progress.plan?.waves ?? []).reduce((sum, wave) => sum + wave.changes.length, 0) + (progress.plan?.deletions.length ?? 0);
+  const component = context.mainComponent;
+  switch (result.phase) {
+    case 'succeeded':
+      return [
+        '✓ Deployment successful!',
+        `  Duration: ${duration}`,
+        `  Version: ${progress.version}`,
+        `  Resources updated: ${updated}`,
+        '',
+        '  Next steps:',
+        ...(component
+          ? [`  - Monitor metrics: deployer metrics --component ${component} --environment ${context.environment}`, `  - View logs: deployer logs --component ${component} --environment ${context.environment} --follow`]
+          : [`  - Status: deployer status --service ${progress.service} --environment ${context.environment}`]),
+        ...(context.annotations.dashboard ? [`  - Dashboard: ${context.annotations.dashboard}`] : []),
+        ...(context.annotations.runbook ? [`  - Runbook: ${context.annotations.runbook}`] : []),
+      ].join('\n');
+    case 'unchanged':
+      return `✓ Nothing to deploy: ${progress.service} in ${progress.environment} already runs what the repo describes.`;
+    case 'rolled-back':
+      return [
+        `✗ Deployment of ${progress.version} rolled back after ${duration}`,
+        `  Why: ${result.reason}`,
+        '  The previous release is serving again.',
+        `  Details: deployer show --component ${component ?? `${progress.service}/<component>`} --environment ${context.environment} --show-events`,
+      ].join('\n');
+    case 'rejected':
+      return `✗ Deployment of ${progress.version} was ${result.reason ?? 'rejected'}. Nothing was deployed.`;
+    case 'timed-out':
+      return `✗ Nobody approved ${progress.version} in time (${result.reason}). Nothing was deployed; apply again when an approver is available.`;
+    case 'cancelled':
+      return `✗ Deployment of ${progress.version} was cancelled after ${duration}; running operations were stopped.`;
+    default:
+      return [`✗ Deployment of ${progress.version} failed after ${duration}`, `  Why: ${result.reason}`, `  History: deployer history --service ${progress.service} --environment ${context.environment}`].join('\n');
+  }
+}
+
+/** One line per change worth telling a log reader (non-TTY follow). */
+export function progressEvents(before: DeploymentProgress | undefined, after: DeploymentProgress): string[] {
+  const lines: string[] = [];
+  for (const wave of after.waves) {
+    for (const component of wave.components) {
+      const old = before?.waves.find((candidate) => candidate.index === wave.index)?.components.find((candidate) => candidate.id === component.id);
+      if (old?.state === component.state) continue;
+      if (component.state === 'pending') continue;
+      const timing = component.startedAt && component.finishedAt ? ` (${formatDuration(Date.parse(component.finishedAt) - Date.parse(component.startedAt))})` : '';
+      lines.push(`  wave ${wave.index} ${component.id}: ${component.state}${timing}${component.error ? ` — ${component.error}` : ''}`);
+    }
+  }
+  if (before?.phase !== after.phase && after.phase !== 'planning' && after.phase !== 'unchanged') lines.push(`→ ${after.phase}`);
+  return lines;
+}
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  return seconds >= 60 ? `${Math.floor(seconds / 60)}m ${seconds % 60}s` : `${seconds}s`;
+}
+
+function componentLines(component: ComponentProgress, now: Date, live?: { healthy: number; desired: number }): string[] {
+  const name = component.id.split('/')[1] ?? component.id;
+  const started = component.startedAt ? Date.parse(component.startedAt) : undefined;
+  const ended = component.finishedAt ? Date.parse(component.finishedAt) : now.getTime();
+  let detail = started ? `(${formatDuration(ended - started)})` : '';
+  if (component.state === 'running' && component.kind === 'MicroService' && live) detail = `(${live.healthy}/${live.desired} running)`;
+  const lines = [`  ${SYMBOL[component.state]} ${name.padEnd(17)} ${stateLabel(component).padEnd(17)} ${detail}`.trimEnd()];
+  if (component.error) lines.push(`    └─ ${component.error}`);
+  return lines;
+}
+
+function stateLabel(component: ComponentProgress): string {
+  switch (component.state) {
+    case 'pending':
+      return 'Waiting';
+    case 'running':
+      if (component.action === 'delete') return 'Removing';
+      if (component.kind === 'MicroService') return component.action === 'create' ? 'Starting' : 'Rolling update';
+      return component.action === 'create' ? 'Creating' : 'Updating';
+    case 'done':
+      return component.kind === 'SQS' ? 'Active' : component.kind === 'MicroService' ? 'Running' : 'Available';
+    case 'failed':
+      return 'Failed';
+    case 'rolled-back':
+      return 'Rolled back';
+  }
+}
+
+function waveLabel(wave: WaveProgress): string {
+  return wave.components.some((component) => component.kind === 'MicroService') ? 'Application' : 'Dependencies';
+}
+
+function monitoringDetail(progress: DeploymentProgress, now: Date): string {
+  const monitoring = progress.monitoring;
+  if (progress.phase !== 'monitoring' || !monitoring?.startedAt) return '';
+  const left = monitoring.windowMs - (now.getTime() - Date.parse(monitoring.startedAt));
+  return ` (${formatDuration(Math.max(0, left))} left; rollback above ${monitoring.thresholds.errorRatePercent}% errors or p99 ${monitoring.thresholds.p99LatencyMs} ms)`;
+}
+
+function elapsedMs(progress: DeploymentProgress, now: Date): number {
+  return (progress.finishedAt ? Date.parse(progress.finishedAt) : now.getTime()) - Date.parse(progress.startedAt);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,113 @@
+import type { ReleaseRecord, ReleaseResult } from '../../src/releases/releaseRecord';
+import type { ComponentRef } from '../../src/targets/deployment';
+import type { ComponentState, RuntimeEvent } from '../../src/targets/observer';
+import { box } from './box';
+import { calendar, elapsed, isoSeconds, table } from './format';
+
+export interface ShowReport {
+  ref: ComponentRef;
+  state: ComponentState;
+  /** The service's newest release record, whatever its result. */
+  lastRelease?: ReleaseRecord;
+  /** The newest successful one, when the newest is not (what should be running). */
+  lastSuccessful?: ReleaseRecord;
+  /** With --show-events: the component's events, oldest first. */
+  events?: RuntimeEvent[];
+}
+
+/** Shown in place of a secret output's value, in the box and in JSON. */
+export const SECRET = '(secret)';
+
+/** Outputs with every secret value replaced: what `show` prints and returns. */
+export function visibleOutputs(state: ComponentState): Record<string, string> {
+  return Object.fromEntries(Object.entries(state.outputs).map(([name, value]) => [name, state.secretOutputs.includes(name) ? SECRET : value]));
+}
+
+/** What the component runs as, in a line or two: image for a MicroService, engine for data components. */
+export function runsAs(state: ComponentState): [string, string][] {
+  const actual = state.actual;
+  const text = (key: string) => (typeof actual[key] === 'string' || typeof actual[key] === 'number' ? String(actual[key]) : undefined);
+  switch (state.kind) {
+    case 'MicroService':
+      return [['Image', text('image') ?? 'unknown']];
+    case 'RDS':
+      return [
+        ['Engine', [text('engine'), text('version')].filter(Boolean).join(' ') || 'unknown'],
+        ['Database', text('database') ?? 'unknown'],
+      ];
+    case 'ElastiCacheRedis':
+      return [['Engine', `redis ${text('version') ?? ''}`.trim()]];
+    case 'SQS':
+      return [['Type', actual.fifo ? 'fifo' : 'standard']];
+    default:
+      return [];
+  }
+}
+
+export const MAX_EVENTS_SHOWN = 50;
+
+/** `deployer show`: what runs, the last release, and with --show-events the component's timeline. */
+export function renderShow(report: ShowReport, timeZone?: string): string {
+  const { ref, state } = report;
+  const status = state.status;
+  const running: [string, string][] = [
+    ['Kind', state.kind],
+    ['Stack', ref.stack],
+    ['Status', status.state],
+    ...(status.version ? [['Version', status.version] as [string, string]] : []),
+    ...runsAs(state),
+    ...(state.kind === 'MicroService' ? [['Replicas', `${status.healthyReplicas ?? 0}/${status.desiredReplicas ?? 0} healthy`] as [string, string]] : []),
+  ];
+  const whatRuns = table(running.map(([label, value]) => [`${label}:`, value]), 1, [10]);
+  const outputs = Object.entries(visibleOutputs(state));
+  if (outputs.length) whatRuns.push('Outputs:', ...table(outputs, 2).map((line) => `  ${line}`));
+
+  const release: string[] = [];
+  if (report.lastRelease) {
+    release.push(...describeRelease('Last release', report.lastRelease, timeZone));
+    if (report.lastSuccessful && report.lastSuccessful !== report.lastRelease) release.push(...describeRelease('Last good release', report.lastSuccessful, timeZone));
+  } else {
+    release.push('Last release: none recorded in the release log');
+  }
+
+  const sections = [whatRuns, release];
+  if (report.events) sections.push(renderTimeline(report.events));
+  return box(`Component: ${ref.service}/${ref.component} (${ref.environment})`, ...sections);
+}
+
+const RESULT: Record<ReleaseResult, string> = { succeeded: '✓ succeeded', failed: '✗ failed', rolled_back: '⟲ rolled back', cancelled: '✗ cancelled', rejected: '✗ rejected' };
+
+export function describeRelease(label: string, record: ReleaseRecord, timeZone?: string): string[] {
+  const started = calendar(record.startedAt, timeZone);
+  const took = elapsed(Date.parse(record.finishedAt) - Date.parse(record.startedAt));
+  const lines = [`${label}: ${record.version} ${RESULT[record.result] ?? record.result}`, `  When:     ${started.ymd} ${started.time} by ${record.deployedBy} (took ${took})`];
+  if (record.approvedBy) lines.push(`  Approved: by ${record.approvedBy.identity} via ${record.approvedBy.channel}`);
+  if (record.reason) lines.push(`  Reason:   ${record.reason}`);
+  if (record.workflowId) lines.push(`  Workflow: ${record.workflowId}`);
+  return lines;
+}
+
+const EVENT_MARK: Record<string, string> = {
+  created: '+',
+  started: '▸',
+  healthy: '✓',
+  unhealthy: '✗',
+  exited: '✗',
+  restarted: '⟳',
+  scaled: '↕',
+  rollout: '⟳',
+  stopped: '■',
+  deleted: '-',
+};
+
+/** The events as a timeline, oldest first; the newest MAX_EVENTS_SHOWN when there are more. */
+export function renderTimeline(events: RuntimeEvent[]): string[] {
+  if (events.length === 0) return ['Events: none recorded'];
+  const shown = events.slice(-MAX_EVENTS_SHOWN);
+  const hidden = events.length - shown.length;
+  return [
+    `Events (${events.length}, oldest first):`,
+    ...(hidden ? [`  … ${hidden} earlier event${hidden === 1 ? '' : 's'} not shown (--json lists them all)`] : []),
+    ...table(shown.map((event) => [`  ${isoSeconds(event.at)}`, `${EVENT_MARK[event.type] ?? '·'} ${event.type}`, event.message]), 2),
+  ];
+}

@@ -1,0 +1,59 @@
+// `deployer test`: a service's tests from its service.yaml, run by the worker through the runTests
+// workflow against what is deployed in the environment.
+import crypto from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { RunTestsInput, TestResult } from '../activities/deployment';
+import { TASK_QUEUE } from '../src/temporal/contracts';
+import { RUN_TESTS_WORKFLOW } from '../src/temporal/deployment';
+import { DeployerError, EXIT } from './baseCommand';
+import { applyCommand } from './observe';
+
+export function testWorkflowId(input: { stack: string; environment: string; service: string }): string {
+  return `test/${input.stack}/${input.environment}/${input.service}/${crypto.randomBytes(4).toString('hex')}`;
+}
+
+export interface RunTestsOptions {
+  namespace: string;
+  taskQueue?: string;
+  workflowId?: string;
+  onStarted?: (workflowId: string) => void;
+}
+
+/**
+ * Starts runTests and waits for its results. Refuses at once when no worker polls the task queue
+ * (the workflow would wait for one forever), and turns the worker's "never deployed" into the apply to run.
+ */
+export async function runTestsWorkflow(client: Client, input: RunTestsInput, options: RunTestsOptions): Promise<{ workflowId: string; results: TestResult[] }> {
+  const taskQueue = options.taskQueue ?? TASK_QUEUE;
+  const { pollers } = await client.workflowService.describeTaskQueue({ namespace: options.namespace, taskQueue: { name: taskQueue } });
+  if (pollers.length === 0) {
+    throw new DeployerError(
+      `no deployer worker polls task queue "${taskQueue}" in namespace ${options.namespace}, so nothing would run the tests. Start the local one with \`deployer dev start\` (see \`deployer dev status\`).`,
+      'NO_WORKER',
+      EXIT.failure,
+    );
+  }
+  const workflowId = options.workflowId ?? testWorkflowId(input);
+  const handle = await client.workflow.start(RUN_TESTS_WORKFLOW, { workflowId, taskQueue, args: [input] });
+  options.onStarted?.(workflowId);
+  try {
+    return { workflowId, results: (await handle.result()) as TestResult[] };
+  } catch (error) {
+    throw testsFailure(error, input, workflowId);
+  }
+}
+
+/** The innermost failure of a workflow's failure chain: its type and message say what went wrong. */
+export function rootCause(error: unknown): { type?: string; message: string } {
+  let current = error as { cause?: unknown; type?: string; message?: string } | undefined;
+  while (current && typeof current === 'object' && current.cause) current = current.cause as typeof current;
+  return { type: current?.type, message: current?.message ?? String(error) };
+}
+
+export function testsFailure(error: unknown, input: RunTestsInput, workflowId: string): DeployerError {
+  const cause = rootCause(error);
+  if (cause.type === 'NotDeployed') {
+    return new DeployerError(`${cause.message}. Deploy it first: ${applyCommand(input)}`, 'NOT_DEPLOYED', EXIT.failure);
+  }
+  return new DeployerError(`the tests of ${input.service} in ${input.environment} could not run: ${cause.message} (workflow ${workflowId})`, 'TESTS_NOT_RUN', EXIT.failure);
+}

@@ -1,0 +1,61 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { TASK_QUEUE } from '../src/temporal/contracts';
+import { deployServiceWorkflowId, deployStackWorkflowId, DEPLOY_STACK_WORKFLOW, DeploymentProgress, progressQuery } from '../src/temporal/deployment';
+import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
+import type { DeployStackResult } from '../workflows/deployStack';
+import { DeployerError, EXIT } from './baseCommand';
+import type { DeployRequest } from './deployInputs';
+import { progressEvents } from './render/progress';
+
+/** Starts deployStack; its id is the stack-wide lock (one whole-stack apply per environment at a time). */
+export async function startStackDeployment(client: Client, request: DeployRequest): Promise<WorkflowHandle> {
+  const { desired } = request;
+  const workflowId = deployStackWorkflowId(desired.stack, desired.environment.name);
+  try {
+    return await client.workflow.start(DEPLOY_STACK_WORKFLOW, {
+      workflowId,
+      taskQueue: TASK_QUEUE,
+      workflowIdConflictPolicy: 'FAIL',
+      args: [{ desired, requestedBy: request.requestedBy, version: request.version }],
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: desired.stack },
+        { key: SEARCH_ATTRIBUTE_KEYS.Environment, value: desired.environment.name },
+        { key: SEARCH_ATTRIBUTE_KEYS.Version, value: request.version },
+        { key: SEARCH_ATTRIBUTE_KEYS.DeployedBy, value: request.requestedBy },
+      ],
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new DeployerError(`${desired.stack} (${desired.environment.name}) is already being deployed as a whole (workflow ${workflowId}); wait for it: deployer status --stack ${desired.stack} --environment ${desired.environment.name} --follow`, 'LOCKED', EXIT.locked);
+    }
+    throw error;
+  }
+}
+
+/** Reports each service's deployment as it progresses (one line per change), then the stack's result. */
+export async function followStackDeployment(client: Client, handle: WorkflowHandle, request: DeployRequest, log?: (line: string) => void): Promise<DeployStackResult> {
+  const { desired } = request;
+  const seen = new Map<string, DeploymentProgress>();
+  const stackStarted = (await handle.describe()).startTime.getTime();
+  const done = handle.result() as Promise<DeployStackResult>;
+  let finished = false;
+  void done.finally(() => (finished = true)).catch(() => undefined);
+  while (!finished) {
+    for (const service of desired.services) {
+      const progress = await client.workflow
+        .getHandle(deployServiceWorkflowId(desired.stack, desired.environment.name, service.name))
+        .query(progressQuery)
+        .catch(() => undefined);
+      // A handle by id can reach an earlier run of the service; only this apply's runs count.
+      if (!progress || Date.parse(progress.startedAt) < stackStarted) continue;
+      const lines = progressEvents(seen.get(service.name), progress);
+      seen.set(service.name, progress);
+      for (const line of lines) log?.(`${service.name} ${line.trim()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const result = await done;
+  for (const service of result.services) log?.(`${service.phase === 'succeeded' || service.phase === 'unchanged' ? '✓' : '✗'} ${service.service}: ${service.phase}${service.reason ? ` — ${service.reason}` : ''}`);
+  return result;
+}
