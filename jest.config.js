@@ -6,6 +6,9 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser
 module.exports = {
   // A global option: Temporal bundling and Pulumi operations take seconds, not milliseconds.
   testTimeout: 180000,
+  // One test file at a time: integration files share one dev server, one local runtime and the
+  // machine's two cores, and some run workers on the real task queue.
+  maxWorkers: 1,
   projects: [
     {
       displayName: 'unit',

@@ -73,8 +73,11 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
     /** Pulumi `up` of one component; its valueFrom inputs are read from other stacks here, in the worker. */
     async applyComponent(task: ComponentTask): Promise<{ durationMs: number; changes: Record<string, number> }> {
       const { stack, environment, component } = task;
-      const outputs = new Map<string, Awaited<ReturnType<ComponentStacks['outputs']>>>();
-      for (const source of new Set(component.dependsOn)) outputs.set(source, await ports.stacks.outputs(stackIdOf(stack, environment.name, source), emptyProgram));
+      // Only components named by valueFrom have outputs this one reads; each read is an engine call.
+      const variables = (component.spec as { environment?: { valueFrom?: { component: string } }[] }).environment ?? [];
+      const sources = [...new Set(variables.flatMap((variable) => (variable.valueFrom ? [variable.valueFrom.component] : [])))];
+      const read = await Promise.all(sources.map((source) => ports.stacks.outputs(stackIdOf(stack, environment.name, source), emptyProgram)));
+      const outputs = new Map(sources.map((source, index) => [source, read[index]!]));
       const deployment = {
         ref: refOf(stack, environment.name, component.id),
         kind: component.kind,
@@ -173,7 +176,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       const good = ports.releases.history(input.stack, input.environment, input.service).filter((record) => record.result === 'succeeded');
       const target = input.toVersion ? good.find((record) => record.version === input.toVersion) : good[1];
       if (!target) {
-        const versions = good.map((record) => record.version);
+        const versions = [...new Set(good.map((record) => record.version))];
         throw ApplicationFailure.nonRetryable(
           input.toVersion
             ? `${input.service} has no successful release ${input.toVersion} in ${input.environment}; successful releases: ${versions.join(', ') || 'none'}`

@@ -44,6 +44,10 @@ export async function runExec(request: ExecRequest, hooks: { onShell?: (replica:
   // The first healthy replica, as a load balancer would pick one that serves.
   const replica = request.replica ?? health.replicas.find((candidate) => candidate.state === 'healthy')?.replica ?? replicas[0]!;
   if (!request.command) hooks.onShell?.(replica);
+  // Ctrl-C in the terminal reaches the command (same process group) and is its to handle, as with
+  // `docker exec`: it must not end deployer and leave the command running without its parent.
+  const ignore = () => undefined;
+  if (!request.capture) process.on('SIGINT', ignore);
   try {
     return await observer.exec(ref, { command: request.command, replica, stdio: request.capture ? 'pipe' : 'inherit' });
   } catch (error) {
@@ -51,5 +55,7 @@ export async function runExec(request: ExecRequest, hooks: { onShell?: (replica:
       throw usage('UNKNOWN_REPLICA', `${error.message}. Its replicas: ${listing(replicas)}.`);
     }
     throw observeFailure(error, ref);
+  } finally {
+    process.off('SIGINT', ignore);
   }
 }

@@ -26,6 +26,9 @@ export async function followDeployment(handle: WorkflowHandle, options: FollowOp
   let drawnLines = 0;
   let planned = false;
   let askedApproval = false;
+  const result = handle.result() as Promise<DeployServiceResult>;
+  // Failures are read through `return result` below; the race must not leave them unhandled.
+  result.catch(() => undefined);
   for (;;) {
     const progress = await handle.query(progressQuery);
     if (!planned && progress.phase !== 'planning') {
@@ -50,9 +53,10 @@ export async function followDeployment(handle: WorkflowHandle, options: FollowOp
     }
     previous = progress;
     if (TERMINAL.includes(progress.phase)) break;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    // Wake up at once when the deployment ends instead of a poll interval later.
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, POLL_MS)), result]);
   }
-  return (await handle.result()) as DeployServiceResult;
+  return result;
 }
 
 /** Whether `identity` may approve this deployment (the workflow's validator has the last word). */

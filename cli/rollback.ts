@@ -92,7 +92,7 @@ export function outcomeOf(result: DeployServiceResult, request: RollbackRequest,
 
 /** The rollback could not start its deployService: another deployment of the service holds the lock. */
 export function isLockConflict(error: unknown): boolean {
-  return causes(error).some((cause) => cause instanceof WorkflowExecutionAlreadyStartedError || cause.message === 'Workflow execution already started');
+  return causes(error).some((cause) => cause instanceof WorkflowExecutionAlreadyStartedError || (cause instanceof ApplicationFailure && cause.type === 'ServiceLocked'));
 }
 
 /** A failed rollback workflow as a message the user can act on. */

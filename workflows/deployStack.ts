@@ -93,11 +93,17 @@ export async function rollbackService(input: RollbackServiceInput): Promise<Depl
     commit: target.commit,
     variables: {},
   };
+  const workflowId = deployServiceWorkflowId(input.stack, input.environment, input.service);
   const child = await startChild(DEPLOY_SERVICE_WORKFLOW, {
-    workflowId: deployServiceWorkflowId(input.stack, input.environment, input.service),
+    workflowId,
     parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     args: [{ desired, service: input.service, requestedBy: input.requestedBy, version: target.version, kind: 'rollback' as const, reason: input.reason }],
     typedSearchAttributes: searchAttributes(input.stack, input.service, input.environment, target.version, input.requestedBy),
+  }).catch((error: unknown) => {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      throw ApplicationFailure.nonRetryable(`${input.service} in ${input.environment} is locked by a running deployment (${workflowId})`, 'ServiceLocked', workflowId);
+    }
+    throw error;
   });
   return (await child.result()) as DeployServiceResult;
 }

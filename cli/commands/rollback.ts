@@ -20,7 +20,7 @@ export default class Rollback extends BaseCommand {
     stack: Flags.string({ description: 'Stack of the service (default: from the deployment repo, else from its recorded deployments).' }),
     'to-version': Flags.string({ description: 'Version to return to (a successful release in the history); default: the one before the current.' }),
     reason: Flags.string({ description: 'Why; recorded with the release and in the notifications.' }),
-    wait: Flags.boolean({ description: 'Wait for the rollback to finish (--no-wait prints the workflow id and returns).', default: true, allowNo: true }),
+    'no-wait': Flags.boolean({ description: 'Start the rollback, print its workflow id and return instead of waiting for it.', default: false }),
     repo: repoFlags.repo,
   };
 
@@ -48,7 +48,7 @@ export default class Rollback extends BaseCommand {
       await assertNotLocked(client, request);
       const handle = await startRollback(client, request);
       const url = workflowUrl(temporalUiUrl(settings), settings.namespace, handle.workflowId);
-      if (!flags.wait) {
+      if (flags['no-wait']) {
         this.log(renderRollbackStarted(request, handle.workflowId, url));
         return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, stack, environment, service, toVersion: request.toVersion, requestedBy, url };
       }

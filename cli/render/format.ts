@@ -63,3 +63,25 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export function withArticle(kind: string): string {
   return `${/^(Micro|[BCDGJKPQTVWYZ][a-z])/.test(kind) ? 'a' : 'an'} ${kind}`;
 }
+
+/** Splits text at spaces into lines of at most `width` characters (a longer word gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (current && [...current].length + 1 + [...word].length > width) {
+      lines.push(current);
+      current = word;
+    } else {
+      current = current ? `${current} ${word}` : word;
+    }
+  }
+  if (current || lines.length === 0) lines.push(current);
+  return lines;
+}
+
+/** `label` then `text` wrapped so that no line passes `width`; continuation lines indented under the text. */
+export function hanging(label: string, text: string, width: number): string[] {
+  const indent = [...label].length;
+  return wrap(text, Math.max(20, width - indent)).map((line, index) => (index === 0 ? label : ' '.repeat(indent)) + line);
+}

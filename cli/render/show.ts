@@ -2,7 +2,7 @@ import type { ReleaseRecord, ReleaseResult } from '../../src/releases/releaseRec
 import type { ComponentRef } from '../../src/targets/deployment';
 import type { ComponentState, RuntimeEvent } from '../../src/targets/observer';
 import { box } from './box';
-import { calendar, elapsed, isoSeconds, table } from './format';
+import { calendar, elapsed, hanging, isoSeconds, table } from './format';
 
 export interface ShowReport {
   ref: ComponentRef;
@@ -46,6 +46,9 @@ export function runsAs(state: ComponentState): [string, string][] {
 
 export const MAX_EVENTS_SHOWN = 50;
 
+/** Long reasons and event messages wrap here rather than stretch the box across the screen. */
+export const LINE_WIDTH = 100;
+
 /** `deployer show`: what runs, the last release, and with --show-events the component's timeline. */
 export function renderShow(report: ShowReport, timeZone?: string): string {
   const { ref, state } = report;
@@ -64,10 +67,10 @@ export function renderShow(report: ShowReport, timeZone?: string): string {
 
   const release: string[] = [];
   if (report.lastRelease) {
-    release.push(...describeRelease('Last release', report.lastRelease, timeZone));
+    release.push(...describeRelease(`Last release of ${ref.service}`, report.lastRelease, timeZone));
     if (report.lastSuccessful && report.lastSuccessful !== report.lastRelease) release.push(...describeRelease('Last good release', report.lastSuccessful, timeZone));
   } else {
-    release.push('Last release: none recorded in the release log');
+    release.push(`Last release of ${ref.service}: none recorded in the release log`);
   }
 
   const sections = [whatRuns, release];
@@ -82,7 +85,7 @@ export function describeRelease(label: string, record: ReleaseRecord, timeZone?:
   const took = elapsed(Date.parse(record.finishedAt) - Date.parse(record.startedAt));
   const lines = [`${label}: ${record.version} ${RESULT[record.result] ?? record.result}`, `  When:     ${started.ymd} ${started.time} by ${record.deployedBy} (took ${took})`];
   if (record.approvedBy) lines.push(`  Approved: by ${record.approvedBy.identity} via ${record.approvedBy.channel}`);
-  if (record.reason) lines.push(`  Reason:   ${record.reason}`);
+  if (record.reason) lines.push(...hanging('  Reason:   ', record.reason, LINE_WIDTH));
   if (record.workflowId) lines.push(`  Workflow: ${record.workflowId}`);
   return lines;
 }
@@ -105,9 +108,15 @@ export function renderTimeline(events: RuntimeEvent[]): string[] {
   if (events.length === 0) return ['Events: none recorded'];
   const shown = events.slice(-MAX_EVENTS_SHOWN);
   const hidden = events.length - shown.length;
+  const kind = (event: RuntimeEvent) => `${EVENT_MARK[event.type] ?? '·'} ${event.type}`;
+  const width = Math.max(...shown.map((event) => [...kind(event)].length));
   return [
     `Events (${events.length}, oldest first):`,
     ...(hidden ? [`  … ${hidden} earlier event${hidden === 1 ? '' : 's'} not shown (--json lists them all)`] : []),
-    ...table(shown.map((event) => [`  ${isoSeconds(event.at)}`, `${EVENT_MARK[event.type] ?? '·'} ${event.type}`, event.message]), 2),
+    ...shown.flatMap((event) => hanging(`  ${isoSeconds(event.at)}  ${pad(kind(event), width)}  `, event.message, LINE_WIDTH)),
   ];
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - [...text].length));
 }

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
+  ConcurrentUpdateError,
   ConfigMap,
   EngineEvent,
   LocalWorkspace,
@@ -67,15 +70,16 @@ export class ComponentStacks {
   constructor(private readonly backend: PulumiBackend) {}
 
   async up(id: ComponentStackId, program: PulumiFn, config: Record<string, string>, hooks: RunHooks = {}): Promise<UpOutcome> {
-    const stack = await this.select(id, program);
-    await stack.setAllConfig(toConfigMap(config));
     const started = Date.now();
+    const stack = await this.select(id, program);
+    // Each config call is an engine process; most component stacks have no config at all.
+    if (Object.keys(config).length) await stack.setAllConfig(toConfigMap(config));
     const failures = resourceFailures();
     const listen = progressListener(hooks);
     // Refresh first, so what changed behind deployer's back (drift) is put back to the desired state.
-    const result = await stack
-      .up({ refresh: true, signal: hooks.signal, onEvent: (event) => (listen(event), failures.observe(event)) })
-      .catch((error: unknown) => failures.rethrow(error));
+    const result = await withoutStaleLock(stack, () => stack.up({ refresh: true, signal: hooks.signal, onEvent: (event) => (listen(event), failures.observe(event)) })).catch(
+      (error: unknown) => failures.rethrow(error),
+    );
     return {
       outputs: visibleOutputs(result.outputs),
       changes: (result.summary.resourceChanges ?? {}) as Record<string, number>,
@@ -88,20 +92,20 @@ export class ComponentStacks {
     const stack = await this.select(id, program);
     const drifts: ResourceDrift[] = [];
     const report = progressListener(hooks);
-    await stack.previewRefresh({
+    await withoutStaleLock(stack, () => stack.previewRefresh({
       signal: hooks.signal,
       onEvent: (event) => {
         report(event);
         const drift = diffRefreshEvent(event);
         if (drift) drifts.push(drift);
       },
-    });
+    }));
     return drifts;
   }
 
   async destroy(id: ComponentStackId, program: PulumiFn, hooks: RunHooks = {}): Promise<void> {
     const stack = await this.select(id, program);
-    await stack.destroy({ signal: hooks.signal, onEvent: progressListener(hooks) });
+    await withoutStaleLock(stack, () => stack.destroy({ signal: hooks.signal, onEvent: progressListener(hooks) }));
     await stack.workspace.removeStack(id.stack);
   }
 
@@ -125,6 +129,44 @@ export class ComponentStacks {
         envVars: { ...pulumiEnv(), PULUMI_CONFIG_PASSPHRASE: this.backend.passphrase, DEPLOYER_HOME: stateDir() },
       },
     );
+  }
+}
+
+/**
+ * Runs an engine operation; when the stack is locked only by engines that were killed on this machine
+ * (a worker SIGKILLed or OOM-killed in the middle of an `up`: its `pulumi` never removed its lock
+ * file), clears those locks (`pulumi cancel`) and runs it once more. The interrupted run's pending
+ * operations need nothing more: `up` refreshes first, and a refresh drops them.
+ * A lock whose holder still runs, or runs on another machine, is left alone and reported.
+ */
+async function withoutStaleLock<T>(stack: Stack, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof ConcurrentUpdateError) || !onlyStaleLocks(error.message)) throw error;
+    await stack.cancel();
+    return run();
+  }
+}
+
+/** Whether every lock the engine names (`created by <user>@<host> (pid <n>)`) is held by a dead process of this host. */
+function onlyStaleLocks(message: string): boolean {
+  const holders = [...message.matchAll(/created by \S+@(\S+) \(pid (\d+)\)/g)].map((match) => ({ host: match[1], pid: Number(match[2]) }));
+  return holders.length > 0 && holders.every((holder) => holder.host === os.hostname() && !processAlive(holder.pid));
+}
+
+/** A zombie (killed, not yet reaped: its parent died too) counts as dead. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

@@ -179,7 +179,7 @@ describe('deployer logs / metrics / health / show / exec / test / history', () =
     expect(text).toMatch(/│ Image: {5}notification-api:v1\.2\.0 +│/);
     expect(text).toMatch(/│ Replicas: {2}2\/2 healthy +│/);
     expect(text).toContain(`│   url  ${apiUrl}`);
-    expect(text).toMatch(/│ Last release: v1\.4\.0-unhealthy ⟲ rolled back +│/);
+    expect(text).toMatch(/│ Last release of notification-service: v1\.4\.0-unhealthy ⟲ rolled back +│/);
     expect(text).toMatch(/│ Last good release: v1\.2\.0 ✓ succeeded +│/);
     expect(text).toMatch(/│ {3}When: {5}\d{4}-\d\d-\d\d \d\d:\d\d by alice@company\.com \(took [^)]+\) +│/);
     expect(text).toMatch(/│ Events \(\d+, oldest first\): +│/);
@@ -187,6 +187,8 @@ describe('deployer logs / metrics / health / show / exec / test / history', () =
     expect(text).toMatch(/✓ healthy {4}replica api-[0-9a-f]{6} is healthy/);
     expect(text).toMatch(/✗ unhealthy {2}replica api-[0-9a-f]{6} is unhealthy/);
     expect(text).toMatch(/⟳ rollout {4}rollout of v1\.4\.0-unhealthy failed/);
+    // Long reasons and event messages wrap instead of stretching the box.
+    expect(Math.max(...text.split('\n').map((line) => [...line].length))).toBeLessThanOrEqual(104);
 
     const json = JSON.parse((await cli('show', ...component, '--show-events', '--json')).stdout);
     expect(json).toMatchObject({
@@ -225,6 +227,12 @@ describe('deployer logs / metrics / health / show / exec / test / history', () =
     const json = await cli('exec', ...component, '--replica', replica, '--command', 'echo out; echo err >&2', '--json');
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({ replica, exitCode: 0, stdout: 'out\n', stderr: 'err\n' });
+
+    // From a terminal (util-linux `script` gives it one), no --command opens an interactive shell there.
+    const terminal = await interactive(['exec', ...component], 'echo "inside-$HOSTNAME-$VERSION"\nexit 4\n');
+    expect(terminal.code).toBe(4);
+    expect(terminal.output).toMatch(/Shell in replica api-[0-9a-f]{6}; exit to leave\./);
+    expect(terminal.output).toMatch(/inside-api-[0-9a-f]{6}-v1\.2\.0/);
 
     const noTty = await cli('exec', ...component);
     expect(noTty.code).toBe(2);
@@ -302,6 +310,54 @@ describe('deployer logs / metrics / health / show / exec / test / history', () =
   });
 });
 
+// A failing replica is hard to hold still on the real runtime (it is replaced within a second), so
+// the unhealthy case runs the real CLI against a runtime that answers as one with a failing replica does.
+describe('deployer health when a replica fails', () => {
+  let home: string;
+  let server: http.Server;
+
+  beforeAll(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-health-stub-'));
+    const replica = (id: string, state: string, ok: boolean) => ({
+      replica: id,
+      version: 'v1.2.0',
+      port: 4000,
+      state,
+      startedAt: '2026-01-15T14:29:00.000Z',
+      restarts: ok ? 0 : 3,
+      checks: [{ at: '2026-01-15T14:30:00.000Z', ok, status: ok ? 200 : 503, durationMs: 2 }],
+    });
+    const key = encodeURIComponent('user-platform.staging.notification-service.api');
+    const routes: Record<string, unknown> = {
+      [`/v1/components/${key}`]: { kind: 'MicroService', actual: {}, outputs: {}, secretOutputs: [], status: { state: 'degraded', desiredReplicas: 2, healthyReplicas: 1 } },
+      [`/v1/components/${key}/health`]: { kind: 'MicroService', healthy: false, summary: '1/2 replicas healthy', replicas: [replica('api-3f2a1b', 'healthy', true), replica('api-9c1d2e', 'unhealthy', false)] },
+    };
+    server = http.createServer((request, response) => {
+      const body = routes[request.url ?? ''];
+      response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body ?? { error: 'not found' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    fs.mkdirSync(path.join(home, 'local'), { recursive: true });
+    fs.writeFileSync(path.join(home, 'local', 'runtime.json'), JSON.stringify({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, pid: process.pid }));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('exits 1 and shows which replica fails', async () => {
+    const result = await runCli(['health', '--component', 'notification-service/api', '--environment', 'staging'], { DEPLOYER_HOME: home }, repo);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/│ ✗ Unhealthy: 1\/2 replicas healthy +│/);
+    expect(result.stdout).toMatch(/│ api-9c1d2e {3}unhealthy {3}v1\.2\.0 {4}3 {10}✗ {2}HTTP 503 in 2ms at 2026-01-15T14:30:00Z +│/);
+    const json = await runCli(['health', '--component', 'notification-service/api', '--environment', 'staging', '--json'], { DEPLOYER_HOME: home }, repo);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ healthy: false, summary: '1/2 replicas healthy' });
+  });
+});
+
 function post(url: string, body: unknown): Promise<{ status: number; body: string }> {
   const payload = JSON.stringify(body);
   return new Promise((resolve) => {
@@ -344,4 +400,15 @@ async function until(condition: () => boolean, describe: () => string, timeoutMs
     if (Date.now() > deadline) throw new Error(describe());
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Runs the CLI with a terminal as stdin/stdout (util-linux `script`), typing `input`; `-e` passes the exit code on. */
+function interactive(args: string[], input: string): Promise<{ code: number | null; output: string }> {
+  const command = [process.execPath, bin, ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: repo, env: { ...process.env, SHELL: '/bin/sh' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  child.stdin.end(input);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
 }

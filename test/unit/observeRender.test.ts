@@ -1,5 +1,5 @@
 import { describeChecks, renderHealth } from '../../cli/render/health';
-import { calendar, elapsed, isoSeconds, shortIdentity, table, thousands } from '../../cli/render/format';
+import { calendar, elapsed, hanging, isoSeconds, shortIdentity, table, thousands, withArticle, wrap } from '../../cli/render/format';
 import { historyRow, releaseSummary, renderHistory } from '../../cli/render/history';
 import { formatLogLine } from '../../cli/render/logs';
 import { metricsVerdict, renderMetrics, verdictLine, MetricsReport } from '../../cli/render/metrics';
@@ -43,6 +43,18 @@ describe('formatting helpers', () => {
     expect(calendar('2026-01-15T14:30:59Z', 'UTC')).toEqual({ ymd: '2026-01-15', day: 'Jan 15', time: '14:30' });
     expect(calendar('2026-01-15T23:30:00Z', 'Asia/Tokyo')).toEqual({ ymd: '2026-01-16', day: 'Jan 16', time: '08:30' });
     expect(calendar('2026-03-01T00:05:00Z', 'UTC')).toEqual({ ymd: '2026-03-01', day: 'Mar 1', time: '00:05' });
+  });
+
+  it('wraps long text at spaces, with hanging indents', () => {
+    expect(wrap('one two three four', 9)).toEqual(['one two', 'three', 'four']);
+    expect(wrap('a-very-long-word here', 5)).toEqual(['a-very-long-word', 'here']);
+    expect(wrap('', 10)).toEqual(['']);
+    expect(hanging('  Reason:   ', 'the new replicas failed their health checks and were stopped', 40)).toEqual([
+      '  Reason:   the new replicas failed',
+      '            their health checks and were',
+      '            stopped',
+    ]);
+    expect(['MicroService', 'RDS', 'SQS', 'ElastiCacheRedis'].map(withArticle)).toEqual(['a MicroService', 'an RDS', 'an SQS', 'an ElastiCacheRedis']);
   });
 
   it('pads every column but the last', () => {
@@ -253,44 +265,52 @@ describe('show', () => {
     { at: '2026-01-15T14:30:00.100Z', type: 'created', message: 'PostgreSQL created' },
     { at: '2026-01-15T14:30:04.900Z', type: 'started', message: 'PostgreSQL started on port 40123' },
     { at: '2026-01-15T14:31:00.000Z', type: 'restarted', replica: 'api-1', message: 'replacing api-1 in 1 s (restart 1)' },
+    {
+      at: '2026-01-15T14:32:00.000Z',
+      type: 'rollout',
+      message: 'rollout of v1.4.0-unhealthy failed: v1.4.0-unhealthy replica api-722377 unhealthy (/health -> HTTP 503); last log: ERROR health check failing',
+    },
   ];
 
-  it('shows what runs, secret outputs only as (secret), the last release and the events', () => {
+  it('shows what runs, secret outputs only as (secret), the service\'s last release and the events, long messages wrapped', () => {
     const text = renderShow({ ref, state: database, lastRelease: release({ environment: 'staging' }), lastSuccessful: undefined, events }, 'UTC');
     expect(text).not.toContain('s3cr3t-value');
     expect(text).toBe(
       [
-        '┌─────────────────────────────────────────────────────────────────────────┐',
-        '│ Component: notification-service/database (staging)                      │',
-        '├─────────────────────────────────────────────────────────────────────────┤',
-        '│ Kind:      RDS                                                          │',
-        '│ Stack:     user-platform                                                │',
-        '│ Status:    running                                                      │',
-        '│ Version:   16                                                           │',
-        '│ Engine:    postgres 16                                                  │',
-        '│ Database:  notifications                                                │',
-        '│ Outputs:                                                                │',
-        '│   endpoint  127.0.0.1                                                   │',
-        '│   port      40123                                                       │',
-        '│   database  notifications                                               │',
-        '│   username  app                                                         │',
-        '│   password  (secret)                                                    │',
-        '├─────────────────────────────────────────────────────────────────────────┤',
-        '│ Last release: v1.3.0 ✓ succeeded                                        │',
-        '│   When:     2026-01-15 14:30 by alice@company.com (took 4m 32s)         │',
-        '│   Workflow: deploy/user-platform/production/notification-service        │',
-        '├─────────────────────────────────────────────────────────────────────────┤',
-        '│ Events (3, oldest first):                                               │',
-        '│   2026-01-15T14:30:00Z  + created    PostgreSQL created                 │',
-        '│   2026-01-15T14:30:04Z  ▸ started    PostgreSQL started on port 40123   │',
-        '│   2026-01-15T14:31:00Z  ⟳ restarted  replacing api-1 in 1 s (restart 1) │',
-        '└─────────────────────────────────────────────────────────────────────────┘',
+        '┌───────────────────────────────────────────────────────────────────────────────────────────────────┐',
+        '│ Component: notification-service/database (staging)                                                │',
+        '├───────────────────────────────────────────────────────────────────────────────────────────────────┤',
+        '│ Kind:      RDS                                                                                    │',
+        '│ Stack:     user-platform                                                                          │',
+        '│ Status:    running                                                                                │',
+        '│ Version:   16                                                                                     │',
+        '│ Engine:    postgres 16                                                                            │',
+        '│ Database:  notifications                                                                          │',
+        '│ Outputs:                                                                                          │',
+        '│   endpoint  127.0.0.1                                                                             │',
+        '│   port      40123                                                                                 │',
+        '│   database  notifications                                                                         │',
+        '│   username  app                                                                                   │',
+        '│   password  (secret)                                                                              │',
+        '├───────────────────────────────────────────────────────────────────────────────────────────────────┤',
+        '│ Last release of notification-service: v1.3.0 ✓ succeeded                                          │',
+        '│   When:     2026-01-15 14:30 by alice@company.com (took 4m 32s)                                   │',
+        '│   Workflow: deploy/user-platform/production/notification-service                                  │',
+        '├───────────────────────────────────────────────────────────────────────────────────────────────────┤',
+        '│ Events (4, oldest first):                                                                         │',
+        '│   2026-01-15T14:30:00Z  + created    PostgreSQL created                                           │',
+        '│   2026-01-15T14:30:04Z  ▸ started    PostgreSQL started on port 40123                             │',
+        '│   2026-01-15T14:31:00Z  ⟳ restarted  replacing api-1 in 1 s (restart 1)                           │',
+        '│   2026-01-15T14:32:00Z  ⟳ rollout    rollout of v1.4.0-unhealthy failed: v1.4.0-unhealthy replica │',
+        '│                                      api-722377 unhealthy (/health -> HTTP 503); last log: ERROR  │',
+        '│                                      health check failing                                         │',
+        '└───────────────────────────────────────────────────────────────────────────────────────────────────┘',
       ].join('\n'),
     );
     expect(visibleOutputs(database)).toEqual({ endpoint: '127.0.0.1', port: '40123', database: 'notifications', username: 'app', password: '(secret)' });
   });
 
-  it('shows a MicroService\'s image and replicas, and the last good release after a rollback', () => {
+  it('shows a MicroService\'s image and replicas, and the last good release after a rollback, its reason wrapped', () => {
     const api: ComponentState = {
       kind: 'MicroService',
       actual: { image: 'notification-api:v1.2.0', replicas: 2 },
@@ -298,30 +318,39 @@ describe('show', () => {
       secretOutputs: [],
       status: { state: 'running', desiredReplicas: 2, healthyReplicas: 2, version: 'v1.2.0', url: 'http://127.0.0.1:41305' },
     };
-    const rolledBack = release({ version: 'v1.4.0-unhealthy', result: 'rolled_back', reason: 'replica api-1 unhealthy', startedAt: '2026-01-15T15:00:00Z', finishedAt: '2026-01-15T15:01:10Z' });
+    const rolledBack = release({
+      version: 'v1.4.0-unhealthy',
+      result: 'rolled_back',
+      reason:
+        'wave 1 failed: notification-service/api: api: v1.4.0-unhealthy replica api-722377 unhealthy (/health -> HTTP 503); last log: ERROR health check failing: version v1.4.0-unhealthy is built to fail its health check; v1.2.0 keeps serving',
+      startedAt: '2026-01-15T15:00:00Z',
+      finishedAt: '2026-01-15T15:01:10Z',
+    });
     const good = release({});
     expect(renderShow({ ref: { ...ref, component: 'api' }, state: api, lastRelease: rolledBack, lastSuccessful: good }, 'UTC')).toBe(
       [
-        '┌──────────────────────────────────────────────────────────────────┐',
-        '│ Component: notification-service/api (staging)                    │',
-        '├──────────────────────────────────────────────────────────────────┤',
-        '│ Kind:      MicroService                                          │',
-        '│ Stack:     user-platform                                         │',
-        '│ Status:    running                                               │',
-        '│ Version:   v1.2.0                                                │',
-        '│ Image:     notification-api:v1.2.0                               │',
-        '│ Replicas:  2/2 healthy                                           │',
-        '│ Outputs:                                                         │',
-        '│   url  http://127.0.0.1:41305                                    │',
-        '├──────────────────────────────────────────────────────────────────┤',
-        '│ Last release: v1.4.0-unhealthy ⟲ rolled back                     │',
-        '│   When:     2026-01-15 15:00 by alice@company.com (took 1m 10s)  │',
-        '│   Reason:   replica api-1 unhealthy                              │',
-        '│   Workflow: deploy/user-platform/production/notification-service │',
-        '│ Last good release: v1.3.0 ✓ succeeded                            │',
-        '│   When:     2026-01-15 14:30 by alice@company.com (took 4m 32s)  │',
-        '│   Workflow: deploy/user-platform/production/notification-service │',
-        '└──────────────────────────────────────────────────────────────────┘',
+        '┌───────────────────────────────────────────────────────────────────────────────────────────────┐',
+        '│ Component: notification-service/api (staging)                                                 │',
+        '├───────────────────────────────────────────────────────────────────────────────────────────────┤',
+        '│ Kind:      MicroService                                                                       │',
+        '│ Stack:     user-platform                                                                      │',
+        '│ Status:    running                                                                            │',
+        '│ Version:   v1.2.0                                                                             │',
+        '│ Image:     notification-api:v1.2.0                                                            │',
+        '│ Replicas:  2/2 healthy                                                                        │',
+        '│ Outputs:                                                                                      │',
+        '│   url  http://127.0.0.1:41305                                                                 │',
+        '├───────────────────────────────────────────────────────────────────────────────────────────────┤',
+        '│ Last release of notification-service: v1.4.0-unhealthy ⟲ rolled back                          │',
+        '│   When:     2026-01-15 15:00 by alice@company.com (took 1m 10s)                               │',
+        '│   Reason:   wave 1 failed: notification-service/api: api: v1.4.0-unhealthy replica api-722377 │',
+        '│             unhealthy (/health -> HTTP 503); last log: ERROR health check failing: version    │',
+        '│             v1.4.0-unhealthy is built to fail its health check; v1.2.0 keeps serving          │',
+        '│   Workflow: deploy/user-platform/production/notification-service                              │',
+        '│ Last good release: v1.3.0 ✓ succeeded                                                         │',
+        '│   When:     2026-01-15 14:30 by alice@company.com (took 4m 32s)                               │',
+        '│   Workflow: deploy/user-platform/production/notification-service                              │',
+        '└───────────────────────────────────────────────────────────────────────────────────────────────┘',
       ].join('\n'),
     );
   });

@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+'use strict';
+// Benchmark of deployments on the local target (real Temporal dev server, worker, Pulumi engine).
+//
+//   npm run build && node bench/deploy.js
+//
+// Prints:
+//   1. No-op apply (nothing changed), `deployer apply` end to end: median wall time of RUNS runs,
+//      beside `node -e 0` measured in the same run. Target: under 2 s.
+//   2. Orchestration overhead: wall time of `deployer apply` creating notification-service
+//      (database, cache, queue, then api) divided by the bare engine `up` times on its critical
+//      path (the slowest of wave 1, plus api), measured in the same run on a twin environment.
+//      The monitoring window is 0 in both environments: it is a deliberate wait, not overhead. Target: at most 1.25.
+//   3. Workflow history events of one deployment of a service with 4 and with 40 components
+//      (SQS queues): history grows with components, not with time.
+// Everything runs in a throwaway DEPLOYER_HOME on free ports and is stopped at the end.
+
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const CLI = path.join(ROOT, 'bin', 'run.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const API = 'components.deployer.io/v1';
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function cli(args, env) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`deployer ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  return { ms, stdout: result.stdout };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** The example repo with benchmark environments: monitoring off, absolute app dir, plus a `wide` stack of queues. */
+function benchRepo() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-bench-repo-'));
+  fs.cpSync(path.join(ROOT, 'examples', 'deployment-repo'), dir, { recursive: true });
+  const app = path.join(ROOT, 'examples', 'apps', 'notification-api');
+  for (const name of ['orchestrated', 'bare']) {
+    fs.writeFileSync(
+      path.join(dir, 'environments', `${name}.yaml`),
+      `apiVersion: ${API}\nkind: Environment\nmetadata:\n  name: ${name}\nspec:\n  target: local\n  rollout:\n    healthTimeout: 2m\n    monitorWindow: 0s\n  local:\n    images:\n      notification-api: { command: [node, server.js], workingDir: ${app} }\n      user-api: { command: [node, server.js], workingDir: ${app} }\n`,
+    );
+  }
+  for (const count of [4, 40]) {
+    const service = path.join(dir, 'stacks', 'wide', 'services', `queues-${count}`);
+    fs.mkdirSync(service, { recursive: true });
+    fs.writeFileSync(path.join(service, 'service.yaml'), `apiVersion: ${API}\nkind: Service\nmetadata:\n  name: queues-${count}\n  stack: wide\nspec:\n  team: bench\n  owners: [bench@company.com]\n`);
+    for (let index = 0; index < count; index += 1) {
+      const component = path.join(service, 'components', `queue-${index}`);
+      fs.mkdirSync(component, { recursive: true });
+      fs.writeFileSync(path.join(component, 'sqs.yaml'), `apiVersion: ${API}\nkind: SQS\nmetadata:\n  name: queue-${index}\n  service: queues-${count}\n  stack: wide\nspec:\n  type: standard\n`);
+    }
+  }
+  return dir;
+}
+
+async function bareUps(home, repo) {
+  process.env.DEPLOYER_HOME = home;
+  const { loadDesiredStack } = require(path.join(ROOT, 'dist/src/model/loadRepo'));
+  const { ComponentStacks } = require(path.join(ROOT, 'dist/src/pulumi/componentStacks'));
+  const { localBackend } = require(path.join(ROOT, 'dist/src/pulumi/backend'));
+  const { programCatalogue } = require(path.join(ROOT, 'dist/src/targets'));
+  const { resolveValueFrom } = require(path.join(ROOT, 'dist/src/targets/resolveValueFrom'));
+  const stacks = new ComponentStacks(localBackend(home));
+  const desired = loadDesiredStack({ root: repo, stack: 'user-platform', environment: 'bare', variables: { VERSION: 'v1.2.0' } });
+  const outputs = new Map();
+  const up = async (id) => {
+    const component = desired.services.flatMap((service) => service.components).find((candidate) => candidate.id === id);
+    const [service, name] = id.split('/');
+    const deployment = {
+      ref: { stack: 'user-platform', environment: 'bare', service, component: name },
+      kind: component.kind,
+      spec: component.spec,
+      configs: component.configs,
+      environment: desired.environment.spec,
+      resolved: resolveValueFrom(component, (source) => outputs.get(source)),
+    };
+    const stackId = { project: 'user-platform', stack: `${service}.${name}.bare` };
+    const program = programCatalogue.programFor(component.kind, deployment);
+    const outcome = await stacks.up(stackId, program, {});
+    outputs.set(id, await stacks.outputs(stackId, program));
+    return outcome.durationMs;
+  };
+  await up('user-service/database');
+  await up('user-service/api');
+  const wave1 = await Promise.all(['notification-service/database', 'notification-service/cache', 'notification-service/queue'].map(up));
+  const api = await up('notification-service/api');
+  return { wave1, api, criticalPath: Math.max(...wave1) + api };
+}
+
+async function historyEvents(env, workflowId) {
+  const { Connection, Client } = require('@temporalio/client');
+  const connection = await Connection.connect({ address: env.DEPLOYER_TEMPORAL_ADDRESS });
+  try {
+    const client = new Client({ connection });
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    return history.events.length;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function main() {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-bench-'));
+  fs.chmodSync(home, 0o711);
+  const repo = benchRepo();
+  const port = await freePort();
+  const env = { DEPLOYER_HOME: home, DEPLOYER_REPO: repo, DEPLOYER_USER: 'bench@company.com', DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${port}` };
+  try {
+    cli(['dev', 'start', '--port', String(port), '--ui-port', String(await freePort())], env);
+    const apply = (args) => cli(['apply', '--var', 'VERSION=v1.2.0', ...args], env);
+
+    apply(['--service', 'user-service', '--environment', 'orchestrated']);
+    const orchestrated = apply(['--service', 'notification-service', '--environment', 'orchestrated']);
+    const events4Real = await historyEvents(env, 'deploy/user-platform/orchestrated/notification-service');
+    const bare = await bareUps(home, repo);
+
+    const noop = [];
+    const node = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      noop.push(apply(['--service', 'notification-service', '--environment', 'orchestrated']).ms);
+      const started = process.hrtime.bigint();
+      spawnSync(process.execPath, ['-e', '0']);
+      node.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+
+    const wide = {};
+    for (const count of [4, 40]) {
+      const run = cli(['apply', '--stack', 'wide', '--service', `queues-${count}`, '--environment', 'orchestrated'], env);
+      wide[count] = { events: await historyEvents(env, `deploy/wide/orchestrated/queues-${count}`), ms: run.ms };
+    }
+
+    const ratio = orchestrated.ms / bare.criticalPath;
+    console.log(`No-op apply (end to end, median of ${RUNS}): ${median(noop).toFixed(0)} ms   [node -e 0: ${median(node).toFixed(0)} ms]   target < 2000 ms: ${median(noop) < 2000 ? 'met' : 'MISSED'}`);
+    console.log(`Orchestration overhead: apply ${(orchestrated.ms / 1000).toFixed(1)} s / bare critical path ${(bare.criticalPath / 1000).toFixed(1)} s (wave 1 ${bare.wave1.map((ms) => (ms / 1000).toFixed(1)).join(' | ')} s, api ${(bare.api / 1000).toFixed(1)} s) = ${ratio.toFixed(2)}   target <= 1.25: ${ratio <= 1.25 ? 'met' : 'MISSED'}`);
+    console.log(`History events per deployment: notification-service (4 components) ${events4Real}; 4 queues ${wide[4].events}; 40 queues ${wide[40].events} (${(wide[40].events / wide[4].events).toFixed(1)}x for 10x components; 40-queue apply took ${(wide[40].ms / 1000).toFixed(1)} s)`);
+  } finally {
+    cli(['dev', 'stop'], env);
+    fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(repo, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
