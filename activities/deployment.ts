@@ -63,11 +63,17 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
   const emptyProgram = async () => ({});
 
   return {
-    /** Plan of one service against its last good release, and that release (the rollback point). */
-    async planService(input: { desired: DesiredStack; service: string }): Promise<{ plan: DeploymentPlan; released: ReleasedComponent[] }> {
+    /**
+     * Plan of one service against its last good release, and that release (the rollback point).
+     * Components in `force` are updated even when their spec is unchanged (drift remediation: `up`
+     * refreshes first, so re-applying the same spec puts reality back).
+     */
+    async planService(input: { desired: DesiredStack; service: string; force?: string[] }): Promise<{ plan: DeploymentPlan; released: ReleasedComponent[] }> {
       const { desired, service } = input;
       const released = ports.releases.released(desired.stack, desired.environment.name, service);
-      return { plan: buildPlan(desired, () => released, [service]), released };
+      const force = new Set(input.force ?? []);
+      const compared = force.size ? released.map((component) => (force.has(component.id) ? { ...component, specHash: `${component.specHash}:forced` } : component)) : released;
+      return { plan: buildPlan(desired, () => compared, [service]), released };
     },
 
     /** Pulumi `up` of one component; its valueFrom inputs are read from other stacks here, in the worker. */

@@ -1,6 +1,7 @@
 import { PulumiFn } from '@pulumi/pulumi/automation';
 import { ComponentStackId, ResourceDrift, UpOutcome } from '../src/pulumi/componentStacks';
 import { createDeploymentActivities, DeploymentPorts, withHeartbeats } from './deployment';
+import { createDriftActivities, DriftPorts } from './drift';
 
 /** One Pulumi operation on one component stack, as the workflow asks for it (plain JSON). */
 export interface ComponentOperation {
@@ -16,13 +17,14 @@ export interface ProgramCatalogue {
   programFor(kind: string, spec: unknown): PulumiFn;
 }
 
-export type ActivityPorts = DeploymentPorts;
+export type ActivityPorts = DeploymentPorts & DriftPorts;
 
 /** Activities over injected ports, so tests pass real or fake parts (see worker/ for production wiring). */
 export function createActivities(ports: ActivityPorts) {
   const { stacks, programs } = ports;
   return {
     ...createDeploymentActivities(ports),
+    ...createDriftActivities(ports),
 
     async upComponent(operation: ComponentOperation): Promise<UpOutcome> {
       return withHeartbeats((hooks) =>

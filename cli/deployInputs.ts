@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { loadDesiredStack } from '../src/model/loadRepo';
 import { parseImage } from '../src/model/specChecks';
 import type { DesiredStack } from '../src/model/types';
 import { DeployerError, EXIT } from './baseCommand';
 import { currentIdentity } from './identity';
-import { findServiceStack, listing, suggest } from './locate';
+import { findServiceStack, listDirs, listing, suggest } from './locate';
 import { findRepoRoot, parseVars } from './repoFlags';
 
 export interface DeployFlags {
@@ -32,10 +33,10 @@ export function deployRequest(flags: DeployFlags): DeployRequest {
   if (!flags.stack && !flags.service) throw new DeployerError('say what to deploy: --stack STACK (every service), or --service SERVICE (its stack is found), or both', 'NOTHING_SELECTED', EXIT.usage);
   const stack = flags.stack && !flags.service ? flags.stack : findServiceStack(root, flags.service!, flags.stack);
   const variables = parseVars(flags.var);
-  const desired = loadDesiredStack({ root, stack, environment: flags.environment, variables });
+  const desired = loadDesiredStack({ root, stack, environment: flags.environment, variables, services: flags.service ? [flags.service] : undefined });
   desired.commit = gitCommit(root);
   if (flags.service && !desired.services.some((service) => service.name === flags.service)) {
-    const names = desired.services.map((service) => service.name);
+    const names = listDirs(path.join(root, 'stacks', stack, 'services'));
     throw new DeployerError(`stack ${stack} has no service "${flags.service}".${suggest(flags.service, names)} Its services: ${listing(names)}.`, 'UNKNOWN_SERVICE', EXIT.usage);
   }
   return { root, desired, service: flags.service, version: displayVersion(desired, variables, flags.service), requestedBy: currentIdentity(process.env, root) };

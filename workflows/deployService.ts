@@ -26,6 +26,7 @@ import {
   progressQuery,
   WaveProgress,
 } from '../src/temporal/deployment';
+import { keepDriftSchedule } from './driftSchedule';
 
 // Pulumi runs are retried only when a worker is lost (heartbeat timeout); a re-run `up` converges.
 // Cancellation waits until the engine stopped, so the state is never reported while being written.
@@ -140,7 +141,7 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
     return { phase, reason, release, progress };
   };
 
-  const { plan, released } = await quick.planService({ desired, service: service.name });
+  const { plan, released } = await quick.planService({ desired, service: service.name, force: input.force });
   progress.plan = plan;
   progress.waves = plan.waves.map((wave) => ({
     index: wave.index,
@@ -156,7 +157,7 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
   const applied: string[] = [];
 
   try {
-    await notify('started', `${input.kind === 'rollback' ? 'rolling back to' : 'deploying'} ${input.version} (${plan.waves.length} wave${plan.waves.length === 1 ? '' : 's'})`);
+    await notify('started', `${input.kind === 'rollback' ? 'rolling back to' : input.kind === 'remediate' ? 'remediating drift: restoring' : 'deploying'} ${input.version} (${plan.waves.length} wave${plan.waves.length === 1 ? '' : 's'})`);
 
     if (approvalRequired) {
       setPhase('awaiting-approval');
@@ -195,7 +196,10 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
     }
     const duration = Math.round((Date.now() - Date.parse(progress.startedAt)) / 1000);
     await notify('succeeded', `${input.version} deployed in ${Math.floor(duration / 60)}m ${duration % 60}s`);
-    return await finish('succeeded', 'succeeded', desiredComponents);
+    const succeeded = await finish('succeeded', 'succeeded', desiredComponents);
+    // Drift detection follows what was deployed: its Schedule is created/updated from the environment's settings.
+    await keepDriftSchedule(desired.stack, environment);
+    return succeeded;
   } catch (error) {
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(async () => {
@@ -245,6 +249,9 @@ async function runWave(
       }
     }),
   );
+  // A cancelled deployment is not a failed one: no rollback, the workflow records it as cancelled.
+  const cancelled = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected' && isCancellation(outcome.reason));
+  if (cancelled) throw cancelled.reason;
   const failed = wave.components.filter((component) => component.state === 'failed');
   if (failed.length) {
     wave.state = 'failed';
@@ -258,6 +265,7 @@ async function runWave(
     try {
       await engine.awaitHealthy({ target: environmentSpec.target, refs, timeoutMs: durationMs(environmentSpec.rollout.healthTimeout) });
     } catch (error) {
+      if (isCancellation(error)) throw error;
       wave.state = 'failed';
       throw new DeploymentFailed(`wave ${wave.index} health gate: ${describe(error)}`);
     }

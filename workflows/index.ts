@@ -2,5 +2,6 @@
 export * from './componentStack';
 export * from './deployService';
 export * from './deployStack';
+export * from './drift';
 export * from './forcedUnlock';
 export * from './runTests';

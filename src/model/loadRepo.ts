@@ -16,6 +16,11 @@ export interface LoadOptions {
   environment: string;
   /** `--var KEY=VALUE`; STACK and ENVIRONMENT are always defined. */
   variables?: Record<string, string>;
+  /**
+   * Only these services (default: all). The others are still read so references into them are
+   * checked, but their own problems (another team's undefined ${VERSION}) do not block this one.
+   */
+  services?: string[];
 }
 
 /**
@@ -72,11 +77,14 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
     services.push(service);
   }
   resolveReferences(root, components, declared, options.environment, diagnostics);
-  if (diagnostics.length) throw new ModelValidationError(sortDiagnostics(diagnostics));
+  const scope = options.services;
+  const inScope = (file: string) => !scope || !file.startsWith(`stacks/${options.stack}/services/`) || scope.includes(file.split('/')[3] ?? '');
+  const relevant = diagnostics.filter((diagnostic) => inScope(diagnostic.file));
+  if (relevant.length) throw new ModelValidationError(sortDiagnostics(relevant));
   return {
     stack: options.stack,
     environment: { name: options.environment, spec: environment!.spec },
-    services,
+    services: scope ? services.filter((service) => scope.includes(service.name)) : services,
     groups: repository?.spec.groups ?? {},
     slackUsers: repository?.spec.slackUsers ?? {},
     variables,

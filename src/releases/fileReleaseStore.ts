@@ -37,6 +37,17 @@ export class FileReleaseStore {
       .reverse();
   }
 
+  /** Services with a release log in a stack and environment, sorted. */
+  services(stack: string, environment: string): string[] {
+    const dir = path.join(this.dir, stack, environment);
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .filter((name) => name.endsWith('.jsonl'))
+      .map((name) => name.slice(0, -'.jsonl'.length))
+      .sort();
+  }
+
   /** The components as last successfully deployed (empty for a service never deployed). */
   released(stack: string, environment: string, service: string): ReleasedComponent[] {
     return this.history(stack, environment, service).find((record) => record.result === 'succeeded')?.components ?? [];

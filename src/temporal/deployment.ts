@@ -31,6 +31,11 @@ export interface DeployServiceInput {
   version: string;
   kind: DeploymentKind;
   reason?: string;
+  /**
+   * Component ids to re-apply even though their spec is unchanged (kind `remediate`: drifted
+   * components; `up` refreshes first, so re-applying the release's spec restores reality).
+   */
+  force?: string[];
 }
 
 export interface DeployStackInput {

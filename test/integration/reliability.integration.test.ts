@@ -16,6 +16,7 @@ import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { programCatalogue } from '../../src/targets';
 import type { ComponentDeployment } from '../../src/targets/deployment';
 import { LocalObserver } from '../../src/targets/local/localObserver';
+import { RuntimeRequestFailed } from '../../src/targets/local/runtimeClient';
 import { deploymentProgress, deploymentResult, ServiceLockedError, startServiceDeployment } from '../../src/temporal/deployClient';
 import { approvalUpdate, ApprovalDecision, DeployServiceInput, DeploymentProgress, DeployServiceResult } from '../../src/temporal/deployment';
 import { workerPorts } from '../../worker/ports';
@@ -132,7 +133,9 @@ describe('deployment reliability', () => {
 
   /** Runtime events of web/api that start a rollout of `version` (a rolling update, or the first start). */
   async function rolloutsOf(environment: string, version: string, since: Date) {
-    const events = await observer().events(web(environment), since);
+    const events = await observer()
+      .events(web(environment), since)
+      .catch((error: unknown) => (error instanceof RuntimeRequestFailed && error.status === 404 ? [] : Promise.reject(error)));
     return events.filter((event) => event.type === 'rollout' && (event.message.startsWith(`rolling out ${version} `) || event.message.startsWith(`starting ${version} `)));
   }
 
@@ -179,6 +182,7 @@ describe('deployment reliability', () => {
     const first = spawnWorker(crashQueue, path.join(logDir, 'first.log'));
     let second: ChildProcess | undefined;
     let handle: WorkflowHandle | undefined;
+    let passed = false;
     try {
       await waitForPoller(crashQueue, first);
       const since = new Date();
@@ -223,42 +227,57 @@ describe('deployment reliability', () => {
       expect(health.replicas.map((replica) => [replica.version, replica.state])).toEqual([['v2.0.0', 'healthy']]);
       expect((await observer().state(web(ENV.dev)))?.status.state).toBe('running');
       expect(pulumiLeftovers(STACK, stackIdOf(STACK, ENV.dev, 'web/api').stack)).toEqual({ pendingOperations: [], locks: [] });
+      passed = true;
     } finally {
-      // A failed check must not leave the service locked for the tests after this one.
-      if (handle && (await handle.describe()).status.name === 'RUNNING') await handle.terminate('test cleanup');
-      await killGroup(first, 'SIGKILL');
-      if (second) await killGroup(second, 'SIGTERM');
-      await killPids(processesReferencing(crashQueue).map((line) => Number(line.split(' ')[0])));
-      fs.rmSync(logDir, { recursive: true, force: true });
+      await cleanUp(handle, second ? [first, second] : [first], crashQueue, logDir, passed);
     }
     expect(processesReferencing(crashQueue)).toEqual([]);
   }, 420_000);
 
   it('cancelling a deployment stops the Pulumi run, records `cancelled`, frees the lock, and the next deployment succeeds', async () => {
-    const since = new Date();
-    const handle = await startServiceDeployment(client.client, input(ENV.dev, 'v3.0.0'), taskQueue);
-    await waitFor(async () => (await rolloutsOf(ENV.dev, 'v3.0.0', since)).length > 0);
-    await handle.cancel();
+    // A real worker process: cancelling must not take it down either.
+    const cancelQueue = `reliability-cancel-${crypto.randomUUID()}`;
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-reliability-worker-'));
+    const workerProcess = spawnWorker(cancelQueue, path.join(logDir, 'worker.log'));
+    let handle: WorkflowHandle | undefined;
+    let passed = false;
+    try {
+      await waitForPoller(cancelQueue, workerProcess);
+      const since = new Date();
+      handle = await startServiceDeployment(client.client, input(ENV.dev, 'v3.0.0'), cancelQueue);
+      // Cancelled in the middle of the rolling update, while Pulumi waits for the resource's update.
+      await waitFor(async () => (await rolloutsOf(ENV.dev, 'v3.0.0', since)).length > 0);
+      await handle.cancel();
 
-    const failure = await handle.result().catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(WorkflowFailedError);
-    expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-    expect((await handle.describe()).status.name).toBe('CANCELLED');
-    expect(releases().history(STACK, ENV.dev, 'web')[0]).toMatchObject({ version: 'v3.0.0', result: 'cancelled', reason: 'cancelled' });
+      const failure = await handle.result().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      expect(releases().history(STACK, ENV.dev, 'web')[0]).toMatchObject({ version: 'v3.0.0', result: 'cancelled', reason: 'cancelled' });
+      // Cancelled, not failed: nothing was rolled back.
+      const events = (await handle.fetchHistory()).events!;
+      expect(events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'applyComponent')).toHaveLength(1);
 
-    // Consistent: the engine stopped (no pending operation, no lock), the runtime is not mid-rollout,
-    // and what Pulumi recorded is what runs.
-    expect(pulumiLeftovers(STACK, stackIdOf(STACK, ENV.dev, 'web/api').stack)).toEqual({ pendingOperations: [], locks: [] });
-    const state = await observer().state(web(ENV.dev));
-    expect(state?.status.state).toBe('running');
-    expect(recordedInputs(STACK, stackIdOf(STACK, ENV.dev, 'web/api').stack).image).toBe(state?.actual.image);
+      // Consistent: the engine stopped (no pending operation, no lock), the runtime is not in the middle
+      // of a rollout, and what Pulumi recorded is what runs.
+      expect(pulumiLeftovers(STACK, stackIdOf(STACK, ENV.dev, 'web/api').stack)).toEqual({ pendingOperations: [], locks: [] });
+      const state = await observer().state(web(ENV.dev));
+      expect(state?.status.state).toBe('running');
+      expect(recordedInputs(STACK, stackIdOf(STACK, ENV.dev, 'web/api').stack).image).toBe(state?.actual.image);
 
-    // The lock is free at once, and the next deployment goes through.
-    const next = await startServiceDeployment(client.client, input(ENV.dev, 'v4.0.0'), taskQueue);
-    const result = await deploymentResult(next);
-    expect(result.phase).toBe('succeeded');
-    expect(await served(ENV.dev)).toContain('v4.0.0');
-    expect((await observer().state(web(ENV.dev)))?.status.state).toBe('running');
+      // The lock is free at once, and the next deployment goes through.
+      const next = await startServiceDeployment(client.client, input(ENV.dev, 'v4.0.0'), cancelQueue);
+      const result = await deploymentResult(next);
+      expect(result.phase).toBe('succeeded');
+      expect(await served(ENV.dev)).toContain('v4.0.0');
+      expect((await observer().state(web(ENV.dev)))?.status.state).toBe('running');
+      // The worker lived through it all.
+      expect(workerProcess.exitCode).toBeNull();
+      expect(workerProcess.signalCode).toBeNull();
+      passed = true;
+    } finally {
+      await cleanUp(handle, [workerProcess], cancelQueue, logDir, passed);
+    }
   }, 300_000);
 
   it('ten services of one stack deploy at once, in parallel, and all succeed', async () => {
@@ -325,6 +344,19 @@ describe('deployment reliability', () => {
     expect(await observer().state(web(ENV.slack))).toBeUndefined();
   }, 180_000);
 });
+
+/**
+ * After a test with worker processes: a deployment still running is terminated (so a failed check does
+ * not leave the service locked for the next test), the workers and whatever they started are stopped,
+ * and their logs are removed, or kept and named when the test failed.
+ */
+async function cleanUp(handle: WorkflowHandle | undefined, workers: ChildProcess[], taskQueue: string, logDir: string, passed: boolean): Promise<void> {
+  if (handle && (await handle.describe()).status.name === 'RUNNING') await handle.terminate('test cleanup');
+  for (const worker of workers) await killGroup(worker, 'SIGTERM');
+  await killPids(processesReferencing(taskQueue).map((line) => Number(line.split(' ')[0])));
+  if (passed && !process.env.KEEP) fs.rmSync(logDir, { recursive: true, force: true });
+  else process.stderr.write(`worker logs kept in ${logDir}\n`);
+}
 
 function write(root: string, file: string, content: unknown): void {
   fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });

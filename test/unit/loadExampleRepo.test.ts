@@ -39,4 +39,10 @@ describe('the example deployment repo', () => {
       ],
     });
   });
+
+  it('renders one service without the variables only another service needs', () => {
+    const stack = loadDesiredStack({ root, stack: 'user-platform', environment: 'development', services: ['user-service'] });
+    expect(stack.services.map((service) => service.name)).toEqual(['user-service']);
+    expect(() => loadDesiredStack({ root, stack: 'user-platform', environment: 'development', services: ['notification-service'] })).toThrow(/variable \$\{VERSION\} is not defined/);
+  });
 });

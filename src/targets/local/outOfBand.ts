@@ -10,3 +10,13 @@ import { RuntimeClient } from './runtimeClient';
 export function scaleOutsideDeployer(ref: ComponentRef, replicas: number, reason: string, client = RuntimeClient.connect()): Promise<ComponentState> {
   return client.request('POST', `${componentPath(ref)}/scale`, { replicas, reason });
 }
+
+/**
+ * Deletes a component from the local runtime behind deployer's back, as a person deleting the
+ * resource in the AWS console would: its processes stop and its data directory goes, while Pulumi's
+ * state and deployer's release still say it exists. `deployer drift detect` reports it (high).
+ */
+export async function deleteOutsideDeployer(ref: ComponentRef, client = RuntimeClient.connect()): Promise<boolean> {
+  const reply = await client.request<{ deleted: boolean }>('DELETE', componentPath(ref));
+  return reply.deleted;
+}

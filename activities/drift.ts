@@ -1,0 +1,157 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { upsertDriftSchedule } from '../src/drift/schedule';
+import type { FileDriftStore } from '../src/drift/store';
+import { componentCheck, componentReport, findingsOf } from '../src/drift/report';
+import type { EnvironmentSpec } from '../src/model/schema';
+import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
+import type { TemporalClientPort } from '../src/temporal/clientPort';
+import { deployServiceWorkflowId } from '../src/temporal/deployment';
+import type { ComponentCheck, ComponentDriftReport, FieldDriftReport, IgnoreDriftInput, IgnoreDriftResult, IgnoreRule } from '../src/temporal/drift';
+import { DeploymentPorts, refOf, stackIdOf, withHeartbeats } from './deployment';
+
+export interface DriftPorts {
+  /** Drift findings (first seen, notified) and ignore rules, with the worker's state. */
+  drift: FileDriftStore;
+  /** Temporal itself: the drift Schedule, and whether a deployment runs. */
+  temporal: TemporalClientPort;
+}
+
+/** A service to check: its last good release, or why it is not checked. */
+export interface DriftTarget {
+  service: string;
+  status: 'check' | 'not-deployed' | 'skipped';
+  reason?: string;
+  release?: { version: string; finishedAt: string; deployedBy: string; workflowId?: string };
+  environmentSpec?: EnvironmentSpec;
+  channel?: string;
+  components: ReleasedComponent[];
+}
+
+/** A new finding to notify: which component, and the field (none: the component is gone). */
+export interface NewFinding {
+  key: string;
+  fingerprint: string;
+  component: string;
+  kind: string;
+  field?: FieldDriftReport;
+}
+
+/** Activities of drift detection, over the same ports as deployments plus the drift store and Temporal. */
+export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
+  return {
+    /**
+     * What to check: each service (one, or every service with a release in the stack and
+     * environment) with its last good release. A service whose deployment is running is skipped:
+     * mid-rollout, the engine's state and reality legitimately differ.
+     */
+    async driftTargets(input: { stack: string; environment: string; service?: string }): Promise<DriftTarget[]> {
+      const services = input.service ? [input.service] : ports.releases.services(input.stack, input.environment);
+      const releases = services.map((service) => ({ service, release: ports.releases.history(input.stack, input.environment, service).find((record) => record.result === 'succeeded') }));
+      if (!releases.some((item) => item.release)) {
+        return releases.map(({ service }) => ({ service, status: 'not-deployed', reason: `${service} has no successful release in ${input.environment} to compare with`, components: [] }));
+      }
+      return ports.temporal.withClient(async (client) => {
+        const targets: DriftTarget[] = [];
+        for (const { service, release } of releases) {
+          if (!release) {
+            targets.push({ service, status: 'not-deployed', reason: `${service} has no successful release in ${input.environment} to compare with`, components: [] });
+            continue;
+          }
+          const lock = deployServiceWorkflowId(input.stack, input.environment, service);
+          const running = await isRunning(client, lock);
+          targets.push({
+            service,
+            status: running ? 'skipped' : 'check',
+            reason: running ? `a deployment of ${service} is running (${lock}); drift is checked once it has ended` : undefined,
+            release: { version: release.version, finishedAt: release.finishedAt, deployedBy: release.deployedBy, workflowId: release.workflowId },
+            environmentSpec: release.environmentSpec,
+            channel: release.serviceSpec.notifications?.slack?.channel,
+            components: running ? [] : release.components,
+          });
+        }
+        return targets;
+      });
+    },
+
+    /**
+     * Refresh in preview mode of one component's stack (nothing changes), turned into its check:
+     * only fields users wrote, desired from the release, secrets hidden. Done here in the worker so
+     * no raw engine value (a secret) enters workflow history.
+     */
+    async checkComponentDrift(input: { stack: string; environment: { name: string; spec: EnvironmentSpec }; component: ReleasedComponent }): Promise<ComponentCheck> {
+      const { stack, environment, component } = input;
+      const deployment = { ref: refOf(stack, environment.name, component.id), kind: component.kind, spec: component.spec, configs: component.configs, environment: environment.spec, resolved: {} };
+      const drifts = await withHeartbeats((hooks) => ports.stacks.previewRefresh(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), hooks));
+      return componentCheck(component, drifts, { target: environment.spec.target });
+    },
+
+    /**
+     * Applies the service's ignore rules and remembers this run's findings: the report per
+     * component (with first-seen times) and the findings nobody was told about yet.
+     */
+    async recordDriftChecks(input: { stack: string; environment: string; service: string; checks: ComponentCheck[]; at: string; showIgnored?: boolean }): Promise<{ components: ComponentDriftReport[]; ignores?: IgnoreRule[]; unnotified: NewFinding[] }> {
+      const { stack, environment, service, checks, at } = input;
+      const now = new Date(at);
+      const rules = ports.drift.ignores(stack, environment, service, now);
+      const current = checks.flatMap((check) => findingsOf(check, rules, now).map((finding) => ({ ...finding, component: check.name, kind: check.kind })));
+      const checked = checks.filter((check) => check.outcome !== 'error').map((check) => check.name);
+      const findings = ports.drift.observe(stack, environment, service, current, checked, at);
+      const firstSeen = Object.fromEntries(Object.values(findings).map((finding) => [finding.key, finding.firstSeen]));
+      return {
+        components: checks.map((check) => componentReport(check, rules, firstSeen, now, input.showIgnored)),
+        ignores: input.showIgnored ? rules : undefined,
+        unnotified: current.filter((finding) => !findings[finding.key]?.notifiedAt),
+      };
+    },
+
+    async markDriftNotified(input: { stack: string; environment: string; service: string; findings: { key: string; fingerprint: string }[]; at: string }): Promise<void> {
+      ports.drift.markNotified(input.stack, input.environment, input.service, input.findings, input.at);
+    },
+
+    /** The service's last successful release: what remediation restores. */
+    async lastGoodRelease(input: { stack: string; environment: string; service: string }): Promise<ReleaseRecord> {
+      const release = ports.releases.history(input.stack, input.environment, input.service).find((record) => record.result === 'succeeded');
+      if (!release) throw ApplicationFailure.nonRetryable(`${input.service} has no successful release in ${input.environment}; there is no desired state to restore`, 'NotDeployed');
+      return release;
+    },
+
+    /** Adds (or with `remove`, removes) an ignore rule of a service. */
+    async setDriftIgnore(input: IgnoreDriftInput): Promise<IgnoreDriftResult> {
+      const now = new Date();
+      if (input.remove) return ports.drift.removeIgnore(input.stack, input.environment, input.service, input.component, input.field, now);
+      const rule: IgnoreRule = { component: input.component, field: input.field, until: input.until, reason: input.reason, by: input.by, at: now.toISOString() };
+      return { ignores: ports.drift.addIgnore(input.stack, input.environment, input.service, rule, now) };
+    },
+
+    /** Creates or updates the stack's drift Schedule in this environment, aimed at this worker's task queue. */
+    async ensureDriftSchedule(input: { stack: string; environment: string; drift: EnvironmentSpec['drift'] }): Promise<{ scheduleId: string; created: boolean }> {
+      const taskQueue = Context.current().info.taskQueue;
+      try {
+        return await ports.temporal.withClient((client) => upsertDriftSchedule(client, { ...input, taskQueue }));
+      } catch (error) {
+        // A cron Temporal refuses will be refused again: say so once, do not retry.
+        if (invalidArgument(error)) throw ApplicationFailure.nonRetryable(`Temporal refused the drift schedule of ${input.stack} in ${input.environment}: ${(error as Error).message}`, 'InvalidDriftSchedule');
+        throw error;
+      }
+    },
+  };
+}
+
+async function isRunning(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+/** gRPC INVALID_ARGUMENT anywhere in the error's causes (a cron expression Temporal cannot parse). */
+function invalidArgument(error: unknown): boolean {
+  for (let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 5; current = current.cause as typeof current, depth++) {
+    if (current.code === 3) return true;
+  }
+  return false;
+}

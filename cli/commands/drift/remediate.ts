@@ -1,0 +1,47 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, EXIT } from '../../baseCommand';
+
+export default class DriftRemediate extends BaseCommand {
+  static override summary = 'Put what runs back to the desired state: re-apply the drifted components of the service\'s last good release.';
+  static override description =
+    'Runs the remediateDrift workflow: it detects drift, then deploys the last good release through deployService (kind remediate): the same service lock, health gate, monitoring and release record as `deployer apply`, ' +
+    're-applying only the drifted components (their spec is unchanged, and every apply refreshes first, so reality is put back). No approval: it restores what was approved. Then it checks again. ' +
+    'Exit codes: 0 restored (or nothing drifted), 5 drift remains after remediation, 1 the remediation failed or was rolled back, or the service was never deployed there, 2 usage, 3 another deployment holds the lock.';
+  static override examples = [
+    '<%= config.bin %> drift remediate --service notification-service --environment production',
+    '<%= config.bin %> drift remediate --service notification-service --environment development --reason "undo manual scale" --json',
+  ];
+  static override flags = {
+    service: Flags.string({ description: 'Service to restore.', required: true }),
+    stack: Flags.string({ description: 'Stack of the service (default: from the deployment repo, else from its recorded deployments).' }),
+    environment: Flags.string({ char: 'e', description: 'Environment.', required: true }),
+    reason: Flags.string({ description: 'Why; recorded with the deployment.' }),
+    repo: Flags.string({ description: 'Deployment repo root, to find the stack (optional).', env: 'DEPLOYER_REPO' }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(DriftRemediate);
+    const { driftStack, optionalRepoRoot, remediateDrift } = await import('../../drift');
+    const { renderRemediation } = await import('../../render/drift');
+    const { checkName } = await import('../../locks');
+    const { connectTemporal } = await import('../../temporalClient');
+    const { currentIdentity } = await import('../../identity');
+    const environment = checkName('environment', flags.environment);
+    const service = checkName('service', flags.service);
+    const root = optionalRepoRoot(flags.repo);
+    const temporal = await connectTemporal(flags);
+    try {
+      const stack = await driftStack(temporal.client, { root, stack: flags.stack === undefined ? undefined : checkName('stack', flags.stack), service, environment });
+      const input = { stack, environment, service, requestedBy: currentIdentity(process.env, root), reason: flags.reason };
+      const { workflowId, result, durationMs } = await remediateDrift(temporal.client, input, {
+        namespace: temporal.settings.namespace,
+        onStarted: (id) => this.logToStderr(`Remediating drift of ${service} in ${environment} (workflow ${id}); waiting for the deployment to finish...`),
+      });
+      this.log(renderRemediation({ ...result, durationMs }, { service, environment }));
+      if (result.after?.components.some((component) => component.status === 'drifted' || component.status === 'deleted')) process.exitCode = EXIT.driftFound;
+      return { workflowId, stack, environment, service, durationMs, ...result };
+    } finally {
+      await temporal.close();
+    }
+  }
+}

@@ -1,0 +1,141 @@
+// `deployer drift ...`: the drift workflows run in the worker (its state dir holds the Pulumi state,
+// the releases and the drift findings), so every command goes through Temporal; only acknowledge
+// edits this checkout. Kept apart from the oclif commands so it can be tested without a CLI process.
+import type { Client } from '@temporalio/client';
+import { TASK_QUEUE } from '../src/temporal/contracts';
+import {
+  DetectDriftInput,
+  DetectDriftResult,
+  detectDriftWorkflowId,
+  DETECT_DRIFT_WORKFLOW,
+  IgnoreDriftInput,
+  IgnoreDriftResult,
+  ignoreDriftWorkflowId,
+  IGNORE_DRIFT_WORKFLOW,
+  RemediateDriftInput,
+  RemediateDriftResult,
+  remediateDriftWorkflowId,
+  REMEDIATE_DRIFT_WORKFLOW,
+} from '../src/temporal/drift';
+import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
+import { DeployerError, EXIT } from './baseCommand';
+import { findServiceStack, usage } from './locate';
+import { findRepoRoot } from './repoFlags';
+import { stackFromDeployments } from './rollback';
+import { rootCause } from './serviceTests';
+
+export interface DriftOptions {
+  namespace: string;
+  /** The worker's task queue: DEPLOYER_TASK_QUEUE (as the worker reads it), else `deployer`. */
+  taskQueue?: string;
+  now?: Date;
+  onStarted?: (workflowId: string) => void;
+}
+
+export function driftTaskQueue(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DEPLOYER_TASK_QUEUE || TASK_QUEUE;
+}
+
+/** The repo root when there is a deployment repo here (or --repo), else undefined: drift needs none except for acknowledge. */
+export function optionalRepoRoot(repo: string | undefined): string | undefined {
+  try {
+    return findRepoRoot(repo);
+  } catch (error) {
+    if (error instanceof DeployerError && error.code === 'NO_REPO') return undefined;
+    throw error;
+  }
+}
+
+/** The service's stack: --stack, else the deployment repo's, else the one its deployments were recorded under. */
+export async function driftStack(client: Client, options: { root?: string; stack?: string; service?: string; environment: string }): Promise<string> {
+  if (!options.service) {
+    if (!options.stack) throw usage('NOTHING_SELECTED', 'say what to check: --service SERVICE, or --stack STACK for every service of it');
+    return options.stack;
+  }
+  if (options.root) return findServiceStack(options.root, options.service, options.stack);
+  return options.stack ?? (await stackFromDeployments(client, options.service, options.environment));
+}
+
+/** Refuses at once when no worker polls the task queue: the workflow would wait for one forever. */
+export async function assertWorker(client: Client, namespace: string, taskQueue: string): Promise<void> {
+  const { pollers } = await client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue } });
+  if (pollers.length === 0) {
+    throw new DeployerError(
+      `no deployer worker polls task queue "${taskQueue}" in namespace ${namespace}, so nothing would check for drift. Start the local one with \`deployer dev start\` (see \`deployer dev status\`).`,
+      'NO_WORKER',
+      EXIT.failure,
+    );
+  }
+}
+
+function searchAttributes(input: { stack: string; environment: string; service?: string }, by?: string) {
+  return [
+    { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: input.stack },
+    { key: SEARCH_ATTRIBUTE_KEYS.Environment, value: input.environment },
+    ...(input.service ? [{ key: SEARCH_ATTRIBUTE_KEYS.Service, value: input.service }] : []),
+    ...(by ? [{ key: SEARCH_ATTRIBUTE_KEYS.DeployedBy, value: by }] : []),
+  ];
+}
+
+/** Runs detectDrift in the worker and waits for its report. */
+export async function detectDrift(client: Client, input: DetectDriftInput, options: DriftOptions): Promise<{ workflowId: string; result: DetectDriftResult }> {
+  const taskQueue = options.taskQueue ?? driftTaskQueue();
+  await assertWorker(client, options.namespace, taskQueue);
+  const workflowId = detectDriftWorkflowId(input.stack, input.environment, input.service, options.now ?? new Date());
+  const handle = await client.workflow.start(DETECT_DRIFT_WORKFLOW, { workflowId, taskQueue, args: [input], typedSearchAttributes: searchAttributes(input, input.requestedBy) });
+  options.onStarted?.(workflowId);
+  let result: DetectDriftResult;
+  try {
+    result = (await handle.result()) as DetectDriftResult;
+  } catch (error) {
+    throw new DeployerError(`drift detection of ${input.service ?? input.stack} in ${input.environment} failed: ${rootCause(error).message} (workflow ${workflowId})`, 'DRIFT_CHECK_FAILED', EXIT.failure);
+  }
+  if (input.service && result.services[0]?.status === 'not-deployed') {
+    throw new DeployerError(
+      `${input.service} has never been deployed successfully to ${input.environment}, so there is no desired state to compare with. Deploy it first: deployer apply --service ${input.service} --environment ${input.environment}`,
+      'NOT_DEPLOYED',
+      EXIT.failure,
+    );
+  }
+  return { workflowId, result };
+}
+
+/** 5 when something drifted, 1 when a component could not be checked (and nothing drifted), else 0. */
+export function detectExitCode(result: DetectDriftResult): number {
+  if (result.drifted) return EXIT.driftFound;
+  return result.services.some((service) => service.components.some((component) => component.status === 'error')) ? EXIT.failure : EXIT.success;
+}
+
+export async function remediateDrift(client: Client, input: RemediateDriftInput, options: DriftOptions): Promise<{ workflowId: string; result: RemediateDriftResult; durationMs: number }> {
+  const taskQueue = options.taskQueue ?? driftTaskQueue();
+  await assertWorker(client, options.namespace, taskQueue);
+  const started = Date.now();
+  const workflowId = remediateDriftWorkflowId(input.stack, input.environment, input.service, options.now ?? new Date());
+  const handle = await client.workflow.start(REMEDIATE_DRIFT_WORKFLOW, { workflowId, taskQueue, args: [input], typedSearchAttributes: searchAttributes(input, input.requestedBy) });
+  options.onStarted?.(workflowId);
+  let result: RemediateDriftResult;
+  try {
+    result = (await handle.result()) as RemediateDriftResult;
+  } catch (error) {
+    const cause = rootCause(error) as { type?: string; message: string };
+    if (cause.type === 'ServiceLocked') throw new DeployerError(`${cause.message}. Wait for it (deployer status --service ${input.service} --environment ${input.environment} --follow), then remediate.`, 'LOCKED', EXIT.locked);
+    if (cause.type === 'NotDeployed') throw new DeployerError(cause.message, 'NOT_DEPLOYED', EXIT.failure);
+    throw new DeployerError(`remediating ${input.service} in ${input.environment} failed: ${cause.message} (workflow ${workflowId})`, 'REMEDIATE_FAILED', EXIT.failure);
+  }
+  if (result.phase !== 'succeeded' && result.phase !== 'unchanged' && result.phase !== 'no-drift') {
+    throw new DeployerError(
+      `remediating ${input.service} in ${input.environment} ended ${result.phase}${result.reason ? `: ${result.reason}` : ''} (deployment ${result.workflowId ?? workflowId}). What runs is what ran before; see deployer status --service ${input.service} --environment ${input.environment}.`,
+      'REMEDIATE_FAILED',
+      EXIT.failure,
+    );
+  }
+  return { workflowId, result, durationMs: Date.now() - started };
+}
+
+export async function ignoreDrift(client: Client, input: IgnoreDriftInput, options: DriftOptions): Promise<{ workflowId: string; result: IgnoreDriftResult }> {
+  const taskQueue = options.taskQueue ?? driftTaskQueue();
+  await assertWorker(client, options.namespace, taskQueue);
+  const workflowId = ignoreDriftWorkflowId(input.stack, input.environment, input.service, options.now ?? new Date());
+  const result = (await client.workflow.execute(IGNORE_DRIFT_WORKFLOW, { workflowId, taskQueue, args: [input] })) as IgnoreDriftResult;
+  return { workflowId, result };
+}

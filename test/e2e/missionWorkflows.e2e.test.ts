@@ -1,0 +1,245 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { installRoot } from '../../src/paths';
+import { CliResult, runCli, startCli } from '../support/cli';
+import { freePort } from '../support/freePort';
+import { processesReferencing } from '../support/processes';
+
+// The mission's Workflows 1 to 4 and its day-to-day and troubleshooting commands, typed as the
+// mission types them, in a deployment repo checkout, against `deployer dev start` on this machine
+// (its own state dir and ports). The repo starts as the mission's "Before": no cache yet, base
+// scaling for production. Monitor windows are shortened so the suite runs in minutes.
+describe('the mission, end to end on the local target', () => {
+  let home: string;
+  let repo: string;
+  const api = 'stacks/user-platform/services/notification-service/components/api';
+
+  /** What a user's shell has: this state dir and identity; Temporal is the one `dev start` recorded there. */
+  function env(user = 'alice@company.com'): NodeJS.ProcessEnv {
+    return { DEPLOYER_HOME: home, DEPLOYER_USER: user, DEPLOYER_TEMPORAL_ADDRESS: undefined, DEPLOYER_TEMPORAL_NAMESPACE: undefined };
+  }
+
+  function deployer(args: string[], user = 'alice@company.com'): Promise<CliResult> {
+    return runCli(args, env(user), repo);
+  }
+
+  function edit(file: string, change: (text: string) => string): void {
+    const target = path.join(repo, file);
+    fs.writeFileSync(target, change(fs.readFileSync(target, 'utf8')));
+  }
+
+  function commit(message: string): void {
+    execFileSync('git', ['add', '-A'], { cwd: repo });
+    execFileSync('git', ['-c', 'user.name=Alice', '-c', 'user.email=alice@company.com', 'commit', '-q', '-m', message], { cwd: repo });
+  }
+
+  /** `deployer apply` in production as alice, approved from "another terminal" by carol. */
+  async function applyApprovedByCarol(version: string): Promise<CliResult> {
+    const apply = startCli(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', `VERSION=${version}`], env(), repo);
+    await waitFor(() => apply.output().includes('Waiting for approval'));
+    expect(apply.output()).toContain('Waiting for approval by notifications-team-lead, platform-team (you, alice@company.com, cannot approve this one)');
+    const approved = await deployer(['approve', '--service', 'notification-service', '--environment', 'production'], 'carol@company.com');
+    expect(approved.code).toBe(0);
+    return apply.done;
+  }
+
+  beforeAll(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-mission-'));
+    fs.chmodSync(home, 0o711);
+    repo = fs.mkdtempSync(path.join(os.tmpdir(), 'deployment-repo-'));
+    fs.cpSync(path.join(installRoot, 'examples', 'deployment-repo'), repo, { recursive: true });
+    const app = path.join(installRoot, 'examples', 'apps', 'notification-api');
+    for (const environment of ['development', 'staging', 'production']) {
+      edit(`environments/${environment}.yaml`, (text) =>
+        text
+          .replace(/\n +checkInterval: \w+/, '')
+          .replace(/monitorWindow: \w+/, 'monitorWindow: 5s\n    checkInterval: 1s')
+          .replace(/workingDir: \.\.\/\.\.\/apps\/notification-api/g, `workingDir: ${app}`),
+      );
+    }
+    // The mission's "Before": production runs the base scaling, and the service has no cache yet.
+    edit(`${api}/infra.yaml`, (text) => text.slice(0, text.indexOf('# Production runs bigger.')));
+    fs.rmSync(path.join(repo, 'stacks/user-platform/services/notification-service/components/cache'), { recursive: true });
+    edit(`${api}/microservice.yaml`, (text) =>
+      text
+        .replace(/ {4}- name: CACHE_HOST\n(.*\n){3} {4}- name: CACHE_PORT\n.*\n {4}- name: CACHE_ENABLED\n.*\n/, '')
+        .replace('    - notification-service/cache\n', ''),
+    );
+    edit(`${api}/configs/app.yaml`, (text) => text.slice(0, text.indexOf('cache:')));
+    execFileSync('git', ['init', '-q'], { cwd: repo });
+    commit('deployment repo');
+
+    const started = await deployer(['dev', 'start', '--port', String(await freePort()), '--ui-port', String(await freePort())]);
+    expect(started.code).toBe(0);
+    // Cross-service dependency: the notification API reads user-service's url.
+    for (const environment of ['development', 'staging']) {
+      const setup = await deployer(['apply', '--stack', 'user-platform', '--service', 'user-service', '--environment', environment]);
+      expect(setup.stderr).toBe('');
+      expect(setup.code).toBe(0);
+    }
+    const production = startCli(['apply', '--stack', 'user-platform', '--service', 'user-service', '--environment', 'production'], env('bob@company.com'), repo);
+    await waitFor(() => production.output().includes('Waiting for approval'));
+    expect((await deployer(['approve', '--service', 'user-service', '--environment', 'production'], 'carol@company.com')).code).toBe(0);
+    expect((await production.done).code).toBe(0);
+  });
+
+  afterAll(async () => {
+    await deployer(['dev', 'stop']);
+    const leftovers = processesReferencing(home);
+    fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(repo, { recursive: true, force: true });
+    expect(leftovers).toEqual([]);
+  });
+
+  it('Workflow 1: deploy to development, test, promote to staging and production (approved), roll back', async () => {
+    expect((await deployer(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'development', '--var', 'VERSION=v1.1.0'])).code).toBe(0);
+    const dev = await deployer(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'development', '--var', 'VERSION=v1.2.0']);
+    expect(dev.code).toBe(0);
+    expect(dev.stdout).toContain('Deployment Plan: notification-service (development)');
+    expect(dev.stdout).toContain('image: v1.1.0 → v1.2.0');
+    expect(dev.stdout).toMatch(/✓ Deployment successful!\n {2}Duration: .*\n {2}Version: v1\.2\.0\n {2}Resources updated: 1/);
+    expect(dev.stdout).toContain('Dashboard: https://grafana.company.com/d/notification-service');
+
+    const status = await deployer(['status', '--service', 'notification-service', '--environment', 'development']);
+    expect(status.stdout).toMatch(/│ api +MicroService +2\/2 running +✓ Healthy/);
+    expect(status.stdout).toMatch(/Version: v1\.2\.0/);
+
+    const logs = startCli(['logs', '--component', 'notification-service/api', '--environment', 'development', '--follow'], env(), repo);
+    await waitFor(() => /INFO notification-api v1\.2\.0 listening/.test(logs.output()));
+    logs.signal('SIGINT');
+    expect((await logs.done).code).toBe(0);
+
+    const metrics = await deployer(['metrics', '--component', 'notification-service/api', '--environment', 'development']);
+    expect(metrics.code).toBe(0);
+    expect(metrics.stdout).toContain('Metrics: notification-service/api (last 1 hour)');
+
+    expect((await deployer(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'staging', '--var', 'VERSION=v1.2.0'])).code).toBe(0);
+    const tests = await deployer(['test', '--service', 'notification-service', '--environment', 'staging']);
+    expect(tests.code).toBe(0);
+    expect(tests.stdout).toMatch(/✓ health/);
+    expect(tests.stdout).toMatch(/✓ list-notifications/);
+
+    expect((await applyApprovedByCarol('v1.1.0')).code).toBe(0);
+    const production = startCli(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', 'VERSION=v1.2.0'], env(), repo);
+    await waitFor(() => production.output().includes('Waiting for approval'));
+    const follow = startCli(['status', '--service', 'notification-service', '--environment', 'production', '--follow'], env(), repo);
+    expect((await deployer(['approve', '--service', 'notification-service', '--environment', 'production'], 'dave@company.com')).code).toBe(0);
+    const deployed = await production.done;
+    expect(deployed.code).toBe(0);
+    expect(deployed.stdout).toContain('✓ Deployment successful!');
+    const followed = await follow.done;
+    expect(followed.code).toBe(0);
+    expect(followed.stdout).toMatch(/Version: v1\.2\.0/);
+
+    const rollback = await deployer(['rollback', '--service', 'notification-service', '--environment', 'production']);
+    expect(rollback.code).toBe(0);
+    expect(rollback.stdout).toContain('to version v1.1.0');
+    const again = await deployer(['rollback', '--service', 'notification-service', '--environment', 'production', '--to-version', 'v1.2.0']);
+    expect(again.code).toBe(0);
+    expect((await deployer(['status', '--service', 'notification-service', '--environment', 'production'])).stdout).toMatch(/Version: v1\.2\.0/);
+  });
+
+  it('Workflow 2: a config change restarts with the new config, no new image', async () => {
+    edit(`${api}/configs/app.yaml`, (text) => text.replace('maxRetries: 3', 'maxRetries: 5      # ← Changed').replace('retryDelay: 5s', 'retryDelay: 10s    # ← Changed'));
+    commit('Increase email retry count and delay');
+    const applied = await applyApprovedByCarol('v1.2.0');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('config only: restart with the new config, no new image');
+    const exec = await deployer(['exec', '--component', 'notification-service/api', '--environment', 'production', '--command', 'cat "$CONFIG_DIR/app.yaml"']);
+    expect(exec.stdout).toContain('maxRetries: 5');
+  });
+
+  it('Workflow 3: scaling up shows the cost impact and runs five replicas', async () => {
+    edit(`${api}/infra.yaml`, (text) =>
+      text
+        .replace('cpu: 256', 'cpu: 512       # ← Doubled')
+        .replace('memory: 512', 'memory: 1024   # ← Doubled')
+        .replace('replicas: 2', 'replicas: 5    # ← Increased')
+        .replace('minReplicas: 2', 'minReplicas: 5    # ← Increased')
+        .replace('maxReplicas: 10', 'maxReplicas: 20   # ← Doubled'),
+    );
+    commit('Scale notification API: increase resources and replicas');
+    const applied = await applyApprovedByCarol('v1.2.0');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('Cost Impact Analysis');
+    expect(applied.stdout).toMatch(/scaling\.replicas: 2 → 5/);
+    expect((await deployer(['status', '--service', 'notification-service', '--environment', 'production'])).stdout).toMatch(/5\/5 running/);
+  });
+
+  it('Workflow 4: add a Redis cache; it is created first, then the API update uses it', async () => {
+    const cache = path.join(repo, 'stacks/user-platform/services/notification-service/components/cache');
+    fs.mkdirSync(cache, { recursive: true });
+    fs.writeFileSync(
+      path.join(cache, 'elasticache.yaml'),
+      [
+        'apiVersion: components.deployer.io/v1',
+        'kind: ElastiCacheRedis',
+        '',
+        'metadata:',
+        '  name: cache',
+        '  service: notification-service',
+        '  stack: user-platform',
+        '',
+        'spec:',
+        '  engine:',
+        '    version: "7.0"',
+        '  ',
+        '  cluster:',
+        '    mode: replication-group',
+        '    nodeType: cache.t3.medium',
+        '    numNodes: 2',
+        '  ',
+        '  security:',
+        '    atRestEncryption: true',
+        '    transitEncryption: true',
+        '',
+      ].join('\n'),
+    );
+    edit(`${api}/microservice.yaml`, (text) =>
+      text
+        .replace(
+          '    - name: QUEUE_URL',
+          '    - name: CACHE_HOST\n      valueFrom:\n        component: notification-service/cache\n        output: endpoint\n    - name: CACHE_PORT\n      value: "6379"\n    - name: CACHE_ENABLED\n      value: "true"\n    - name: QUEUE_URL',
+        )
+        .replace('    - notification-service/database\n', '    - notification-service/database\n    - notification-service/cache  # ← New\n'),
+    );
+    edit(`${api}/configs/app.yaml`, (text) => `${text}cache:\n  enabled: true\n  ttl: 3600\n  maxSize: 10000\n`);
+    commit('Add Redis cache to notification service');
+    const applied = await applyApprovedByCarol('v1.3.0');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/Wave 1:.*\n.*\+ cache \(ElastiCacheRedis\) +CREATE/);
+    expect(applied.stdout).toMatch(/Wave 2 \(after wave 1\):.*\n.*⚠ api \(MicroService\) +UPDATE/);
+    expect(applied.stdout).toContain('image: v1.2.0 → v1.3.0');
+    expect(applied.stdout).toMatch(/environment: \+CACHE_HOST, \+CACHE_PORT/);
+    const status = await deployer(['status', '--service', 'notification-service', '--environment', 'production']);
+    expect(status.stdout).toMatch(/│ cache +ElastiCache +available +✓ Healthy/);
+  });
+
+  it('day-to-day operations and troubleshooting, as the mission types them', async () => {
+    const component = ['--component', 'notification-service/api', '--environment', 'production'];
+    expect((await deployer(['logs', ...component, '--filter', 'ERROR', '--since', '1h'])).code).toBe(0);
+    const search = await deployer(['logs', ...component, '--search', 'listening', '--since', '24h']);
+    expect(search.stdout).toContain('listening');
+    expect((await deployer(['metrics', ...component, '--since', '1h'])).stdout).toContain('Metrics: notification-service/api (last 1 hour)');
+    const history = await deployer(['history', '--service', 'notification-service', '--environment', 'production', '--limit', '10']);
+    expect(history.stdout).toContain('Deployment History: notification-service (production)');
+    expect(history.stdout).toMatch(/v1\.3\.0 .*alice@company/);
+    expect((await deployer(['show', ...component, '--show-events'])).code).toBe(0);
+    expect((await deployer(['health', ...component])).code).toBe(0);
+    expect((await deployer(['exec', ...component, '--command', '/bin/sh'])).code).toBe(0);
+    const locks = await deployer(['state', 'locks', '--stack', 'user-platform', '--environment', 'production']);
+    expect(locks.stdout).toContain('No locks held on user-platform (production).');
+    const json = JSON.parse((await deployer(['status', '--service', 'notification-service', '--environment', 'production', '--json'])).stdout);
+    expect(json.services[0].lastRelease).toMatchObject({ version: 'v1.3.0', result: 'succeeded', deployedBy: 'alice@company.com', approvedBy: { identity: 'carol@company.com', channel: 'cli' } });
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 120000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

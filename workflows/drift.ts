@@ -1,0 +1,156 @@
+import { ActivityCancellationType, ApplicationFailure, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { DeployerActivities } from '../activities';
+import type { DriftTarget } from '../activities/drift';
+import { driftNotificationMessage, failedCheck } from '../src/drift/report';
+import type { DesiredStack } from '../src/model/types';
+import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
+import { deployServiceWorkflowId, DeployServiceInput, DeployServiceResult, DEPLOY_SERVICE_WORKFLOW } from '../src/temporal/deployment';
+import type {
+  ComponentCheck,
+  DetectDriftInput,
+  DetectDriftResult,
+  IgnoreDriftInput,
+  IgnoreDriftResult,
+  RemediateDriftInput,
+  RemediateDriftResult,
+  ServiceDriftReport,
+} from '../src/temporal/drift';
+
+const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
+// A refresh preview changes nothing, so it may be retried freely; a stuck engine is noticed by heartbeat.
+const engine = proxyActivities<DeployerActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+});
+
+/**
+ * Detects drift of one service, or of every service released in a stack and environment (the
+ * Schedule's run): a refresh preview of every component stack of each service's last good release,
+ * in parallel; a report per component with what differs field by field, severity, likely cause and
+ * when first seen. New findings are notified once; ignored fields never count.
+ */
+export async function detectDrift(input: DetectDriftInput): Promise<DetectDriftResult> {
+  const checkedAt = new Date().toISOString();
+  const targets = await quick.driftTargets({ stack: input.stack, environment: input.environment, service: input.service });
+  let notified = 0;
+  const services = await Promise.all(
+    targets.map(async (target): Promise<ServiceDriftReport> => {
+      if (target.status !== 'check') return { service: target.service, status: target.status, reason: target.reason, release: target.release, components: [] };
+      const report = await checkService(input, target, checkedAt);
+      notified += report.notified;
+      return report.report;
+    }),
+  );
+  const drifted = services.some((service) => service.components.some((component) => component.status === 'drifted' || component.status === 'deleted'));
+  return { stack: input.stack, environment: input.environment, service: input.service, checkedAt, trigger: input.trigger, drifted, services, notified };
+}
+
+async function checkService(input: DetectDriftInput, target: DriftTarget, checkedAt: string): Promise<{ report: ServiceDriftReport; notified: number }> {
+  const environment = { name: input.environment, spec: target.environmentSpec! };
+  const checks = await Promise.all(
+    target.components.map((component) =>
+      engine.checkComponentDrift({ stack: input.stack, environment, component }).catch((error: unknown): ComponentCheck => failedCheck(component, describe(error))),
+    ),
+  );
+  const service = target.service;
+  const recorded = await quick.recordDriftChecks({ stack: input.stack, environment: input.environment, service, checks, at: checkedAt, showIgnored: input.showIgnored });
+  let notified = 0;
+  if (input.notify !== false && recorded.unnotified.length) {
+    await quick.notify({
+      type: 'drift',
+      stack: input.stack,
+      environment: input.environment,
+      service,
+      version: target.release?.version,
+      by: input.requestedBy,
+      message: driftNotificationMessage(input.environment, recorded.unnotified),
+      channel: target.channel,
+      at: checkedAt,
+    });
+    await quick.markDriftNotified({ stack: input.stack, environment: input.environment, service, findings: recorded.unnotified.map(({ key, fingerprint }) => ({ key, fingerprint })), at: checkedAt });
+    notified = recorded.unnotified.length;
+  }
+  return {
+    report: { service, status: 'checked', release: target.release, components: recorded.components, ...(recorded.ignores ? { ignores: recorded.ignores } : {}) },
+    notified,
+  };
+}
+
+/**
+ * Restores a service's drifted components to its last good release through the normal deployment
+ * path: a deployService of kind `remediate` (the service's lock, health gate, monitoring, release
+ * record), re-applying the drifted components although their spec is unchanged. Then checks again.
+ */
+export async function remediateDrift(input: RemediateDriftInput): Promise<RemediateDriftResult> {
+  const detect = (trigger: DetectDriftInput['trigger']) => detectDrift({ stack: input.stack, environment: input.environment, service: input.service, trigger, requestedBy: input.requestedBy, notify: false });
+  const before = (await detect('remediate')).services[0]!;
+  if (before.status === 'not-deployed') throw ApplicationFailure.nonRetryable(before.reason ?? `${input.service} is not deployed to ${input.environment}`, 'NotDeployed');
+  const workflowId = deployServiceWorkflowId(input.stack, input.environment, input.service);
+  if (before.status === 'skipped') throw ApplicationFailure.nonRetryable(`${input.service} in ${input.environment} is locked by a running deployment (${workflowId})`, 'ServiceLocked', workflowId);
+  const drifted = before.components.filter((component) => component.status === 'drifted' || component.status === 'deleted').map((component) => component.id);
+  if (drifted.length === 0) return { phase: 'no-drift', remediated: [], before };
+
+  const release = await quick.lastGoodRelease({ stack: input.stack, environment: input.environment, service: input.service });
+  const desired: DesiredStack = {
+    stack: input.stack,
+    environment: { name: input.environment, spec: release.environmentSpec },
+    services: [
+      {
+        name: input.service,
+        stack: input.stack,
+        spec: release.serviceSpec,
+        annotations: {},
+        components: release.components.map((component) => ({ ...component, source: { file: '', line: 0, col: 0 } })),
+        source: { file: '', line: 0, col: 0 },
+      },
+    ],
+    groups: release.groups,
+    slackUsers: {},
+    commit: release.commit,
+    variables: {},
+  };
+  const deployInput: DeployServiceInput = {
+    desired,
+    service: input.service,
+    requestedBy: input.requestedBy,
+    version: release.version,
+    kind: 'remediate',
+    reason: input.reason ?? `drift remediation of ${drifted.join(', ')}`,
+    force: drifted,
+  };
+  const child = await startChild(DEPLOY_SERVICE_WORKFLOW, {
+    workflowId,
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    args: [deployInput],
+    typedSearchAttributes: [
+      { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: input.stack },
+      { key: SEARCH_ATTRIBUTE_KEYS.Service, value: input.service },
+      { key: SEARCH_ATTRIBUTE_KEYS.Environment, value: input.environment },
+      { key: SEARCH_ATTRIBUTE_KEYS.Version, value: release.version },
+      { key: SEARCH_ATTRIBUTE_KEYS.DeployedBy, value: input.requestedBy },
+      { key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: 'planning' },
+    ],
+  }).catch((error: unknown) => {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      throw ApplicationFailure.nonRetryable(`${input.service} in ${input.environment} is locked by a running deployment (${workflowId})`, 'ServiceLocked', workflowId);
+    }
+    throw error;
+  });
+  const result = (await child.result()) as DeployServiceResult;
+  const after = (await detect('remediate')).services[0];
+  return { phase: result.phase, reason: result.reason, workflowId, version: release.version, remediated: drifted, before, after };
+}
+
+/** Adds or removes a drift ignore rule of a service, in the worker's drift state. */
+export async function ignoreDrift(input: IgnoreDriftInput): Promise<IgnoreDriftResult> {
+  return quick.setDriftIgnore(input);
+}
+
+function describe(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof Error && (current as Error & { cause?: unknown }).cause instanceof Error) current = (current as Error & { cause?: unknown }).cause;
+  return current instanceof Error ? current.message : String(error);
+}
