@@ -11,35 +11,20 @@
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort, median } = require('./support');
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'bin', 'run.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const REPO = path.join(ROOT, 'examples', 'deployment-repo');
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function timed(args, env) {
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, stdout: result.stdout };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main() {

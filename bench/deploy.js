@@ -17,24 +17,14 @@
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort, median } = require('./support');
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'bin', 'run.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const API = 'components.deployer.io/v1';
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function cli(args, env) {
   const started = process.hrtime.bigint();
@@ -42,11 +32,6 @@ function cli(args, env) {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`deployer ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
   return { ms, stdout: result.stdout };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** The example repo with benchmark environments: monitoring off, absolute app dir, plus a `wide` stack of queues. */

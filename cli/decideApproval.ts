@@ -1,3 +1,4 @@
+import { Flags } from '@oclif/core';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { approvalUpdate, ApprovalState, deployServiceWorkflowId } from '../src/temporal/deployment';
 import { DeployerError, EXIT } from './baseCommand';
@@ -5,6 +6,14 @@ import { currentIdentity } from './identity';
 import { findServiceStack } from './locate';
 import { findRepoRoot } from './repoFlags';
 import { connectTemporal, ConnectionFlags } from './temporalClient';
+
+/** Flags `approve` and `reject` share: which waiting deployment. */
+export const decisionFlags = {
+  repo: Flags.string({ description: 'Deployment repo root (default: the nearest directory above the current one that has stacks/).', env: 'DEPLOYER_REPO' }),
+  stack: Flags.string({ description: 'Stack (found from --service when omitted).' }),
+  service: Flags.string({ description: 'Service whose deployment waits.', required: true }),
+  environment: Flags.string({ char: 'e', description: 'Environment.', required: true }),
+};
 
 export interface DecisionFlags extends ConnectionFlags {
   repo?: string;

@@ -9,7 +9,7 @@ import { componentPath } from '../src/targets/local/localObserver';
 import { scaleOutsideDeployer } from '../src/targets/local/outOfBand';
 import { RuntimeClient, RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
 import { DeployerError, EXIT } from './baseCommand';
-import { componentKind, findServiceStack, listDirs, listing, parseComponentId, suggest, usage } from './locate';
+import { componentKind, listDirs, listing, locateComponent, suggest, usage } from './locate';
 
 export interface ScaleTargetOptions {
   root: string;
@@ -25,20 +25,10 @@ export interface ScaleTargetOptions {
  * omitted), and the component is a MicroService. Every refusal is a usage error naming the candidates.
  */
 export function resolveScaleTarget(options: ScaleTargetOptions): ComponentRef {
-  const { service, component } = parseComponentId(options.component);
   checkLocalEnvironment(options.root, options.environment);
-  const stack = findServiceStack(options.root, service, options.stack);
-  const componentsDir = path.join(options.root, 'stacks', stack, 'services', service, 'components');
-  const components = listDirs(componentsDir);
-  if (!components.includes(component)) {
-    throw usage(
-      'UNKNOWN_COMPONENT',
-      `service ${service} (stack ${stack}) has no component "${component}".${suggest(component, components)} Its components: ${listing(components)}.`,
-    );
-  }
-  const kind = componentKind(path.join(componentsDir, component));
+  const { stack, service, component, componentsDir, kind } = locateComponent(options.root, options.component, options.stack);
   if (kind !== 'MicroService') {
-    const microServices = components.filter((name) => componentKind(path.join(componentsDir, name)) === 'MicroService');
+    const microServices = listDirs(componentsDir).filter((name) => componentKind(path.join(componentsDir, name)) === 'MicroService');
     throw usage(
       'NOT_SCALABLE',
       `${service}/${component} is ${kind ? `an ${kind}` : 'not a MicroService'}; only a MicroService has replicas to scale. MicroServices of ${service}: ${listing(microServices)}.`,

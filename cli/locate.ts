@@ -65,3 +65,18 @@ export function listDirs(dir: string, yamlFiles = false): string[] {
     .map((entry) => entry.name.replace(/\.ya?ml$/, ''))
     .sort();
 }
+
+/** A component of the repo named `<service>/<component>`: its stack (found from the service), directory and kind. */
+export function locateComponent(root: string, componentId: string, stack?: string): { stack: string; service: string; component: string; componentsDir: string; kind?: ComponentKind } {
+  const { service, component } = parseComponentId(componentId);
+  const found = findServiceStack(root, service, stack);
+  const componentsDir = path.join(root, 'stacks', found, 'services', service, 'components');
+  const components = listDirs(componentsDir);
+  if (!components.includes(component)) {
+    throw usage(
+      'UNKNOWN_COMPONENT',
+      `service ${service} (stack ${found}) has no component "${component}".${suggest(component, components)} Its components: ${listing(components)}.`,
+    );
+  }
+  return { stack: found, service, component, componentsDir, kind: componentKind(path.join(componentsDir, component)) };
+}

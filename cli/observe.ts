@@ -17,7 +17,7 @@ import type { ComponentState, Observer } from '../src/targets/observer';
 import { RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
 import { DeployerError, EXIT } from './baseCommand';
 import { isoSeconds } from './render/format';
-import { componentKind, findServiceStack, listDirs, listing, parseComponentId, suggest, usage } from './locate';
+import { findServiceStack, listDirs, listing, suggest, usage, locateComponent } from './locate';
 
 // ---------------------------------------------------------------------------------------------
 // --since
@@ -86,18 +86,9 @@ export interface ServiceTarget {
  * is omitted) and a component of it. Every miss is a usage error naming the candidates.
  */
 export function resolveComponentTarget(options: { root: string; component: string; environment: string; stack?: string }): ComponentTarget {
-  const { service, component } = parseComponentId(options.component);
   const environment = requireEnvironment(options.root, options.environment);
-  const stack = findServiceStack(options.root, service, options.stack);
-  const componentsDir = path.join(options.root, 'stacks', stack, 'services', service, 'components');
-  const components = listDirs(componentsDir);
-  if (!components.includes(component)) {
-    throw usage(
-      'UNKNOWN_COMPONENT',
-      `service ${service} (stack ${stack}) has no component "${component}".${suggest(component, components)} Its components: ${listing(components)}.`,
-    );
-  }
-  return { ref: { stack, environment: options.environment, service, component }, kind: componentKind(path.join(componentsDir, component)), environment };
+  const { stack, service, component, kind } = locateComponent(options.root, options.component, options.stack);
+  return { ref: { stack, environment: options.environment, service, component }, kind, environment };
 }
 
 /** A service of the deployment repo in an environment that exists. */

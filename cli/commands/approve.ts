@@ -1,21 +1,18 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../baseCommand';
+import { decideApproval, decisionFlags } from '../decideApproval';
 
 export default class Approve extends BaseCommand {
   static override summary = 'Approve a deployment that waits for you (you must be one of the approvers of its service).';
   static override description = 'Identity comes from DEPLOYER_USER, then git config user.email. The CLI only claims who you are; environments that need proof accept approvals through the Slack app only (see docs/cli.md, trust model).';
   static override examples = ['<%= config.bin %> approve --service notification-service --environment production', '<%= config.bin %> approve --service notification-service --environment production --comment "looks good"'];
   static override flags = {
-    repo: Flags.string({ description: 'Deployment repo root (default: the nearest directory above the current one that has stacks/).', env: 'DEPLOYER_REPO' }),
-    stack: Flags.string({ description: 'Stack (found from --service when omitted).' }),
-    service: Flags.string({ description: 'Service whose deployment waits.', required: true }),
-    environment: Flags.string({ char: 'e', description: 'Environment.', required: true }),
+    ...decisionFlags,
     comment: Flags.string({ description: 'Recorded with the decision.' }),
   };
 
   async run() {
     const { flags } = await this.parse(Approve);
-    const { decideApproval } = await import('../decideApproval');
     const state = await decideApproval(flags, true, flags.comment);
     this.log(`✓ Approved ${flags.service} in ${flags.environment} as ${state.decision?.by}; the deployment continues (deployer status --service ${flags.service} --environment ${flags.environment} --follow).`);
     return state;

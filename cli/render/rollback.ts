@@ -1,14 +1,7 @@
 // What `deployer rollback` prints, and how a failed rollback reads. Pure, so exact strings are unit-tested.
-import type { DeploymentPhase } from '../../src/temporal/deployment';
+import type { DeploymentPhase, RollbackServiceInput } from '../../src/temporal/deployment';
 
-export interface RollbackRequest {
-  stack: string;
-  environment: string;
-  service: string;
-  requestedBy: string;
-  toVersion?: string;
-  reason?: string;
-}
+export type RollbackRequest = RollbackServiceInput;
 
 /** How a finished rollback went. */
 export interface RollbackOutcome {

@@ -1,0 +1,78 @@
+// `deployer drift ignore`: what is named, checked against the deployment repo when there is one.
+import path from 'node:path';
+import { parseUntil } from '../src/drift/ignore';
+import { loadEnvironment } from '../src/model/loadRepo';
+import { LOCAL_DRIFT_FIELDS } from '../src/targets/local/driftFields';
+import type { IgnoreDriftInput, IgnoreDriftResult } from '../src/temporal/drift';
+import { componentKind, listDirs, listing, suggest, usage } from './locate';
+import { ruleTerms } from './render/drift';
+
+const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+export interface IgnoreTargetOptions {
+  /** Deployment repo root, when there is one: then the component and field are checked. */
+  root?: string;
+  stack: string;
+  service: string;
+  environment: string;
+  component: string;
+  field: string;
+  until?: string;
+  now: Date;
+}
+
+/** The component name, field and end time of a rule; usage errors name what would be valid. */
+export function checkIgnoreTarget(options: IgnoreTargetOptions): { component: string; field: string; until?: string } {
+  let component = options.component;
+  if (component.includes('/')) {
+    const [service, name] = component.split('/');
+    if (service !== options.service || !name) throw usage('BAD_COMPONENT', `--component "${component}" is not a component of ${options.service} (give its name, e.g. api, or ${options.service}/api)`);
+    component = name;
+  }
+  if (!NAME.test(component)) throw usage('BAD_COMPONENT', `--component "${options.component}" is not a component name (e.g. api)`);
+  const field = options.field.trim();
+  if (!field) throw usage('BAD_FIELD', '--field is empty; name a field as drift reports show it (replicas, cpu, memory, ...)');
+  if (field === 'deleted' || field === '(deleted)') {
+    throw usage('NOT_IGNORABLE', `a deleted component cannot be ignored: restore it with \`deployer drift remediate --service ${options.service} --environment ${options.environment}\`, or remove it from the deployment repo and apply`);
+  }
+  if (options.root) checkAgainstRepo(options.root, options, component, field);
+  let until: string | undefined;
+  if (options.until !== undefined) {
+    try {
+      until = parseUntil(options.until, options.now);
+    } catch (error) {
+      throw usage('BAD_UNTIL', (error as Error).message);
+    }
+  }
+  return { component, field, until };
+}
+
+function checkAgainstRepo(root: string, options: IgnoreTargetOptions, component: string, field: string): void {
+  const componentsDir = path.join(root, 'stacks', options.stack, 'services', options.service, 'components');
+  const components = listDirs(componentsDir);
+  if (!components.includes(component)) {
+    throw usage('UNKNOWN_COMPONENT', `service ${options.service} (stack ${options.stack}) has no component "${component}".${suggest(component, components)} Its components: ${listing(components)}.`);
+  }
+  const kind = componentKind(path.join(componentsDir, component));
+  const environment = loadEnvironment(root, options.environment);
+  if (!kind || environment?.target !== 'local') return; // other targets name more fields; take the name as given
+  const known = LOCAL_DRIFT_FIELDS[kind];
+  const open = ['environment', 'healthCheck'];
+  const valid = known.some((name) => name === field || name.startsWith(`${field}.`) || (open.includes(name) && field.startsWith(`${name}.`)));
+  if (!valid) throw usage('UNKNOWN_FIELD', `${kind} ${component} has no drift field "${field}".${suggest(field, known)} Its fields: ${known.join(', ')} (environment.<NAME> and healthCheck.<setting> name one of those).`);
+}
+
+export function renderIgnore(input: IgnoreDriftInput, result: IgnoreDriftResult): string {
+  const what = `${input.field} of ${input.service}/${input.component} in ${input.environment}`;
+  const scope = `--service ${input.service} --environment ${input.environment}`;
+  if (input.remove) {
+    return result.removed ? `✓ Drift of ${what} is reported again.` : `No ignore rule for ${what}; nothing changed.`;
+  }
+  const rule = result.ignores.find((candidate) => candidate.component === input.component && candidate.field === input.field);
+  return [
+    `✓ Ignoring drift of ${what} (${rule ? ruleTerms(rule) : input.until ? `until ${input.until}` : 'no end date'}).`,
+    '  Drift detection leaves it out of its reports and notifications.',
+    `  List ignored fields: deployer drift detect ${scope} --show-ignored`,
+    `  Report it again:     deployer drift ignore ${scope} --component ${input.component} --field ${input.field} --remove`,
+  ].join('\n');
+}
