@@ -71,7 +71,13 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
     async planService(input: { desired: DesiredStack; service: string; force?: string[] }): Promise<{ plan: DeploymentPlan; released: ReleasedComponent[] }> {
       const { desired, service } = input;
       const released = ports.releases.released(desired.stack, desired.environment.name, service);
-      const force = new Set(input.force ?? []);
+      // What a cancelled or failed deployment since the last good release touched may not be what
+      // that release says: apply it again.
+      const history = ports.releases.history(desired.stack, desired.environment.name, service);
+      const lastGood = history.findIndex((record) => record.result === 'succeeded');
+      const sinceGood = lastGood === -1 ? history : history.slice(0, lastGood);
+      const unsettled = sinceGood.flatMap((record) => record.touched ?? []);
+      const force = new Set([...(input.force ?? []), ...unsettled]);
       const compared = force.size ? released.map((component) => (force.has(component.id) ? { ...component, specHash: `${component.specHash}:forced` } : component)) : released;
       return { plan: buildPlan(desired, () => compared, [service]), released };
     },

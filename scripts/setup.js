@@ -363,7 +363,8 @@ function installDynamicProviderPlugin() {
   const script = path.join(root, 'node_modules', '@pulumi', 'pulumi', 'cmd', 'dynamic-provider', 'index.js');
   if (!fs.existsSync(script)) throw new SetupError(`${script} is missing: node modules did not install. Run \`npm ci\` and look at its errors.`);
   const plugin = path.join(toolsBin, 'pulumi-resource-pulumi-nodejs');
-  const body = `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`;
+  const watchdog = path.join(root, 'scripts', 'exit-with-parent.js');
+  const body = `#!/bin/sh\nexec "${process.execPath}" --require "${watchdog}" "${script}" "$@"\n`;
   if (fs.existsSync(plugin) && fs.readFileSync(plugin, 'utf8') === body) return;
   fs.mkdirSync(toolsBin, { recursive: true });
   fs.writeFileSync(plugin, body, { mode: 0o755 });
@@ -373,6 +374,7 @@ function installDynamicProviderPlugin() {
 function buildProject() {
   step('compiling TypeScript (incremental)');
   run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')], { cwd: root });
+  run(process.execPath, [path.join(root, 'scripts', 'oclif-manifest.js')], { cwd: root });
 }
 
 function main() {

@@ -112,7 +112,7 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
       workflowId: info.workflowId,
       at: new Date().toISOString(),
     });
-  const finish = async (phase: DeploymentPhase, result: ReleaseResult | undefined, components: ReleasedComponent[], reason?: string): Promise<DeployServiceResult> => {
+  const finish = async (phase: DeploymentPhase, result: ReleaseResult | undefined, components: ReleasedComponent[], reason?: string, touched?: string[]): Promise<DeployServiceResult> => {
     progress.finishedAt = new Date().toISOString();
     progress.reason = reason;
     let release: ReleaseRecord | undefined;
@@ -130,6 +130,7 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
         reason,
         workflowId: info.workflowId,
         approvedBy: progress.approval.decision?.approve ? { identity: progress.approval.decision.by, channel: progress.approval.decision.channel, authenticated: progress.approval.decision.authenticated } : undefined,
+        touched,
         components,
         serviceSpec: service.spec,
         environmentSpec: environment.spec,
@@ -204,7 +205,7 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(async () => {
         await notify('cancelled', 'deployment cancelled; running Pulumi operations were stopped');
-        await finish('cancelled', 'cancelled', released, 'cancelled');
+        await finish('cancelled', 'cancelled', released, 'cancelled', applied);
       });
       throw error;
     }
@@ -215,7 +216,7 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
     } catch (rollbackError) {
       const why = `${reason}; rollback failed too: ${describe(rollbackError)}`;
       await notify('failed', why);
-      return finish('failed', 'failed', desiredComponents, why);
+      return finish('failed', 'failed', desiredComponents, why, applied);
     }
     await notify('rolled-back', `${reason}; rolled back to the last good release`);
     return finish('rolled-back', 'rolled_back', released, reason);

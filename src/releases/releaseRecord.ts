@@ -21,6 +21,8 @@ export interface ReleaseRecord {
   /** The Temporal workflow that made it, for `show` and the UI. */
   workflowId?: string;
   approvedBy?: { identity: string; channel: string; authenticated: boolean };
+  /** Components a cancelled or failed deployment applied (perhaps halfway): the next one re-applies them. */
+  touched?: string[];
   /** Every component of the service as it runs after this deployment. */
   components: ReleasedComponent[];
   /** What the service and environment said then: a rollback needs no checkout of the repo. */
