@@ -37,6 +37,7 @@ export function acknowledgeDrift(request: AcknowledgeRequest, report: ServiceDri
   const selected: { component: string; fields: FieldDriftReport[] }[] = [];
   for (const component of drifted) {
     if (component.status === 'deleted') {
+      if (request.fields?.length) continue; // a deletion has no fields to name
       skipped.push({
         component: component.name,
         why: `it was deleted outside deployer; to accept that, remove its directory from the deployment repo and apply; to undo it, deployer drift remediate --service ${request.service} --environment ${request.environment}`,

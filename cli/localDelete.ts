@@ -1,6 +1,5 @@
 // `deployer local delete`: an out-of-band deletion of a component from the local runtime, as someone
 // deleting the resource in a cloud console would. Kept apart from the oclif command for tests.
-import path from 'node:path';
 import type { ComponentKind } from '../src/model/schema';
 import type { ComponentRef } from '../src/targets/deployment';
 import type { ComponentState } from '../src/targets/local/api';
@@ -9,7 +8,7 @@ import { deleteOutsideDeployer } from '../src/targets/local/outOfBand';
 import { RuntimeClient, RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
 import { DeployerError, EXIT } from './baseCommand';
 import { checkLocalEnvironment } from './localScale';
-import { componentKind, findServiceStack, listDirs, listing, parseComponentId, suggest, usage } from './locate';
+import { locateComponent, usage } from './locate';
 
 /** Kinds whose data goes with them: deleting one needs --force. */
 const DATA_KINDS: ComponentKind[] = ['RDS', 'ElastiCacheRedis', 'SQS'];
@@ -23,15 +22,8 @@ export interface DeleteTargetOptions {
 
 /** The component to delete, checked against the deployment repo (environment on the local target, stack, component). */
 export function resolveDeleteTarget(options: DeleteTargetOptions): { ref: ComponentRef; kind: ComponentKind } {
-  const { service, component } = parseComponentId(options.component);
   checkLocalEnvironment(options.root, options.environment);
-  const stack = findServiceStack(options.root, service, options.stack);
-  const componentsDir = path.join(options.root, 'stacks', stack, 'services', service, 'components');
-  const components = listDirs(componentsDir);
-  if (!components.includes(component)) {
-    throw usage('UNKNOWN_COMPONENT', `service ${service} (stack ${stack}) has no component "${component}".${suggest(component, components)} Its components: ${listing(components)}.`);
-  }
-  const kind = componentKind(path.join(componentsDir, component));
+  const { stack, service, component, kind } = locateComponent(options.root, options.component, options.stack);
   if (!kind) throw usage('UNKNOWN_COMPONENT', `${service}/${component} has no component file in the deployment repo`);
   return { ref: { stack, environment: options.environment, service, component }, kind };
 }

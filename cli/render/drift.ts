@@ -112,7 +112,7 @@ function actionCommands(report: ServiceDriftReport, environment: string, drifted
   return [
     `  Remediate:   deployer drift remediate ${scope}`,
     `  Acknowledge: deployer drift acknowledge ${scope}`,
-    `  Ignore:      deployer drift ignore ${scope} --component ${first ? `${first.name} --field ${first.fields[0]!.field}` : 'COMPONENT --field FIELD'} [--until 2026-12-31]`,
+    `  Ignore:      deployer drift ignore ${scope} --component ${first ? `${first.name} --field ${first.fields[0]!.field}` : 'COMPONENT --field FIELD'} [--until YYYY-MM-DD]`,
   ].join('\n');
 }
 

@@ -17,6 +17,9 @@ export interface RunnerContext {
   save(): void;
 }
 
+/** What ran for a component is gone (deleted behind the runtime's back): the runtime answers 404. */
+export class ComponentGoneError extends Error {}
+
 /** Runs one component on this machine: converges it to a desired state, reports what runs. */
 export interface ComponentRunner<D extends DesiredComponent = DesiredComponent> {
   /** Starts what the saved record describes (runtime start-up); does not wait for health. */

@@ -16,7 +16,7 @@ import { MetricsRecorder } from './metrics';
 import { MicroServiceRunner } from './microService';
 import { PostgresRunner } from './postgres';
 import { RedisRunner } from './redis';
-import { ComponentRunner, RunnerContext } from './runner';
+import { ComponentGoneError, ComponentRunner, RunnerContext } from './runner';
 import { QueueRunner, SqsEmulator } from './sqs';
 
 /** What the runtime keeps per component so it can bring it back after a restart. */
@@ -102,7 +102,13 @@ export class LocalRuntime {
 
   async state(key: string): Promise<ComponentState | undefined> {
     const entry = this.entries.get(key);
-    return entry?.desired ? entry.runner.state() : undefined;
+    if (!entry?.desired) return undefined;
+    try {
+      return await entry.runner.state();
+    } catch (error) {
+      if (error instanceof ComponentGoneError) return undefined;
+      throw error;
+    }
   }
 
   async list(): Promise<{ key: string; state: ComponentState }[]> {

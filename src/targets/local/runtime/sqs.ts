@@ -12,7 +12,7 @@ import {
 import { toolPath } from '../../../toolchain';
 import type { ComponentHealth, ComponentState, QueueDesired } from '../api';
 import { EventJournal, LogJournal } from './journal';
-import { ComponentRunner, freePort, RunnerContext, waitForPort } from './runner';
+import { ComponentGoneError, ComponentRunner, freePort, RunnerContext, waitForPort } from './runner';
 import { SupervisedProcess } from './supervisedProcess';
 
 const READY_TIMEOUT_MS = 60000;
@@ -133,8 +133,12 @@ export class QueueRunner implements ComponentRunner<QueueDesired> {
   private async observed(): Promise<Partial<QueueDesired>> {
     if (!this.urls.queue) return {};
     const sqs = await this.emulator.sqs();
-    const reply = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.urls.queue, AttributeNames: ['All'] })).catch(() => undefined);
-    if (!reply?.Attributes) return { deadLetterQueue: { enabled: false, maxReceiveCount: 0 } };
+    const reply = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.urls.queue, AttributeNames: ['All'] })).catch((error: Error) => {
+      // A queue deleted behind deployer's back is gone; any other failure is not an answer about it.
+      if (/NonExistentQueue|QueueDoesNotExist/.test(`${error.name} ${error.message}`)) throw new ComponentGoneError(`queue ${this.urls.queue} no longer exists`);
+      throw error;
+    });
+    if (!reply.Attributes) throw new Error(`the SQS endpoint returned no attributes for ${this.urls.queue}`);
     const redrive = reply.Attributes.RedrivePolicy ? (JSON.parse(reply.Attributes.RedrivePolicy) as { maxReceiveCount: number | string }) : undefined;
     return {
       visibilityTimeoutSeconds: Number(reply.Attributes.VisibilityTimeout),
