@@ -61,6 +61,9 @@ export async function stopProcess(proc: ManagedProcess, graceMs = 15000): Promis
   while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
   if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
   while (groupAlive(pid)) await sleep(50);
+  // Give init a moment to reap the leader, so a caller checking the pid finds it gone.
+  const reaped = Date.now() + 2000;
+  while (isAlive(pid) && Date.now() < reaped) await sleep(50);
   return true;
 }
 

@@ -163,7 +163,7 @@ describe('deployer state locks / unlock / rollback', () => {
 
     const missing = await cli(['rollback', '--service', service, '--environment', 'rb', '--to-version', 'v9.9.9']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('Error: notification-service has no successful release v9.9.9 in rb; successful releases: v1.3.0, v1.2.0, v1.3.0, v1.2.0. Nothing was changed.');
+    expect(missing.stderr).toContain('Error: notification-service has no successful release v9.9.9 in rb; successful releases: v1.3.0, v1.2.0. Nothing was changed.');
     const json = await cli(['rollback', '--service', service, '--environment', 'rb', '--to-version', 'v9.9.9', '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'NO_ROLLBACK_TARGET', message: expect.stringContaining('has no successful release v9.9.9') } });

@@ -229,10 +229,22 @@ describe('the mission, end to end on the local target', () => {
     expect((await deployer(['show', ...component, '--show-events'])).code).toBe(0);
     expect((await deployer(['health', ...component])).code).toBe(0);
     expect((await deployer(['exec', ...component, '--command', '/bin/sh'])).code).toBe(0);
-    const locks = await deployer(['state', 'locks', '--stack', 'user-platform', '--environment', 'production']);
-    expect(locks.stdout).toContain('No locks held on user-platform (production).');
     const json = JSON.parse((await deployer(['status', '--service', 'notification-service', '--environment', 'production', '--json'])).stdout);
     expect(json.services[0].lastRelease).toMatchObject({ version: 'v1.3.0', result: 'succeeded', deployedBy: 'alice@company.com', approvedBy: { identity: 'carol@company.com', channel: 'cli' } });
+
+    // Someone scales production by hand; drift detection says so, remediation puts it back.
+    expect((await deployer(['local', 'scale', ...component, '--replicas', '3'], 'bob@company.com')).code).toBe(0);
+    const drift = await deployer(['drift', 'detect', '--service', 'notification-service', '--environment', 'production']);
+    expect(drift.code).toBe(5);
+    expect(drift.stdout).toContain('Drift Detection: notification-service');
+    expect(drift.stdout).toMatch(/⚠ MEDIUM: api \(MicroService\)/);
+    expect(drift.stdout).toMatch(/replicas: 3 +← Drift detected/);
+    expect((await deployer(['drift', 'remediate', '--service', 'notification-service', '--environment', 'production'])).code).toBe(0);
+    expect((await deployer(['drift', 'detect', '--service', 'notification-service', '--environment', 'production'])).code).toBe(0);
+    expect((await deployer(['status', '--service', 'notification-service', '--environment', 'production'])).stdout).toMatch(/5\/5 running/);
+
+    const locks = await deployer(['state', 'locks', '--stack', 'user-platform', '--environment', 'production']);
+    expect(locks.stdout).toContain('No locks held on user-platform (production).');
   });
 });
 
