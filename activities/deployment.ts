@@ -9,7 +9,7 @@ import type { FileReleaseStore } from '../src/releases/fileReleaseStore';
 import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
 import type { ComponentRef } from '../src/targets/deployment';
 import type { Observer } from '../src/targets/observer';
-import { resolveValueFrom } from '../src/targets/resolveValueFrom';
+import { ComponentOutputs, resolveValueFrom } from '../src/targets/resolveValueFrom';
 import type { ProgramCatalogue } from './index';
 
 export interface DeploymentPorts {
@@ -47,6 +47,7 @@ export interface MonitorBreach {
 const MIN_REQUESTS_FOR_ERROR_RATE = 20;
 const RATE_WINDOW_MS = 60_000;
 const HEALTH_POLL_MS = 500;
+const RUNS_REMEMBERED = 50;
 
 export function stackIdOf(stack: string, environment: string, componentId: string): ComponentStackId {
   const [service, component] = componentId.split('/') as [string, string];
@@ -61,6 +62,17 @@ export function refOf(stack: string, environment: string, componentId: string): 
 /** Activities of the deployment workflows, over injected ports. */
 export function createDeploymentActivities(ports: DeploymentPorts) {
   const emptyProgram = async () => ({});
+  // Outputs of the components a deployment applied, by workflow run: a later wave of the same run
+  // reads them here instead of asking the engine again. Nothing else writes those stacks while the
+  // run holds the service's lock; other services' outputs are always read from their stacks.
+  const producedInRun = new Map<string, Map<string, ComponentOutputs>>();
+  const remember = (run: string, componentId: string, outputs: ComponentOutputs) => {
+    if (!producedInRun.has(run)) {
+      producedInRun.set(run, new Map());
+      if (producedInRun.size > RUNS_REMEMBERED) producedInRun.delete(producedInRun.keys().next().value!);
+    }
+    producedInRun.get(run)!.set(componentId, outputs);
+  };
 
   return {
     /**
@@ -88,7 +100,8 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       // Only components named by valueFrom have outputs this one reads; each read is an engine call.
       const variables = (component.spec as { environment?: { valueFrom?: { component: string } }[] }).environment ?? [];
       const sources = [...new Set(variables.flatMap((variable) => (variable.valueFrom ? [variable.valueFrom.component] : [])))];
-      const read = await Promise.all(sources.map((source) => ports.stacks.outputs(stackIdOf(stack, environment.name, source), emptyProgram)));
+      const run = Context.current().info.workflowExecution?.runId;
+      const read = await Promise.all(sources.map((source) => (run ? producedInRun.get(run)?.get(source) : undefined) ?? ports.stacks.outputs(stackIdOf(stack, environment.name, source), emptyProgram)));
       const outputs = new Map(sources.map((source, index) => [source, read[index]!]));
       const deployment = {
         ref: refOf(stack, environment.name, component.id),
@@ -99,6 +112,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
         resolved: resolveValueFrom({ ...component, source: { file: '', line: 0, col: 0 } }, (source) => outputs.get(source)),
       };
       const outcome = await withHeartbeats((hooks) => ports.stacks.up(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), {}, hooks));
+      if (run) remember(run, component.id, outcome.allOutputs);
       return { durationMs: outcome.durationMs, changes: outcome.changes };
     },
 

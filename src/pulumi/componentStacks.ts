@@ -44,7 +44,10 @@ export interface RunHooks {
 }
 
 export interface UpOutcome {
+  /** For callers outside the worker: secret outputs withheld. */
   outputs: Record<string, unknown>;
+  /** Every output with its secret flag; stays in the worker. */
+  allOutputs: Record<string, { value: unknown; secret: boolean }>;
   /** Resource operation counts, e.g. { create: 1, same: 2 }. */
   changes: Record<string, number>;
   durationMs: number;
@@ -82,6 +85,7 @@ export class ComponentStacks {
     );
     return {
       outputs: visibleOutputs(result.outputs),
+      allOutputs: flaggedOutputs(result.outputs),
       changes: (result.summary.resourceChanges ?? {}) as Record<string, number>,
       durationMs: Date.now() - started,
     };
@@ -112,8 +116,7 @@ export class ComponentStacks {
   /** Outputs with their secret flag, for resolving references inside the worker. */
   async outputs(id: ComponentStackId, program: PulumiFn): Promise<Record<string, { value: unknown; secret: boolean }>> {
     const stack = await this.select(id, program);
-    const outputs = await stack.outputs();
-    return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, { value: output.value, secret: output.secret }]));
+    return flaggedOutputs(await stack.outputs());
   }
 
   private async select(id: ComponentStackId, program: PulumiFn): Promise<Stack> {
@@ -196,6 +199,10 @@ function resourceFailures() {
 
 /** Stack outputs as plain values; secret ones are withheld (callers that need them read them in the worker). */
 export const SECRET_OUTPUT = '[secret]';
+
+function flaggedOutputs(outputs: OutputMap): Record<string, { value: unknown; secret: boolean }> {
+  return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, { value: output.value, secret: output.secret }]));
+}
 
 function visibleOutputs(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? SECRET_OUTPUT : output.value]));
