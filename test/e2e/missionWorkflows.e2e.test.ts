@@ -243,6 +243,27 @@ describe('the mission, end to end on the local target', () => {
     expect((await deployer(['drift', 'detect', '--service', 'notification-service', '--environment', 'production'])).code).toBe(0);
     expect((await deployer(['status', '--service', 'notification-service', '--environment', 'production'])).stdout).toMatch(/5\/5 running/);
 
+    // Scripts read --json: the documented shape (docs/cli.md), here for an apply with nothing to do.
+    const noop = JSON.parse((await deployer(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', 'VERSION=v1.3.0', '--json'])).stdout);
+    expect(noop).toEqual({
+      phase: 'unchanged',
+      progress: {
+        workflowId: 'deploy/user-platform/production/notification-service',
+        stack: 'user-platform',
+        environment: 'production',
+        service: 'notification-service',
+        version: 'v1.3.0',
+        kind: 'deploy',
+        requestedBy: 'alice@company.com',
+        phase: 'unchanged',
+        startedAt: expect.any(String),
+        finishedAt: expect.any(String),
+        plan: expect.objectContaining({ stack: 'user-platform', environment: 'production', noop: true, waves: [], deletions: [] }),
+        waves: [],
+        approval: { required: true, approvers: ['notifications-team-lead', 'platform-team'] },
+      },
+    });
+
     const locks = await deployer(['state', 'locks', '--stack', 'user-platform', '--environment', 'production']);
     expect(locks.stdout).toContain('No locks held on user-platform (production).');
   });
