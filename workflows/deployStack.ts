@@ -1,16 +1,9 @@
-import { ApplicationFailure, ParentClosePolicy, proxyActivities, startChild, upsertSearchAttributes } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
-import type { DesiredStack } from '../src/model/types';
 import { computeWaves } from '../src/plan/waves';
+import { DeployServiceResult, DeployStackInput, RollbackServiceInput } from '../src/temporal/deployment';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
-import {
-  deployServiceWorkflowId,
-  DeployServiceResult,
-  DeployStackInput,
-  DEPLOY_SERVICE_WORKFLOW,
-  RollbackServiceInput,
-} from '../src/temporal/deployment';
+import { deployServiceChild, desiredFromRelease } from './serviceChild';
 
 const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
 
@@ -40,23 +33,15 @@ export async function deployStack(input: DeployStackInput): Promise<DeployStackR
   for (const wave of layering.waves) {
     const outcomes = await Promise.all(
       wave.map(async (service) => {
-        // A running deployService of the service is its lock: report it rather than wait.
-        const child = await startChild(DEPLOY_SERVICE_WORKFLOW, {
-          workflowId: deployServiceWorkflowId(desired.stack, desired.environment.name, service),
-          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          args: [{ desired, service, requestedBy: input.requestedBy, version: input.version, kind: 'deploy' as const }],
-          typedSearchAttributes: searchAttributes(desired.stack, service, desired.environment.name, input.version, input.requestedBy),
-        });
-        const result = (await child.result()) as DeployServiceResult;
-        return { service, phase: result.phase, reason: result.reason };
-      }).map((started, index) =>
-        started.catch((error: unknown) => {
-          if (error instanceof WorkflowExecutionAlreadyStartedError) {
-            return { service: wave[index]!, phase: 'locked', reason: `another deployment of ${wave[index]} is running (${deployServiceWorkflowId(desired.stack, desired.environment.name, wave[index]!)})` };
-          }
+        try {
+          const result = await deployServiceChild({ desired, service, requestedBy: input.requestedBy, version: input.version, kind: 'deploy' });
+          return { service, phase: result.phase, reason: result.reason };
+        } catch (error) {
+          // A running deployService of the service is its lock: report it rather than wait.
+          if (error instanceof ApplicationFailure && error.type === 'ServiceLocked') return { service, phase: 'locked', reason: `another deployment of ${service} is running (${error.details?.[0]})` };
           throw error;
-        }),
-      ),
+        }
+      }),
     );
     results.push(...outcomes);
     if (outcomes.some((outcome) => outcome.phase !== 'succeeded' && outcome.phase !== 'unchanged')) {
@@ -75,46 +60,12 @@ export async function deployStack(input: DeployStackInput): Promise<DeployStackR
  */
 export async function rollbackService(input: RollbackServiceInput): Promise<DeployServiceResult> {
   const target = await quick.findRollbackTarget(input);
-  const desired: DesiredStack = {
-    stack: input.stack,
-    environment: { name: input.environment, spec: target.environmentSpec },
-    services: [
-      {
-        name: input.service,
-        stack: input.stack,
-        spec: target.serviceSpec,
-        annotations: {},
-        components: target.components.map((component) => ({ ...component, source: { file: '', line: 0, col: 0 } })),
-        source: { file: '', line: 0, col: 0 },
-      },
-    ],
-    groups: target.groups,
-    slackUsers: {},
-    commit: target.commit,
-    variables: {},
-  };
-  const workflowId = deployServiceWorkflowId(input.stack, input.environment, input.service);
-  const child = await startChild(DEPLOY_SERVICE_WORKFLOW, {
-    workflowId,
-    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-    args: [{ desired, service: input.service, requestedBy: input.requestedBy, version: target.version, kind: 'rollback' as const, reason: input.reason }],
-    typedSearchAttributes: searchAttributes(input.stack, input.service, input.environment, target.version, input.requestedBy),
-  }).catch((error: unknown) => {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      throw ApplicationFailure.nonRetryable(`${input.service} in ${input.environment} is locked by a running deployment (${workflowId})`, 'ServiceLocked', workflowId);
-    }
-    throw error;
+  return deployServiceChild({
+    desired: desiredFromRelease(input.stack, input.environment, input.service, target),
+    service: input.service,
+    requestedBy: input.requestedBy,
+    version: target.version,
+    kind: 'rollback',
+    reason: input.reason,
   });
-  return (await child.result()) as DeployServiceResult;
-}
-
-function searchAttributes(stack: string, service: string, environment: string, version: string, requestedBy: string) {
-  return [
-    { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: stack },
-    { key: SEARCH_ATTRIBUTE_KEYS.Service, value: service },
-    { key: SEARCH_ATTRIBUTE_KEYS.Environment, value: environment },
-    { key: SEARCH_ATTRIBUTE_KEYS.Version, value: version },
-    { key: SEARCH_ATTRIBUTE_KEYS.DeployedBy, value: requestedBy },
-    { key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: 'planning' },
-  ];
 }

@@ -1,11 +1,8 @@
-import { ActivityCancellationType, ApplicationFailure, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ActivityCancellationType, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
 import type { DriftTarget } from '../activities/drift';
 import { driftNotificationMessage, failedCheck } from '../src/drift/report';
-import type { DesiredStack } from '../src/model/types';
-import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
-import { deployServiceWorkflowId, DeployServiceInput, DeployServiceResult, DEPLOY_SERVICE_WORKFLOW } from '../src/temporal/deployment';
+import { deployServiceWorkflowId } from '../src/temporal/deployment';
 import type {
   ComponentCheck,
   DetectDriftInput,
@@ -16,6 +13,7 @@ import type {
   RemediateDriftResult,
   ServiceDriftReport,
 } from '../src/temporal/drift';
+import { deployServiceChild, desiredFromRelease } from './serviceChild';
 
 const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
 // A refresh preview changes nothing, so it may be retried freely; a stuck engine is noticed by heartbeat.
@@ -94,52 +92,15 @@ export async function remediateDrift(input: RemediateDriftInput): Promise<Remedi
   if (drifted.length === 0) return { phase: 'no-drift', remediated: [], before };
 
   const release = await quick.lastGoodRelease({ stack: input.stack, environment: input.environment, service: input.service });
-  const desired: DesiredStack = {
-    stack: input.stack,
-    environment: { name: input.environment, spec: release.environmentSpec },
-    services: [
-      {
-        name: input.service,
-        stack: input.stack,
-        spec: release.serviceSpec,
-        annotations: {},
-        components: release.components.map((component) => ({ ...component, source: { file: '', line: 0, col: 0 } })),
-        source: { file: '', line: 0, col: 0 },
-      },
-    ],
-    groups: release.groups,
-    slackUsers: {},
-    commit: release.commit,
-    variables: {},
-  };
-  const deployInput: DeployServiceInput = {
-    desired,
+  const result = await deployServiceChild({
+    desired: desiredFromRelease(input.stack, input.environment, input.service, release),
     service: input.service,
     requestedBy: input.requestedBy,
     version: release.version,
     kind: 'remediate',
     reason: input.reason ?? `drift remediation of ${drifted.join(', ')}`,
     force: drifted,
-  };
-  const child = await startChild(DEPLOY_SERVICE_WORKFLOW, {
-    workflowId,
-    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-    args: [deployInput],
-    typedSearchAttributes: [
-      { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: input.stack },
-      { key: SEARCH_ATTRIBUTE_KEYS.Service, value: input.service },
-      { key: SEARCH_ATTRIBUTE_KEYS.Environment, value: input.environment },
-      { key: SEARCH_ATTRIBUTE_KEYS.Version, value: release.version },
-      { key: SEARCH_ATTRIBUTE_KEYS.DeployedBy, value: input.requestedBy },
-      { key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: 'planning' },
-    ],
-  }).catch((error: unknown) => {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      throw ApplicationFailure.nonRetryable(`${input.service} in ${input.environment} is locked by a running deployment (${workflowId})`, 'ServiceLocked', workflowId);
-    }
-    throw error;
   });
-  const result = (await child.result()) as DeployServiceResult;
   const after = (await detect('remediate')).services[0];
   return { phase: result.phase, reason: result.reason, workflowId, version: release.version, remediated: drifted, before, after };
 }
