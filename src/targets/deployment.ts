@@ -27,4 +27,9 @@ export interface ComponentDeployment {
   configs: ConfigFile[];
   environment: EnvironmentSpec;
   resolved: Record<string, ResolvedValue>;
+  /**
+   * On aws: the non-secret outputs of the components this one depends on, by `<service>/<component>`.
+   * A dependency with a security group admits this component's tasks; a queue grants them access.
+   */
+  dependencyOutputs?: Record<string, Record<string, string>>;
 }

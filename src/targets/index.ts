@@ -9,6 +9,8 @@ export const programCatalogue = {
     if (deployment.kind !== kind) throw new Error(`component ${deployment.ref.service}/${deployment.ref.component} is a ${deployment.kind}, not a ${kind}`);
     const target = deployment.environment.target;
     if (target === 'local') return localProgram(deployment);
+    // @pulumi/aws takes most of a second to load: only workers that deploy to aws pay for it.
+    if (target === 'aws') return async () => (await import('./aws/programs')).awsProgram(deployment)();
     throw new Error(`environment ${deployment.ref.environment} targets ${target}, which this worker cannot provision yet`);
   },
 };

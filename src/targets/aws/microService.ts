@@ -1,0 +1,259 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { MicroServiceSpec } from '../../model/schema';
+import { parseImage } from '../../model/specChecks';
+import type { ComponentDeployment } from '../deployment';
+import type { AwsContext } from './context';
+import { awsNames } from './names';
+import { AwsTargetError, clusterName, requirePlatform } from './platform';
+import { secretReferences } from './secretReferences';
+
+// Configs reach /config through a shared task volume that a short-lived init container fills:
+// Fargate has no host paths, and EFS would be one more thing to run for a few small files.
+const CONFIG_VOLUME = 'config';
+const CONFIG_WRITER_IMAGE = 'public.ecr.aws/docker/library/busybox:1.36';
+const LOG_RETENTION_DAYS = 30;
+
+/**
+ * A MicroService on ECS Fargate: task definition, least-privilege roles, its own log group and
+ * security group, an ECS service with the circuit breaker, behind the ALB's listener rule when it
+ * has ingress, and target-tracking autoscaling.
+ */
+export function microServiceProgram(deployment: ComponentDeployment, context: AwsContext): Record<string, pulumi.Input<string>> {
+  const spec = deployment.spec as MicroServiceSpec;
+  const { ref } = deployment;
+  const platform = requirePlatform(deployment, ['clusterArn', 'vpcId', 'subnetIds', 'securityGroupIds', ...(spec.ingress ? (['albListenerArn', 'albDnsName'] as const) : [])]);
+  const { provider, region, account } = context;
+  const options = { provider };
+  const name = awsNames.ecsService(ref);
+  const container = awsNames.container(ref);
+  const version = parseImage(spec.image)?.tag ?? 'latest';
+  const tags = { 'deployer:version': version };
+
+  const logGroup = new aws.cloudwatch.LogGroup('logs', { name: awsNames.logGroup(ref), retentionInDays: LOG_RETENTION_DAYS, kmsKeyId: deployment.environment.platform.kmsKeyArn }, options);
+
+  const referencesIn = secretReferences(deployment, region);
+  checkConfigMounts(deployment);
+  const secrets = pulumi.output(account).apply(referencesIn);
+  const executionRole = new aws.iam.Role('execution-role', { name: awsNames.role(ref, 'exec'), assumeRolePolicy: assumedByEcsTasks(), description: `Starts ${ref.service}/${ref.component} tasks: pulls the image, writes logs, reads its secrets` }, options);
+  new aws.iam.RolePolicy('execution-policy', { role: executionRole.id, policy: pulumi.all([logGroup.arn, secrets, account]).apply(([logGroupArn, references, accountId]) => executionPolicy({ spec, region, account: accountId, logGroupArn, references, kmsKeyArn: deployment.environment.platform.kmsKeyArn })) }, options);
+
+  const taskRole = new aws.iam.Role('task-role', { name: awsNames.role(ref, 'task'), assumeRolePolicy: assumedByEcsTasks(), description: `The identity of ${ref.service}/${ref.component}'s code` }, options);
+  new aws.iam.RolePolicy('task-policy', { role: taskRole.id, policy: JSON.stringify(taskPolicy(deployment)) }, options);
+
+  const securityGroup = new aws.ec2.SecurityGroup('tasks', {
+    name: `${name}-tasks`,
+    description: `Tasks of ${ref.service}/${ref.component}; data components it depends on admit this group`,
+    vpcId: platform.vpcId,
+    egress: [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'], description: 'AWS APIs, images, dependencies' }],
+  }, options);
+  for (const [dependency, outputs] of Object.entries(deployment.dependencyOutputs ?? {})) {
+    if (!outputs.securityGroupId || !outputs.port) continue;
+    new aws.vpc.SecurityGroupIngressRule(`reach-${dependency.replace('/', '-')}`, {
+      securityGroupId: outputs.securityGroupId,
+      referencedSecurityGroupId: securityGroup.id,
+      ipProtocol: 'tcp',
+      fromPort: Number(outputs.port),
+      toPort: Number(outputs.port),
+      description: `${ref.service}/${ref.component} reaches ${dependency}`,
+    }, options);
+  }
+
+  const taskDefinition = new aws.ecs.TaskDefinition('task', {
+    family: name,
+    cpu: String(spec.resources.cpu),
+    memory: String(spec.resources.memory),
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+    executionRoleArn: executionRole.arn,
+    taskRoleArn: taskRole.arn,
+    volumes: deployment.configs.length ? [{ name: CONFIG_VOLUME }] : [],
+    containerDefinitions: pulumi.all([secrets, account, logGroup.name]).apply(([references, accountId, logGroupName]) =>
+      JSON.stringify(containerDefinitions({ deployment, spec, container, image: imageOf(spec.image, region, accountId), references, logGroupName, region })),
+    ),
+    tags,
+  }, options);
+
+  const targetGroup = spec.ingress
+    ? new aws.lb.TargetGroup('target-group', {
+        name: awsNames.targetGroup(ref),
+        port: spec.port,
+        protocol: 'HTTP',
+        targetType: 'ip',
+        vpcId: platform.vpcId,
+        deregistrationDelay: 30,
+        healthCheck: {
+          path: spec.healthCheck.path,
+          interval: spec.healthCheck.intervalSeconds,
+          timeout: spec.healthCheck.timeoutSeconds,
+          healthyThreshold: spec.healthCheck.healthyThreshold,
+          unhealthyThreshold: spec.healthCheck.unhealthyThreshold,
+          matcher: '200-399',
+        },
+      }, options)
+    : undefined;
+  const listenerRule = spec.ingress && targetGroup
+    ? new aws.lb.ListenerRule('route', {
+        listenerArn: platform.albListenerArn!,
+        conditions: [
+          { pathPattern: { values: [spec.ingress.path, `${spec.ingress.path.replace(/\/$/, '')}/*`] } },
+          ...(spec.ingress.host ? [{ hostHeader: { values: [spec.ingress.host] } }] : []),
+        ],
+        actions: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
+      }, options)
+    : undefined;
+  if (spec.ingress?.host && deployment.environment.platform.hostedZoneId) {
+    new aws.route53.Record('dns', { zoneId: deployment.environment.platform.hostedZoneId, name: spec.ingress.host, type: 'CNAME', ttl: 60, records: [platform.albDnsName!] }, options);
+  }
+
+  const autoscaling = spec.scaling.autoscaling;
+  const service = new aws.ecs.Service('service', {
+    name,
+    cluster: platform.clusterArn,
+    taskDefinition: taskDefinition.arn,
+    desiredCount: spec.scaling.replicas,
+    launchType: 'FARGATE',
+    networkConfiguration: { subnets: platform.subnetIds, securityGroups: [securityGroup.id, ...platform.securityGroupIds], assignPublicIp: false },
+    loadBalancers: targetGroup ? [{ targetGroupArn: targetGroup.arn, containerName: container, containerPort: spec.port }] : [],
+    healthCheckGracePeriodSeconds: targetGroup ? spec.healthCheck.gracePeriodSeconds : undefined,
+    // A release that never gets healthy is rolled back by ECS too, even if deployer's worker is gone.
+    deploymentCircuitBreaker: { enable: true, rollback: true },
+    deploymentMinimumHealthyPercent: 100,
+    deploymentMaximumPercent: 200,
+    enableExecuteCommand: true,
+    propagateTags: 'SERVICE',
+    // `up` returns when the rollout is done, so the health gate checks the new tasks.
+    waitForSteadyState: true,
+    tags,
+  }, { ...options, dependsOn: listenerRule ? [listenerRule] : [], ignoreChanges: autoscaling ? ['desiredCount'] : [] });
+
+  if (autoscaling) {
+    const target = new aws.appautoscaling.Target('scaling', {
+      serviceNamespace: 'ecs',
+      scalableDimension: 'ecs:service:DesiredCount',
+      resourceId: pulumi.interpolate`service/${clusterName(platform.clusterArn)}/${service.name}`,
+      minCapacity: autoscaling.minReplicas,
+      maxCapacity: autoscaling.maxReplicas,
+    }, options);
+    new aws.appautoscaling.Policy('cpu', {
+      policyType: 'TargetTrackingScaling',
+      serviceNamespace: target.serviceNamespace,
+      scalableDimension: target.scalableDimension,
+      resourceId: target.resourceId,
+      targetTrackingScalingPolicyConfiguration: { predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' }, targetValue: autoscaling.targetCPU, scaleInCooldown: 300, scaleOutCooldown: 60 },
+    }, options);
+  }
+
+  const host = spec.ingress?.host ?? platform.albDnsName;
+  return { url: spec.ingress ? `https://${host}${spec.ingress.path}` : pulumi.interpolate`ecs://${clusterName(platform.clusterArn)}/${service.name}` };
+}
+
+function assumedByEcsTasks(): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+}
+
+/** A bare repository name means the environment account's ECR, where the build pushes it. */
+function imageOf(image: string, region: string, account: string): string {
+  return parseImage(image)?.registry ? image : `${account}.dkr.ecr.${region}.amazonaws.com/${image}`;
+}
+
+interface ExecutionPolicyInput {
+  spec: MicroServiceSpec;
+  region: string;
+  account: string;
+  logGroupArn: string;
+  references: { resource: string; store: 'secretsmanager' | 'ssm' }[];
+  kmsKeyArn?: string;
+}
+
+/** Exactly what starting a task needs: its image, its log group, its secrets. */
+export function executionPolicy(input: ExecutionPolicyInput): string {
+  const { spec, region, account, logGroupArn, references, kmsKeyArn } = input;
+  const image = parseImage(imageOf(spec.image, region, account))!;
+  const ecr = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$/.exec(image.registry ?? '');
+  const statements: object[] = [{ Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroupArn}:*` }];
+  if (ecr) {
+    statements.push(
+      { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      { Sid: 'EcrPull', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: `arn:aws:ecr:${ecr[2]}:${ecr[1]}:repository/${image.repository}` },
+    );
+  }
+  const secretArns = [...new Set(references.filter((reference) => reference.store === 'secretsmanager').map((reference) => reference.resource))];
+  const parameterArns = [...new Set(references.filter((reference) => reference.store === 'ssm').map((reference) => reference.resource))];
+  if (secretArns.length) statements.push({ Sid: 'Secrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArns });
+  if (parameterArns.length) statements.push({ Sid: 'Parameters', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: parameterArns });
+  if (kmsKeyArn && references.length) statements.push({ Sid: 'DecryptSecrets', Effect: 'Allow', Action: 'kms:Decrypt', Resource: kmsKeyArn });
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
+/** The code's own permissions: ECS Exec's channel, and the queues it was given. */
+function taskPolicy(deployment: ComponentDeployment): object {
+  const queueArns = Object.values(deployment.dependencyOutputs ?? {}).flatMap((outputs) => (outputs.arn?.startsWith('arn:aws:sqs:') ? [outputs.arn] : []));
+  const statements: object[] = [
+    { Sid: 'EcsExec', Effect: 'Allow', Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'], Resource: '*' },
+  ];
+  if (queueArns.length) {
+    statements.push({ Sid: 'Queues', Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: queueArns });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** The task's config volume is mounted at /config; a file meant elsewhere cannot get there. */
+function checkConfigMounts(deployment: ComponentDeployment): void {
+  const outside = deployment.configs.find((config) => !config.mountPath.startsWith('/config/'));
+  if (outside) {
+    const { ref } = deployment;
+    throw new AwsTargetError(`${ref.service}/${ref.component}: config ${outside.path} is mounted at ${outside.mountPath}; on aws configs live under /config. Set its mountPath under /config/ (the app finds the directory in CONFIG_DIR).`);
+  }
+}
+
+interface ContainerInput {
+  deployment: ComponentDeployment;
+  spec: MicroServiceSpec;
+  container: string;
+  image: string;
+  references: { name: string; valueFrom: string }[];
+  logGroupName: string;
+  region: string;
+}
+
+function containerDefinitions(input: ContainerInput): object[] {
+  const { deployment, spec, container, image, references, logGroupName, region } = input;
+  const logConfiguration = { logDriver: 'awslogs', options: { 'awslogs-group': logGroupName, 'awslogs-region': region, 'awslogs-stream-prefix': awsNames.logStreamPrefix } };
+  const environment = spec.environment.flatMap((variable) => {
+    if ('value' in variable) return [{ name: variable.name, value: variable.value }];
+    const resolved = 'valueFrom' in variable ? deployment.resolved[variable.name] : undefined;
+    return resolved && !resolved.secret ? [{ name: variable.name, value: resolved.value }] : [];
+  });
+  const configs = deployment.configs;
+  const app = {
+    name: container,
+    image,
+    essential: true,
+    ...(spec.command ? { command: spec.command } : {}),
+    portMappings: [{ containerPort: spec.port, protocol: 'tcp' }],
+    environment: [...environment, { name: 'PORT', value: String(spec.port) }, ...(configs.length ? [{ name: 'CONFIG_DIR', value: '/config' }] : [])].sort((a, b) => a.name.localeCompare(b.name)),
+    secrets: [...references].sort((a, b) => a.name.localeCompare(b.name)).map(({ name, valueFrom }) => ({ name, valueFrom })),
+    logConfiguration,
+    // Exec sessions need a writable root; everything else stays as the image built it.
+    readonlyRootFilesystem: false,
+    ...(configs.length ? { mountPoints: [{ sourceVolume: CONFIG_VOLUME, containerPath: '/config', readOnly: true }], dependsOn: [{ containerName: 'config', condition: 'SUCCESS' }] } : {}),
+  };
+  if (!configs.length) return [app];
+  // Each file travels base64-encoded in the writer's environment; configs are not secrets (those use secretFrom).
+  const writer = {
+    name: 'config',
+    image: CONFIG_WRITER_IMAGE,
+    essential: false,
+    entryPoint: ['sh', '-c'],
+    command: [configs.map((_, index) => `mkdir -p "$(dirname "/config/$CONFIG_PATH_${index}")" && echo "$CONFIG_${index}" | base64 -d > "/config/$CONFIG_PATH_${index}"`).join(' && ')],
+    environment: configs.flatMap((config, index) => [
+      { name: `CONFIG_PATH_${index}`, value: config.mountPath.slice('/config/'.length) },
+      { name: `CONFIG_${index}`, value: Buffer.from(config.content).toString('base64') },
+    ]),
+    mountPoints: [{ sourceVolume: CONFIG_VOLUME, containerPath: '/config' }],
+    logConfiguration,
+  };
+  return [app, writer];
+}

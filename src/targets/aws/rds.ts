@@ -1,0 +1,69 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { RdsSpec } from '../../model/schema';
+import type { ComponentDeployment } from '../deployment';
+import type { AwsContext } from './context';
+import { awsNames } from './names';
+import { requirePlatform } from './platform';
+
+const PORTS: Record<RdsSpec['engine'], number> = { postgres: 5432, mysql: 3306 };
+
+/**
+ * An RDS instance in the platform's private subnets: encrypted, backed up, its master password
+ * managed by RDS in Secrets Manager (it never passes through deployer), reachable only from the
+ * security groups of the services that depend on it (their programs add the ingress rules).
+ */
+export function rdsProgram(deployment: ComponentDeployment, context: AwsContext): Record<string, pulumi.Input<string>> {
+  const spec = deployment.spec as RdsSpec;
+  const { ref } = deployment;
+  const platform = requirePlatform(deployment, ['vpcId', 'subnetIds']);
+  const { kmsKeyArn } = deployment.environment.platform;
+  const options = { provider: context.provider };
+  const identifier = awsNames.dbInstance(ref);
+  const port = PORTS[spec.engine];
+
+  const subnets = new aws.rds.SubnetGroup('subnets', { name: identifier, subnetIds: platform.subnetIds, description: `${ref.service}/${ref.component}` }, options);
+  const securityGroup = new aws.ec2.SecurityGroup('database', { name: `${identifier}-db`, description: `${ref.service}/${ref.component}; services that depend on it add their ingress`, vpcId: platform.vpcId }, options);
+
+  const instance = new aws.rds.Instance('database', {
+    identifier,
+    engine: spec.engine,
+    engineVersion: spec.version,
+    instanceClass: spec.instanceClass,
+    allocatedStorage: spec.storage.allocatedGb,
+    storageType: spec.storage.type,
+    storageEncrypted: true,
+    kmsKeyId: kmsKeyArn,
+    multiAz: spec.multiAZ,
+    dbName: spec.database.name,
+    username: spec.database.username,
+    manageMasterUserPassword: true,
+    masterUserSecretKmsKeyId: kmsKeyArn,
+    port,
+    dbSubnetGroupName: subnets.name,
+    vpcSecurityGroupIds: [securityGroup.id],
+    publiclyAccessible: false,
+    backupRetentionPeriod: spec.backup.retentionDays,
+    copyTagsToSnapshot: true,
+    autoMinorVersionUpgrade: true,
+    // Data outlives mistakes: deleting it leaves a snapshot, and where releases need approval a
+    // delete also needs deletion protection turned off first.
+    deletionProtection: deployment.environment.approval.required,
+    skipFinalSnapshot: false,
+    finalSnapshotIdentifier: `${identifier}-final`,
+    // Changes wait for the maintenance window rather than restarting the database mid-day.
+    applyImmediately: false,
+  }, options);
+
+  const secretArn = instance.masterUserSecrets.apply((secrets) => secrets[0]?.secretArn ?? '');
+  return {
+    endpoint: instance.address,
+    port: String(port),
+    database: spec.database.name,
+    username: spec.database.username,
+    // A reference ECS resolves when a task starts: the password itself never leaves Secrets Manager.
+    password: pulumi.secret(pulumi.interpolate`${secretArn}:password::`),
+    secretArn,
+    securityGroupId: securityGroup.id,
+  };
+}

@@ -1,0 +1,323 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadDesiredStack } from '../../src/model/loadRepo';
+import type { DesiredComponent, DesiredStack } from '../../src/model/types';
+import { awsNames } from '../../src/targets/aws/names';
+import { AwsTargetError } from '../../src/targets/aws/platform';
+import { awsProgram } from '../../src/targets/aws/programs';
+import type { ComponentDeployment } from '../../src/targets/deployment';
+import { resolveValueFrom } from '../../src/targets/resolveValueFrom';
+import { installAwsMocks, render, Rendered, RenderedResource } from '../support/pulumiMocks';
+
+// The example stack on its aws environments (examples/deployment-repo/environments/aws), rendered
+// through Pulumi's mocks: the programs run as in a worker, the engine and AWS are replaced.
+const example = path.resolve(__dirname, '../../examples/deployment-repo');
+const ACCOUNT = '333333333333';
+let repo: string;
+
+beforeAll(() => {
+  repo = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-aws-'));
+  fs.cpSync(example, repo, { recursive: true });
+  for (const file of fs.readdirSync(path.join(repo, 'environments', 'aws'))) {
+    if (file.endsWith('.yaml')) fs.copyFileSync(path.join(repo, 'environments', 'aws', file), path.join(repo, 'environments', file));
+  }
+  installAwsMocks(ACCOUNT, 'us-east-1');
+});
+
+afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+function loadStack(environment: string): DesiredStack {
+  return loadDesiredStack({ root: repo, stack: 'user-platform', environment, variables: { VERSION: 'v1.2.0' } });
+}
+
+function componentOf(stack: DesiredStack, id: string): DesiredComponent {
+  const component = stack.services.flatMap((service) => service.components).find((candidate) => candidate.id === id);
+  if (!component) throw new Error(`no ${id} in the example`);
+  return component;
+}
+
+/** Renders the components in dependency order, feeding each one's outputs to the next as a worker does. */
+async function renderStack(environment: string): Promise<Map<string, Rendered>> {
+  const stack = loadStack(environment);
+  const order = ['user-service/database', 'user-service/api', 'notification-service/database', 'notification-service/cache', 'notification-service/queue', 'notification-service/api'];
+  const rendered = new Map<string, Rendered>();
+  const outputsOf = (id: string) => {
+    const outputs = rendered.get(id)?.outputs;
+    // A worker reads these from the stack, with Pulumi's secret flag; only RDS's password is secret.
+    return outputs && Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, { value, secret: name === 'password' }]));
+  };
+  for (const id of order) {
+    const component = componentOf(stack, id);
+    const deployment: ComponentDeployment = {
+      ref: { stack: stack.stack, environment, service: component.service, component: component.name },
+      kind: component.kind,
+      spec: component.spec,
+      configs: component.configs,
+      environment: stack.environment.spec,
+      resolved: resolveValueFrom(component, outputsOf),
+      dependencyOutputs: Object.fromEntries(component.dependsOn.map((dependency) => [dependency, Object.fromEntries(Object.entries(outputsOf(dependency) ?? {}).filter(([, output]) => !output.secret).map(([name, output]) => [name, String(output.value)]))])),
+    };
+    rendered.set(id, await render(awsProgram(deployment)));
+  }
+  return rendered;
+}
+
+const SECRET_SIGNATURE = '4dabf18193072939515e22adb298388d';
+
+/** How a secret input reaches the engine: wrapped with Pulumi's secret signature. */
+function secret(value: string): Record<string, string> {
+  return { [SECRET_SIGNATURE]: '1b47061264138c4ac30d75fd1eb44270', value };
+}
+
+function only(rendered: Rendered, type: string): Record<string, unknown> {
+  const matching = rendered.resources.filter((resource) => resource.type === type);
+  if (matching.length !== 1) throw new Error(`expected one ${type}, found ${matching.length}: ${rendered.resources.map((resource) => resource.type).join(', ')}`);
+  return matching[0]!.inputs;
+}
+
+function all(rendered: Rendered, type: string): Record<string, unknown>[] {
+  return rendered.resources.filter((resource) => resource.type === type).map((resource) => resource.inputs);
+}
+
+/** JSON-valued inputs (policies, container definitions) parsed, so snapshots show them as data. */
+function readable(resources: RenderedResource[]): unknown[] {
+  const parse = (value: unknown): unknown => {
+    if (typeof value === 'string' && /^[[{]/.test(value)) {
+      try {
+        return JSON.parse(value);
+      } catch {
+        return value;
+      }
+    }
+    if (Array.isArray(value)) return value.map(parse);
+    if (value && typeof value === 'object' && SECRET_SIGNATURE in value) return '[secret]';
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, parse(item)]));
+    return value;
+  };
+  return resources.map((resource) => ({ type: resource.type, name: resource.name, inputs: parse(resource.inputs) })).sort((a, b) => `${a.type}/${a.name}`.localeCompare(`${b.type}/${b.name}`));
+}
+
+describe('aws programs for the example stack in production', () => {
+  let production: Map<string, Rendered>;
+  beforeAll(async () => {
+    production = await renderStack('production');
+  });
+
+  test('every resource is created in the environment region with the component tags', () => {
+    for (const [id, rendered] of production) {
+      const provider = only(rendered, 'pulumi:providers:aws');
+      expect(provider.region).toBe('us-east-1');
+      const [service, component] = id.split('/');
+      expect(JSON.parse(String(provider.defaultTags)).tags).toEqual({
+        'deployer:stack': 'user-platform',
+        'deployer:environment': 'production',
+        'deployer:service': service,
+        'deployer:component': component,
+        'managed-by': 'deployer',
+      });
+    }
+  });
+
+  test('MicroService: Fargate task definition with the production size, its image from the account ECR, secrets by reference', () => {
+    const api = production.get('notification-service/api')!;
+    const task = only(api, 'aws:ecs/taskDefinition:TaskDefinition');
+    expect(task).toMatchObject({ family: 'user-platform-production-notification-service-api', cpu: '512', memory: '1024', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], tags: { 'deployer:version': 'v1.2.0' } });
+    const [app, writer] = JSON.parse(String(task.containerDefinitions));
+    expect(app.image).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/notification-api:v1.2.0`);
+    expect(app.portMappings).toEqual([{ containerPort: 8080, protocol: 'tcp' }]);
+    const environment = Object.fromEntries(app.environment.map((variable: { name: string; value: string }) => [variable.name, variable.value]));
+    expect(environment).toMatchObject({
+      LOG_LEVEL: 'info',
+      DATABASE_HOST: 'user-platform-production-notification-service-database.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
+      CACHE_HOST: `master.${awsNames.replicationGroup({ stack: 'user-platform', environment: 'production', service: 'notification-service', component: 'cache' })}.abc123.use1.cache.amazonaws.com`,
+      QUEUE_URL: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/user-platform-production-notification-service-queue`,
+      USER_SERVICE_URL: 'https://platform-production-1234567890.us-east-1.elb.amazonaws.com/users',
+      CONFIG_DIR: '/config',
+      PORT: '8080',
+    });
+    expect(environment).not.toHaveProperty('DATABASE_PASSWORD');
+    expect(app.secrets).toEqual([{ name: 'DATABASE_PASSWORD', valueFrom: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf:password::` }]);
+    expect(app.logConfiguration).toEqual({ logDriver: 'awslogs', options: { 'awslogs-group': '/deployer/user-platform/production/notification-service/api', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app' } });
+    expect(app.mountPoints).toEqual([{ sourceVolume: 'config', containerPath: '/config', readOnly: true }]);
+    expect(app.dependsOn).toEqual([{ containerName: 'config', condition: 'SUCCESS' }]);
+    // The config writer puts configs/app.yaml, byte for byte, at /config/app.yaml.
+    const files = Object.fromEntries(writer.environment.map((variable: { name: string; value: string }) => [variable.name, variable.value]));
+    expect(files.CONFIG_PATH_0).toBe('app.yaml');
+    const source = path.join(example, 'stacks/user-platform/services/notification-service/components/api/configs/app.yaml');
+    expect(Buffer.from(files.CONFIG_0, 'base64').toString()).toBe(fs.readFileSync(source, 'utf8'));
+    expect(writer.essential).toBe(false);
+  });
+
+  test('MicroService: ECS service with circuit breaker, exec, the ALB route and health check, and CPU autoscaling', () => {
+    const api = production.get('notification-service/api')!;
+    const service = only(api, 'aws:ecs/service:Service');
+    expect(service).toMatchObject({
+      name: 'user-platform-production-notification-service-api',
+      cluster: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/platform-production`,
+      desiredCount: 5,
+      launchType: 'FARGATE',
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      enableExecuteCommand: true,
+      healthCheckGracePeriodSeconds: 10,
+      waitForSteadyState: true,
+      loadBalancers: [{ containerName: 'api', containerPort: 8080 }],
+      networkConfiguration: { assignPublicIp: false, subnets: ['subnet-0fa1b2c3d4e5f6a7b8', 'subnet-0fb1b2c3d4e5f6a7b8', 'subnet-0fc1b2c3d4e5f6a7b8'], securityGroups: ['tasks-id', 'sg-0f5e6f7a8b9c0d1e2f'] },
+    });
+    expect(only(api, 'aws:lb/targetGroup:TargetGroup')).toMatchObject({ port: 8080, protocol: 'HTTP', targetType: 'ip', vpcId: 'vpc-0f1a2b3c4d5e6f7a8b', healthCheck: { path: '/health', interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: '200-399' } });
+    expect(only(api, 'aws:lb/listenerRule:ListenerRule')).toMatchObject({
+      listenerArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/platform-production/50dc6c495c0c9188/f2f7dc8efc522ab2`,
+      conditions: [{ pathPattern: { values: ['/notifications', '/notifications/*'] } }],
+      actions: [{ type: 'forward' }],
+    });
+    expect(only(api, 'aws:appautoscaling/target:Target')).toMatchObject({ minCapacity: 5, maxCapacity: 20, resourceId: 'service/platform-production/user-platform-production-notification-service-api', scalableDimension: 'ecs:service:DesiredCount' });
+    expect(only(api, 'aws:appautoscaling/policy:Policy')).toMatchObject({ policyType: 'TargetTrackingScaling', targetTrackingScalingPolicyConfiguration: { targetValue: 70, predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' } } });
+    expect(only(api, 'aws:cloudwatch/logGroup:LogGroup')).toMatchObject({ name: '/deployer/user-platform/production/notification-service/api', retentionInDays: 30 });
+  });
+
+  test('MicroService: roles allow exactly its image, log group, secret and queue; its dependencies admit its tasks', () => {
+    const api = production.get('notification-service/api')!;
+    const policies = Object.fromEntries(api.resources.filter((resource) => resource.type === 'aws:iam/rolePolicy:RolePolicy').map((resource) => [resource.name, JSON.parse(String(resource.inputs.policy))]));
+    const execution = policies['execution-policy'].Statement;
+    expect(execution).toContainEqual(expect.objectContaining({ Sid: 'EcrPull', Resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/notification-api` }));
+    expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Secrets', Action: 'secretsmanager:GetSecretValue', Resource: [`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf`] }));
+    expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Logs', Resource: expect.stringMatching(/:\*$/) }));
+    const task = policies['task-policy'].Statement;
+    expect(task).toContainEqual(expect.objectContaining({ Sid: 'Queues', Resource: [`arn:aws:sqs:us-east-1:${ACCOUNT}:user-platform-production-notification-service-queue`] }));
+    for (const role of all(api, 'aws:iam/role:Role')) expect(JSON.parse(String(role.assumeRolePolicy)).Statement[0].Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
+
+    const ingress = all(api, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').map((rule) => ({ group: rule.securityGroupId, port: rule.fromPort, from: rule.referencedSecurityGroupId }));
+    expect(ingress).toEqual(expect.arrayContaining([{ group: 'database-id', port: 5432, from: 'tasks-id' }, { group: 'cache-id', port: 6379, from: 'tasks-id' }]));
+    expect(ingress).toHaveLength(2);
+  });
+
+  test('RDS: encrypted, Multi-AZ in production, managed password, private, protected; outputs a reference, not a password', () => {
+    const database = production.get('notification-service/database')!;
+    expect(only(database, 'aws:rds/instance:Instance')).toMatchObject({
+      identifier: 'user-platform-production-notification-service-database',
+      engine: 'postgres',
+      engineVersion: '16.4',
+      instanceClass: 'db.t3.medium',
+      allocatedStorage: 20,
+      storageType: 'gp3',
+      storageEncrypted: true,
+      kmsKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
+      multiAz: true,
+      backupRetentionPeriod: 30,
+      dbName: 'notifications',
+      username: 'notifications',
+      manageMasterUserPassword: true,
+      publiclyAccessible: false,
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      port: 5432,
+      vpcSecurityGroupIds: ['database-id'],
+    });
+    expect(only(database, 'aws:rds/instance:Instance')).not.toHaveProperty('password');
+    expect(only(database, 'aws:rds/subnetGroup:SubnetGroup').subnetIds).toHaveLength(3);
+    expect(database.outputs).toMatchObject({ port: '5432', database: 'notifications', username: 'notifications', password: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf:password::`, securityGroupId: 'database-id' });
+  });
+
+  test('ElastiCacheRedis: replication group with failover over two nodes, encryption both ways and an AUTH token kept in Secrets Manager', () => {
+    const cache = production.get('notification-service/cache')!;
+    expect(only(cache, 'aws:elasticache/replicationGroup:ReplicationGroup')).toMatchObject({
+      engine: 'redis',
+      engineVersion: '7.0',
+      nodeType: 'cache.t3.medium',
+      numCacheClusters: 2,
+      automaticFailoverEnabled: true,
+      multiAzEnabled: true,
+      atRestEncryptionEnabled: true,
+      transitEncryptionEnabled: true,
+      // Marked secret, so the engine encrypts it in state and never prints it.
+      authToken: secret('mock-random-password'),
+      securityGroupIds: ['cache-id'],
+    });
+    expect(String(only(cache, 'aws:elasticache/replicationGroup:ReplicationGroup').replicationGroupId).length).toBeLessThanOrEqual(40);
+    expect(only(cache, 'aws:secretsmanager/secretVersion:SecretVersion').secretString).toEqual(secret('mock-random-password'));
+    expect(cache.outputs).toMatchObject({ port: '6379', securityGroupId: 'cache-id' });
+    expect(String(cache.outputs.endpoint)).toMatch(/^master\./);
+    expect(JSON.stringify(cache.outputs)).not.toContain('mock-random-password');
+  });
+
+  test('SQS: encrypted queue whose failures land in a dead letter queue after maxReceiveCount', () => {
+    const queue = production.get('notification-service/queue')!;
+    const queues = Object.fromEntries(all(queue, 'aws:sqs/queue:Queue').map((inputs) => [String(inputs.name), inputs]));
+    const main = queues['user-platform-production-notification-service-queue']!;
+    const deadLetter = queues['user-platform-production-notification-service-queue-dlq']!;
+    expect(main).toMatchObject({ fifoQueue: false, visibilityTimeoutSeconds: 60, messageRetentionSeconds: 345600, kmsMasterKeyId: expect.stringContaining(':key/') });
+    expect(JSON.parse(String(main.redrivePolicy))).toEqual({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:user-platform-production-notification-service-queue-dlq`, maxReceiveCount: 5 });
+    expect(deadLetter).toMatchObject({ messageRetentionSeconds: 1209600 });
+    expect(queue.outputs).toMatchObject({ url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/user-platform-production-notification-service-queue`, arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:user-platform-production-notification-service-queue` });
+  });
+
+  test.each(['notification-service/api', 'notification-service/database', 'notification-service/cache', 'notification-service/queue'])('golden: the resources %s renders', (id) => {
+    expect(readable(production.get(id)!.resources)).toMatchSnapshot();
+  });
+});
+
+describe('aws programs in development', () => {
+  test('a database there can be deleted (no deletion protection) but still leaves a final snapshot', async () => {
+    const development = await renderStack('development');
+    expect(only(development.get('notification-service/database')!, 'aws:rds/instance:Instance')).toMatchObject({ deletionProtection: false, multiAz: false, skipFinalSnapshot: false });
+  });
+});
+
+describe('what the aws target refuses', () => {
+  function apiDeployment(change: (deployment: ComponentDeployment) => void): ComponentDeployment {
+    const stack = loadStack('staging');
+    const component = componentOf(stack, 'user-service/api');
+    const deployment: ComponentDeployment = {
+      ref: { stack: stack.stack, environment: 'staging', service: component.service, component: component.name },
+      kind: component.kind,
+      spec: structuredClone(component.spec),
+      configs: component.configs,
+      environment: structuredClone(stack.environment.spec),
+      resolved: { DATABASE_HOST: { value: 'db.internal', secret: false } },
+    };
+    change(deployment);
+    return deployment;
+  }
+
+  test('an environment without the platform references a MicroService needs: one error naming each', async () => {
+    const deployment = apiDeployment((d) => {
+      delete d.environment.platform.clusterArn;
+      d.environment.platform.subnetIds = [];
+    });
+    const failure = render(awsProgram(deployment));
+    await expect(failure).rejects.toThrow(AwsTargetError);
+    await expect(failure).rejects.toThrow(/environments\/staging\.yaml has no spec\.platform\.clusterArn \(the ECS cluster services run in\), spec\.platform\.subnetIds/);
+  });
+
+  test('a secret value that is not a Secrets Manager or SSM reference never goes into a task definition', async () => {
+    const deployment = apiDeployment((d) => {
+      d.resolved.DATABASE_HOST = { value: 'plain-secret-value', secret: true };
+    });
+    await expect(render(awsProgram(deployment))).rejects.toThrow(/DATABASE_HOST comes from a secret output that is not a Secrets Manager or SSM reference/);
+  });
+
+  test('secretFrom: a Secrets Manager name with a key and an SSM parameter become ECS references the execution role may read', async () => {
+    const deployment = apiDeployment((d) => {
+      (d.spec as { environment: unknown[] }).environment.push({ name: 'API_TOKEN', secretFrom: { secret: 'user-service/api', key: 'token' } }, { name: 'SIGNING_KEY', secretFrom: { secret: '/user-service/signing-key' } });
+    });
+    const rendered = await render(awsProgram(deployment));
+    const [app] = JSON.parse(String(only(rendered, 'aws:ecs/taskDefinition:TaskDefinition').containerDefinitions));
+    const staging = '222222222222';
+    expect(app.secrets).toEqual([
+      { name: 'API_TOKEN', valueFrom: `arn:aws:secretsmanager:us-east-1:${staging}:secret:user-service/api:token::` },
+      { name: 'SIGNING_KEY', valueFrom: `arn:aws:ssm:us-east-1:${staging}:parameter/user-service/signing-key` },
+    ]);
+    const execution = JSON.parse(String(rendered.resources.find((resource) => resource.name === 'execution-policy')!.inputs.policy)).Statement;
+    expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Secrets', Resource: [`arn:aws:secretsmanager:us-east-1:${staging}:secret:user-service/api-??????`] }));
+    expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Parameters', Resource: [`arn:aws:ssm:us-east-1:${staging}:parameter/user-service/signing-key`] }));
+  });
+
+  test('without an account in the environment, the account comes from the caller identity', async () => {
+    const deployment = apiDeployment((d) => {
+      delete d.environment.account;
+    });
+    const rendered = await render(awsProgram(deployment));
+    const [app] = JSON.parse(String(only(rendered, 'aws:ecs/taskDefinition:TaskDefinition').containerDefinitions));
+    expect(app.image).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/user-api:v2.4.1`);
+  });
+});
