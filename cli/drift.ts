@@ -22,7 +22,7 @@ import { DeployerError, EXIT } from './baseCommand';
 import { findServiceStack, usage } from './locate';
 import { findRepoRoot } from './repoFlags';
 import { stackFromDeployments } from './rollback';
-import { rootCause } from './serviceTests';
+import { rootCause } from './errorCauses';
 
 export interface DriftOptions {
   namespace: string;

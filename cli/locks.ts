@@ -15,6 +15,7 @@ import {
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import type { EndedLock, HeldLock, LockScope } from './render/locks';
 import { usage } from './locate';
+import { rootCause } from './errorCauses';
 import { workflowUrl } from './temporalUi';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -133,7 +134,7 @@ export async function forceUnlock(client: Client, locks: HeldLock[], options: Fo
       // Caught here so a result that arrives after the timeout (or after the connection closed) is never an unhandled rejection.
       const result = (handle.result() as Promise<RecordForcedUnlockResult>).then(
         (record) => ({ record }),
-        (error: Error) => ({ error: error.cause instanceof Error ? error.cause.message : error.message }),
+        (error: Error) => ({ error: rootCause(error).message }),
       );
       const outcome = await withTimeout(result, options.recordTimeoutMs ?? 15000);
       if (!outcome) return { ...lock, terminated: true, record: 'pending', recordWorkflowId };

@@ -10,6 +10,7 @@ import { DeployerError, EXIT } from './baseCommand';
 import { usage } from './locate';
 import { lockedMessage } from './render/locks';
 import { rollbackFailedMessage, RollbackOutcome, RollbackRequest } from './render/rollback';
+import { causes } from './errorCauses';
 
 export function rollbackWorkflowId(stack: string, environment: string, service: string, at: Date): string {
   return `rollback/${stack}/${environment}/${service}/${at.toISOString()}`;
@@ -116,17 +117,6 @@ export function rollbackError(error: unknown, request: RollbackRequest, workflow
   }
   const deepest = chain[chain.length - 1]!;
   return new DeployerError(`the rollback of ${request.service} in ${request.environment} failed: ${deepest.message} (workflow ${workflowId}).`, 'ROLLBACK_FAILED', EXIT.failure);
-}
-
-/** The error's causes, outermost first (the error itself excluded). */
-function causes(error: unknown): Error[] {
-  const chain: Error[] = [];
-  let current = error instanceof Error ? (error as Error & { cause?: unknown }).cause : undefined;
-  while (current instanceof Error && chain.length < 10) {
-    chain.push(current);
-    current = (current as Error & { cause?: unknown }).cause;
-  }
-  return chain;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { RunTestsInput, TestResult } from '../activities/deployment';
 import { TASK_QUEUE } from '../src/temporal/contracts';
 import { RUN_TESTS_WORKFLOW } from '../src/temporal/deployment';
 import { DeployerError, EXIT } from './baseCommand';
+import { rootCause } from './errorCauses';
 import { applyCommand } from './observe';
 
 export function testWorkflowId(input: { stack: string; environment: string; service: string }): string {
@@ -41,13 +42,6 @@ export async function runTestsWorkflow(client: Client, input: RunTestsInput, opt
   } catch (error) {
     throw testsFailure(error, input, workflowId);
   }
-}
-
-/** The innermost failure of a workflow's failure chain: its type and message say what went wrong. */
-export function rootCause(error: unknown): { type?: string; message: string } {
-  let current = error as { cause?: unknown; type?: string; message?: string } | undefined;
-  while (current && typeof current === 'object' && current.cause) current = current.cause as typeof current;
-  return { type: current?.type, message: current?.message ?? String(error) };
 }
 
 export function testsFailure(error: unknown, input: RunTestsInput, workflowId: string): DeployerError {

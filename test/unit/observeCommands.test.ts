@@ -14,7 +14,8 @@ import {
   resolveComponentTarget,
   resolveServiceTarget,
 } from '../../cli/observe';
-import { rootCause, testsFailure, testWorkflowId } from '../../cli/serviceTests';
+import { rootCause } from '../../cli/errorCauses';
+import { testsFailure, testWorkflowId } from '../../cli/serviceTests';
 import { ModelValidationError } from '../../src/model/diagnostics';
 import { loadEnvironment } from '../../src/model/loadRepo';
 import { RuntimeRequestFailed, RuntimeUnavailableError } from '../../src/targets/local/runtimeClient';
