@@ -27,7 +27,7 @@ export interface ExecRequest {
 
 export async function runExec(request: ExecRequest, hooks: { onShell?: (replica: string) => void } = {}): Promise<ExecResult> {
   const { ref, environment } = resolveComponentTarget(request);
-  const observer = await observerFor(ref.environment, environment, request.root);
+  const observer = await observerFor(environment);
   const state = await deployedState(observer, ref);
   const id = `${ref.service}/${ref.component}`;
   if (state.kind !== 'MicroService') {

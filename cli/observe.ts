@@ -14,6 +14,7 @@ import { stateDir } from '../src/paths';
 import { FileReleaseStore } from '../src/releases/fileReleaseStore';
 import type { ComponentRef } from '../src/targets/deployment';
 import type { ComponentState, Observer } from '../src/targets/observer';
+import { AwsObserverError } from '../src/targets/aws/observerError';
 import { RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
 import { DeployerError, EXIT } from './baseCommand';
 import { isoSeconds } from './render/format';
@@ -88,7 +89,7 @@ export interface ServiceTarget {
 export function resolveComponentTarget(options: { root: string; component: string; environment: string; stack?: string }): ComponentTarget {
   const environment = requireEnvironment(options.root, options.environment);
   const { stack, service, component, kind } = locateComponent(options.root, options.component, options.stack);
-  return { ref: { stack, environment: options.environment, service, component }, kind, environment };
+  return { ref: { stack, environment: options.environment, service, component, kind }, kind, environment };
 }
 
 /** A service of the deployment repo in an environment that exists. */
@@ -107,37 +108,19 @@ export function requireEnvironment(root: string, name: string): EnvironmentSpec 
   throw usage('UNKNOWN_ENVIRONMENT', `unknown environment "${name}".${suggest(name, names)} Environments in this repo: ${listing(names)}.`);
 }
 
-/**
- * The observer of the environment's target. Locally that is the local runtime; on aws it would be
- * CloudWatch and ECS, which this build does not include.
- */
-export async function observerFor(environmentName: string, environment: EnvironmentSpec, root?: string): Promise<Observer> {
-  if (environment.target === 'local') {
-    const { LocalObserver } = await import('../src/targets/local/localObserver');
-    const { RuntimeClient } = await import('../src/targets/local/runtimeClient');
-    try {
-      return new LocalObserver(RuntimeClient.connect());
-    } catch (error) {
-      throw observeFailure(error);
-    }
+/** The observer of the environment's target: the local runtime, or CloudWatch/ECS/ELB in the environment's region. */
+export async function observerFor(environment: EnvironmentSpec): Promise<Observer> {
+  if (environment.target === 'aws') {
+    const { AwsObserver } = await import('../src/targets/aws/awsObserver');
+    return new AwsObserver({ region: environment.region, platform: environment.platform });
   }
-  const local = root ? localEnvironments(root) : [];
-  throw new DeployerError(
-    `environment ${environmentName} targets ${environment.target}: observing it (logs, metrics, health, exec) needs the ${environment.target} target's observer (CloudWatch and ECS), which is not available in this build.` +
-      (local.length ? ` Environments on the local target: ${listing(local)}.` : ''),
-    'OBSERVER_UNAVAILABLE',
-    EXIT.failure,
-  );
-}
-
-function localEnvironments(root: string): string[] {
-  return listDirs(path.join(root, 'environments'), true).filter((name) => {
-    try {
-      return loadEnvironment(root, name)?.target === 'local';
-    } catch {
-      return false;
-    }
-  });
+  const { LocalObserver } = await import('../src/targets/local/localObserver');
+  const { RuntimeClient } = await import('../src/targets/local/runtimeClient');
+  try {
+    return new LocalObserver(RuntimeClient.connect());
+  } catch (error) {
+    throw observeFailure(error);
+  }
 }
 
 /** The apply that deploys a service: what to run when there is nothing to observe yet. */
@@ -159,6 +142,7 @@ export function observeFailure(error: unknown, ref?: ComponentRef): unknown {
   if (error instanceof RuntimeUnavailableError) return new DeployerError(error.message, 'RUNTIME_UNAVAILABLE', EXIT.failure);
   if (error instanceof RuntimeRequestFailed && error.status === 404 && ref) return notDeployed(ref, error.message);
   if (error instanceof RuntimeRequestFailed) return new DeployerError(`the local runtime refused the request: ${error.message}`, 'RUNTIME_ERROR', EXIT.failure);
+  if (error instanceof AwsObserverError) return error.reason === 'not-found' && ref ? notDeployed(ref, error.message) : new DeployerError(error.message, 'AWS_OBSERVER', EXIT.failure);
   return error;
 }
 

@@ -19,7 +19,7 @@ export default class Health extends BaseCommand {
     const { renderHealth } = await import('../render/health');
     const root = findRepoRoot(flags.repo);
     const { ref, environment } = resolveComponentTarget({ root, component: flags.component, environment: flags.environment, stack: flags.stack });
-    const observer = await observerFor(ref.environment, environment, root);
+    const observer = await observerFor(environment);
     await deployedState(observer, ref);
     const health = await observing(ref, () => observer.health(ref));
     this.log(renderHealth(`${ref.service}/${ref.component}`, ref.environment, health));

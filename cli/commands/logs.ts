@@ -37,7 +37,7 @@ export default class Logs extends BaseCommand {
     const since = flags.since !== undefined ? parseSince(flags.since) : undefined;
     const root = findRepoRoot(flags.repo);
     const { ref, environment } = resolveComponentTarget({ root, component: flags.component, environment: flags.environment, stack: flags.stack });
-    const observer = await observerFor(ref.environment, environment, root);
+    const observer = await observerFor(environment);
     await deployedState(observer, ref);
     const query = {
       since: since?.since.toISOString(),

@@ -27,7 +27,7 @@ export default class Metrics extends BaseCommand {
     const window = parseSince(flags.since);
     const root = findRepoRoot(flags.repo);
     const { ref, environment } = resolveComponentTarget({ root, component: flags.component, environment: flags.environment, stack: flags.stack });
-    const observer = await observerFor(ref.environment, environment, root);
+    const observer = await observerFor(environment);
     const state = await deployedState(observer, ref);
     const metrics = await observing(ref, () => observer.metrics(ref, window.since));
     const autoscaling = state.kind === 'MicroService' ? readAutoscaling(root, ref) : undefined;

@@ -26,7 +26,7 @@ export default class Show extends BaseCommand {
     const { releaseSummary } = await import('../render/history');
     const root = findRepoRoot(flags.repo);
     const { ref, environment } = resolveComponentTarget({ root, component: flags.component, environment: flags.environment, stack: flags.stack });
-    const observer = await observerFor(ref.environment, environment, root);
+    const observer = await observerFor(environment);
     const state = await deployedState(observer, ref);
     const events = flags['show-events'] ? await observing(ref, () => observer.events(ref)) : undefined;
     const history = releaseStore().history(ref.stack, ref.environment, ref.service);

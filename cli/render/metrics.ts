@@ -1,6 +1,6 @@
 import type { ComponentMetrics } from '../../src/targets/observer';
 import { box } from './box';
-import { milliseconds, thousands, withArticle } from './format';
+import { hanging, milliseconds, thousands, withArticle } from './format';
 
 export interface Thresholds {
   errorRatePercent: number;
@@ -44,6 +44,8 @@ export function verdictLine(verdict: Verdict): string {
 }
 
 const LABEL_WIDTH = 19;
+// Why latency is unavailable wraps at the box's usual width rather than widening it.
+const LATENCY_NOTE_WIDTH = 58;
 const item = (label: string, value: string) => `  ${`${label}:`.padEnd(LABEL_WIDTH)}${value}`;
 
 /** The mission's "Metrics: notification-service/api (last 1 hour)" box. */
@@ -59,7 +61,8 @@ export function renderMetrics(report: MetricsReport): string {
       item('Error rate', none ? 'n/a (no requests)' : percent(metrics.requests.errorRatePercent)),
       '',
       'Latency:',
-      ...(['P50', 'P95', 'P99', 'Max'] as const).map((name) => item(name, none ? 'n/a' : milliseconds(metrics.latencyMs[name.toLowerCase() as 'p50' | 'p95' | 'p99' | 'max']))),
+      ...(['P50', 'P95', 'P99', 'Max'] as const).map((name) => item(name, none ? 'n/a' : name !== 'Max' && metrics.latencyUnavailable ? 'unavailable' : milliseconds(metrics.latencyMs[name.toLowerCase() as 'p50' | 'p95' | 'p99' | 'max']))),
+      ...(metrics.latencyUnavailable && !none ? hanging('  ', metrics.latencyUnavailable, LATENCY_NOTE_WIDTH) : []),
       '',
     );
   } else {

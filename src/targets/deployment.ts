@@ -7,6 +7,11 @@ export interface ComponentRef {
   environment: string;
   service: string;
   component: string;
+  /**
+   * The component's kind, when the caller knows it. Optional: a target whose resources are not
+   * told apart by name alone (aws) looks the kind up when it is missing, at a few API calls' cost.
+   */
+  kind?: ComponentKind;
 }
 
 /** A value a component reads from another component's outputs, resolved just before its Pulumi run. */

@@ -18,6 +18,8 @@ import { rootCause } from '../../cli/errorCauses';
 import { testsFailure, testWorkflowId } from '../../cli/serviceTests';
 import { ModelValidationError } from '../../src/model/diagnostics';
 import { loadEnvironment } from '../../src/model/loadRepo';
+import { AwsObserver } from '../../src/targets/aws/awsObserver';
+import { AwsObserverError } from '../../src/targets/aws/observerError';
 import { RuntimeRequestFailed, RuntimeUnavailableError } from '../../src/targets/local/runtimeClient';
 
 // What logs / metrics / health / show / exec / test / history share: --since, finding the
@@ -74,7 +76,7 @@ describe('--since', () => {
 describe('finding the component or service', () => {
   it('finds the stack of a service and the component\'s kind in the example repo', () => {
     const target = resolveComponentTarget({ root: exampleRepo, component: 'notification-service/api', environment: 'staging' });
-    expect(target.ref).toEqual(api);
+    expect(target.ref).toEqual({ ...api, kind: 'MicroService' });
     expect(target.kind).toBe('MicroService');
     expect(target.environment.rollback).toEqual({ automatic: true, errorRatePercent: 5, p99LatencyMs: 2000 });
     expect(resolveComponentTarget({ root: exampleRepo, component: 'notification-service/database', environment: 'production', stack: 'user-platform' }).kind).toBe('RDS');
@@ -130,19 +132,21 @@ describe('what the repo says', () => {
 });
 
 describe('observers and their failures', () => {
-  it('has no aws observer in this build, and says so with the local environments', async () => {
+  it('observes an aws environment through CloudWatch/ECS in its region, and maps what AWS lacks to what to do', async () => {
     const production = { ...loadEnvironment(exampleRepo, 'production')!, target: 'aws' as const };
-    await expect(observerFor('production', production, exampleRepo)).rejects.toThrow(
-      'environment production targets aws: observing it (logs, metrics, health, exec) needs the aws target\'s observer (CloudWatch and ECS), which is not available in this build. Environments on the local target: development, production, staging.',
-    );
-    await expect(observerFor('production', production)).rejects.toMatchObject({ code: 'OBSERVER_UNAVAILABLE', exitCode: EXIT.failure });
+    const observer = await observerFor(production);
+    expect(observer).toBeInstanceOf(AwsObserver);
+    (observer as AwsObserver).close();
+    const ref = { stack: 'user-platform', environment: 'production', service: 'notification-service', component: 'api' };
+    expect(observeFailure(new AwsObserverError('no ECS service user-platform-production-notification-service-api', 'not-found'), ref)).toMatchObject({ code: 'NOT_DEPLOYED', exitCode: EXIT.failure });
+    expect(observeFailure(new AwsObserverError('install the Session Manager plugin', 'missing-tool'), ref)).toMatchObject({ code: 'AWS_OBSERVER', message: 'install the Session Manager plugin' });
   });
 
   it('says how to start the runtime when it is not running', async () => {
     const previous = process.env.DEPLOYER_HOME;
     process.env.DEPLOYER_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-no-runtime-'));
     try {
-      await expect(observerFor('staging', loadEnvironment(exampleRepo, 'staging')!)).rejects.toMatchObject({
+      await expect(observerFor(loadEnvironment(exampleRepo, 'staging')!)).rejects.toMatchObject({
         code: 'RUNTIME_UNAVAILABLE',
         exitCode: EXIT.failure,
         message: 'the local runtime is not running; start it with `deployer dev start`',

@@ -143,6 +143,8 @@ export interface ComponentMetrics {
   until: string;
   requests: { total: number; success: number; errors: number; successRatePercent: number; errorRatePercent: number };
   latencyMs: LatencySummary;
+  /** Why the latency percentiles could not be read (they are then 0); max and the other figures still hold. */
+  latencyUnavailable?: string;
   /** Per replica, as percent of the component's cpu / memory reservation (ECS's convention). */
   resources: { cpuPercent: { avg: number; max: number }; memoryPercent: { avg: number; max: number } };
   replicas: { current: number; desired: number; healthy: number };

@@ -1,0 +1,219 @@
+import type { ComponentKind, EnvironmentSpec } from '../../model/schema';
+import type { ComponentRef } from '../deployment';
+import { componentKey } from '../local/api';
+import type { ComponentHealth, ComponentMetrics, ComponentState, ExecOptions, ExecResult, LogLine, LogQuery, Observer, RuntimeEvent } from '../observer';
+import { AwsClients, AwsConnection } from './awsClients';
+import { AwsObserverError } from './observerError';
+import { ComponentLogs, FOLLOW_POLL_MS } from './cloudWatchLogs';
+import { loadBalancerDimension, MetricsSource, readMetrics, targetGroupDimension } from './cloudWatchMetrics';
+import { describeDbInstance, describeQueue, describeReplicationGroup, queueHealth, queueState, rdsHealth, rdsState, redisHealth, redisState, redisVersion } from './dataComponents';
+import { serviceEvents } from './ecsEvents';
+import { execInTask, sessionManagerPlugin } from './ecsExec';
+import { healthyReplicas, microServiceHealth, MicroServiceSnapshot, replicaState } from './ecsHealth';
+import { describeListener, describeService, describeTargets, describeTaskDefinition, loadBalancersOf, serviceTasks, targetGroupArns } from './ecsService';
+import { ingressUrl, microServiceState, serviceUrl } from './ecsState';
+import { awsNames } from './names';
+import { clusterName } from './platform';
+
+export interface AwsObserverOptions extends AwsConnection {
+  platform: EnvironmentSpec['platform'];
+  /** How often `followLogs` asks CloudWatch for new lines. */
+  followPollMs?: number;
+}
+
+/**
+ * The Observer of the aws target: CloudWatch Logs and metrics, ECS, the ALB's target health, RDS,
+ * ElastiCache and SQS, found by the names the aws programs give what they create (names.ts).
+ * One per environment (its region and platform references).
+ */
+export class AwsObserver implements Observer {
+  private readonly clients: AwsClients;
+  // A component's kind never changes under its name while it exists: found once, kept.
+  private readonly kinds = new Map<string, ComponentKind>();
+
+  constructor(private readonly options: AwsObserverOptions) {
+    this.clients = new AwsClients(options);
+  }
+
+  async state(ref: ComponentRef): Promise<ComponentState | undefined> {
+    switch (await this.kindOf(ref)) {
+      case 'MicroService':
+        return this.microServiceState(ref);
+      case 'RDS': {
+        const instance = await describeDbInstance(this.clients.rds, ref);
+        return instance && rdsState(instance);
+      }
+      case 'ElastiCacheRedis': {
+        const group = await describeReplicationGroup(this.clients.elastiCache, ref);
+        return group && redisState(group, await redisVersion(this.clients.elastiCache, group));
+      }
+      case 'SQS': {
+        const queue = await describeQueue(this.clients.sqs, ref);
+        return queue && queueState(queue);
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  async logs(ref: ComponentRef, query: LogQuery): Promise<LogLine[]> {
+    return (await this.componentLogs(ref).query(query)).map((event) => event.line);
+  }
+
+  followLogs(ref: ComponentRef, query: LogQuery, onLine: (line: LogLine) => void, signal: AbortSignal): Promise<void> {
+    return this.componentLogs(ref).follow(query, onLine, signal, this.options.followPollMs ?? FOLLOW_POLL_MS);
+  }
+
+  /** A MicroService's requests, latency and resources; other kinds have none of these on aws, as locally. */
+  async metrics(ref: ComponentRef, since: Date): Promise<ComponentMetrics> {
+    const until = new Date();
+    if ((await this.requireKind(ref)) !== 'MicroService') return idleMetrics(since, until);
+    const snapshot = await this.snapshot(ref, { tasks: false });
+    const { service } = snapshot;
+    if (!service) throw new AwsObserverError(`no ECS service ${snapshot.serviceName} in cluster ${snapshot.clusterName}`, 'not-found');
+    const source: MetricsSource = { clusterName: snapshot.clusterName, serviceName: snapshot.serviceName, targetGroups: await this.albDimensions(targetGroupArns(service)) };
+    const replicas = { current: service.runningCount ?? 0, desired: service.desiredCount ?? 0, healthy: healthyReplicas(snapshot) };
+    return readMetrics(this.clients.cloudWatch, source, replicas, since, until);
+  }
+
+  /**
+   * Without a known kind, the ECS service is asked first: the health gate only asks about
+   * MicroServices, so it costs the gate nothing; a component found nowhere reads as a missing service.
+   */
+  async health(ref: ComponentRef): Promise<ComponentHealth> {
+    let kind = ref.kind ?? this.kinds.get(componentKey(ref));
+    if (kind === undefined) {
+      const snapshot = this.options.platform.clusterArn ? await this.snapshot(ref, { tasks: true }) : undefined;
+      if (snapshot?.service) return microServiceHealth(snapshot);
+      kind = (await this.kindOf(ref)) ?? 'MicroService';
+    }
+    switch (kind) {
+      case 'MicroService':
+        return microServiceHealth(await this.snapshot(ref, { tasks: true }));
+      case 'RDS':
+        return rdsHealth(await describeDbInstance(this.clients.rds, ref), ref);
+      case 'ElastiCacheRedis':
+        return redisHealth(await describeReplicationGroup(this.clients.elastiCache, ref), ref);
+      case 'SQS':
+        return queueHealth(await describeQueue(this.clients.sqs, ref), ref);
+    }
+  }
+
+  /** ECS's service events and deployments; data components have no events deployer reads on aws. */
+  async events(ref: ComponentRef, since?: Date): Promise<RuntimeEvent[]> {
+    if ((await this.requireKind(ref)) !== 'MicroService') return [];
+    const service = await describeService(this.clients.ecs, this.cluster(), awsNames.ecsService(ref));
+    return service ? serviceEvents(service, since) : [];
+  }
+
+  /** ECS Exec in the named task, else the first running one; needs the Session Manager plugin, checked first. */
+  async exec(ref: ComponentRef, options: ExecOptions): Promise<ExecResult> {
+    const plugin = sessionManagerPlugin();
+    const cluster = this.cluster();
+    const serviceName = awsNames.ecsService(ref);
+    let taskId = options.replica;
+    if (!taskId) {
+      const snapshot = await this.snapshot(ref, { tasks: true });
+      const running = snapshot.tasks.filter((task) => task.lastStatus === 'RUNNING');
+      const serving = running.find((task) => replicaState(task, snapshot.targetGroups) === 'healthy') ?? running[0];
+      taskId = serving?.taskArn?.split('/').pop();
+      if (!taskId) throw new AwsObserverError(`ECS service ${serviceName} in cluster ${clusterName(cluster)} has no running task to exec in`, 'not-found');
+    }
+    const ecs = this.clients.ecs;
+    const endpoint = this.options.endpoint ?? ecs.config.endpointProvider({ Region: this.options.region }).url.toString();
+    return execInTask({ ecs, region: this.options.region, endpoint, cluster, clusterName: clusterName(cluster), taskId, container: awsNames.container(ref), plugin }, options);
+  }
+
+  /** Closes the SDK clients' connections. */
+  close(): void {
+    this.clients.destroy();
+  }
+
+  private componentLogs(ref: ComponentRef): ComponentLogs {
+    return new ComponentLogs(this.clients.logs, ref);
+  }
+
+  private cluster(): string {
+    const { clusterArn } = this.options.platform;
+    if (!clusterArn) throw new AwsObserverError('the environment has no spec.platform.clusterArn, the ECS cluster its services run in; ask your platform team for it', 'platform');
+    return clusterArn;
+  }
+
+  private async snapshot(ref: ComponentRef, include: { tasks: boolean }): Promise<MicroServiceSnapshot> {
+    const cluster = this.cluster();
+    const serviceName = awsNames.ecsService(ref);
+    const service = await describeService(this.clients.ecs, cluster, serviceName);
+    if (service) this.kinds.set(componentKey(ref), 'MicroService');
+    const [targetGroups, tasks] = service
+      ? await Promise.all([describeTargets(this.clients.elb, service), include.tasks ? serviceTasks(this.clients.ecs, cluster, serviceName) : []])
+      : [[], []];
+    return { serviceName, clusterName: clusterName(cluster), service, targetGroups, tasks, container: awsNames.container(ref) };
+  }
+
+  private async microServiceState(ref: ComponentRef): Promise<ComponentState | undefined> {
+    const snapshot = await this.snapshot(ref, { tasks: false });
+    const { service } = snapshot;
+    if (!service) return undefined;
+    const arns = targetGroupArns(service);
+    const { albListenerArn, albDnsName } = this.options.platform;
+    const [taskDefinition, listener] = await Promise.all([
+      service.taskDefinition ? describeTaskDefinition(this.clients.ecs, service.taskDefinition) : undefined,
+      arns.length && albListenerArn ? describeListener(this.clients.elb, albListenerArn) : undefined,
+    ]);
+    const url = (listener && ingressUrl({ ...listener, targetGroupArns: arns, albDnsName })) ?? serviceUrl(snapshot.clusterName, snapshot.serviceName);
+    return microServiceState({ service, taskDefinition, container: snapshot.container, healthyReplicas: healthyReplicas(snapshot), url });
+  }
+
+  /** CloudWatch's ALB dimensions per target group: the ALB is the environment's listener's, else the one the group is attached to. */
+  private async albDimensions(arns: string[]): Promise<MetricsSource['targetGroups']> {
+    const fromListener = this.options.platform.albListenerArn ? loadBalancerDimension(this.options.platform.albListenerArn) : undefined;
+    const pairs = await Promise.all(
+      arns.map(async (arn) => {
+        const targetGroup = targetGroupDimension(arn);
+        const loadBalancer = fromListener ?? (await loadBalancersOf(this.clients.elb, arn)).map(loadBalancerDimension).find(Boolean);
+        return targetGroup && loadBalancer ? [{ targetGroup, loadBalancer }] : [];
+      }),
+    );
+    return pairs.flat();
+  }
+
+  /** The kind from the ref, else from what exists under the programs' names: the ECS service first, then the rest at once. */
+  private async kindOf(ref: ComponentRef): Promise<ComponentKind | undefined> {
+    const key = componentKey(ref);
+    const known = ref.kind ?? this.kinds.get(key);
+    if (known) return known;
+    const found = await this.discover(ref);
+    if (found) this.kinds.set(key, found);
+    return found;
+  }
+
+  private async requireKind(ref: ComponentRef): Promise<ComponentKind> {
+    const kind = await this.kindOf(ref);
+    if (kind) return kind;
+    throw new AwsObserverError(
+      `${ref.service}/${ref.component} is not deployed to ${ref.environment}: there is no ECS service ${awsNames.ecsService(ref)}, RDS instance ${awsNames.dbInstance(ref)}, ElastiCache replication group ${awsNames.replicationGroup(ref)} or SQS queue ${awsNames.queue(ref, false)} by its name`,
+      'not-found',
+    );
+  }
+
+  private async discover(ref: ComponentRef): Promise<ComponentKind | undefined> {
+    if (this.options.platform.clusterArn && (await describeService(this.clients.ecs, this.options.platform.clusterArn, awsNames.ecsService(ref)))) return 'MicroService';
+    const [instance, group, queue] = await Promise.all([describeDbInstance(this.clients.rds, ref), describeReplicationGroup(this.clients.elastiCache, ref), describeQueue(this.clients.sqs, ref)]);
+    if (instance) return 'RDS';
+    if (group) return 'ElastiCacheRedis';
+    if (queue) return 'SQS';
+    return undefined;
+  }
+}
+
+/** A component without requests or tasks of its own (a database, cache or queue), in the metrics' shape. */
+function idleMetrics(since: Date, until: Date): ComponentMetrics {
+  return {
+    since: since.toISOString(),
+    until: until.toISOString(),
+    requests: { total: 0, success: 0, errors: 0, successRatePercent: 100, errorRatePercent: 0 },
+    latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 },
+    resources: { cpuPercent: { avg: 0, max: 0 }, memoryPercent: { avg: 0, max: 0 } },
+    replicas: { current: 0, desired: 0, healthy: 0 },
+  };
+}
