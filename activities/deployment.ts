@@ -16,8 +16,8 @@ export interface DeploymentPorts {
   stacks: ComponentStacks;
   programs: ProgramCatalogue;
   releases: FileReleaseStore;
-  /** The observer of a target (local runtime, or CloudWatch/ECS). */
-  observe(target: EnvironmentSpec['target']): Observer;
+  /** The observer of an environment's target (the local runtime, or CloudWatch/ECS/ELB in its region). */
+  observe(environment: ObservedEnvironment): Observer;
   notifier: Notifier;
 }
 
@@ -28,8 +28,11 @@ export interface ComponentTask {
   component: ReleasedComponent;
 }
 
+/** What finding a component's running parts takes: the target, and on aws the region and platform. */
+export type ObservedEnvironment = Pick<EnvironmentSpec, 'target' | 'region' | 'platform'>;
+
 export interface MonitorRequest {
-  target: EnvironmentSpec['target'];
+  environment: ObservedEnvironment;
   refs: ComponentRef[];
   windowMs: number;
   intervalMs: number;
@@ -46,7 +49,8 @@ export interface MonitorBreach {
 // Below this many requests in the window an error rate says little (one 500 would be 100 %).
 const MIN_REQUESTS_FOR_ERROR_RATE = 20;
 const RATE_WINDOW_MS = 60_000;
-const HEALTH_POLL_MS = 500;
+// The local runtime answers in microseconds; on aws each poll is several ECS/ELB calls, which AWS throttles.
+const HEALTH_POLL_MS = { local: 500, aws: 5000 };
 const RUNS_REMEMBERED = 50;
 
 export function stackIdOf(stack: string, environment: string, componentId: string): ComponentStackId {
@@ -97,9 +101,11 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
     /** Pulumi `up` of one component; its valueFrom inputs are read from other stacks here, in the worker. */
     async applyComponent(task: ComponentTask): Promise<{ durationMs: number; changes: Record<string, number> }> {
       const { stack, environment, component } = task;
-      // Only components named by valueFrom have outputs this one reads; each read is an engine call.
+      // Only components named by valueFrom have outputs this one reads (on aws, also those it depends
+      // on: their security groups and queues admit it); each read is an engine call.
       const variables = (component.spec as { environment?: { valueFrom?: { component: string } }[] }).environment ?? [];
-      const sources = [...new Set(variables.flatMap((variable) => (variable.valueFrom ? [variable.valueFrom.component] : [])))];
+      const dependencies = environment.spec.target === 'aws' ? component.dependsOn : [];
+      const sources = [...new Set([...variables.flatMap((variable) => (variable.valueFrom ? [variable.valueFrom.component] : [])), ...dependencies])];
       const run = Context.current().info.workflowExecution?.runId;
       const read = await Promise.all(sources.map((source) => (run ? producedInRun.get(run)?.get(source) : undefined) ?? ports.stacks.outputs(stackIdOf(stack, environment.name, source), emptyProgram)));
       const outputs = new Map(sources.map((source, index) => [source, read[index]!]));
@@ -110,6 +116,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
         configs: component.configs,
         environment: environment.spec,
         resolved: resolveValueFrom({ ...component, source: { file: '', line: 0, col: 0 } }, (source) => outputs.get(source)),
+        dependencyOutputs: Object.fromEntries(dependencies.map((id) => [id, publicOutputs(outputs.get(id))])),
       };
       const outcome = await withHeartbeats((hooks) => ports.stacks.up(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), {}, hooks));
       if (run) remember(run, component.id, outcome.allOutputs);
@@ -124,8 +131,8 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
     },
 
     /** The health gate: waits until every component reports healthy, or fails with what is not. */
-    async awaitHealthy(input: { target: EnvironmentSpec['target']; refs: ComponentRef[]; timeoutMs: number }): Promise<void> {
-      const observer = ports.observe(input.target);
+    async awaitHealthy(input: { environment: ObservedEnvironment; refs: ComponentRef[]; timeoutMs: number }): Promise<void> {
+      const observer = ports.observe(input.environment);
       const deadline = Date.now() + input.timeoutMs;
       const context = Context.current();
       for (;;) {
@@ -139,7 +146,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
           );
         }
         context.heartbeat();
-        await context.sleep(HEALTH_POLL_MS);
+        await context.sleep(HEALTH_POLL_MS[input.environment.target]);
       }
     },
 
@@ -149,7 +156,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
      */
     async monitorRelease(request: MonitorRequest): Promise<MonitorBreach | undefined> {
       const context = Context.current();
-      const observer = ports.observe(request.target);
+      const observer = ports.observe(request.environment);
       const startedAt = (context.info.heartbeatDetails as { startedAt?: number } | undefined)?.startedAt ?? Date.now();
       const endsAt = startedAt + request.windowMs;
       while (Date.now() < endsAt) {
@@ -311,4 +318,9 @@ export async function withHeartbeats<T>(run: (hooks: Hooks) => Promise<T>): Prom
   } finally {
     clearInterval(timer);
   }
+}
+
+/** A dependency's outputs without its secrets: security group ids, ports and ARNs are all a program needs. */
+function publicOutputs(outputs: ComponentOutputs | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(outputs ?? {}).flatMap(([name, output]) => (output.secret ? [] : [[name, String(output.value)]])));
 }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { approvalUpdate, ApprovalState, deployServiceWorkflowId } from '../src/temporal/deployment';
+import { ApprovalRefusedError, NotWaitingError, sendApprovalDecision } from '../src/temporal/deployClient';
+import { ApprovalState, deployServiceWorkflowId } from '../src/temporal/deployment';
 import { DeployerError, EXIT } from './baseCommand';
 import { currentIdentity } from './identity';
 import { findServiceStack } from './locate';
@@ -33,14 +33,11 @@ export async function decideApproval(flags: DecisionFlags, approve: boolean, com
   const identity = currentIdentity(process.env, root);
   const connection = await connectTemporal(flags);
   try {
-    const handle = connection.client.workflow.getHandle(workflowId);
-    const state = await handle.executeUpdate(approvalUpdate, { args: [{ approve, by: identity, channel: 'cli', authenticated: false, comment }] });
+    const state = await sendApprovalDecision(connection.client, workflowId, { approve, by: identity, channel: 'cli', authenticated: false, comment });
     return { ...state, workflowId };
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) {
-      throw new DeployerError(`${approve ? 'approval' : 'rejection'} refused: ${(error.cause as Error | undefined)?.message ?? error.message}`, 'APPROVAL_REFUSED', EXIT.failure);
-    }
-    if (error instanceof WorkflowNotFoundError || /not found|already completed/i.test((error as Error).message)) {
+    if (error instanceof ApprovalRefusedError) throw new DeployerError(`${approve ? 'approval' : 'rejection'} refused: ${error.message}`, 'APPROVAL_REFUSED', EXIT.failure);
+    if (error instanceof NotWaitingError) {
       throw new DeployerError(`no deployment of ${flags.service} in ${flags.environment} is waiting for approval (${workflowId} is not running)`, 'NOT_WAITING', EXIT.failure);
     }
     throw error;

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
 import { loadEnvironment } from '../src/model/loadRepo';
 import { stateDir } from '../src/paths';
 import { FileReleaseStore } from '../src/releases/fileReleaseStore';
+import { isRunning } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
-import type { Observer } from '../src/targets/observer';
 import { DeployerError, EXIT } from './baseCommand';
+import { observerFor, observing } from './observe';
 import type { ConnectionFlags } from './temporalClient';
 import type { ComponentStatusRow, ServiceStatus } from './render/status';
 
@@ -16,27 +16,16 @@ export async function gatherServiceStatus(options: { root: string; stack: string
   const history = new FileReleaseStore(path.join(stateDir(), 'releases')).history(options.stack, options.environment, options.service);
   const lastRelease = history.find((record) => record.result !== 'rejected' && record.result !== 'cancelled');
   const released = history.find((record) => record.result === 'succeeded')?.components ?? [];
-  const observer = spec.target === 'local' ? await localObserver() : undefined;
+  const observer = await observerFor(spec);
   const components: ComponentStatusRow[] = await Promise.all(
     released.map(async (component) => {
-      const ref = { stack: options.stack, environment: options.environment, service: options.service, component: component.name };
-      const state = await observer?.state(ref);
-      const health = state ? await observer?.health(ref) : undefined;
+      const ref = { stack: options.stack, environment: options.environment, service: options.service, component: component.name, kind: component.kind };
+      const state = await observing(ref, () => observer.state(ref));
+      const health = state ? await observing(ref, () => observer.health(ref)) : undefined;
       return { name: component.name, kind: component.kind, state, health };
     }),
   );
   return { service: options.service, environment: options.environment, components, lastRelease, deploying: options.deploying };
-}
-
-async function localObserver(): Promise<Observer> {
-  const { LocalObserver } = await import('../src/targets/local/localObserver');
-  const { RuntimeUnavailableError } = await import('../src/targets/local/runtimeClient');
-  try {
-    return new LocalObserver();
-  } catch (error) {
-    if (error instanceof RuntimeUnavailableError) throw new DeployerError(error.message, 'RUNTIME_UNAVAILABLE', EXIT.failure);
-    throw error;
-  }
 }
 
 let connection: ReturnType<typeof import('./temporalClient').connectTemporal> | undefined;
@@ -46,17 +35,12 @@ export async function runningDeployment(flags: ConnectionFlags, stack: string, e
   connection ??= import('./temporalClient').then(({ connectTemporal }) => connectTemporal(flags));
   const { client } = await connection;
   const workflowId = deployServiceWorkflowId(stack, environment, service);
-  const handle: WorkflowHandle = client.workflow.getHandle(workflowId);
-  const running = await handle
-    .describe()
-    .then((description) => description.status.name === 'RUNNING')
-    .catch(() => false);
-  if (!running) return undefined;
+  if (!(await isRunning(client, workflowId))) return undefined;
   return {
     workflowId,
     follow: async (quiet) => {
       const { followDeployment } = await import('./followDeployment');
-      await followDeployment(handle, { out: process.stdout, quiet });
+      await followDeployment(client.workflow.getHandle(workflowId), { out: process.stdout, quiet });
     },
   };
 }

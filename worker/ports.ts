@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { ActivityPorts } from '../activities';
+import type { ObservedEnvironment } from '../activities/deployment';
+import { AwsObserver } from '../src/targets/aws/awsObserver';
 import { FileDriftStore } from '../src/drift/store';
-import { LogNotifier } from '../src/notify/notifier';
+import { notifierFromEnv } from '../src/notify/slackNotifier';
 import { localBackend } from '../src/pulumi/backend';
 import { ComponentStacks } from '../src/pulumi/componentStacks';
 import { FileReleaseStore } from '../src/releases/fileReleaseStore';
@@ -20,14 +22,21 @@ export function workerPorts(stateDir: string, overrides: Partial<ActivityPorts> 
     programs: programCatalogue,
     releases: new FileReleaseStore(path.join(stateDir, 'releases')),
     observe: observerFor,
-    notifier: new LogNotifier(path.join(stateDir, 'notifications.jsonl')),
+    notifier: notifierFromEnv(path.join(stateDir, 'notifications.jsonl')),
     drift: new FileDriftStore(path.join(stateDir, 'drift')),
     temporal: temporalClientFromEnv(),
     ...overrides,
   };
 }
 
-function observerFor(target: 'local' | 'aws'): Observer {
-  if (target === 'local') return new LocalObserver();
-  throw new Error('this worker cannot observe aws environments yet');
+// One aws observer per region and platform, for the worker's life: its SDK clients keep their
+// connections and credentials between the health gate's and the monitor's polls.
+const awsObservers = new Map<string, AwsObserver>();
+
+function observerFor(environment: ObservedEnvironment): Observer {
+  if (environment.target === 'local') return new LocalObserver();
+  const key = JSON.stringify([environment.region, environment.platform]);
+  let observer = awsObservers.get(key);
+  if (!observer) awsObservers.set(key, (observer = new AwsObserver({ region: environment.region, platform: environment.platform })));
+  return observer;
 }

@@ -10,11 +10,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
-import type { NotificationType } from '../src/notify/notifier';
+import type { ObservedEnvironment } from '../activities/deployment';
+import type { EnvironmentSpec } from '../src/model/schema';
+import type { ComponentRef } from '../src/targets/deployment';
+import type { NotificationDetails, NotificationType } from '../src/notify/notifier';
 import type { ReleasedComponent, ReleaseRecord, ReleaseResult } from '../src/releases/releaseRecord';
 import { durationMs } from '../src/model/duration';
 import { formatDelta } from '../src/plan/cost';
-import { approvalProblem } from '../src/temporal/approval';
+import { approvalNeedsConfirmation, approvalProblem, approverIdentities } from '../src/temporal/approval';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import {
   ApprovalDecision,
@@ -24,6 +27,7 @@ import {
   DeployServiceInput,
   DeployServiceResult,
   progressQuery,
+  slackApproverQuery,
   WaveProgress,
 } from '../src/temporal/deployment';
 import { keepDriftSchedule } from './driftSchedule';
@@ -71,6 +75,12 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
   let decision: ApprovalDecision | undefined;
 
   setHandler(progressQuery, () => progress);
+  // The Slack app maps the clicking user with the deployer.yaml this deployment was started with, the
+  // same snapshot its approvers and groups come from.
+  setHandler(slackApproverQuery, (slackUserId) => ({
+    identity: Object.hasOwn(desired.slackUsers, slackUserId) ? desired.slackUsers[slackUserId] : undefined,
+    approvers: approverIdentities({ approvers: service.spec.approvers, groups: desired.groups }),
+  }));
   setHandler(
     approvalUpdate,
     (proposed) => {
@@ -99,7 +109,7 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
     progress.phase = phase;
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: phase }]);
   };
-  const notify = (type: NotificationType, message: string) =>
+  const notify = (type: NotificationType, message: string, details?: NotificationDetails) =>
     quick.notify({
       type,
       stack: desired.stack,
@@ -111,7 +121,12 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
       channel: service.spec.notifications?.slack?.channel,
       workflowId: info.workflowId,
       at: new Date().toISOString(),
+      details,
     });
+  const trigger = (reason: string): NotificationDetails['trigger'] => {
+    const breach = progress.monitoring?.breach;
+    return { reason, breach: breach && { errorRatePercent: breach.errorRatePercent, p99LatencyMs: breach.p99LatencyMs, unhealthy: breach.unhealthy, thresholds: progress.monitoring!.thresholds } };
+  };
   const finish = async (phase: DeploymentPhase, result: ReleaseResult | undefined, components: ReleasedComponent[], reason?: string, touched?: string[]): Promise<DeployServiceResult> => {
     progress.finishedAt = new Date().toISOString();
     progress.reason = reason;
@@ -165,7 +180,11 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
       const timeoutMs = durationMs(approvalSettings.timeout);
       progress.approval.requestedAt = new Date().toISOString();
       progress.approval.deadline = new Date(Date.now() + timeoutMs).toISOString();
-      await notify('awaiting-approval', `waiting for approval by ${service.spec.approvers.join(', ')} (cost ${formatDelta(plan.cost.delta)}/month)`);
+      await notify('awaiting-approval', `waiting for approval by ${service.spec.approvers.join(', ')} (cost ${formatDelta(plan.cost.delta)}/month)`, {
+        changes: [...plan.waves.flatMap((wave) => wave.changes), ...plan.deletions],
+        cost: { current: plan.cost.current, new: plan.cost.new, delta: plan.cost.delta },
+        approval: { approvers: service.spec.approvers, deadline: progress.approval.deadline, confirm: approvalNeedsConfirmation(environment.name, approvalSettings) },
+      });
       if (!(await condition(() => decision !== undefined, timeoutMs))) {
         await notify('timed-out', `no approval within ${approvalSettings.timeout}; nothing was deployed`);
         return finish('timed-out', 'cancelled', released, `approval timed out after ${approvalSettings.timeout}`);
@@ -181,22 +200,22 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
     for (const wave of progress.waves) await runWave(wave, desired.stack, environment.name, componentById, task, applied);
     for (const deletion of plan.deletions) await engine.removeComponent(task(previousById.get(deletion.id)!));
 
-    const microServices = desiredComponents.filter((component) => component.kind === 'MicroService').map((component) => refOf(desired.stack, environment.name, component.id));
+    const microServices = desiredComponents.filter((component) => component.kind === 'MicroService').map((component) => microServiceRef(desired.stack, environment.name, component.id));
     const windowMs = durationMs(environment.spec.rollout.monitorWindow);
     if (microServices.length && windowMs > 0) {
       setPhase('monitoring');
       const thresholds = { errorRatePercent: environment.spec.rollback.errorRatePercent, p99LatencyMs: environment.spec.rollback.p99LatencyMs };
       progress.monitoring = { windowMs, thresholds, startedAt: new Date().toISOString() };
-      const breach = await engine.monitorRelease({ target: environment.spec.target, refs: microServices, windowMs, intervalMs: durationMs(environment.spec.rollout.checkInterval), thresholds });
+      const breach = await engine.monitorRelease({ environment: observedEnvironment(environment.spec), refs: microServices, windowMs, intervalMs: durationMs(environment.spec.rollout.checkInterval), thresholds });
       if (breach) {
         progress.monitoring.breach = breach;
         if (environment.spec.rollback.automatic && input.kind !== 'rollback') throw new DeploymentFailed(`monitoring breached: ${breach.reason}`);
-        await notify('failed', `monitoring breached (${breach.reason}); automatic rollback is off`);
+        await notify('failed', `monitoring breached (${breach.reason}); automatic rollback is off`, { trigger: trigger(`monitoring breached: ${breach.reason}`) });
         return finish('failed', 'failed', desiredComponents, `monitoring breached: ${breach.reason}`);
       }
     }
     const duration = Math.round((Date.now() - Date.parse(progress.startedAt)) / 1000);
-    await notify('succeeded', `${input.version} deployed in ${Math.floor(duration / 60)}m ${duration % 60}s`);
+    await notify('succeeded', `${input.version} deployed in ${Math.floor(duration / 60)}m ${duration % 60}s`, { durationSeconds: duration });
     const succeeded = await finish('succeeded', 'succeeded', desiredComponents);
     // Drift detection follows what was deployed: its Schedule is created/updated from the environment's settings.
     await keepDriftSchedule(desired.stack, environment);
@@ -218,7 +237,7 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
       await notify('failed', why);
       return finish('failed', 'failed', desiredComponents, why, applied);
     }
-    await notify('rolled-back', `${reason}; rolled back to the last good release`);
+    await notify('rolled-back', `${reason}; rolled back to the last good release`, { trigger: trigger(reason) });
     return finish('rolled-back', 'rolled_back', released, reason);
   }
 }
@@ -260,11 +279,11 @@ async function runWave(
   }
   const rejected = outcomes.find((outcome) => outcome.status === 'rejected');
   if (rejected) throw (rejected as PromiseRejectedResult).reason;
-  const refs = wave.components.filter((component) => component.kind === 'MicroService').map((component) => refOf(stack, environment, component.id));
+  const refs = wave.components.filter((component) => component.kind === 'MicroService').map((component) => microServiceRef(stack, environment, component.id));
   if (refs.length) {
     const environmentSpec = task(componentById.get(wave.components[0]!.id)!).environment.spec;
     try {
-      await engine.awaitHealthy({ target: environmentSpec.target, refs, timeoutMs: durationMs(environmentSpec.rollout.healthTimeout) });
+      await engine.awaitHealthy({ environment: observedEnvironment(environmentSpec), refs, timeoutMs: durationMs(environmentSpec.rollout.healthTimeout) });
     } catch (error) {
       if (isCancellation(error)) throw error;
       wave.state = 'failed';
@@ -290,9 +309,10 @@ async function rollBack(
   }
 }
 
-function refOf(stack: string, environment: string, componentId: string) {
+/** The health gate and the monitor only look at MicroServices; saying so spares the aws observer finding out. */
+function microServiceRef(stack: string, environment: string, componentId: string): ComponentRef {
   const [service, component] = componentId.split('/') as [string, string];
-  return { stack, environment, service, component };
+  return { stack, environment, service, component, kind: 'MicroService' };
 }
 
 function describe(error: unknown): string {
@@ -301,4 +321,9 @@ function describe(error: unknown): string {
     return cause instanceof Error ? cause.message : error.message;
   }
   return String(error);
+}
+
+/** Only what observers need travels to the health gate and the monitor, not the whole environment. */
+function observedEnvironment(spec: EnvironmentSpec): ObservedEnvironment {
+  return { target: spec.target, region: spec.region, platform: spec.platform };
 }

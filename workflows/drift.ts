@@ -67,6 +67,7 @@ async function checkService(input: DetectDriftInput, target: DriftTarget, checke
       message: driftNotificationMessage(input.environment, recorded.unnotified),
       channel: target.channel,
       at: checkedAt,
+      details: { drift: recorded.unnotified.map(({ component, kind, field }) => ({ component, kind, field: field && { field: field.field, desired: field.desired, actual: field.actual, severity: field.severity, cause: field.cause } })) },
     });
     await quick.markDriftNotified({ stack: input.stack, environment: input.environment, service, findings: recorded.unnotified.map(({ key, fingerprint }) => ({ key, fingerprint })), at: checkedAt });
     notified = recorded.unnotified.length;

@@ -1,6 +1,7 @@
 import { formatDelta, formatUsd } from '../../src/plan/cost';
 import type { DeploymentPlan } from '../../src/plan/buildPlan';
 import type { ComponentChange } from '../../src/plan/diff';
+import { describeChange } from '../../src/plan/describeChange';
 import { box } from './box';
 
 const SYMBOL: Record<string, string> = { create: '+', update: '⚠', replace: '±', delete: '-' };
@@ -30,22 +31,6 @@ export function renderChange(change: ComponentChange): string[] {
   const head = `  ${SYMBOL[change.action] ?? ' '} ${`${name} (${change.kind})`.padEnd(30)} ${change.action.toUpperCase()}`;
   const details = describeChange(change).map((line) => `    - ${line}`);
   return [head, ...details];
-}
-
-/** Human summaries of a change, shared by the plan box and approval requests. */
-export function describeChange(change: ComponentChange): string[] {
-  const lines: string[] = [];
-  if (change.replaceReason) lines.push(`replaced: ${change.replaceReason}`);
-  for (const field of change.fields) {
-    lines.push(`${field.field}: ${field.before ?? '(none)'} → ${field.after ?? '(none)'}`);
-  }
-  const env = change.environment;
-  if (env) {
-    const parts = [...env.added.map((n) => `+${n}`), ...env.removed.map((n) => `-${n}`), ...env.changed.map((n) => `~${n}`)];
-    lines.push(`environment: ${parts.join(', ')}`);
-  }
-  if (change.classes.length === 1 && change.classes[0] === 'config') lines.push('config only: restart with the new config, no new image');
-  return lines;
 }
 
 /** The mission's "Cost Impact Analysis" box. */

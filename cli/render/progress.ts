@@ -1,7 +1,7 @@
 import { formatDelta } from '../../src/plan/cost';
+import { describeChange } from '../../src/plan/describeChange';
 import type { ComponentProgress, DeploymentProgress, DeployServiceResult, WaveProgress } from '../../src/temporal/deployment';
 import { box } from './box';
-import { describeChange } from './plan';
 
 /** Live replica counts of MicroServices, when the caller can observe them: id -> healthy/desired. */
 export type LiveReplicas = Record<string, { healthy: number; desired: number }>;

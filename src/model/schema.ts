@@ -218,6 +218,8 @@ export const environmentFileSchema = z.strictObject({
         allowSelfApproval: z.boolean().default(false),
         /** `slack` only: approvals must come through an authenticated channel. */
         channels: z.array(z.enum(['cli', 'slack'])).default(['cli', 'slack']),
+        /** Slack's Approve button asks "are you sure?" first; default: only in an environment named production. */
+        confirm: z.boolean().optional(),
       })
       .prefault({}),
     rollout: z.strictObject({ healthTimeout: duration.default('5m'), monitorWindow: duration.default('10m'), checkInterval: duration.default('30s') }).prefault({}),

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ComponentChange } from '../plan/diff';
+import type { FieldDriftReport } from '../temporal/drift';
 
 export type NotificationType = 'started' | 'awaiting-approval' | 'succeeded' | 'failed' | 'rolled-back' | 'rejected' | 'timed-out' | 'cancelled' | 'drift' | 'lock-forced';
 
@@ -17,6 +19,24 @@ export interface DeploymentNotification {
   channel?: string;
   workflowId?: string;
   at: string;
+  /** Structured facts behind `message`, for notifiers that lay them out (Slack). */
+  details?: NotificationDetails;
+}
+
+/** What a notification's type needs beyond its one line; filled where the notification is created. */
+export interface NotificationDetails {
+  /** The plan's component changes, removals included (awaiting-approval): what an approver accepts. */
+  changes?: ComponentChange[];
+  /** Estimated monthly cost, USD, before and after the plan (awaiting-approval). */
+  cost?: { current: number; new: number; delta: number };
+  /** Who may approve (people and groups as service.yaml lists them), until when, and whether a tap needs confirming. */
+  approval?: { approvers: string[]; deadline?: string; confirm: boolean };
+  /** How long the deployment took (succeeded). */
+  durationSeconds?: number;
+  /** What ended the deployment (rolled-back, failed): the reason, and the monitoring values when a threshold was breached. */
+  trigger?: { reason: string; breach?: { errorRatePercent: number; p99LatencyMs: number; unhealthy: string[]; thresholds: { errorRatePercent: number; p99LatencyMs: number } } };
+  /** The new findings (drift); values as drift reports show them, secrets as `(secret)`. */
+  drift?: { component: string; kind: string; field?: Pick<FieldDriftReport, 'field' | 'desired' | 'actual' | 'severity' | 'cause'> }[];
 }
 
 /** The notification port: Slack in production; a log until a Slack app is configured. */

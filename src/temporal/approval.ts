@@ -35,3 +35,12 @@ export function approvalProblem(decision: ApprovalDecision, policy: ApprovalPoli
   }
   return undefined;
 }
+
+/**
+ * Whether an approval tap must be confirmed (Slack's confirm dialog on the Approve button) before it
+ * is sent: the environment's `approval.confirm`, else only in production, where an accidental tap
+ * ships to customers.
+ */
+export function approvalNeedsConfirmation(environment: string, settings: { confirm?: boolean }): boolean {
+  return settings.confirm ?? environment === 'production';
+}

@@ -1,7 +1,10 @@
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TASK_QUEUE } from './contracts';
 import { SEARCH_ATTRIBUTE_KEYS } from './searchAttributes';
 import {
+  ApprovalDecision,
+  approvalUpdate,
+  ApprovalState,
   deployServiceWorkflowId,
   DeployServiceInput,
   DEPLOY_SERVICE_WORKFLOW,
@@ -72,4 +75,42 @@ export async function deploymentProgress(handle: WorkflowHandle): Promise<Deploy
 
 export async function deploymentResult(handle: WorkflowHandle): Promise<DeployServiceResult> {
   return (await handle.result()) as DeployServiceResult;
+}
+
+/** The deployment's validator refused a decision; the message says why (and who may approve). */
+export class ApprovalRefusedError extends Error {
+  readonly code = 'APPROVAL_REFUSED';
+}
+
+/** No deployment with this workflow id is running, so nothing waits for a decision. */
+export class NotWaitingError extends Error {
+  readonly code = 'NOT_WAITING';
+
+  constructor(readonly workflowId: string) {
+    super(`${workflowId} is not running`);
+  }
+}
+
+/**
+ * Sends an approver's decision to a waiting deployment as its approval Update (the CLI's approve /
+ * reject and the Slack app's buttons). The workflow's validator decides who may: a refusal is an
+ * ApprovalRefusedError carrying its reason; a deployment that is not running is a NotWaitingError.
+ */
+export async function sendApprovalDecision(client: Client, workflowId: string, decision: ApprovalDecision): Promise<ApprovalState> {
+  try {
+    return await client.workflow.getHandle(workflowId).executeUpdate(approvalUpdate, { args: [decision] });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) throw new ApprovalRefusedError((error.cause as Error | undefined)?.message ?? error.message);
+    if (error instanceof WorkflowNotFoundError || /not found|already completed/i.test((error as Error).message)) throw new NotWaitingError(workflowId);
+    throw error;
+  }
+}
+
+/** Whether a workflow with this id runs now (a service's lock is held). */
+export async function isRunning(client: Client, workflowId: string): Promise<boolean> {
+  return client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .then((description) => description.status.name === 'RUNNING')
+    .catch(() => false);
 }

@@ -140,5 +140,15 @@ export interface DeployServiceResult {
   progress: DeploymentProgress;
 }
 
+/** A Slack user as this deployment knows them: deployer.yaml's slackUsers as the deployment was started with. */
+export interface SlackApprover {
+  /** The identity the Slack user id maps to; undefined when deployer.yaml does not list them. */
+  identity?: string;
+  /** Identities that may approve (people and members of groups). */
+  approvers: string[];
+}
+
 export const progressQuery = defineQuery<DeploymentProgress>('progress');
+/** Maps a Slack user id (the signed request's user) to an identity, for the Slack app's approval buttons. */
+export const slackApproverQuery = defineQuery<SlackApprover, [string]>('slackApprover');
 export const approvalUpdate = defineUpdate<ApprovalState, [ApprovalDecision]>('approval');

@@ -1,0 +1,38 @@
+import type { App } from '@slack/bolt';
+import { findServiceStack } from '../../../cli/locate';
+import { gatherServiceStatus } from '../../../cli/serviceStatus';
+import { renderServiceStatus } from '../../../cli/render/status';
+import { escape, statusText, usageText } from '../../../src/notify/slackMessages';
+import { isRunning } from '../../../src/temporal/deployClient';
+import { deployServiceWorkflowId } from '../../../src/temporal/deployment';
+import type { ListenerDeps } from '../deps';
+
+/**
+ * `/deployer status <service> <environment> [stack]`: what `deployer status` shows, as an answer only
+ * the asker sees. Acknowledged at once and answered through the response URL, since asking the
+ * target for every component's state may take longer than Slack's three seconds.
+ */
+export function register(app: App, deps: ListenerDeps): void {
+  app.command('/deployer', async ({ command, ack, respond, logger }) => {
+    await ack();
+    const [verb, service, environment, stack, ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
+    if (verb !== 'status' || !service || !environment || rest.length) {
+      await respond({ response_type: 'ephemeral', text: usageText(command.command) });
+      return;
+    }
+    if (!deps.repo) {
+      await respond({ response_type: 'ephemeral', text: ':x: This Slack app has no deployment repo to read services from: start it with DEPLOYER_REPO set to a checkout.' });
+      return;
+    }
+    try {
+      const stackName = findServiceStack(deps.repo, service, stack);
+      const status = await gatherServiceStatus({ root: deps.repo, stack: stackName, environment, service });
+      const workflowId = deployServiceWorkflowId(stackName, environment, service);
+      const deploying = (await isRunning(deps.temporal, workflowId)) ? workflowId : undefined;
+      await respond({ response_type: 'ephemeral', text: statusText(renderServiceStatus(status), deploying) });
+    } catch (error) {
+      logger.warn(`/deployer ${command.text} failed`, error);
+      await respond({ response_type: 'ephemeral', text: `:x: ${escape((error as Error).message)}` });
+    }
+  });
+}

@@ -1,0 +1,8 @@
+import type { Client } from '@temporalio/client';
+
+/** What the listeners act on: Temporal (deployments' approval Update and queries) and the deployment repo for status. */
+export interface ListenerDeps {
+  temporal: Client;
+  /** Deployment repo checkout that `/deployer status` reads (DEPLOYER_REPO); unset: status says how to configure it. */
+  repo?: string;
+}

@@ -1,0 +1,17 @@
+import type { ComponentChange } from './diff';
+
+/** Human summaries of a change, shared by the plan box, the CLI's approval box and Slack messages. */
+export function describeChange(change: ComponentChange): string[] {
+  const lines: string[] = [];
+  if (change.replaceReason) lines.push(`replaced: ${change.replaceReason}`);
+  for (const field of change.fields) {
+    lines.push(`${field.field}: ${field.before ?? '(none)'} → ${field.after ?? '(none)'}`);
+  }
+  const env = change.environment;
+  if (env) {
+    const parts = [...env.added.map((n) => `+${n}`), ...env.removed.map((n) => `-${n}`), ...env.changed.map((n) => `~${n}`)];
+    lines.push(`environment: ${parts.join(', ')}`);
+  }
+  if (change.classes.length === 1 && change.classes[0] === 'config') lines.push('config only: restart with the new config, no new image');
+  return lines;
+}
