@@ -49,6 +49,7 @@ export interface MonitorBreach {
 // Below this many requests in the window an error rate says little (one 500 would be 100 %).
 const MIN_REQUESTS_FOR_ERROR_RATE = 20;
 const RATE_WINDOW_MS = 60_000;
+const MONITOR_HEARTBEAT_MS = 5_000;
 // The local runtime answers in microseconds; on aws each poll is several ECS/ELB calls, which AWS throttles.
 const HEALTH_POLL_MS = { local: 500, aws: 5000 };
 const RUNS_REMEMBERED = 50;
@@ -160,8 +161,13 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       const startedAt = (context.info.heartbeatDetails as { startedAt?: number } | undefined)?.startedAt ?? Date.now();
       const endsAt = startedAt + request.windowMs;
       while (Date.now() < endsAt) {
-        context.heartbeat({ startedAt });
-        await context.sleep(Math.min(request.intervalMs, Math.max(0, endsAt - Date.now())));
+        // Heartbeats keep coming while it waits: a check interval as long as the heartbeat timeout
+        // (30 s, the default) must not read as a dead worker.
+        const checkAt = Math.min(Date.now() + request.intervalMs, endsAt);
+        do {
+          context.heartbeat({ startedAt });
+          await context.sleep(Math.min(MONITOR_HEARTBEAT_MS, Math.max(0, checkAt - Date.now())));
+        } while (Date.now() < checkAt);
         const since = new Date(Math.max(startedAt, Date.now() - RATE_WINDOW_MS));
         const breach = await checkThresholds(observer, request, since);
         if (breach) return breach;

@@ -1,0 +1,57 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createDeploymentActivities, DeploymentPorts, MonitorRequest } from '../../activities/deployment';
+import type { ComponentMetrics, Observer } from '../../src/targets/observer';
+
+// The monitoring window as an activity, over an observer that reports what each test needs (a
+// stand-in for the target: this tests the activity's own timing and threshold logic).
+function observerReporting(metrics: Partial<ComponentMetrics['requests']> & { p99?: number }): { observer: Observer; checks: number[] } {
+  const checks: number[] = [];
+  const observer = {
+    async metrics() {
+      checks.push(Date.now());
+      const total = metrics.total ?? 0;
+      const errors = metrics.errors ?? 0;
+      return { requests: { total, errors }, latencyMs: { p99: metrics.p99 ?? 0 } } as ComponentMetrics;
+    },
+    async health() {
+      return { kind: 'MicroService', healthy: true, summary: '2/2 healthy', replicas: [] };
+    },
+  } as unknown as Observer;
+  return { observer, checks };
+}
+
+function monitor(observer: Observer, request: Partial<MonitorRequest>) {
+  const activities = createDeploymentActivities({ observe: () => observer } as unknown as DeploymentPorts);
+  const environment = new MockActivityEnvironment();
+  const heartbeats: number[] = [];
+  environment.on('heartbeat', () => heartbeats.push(Date.now()));
+  const full: MonitorRequest = {
+    environment: { target: 'local', region: 'us-east-1', platform: {} },
+    refs: [{ stack: 'shop', environment: 'production', service: 'cart', component: 'api', kind: 'MicroService' }],
+    windowMs: 6_000,
+    intervalMs: 6_000,
+    thresholds: { errorRatePercent: 5, p99LatencyMs: 2000 },
+    ...request,
+  };
+  return { result: environment.run(activities.monitorRelease, full), heartbeats };
+}
+
+test('keeps heartbeating while it waits for a check interval as long as the heartbeat timeout', async () => {
+  const { observer, checks } = observerReporting({ total: 100, errors: 0, p99: 120 });
+  const started = Date.now();
+  const { result, heartbeats } = monitor(observer, {});
+  await expect(result).resolves.toBeUndefined();
+  expect(checks).toHaveLength(1);
+  // One heartbeat at the start and more while waiting, never more than about 5 s apart.
+  const beforeCheck = heartbeats.filter((at) => at <= checks[0]!);
+  expect(beforeCheck.length).toBeGreaterThanOrEqual(2);
+  const times = [started, ...beforeCheck, checks[0]!];
+  const gaps = times.slice(1).map((at, index) => at - times[index]!);
+  expect(Math.max(...gaps)).toBeLessThan(5_900);
+});
+
+test('returns the breach when the error rate passes the threshold', async () => {
+  const { observer } = observerReporting({ total: 100, errors: 12, p99: 120 });
+  const { result } = monitor(observer, { windowMs: 1_000, intervalMs: 200 });
+  await expect(result).resolves.toMatchObject({ errorRatePercent: 12, unhealthy: [] });
+});
