@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/contracts';
 import { runCli } from '../support/cli';
-import { freePort } from '../support/freePort';
+import { freePort } from '../../src/tcpPorts';
 
 // `deployer dev start | status | stop` end to end, in its own state dir and ports.
 describe('deployer dev', () => {

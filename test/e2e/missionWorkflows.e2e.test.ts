@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { installRoot } from '../../src/paths';
 import { CliResult, runCli, startCli } from '../support/cli';
-import { freePort } from '../support/freePort';
+import { freePort } from '../../src/tcpPorts';
 import { processesReferencing } from '../support/processes';
 
 // The mission's Workflows 1 to 4 and its day-to-day and troubleshooting commands, typed as the

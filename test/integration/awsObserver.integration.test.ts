@@ -19,7 +19,7 @@ import { awsNames } from '../../src/targets/aws/names';
 import type { ComponentRef } from '../../src/targets/deployment';
 import type { LogLine } from '../../src/targets/observer';
 import { runCli } from '../support/cli';
-import { freePort } from '../support/freePort';
+import { freePort } from '../../src/tcpPorts';
 import { MotoServer, startMotoServer } from '../support/motoServer';
 
 // The aws observer against a real AWS API emulator (moto server) on loopback: the resources are

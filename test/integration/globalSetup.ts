@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevEnvironment } from '../../src/devenv/devEnvironment';
-import { freePort } from '../support/freePort';
+import { freePort } from '../../src/tcpPorts';
 
 // One real Temporal dev server for the whole integration run, in a throwaway state dir and on free
 // ports, so a developer's own `deployer dev start` is never touched. A missing toolchain fails the

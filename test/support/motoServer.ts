@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { waitForPort } from '../../src/targets/local/runtime/runner';
+import { freePort, waitForPort } from '../../src/tcpPorts';
 import { toolPath } from '../../src/toolchain';
-import { freePort } from './freePort';
 
 export interface MotoServer {
   endpoint: string;

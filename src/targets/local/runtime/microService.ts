@@ -5,7 +5,8 @@ import type { ComponentHealth, ComponentState, MicroServiceDesired } from '../ap
 import { LoadBalancer } from './proxy';
 import { ProcessUsage } from './metrics';
 import { describeCheck, Replica, Revision } from './replica';
-import { ComponentRunner, freePort, RunnerContext } from './runner';
+import { freePort } from '../../../tcpPorts';
+import { ComponentRunner, RunnerContext } from './runner';
 
 const USAGE_SAMPLE_INTERVAL_MS = 5000;
 const DRAIN_TIMEOUT_MS = 10000;

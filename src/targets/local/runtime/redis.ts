@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { toolPath } from '../../../toolchain';
 import type { ComponentHealth, ComponentState, RedisDesired } from '../api';
-import { ComponentRunner, freePort, RunnerContext, waitForPort } from './runner';
+import { ComponentRunner, RunnerContext } from './runner';
+import { freePort, waitForPort } from '../../../tcpPorts';
 import { SupervisedProcess } from './supervisedProcess';
 
 const READY_TIMEOUT_MS = 20000;

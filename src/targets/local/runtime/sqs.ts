@@ -12,7 +12,8 @@ import {
 import { toolPath } from '../../../toolchain';
 import type { ComponentHealth, ComponentState, QueueDesired } from '../api';
 import { EventJournal, LogJournal } from './journal';
-import { ComponentGoneError, ComponentRunner, freePort, RunnerContext, waitForPort } from './runner';
+import { ComponentGoneError, ComponentRunner, RunnerContext } from './runner';
+import { freePort, waitForPort } from '../../../tcpPorts';
 import { SupervisedProcess } from './supervisedProcess';
 
 const READY_TIMEOUT_MS = 60000;
