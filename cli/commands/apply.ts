@@ -1,9 +1,22 @@
+import fs from 'node:fs';
 import { Flags } from '@oclif/core';
-import type { Client } from '@temporalio/client';
-import type { DeployServiceResult } from '../../src/temporal/deployment';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { DeploymentProgress, DeployServiceResult } from '../../src/temporal/deployment';
 import { BaseCommand, DeployerError, EXIT } from '../baseCommand';
 import type { DeployRequest } from '../deployInputs';
+import type { WorkflowLink } from '../render/summary';
 import { repoFlags } from '../repoFlags';
+
+interface ApplyFlags {
+  yes: boolean;
+  'no-wait': boolean;
+}
+
+/** Appends a Markdown section to the --summary file, and links workflow ids to the Temporal UI. */
+interface SummaryTarget {
+  write: (markdown: string) => void;
+  link: WorkflowLink;
+}
 
 /** Exit code per way a deployment can end (docs/cli.md). */
 export const PHASE_EXIT: Record<string, number> = {
@@ -26,6 +39,7 @@ export default class Apply extends BaseCommand {
     '<%= config.bin %> apply --stack user-platform --service notification-service --environment development --var VERSION=v1.2.0',
     '<%= config.bin %> apply --service notification-service --environment production --var VERSION=v1.2.0 --no-wait',
     '<%= config.bin %> apply --stack user-platform --environment staging --var VERSION=v1.2.0 --json',
+    '<%= config.bin %> apply --stack user-platform --service notification-service --environment development --var VERSION=v1.2.0 --summary "$GITHUB_STEP_SUMMARY"',
   ];
   static override flags = {
     ...repoFlags,
@@ -34,22 +48,33 @@ export default class Apply extends BaseCommand {
     environment: Flags.string({ char: 'e', description: 'Environment to deploy to.', required: true }),
     yes: Flags.boolean({ char: 'y', description: 'Approve without asking when you are an approver (and may approve your own deployment here).', default: false }),
     'no-wait': Flags.boolean({ description: 'Start the deployment, print its id, and return.', default: false }),
+    summary: Flags.string({ description: 'Also append the plan and the outcome, as Markdown, to this file (a CI job summary such as $GITHUB_STEP_SUMMARY), also when apply stops with an error.' }),
   };
 
   async run() {
     const { flags } = await this.parse(Apply);
-    const { deployRequest } = await import('../deployInputs');
-    const request = deployRequest(flags);
-    const { connectTemporal } = await import('../temporalClient');
-    const connection = await connectTemporal(flags);
     try {
-      return request.service ? await this.applyService(connection.client, request, flags) : await this.applyStack(connection.client, request, flags);
-    } finally {
-      await connection.close();
+      const { deployRequest } = await import('../deployInputs');
+      const request = deployRequest(flags);
+      const { connectTemporal } = await import('../temporalClient');
+      const connection = await connectTemporal(flags);
+      try {
+        const summary = flags.summary ? await summaryTarget(flags.summary, connection.settings) : undefined;
+        return request.service ? await this.applyService(connection.client, request, flags, summary) : await this.applyStack(connection.client, request, flags, summary);
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      // A CI summary says why apply stopped (locked, invalid repo, Temporal unreachable), not just that the step failed.
+      if (flags.summary) {
+        const { errorSummary } = await import('../render/summary');
+        fs.appendFileSync(flags.summary, `${errorSummary(flags.service ?? flags.stack ?? '(nothing selected)', flags.environment, error as Error)}\n`);
+      }
+      throw error;
     }
   }
 
-  private async applyService(client: Client, request: DeployRequest, flags: { yes: boolean; 'no-wait': boolean }) {
+  private async applyService(client: Client, request: DeployRequest, flags: ApplyFlags, summary?: SummaryTarget) {
     const { startServiceDeployment, ServiceLockedError } = await import('../../src/temporal/deployClient');
     const { followDeployment, mayApprove, promptApproval } = await import('../followDeployment');
     const { renderCost, renderPlan } = await import('../render/plan');
@@ -68,6 +93,7 @@ export default class Apply extends BaseCommand {
     if (flags['no-wait']) {
       const progress = await handle.query(progressQuery);
       if (!json) this.log(`Started ${handle.workflowId}. Follow it with: deployer status --service ${service} --environment ${environment} --follow`);
+      if (summary) summary.write((await import('../render/summary')).startedSummary(service, environment, handle.workflowId, summary.link));
       return { workflowId: handle.workflowId, phase: progress.phase };
     }
     const result: DeployServiceResult = await followDeployment(handle, {
@@ -94,21 +120,55 @@ export default class Apply extends BaseCommand {
     });
     const desiredService = request.desired.services.find((candidate) => candidate.name === service)!;
     const main = desiredService.components.find((component) => component.kind === 'MicroService');
-    if (!json) this.log(renderOutcome(result, { annotations: desiredService.annotations, mainComponent: main?.id, environment }));
+    const outcome = renderOutcome(result, { annotations: desiredService.annotations, mainComponent: main?.id, environment });
+    if (!json) this.log(outcome);
+    if (summary) summary.write((await import('../render/summary')).serviceSummary(result, outcome, summary.link));
     process.exitCode = PHASE_EXIT[result.phase] ?? EXIT.failure;
     return result;
   }
 
-  private async applyStack(client: Client, request: DeployRequest, flags: { 'no-wait': boolean }) {
+  private async applyStack(client: Client, request: DeployRequest, flags: ApplyFlags, summary?: SummaryTarget) {
     const { startStackDeployment, followStackDeployment } = await import('../stackDeployment');
     const handle = await startStackDeployment(client, request);
     const json = this.jsonEnabled();
+    const { stack, environment } = request.desired;
     if (flags['no-wait']) {
-      if (!json) this.log(`Started ${handle.workflowId}. Follow it with: deployer status --stack ${request.desired.stack} --environment ${request.desired.environment.name} --follow`);
+      if (!json) this.log(`Started ${handle.workflowId}. Follow it with: deployer status --stack ${stack} --environment ${environment.name} --follow`);
+      if (summary) summary.write((await import('../render/summary')).startedSummary(stack, environment.name, handle.workflowId, summary.link));
       return { workflowId: handle.workflowId };
     }
     const result = await followStackDeployment(client, handle, request, json ? undefined : (line) => this.log(line));
+    if (summary) {
+      const { stackSummary } = await import('../render/summary');
+      const progress = await servicesProgress(client, handle, request);
+      const services = request.desired.services.map((service) => service.name);
+      summary.write(stackSummary({ stack, environment: environment.name, version: request.version, requestedBy: request.requestedBy, workflowId: handle.workflowId, services, result, progress, link: summary.link }));
+    }
     process.exitCode = result.phase === 'succeeded' ? EXIT.success : result.services.some((service) => service.phase === 'locked') ? EXIT.locked : EXIT.failure;
     return result;
   }
+}
+
+async function summaryTarget(file: string, settings: { address: string; namespace: string }): Promise<SummaryTarget> {
+  const { temporalUiUrl, workflowUrl } = await import('../temporalUi');
+  const ui = temporalUiUrl(settings);
+  return { write: (markdown) => fs.appendFileSync(file, `${markdown}\n`), link: (workflowId) => workflowUrl(ui, settings.namespace, workflowId) };
+}
+
+/**
+ * Each service's progress in this stack deployment (for its plan in the summary), asked of its
+ * finished child workflow. A service whose latest run started before the stack did never ran in it.
+ */
+async function servicesProgress(client: Client, handle: WorkflowHandle, request: DeployRequest): Promise<Map<string, DeploymentProgress>> {
+  const { deployServiceWorkflowId, progressQuery } = await import('../../src/temporal/deployment');
+  const stackStarted = (await handle.describe()).startTime.getTime();
+  const progress = new Map<string, DeploymentProgress>();
+  for (const service of request.desired.services) {
+    const seen = await client.workflow
+      .getHandle(deployServiceWorkflowId(request.desired.stack, request.desired.environment.name, service.name))
+      .query(progressQuery)
+      .catch(() => undefined);
+    if (seen && Date.parse(seen.startedAt) >= stackStarted) progress.set(service.name, seen);
+  }
+  return progress;
 }
