@@ -4,7 +4,7 @@ import { loadDesiredStack } from '../src/model/loadRepo';
 import { parseImage } from '../src/model/specChecks';
 import type { DesiredStack } from '../src/model/types';
 import { DeployerError, EXIT } from './baseCommand';
-import { currentIdentity } from './identity';
+import { currentIdentity, requesterIdentity } from './identity';
 import { findServiceStack, listDirs, listing, suggest } from './locate';
 import { findRepoRoot, parseVars } from './repoFlags';
 
@@ -39,7 +39,7 @@ export function deployRequest(flags: DeployFlags): DeployRequest {
     const names = listDirs(path.join(root, 'stacks', stack, 'services'));
     throw new DeployerError(`stack ${stack} has no service "${flags.service}".${suggest(flags.service, names)} Its services: ${listing(names)}.`, 'UNKNOWN_SERVICE', EXIT.usage);
   }
-  return { root, desired, service: flags.service, version: displayVersion(desired, variables, flags.service), requestedBy: currentIdentity(process.env, root) };
+  return { root, desired, service: flags.service, version: displayVersion(desired, variables, flags.service), requestedBy: requesterIdentity(currentIdentity(process.env, root), desired.githubUsers) };
 }
 
 /** The VERSION variable when given, else the image tag of the service's first MicroService. */

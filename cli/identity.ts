@@ -2,6 +2,15 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 
 /**
+ * A requester from GitHub Actions (`github:<login>`) as the identity deployer.yaml's githubUsers maps
+ * the login to: approvers and the self-approval rule then see the same person as in the CLI or Slack.
+ */
+export function requesterIdentity(identity: string, githubUsers: Record<string, string>): string {
+  const login = /^github:(.+)$/.exec(identity)?.[1];
+  return login !== undefined && Object.hasOwn(githubUsers, login) ? githubUsers[login]! : identity;
+}
+
+/**
  * Who runs this command, for records of what they did: DEPLOYER_USER, else `git config user.email`
  * (in `cwd`, so a repo's own setting counts), else the operating-system user.
  */

@@ -150,6 +150,7 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
         serviceSpec: service.spec,
         environmentSpec: environment.spec,
         groups: desired.groups,
+        slackUsers: desired.slackUsers,
       };
       await quick.recordRelease(release);
     }

@@ -87,6 +87,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
     services: scope ? services.filter((service) => scope.includes(service.name)) : services,
     groups: repository?.spec.groups ?? {},
     slackUsers: repository?.spec.slackUsers ?? {},
+    githubUsers: repository?.spec.githubUsers ?? {},
     variables,
   };
 }

@@ -246,6 +246,8 @@ export const repositoryFileSchema = z.strictObject({
     groups: z.record(z.string(), z.array(z.string())).default({}),
     /** Slack user id -> identity, for approvals from the Slack app. */
     slackUsers: z.record(z.string(), z.string()).default({}),
+    /** GitHub login -> identity, so a deployment started from GitHub Actions has its requester's own identity (self-approval rules). */
+    githubUsers: z.record(z.string(), z.string()).default({}),
   }),
 });
 export type RepositoryFile = z.infer<typeof repositoryFileSchema>;

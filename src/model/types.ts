@@ -50,6 +50,7 @@ export interface DesiredStack {
   /** Approver groups from deployer.yaml. */
   groups: Record<string, string[]>;
   slackUsers: Record<string, string>;
+  githubUsers: Record<string, string>;
   /** Git commit of the deployment repo checkout, when it is one. */
   commit?: string;
   variables: Record<string, string>;
