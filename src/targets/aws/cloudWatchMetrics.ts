@@ -1,5 +1,5 @@
 import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import type { ComponentMetrics } from '../local/api';
+import { ComponentMetrics, requestFigures, round2 } from '../local/api';
 
 /** Where a MicroService's metrics live: its ECS service, and its target group(s) on the ALB. */
 export interface MetricsSource {
@@ -105,7 +105,6 @@ function addValues(values: Map<string, number[]>, result: MetricDataResult): voi
 // the safe side for a rollback threshold).
 const sum = (values: number[] | undefined) => (values ?? []).reduce((total, value) => total + value, 0);
 const max = (values: number[] | undefined) => (values?.length ? Math.max(...values) : 0);
-const round2 = (value: number) => Math.round(value * 100) / 100;
 const seconds = (value: number) => round2(value * 1000);
 
 function perTargetGroup(values: Map<string, number[]>, prefix: string, count: number, combine: (values: number[] | undefined) => number): number[] {
@@ -135,13 +134,7 @@ export function summarizeMetrics(input: {
   return {
     since: input.since.toISOString(),
     until: input.until.toISOString(),
-    requests: {
-      total,
-      success: total - errors,
-      errors,
-      successRatePercent: total ? round2(((total - errors) / total) * 100) : 100,
-      errorRatePercent: total ? round2((errors / total) * 100) : 0,
-    },
+    requests: requestFigures(total, errors),
     latencyMs: { p50: percentile('p50'), p95: percentile('p95'), p99: percentile('p99'), max: seconds(max(perTargetGroup(counts, 'latencymax', groups, max))) },
     ...('error' in percentiles ? { latencyUnavailable: `response-time percentiles could not be read from CloudWatch: ${percentiles.error}` } : {}),
     resources: {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DescribeTasksCommand, ECSClient, ExecuteCommandCommand, Session } from '@aws-sdk/client-ecs';
 import type { ExecOptions, ExecResult } from '../observer';
+import { execOutcome } from '../execProcess';
 import { AwsObserverError } from './observerError';
 
 export const SESSION_MANAGER_PLUGIN = 'session-manager-plugin';
@@ -75,13 +76,5 @@ export async function execInTask(target: ExecTarget, options: ExecOptions): Prom
   // ECS Exec sessions are interactive only: when output is captured, stdin stays open (as a
   // terminal's would) and sends nothing, rather than reaching end of input at once.
   const child = spawn(target.plugin, args, { stdio: options.stdio === 'pipe' ? 'pipe' : 'inherit' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exitCode = await new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code ?? 1));
-  });
-  return { replica: taskId, exitCode, ...(options.stdio === 'pipe' ? { stdout, stderr } : {}) };
+  return execOutcome(child, taskId, options.stdio === 'pipe');
 }

@@ -138,6 +138,22 @@ export interface LatencySummary {
   max: number;
 }
 
+/** Two decimals: what metrics show. */
+export function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** Request figures from a count and its failures; an idle component has a 100 % success rate. */
+export function requestFigures(total: number, errors: number): ComponentMetrics['requests'] {
+  return {
+    total,
+    success: total - errors,
+    errors,
+    successRatePercent: total ? round2(((total - errors) / total) * 100) : 100,
+    errorRatePercent: total ? round2((errors / total) * 100) : 0,
+  };
+}
+
 export interface ComponentMetrics {
   since: string;
   until: string;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ComponentRef } from '../deployment';
+import { execOutcome } from '../execProcess';
 import type { ExecOptions, ExecResult, Observer } from '../observer';
 import { ComponentHealth, ComponentMetrics, ComponentState, componentKey, ExecTarget, LogLine, LogQuery, RuntimeEvent } from './api';
 import { RuntimeClient, RuntimeRequestFailed } from './runtimeClient';
@@ -43,15 +44,7 @@ export class LocalObserver implements Observer {
     const shell = process.env.SHELL && !options.command ? process.env.SHELL : '/bin/sh';
     const args = options.command ? ['-c', options.command] : ['-i'];
     const child = spawn(shell, args, { cwd: target.workingDir, env: target.environment, stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const exitCode = await new Promise<number>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code) => resolve(code ?? 1));
-    });
-    return { replica: target.replica, exitCode, ...(options.stdio === 'pipe' ? { stdout, stderr } : {}) };
+    return execOutcome(child, target.replica, options.stdio === 'pipe');
   }
 
   private path(ref: ComponentRef): string {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { LatencySummary } from '../api';
+import { LatencySummary, requestFigures, round2 } from '../api';
 
 interface RequestSample {
   at: number;
@@ -38,13 +38,7 @@ export class MetricsRecorder {
     const errors = window.filter((sample) => sample.status >= 500).length;
     const total = window.length;
     return {
-      requests: {
-        total,
-        success: total - errors,
-        errors,
-        successRatePercent: total ? round2(((total - errors) / total) * 100) : 100,
-        errorRatePercent: total ? round2((errors / total) * 100) : 0,
-      },
+      requests: requestFigures(total, errors),
       latencyMs: latencySummary(window.map((sample) => sample.durationMs)),
     };
   }
@@ -70,9 +64,6 @@ function avgMax(values: number[]): { avg: number; max: number } {
   return { avg: round2(values.reduce((sum, value) => sum + value, 0) / values.length), max: round2(Math.max(...values)) };
 }
 
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
-}
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
