@@ -9,6 +9,7 @@ import type { FileReleaseStore } from '../src/releases/fileReleaseStore';
 import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
 import type { ComponentRef } from '../src/targets/deployment';
 import type { Observer } from '../src/targets/observer';
+import type { ObservedEnvironment } from '../src/targets/observers';
 import { ComponentOutputs, resolveValueFrom } from '../src/targets/resolveValueFrom';
 import type { ProgramCatalogue } from './index';
 
@@ -17,7 +18,7 @@ export interface DeploymentPorts {
   programs: ProgramCatalogue;
   releases: FileReleaseStore;
   /** The observer of an environment's target (the local runtime, or CloudWatch/ECS/ELB in its region). */
-  observe(environment: ObservedEnvironment): Observer;
+  observe(environment: ObservedEnvironment): Promise<Observer>;
   notifier: Notifier;
 }
 
@@ -27,9 +28,6 @@ export interface ComponentTask {
   environment: { name: string; spec: EnvironmentSpec };
   component: ReleasedComponent;
 }
-
-/** What finding a component's running parts takes: the target, and on aws the region and platform. */
-export type ObservedEnvironment = Pick<EnvironmentSpec, 'target' | 'region' | 'platform'>;
 
 export interface MonitorRequest {
   environment: ObservedEnvironment;
@@ -48,7 +46,9 @@ export interface MonitorBreach {
 
 // Below this many requests in the window an error rate says little (one 500 would be 100 %).
 const MIN_REQUESTS_FOR_ERROR_RATE = 20;
-const RATE_WINDOW_MS = 60_000;
+// How far back an error rate looks: locally the last minute; on aws ALB figures come as one-minute
+// points that arrive minutes late, so a minute back would see nothing and never breach.
+const RATE_WINDOW_MS = { local: 60_000, aws: 300_000 };
 const MONITOR_HEARTBEAT_MS = 5_000;
 // The local runtime answers in microseconds; on aws each poll is several ECS/ELB calls, which AWS throttles.
 const HEALTH_POLL_MS = { local: 500, aws: 5000 };
@@ -133,7 +133,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
 
     /** The health gate: waits until every component reports healthy, or fails with what is not. */
     async awaitHealthy(input: { environment: ObservedEnvironment; refs: ComponentRef[]; timeoutMs: number }): Promise<void> {
-      const observer = ports.observe(input.environment);
+      const observer = await ports.observe(input.environment);
       const deadline = Date.now() + input.timeoutMs;
       const context = Context.current();
       for (;;) {
@@ -157,7 +157,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
      */
     async monitorRelease(request: MonitorRequest): Promise<MonitorBreach | undefined> {
       const context = Context.current();
-      const observer = ports.observe(request.environment);
+      const observer = await ports.observe(request.environment);
       const startedAt = (context.info.heartbeatDetails as { startedAt?: number } | undefined)?.startedAt ?? Date.now();
       const endsAt = startedAt + request.windowMs;
       while (Date.now() < endsAt) {
@@ -168,7 +168,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
           context.heartbeat({ startedAt });
           await context.sleep(Math.min(MONITOR_HEARTBEAT_MS, Math.max(0, checkAt - Date.now())));
         } while (Date.now() < checkAt);
-        const since = new Date(Math.max(startedAt, Date.now() - RATE_WINDOW_MS));
+        const since = new Date(Math.max(startedAt, Date.now() - RATE_WINDOW_MS[request.environment.target]));
         const breach = await checkThresholds(observer, request, since);
         if (breach) return breach;
       }
@@ -327,6 +327,6 @@ export async function withHeartbeats<T>(run: (hooks: Hooks) => Promise<T>): Prom
 }
 
 /** A dependency's outputs without its secrets: security group ids, ports and ARNs are all a program needs. */
-function publicOutputs(outputs: ComponentOutputs | undefined): Record<string, string> {
+export function publicOutputs(outputs: ComponentOutputs | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(outputs ?? {}).flatMap(([name, output]) => (output.secret ? [] : [[name, String(output.value)]])));
 }

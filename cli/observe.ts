@@ -110,14 +110,9 @@ export function requireEnvironment(root: string, name: string): EnvironmentSpec 
 
 /** The observer of the environment's target: the local runtime, or CloudWatch/ECS/ELB in the environment's region. */
 export async function observerFor(environment: EnvironmentSpec): Promise<Observer> {
-  if (environment.target === 'aws') {
-    const { AwsObserver } = await import('../src/targets/aws/awsObserver');
-    return new AwsObserver({ region: environment.region, platform: environment.platform });
-  }
-  const { LocalObserver } = await import('../src/targets/local/localObserver');
-  const { RuntimeClient } = await import('../src/targets/local/runtimeClient');
+  const { observerFor: targetObserver } = await import('../src/targets/observers');
   try {
-    return new LocalObserver(RuntimeClient.connect());
+    return await targetObserver(environment);
   } catch (error) {
     throw observeFailure(error);
   }

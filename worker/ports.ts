@@ -1,7 +1,5 @@
 import path from 'node:path';
 import type { ActivityPorts } from '../activities';
-import type { ObservedEnvironment } from '../activities/deployment';
-import { AwsObserver } from '../src/targets/aws/awsObserver';
 import { FileDriftStore } from '../src/drift/store';
 import { notifierFromEnv } from '../src/notify/slackNotifier';
 import { localBackend } from '../src/pulumi/backend';
@@ -9,12 +7,12 @@ import { ComponentStacks } from '../src/pulumi/componentStacks';
 import { FileReleaseStore } from '../src/releases/fileReleaseStore';
 import { programCatalogue } from '../src/targets';
 import { temporalClientFromEnv } from '../src/temporal/clientPort';
-import { LocalObserver } from '../src/targets/local/localObserver';
-import type { Observer } from '../src/targets/observer';
+import { observerFor } from '../src/targets/observers';
 
 /**
- * The worker's ports over a state dir: file-backed Pulumi state, release log and drift state, the local
- * observer, a log notifier, and a Temporal client from the worker's DEPLOYER_TEMPORAL_* settings.
+ * The worker's ports over a state dir: file-backed Pulumi state, release log and drift state, the
+ * environments' observers, Slack notifications (a log without a Slack token), and a Temporal client
+ * from the worker's DEPLOYER_TEMPORAL_* settings.
  */
 export function workerPorts(stateDir: string, overrides: Partial<ActivityPorts> = {}): ActivityPorts {
   return {
@@ -27,16 +25,4 @@ export function workerPorts(stateDir: string, overrides: Partial<ActivityPorts> 
     temporal: temporalClientFromEnv(),
     ...overrides,
   };
-}
-
-// One aws observer per region and platform, for the worker's life: its SDK clients keep their
-// connections and credentials between the health gate's and the monitor's polls.
-const awsObservers = new Map<string, AwsObserver>();
-
-function observerFor(environment: ObservedEnvironment): Observer {
-  if (environment.target === 'local') return new LocalObserver();
-  const key = JSON.stringify([environment.region, environment.platform]);
-  let observer = awsObservers.get(key);
-  if (!observer) awsObservers.set(key, (observer = new AwsObserver({ region: environment.region, platform: environment.platform })));
-  return observer;
 }

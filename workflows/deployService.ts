@@ -10,9 +10,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
-import type { ObservedEnvironment } from '../activities/deployment';
 import type { EnvironmentSpec } from '../src/model/schema';
 import type { ComponentRef } from '../src/targets/deployment';
+import type { ObservedEnvironment } from '../src/targets/observers';
 import type { NotificationDetails, NotificationType } from '../src/notify/notifier';
 import type { ReleasedComponent, ReleaseRecord, ReleaseResult } from '../src/releases/releaseRecord';
 import { durationMs } from '../src/model/duration';
@@ -150,7 +150,6 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
         serviceSpec: service.spec,
         environmentSpec: environment.spec,
         groups: desired.groups,
-        slackUsers: desired.slackUsers,
       };
       await quick.recordRelease(release);
     }

@@ -17,7 +17,8 @@ export function desiredFromRelease(stack: string, environment: string, service: 
     environment: { name: environment, spec: release.environmentSpec },
     services: [{ name: service, stack, spec: release.serviceSpec, annotations: {}, components: release.components.map((component) => ({ ...component, source: NO_SOURCE })), source: NO_SOURCE }],
     groups: release.groups,
-    slackUsers: release.slackUsers ?? {},
+    // Rollbacks and remediations do not wait for approval: nobody is mapped from Slack.
+    slackUsers: {},
     githubUsers: {},
     commit: release.commit,
     variables: {},

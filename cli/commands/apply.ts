@@ -144,7 +144,7 @@ export default class Apply extends BaseCommand {
       const services = request.desired.services.map((service) => service.name);
       summary.write(stackSummary({ stack, environment: environment.name, version: request.version, requestedBy: request.requestedBy, workflowId: handle.workflowId, services, result, progress, link: summary.link }));
     }
-    process.exitCode = result.phase === 'succeeded' ? EXIT.success : result.services.some((service) => service.phase === 'locked') ? EXIT.locked : EXIT.failure;
+    process.exitCode = stackExitCode(result.phase, result.services.map((service) => service.phase));
     return result;
   }
 }
@@ -171,4 +171,16 @@ async function servicesProgress(client: Client, handle: WorkflowHandle, request:
     if (seen && Date.parse(seen.startedAt) >= stackStarted) progress.set(service.name, seen);
   }
   return progress;
+}
+
+/**
+ * A stack's exit code from its services': locked when one was locked, else failed when one failed,
+ * else rejected when one was rejected or not approved in time (nothing failed, someone said no).
+ */
+export function stackExitCode(phase: string, servicePhases: string[]): number {
+  if (phase === 'succeeded') return EXIT.success;
+  if (servicePhases.includes('locked')) return EXIT.locked;
+  const codes = servicePhases.map((servicePhase) => PHASE_EXIT[servicePhase] ?? EXIT.failure);
+  if (codes.includes(EXIT.failure)) return EXIT.failure;
+  return codes.includes(EXIT.rejected) ? EXIT.rejected : EXIT.failure;
 }

@@ -57,7 +57,8 @@ export function notificationMessage(notification: DeploymentNotification): Slack
       elements: [{ type: 'mrkdwn', text: [notification.workflowId ? `Workflow \`${escape(notification.workflowId)}\`` : undefined, slackDate(notification.at)].filter(Boolean).join(' · ') }],
     },
   ];
-  return { text: `${headline}: ${notification.message}`, blocks };
+  // The fallback text is mrkdwn too: escaped, so a version or error text cannot @-mention a channel.
+  return { text: escape(`${headline}: ${notification.message}`), blocks };
 }
 
 function body(notification: DeploymentNotification): KnownBlock[] {

@@ -26,6 +26,8 @@ export class SlackNotifier implements Notifier {
     this.client = new WebClient(options.token, {
       slackApiUrl: options.slackApiUrl,
       timeout: 10_000,
+      // A rate-limited post fails at once instead of sleeping out Retry-After past the activity's timeout.
+      rejectRateLimitedCalls: true,
       retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
     });
     this.defaultChannel = options.defaultChannel;

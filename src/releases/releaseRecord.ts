@@ -29,6 +29,4 @@ export interface ReleaseRecord {
   serviceSpec: ServiceFile['spec'];
   environmentSpec: EnvironmentSpec;
   groups: Record<string, string[]>;
-  /** deployer.yaml's Slack users then, so a rollback's approval can be given in Slack (absent in older records). */
-  slackUsers?: Record<string, string>;
 }

@@ -79,7 +79,7 @@ describe('aws observer (moto)', () => {
     clusterArn = (await clients.ecs.send(new CreateClusterCommand({ clusterName: 'platform' }))).cluster!.clusterArn!;
 
     // The api: what the MicroService program creates (target group, listener rule, task definition, service).
-    targetGroupArn = (await clients.elb.send(new CreateTargetGroupCommand({ Name: awsNames.targetGroup(api), Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip', HealthCheckPath: '/health' }))).TargetGroups![0]!.TargetGroupArn!;
+    targetGroupArn = (await clients.elb.send(new CreateTargetGroupCommand({ Name: 'target-group-a1b2c3d', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip', HealthCheckPath: '/health' }))).TargetGroups![0]!.TargetGroupArn!;
     otherTargetGroupArn = (await clients.elb.send(new CreateTargetGroupCommand({ Name: 'another-service', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0]!.TargetGroupArn!;
     await clients.elb.send(
       new CreateRuleCommand({
@@ -300,7 +300,7 @@ describe('aws observer (moto)', () => {
             { MetricName: 'RequestCount', Dimensions: alb(targetGroupArn), Value: 600, Unit: count, Timestamp: at(5) },
             { MetricName: 'RequestCount', Dimensions: alb(targetGroupArn), Value: 400, Unit: count, Timestamp: at(2) },
             { MetricName: 'HTTPCode_Target_5XX_Count', Dimensions: alb(targetGroupArn), Value: 15, Unit: count, Timestamp: at(2) },
-            { MetricName: 'HTTPCode_ELB_5XX_Count', Dimensions: alb(targetGroupArn), Value: 5, Unit: count, Timestamp: at(1) },
+            { MetricName: 'HTTPCode_Target_5XX_Count', Dimensions: alb(targetGroupArn), Value: 5, Unit: count, Timestamp: at(1) },
             { MetricName: 'TargetResponseTime', Dimensions: alb(targetGroupArn), Value: 0.12, Unit: StandardUnit.Seconds, Timestamp: at(4) },
             { MetricName: 'TargetResponseTime', Dimensions: alb(targetGroupArn), Value: 1.5, Unit: StandardUnit.Seconds, Timestamp: at(3) },
             // Another service's target group on the same ALB, and traffic before the window: neither counts.

@@ -38,7 +38,6 @@ describe('GetMetricData queries', () => {
     expect(summary).toEqual([
       ['requests_0', 'AWS/ApplicationELB', 'RequestCount', 'Sum'],
       ['target5xx_0', 'AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count', 'Sum'],
-      ['elb5xx_0', 'AWS/ApplicationELB', 'HTTPCode_ELB_5XX_Count', 'Sum'],
       ['latencymax_0', 'AWS/ApplicationELB', 'TargetResponseTime', 'Maximum'],
       ['cpuavg', 'AWS/ECS', 'CPUUtilization', 'Average'],
       ['cpumax', 'AWS/ECS', 'CPUUtilization', 'Maximum'],
@@ -72,7 +71,6 @@ describe('summarizeMetrics', () => {
   const counts = new Map<string, number[]>([
     ['requests_0', [125_400]],
     ['target5xx_0', [20]],
-    ['elb5xx_0', [5]],
     ['latencymax_0', [1.243]],
     ['cpuavg', [45.123]],
     ['cpumax', [78]],
@@ -85,11 +83,11 @@ describe('summarizeMetrics', () => {
     ['p99_0', [0.32]],
   ]);
 
-  it('gives requests, error rate (target and ALB 5xx), latency in ms and resources in the local runtime shape', () => {
+  it('gives requests, error rate (the targets\' 5xx), latency in ms and resources in the local runtime shape', () => {
     expect(summarizeMetrics({ source, counts, percentiles, replicas, since, until })).toEqual({
       since: '2026-01-15T13:30:00.000Z',
       until: '2026-01-15T14:30:00.000Z',
-      requests: { total: 125_400, success: 125_375, errors: 25, successRatePercent: 99.98, errorRatePercent: 0.02 },
+      requests: { total: 125_400, success: 125_380, errors: 20, successRatePercent: 99.98, errorRatePercent: 0.02 },
       latencyMs: { p50: 45, p95: 156, p99: 320, max: 1243 },
       resources: { cpuPercent: { avg: 45.12, max: 78 }, memoryPercent: { avg: 62, max: 85.5 } },
       replicas,
@@ -97,16 +95,11 @@ describe('summarizeMetrics', () => {
   });
 
   it('adds up a window split over two periods, and takes the larger of maxima and percentiles', () => {
-    const split = new Map<string, number[]>([...counts, ['requests_0', [100, 60]], ['target5xx_0', [4, 4]], ['elb5xx_0', []], ['latencymax_0', [0.5, 2]], ['cpumax', [70, 90]]]);
+    const split = new Map<string, number[]>([...counts, ['requests_0', [100, 60]], ['target5xx_0', [4, 4]], ['latencymax_0', [0.5, 2]], ['cpumax', [70, 90]]]);
     const metrics = summarizeMetrics({ source, counts: split, percentiles: new Map([['p99_0', [0.2, 0.8]]]), replicas, since, until });
     expect(metrics.requests).toEqual({ total: 160, success: 152, errors: 8, successRatePercent: 95, errorRatePercent: 5 });
     expect(metrics.latencyMs).toEqual({ p50: 0, p95: 0, p99: 800, max: 2000 });
     expect(metrics.resources.cpuPercent.max).toBe(90);
-  });
-
-  it('counts the ALB answering 5xx with no healthy target as failed requests', () => {
-    const down = new Map<string, number[]>([['elb5xx_0', [12]]]);
-    expect(summarizeMetrics({ source, counts: down, percentiles: new Map(), replicas, since, until }).requests).toEqual({ total: 12, success: 0, errors: 12, successRatePercent: 0, errorRatePercent: 100 });
   });
 
   it('reads an idle window as no requests, 100 % success', () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { publicOutputs } from '../../activities/deployment';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DesiredComponent, DesiredStack } from '../../src/model/types';
 import { awsNames } from '../../src/targets/aws/names';
@@ -56,7 +57,7 @@ async function renderStack(environment: string): Promise<Map<string, Rendered>> 
       configs: component.configs,
       environment: stack.environment.spec,
       resolved: resolveValueFrom(component, outputsOf),
-      dependencyOutputs: Object.fromEntries(component.dependsOn.map((dependency) => [dependency, Object.fromEntries(Object.entries(outputsOf(dependency) ?? {}).filter(([, output]) => !output.secret).map(([name, output]) => [name, String(output.value)]))])),
+      dependencyOutputs: Object.fromEntries(component.dependsOn.map((dependency) => [dependency, publicOutputs(outputsOf(dependency))])),
     };
     rendered.set(id, await render(awsProgram(deployment)));
   }
@@ -108,6 +109,8 @@ describe('aws programs for the example stack in production', () => {
     for (const [id, rendered] of production) {
       const provider = only(rendered, 'pulumi:providers:aws');
       expect(provider.region).toBe('us-east-1');
+      // Credentials of another account fail before anything is created.
+      expect(JSON.parse(String(provider.allowedAccountIds))).toEqual([ACCOUNT]);
       const [service, component] = id.split('/');
       expect(JSON.parse(String(provider.defaultTags)).tags).toEqual({
         'deployer:stack': 'user-platform',
@@ -184,6 +187,8 @@ describe('aws programs for the example stack in production', () => {
     expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Logs', Resource: expect.stringMatching(/:\*$/) }));
     const task = policies['task-policy'].Statement;
     expect(task).toContainEqual(expect.objectContaining({ Sid: 'Queues', Resource: [`arn:aws:sqs:us-east-1:${ACCOUNT}:user-platform-production-notification-service-queue`] }));
+    // The queue is encrypted with the platform key: without these, sends and receives are denied.
+    expect(task).toContainEqual({ Sid: 'QueueEncryption', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000` });
     for (const role of all(api, 'aws:iam/role:Role')) expect(JSON.parse(String(role.assumeRolePolicy)).Statement[0].Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
 
     const ingress = all(api, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').map((rule) => ({ group: rule.securityGroupId, port: rule.fromPort, from: rule.referencedSecurityGroupId }));

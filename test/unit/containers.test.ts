@@ -20,7 +20,9 @@ const envExample = fs.readFileSync(path.join(installRoot, '.env.example'), 'utf8
 interface ComposeService {
   command?: string[] | string;
   depends_on?: Record<string, { condition: string }>;
-  volumes?: string[];
+  volumes?: (string | { source: string; target: string; read_only?: boolean; volume?: { subpath?: string } })[];
+  env_file?: unknown[];
+  environment?: Record<string, string>;
   healthcheck?: { test: string[] };
   profiles?: string[];
 }
@@ -62,7 +64,7 @@ describe('docker-compose.yml and the Dockerfile', () => {
   it.each([
     ['a misspelled key (the schema)', (text: string) => text.replace('    stop_grace_period: 1m', '    stop_grace_periode: 1m'), /services\.deployer-worker.*stop_grace_periode/],
     ['a dependency on a service that does not exist', (text: string) => text.replace(/^ {2}register-search-attributes:$/m, '  register-attributes:'), /service "deployer-worker" depends on undefined service "register-search-attributes"/],
-    ['a volume that is not declared', (text: string) => text.replace('\n  deployer-state:\n', '\n'), /service "deployer-worker" refers to undefined volume deployer-state/],
+    ['a volume that is not declared', (text: string) => text.replace('\n  deployer-state:\n', '\n'), /service "deployer-(worker|slack)" refers to undefined volume deployer-state/],
     ['a dependency condition compose does not know', (text: string) => text.replace('condition: service_completed_successfully', 'condition: service_done'), /condition value must be one of/],
   ])('the check fails on %s', (_what, edit, message) => {
     const file = composeCopy(edit);
@@ -91,6 +93,16 @@ describe('docker-compose.yml and the Dockerfile', () => {
     const stateDir = /^ENV[^]*?DEPLOYER_HOME=(\S+)/m.exec(dockerfileText)?.[1];
     expect(worker.volumes).toEqual([`deployer-state:${stateDir}`]);
     expect(slack.profiles).toEqual(['slack']);
+  });
+
+  it('gives the internet-facing Slack app its own settings and the release log only, never the Pulumi state or AWS keys', () => {
+    const slack = compose.services['deployer-slack']!;
+    expect(slack.env_file).toEqual([]);
+    expect(Object.keys(slack.environment ?? {}).filter((name) => /AWS|PULUMI/.test(name))).toEqual([]);
+    const stateDir = /^ENV[^]*?DEPLOYER_HOME=(\S+)/m.exec(dockerfileText)?.[1];
+    const state = (slack.volumes ?? []).filter((volume) => typeof volume !== 'string' && volume.source === 'deployer-state');
+    expect(state).toEqual([{ type: 'volume', source: 'deployer-state', target: `${stateDir}/releases`, read_only: true, volume: { subpath: 'releases' } }]);
+    expect((slack.volumes ?? []).filter((volume) => typeof volume === 'string' && volume.startsWith('deployer-state'))).toEqual([]);
   });
 
   it('.env.example documents every variable the compose file reads', () => {

@@ -177,7 +177,7 @@ describe('the composite action (.github/actions/deploy)', () => {
       const outputs = Object.fromEntries(
         fs.readFileSync(files.GITHUB_OUTPUT, 'utf8').trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
       );
-      return { code: result.status, stdout: result.stdout, outputs, summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
+      return { code: result.status, stdout: result.stdout, outputs, summary: fs.existsSync(files.GITHUB_STEP_SUMMARY) ? fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') : '' };
     }
 
     it('a service whose Temporal is unreachable: fails with status failed, its workflow id, an error annotation and the reason in the summary', async () => {
@@ -186,6 +186,14 @@ describe('the composite action (.github/actions/deploy)', () => {
       expect(run.outputs).toEqual({ status: 'failed', 'workflow-id': deployServiceWorkflowId('user-platform', 'development', 'notification-service') });
       expect(run.stdout).toContain('::error title=Deployment failed::deploy/user-platform/development/notification-service ended as failed (deployer exit code 1)');
       expect(run.summary).toMatch(/^### ✗ notification-service → development: apply stopped \(`TEMPORAL_UNREACHABLE`\)\n\n```text\ncannot reach Temporal at 127\.0\.0\.1:\d+/);
+    });
+
+    it('refuses a stack, service or environment that is not a name before anything runs, so no input can forge an output line', async () => {
+      const run = await runDeployStep({ SERVICE: 'notification-service\nstatus=succeeded' });
+      expect(run.code).toBe(2);
+      expect(run.outputs).toEqual({ status: 'usage-error' });
+      expect(run.stdout).not.toContain('status=succeeded');
+      expect(run.summary).toBe('');
     });
 
     it('a whole stack names the stack workflow', async () => {

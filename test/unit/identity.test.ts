@@ -13,7 +13,7 @@ test('a GitHub Actions requester is the identity deployer.yaml maps the login to
   expect(requesterIdentity('github:constructor', githubUsers)).toBe('github:constructor');
 });
 
-test('apply from the Deploy Stack workflow records the mapped requester, so its approver cannot be the same person', () => {
+test('apply from the Deploy Stack workflow records the mapped requester (the identity the self-approval rule compares)', () => {
   const previous = process.env.DEPLOYER_USER;
   process.env.DEPLOYER_USER = 'github:alice-gh';
   try {

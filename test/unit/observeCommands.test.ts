@@ -136,7 +136,6 @@ describe('observers and their failures', () => {
     const production = { ...loadEnvironment(exampleRepo, 'production')!, target: 'aws' as const };
     const observer = await observerFor(production);
     expect(observer).toBeInstanceOf(AwsObserver);
-    (observer as AwsObserver).close();
     const ref = { stack: 'user-platform', environment: 'production', service: 'notification-service', component: 'api' };
     expect(observeFailure(new AwsObserverError('no ECS service user-platform-production-notification-service-api', 'not-found'), ref)).toMatchObject({ code: 'NOT_DEPLOYED', exitCode: EXIT.failure });
     expect(observeFailure(new AwsObserverError('install the Session Manager plugin', 'missing-tool'), ref)).toMatchObject({ code: 'AWS_OBSERVER', message: 'install the Session Manager plugin' });

@@ -220,6 +220,8 @@ describe('Slack messages', () => {
     expect(escape('a <b> & <!channel>')).toBe('a &lt;b&gt; &amp; &lt;!channel&gt;');
     const message = notificationMessage({ ...base, type: 'failed', message: '<!here> broke & burned' });
     expect(JSON.stringify(message.blocks)).not.toContain('<!here>');
+    // The fallback text (notifications, screen readers) is mrkdwn as well.
+    expect(message.text).not.toContain('<!here>');
   });
 
   it('answers in Slack: unmapped users, refusals, ended deployments, status and usage', () => {

@@ -24,17 +24,15 @@ export function register(app: App, deps: ListenerDeps): void {
       if (!workflowId || !channel) return;
       const slackUserId = body.user.id;
       const tell = (text: string) => client.chat.postEphemeral({ channel, user: slackUserId, text });
+      let by: string;
       try {
         const who = await deps.temporal.workflow.getHandle(workflowId).query(slackApproverQuery, slackUserId);
         if (!who.identity) {
           await tell(unmappedUserText(slackUserId, who.approvers));
           return;
         }
-        await sendApprovalDecision(deps.temporal, workflowId, { approve, by: who.identity, channel: 'slack', authenticated: true });
-        if (body.message) {
-          const original = { text: body.message.text, blocks: body.message.blocks as types.KnownBlock[] | undefined };
-          await client.chat.update({ channel, ts: body.message.ts, ...decidedMessage(original, { approve, by: who.identity, slackUserId }) });
-        }
+        by = who.identity;
+        await sendApprovalDecision(deps.temporal, workflowId, { approve, by, channel: 'slack', authenticated: true });
       } catch (error) {
         if (error instanceof ApprovalRefusedError) await tell(refusedText(approve, error.message));
         else if (error instanceof NotWaitingError || error instanceof WorkflowNotFoundError) await tell(notWaitingText(workflowId));
@@ -42,6 +40,12 @@ export function register(app: App, deps: ListenerDeps): void {
           logger.error(`approval button on ${workflowId} by ${slackUserId} failed`, error);
           await tell(`:x: Deployer could not take your decision (${(error as Error).message}); try again, or use \`deployer ${approve ? 'approve' : 'reject'}\`.`);
         }
+        return;
+      }
+      // The decision is taken; a message that cannot be updated now must not read as a failed decision.
+      if (body.message) {
+        const original = { text: body.message.text, blocks: body.message.blocks as types.KnownBlock[] | undefined };
+        await client.chat.update({ channel, ts: body.message.ts, ...decidedMessage(original, { approve, by, slackUserId }) }).catch((error: unknown) => logger.error(`approval message on ${workflowId} not updated`, error));
       }
     });
   }

@@ -57,9 +57,10 @@ function albDimensions(pair: MetricsSource['targetGroups'][number]): Record<stri
 }
 
 /**
- * Counts, averages and maxima: requests and 5xx per target group (the ALB is shared by every
- * service, so load-balancer-wide figures would count other services' traffic), response time's
- * maximum, and the ECS service's cpu and memory.
+ * Counts, averages and maxima: requests and the targets' 5xx per target group (the ALB is shared by
+ * every service, so load-balancer-wide figures would count other services' traffic), response time's
+ * maximum, and the ECS service's cpu and memory. The ALB's own 5xx (no healthy target) exist only
+ * per load balancer: the health check, not the error rate, catches a service without healthy targets.
  */
 export function countQueries(source: MetricsSource, period: number): MetricDataQuery[] {
   const ecs = { ClusterName: source.clusterName, ServiceName: source.serviceName };
@@ -67,7 +68,6 @@ export function countQueries(source: MetricsSource, period: number): MetricDataQ
     ...source.targetGroups.flatMap((pair, index) => [
       query(`requests_${index}`, 'AWS/ApplicationELB', 'RequestCount', albDimensions(pair), 'Sum', period),
       query(`target5xx_${index}`, 'AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count', albDimensions(pair), 'Sum', period),
-      query(`elb5xx_${index}`, 'AWS/ApplicationELB', 'HTTPCode_ELB_5XX_Count', albDimensions(pair), 'Sum', period),
       query(`latencymax_${index}`, 'AWS/ApplicationELB', 'TargetResponseTime', albDimensions(pair), 'Maximum', period),
     ]),
     query('cpuavg', 'AWS/ECS', 'CPUUtilization', ecs, 'Average', period),
@@ -105,7 +105,7 @@ function addValues(values: Map<string, number[]>, result: MetricDataResult): voi
 // the safe side for a rollback threshold).
 const sum = (values: number[] | undefined) => (values ?? []).reduce((total, value) => total + value, 0);
 const max = (values: number[] | undefined) => (values?.length ? Math.max(...values) : 0);
-const seconds = (value: number) => round2(value * 1000);
+const msFromSeconds = (value: number) => round2(value * 1000);
 
 function perTargetGroup(values: Map<string, number[]>, prefix: string, count: number, combine: (values: number[] | undefined) => number): number[] {
   return Array.from({ length: count }, (_, index) => combine(values.get(`${prefix}_${index}`)));
@@ -126,16 +126,13 @@ export function summarizeMetrics(input: {
   const { source, counts, percentiles, replicas } = input;
   const groups = source.targetGroups.length;
   const requests = sum(perTargetGroup(counts, 'requests', groups, sum));
-  const errors = sum(perTargetGroup(counts, 'target5xx', groups, sum)) + sum(perTargetGroup(counts, 'elb5xx', groups, sum));
-  // A 5xx the ALB answered before choosing a target (no healthy target) is not in RequestCount, but it
-  // was a request that failed.
-  const total = Math.max(requests, errors);
-  const percentile = (stat: 'p50' | 'p95' | 'p99') => ('error' in percentiles ? 0 : seconds(max(perTargetGroup(percentiles, stat, groups, max))));
+  const errors = sum(perTargetGroup(counts, 'target5xx', groups, sum));
+  const percentile = (stat: 'p50' | 'p95' | 'p99') => ('error' in percentiles ? 0 : msFromSeconds(max(perTargetGroup(percentiles, stat, groups, max))));
   return {
     since: input.since.toISOString(),
     until: input.until.toISOString(),
-    requests: requestFigures(total, errors),
-    latencyMs: { p50: percentile('p50'), p95: percentile('p95'), p99: percentile('p99'), max: seconds(max(perTargetGroup(counts, 'latencymax', groups, max))) },
+    requests: requestFigures(requests, errors),
+    latencyMs: { p50: percentile('p50'), p95: percentile('p95'), p99: percentile('p99'), max: msFromSeconds(max(perTargetGroup(counts, 'latencymax', groups, max))) },
     ...('error' in percentiles ? { latencyUnavailable: `response-time percentiles could not be read from CloudWatch: ${percentiles.error}` } : {}),
     resources: {
       cpuPercent: { avg: round2(max(counts.get('cpuavg'))), max: round2(max(counts.get('cpumax'))) },

@@ -12,6 +12,8 @@ export interface AwsContext {
 
 export function awsContext(deployment: ComponentDeployment): AwsContext {
   const { region, account } = deployment.environment;
-  const provider = new aws.Provider('aws', { region: region as aws.Region, defaultTags: { tags: componentTags(deployment) } });
+  // With the account known, credentials for any other account fail before anything is created:
+  // a worker with staging credentials never builds production's resources in staging.
+  const provider = new aws.Provider('aws', { region: region as aws.Region, allowedAccountIds: account ? [account] : undefined, defaultTags: { tags: componentTags(deployment) } });
   return { provider, region, account: account ?? aws.getCallerIdentityOutput({}, { provider }).accountId };
 }

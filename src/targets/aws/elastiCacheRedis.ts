@@ -24,7 +24,7 @@ export function elastiCacheRedisProgram(deployment: ComponentDeployment, context
   const nodes = spec.cluster.mode === 'single-node' ? 1 : spec.cluster.numNodes;
 
   const subnets = new aws.elasticache.SubnetGroup('subnets', { name: id, subnetIds: platform.subnetIds, description: `${ref.service}/${ref.component}` }, options);
-  const securityGroup = new aws.ec2.SecurityGroup('cache', { name: `${id}-cache`, description: `${ref.service}/${ref.component}; services that depend on it add their ingress`, vpcId: platform.vpcId }, options);
+  const securityGroup = new aws.ec2.SecurityGroup('cache', { namePrefix: `${id}-cache-`, description: `${ref.service}/${ref.component}; services that depend on it add their ingress`, vpcId: platform.vpcId }, options);
 
   // Redis only accepts an AUTH token over TLS. The random resource keeps it stable across runs.
   const authToken = spec.security.transitEncryption ? new random.RandomPassword('auth-token', { length: 64, special: false }) : undefined;
@@ -48,8 +48,10 @@ export function elastiCacheRedisProgram(deployment: ComponentDeployment, context
     transitEncryptionEnabled: spec.security.transitEncryption,
     authToken: authToken?.result,
     snapshotRetentionLimit: 1,
+    autoMinorVersionUpgrade: false,
     applyImmediately: false,
-  }, options);
+    // Its id is fixed (the observer finds it by it): a replacement deletes first.
+  }, { ...options, deleteBeforeReplace: true });
 
   return {
     endpoint: group.primaryEndpointAddress,

@@ -41,8 +41,10 @@ export function microServiceProgram(deployment: ComponentDeployment, context: Aw
   const taskRole = new aws.iam.Role('task-role', { name: awsNames.role(ref, 'task'), assumeRolePolicy: assumedByEcsTasks(), description: `The identity of ${ref.service}/${ref.component}'s code` }, options);
   new aws.iam.RolePolicy('task-policy', { role: taskRole.id, policy: JSON.stringify(taskPolicy(deployment)) }, options);
 
+  // A prefix, not a name: a changed description or VPC replaces the group, and the new one is
+  // created before the old one is deleted.
   const securityGroup = new aws.ec2.SecurityGroup('tasks', {
-    name: `${name}-tasks`,
+    namePrefix: `${name}-tasks-`,
     description: `Tasks of ${ref.service}/${ref.component}; data components it depends on admit this group`,
     vpcId: platform.vpcId,
     egress: [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'], description: 'AWS APIs, images, dependencies' }],
@@ -77,7 +79,8 @@ export function microServiceProgram(deployment: ComponentDeployment, context: Aw
 
   const targetGroup = spec.ingress
     ? new aws.lb.TargetGroup('target-group', {
-        name: awsNames.targetGroup(ref),
+        // Named by Pulumi (a random suffix): a changed port replaces the group, and the new one must
+        // exist beside the old until the service has moved. The observer finds it through the service.
         port: spec.port,
         protocol: 'HTTP',
         targetType: 'ip',
@@ -195,6 +198,9 @@ function taskPolicy(deployment: ComponentDeployment): object {
   ];
   if (queueArns.length) {
     statements.push({ Sid: 'Queues', Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: queueArns });
+    // The queues are encrypted with the platform key when there is one (sqs.ts): sending needs a data key, receiving needs to decrypt.
+    const { kmsKeyArn } = deployment.environment.platform;
+    if (kmsKeyArn) statements.push({ Sid: 'QueueEncryption', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: kmsKeyArn });
   }
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -23,8 +23,6 @@ export const awsNames = {
   /** Log streams are `<prefix>/<container>/<task id>`. */
   logStreamPrefix: 'app',
   logGroup: (ref: ComponentRef) => `/deployer/${ref.stack}/${ref.environment}/${ref.service}/${ref.component}`,
-  /** Target groups allow 32 characters. */
-  targetGroup: (ref: ComponentRef) => fit(joined(ref), 32),
   /** IAM role names allow 64 characters, and carry a suffix (`-exec`, `-task`). */
   role: (ref: ComponentRef, purpose: 'exec' | 'task') => `${fit(joined(ref), 64 - purpose.length - 1)}-${purpose}`,
   /** RDS instance identifiers allow 63 characters. */

@@ -23,7 +23,7 @@ export function rdsProgram(deployment: ComponentDeployment, context: AwsContext)
   const port = PORTS[spec.engine];
 
   const subnets = new aws.rds.SubnetGroup('subnets', { name: identifier, subnetIds: platform.subnetIds, description: `${ref.service}/${ref.component}` }, options);
-  const securityGroup = new aws.ec2.SecurityGroup('database', { name: `${identifier}-db`, description: `${ref.service}/${ref.component}; services that depend on it add their ingress`, vpcId: platform.vpcId }, options);
+  const securityGroup = new aws.ec2.SecurityGroup('database', { namePrefix: `${identifier}-db-`, description: `${ref.service}/${ref.component}; services that depend on it add their ingress`, vpcId: platform.vpcId }, options);
 
   const instance = new aws.rds.Instance('database', {
     identifier,
@@ -45,7 +45,9 @@ export function rdsProgram(deployment: ComponentDeployment, context: AwsContext)
     publiclyAccessible: false,
     backupRetentionPeriod: spec.backup.retentionDays,
     copyTagsToSnapshot: true,
-    autoMinorVersionUpgrade: true,
+    // The spec names the version: AWS upgrading it behind deployer's back would be drift, and the
+    // next deployment would try to downgrade.
+    autoMinorVersionUpgrade: false,
     // Data outlives mistakes: deleting it leaves a snapshot, and where releases need approval a
     // delete also needs deletion protection turned off first.
     deletionProtection: deployment.environment.approval.required,
@@ -53,7 +55,10 @@ export function rdsProgram(deployment: ComponentDeployment, context: AwsContext)
     finalSnapshotIdentifier: `${identifier}-final`,
     // Changes wait for the maintenance window rather than restarting the database mid-day.
     applyImmediately: false,
-  }, options);
+    // The identifier is fixed (the observer finds the instance by it), so a replacement (a new engine
+    // or database name, as the plan says) deletes first; deletion leaves the final snapshot, and where
+    // approval is required deletion protection stops it altogether.
+  }, { ...options, deleteBeforeReplace: true });
 
   const secretArn = instance.masterUserSecrets.apply((secrets) => secrets[0]?.secretArn ?? '');
   return {

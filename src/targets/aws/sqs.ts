@@ -19,7 +19,7 @@ export function sqsProgram(deployment: ComponentDeployment, context: AwsContext)
   const encryption = kmsKeyArn ? { kmsMasterKeyId: kmsKeyArn } : { sqsManagedSseEnabled: true };
 
   const deadLetter = spec.deadLetterQueue.enabled
-    ? new aws.sqs.Queue('dead-letter', { name: awsNames.queue(ref, fifo, true), fifoQueue: fifo, messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, ...encryption }, options)
+    ? new aws.sqs.Queue('dead-letter', { name: awsNames.queue(ref, fifo, true), fifoQueue: fifo, messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, ...encryption }, { ...options, deleteBeforeReplace: true })
     : undefined;
   const queue = new aws.sqs.Queue('queue', {
     name: awsNames.queue(ref, fifo),
@@ -29,7 +29,9 @@ export function sqsProgram(deployment: ComponentDeployment, context: AwsContext)
     messageRetentionSeconds: spec.messageRetentionSeconds,
     redrivePolicy: deadLetter ? deadLetter.arn.apply((deadLetterTargetArn) => JSON.stringify({ deadLetterTargetArn, maxReceiveCount: spec.deadLetterQueue.maxReceiveCount })) : undefined,
     ...encryption,
-  }, options);
+    // Queue names are fixed (the observer and other components find them by name): switching
+    // between standard and FIFO replaces the queue, deleting the old one first.
+  }, { ...options, deleteBeforeReplace: true });
   if (deadLetter) {
     new aws.sqs.RedriveAllowPolicy('dead-letter-source', { queueUrl: deadLetter.url, redriveAllowPolicy: queue.arn.apply((arn) => JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [arn] })) }, options);
   }
