@@ -410,7 +410,7 @@ describe('aws observer (moto)', () => {
   describe('the CLI on an aws environment', () => {
     let repo: string;
     // The SDK's own setting for where AWS is: the CLI is configured exactly as a user's shell would be.
-    const awsEnv = () => ({ AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+    const awsEnv = () => ({ AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey });
 
     beforeAll(() => {
       repo = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-aws-cli-'));

@@ -24,7 +24,11 @@ export class AwsClients {
   private elastiCacheClient?: ElastiCacheClient;
   private sqsClient?: SQSClient;
 
-  constructor(readonly connection: AwsConnection) {}
+  constructor(readonly connection: AwsConnection) {
+    // The SDK warns on every Node 20 process that releases after January 2027 will need Node 22.
+    // deployer pins its SDK release (package-lock.json), so the notice is noise in users' output.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  }
 
   get logs(): CloudWatchLogsClient {
     return (this.logsClient ??= new CloudWatchLogsClient(this.config()));

@@ -102,14 +102,14 @@ export class AwsObserver implements Observer {
   /** ECS's service events and deployments; data components have no events deployer reads on aws. */
   async events(ref: ComponentRef, since?: Date): Promise<RuntimeEvent[]> {
     if ((await this.requireKind(ref)) !== 'MicroService') return [];
-    const service = await describeService(this.clients.ecs, this.cluster(), awsNames.ecsService(ref));
+    const service = await describeService(this.clients.ecs, this.cluster(ref), awsNames.ecsService(ref));
     return service ? serviceEvents(service, since) : [];
   }
 
   /** ECS Exec in the named task, else the first running one; needs the Session Manager plugin, checked first. */
   async exec(ref: ComponentRef, options: ExecOptions): Promise<ExecResult> {
     const plugin = sessionManagerPlugin();
-    const cluster = this.cluster();
+    const cluster = this.cluster(ref);
     const serviceName = awsNames.ecsService(ref);
     let taskId = options.replica;
     if (!taskId) {
@@ -133,14 +133,16 @@ export class AwsObserver implements Observer {
     return new ComponentLogs(this.clients.logs, ref);
   }
 
-  private cluster(): string {
+  private cluster(ref: ComponentRef): string {
     const { clusterArn } = this.options.platform;
-    if (!clusterArn) throw new AwsObserverError('the environment has no spec.platform.clusterArn, the ECS cluster its services run in; ask your platform team for it', 'platform');
+    if (!clusterArn) {
+      throw new AwsObserverError(`environments/${ref.environment}.yaml has no spec.platform.clusterArn, the ECS cluster its services run in; ask your platform team for it and add it`, 'platform');
+    }
     return clusterArn;
   }
 
   private async snapshot(ref: ComponentRef, include: { tasks: boolean }): Promise<MicroServiceSnapshot> {
-    const cluster = this.cluster();
+    const cluster = this.cluster(ref);
     const serviceName = awsNames.ecsService(ref);
     const service = await describeService(this.clients.ecs, cluster, serviceName);
     if (service) this.kinds.set(componentKey(ref), 'MicroService');
