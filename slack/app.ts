@@ -30,6 +30,8 @@ export async function createSlackApp(options: SlackAppOptions): Promise<App> {
     appToken: options.appToken,
     socketMode,
     clientOptions: options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : undefined,
+    // Socket Mode asks for its socket (apps.connections.open) with a client of its own.
+    installerOptions: options.slackApiUrl ? { clientOptions: { slackApiUrl: options.slackApiUrl } } : undefined,
     logLevel: options.logLevel ?? LogLevel.INFO,
     deferInitialization: true,
   });

@@ -124,8 +124,13 @@ describe('Slack app', () => {
 
   /** A button click as Slack sends it: the interaction payload, signed, from `user`, on the posted message. */
   function click(user: string, actionId: string, message: RecordedCall, ts: string): Promise<Response> {
+    return postSigned(events, { payload: JSON.stringify(clickPayload(user, actionId, message, ts)) }, signingSecret);
+  }
+
+  /** The interaction payload of a click by `user` on a button of the posted message. */
+  function clickPayload(user: string, actionId: string, message: RecordedCall, ts: string): Record<string, unknown> {
     const button = (message.body.blocks as { type: string; elements?: { action_id: string; value: string; text: unknown }[] }[]).find((block) => block.type === 'actions')!.elements!.find((element) => element.action_id === actionId)!;
-    const payload = {
+    return {
       type: 'block_actions',
       team: { id: 'T0TEST', domain: 'company' },
       user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
@@ -137,11 +142,15 @@ describe('Slack app', () => {
       response_url: `${slack.url}/actions/${ts}`,
       actions: [{ type: 'button', action_id: actionId, block_id: 'deployer_approval', value: button.value, text: button.text, action_ts: String(Date.now() / 1000) }],
     };
-    return postSigned(events, { payload: JSON.stringify(payload) }, signingSecret);
   }
 
   function slashCommand(text: string, responsePath: string, options: Parameters<typeof postSigned>[3] = {}, secret = signingSecret): Promise<Response> {
-    const form = {
+    return postSigned(events, slashForm(text, responsePath), secret, options);
+  }
+
+  /** The fields of `/deployer <text>` from U0ALICE, answered at `responsePath` of the fake Slack. */
+  function slashForm(text: string, responsePath: string): Record<string, string> {
+    return {
       token: 'legacy',
       team_id: 'T0TEST',
       team_domain: 'company',
@@ -155,7 +164,6 @@ describe('Slack app', () => {
       response_url: `${slack.url}${responsePath}`,
       trigger_id: '1.2.3',
     };
-    return postSigned(events, form, secret, options);
   }
 
   const ephemeralTo = (user: string, from: number) => slack.waitFor((call) => call.method === 'chat.postEphemeral' && call.body.user === user, 30_000, from);
@@ -257,6 +265,38 @@ describe('Slack app', () => {
     expect((await slashCommand(`status ordres ${ENVIRONMENT}`, '/respond/typo')).status).toBe(200);
     const typo = await slack.waitFor((call) => call.path === '/respond/typo', 30_000, from);
     expect(typo.body.text).toContain(':x: no stack has a service "ordres". Did you mean "orders"?');
+  });
+
+  it('over Socket Mode: /deployer and the approval buttons arrive through the socket the app opens, and work the same', async () => {
+    const socketApp = await createSlackApp({ token: TOKEN, appToken: 'xapp-test-token', slackApiUrl: slack.apiUrl, temporal: client.client, repo, logLevel: LogLevel.ERROR });
+    await socketApp.start();
+    try {
+      const from = slack.calls.length;
+      expect(slack.callsOf('apps.connections.open').at(-1)?.authorization).toBe('Bearer xapp-test-token');
+      await slack.sendEnvelope('slash_commands', slashForm(`status ${SERVICE} ${ENVIRONMENT}`, '/respond/socket-status'));
+      const answer = await slack.waitFor((call) => call.path === '/respond/socket-status', 30_000, from);
+      expect(String(answer.body.text)).toMatch(/^```\n┌─+┐\n│ Service: orders \(production\) +│\n/);
+
+      // A real change, so the deployment waits for approval (the same spec again would end unchanged).
+      write(repo, `stacks/${STACK}/services/${SERVICE}/components/queue/sqs.yaml`, {
+        apiVersion: 'components.deployer.io/v1',
+        kind: 'SQS',
+        metadata: { name: 'queue', service: SERVICE, stack: STACK },
+        spec: { type: 'standard', visibilityTimeoutSeconds: 45 },
+      });
+      const handle = await deploy('v3.0.0');
+      const request = await approvalRequest('v3.0.0', from);
+      const ts = '1700000000.000300';
+      await slack.sendEnvelope('interactive', clickPayload('U0ALICE', APPROVE_ACTION_ID, request, ts));
+      expect((await ephemeralTo('U0ALICE', from)).body.text).toContain('alice@company.com is not an approver of orders');
+      expect((await deploymentProgress(handle)).phase).toBe('awaiting-approval');
+      await slack.sendEnvelope('interactive', clickPayload('U0CAROL', APPROVE_ACTION_ID, request, ts));
+      const result = await deploymentResult(handle);
+      expect(result).toMatchObject({ phase: 'succeeded', release: { version: 'v3.0.0', approvedBy: { identity: 'carol@company.com', channel: 'slack', authenticated: true } } });
+      await slack.waitFor((call) => call.method === 'chat.update' && call.body.ts === ts, 30_000, from);
+    } finally {
+      await socketApp.stop();
+    }
   });
 
   it('the lock-forced notification of a real forced unlock reaches the service channel', async () => {

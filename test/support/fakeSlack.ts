@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
 
 /** One request the fake Slack received: a Web API method (`chat.postMessage`) or a response_url path. */
 export interface RecordedCall {
@@ -13,13 +14,29 @@ export interface RecordedCall {
 }
 
 /**
- * A stand-in for Slack's side on loopback: the Web API under `/api/` and response URLs anywhere else.
- * Records every request and answers `ok: true`, so tests read what the app and the notifier sent.
+ * A stand-in for Slack's side on loopback: the Web API under `/api/`, response URLs anywhere else,
+ * and Socket Mode's WebSocket at `/socket` (what `apps.connections.open` hands out). Records every
+ * request and answers `ok: true`, so tests read what the app and the notifier sent.
  */
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
+  /** What Socket Mode clients sent back over the socket (acknowledgements), oldest first. */
+  readonly socketMessages: { envelope_id: string; payload?: Record<string, unknown> }[] = [];
   private readonly server = http.createServer((request, response) => this.handle(request, response));
+  private readonly sockets = new WebSocketServer({ server: this.server, path: '/socket' });
   private readonly waiters = new Set<() => void>();
+
+  constructor() {
+    this.sockets.on('connection', (socket) => {
+      socket.on('message', (data) => {
+        this.socketMessages.push(JSON.parse(String(data)) as { envelope_id: string });
+        this.wakeAll();
+      });
+      // Slack's handshake: the client counts as connected once it reads hello.
+      socket.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0DEPLOYER' } }));
+      this.wakeAll();
+    });
+  }
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -35,6 +52,19 @@ export class FakeSlack {
     return `${this.url}/api/`;
   }
 
+  /**
+   * Sends an envelope to the connected Socket Mode client as Slack does (`interactive` for button
+   * clicks, `slash_commands` for commands) and resolves with the client's acknowledgement.
+   */
+  async sendEnvelope(type: 'interactive' | 'slash_commands', payload: Record<string, unknown>, timeoutMs = 30_000): Promise<{ envelope_id: string; payload?: Record<string, unknown> }> {
+    const [socket] = [...this.sockets.clients].filter((client) => client.readyState === WebSocket.OPEN);
+    if (!socket) throw new Error('no Socket Mode client is connected to the fake Slack');
+    const envelopeId = crypto.randomUUID();
+    socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type === 'slash_commands' }));
+    await this.until(() => this.socketMessages.some((message) => message.envelope_id === envelopeId), timeoutMs, `no acknowledgement of envelope ${envelopeId}`);
+    return this.socketMessages.find((message) => message.envelope_id === envelopeId)!;
+  }
+
   /** Calls of one Web API method, oldest first. */
   callsOf(method: string): RecordedCall[] {
     return this.calls.filter((call) => call.method === method);
@@ -42,12 +72,24 @@ export class FakeSlack {
 
   /** The first recorded call, from `from` on, that satisfies `matches`; waits for it up to `timeoutMs`. */
   async waitFor(matches: (call: RecordedCall) => boolean, timeoutMs = 60_000, from = 0): Promise<RecordedCall> {
+    const found = () => this.calls.slice(from).find(matches);
+    await this.until(() => found() !== undefined, timeoutMs, 'no matching call');
+    return found()!;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets.clients) socket.terminate();
+    await new Promise<void>((resolve) => this.sockets.close(() => resolve()));
+    await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  /** Waits, woken by every request or socket message, until `done` holds, or fails after `timeoutMs`. */
+  private async until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.calls.slice(from).find(matches);
-      if (found) return found;
+      if (done()) return;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`the fake Slack received no matching call in ${timeoutMs} ms; it received:\n${this.calls.map((call) => `${call.path} ${JSON.stringify(call.body).slice(0, 300)}`).join('\n')}`);
+      if (left <= 0) throw new Error(`the fake Slack received ${what} in ${timeoutMs} ms; it received:\n${this.calls.map((call) => `${call.path} ${JSON.stringify(call.body).slice(0, 300)}`).join('\n')}`);
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(timer);
@@ -58,10 +100,6 @@ export class FakeSlack {
         this.waiters.add(wake);
       });
     }
-  }
-
-  async close(): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
   }
 
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
@@ -76,10 +114,15 @@ export class FakeSlack {
         body: parseBody(raw, request.headers['content-type'] ?? ''),
         authorization: request.headers.authorization,
       });
+      const answer = path === '/api/apps.connections.open' ? { ok: true, url: `${this.url.replace('http:', 'ws:')}/socket` } : { ok: true };
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ ok: true }));
-      for (const wake of [...this.waiters]) wake();
+      response.end(JSON.stringify(answer));
+      this.wakeAll();
     });
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.waiters]) wake();
   }
 }
 
