@@ -1,6 +1,6 @@
 import type { ComponentKind, EnvironmentSpec } from '../../model/schema';
 import type { ComponentRef } from '../deployment';
-import { componentKey } from '../local/api';
+import { componentKey, requestFigures } from '../local/api';
 import type { ComponentHealth, ComponentMetrics, ComponentState, ExecOptions, ExecResult, LogLine, LogQuery, Observer, RuntimeEvent } from '../observer';
 import { AwsClients, AwsConnection } from './awsClients';
 import { AwsObserverError } from './observerError';
@@ -213,7 +213,7 @@ function idleMetrics(since: Date, until: Date): ComponentMetrics {
   return {
     since: since.toISOString(),
     until: until.toISOString(),
-    requests: { total: 0, success: 0, errors: 0, successRatePercent: 100, errorRatePercent: 0 },
+    requests: requestFigures(0, 0),
     latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 },
     resources: { cpuPercent: { avg: 0, max: 0 }, memoryPercent: { avg: 0, max: 0 } },
     replicas: { current: 0, desired: 0, healthy: 0 },
