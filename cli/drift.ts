@@ -20,9 +20,11 @@ import {
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { DeployerError, EXIT } from './baseCommand';
 import { findServiceStack, usage } from './locate';
+import { checkName } from './locks';
 import { findRepoRoot } from './repoFlags';
 import { stackFromDeployments } from './rollback';
 import { rootCause } from './errorCauses';
+import { ConnectionFlags, connectTemporal } from './temporalClient';
 
 export interface DriftOptions {
   namespace: string;
@@ -43,6 +45,41 @@ export function optionalRepoRoot(repo: string | undefined): string | undefined {
   } catch (error) {
     if (error instanceof DeployerError && error.code === 'NO_REPO') return undefined;
     throw error;
+  }
+}
+
+interface DriftFlags extends ConnectionFlags {
+  environment: string;
+  service?: string;
+  stack?: string;
+  repo?: string;
+}
+
+/** The service (or, for a whole stack, none), its stack and environment, and the Temporal client to reach the worker. */
+export interface DriftTarget<S extends string | undefined> {
+  client: Client;
+  namespace: string;
+  /** The deployment repo, when there is one here (or --repo). */
+  root?: string;
+  stack: string;
+  environment: string;
+  service: S;
+}
+
+/**
+ * What `drift detect`, `remediate` and `ignore` start from: the names checked, the deployment repo
+ * when there is one, a Temporal connection and the service's stack. The connection closes when `use` ends.
+ */
+export async function withDriftTarget<F extends DriftFlags, T>(flags: F, use: (target: DriftTarget<F['service']>) => Promise<T>): Promise<T> {
+  const environment = checkName('environment', flags.environment);
+  const service = (flags.service === undefined ? undefined : checkName('service', flags.service)) as F['service'];
+  const root = optionalRepoRoot(flags.repo);
+  const temporal = await connectTemporal(flags);
+  try {
+    const stack = await driftStack(temporal.client, { root, stack: flags.stack === undefined ? undefined : checkName('stack', flags.stack), service, environment });
+    return await use({ client: temporal.client, namespace: temporal.settings.namespace, root, stack, environment, service });
+  } finally {
+    await temporal.close();
   }
 }
 

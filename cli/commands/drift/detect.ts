@@ -24,27 +24,18 @@ export default class DriftDetect extends BaseCommand {
   async run() {
     const { flags } = await this.parse(DriftDetect);
     // Loaded on use: oclif reads every command's flags at start-up, and Temporal's client is heavy.
-    const { detectDrift, detectExitCode, driftStack, optionalRepoRoot } = await import('../../drift');
+    const { detectDrift, detectExitCode, withDriftTarget } = await import('../../drift');
     const { renderDetection } = await import('../../render/drift');
-    const { checkName } = await import('../../locks');
-    const { connectTemporal } = await import('../../temporalClient');
     const { currentIdentity } = await import('../../identity');
-    const environment = checkName('environment', flags.environment);
-    const service = flags.service === undefined ? undefined : checkName('service', flags.service);
-    const root = optionalRepoRoot(flags.repo);
-    const temporal = await connectTemporal(flags);
-    try {
-      const stack = await driftStack(temporal.client, { root, stack: flags.stack === undefined ? undefined : checkName('stack', flags.stack), service, environment });
+    return withDriftTarget(flags, async ({ client, namespace, root, stack, environment, service }) => {
       const { workflowId, result } = await detectDrift(
-        temporal.client,
+        client,
         { stack, environment, service, trigger: 'cli', requestedBy: currentIdentity(process.env, root), showIgnored: flags['show-ignored'] },
-        { namespace: temporal.settings.namespace, onStarted: (id) => this.logToStderr(`Checking ${service ?? `every service of ${stack}`} in ${environment} for drift (workflow ${id})...`) },
+        { namespace, onStarted: (id) => this.logToStderr(`Checking ${service ?? `every service of ${stack}`} in ${environment} for drift (workflow ${id})...`) },
       );
       this.log(renderDetection(result, { showIgnored: flags['show-ignored'] }));
       process.exitCode = detectExitCode(result);
       return { workflowId, ...result };
-    } finally {
-      await temporal.close();
-    }
+    });
   }
 }

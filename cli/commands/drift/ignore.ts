@@ -26,24 +26,15 @@ export default class DriftIgnore extends BaseCommand {
 
   async run() {
     const { flags } = await this.parse(DriftIgnore);
-    const { driftStack, ignoreDrift, optionalRepoRoot } = await import('../../drift');
+    const { ignoreDrift, withDriftTarget } = await import('../../drift');
     const { checkIgnoreTarget, renderIgnore } = await import('../../driftIgnore');
-    const { checkName } = await import('../../locks');
-    const { connectTemporal } = await import('../../temporalClient');
     const { currentIdentity } = await import('../../identity');
-    const environment = checkName('environment', flags.environment);
-    const service = checkName('service', flags.service);
-    const root = optionalRepoRoot(flags.repo);
-    const temporal = await connectTemporal(flags);
-    try {
-      const stack = await driftStack(temporal.client, { root, stack: flags.stack === undefined ? undefined : checkName('stack', flags.stack), service, environment });
+    return withDriftTarget(flags, async ({ client, namespace, root, stack, environment, service }) => {
       const target = checkIgnoreTarget({ root, stack, service, environment, component: flags.component, field: flags.field, until: flags.until, now: new Date() });
       const input = { stack, environment, service, component: target.component, field: target.field, until: target.until, reason: flags.reason, by: currentIdentity(process.env, root), remove: flags.remove };
-      const { workflowId, result } = await ignoreDrift(temporal.client, input, { namespace: temporal.settings.namespace });
+      const { workflowId, result } = await ignoreDrift(client, input, { namespace });
       this.log(renderIgnore(input, result));
       return { workflowId, ...input, ...result };
-    } finally {
-      await temporal.close();
-    }
+    });
   }
 }

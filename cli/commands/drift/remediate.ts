@@ -21,27 +21,18 @@ export default class DriftRemediate extends BaseCommand {
 
   async run() {
     const { flags } = await this.parse(DriftRemediate);
-    const { driftStack, optionalRepoRoot, remediateDrift } = await import('../../drift');
+    const { remediateDrift, withDriftTarget } = await import('../../drift');
     const { renderRemediation } = await import('../../render/drift');
-    const { checkName } = await import('../../locks');
-    const { connectTemporal } = await import('../../temporalClient');
     const { currentIdentity } = await import('../../identity');
-    const environment = checkName('environment', flags.environment);
-    const service = checkName('service', flags.service);
-    const root = optionalRepoRoot(flags.repo);
-    const temporal = await connectTemporal(flags);
-    try {
-      const stack = await driftStack(temporal.client, { root, stack: flags.stack === undefined ? undefined : checkName('stack', flags.stack), service, environment });
+    return withDriftTarget(flags, async ({ client, namespace, root, stack, environment, service }) => {
       const input = { stack, environment, service, requestedBy: currentIdentity(process.env, root), reason: flags.reason };
-      const { workflowId, result, durationMs } = await remediateDrift(temporal.client, input, {
-        namespace: temporal.settings.namespace,
+      const { workflowId, result, durationMs } = await remediateDrift(client, input, {
+        namespace,
         onStarted: (id) => this.logToStderr(`Remediating drift of ${service} in ${environment} (workflow ${id}); waiting for the deployment to finish...`),
       });
       this.log(renderRemediation({ ...result, durationMs }, { service, environment }));
       if (result.after?.components.some((component) => component.status === 'drifted' || component.status === 'deleted')) process.exitCode = EXIT.driftFound;
       return { workflowId, stack, environment, service, durationMs, ...result };
-    } finally {
-      await temporal.close();
-    }
+    });
   }
 }
