@@ -15,6 +15,7 @@ import { workerPorts } from '../../worker/ports';
 import { runCli } from '../support/cli';
 import { get } from '../support/load';
 import { testClient, testWorker } from '../support/temporal';
+import { detachFromUserService } from '../support/exampleRepo';
 
 // `deployer state locks`, `unlock` and `rollback` as a user runs them, against the dev server and
 // local runtime that globalSetup started and a worker on the real task queue (the CLI starts its
@@ -29,7 +30,6 @@ describe('deployer state locks / unlock / rollback', () => {
   let cliEnv: NodeJS.ProcessEnv;
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
-  let running: Promise<void>;
   const releases = () => new FileReleaseStore(path.join(stateDir(), 'releases'));
   const cli = (args: string[]) => runCli(args, cliEnv, repo);
 
@@ -44,13 +44,10 @@ describe('deployer state locks / unlock / rollback', () => {
     };
     client = await testClient();
     worker = await testWorker(TASK_QUEUE, workerPorts(stateDir()));
-    running = worker.worker.run();
   });
 
   afterAll(async () => {
-    worker.worker.shutdown();
-    await running;
-    await worker.close();
+    await worker.stop();
     await client.close();
     fs.rmSync(repo, { recursive: true, force: true });
   });
@@ -210,11 +207,7 @@ function copyExampleRepo(): string {
     fs.writeFileSync(path.join(environments, `${name}.yaml`), text.replace(`name: ${from}\n`, `name: ${name}\n`).replaceAll('workingDir: ../../apps/notification-api', `workingDir: ${app}`));
   }
   // notification-service alone: user-service is not deployed in these environments.
-  const microservice = path.join(repo, 'stacks/user-platform/services/notification-service/components/api/microservice.yaml');
-  const text = fs.readFileSync(microservice, 'utf8');
-  const fixed = text.replace('    - name: USER_SERVICE_URL\n      valueFrom:\n        component: user-service/api\n        output: url\n', '    - name: USER_SERVICE_URL\n      value: http://127.0.0.1:9\n');
-  if (fixed === text) throw new Error('the example microservice.yaml changed: update copyExampleRepo');
-  fs.writeFileSync(microservice, fixed);
+  detachFromUserService(repo);
   return repo;
 }
 

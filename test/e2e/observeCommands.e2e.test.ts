@@ -32,7 +32,6 @@ const component = ['--component', 'notification-service/api', '--environment', e
 describe('deployer logs / metrics / health / show / exec / test / history', () => {
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
-  let running: Promise<void>;
   let apiUrl: string;
 
   function desired(version: string): DesiredStack {
@@ -49,7 +48,6 @@ describe('deployer logs / metrics / health / show / exec / test / history', () =
   beforeAll(async () => {
     client = await testClient();
     worker = await testWorker(TASK_QUEUE, workerPorts(stateDir()));
-    running = worker.worker.run();
     expect(await deploy('user-service', 'v1.2.0')).toBe('succeeded');
     expect(await deploy('notification-service', 'v1.2.0')).toBe('succeeded');
     apiUrl = (await new LocalObserver().state(api))!.outputs.url!;
@@ -61,9 +59,7 @@ describe('deployer logs / metrics / health / show / exec / test / history', () =
   });
 
   afterAll(async () => {
-    worker.worker.shutdown();
-    await running;
-    await worker.close();
+    await worker.stop();
     await client.close();
   });
 

@@ -28,19 +28,15 @@ describe('deployment workflows', () => {
   const api = { stack: 'user-platform', environment: 'development', service: 'notification-service', component: 'api' };
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
-  let running: Promise<void>;
   const releases = () => new FileReleaseStore(path.join(stateDir(), 'releases'));
 
   beforeAll(async () => {
     client = await testClient();
     worker = await testWorker(taskQueue, workerPorts(stateDir()));
-    running = worker.worker.run();
   });
 
   afterAll(async () => {
-    worker.worker.shutdown();
-    await running;
-    await worker.close();
+    await worker.stop();
     await client.close();
   });
 

@@ -18,6 +18,7 @@ import type { DetectDriftResult } from '../../src/temporal/drift';
 import { workerPorts } from '../../worker/ports';
 import { runCli } from '../support/cli';
 import { testClient, testWorker } from '../support/temporal';
+import { detachFromUserService } from '../support/exampleRepo';
 
 // Drift end to end on the dev server, a real worker on its own task queue, the real engine and the
 // local runtime that globalSetup started. The example repo is copied with an environment of its own
@@ -36,7 +37,6 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
   let repo: string;
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
-  let running: Promise<void>;
   const cliEnv = () => ({ DEPLOYER_TASK_QUEUE: taskQueue, DEPLOYER_USER: user, DEPLOYER_CONFIG: path.join(repo, 'no-config.json'), DEPLOYER_TEMPORAL_UI: '' });
   const driftNotifications = () => notifications.filter((notification) => notification.type === 'drift' && notification.environment === environment);
 
@@ -44,7 +44,6 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
     repo = copyExampleRepo(environment);
     client = await testClient();
     worker = await testWorker(taskQueue, ports);
-    running = worker.worker.run();
   });
 
   afterAll(async () => {
@@ -58,9 +57,7 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
         return ports.stacks.destroy(stackIdOf(stack, environment, component.id), programCatalogue.programFor(component.kind, deployment)).catch(() => undefined);
       }),
     );
-    worker.worker.shutdown();
-    await running;
-    await worker.close();
+    await worker.stop();
     await client.close();
     fs.rmSync(repo, { recursive: true, force: true });
   });
@@ -241,11 +238,7 @@ function copyExampleRepo(environment: string): string {
     ].join('\n'),
   );
   // notification-service alone: user-service is not deployed in this environment.
-  const microservice = path.join(repo, 'stacks/user-platform/services/notification-service/components/api/microservice.yaml');
-  const text = fs.readFileSync(microservice, 'utf8');
-  const fixed = text.replace('    - name: USER_SERVICE_URL\n      valueFrom:\n        component: user-service/api\n        output: url\n', '    - name: USER_SERVICE_URL\n      value: http://127.0.0.1:9\n');
-  if (fixed === text) throw new Error('the example microservice.yaml changed: update copyExampleRepo');
-  fs.writeFileSync(microservice, fixed);
+  detachFromUserService(repo);
   return repo;
 }
 

@@ -40,7 +40,6 @@ describe('deployment reliability', () => {
   let repo: string;
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
-  let running: Promise<void>;
   const observer = () => new LocalObserver();
   const releases = () => new FileReleaseStore(path.join(stateDir(), 'releases'));
 
@@ -48,13 +47,10 @@ describe('deployment reliability', () => {
     repo = buildRepo();
     client = await testClient();
     worker = await testWorker(taskQueue, workerPorts(stateDir()));
-    running = worker.worker.run();
   });
 
   afterAll(async () => {
-    worker.worker.shutdown();
-    await running;
-    await worker.close();
+    await worker.stop();
     // Leave the shared runtime as we found it: every component this file created is destroyed.
     const created = [
       ...Object.values(ENV).map((environment) => ({ stack: STACK, environment, service: 'web' })),

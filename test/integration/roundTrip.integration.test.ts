@@ -17,7 +17,6 @@ describe('Temporal + Pulumi round trip', () => {
   let dir: string;
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
-  let running: Promise<void>;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-round-trip-'));
@@ -25,13 +24,10 @@ describe('Temporal + Pulumi round trip', () => {
     fs.mkdirSync(path.join(dir, 'state'));
     client = await testClient();
     worker = await testWorker(taskQueue, workerPorts(dir, { stacks: new ComponentStacks(backend), programs: testFilesCatalogue }));
-    running = worker.worker.run();
   });
 
   afterAll(async () => {
-    worker.worker.shutdown();
-    await running;
-    await worker.close();
+    await worker.stop();
     await client.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

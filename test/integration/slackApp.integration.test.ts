@@ -43,7 +43,6 @@ describe('Slack app', () => {
   let slack: FakeSlack;
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
-  let running: Promise<void>;
   let app: App;
   let events: string;
   const ports = () => workerPorts(stateDir(), { notifier: new SlackNotifier({ token: TOKEN, slackApiUrl: slack.apiUrl }) });
@@ -53,7 +52,6 @@ describe('Slack app', () => {
     slack = await new FakeSlack().start();
     client = await testClient();
     worker = await testWorker(taskQueue, ports());
-    running = worker.worker.run();
     app = await createSlackApp({ token: TOKEN, signingSecret, slackApiUrl: slack.apiUrl, temporal: client.client, repo, logLevel: LogLevel.ERROR });
     const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
     events = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
@@ -71,9 +69,7 @@ describe('Slack app', () => {
         await stacks.destroy(stackIdOf(STACK, ENVIRONMENT, component.id), programCatalogue.programFor(component.kind, deployment));
       }
     } finally {
-      worker.worker.shutdown();
-      await running;
-      await worker.close();
+      await worker.stop();
       await client.close();
       await slack.close();
       fs.rmSync(repo, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { ActivityPorts } from '../../activities';
 import { createWorker } from '../../worker/createWorker';
 
@@ -15,9 +15,19 @@ export async function testClient(): Promise<{ client: Client; close: () => Promi
   return { client: new Client({ connection }), close: () => connection.close() };
 }
 
-/** A real worker on its own task queue, over the given ports. */
-export async function testWorker(taskQueue: string, ports: ActivityPorts): Promise<{ worker: Worker; close: () => Promise<void> }> {
+/**
+ * A real worker on its own task queue, over the given ports, already polling. `stop` shuts it down,
+ * waits for its tasks to end and closes its connection.
+ */
+export async function testWorker(taskQueue: string, ports: ActivityPorts): Promise<{ stop: () => Promise<void> }> {
   const connection = await NativeConnection.connect({ address: testServerAddress() });
   const worker = await createWorker({ connection, namespace: 'default', ports, taskQueue });
-  return { worker, close: () => connection.close() };
+  const running = worker.run();
+  return {
+    stop: async () => {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
 }
