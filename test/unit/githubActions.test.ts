@@ -2,8 +2,10 @@
 // deployment repo's workflow fits the composite action's inputs, and the composite action (which
 // actionlint does not lint) is checked here: its structure, its shell, and what its deploy step does
 // with the real CLI (dist/, which `npm test` builds first).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -148,14 +150,15 @@ describe('the composite action (.github/actions/deploy)', () => {
     beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-action-run-'))));
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    async function runDeployStep(inputs: Record<string, string>) {
+    /** Runs the step with `inputs` as its environment; `actionPath` is where it finds the CLI (../../../bin/run.js). */
+    async function runDeployStep(inputs: Record<string, string>, actionPath = actionDir) {
       const script = path.join(dir, 'step.sh');
       fs.writeFileSync(script, deployStep.run!);
       const files = { GITHUB_OUTPUT: path.join(dir, 'output'), GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md') };
       const env: NodeJS.ProcessEnv = {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
-        GITHUB_ACTION_PATH: actionDir,
+        GITHUB_ACTION_PATH: actionPath,
         ...files,
         DEPLOYER_CONFIG: path.join(dir, 'no-config.json'),
         STACK: 'user-platform',
@@ -173,7 +176,14 @@ describe('the composite action (.github/actions/deploy)', () => {
         DEPLOYER_USER: 'github:alice',
         ...inputs,
       };
-      const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: installRoot, env, encoding: 'utf8' });
+      // Not spawnSync: a test's own HTTP server must answer the step meanwhile.
+      const result = await new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
+        const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: installRoot, env, stdio: ['ignore', 'pipe', 'ignore'] });
+        let stdout = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ status, stdout }));
+      });
       const outputs = Object.fromEntries(
         fs.readFileSync(files.GITHUB_OUTPUT, 'utf8').trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
       );
@@ -208,6 +218,70 @@ describe('the composite action (.github/actions/deploy)', () => {
       expect(run.code).toBe(2);
       expect(run.outputs.status).toBe('usage-error');
       expect(run.summary).toContain('--var "broken" is not KEY=VALUE');
+    });
+
+    describe('the OIDC token that proves the requester', () => {
+      const token = 'eyJhbGciOiJSUzI1NiJ9.eyJhY3RvciI6ImFsaWNlLWdoIn0.c2lnbmVk';
+      let tokenServer: http.Server;
+      let requests: { url?: string; authorization?: string }[];
+      let answer: { status: number; body: unknown };
+      /** Where the fake CLI writes the DEPLOYER_GITHUB_OIDC_TOKEN it was given. */
+      let received: string;
+      let fakeActionPath: string;
+
+      beforeEach(async () => {
+        requests = [];
+        answer = { status: 200, body: { value: token } };
+        tokenServer = http.createServer((request, response) => {
+          requests.push({ url: request.url, authorization: request.headers.authorization });
+          response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+        });
+        await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', resolve));
+        received = path.join(dir, 'received-token');
+        fakeActionPath = path.join(dir, 'fake', '.github', 'actions', 'deploy');
+        fs.mkdirSync(fakeActionPath, { recursive: true });
+        fs.mkdirSync(path.join(dir, 'fake', 'bin'));
+        fs.writeFileSync(path.join(dir, 'fake', 'bin', 'run.js'), `require('node:fs').writeFileSync(${JSON.stringify(received)}, process.env.DEPLOYER_GITHUB_OIDC_TOKEN);`);
+      });
+      afterEach(() => {
+        tokenServer.closeAllConnections();
+        tokenServer.close();
+      });
+
+      const requestVariables = () => ({
+        ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token?api-version=2.0`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-secret',
+      });
+
+      it('asks GitHub for it with audience deployer, masks it before anything else and gives it to the CLI alone', async () => {
+        const run = await runDeployStep({ SERVICE: 'notification-service', ...requestVariables() }, fakeActionPath);
+        expect(run.code).toBe(0);
+        expect(run.outputs.status).toBe('succeeded');
+        expect(requests).toEqual([{ url: '/token?api-version=2.0&audience=deployer', authorization: 'Bearer request-secret' }]);
+        expect(run.stdout.split('\n').filter((line) => line.includes(token))).toEqual([`::add-mask::${token}`]);
+        expect(run.stdout.indexOf('::add-mask::')).toBe(0);
+        expect(run.stdout).not.toContain('request-secret');
+        expect(fs.readFileSync(received, 'utf8')).toBe(token);
+      });
+
+      it('fails the step, without running the CLI, when GitHub does not issue it (or answers no JWT)', async () => {
+        for (const failing of [{ status: 403, body: { message: 'no' } }, { status: 200, body: { value: `${token}\n::warning::forged` } }]) {
+          answer = failing;
+          const run = await runDeployStep({ SERVICE: 'notification-service', ...requestVariables() }, fakeActionPath);
+          expect(run.code).toBe(1);
+          expect(run.outputs).toEqual({ status: 'failed' });
+          expect(run.stdout).toContain('::error title=No OIDC token::');
+          expect(run.stdout).not.toContain('::add-mask::');
+          expect(fs.existsSync(received)).toBe(false);
+        }
+      });
+
+      it('without id-token: write, warns that the requester is unproven and deploys as before', async () => {
+        const run = await runDeployStep({ SERVICE: 'notification-service' }, fakeActionPath);
+        expect(run.code).toBe(0);
+        expect(run.stdout).toContain('::warning title=Requester not proven::');
+        expect(fs.readFileSync(received, 'utf8')).toBe('');
+      });
     });
 
     it('a usage error (a service the stack does not have) is status usage-error, exit 2', async () => {
