@@ -5,7 +5,7 @@ import { computeWaves } from '../plan/waves';
 import { componentOrigin, loadComponent } from './componentLoader';
 import { didYouMean, Diagnostic, ModelValidationError, sortDiagnostics } from './diagnostics';
 import { API_VERSION, COMPONENT_KINDS, environmentFileSchema, EnvironmentSpec, repositoryFileSchema, serviceFileSchema } from './schema';
-import type { DesiredComponent, DesiredService, DesiredStack } from './types';
+import type { DeploymentPolicy, DesiredComponent, DesiredService, DesiredStack } from './types';
 import { YamlFile } from './yamlFile';
 import { issuesToDiagnostics } from './zodIssues';
 
@@ -104,6 +104,31 @@ export function loadEnvironment(root: string, name: string): EnvironmentSpec | u
   const own = diagnostics.filter((d) => d.file === `environments/${name}.yaml` || d.file === `environments/${name}.yml`);
   if (own.length) throw new ModelValidationError(sortDiagnostics(own));
   return undefined;
+}
+
+/**
+ * The approval policy of one service in one environment: the environment's approval settings,
+ * service.yaml's approvers, and deployer.yaml's groups, user maps, signing keys and break-glass list.
+ * The worker reads it from the reviewed branch's files, so only those files are read (no components,
+ * no variables). Undefined when the environment is not declared there.
+ */
+export function loadPolicy(root: string, stack: string, service: string, environment: string): DeploymentPolicy | undefined {
+  const diagnostics: Diagnostic[] = [];
+  const repository = loadRepositoryConfig(root, diagnostics);
+  const environmentSpec = loadEnvironments(root, diagnostics).get(environment)?.spec;
+  const serviceFile = fs.existsSync(path.join(root, 'stacks', stack, 'services', service, 'service.yaml')) ? loadService(root, stack, service, diagnostics) : undefined;
+  if (diagnostics.length) throw new ModelValidationError(sortDiagnostics(diagnostics));
+  if (!environmentSpec) return undefined;
+  return {
+    environment,
+    approval: environmentSpec.approval,
+    approvers: serviceFile?.spec.approvers ?? [],
+    groups: repository?.spec.groups ?? {},
+    slackUsers: repository?.spec.slackUsers ?? {},
+    githubUsers: repository?.spec.githubUsers ?? {},
+    signingKeys: repository?.spec.signingKeys ?? {},
+    breakGlass: repository?.spec.breakGlass ?? [],
+  };
 }
 
 function loadRepositoryConfig(root: string, diagnostics: Diagnostic[]) {

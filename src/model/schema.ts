@@ -237,6 +237,9 @@ export const environmentFileSchema = z.strictObject({
 export type EnvironmentFile = z.infer<typeof environmentFileSchema>;
 export type EnvironmentSpec = EnvironmentFile['spec'];
 
+/** An OpenSSH public key line, as `ssh-keygen` writes it to *.pub and git's allowed_signers expects. */
+const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$/;
+
 export const repositoryFileSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('Repository'),
@@ -248,6 +251,13 @@ export const repositoryFileSchema = z.strictObject({
     slackUsers: z.record(z.string(), z.string()).default({}),
     /** GitHub login -> identity, so a deployment started from GitHub Actions has its requester's own identity (self-approval rules). */
     githubUsers: z.record(z.string(), z.string()).default({}),
+    /**
+     * Identity -> SSH public keys (`ssh-ed25519 AAAA... comment`, as in ~/.ssh/id_ed25519.pub): the keys
+     * that prove an approver's decision (`deployer approve` signs it) and a requester's production request.
+     */
+    signingKeys: z.record(z.string(), z.array(z.string().regex(SSH_PUBLIC_KEY, 'must be an OpenSSH public key line: "<type> <base64> [comment]"'))).default({}),
+    /** Identities that may roll back without approval where approval is required (break-glass); recorded as such. */
+    breakGlass: z.array(z.string().min(1)).default([]),
   }),
 });
 export type RepositoryFile = z.infer<typeof repositoryFileSchema>;

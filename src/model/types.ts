@@ -53,5 +53,33 @@ export interface DesiredStack {
   githubUsers: Record<string, string>;
   /** Git commit of the deployment repo checkout, when it is one. */
   commit?: string;
+  /** Where the checkout is: the worker reads the approval policy from its reviewed branch, never from these files. */
+  checkout?: Checkout;
   variables: Record<string, string>;
+}
+
+/** The git checkout a desired state was rendered from. */
+export interface Checkout {
+  /** Absolute path of the git work tree's top level. */
+  gitRoot: string;
+  /** The deployment repo's directory inside it ('.' when it is the top level). */
+  path: string;
+  /** Whether files differ from the commit (uncommitted or untracked changes under the deployment repo). */
+  dirty: boolean;
+}
+
+/**
+ * Everything that decides who may do what in one environment for one service, as the reviewed
+ * branch of the deployment repo says: never taken from what a client sends.
+ */
+export interface DeploymentPolicy {
+  environment: string;
+  approval: EnvironmentSpec['approval'];
+  /** service.yaml's approvers (people and groups); empty when the service is not on the branch yet. */
+  approvers: string[];
+  groups: Record<string, string[]>;
+  slackUsers: Record<string, string>;
+  githubUsers: Record<string, string>;
+  signingKeys: Record<string, string[]>;
+  breakGlass: string[];
 }
