@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { EnvironmentSpec, ServiceFile } from '../src/model/schema';
 import type { DesiredStack } from '../src/model/types';
@@ -85,7 +86,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
      * Components in `force` are updated even when their spec is unchanged (drift remediation: `up`
      * refreshes first, so re-applying the same spec puts reality back).
      */
-    async planService(input: { desired: DesiredStack; service: string; force?: string[] }): Promise<{ plan: DeploymentPlan; released: ReleasedComponent[] }> {
+    async planService(input: { desired: DesiredStack; service: string; force?: string[] }): Promise<{ plan: DeploymentPlan; planHash: string; released: ReleasedComponent[] }> {
       const { desired, service } = input;
       const released = ports.releases.released(desired.stack, desired.environment.name, service);
       // What a cancelled or failed deployment since the last good release touched may not be what
@@ -96,7 +97,9 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       const unsettled = sinceGood.flatMap((record) => record.touched ?? []);
       const force = new Set([...(input.force ?? []), ...unsettled]);
       const compared = force.size ? released.map((component) => (force.has(component.id) ? { ...component, specHash: `${component.specHash}:forced` } : component)) : released;
-      return { plan: buildPlan(desired, () => compared, [service]), released };
+      const plan = buildPlan(desired, () => compared, [service]);
+      // Approvals are bound to this hash: a decision made on one plan never approves another.
+      return { plan, planHash: createHash('sha256').update(JSON.stringify(plan)).digest('hex'), released };
     },
 
     /** Pulumi `up` of one component; its valueFrom inputs are read from other stacks here, in the worker. */

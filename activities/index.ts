@@ -2,6 +2,7 @@ import { PulumiFn } from '@pulumi/pulumi/automation';
 import { ComponentStackId, ResourceDrift, UpOutcome } from '../src/pulumi/componentStacks';
 import { createDeploymentActivities, DeploymentPorts, withHeartbeats } from './deployment';
 import { createDriftActivities, DriftPorts } from './drift';
+import { createTrustActivities, TrustPorts } from './trust';
 
 /** One Pulumi operation on one component stack, as the workflow asks for it (plain JSON). */
 export interface ComponentOperation {
@@ -17,7 +18,7 @@ export interface ProgramCatalogue {
   programFor(kind: string, spec: unknown): PulumiFn;
 }
 
-export type ActivityPorts = DeploymentPorts & DriftPorts;
+export type ActivityPorts = DeploymentPorts & DriftPorts & TrustPorts;
 
 /** Activities over injected ports, so tests pass real or fake parts (see worker/ for production wiring). */
 export function createActivities(ports: ActivityPorts) {
@@ -25,6 +26,7 @@ export function createActivities(ports: ActivityPorts) {
   return {
     ...createDeploymentActivities(ports),
     ...createDriftActivities(ports),
+    ...createTrustActivities(ports),
 
     async upComponent(operation: ComponentOperation): Promise<UpOutcome> {
       return withHeartbeats((hooks) =>

@@ -1,10 +1,11 @@
 import { Flags } from '@oclif/core';
-import { ApprovalRefusedError, NotWaitingError, sendApprovalDecision } from '../src/temporal/deployClient';
+import { ApprovalRefusedError, deploymentProgress, NotWaitingError } from '../src/temporal/deployClient';
 import { ApprovalState, deployServiceWorkflowId } from '../src/temporal/deployment';
 import { DeployerError, EXIT } from './baseCommand';
 import { currentIdentity } from './identity';
 import { findServiceStack } from './locate';
 import { findRepoRoot } from './repoFlags';
+import { sendSignedDecision } from './signing';
 import { connectTemporal, ConnectionFlags } from './temporalClient';
 
 /** Flags `approve` and `reject` share: which waiting deployment. */
@@ -33,7 +34,11 @@ export async function decideApproval(flags: DecisionFlags, approve: boolean, com
   const identity = currentIdentity(process.env, root);
   const connection = await connectTemporal(flags);
   try {
-    const state = await sendApprovalDecision(connection.client, workflowId, { approve, by: identity, channel: 'cli', authenticated: false, comment });
+    // The decision names the run and plan the deployment waits with now: what this approver decides on.
+    const progress = await deploymentProgress(connection.client.workflow.getHandle(workflowId)).catch((error: Error) => {
+      throw /not found|completed/i.test(error.message) ? new NotWaitingError(workflowId) : error;
+    });
+    const state = await sendSignedDecision(connection.client, progress, { approve, by: identity, comment }, root);
     return { ...state, workflowId };
   } catch (error) {
     if (error instanceof ApprovalRefusedError) throw new DeployerError(`${approve ? 'approval' : 'rejection'} refused: ${error.message}`, 'APPROVAL_REFUSED', EXIT.failure);

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { loadDesiredStack } from '../src/model/loadRepo';
 import { parseImage } from '../src/model/specChecks';
+import { gitCheckout, gitCommit } from '../src/model/checkout';
 import type { DesiredStack } from '../src/model/types';
 import { DeployerError, EXIT } from './baseCommand';
 import { currentIdentity, requesterIdentity } from './identity';
@@ -35,6 +35,7 @@ export function deployRequest(flags: DeployFlags): DeployRequest {
   const variables = parseVars(flags.var);
   const desired = loadDesiredStack({ root, stack, environment: flags.environment, variables, services: flags.service ? [flags.service] : undefined });
   desired.commit = gitCommit(root);
+  desired.checkout = gitCheckout(root);
   if (flags.service && !desired.services.some((service) => service.name === flags.service)) {
     const names = listDirs(path.join(root, 'stacks', stack, 'services'));
     throw new DeployerError(`stack ${stack} has no service "${flags.service}".${suggest(flags.service, names)} Its services: ${listing(names)}.`, 'UNKNOWN_SERVICE', EXIT.usage);
@@ -48,12 +49,4 @@ export function displayVersion(desired: DesiredStack, variables: Record<string, 
   const components = desired.services.filter((candidate) => !service || candidate.name === service).flatMap((candidate) => candidate.components);
   const image = components.find((component) => component.kind === 'MicroService')?.spec as { image?: string } | undefined;
   return (image?.image && parseImage(image.image)?.tag) ?? (desired.commit ? desired.commit.slice(0, 7) : 'unversioned');
-}
-
-function gitCommit(root: string): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,8 +1,7 @@
 import readline from 'node:readline/promises';
-import type { WorkflowHandle } from '@temporalio/client';
-import { approverIdentities } from '../src/temporal/approval';
-import { approvalUpdate, DeploymentPhase, DeploymentProgress, DeployServiceResult, progressQuery } from '../src/temporal/deployment';
-import type { DesiredStack } from '../src/model/types';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { DeploymentPhase, DeploymentProgress, DeployServiceResult, progressQuery } from '../src/temporal/deployment';
+import { sendSignedDecision } from './signing';
 import { LiveReplicas, progressEvents, renderApprovalRequest, renderProgress } from './render/progress';
 
 const TERMINAL: DeploymentPhase[] = ['succeeded', 'unchanged', 'failed', 'rolled-back', 'rejected', 'timed-out', 'cancelled'];
@@ -59,15 +58,8 @@ export async function followDeployment(handle: WorkflowHandle, options: FollowOp
   return result;
 }
 
-/** Whether `identity` may approve this deployment (the workflow's validator has the last word). */
-export function mayApprove(identity: string, progress: DeploymentProgress, desired: DesiredStack): boolean {
-  const allowed = approverIdentities({ approvers: progress.approval.approvers, groups: desired.groups });
-  if (!allowed.includes(identity)) return false;
-  return identity !== progress.requestedBy || desired.environment.spec.approval.allowSelfApproval;
-}
-
-/** The approval box and a yes/no question on the terminal; sends the decision as the workflow's approval Update. */
-export async function promptApproval(handle: WorkflowHandle, progress: DeploymentProgress, identity: string, out: NodeJS.WriteStream): Promise<boolean> {
+/** The approval box and a yes/no question on the terminal; sends the signed decision as the workflow's approval Update. */
+export async function promptApproval(client: Client, progress: DeploymentProgress, identity: string, out: NodeJS.WriteStream, cwd: string): Promise<boolean> {
   out.write(`${renderApprovalRequest(progress, false)}\n`);
   const prompt = readline.createInterface({ input: process.stdin, output: out });
   try {
@@ -75,7 +67,7 @@ export async function promptApproval(handle: WorkflowHandle, progress: Deploymen
       const answer = (await prompt.question('Approve this deployment? (yes/no): ')).trim().toLowerCase();
       if (answer === 'yes' || answer === 'no' || answer === 'y' || answer === 'n') {
         const approve = answer.startsWith('y');
-        await handle.executeUpdate(approvalUpdate, { args: [{ approve, by: identity, channel: 'cli', authenticated: false }] });
+        await sendSignedDecision(client, progress, { approve, by: identity }, cwd);
         return approve;
       }
     }

@@ -3,14 +3,15 @@
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { TASK_QUEUE } from '../src/temporal/contracts';
-import { lockHolder } from '../src/temporal/deployClient';
-import { deployServiceWorkflowId, DeployServiceResult, ROLLBACK_SERVICE_WORKFLOW, RollbackServiceInput } from '../src/temporal/deployment';
+import { deploymentProgress, lockHolder } from '../src/temporal/deployClient';
+import { deployServiceWorkflowId, DeploymentProgress, DeployServiceResult, ROLLBACK_SERVICE_WORKFLOW, RollbackServiceInput } from '../src/temporal/deployment';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { DeployerError, EXIT } from './baseCommand';
 import { usage } from './locate';
 import { lockedMessage } from './render/locks';
 import { rollbackFailedMessage, RollbackOutcome, RollbackRequest } from './render/rollback';
 import { causes } from './errorCauses';
+import { signedRequest } from './signing';
 
 export function rollbackWorkflowId(stack: string, environment: string, service: string, at: Date): string {
   return `rollback/${stack}/${environment}/${service}/${at.toISOString()}`;
@@ -41,7 +42,9 @@ export async function assertNotLocked(client: Client, request: RollbackRequest):
 }
 
 export async function startRollback(client: Client, request: RollbackRequest, options: { taskQueue?: string; now?: Date } = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
-  const input: RollbackServiceInput = { ...request };
+  // Signed whenever a key is at hand: where approval is required only a proven requester may roll back.
+  const signed = await signedRequest({ action: 'rollback', stack: request.stack, environment: request.environment, version: request.toVersion ?? 'last-good', requestedBy: request.requestedBy }, true);
+  const input: RollbackServiceInput = { ...request, request: signed };
   return client.workflow.start(ROLLBACK_SERVICE_WORKFLOW, {
     workflowId: rollbackWorkflowId(request.stack, request.environment, request.service, options.now ?? new Date()),
     taskQueue: options.taskQueue ?? TASK_QUEUE,
@@ -55,12 +58,17 @@ export async function startRollback(client: Client, request: RollbackRequest, op
   });
 }
 
-/** Waits for the rollback; a failure to roll back is a DeployerError (exit 3 when locked, else 1). */
-export async function awaitRollback(client: Client, handle: WorkflowHandle, request: RollbackRequest, url?: string): Promise<RollbackOutcome> {
+/**
+ * Waits for the rollback; a failure to roll back is a DeployerError (exit 3 when locked, else 1).
+ * Where the environment requires approval, `onApprovalNeeded` hears once that an approver must act.
+ */
+export async function awaitRollback(client: Client, handle: WorkflowHandle, request: RollbackRequest, url?: string, onApprovalNeeded?: (progress: DeploymentProgress) => void): Promise<RollbackOutcome> {
   const started = Date.now();
   let result: DeployServiceResult;
   try {
-    result = (await handle.result()) as DeployServiceResult;
+    const ended = handle.result() as Promise<DeployServiceResult>;
+    if (onApprovalNeeded) void watchForApproval(client, request, ended, onApprovalNeeded);
+    result = await ended;
   } catch (error) {
     if (isLockConflict(error)) throw await lockedError(client, request);
     throw rollbackError(error, request, handle.workflowId);
@@ -70,6 +78,18 @@ export async function awaitRollback(client: Client, handle: WorkflowHandle, requ
     throw new DeployerError(rollbackFailedMessage(outcome), 'ROLLBACK_FAILED', EXIT.failure);
   }
   return outcome;
+}
+
+/** Polls the rollback's deployment until it ends and reports the first time it waits for approval. */
+async function watchForApproval(client: Client, request: RollbackRequest, ended: Promise<unknown>, report: (progress: DeploymentProgress) => void): Promise<void> {
+  const deployment = client.workflow.getHandle(deployServiceWorkflowId(request.stack, request.environment, request.service));
+  let done = false;
+  void ended.finally(() => (done = true)).catch(() => undefined);
+  while (!done) {
+    const progress = await deploymentProgress(deployment).catch(() => undefined);
+    if (progress?.phase === 'awaiting-approval') return report(progress);
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, 500)), ended.catch(() => undefined)]);
+  }
 }
 
 export function outcomeOf(result: DeployServiceResult, request: RollbackRequest, workflowId: string, waitedMs: number, url?: string): RollbackOutcome {

@@ -7,6 +7,7 @@ import type { DeployStackResult } from '../workflows/deployStack';
 import { DeployerError, EXIT } from './baseCommand';
 import type { DeployRequest } from './deployInputs';
 import { progressEvents } from './render/progress';
+import { signedRequest } from './signing';
 
 /** Starts deployStack; its id is the stack-wide lock (one whole-stack apply per environment at a time). */
 export async function startStackDeployment(client: Client, request: DeployRequest): Promise<WorkflowHandle> {
@@ -17,7 +18,7 @@ export async function startStackDeployment(client: Client, request: DeployReques
       workflowId,
       taskQueue: TASK_QUEUE,
       workflowIdConflictPolicy: 'FAIL',
-      args: [{ desired, requestedBy: request.requestedBy, version: request.version }],
+      args: [{ desired, requestedBy: request.requestedBy, version: request.version, request: await signedRequest({ action: 'deploy', stack: desired.stack, environment: desired.environment.name, version: request.version, requestedBy: request.requestedBy }, desired.environment.spec.approval.required, request.root) }],
       typedSearchAttributes: [
         { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: desired.stack },
         { key: SEARCH_ATTRIBUTE_KEYS.Environment, value: desired.environment.name },

@@ -17,7 +17,7 @@ import type { NotificationDetails, NotificationType } from '../src/notify/notifi
 import type { ReleasedComponent, ReleaseRecord, ReleaseResult } from '../src/releases/releaseRecord';
 import { durationMs } from '../src/model/duration';
 import { formatDelta } from '../src/plan/cost';
-import { approvalNeedsConfirmation, approvalProblem, approverIdentities } from '../src/temporal/approval';
+import { approvalNeedsConfirmation, approvalProblem, approverIdentities, requestGate, slackIdentity } from '../src/temporal/approval';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import {
   ApprovalDecision,
@@ -57,8 +57,6 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
   const service = desired.services.find((candidate) => candidate.name === input.service);
   if (!service) throw ApplicationFailure.nonRetryable(`service ${input.service} is not in stack ${desired.stack}`, 'UnknownService');
   const info = workflowInfo();
-  const approvalSettings = environment.spec.approval;
-  const approvalRequired = approvalSettings.required && input.kind === 'deploy';
   const progress: DeploymentProgress = {
     workflowId: info.workflowId,
     stack: desired.stack,
@@ -70,35 +68,68 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
     phase: 'planning',
     startedAt: new Date().toISOString(),
     waves: [],
-    approval: { required: approvalRequired, approvers: service.spec.approvers },
+    approval: { required: false, approvers: [] },
   };
-  let decision: ApprovalDecision | undefined;
-
   setHandler(progressQuery, () => progress);
-  // The Slack app maps the clicking user with the deployer.yaml this deployment was started with, the
-  // same snapshot its approvers and groups come from.
+
+  // Who may decide comes from the reviewed branch of the deployment repo, never from what the
+  // requester sent: an uncommitted edit of the approval settings changes nothing.
+  const reviewed = await quick.reviewRequest({
+    stack: desired.stack,
+    service: service.name,
+    environment: environment.name,
+    kind: input.kind,
+    version: input.version,
+    requestedBy: input.requestedBy,
+    request: input.request,
+    commit: desired.commit,
+    checkout: desired.checkout,
+  });
+  const { policy, requesterProof } = reviewed;
+  const gate = requestGate({ policy, kind: input.kind, requestedBy: input.requestedBy, requesterProof, commitReviewed: reviewed.commitReviewed, dirty: desired.checkout?.dirty ?? false, source: reviewed.source });
+  progress.approval = { required: gate.approvalRequired, approvers: policy?.approvers ?? [], breakGlass: gate.breakGlass || undefined, runId: info.runId, policy };
+  const approvalSettings = policy?.approval;
+  let decision: ApprovalDecision | undefined;
+  let verifying = false;
+  const usedNonces = new Set<string>();
+
+  // The Slack app maps the clicking user with the reviewed deployer.yaml, the same policy the
+  // approvers, groups and keys come from.
   setHandler(slackApproverQuery, (slackUserId) => ({
-    identity: Object.hasOwn(desired.slackUsers, slackUserId) ? desired.slackUsers[slackUserId] : undefined,
-    approvers: approverIdentities({ approvers: service.spec.approvers, groups: desired.groups }),
+    identity: policy ? slackIdentity(policy, slackUserId) : undefined,
+    approvers: policy ? approverIdentities(policy) : [],
   }));
   setHandler(
     approvalUpdate,
-    (proposed) => {
+    async (proposed) => {
+      usedNonces.add(proposed.claims.nonce);
+      verifying = true;
+      try {
+        // Signatures are checked by the worker (OpenSSH, HMAC); a refusal fails this Update only.
+        const problem = await quick.verifyDecision({ decision: proposed, policy: policy! });
+        if (problem) throw ApplicationFailure.nonRetryable(problem, 'DecisionNotProven');
+      } finally {
+        verifying = false;
+      }
+      if (progress.phase !== 'awaiting-approval' || decision) throw ApplicationFailure.nonRetryable(`this deployment is not waiting for approval any more (it is ${progress.phase})`, 'NotWaiting');
       decision = proposed;
-      progress.approval.decision = { ...proposed, at: new Date().toISOString() };
+      const { approve, by, channel, comment } = proposed.claims;
+      progress.approval.decision = { approve, by, channel, comment, at: new Date().toISOString() };
       return progress.approval;
     },
     {
       validator: (proposed) => {
-        if (progress.phase !== 'awaiting-approval') throw new Error(`this deployment is not waiting for approval (it is ${progress.phase})`);
+        if (progress.phase !== 'awaiting-approval' || !policy) throw new Error(`this deployment is not waiting for approval (it is ${progress.phase})`);
+        if (verifying) throw new Error('another decision is being verified; try again in a moment');
         const problem = approvalProblem(proposed, {
-          approvers: service.spec.approvers,
-          groups: desired.groups,
+          workflowId: info.workflowId,
+          runId: info.runId,
+          planHash: progress.approval.planHash ?? '',
           requestedBy: input.requestedBy,
-          allowSelfApproval: approvalSettings.allowSelfApproval,
-          channels: approvalSettings.channels,
           service: service.name,
-          environment: environment.name,
+          policy,
+          usedNonces,
+          now: Date.now(),
         });
         if (problem) throw new Error(problem);
       },
@@ -144,7 +175,11 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
         result,
         reason,
         workflowId: info.workflowId,
-        approvedBy: progress.approval.decision?.approve ? { identity: progress.approval.decision.by, channel: progress.approval.decision.channel, authenticated: progress.approval.decision.authenticated } : undefined,
+        approvedBy: progress.approval.decision?.approve ? { identity: progress.approval.decision.by, channel: progress.approval.decision.channel } : undefined,
+        requesterProof,
+        breakGlass: gate.breakGlass || undefined,
+        unreviewed: !gate.reviewed || undefined,
+        policy,
         touched,
         components,
         serviceSpec: service.spec,
@@ -157,8 +192,13 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
     return { phase, reason, release, progress };
   };
 
-  const { plan, released } = await quick.planService({ desired, service: service.name, force: input.force });
+  if (gate.refusal) {
+    await notify('failed', gate.refusal);
+    return finish('failed', undefined, [], gate.refusal);
+  }
+  const { plan, planHash, released } = await quick.planService({ desired, service: service.name, force: input.force });
   progress.plan = plan;
+  progress.approval.planHash = planHash;
   progress.waves = plan.waves.map((wave) => ({
     index: wave.index,
     state: 'pending',
@@ -175,22 +215,22 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
   try {
     await notify('started', `${input.kind === 'rollback' ? 'rolling back to' : input.kind === 'remediate' ? 'remediating drift: restoring' : 'deploying'} ${input.version} (${plan.waves.length} wave${plan.waves.length === 1 ? '' : 's'})`);
 
-    if (approvalRequired) {
+    if (gate.approvalRequired && approvalSettings) {
       setPhase('awaiting-approval');
       const timeoutMs = durationMs(approvalSettings.timeout);
       progress.approval.requestedAt = new Date().toISOString();
       progress.approval.deadline = new Date(Date.now() + timeoutMs).toISOString();
-      await notify('awaiting-approval', `waiting for approval by ${service.spec.approvers.join(', ')} (cost ${formatDelta(plan.cost.delta)}/month)`, {
+      await notify('awaiting-approval', `waiting for approval by ${progress.approval.approvers.join(', ')} (cost ${formatDelta(plan.cost.delta)}/month)`, {
         changes: [...plan.waves.flatMap((wave) => wave.changes), ...plan.deletions],
         cost: { current: plan.cost.current, new: plan.cost.new, delta: plan.cost.delta },
-        approval: { approvers: service.spec.approvers, deadline: progress.approval.deadline, confirm: approvalNeedsConfirmation(environment.name, approvalSettings) },
+        approval: { approvers: progress.approval.approvers, deadline: progress.approval.deadline, confirm: approvalNeedsConfirmation(environment.name, approvalSettings), runId: info.runId, planHash },
       });
       if (!(await condition(() => decision !== undefined, timeoutMs))) {
         await notify('timed-out', `no approval within ${approvalSettings.timeout}; nothing was deployed`);
         return finish('timed-out', 'cancelled', released, `approval timed out after ${approvalSettings.timeout}`);
       }
-      if (!decision!.approve) {
-        const reason = `rejected by ${decision!.by}${decision!.comment ? `: ${decision!.comment}` : ''}`;
+      if (!decision!.claims.approve) {
+        const reason = `rejected by ${decision!.claims.by}${decision!.claims.comment ? `: ${decision!.claims.comment}` : ''}`;
         await notify('rejected', reason);
         return finish('rejected', 'rejected', released, reason);
       }

@@ -76,15 +76,17 @@ export default class Apply extends BaseCommand {
 
   private async applyService(client: Client, request: DeployRequest, flags: ApplyFlags, summary?: SummaryTarget) {
     const { startServiceDeployment, ServiceLockedError } = await import('../../src/temporal/deployClient');
-    const { followDeployment, mayApprove, promptApproval } = await import('../followDeployment');
+    const { followDeployment, promptApproval } = await import('../followDeployment');
+    const { decisionProblem, sendSignedDecision, signedRequest } = await import('../signing');
     const { renderCost, renderPlan } = await import('../render/plan');
     const { renderOutcome } = await import('../render/progress');
-    const { approvalUpdate, progressQuery } = await import('../../src/temporal/deployment');
+    const { progressQuery } = await import('../../src/temporal/deployment');
     const service = request.service!;
     const environment = request.desired.environment.name;
     let handle;
     try {
-      handle = await startServiceDeployment(client, { desired: request.desired, service, requestedBy: request.requestedBy, version: request.version, kind: 'deploy' });
+      const signed = await signedRequest({ action: 'deploy', stack: request.desired.stack, environment, version: request.version, requestedBy: request.requestedBy }, request.desired.environment.spec.approval.required, request.root);
+      handle = await startServiceDeployment(client, { desired: request.desired, service, requestedBy: request.requestedBy, version: request.version, kind: 'deploy', request: signed });
     } catch (error) {
       if (error instanceof ServiceLockedError) throw new DeployerError(error.message, 'LOCKED', EXIT.locked);
       throw error;
@@ -105,9 +107,9 @@ export default class Apply extends BaseCommand {
         this.log(renderCost(progress.plan));
       },
       onApprovalNeeded: async (progress) => {
-        if (mayApprove(request.requestedBy, progress, request.desired) && (flags.yes || (!json && process.stdin.isTTY && process.stdout.isTTY))) {
-          if (flags.yes) await handle.executeUpdate(approvalUpdate, { args: [{ approve: true, by: request.requestedBy, channel: 'cli', authenticated: false }] });
-          else await promptApproval(handle, progress, request.requestedBy, process.stdout);
+        if (!decisionProblem(request.requestedBy, true, progress) && (flags.yes || (!json && process.stdin.isTTY && process.stdout.isTTY))) {
+          if (flags.yes) await sendSignedDecision(client, progress, { approve: true, by: request.requestedBy }, request.root);
+          else await promptApproval(client, progress, request.requestedBy, process.stdout, request.root);
           return;
         }
         if (!json) {

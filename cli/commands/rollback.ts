@@ -53,7 +53,9 @@ export default class Rollback extends BaseCommand {
         return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, stack, environment, service, toVersion: request.toVersion, requestedBy, url };
       }
       this.logToStderr(rollbackWaiting(request, handle.workflowId));
-      const outcome = await awaitRollback(client, handle, request, url);
+      const outcome = await awaitRollback(client, handle, request, url, (progress) =>
+        this.logToStderr(`${environment} requires approval to roll back: waiting for ${progress.approval.approvers.join(', ')}. An approver runs: deployer approve --service ${service} --environment ${environment}`),
+      );
       this.log(renderRollback(outcome));
       return outcome;
     } finally {

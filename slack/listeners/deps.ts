@@ -5,4 +5,6 @@ export interface ListenerDeps {
   temporal: Client;
   /** Deployment repo checkout that `/deployer status` reads (DEPLOYER_REPO); unset: status says how to configure it. */
   repo?: string;
+  /** DEPLOYER_SLACK_DECISION_KEY: the secret the worker checks the app's decisions with. */
+  decisionKey: string;
 }

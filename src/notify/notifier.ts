@@ -30,7 +30,8 @@ export interface NotificationDetails {
   /** Estimated monthly cost, USD, before and after the plan (awaiting-approval). */
   cost?: { current: number; new: number; delta: number };
   /** Who may approve (people and groups as service.yaml lists them), until when, and whether a tap needs confirming. */
-  approval?: { approvers: string[]; deadline?: string; confirm: boolean };
+  /** runId and planHash bind the buttons to this run's plan: a stale message cannot approve a later deployment. */
+  approval?: { approvers: string[]; deadline?: string; confirm: boolean; runId?: string; planHash?: string };
   /** How long the deployment took (succeeded). */
   durationSeconds?: number;
   /** What ended the deployment (rolled-back, failed): the reason, and the monitoring values when a threshold was breached. */

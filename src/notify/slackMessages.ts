@@ -10,7 +10,7 @@ import type { DeploymentNotification, NotificationDetails, NotificationType } fr
 
 type KnownBlock = types.KnownBlock;
 
-/** Block Kit `action_id`s of the approval request's buttons; their `value` is the deployment's workflow id. */
+/** Block Kit `action_id`s of the approval request's buttons; their `value` is an ApprovalButtonValue (JSON). */
 export const APPROVE_ACTION_ID = 'deployer_approve';
 export const REJECT_ACTION_ID = 'deployer_reject';
 
@@ -95,12 +95,30 @@ function approvalRequest(notification: DeploymentNotification, details: Notifica
     blocks.push(section(`*Approvers:* ${escape(details.approval.approvers.join(', ') || '(none listed in service.yaml)')}${deadline}`));
   }
   // Without a workflow id a click could not reach the deployment: no buttons then.
-  if (notification.workflowId) blocks.push(approvalButtons(notification, details.approval?.confirm ?? false));
+  if (notification.workflowId) blocks.push(approvalButtons(notification, details.approval?.confirm ?? false, { workflowId: notification.workflowId, runId: details.approval?.runId ?? '', planHash: details.approval?.planHash ?? '' }));
   return blocks;
 }
 
-function approvalButtons(notification: DeploymentNotification, confirm: boolean): KnownBlock {
-  const approve: types.Button = { type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: notification.workflowId };
+/** What an approval button names: the exact run and plan it decides on. */
+export interface ApprovalButtonValue {
+  workflowId: string;
+  runId: string;
+  planHash: string;
+}
+
+/** The button's value as sent; undefined when it is not one of ours (or an older message's bare workflow id). */
+export function parseApprovalButtonValue(value: string | undefined): ApprovalButtonValue | undefined {
+  try {
+    const parsed = JSON.parse(value ?? '') as Partial<ApprovalButtonValue>;
+    return typeof parsed.workflowId === 'string' && typeof parsed.runId === 'string' && typeof parsed.planHash === 'string' ? { workflowId: parsed.workflowId, runId: parsed.runId, planHash: parsed.planHash } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function approvalButtons(notification: DeploymentNotification, confirm: boolean, target: ApprovalButtonValue): KnownBlock {
+  const value = JSON.stringify(target);
+  const approve: types.Button = { type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value };
   if (confirm) {
     approve.confirm = {
       title: { type: 'plain_text', text: `Approve for ${notification.environment}?`.slice(0, 100) },
@@ -110,7 +128,7 @@ function approvalButtons(notification: DeploymentNotification, confirm: boolean)
       style: 'primary',
     };
   }
-  const reject: types.Button = { type: 'button', action_id: REJECT_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: notification.workflowId };
+  const reject: types.Button = { type: 'button', action_id: REJECT_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value };
   return { type: 'actions', block_id: 'deployer_approval', elements: [approve, reject] };
 }
 

@@ -1,5 +1,5 @@
 import type { EnvironmentSpec, ServiceFile } from '../model/schema';
-import type { DesiredComponent } from '../model/types';
+import type { DeploymentPolicy, DesiredComponent } from '../model/types';
 
 /** What was deployed of one component: enough to diff against and to deploy again on rollback. */
 export type ReleasedComponent = Omit<DesiredComponent, 'source'>;
@@ -20,7 +20,15 @@ export interface ReleaseRecord {
   reason?: string;
   /** The Temporal workflow that made it, for `show` and the UI. */
   workflowId?: string;
-  approvedBy?: { identity: string; channel: string; authenticated: boolean };
+  approvedBy?: { identity: string; channel: string };
+  /** How the requester was proven (ssh signature, GitHub OIDC), or 'claimed'. */
+  requesterProof?: string;
+  /** The rollback skipped approval because the requester is on deployer.yaml's breakGlass list. */
+  breakGlass?: boolean;
+  /** The checkout had uncommitted changes, or its commit was not on the reviewed branch (allowed only where no approval is required). */
+  unreviewed?: boolean;
+  /** The approval policy this deployment ran under, read from the reviewed branch. */
+  policy?: DeploymentPolicy;
   /** Components a cancelled or failed deployment applied (perhaps halfway): the next one re-applies them. */
   touched?: string[];
   /** Every component of the service as it runs after this deployment. */

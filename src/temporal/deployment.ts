@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { DesiredStack } from '../model/types';
+import type { DeploymentPolicy, DesiredStack } from '../model/types';
+import type { DecisionClaims, RequestClaims, SignedClaims } from '../trust/claims';
 import type { DeploymentPlan } from '../plan/buildPlan';
 import type { ReleaseRecord } from '../releases/releaseRecord';
 
@@ -36,12 +37,15 @@ export interface DeployServiceInput {
    * components; `up` refreshes first, so re-applying the release's spec restores reality).
    */
   force?: string[];
+  /** The requester's signed request: where approval is required, who asks must be proven. */
+  request?: SignedClaims<RequestClaims>;
 }
 
 export interface DeployStackInput {
   desired: DesiredStack;
   requestedBy: string;
   version: string;
+  request?: SignedClaims<RequestClaims>;
 }
 
 export interface RollbackServiceInput {
@@ -52,6 +56,7 @@ export interface RollbackServiceInput {
   /** A version from the history; the last good release before the current one when omitted. */
   toVersion?: string;
   reason?: string;
+  request?: SignedClaims<RequestClaims>;
 }
 
 export type DeploymentPhase =
@@ -87,23 +92,24 @@ export interface WaveProgress {
   components: ComponentProgress[];
 }
 
-export interface ApprovalDecision {
-  approve: boolean;
-  /** Identity (email) of the person deciding. */
-  by: string;
-  channel: 'cli' | 'slack';
-  /** Whether the channel proved who `by` is (a signed Slack request), or only claims it (CLI). */
-  authenticated: boolean;
-  comment?: string;
-}
+/** An approver's decision: claims bound to one run and plan, with their proof (SSH signature or the Slack app's). */
+export type ApprovalDecision = SignedClaims<DecisionClaims>;
 
 export interface ApprovalState {
   required: boolean;
   /** Identities and groups that may approve. */
   approvers: string[];
+  /** The run and plan a decision must name (DecisionClaims). */
+  runId?: string;
+  planHash?: string;
   requestedAt?: string;
   deadline?: string;
-  decision?: ApprovalDecision & { at: string };
+  /** The proven decision that was taken. */
+  decision?: { approve: boolean; by: string; channel: 'cli' | 'slack'; comment?: string; at: string };
+  /** The rollback skipped approval: its requester is on deployer.yaml's breakGlass list. */
+  breakGlass?: boolean;
+  /** The reviewed policy decisions are judged by, so clients ask the same rule (eligibilityProblem). */
+  policy?: DeploymentPolicy;
 }
 
 /** Breach thresholds and what monitoring saw. */

@@ -14,6 +14,7 @@ import type { DeployServiceInput } from '../../src/temporal/deployment';
 import { workerPorts } from '../../worker/ports';
 import { runCli } from '../support/cli';
 import { get } from '../support/load';
+import { ReviewedRepo } from '../support/reviewedRepo';
 import { testClient, testWorker } from '../support/temporal';
 import { detachFromUserService } from '../support/exampleRepo';
 
@@ -26,6 +27,7 @@ describe('deployer state locks / unlock / rollback', () => {
   const stack = 'user-platform';
   const service = 'notification-service';
   const user = 'ops@company.com';
+  let reviewed: ReviewedRepo;
   let repo: string;
   let cliEnv: NodeJS.ProcessEnv;
   let client: Awaited<ReturnType<typeof testClient>>;
@@ -34,7 +36,8 @@ describe('deployer state locks / unlock / rollback', () => {
   const cli = (args: string[]) => runCli(args, cliEnv, repo);
 
   beforeAll(async () => {
-    repo = copyExampleRepo();
+    reviewed = ReviewedRepo.adopt(copyExampleRepo());
+    repo = reviewed.root;
     cliEnv = {
       DEPLOYER_HOME: process.env.DEPLOYER_HOME,
       DEPLOYER_USER: user,
@@ -49,14 +52,14 @@ describe('deployer state locks / unlock / rollback', () => {
   afterAll(async () => {
     await worker.stop();
     await client.close();
-    fs.rmSync(repo, { recursive: true, force: true });
+    reviewed.remove();
   });
 
   function desired(environment: string, version: string, tune: (spec: DesiredStack['environment']['spec']) => void = () => undefined): DesiredStack {
     const model = loadDesiredStack({ root: repo, stack, environment, variables: { VERSION: version } });
     model.environment.spec.rollout = { healthTimeout: '40s', monitorWindow: '2s', checkInterval: '1s' };
     tune(model.environment.spec);
-    return model;
+    return reviewed.rendered(model);
   }
 
   function input(environment: string, version: string, tune?: Parameters<typeof desired>[2]): DeployServiceInput {
@@ -64,7 +67,8 @@ describe('deployer state locks / unlock / rollback', () => {
   }
 
   async function holdLock(environment: string, version: string, tune?: Parameters<typeof desired>[2]) {
-    const handle = await startServiceDeployment(client.client, input(environment, version, tune), TASK_QUEUE);
+    const request = await reviewed.request('alice@company.com', { action: 'deploy', stack, environment, version });
+    const handle = await startServiceDeployment(client.client, { ...input(environment, version, tune), request }, TASK_QUEUE);
     await waitFor(async () => (await deploymentProgress(handle)).phase === 'awaiting-approval');
     return handle;
   }

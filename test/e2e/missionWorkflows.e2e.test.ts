@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { installRoot } from '../../src/paths';
 import { CliResult, runCli, startCli } from '../support/cli';
 import { freePort } from '../../src/tcpPorts';
 import { processesReferencing } from '../support/processes';
+import { ReviewedRepo } from '../support/reviewedRepo';
 
 // The mission's Workflows 1 to 4 and its day-to-day and troubleshooting commands, typed as the
 // mission types them, in a deployment repo checkout, against `deployer dev start` on this machine
@@ -13,12 +13,13 @@ import { processesReferencing } from '../support/processes';
 // scaling for production. Monitor windows are shortened so the suite runs in minutes.
 describe('the mission, end to end on the local target', () => {
   let home: string;
+  let reviewed: ReviewedRepo;
   let repo: string;
   const api = 'stacks/user-platform/services/notification-service/components/api';
 
   /** What a user's shell has: this state dir and identity; Temporal is the one `dev start` recorded there. */
   function env(user = 'alice@company.com'): NodeJS.ProcessEnv {
-    return { DEPLOYER_HOME: home, DEPLOYER_USER: user, DEPLOYER_TEMPORAL_ADDRESS: undefined, DEPLOYER_TEMPORAL_NAMESPACE: undefined };
+    return { DEPLOYER_HOME: home, ...reviewed.envFor(user), DEPLOYER_TEMPORAL_ADDRESS: undefined, DEPLOYER_TEMPORAL_NAMESPACE: undefined };
   }
 
   function deployer(args: string[], user = 'alice@company.com'): Promise<CliResult> {
@@ -48,28 +49,23 @@ describe('the mission, end to end on the local target', () => {
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-mission-'));
     fs.chmodSync(home, 0o711);
-    repo = fs.mkdtempSync(path.join(os.tmpdir(), 'deployment-repo-'));
-    fs.cpSync(path.join(installRoot, 'examples', 'deployment-repo'), repo, { recursive: true });
-    const app = path.join(installRoot, 'examples', 'apps', 'notification-api');
-    for (const environment of ['development', 'staging', 'production']) {
-      edit(`environments/${environment}.yaml`, (text) =>
+    // The repo is its own git repository with every person's signing key, committed to main: the
+    // reviewed branch the worker reads approval policy from.
+    reviewed = ReviewedRepo.create((root) => {
+      repo = root;
+      for (const environment of ['development', 'staging', 'production']) {
+        edit(`environments/${environment}.yaml`, (text) => text.replace(/\n +checkInterval: \w+/, '').replace(/monitorWindow: \w+/, 'monitorWindow: 5s\n    checkInterval: 1s'));
+      }
+      // The mission's "Before": production runs the base scaling, and the service has no cache yet.
+      edit(`${api}/infra.yaml`, (text) => text.slice(0, text.indexOf('# Production runs bigger.')));
+      fs.rmSync(path.join(repo, 'stacks/user-platform/services/notification-service/components/cache'), { recursive: true });
+      edit(`${api}/microservice.yaml`, (text) =>
         text
-          .replace(/\n +checkInterval: \w+/, '')
-          .replace(/monitorWindow: \w+/, 'monitorWindow: 5s\n    checkInterval: 1s')
-          .replace(/workingDir: \.\.\/\.\.\/apps\/notification-api/g, `workingDir: ${app}`),
+          .replace(/ {4}- name: CACHE_HOST\n(.*\n){3} {4}- name: CACHE_PORT\n.*\n {4}- name: CACHE_ENABLED\n.*\n/, '')
+          .replace('    - notification-service/cache\n', ''),
       );
-    }
-    // The mission's "Before": production runs the base scaling, and the service has no cache yet.
-    edit(`${api}/infra.yaml`, (text) => text.slice(0, text.indexOf('# Production runs bigger.')));
-    fs.rmSync(path.join(repo, 'stacks/user-platform/services/notification-service/components/cache'), { recursive: true });
-    edit(`${api}/microservice.yaml`, (text) =>
-      text
-        .replace(/ {4}- name: CACHE_HOST\n(.*\n){3} {4}- name: CACHE_PORT\n.*\n {4}- name: CACHE_ENABLED\n.*\n/, '')
-        .replace('    - notification-service/cache\n', ''),
-    );
-    edit(`${api}/configs/app.yaml`, (text) => text.slice(0, text.indexOf('cache:')));
-    execFileSync('git', ['init', '-q'], { cwd: repo });
-    commit('deployment repo');
+      edit(`${api}/configs/app.yaml`, (text) => text.slice(0, text.indexOf('cache:')));
+    });
 
     const started = await deployer(['dev', 'start', '--port', String(await freePort()), '--ui-port', String(await freePort())]);
     expect(started.code).toBe(0);
@@ -89,7 +85,7 @@ describe('the mission, end to end on the local target', () => {
     await deployer(['dev', 'stop']);
     const leftovers = processesReferencing(home);
     fs.rmSync(home, { recursive: true, force: true });
-    fs.rmSync(repo, { recursive: true, force: true });
+    reviewed.remove();
     expect(leftovers).toEqual([]);
   });
 
@@ -133,10 +129,14 @@ describe('the mission, end to end on the local target', () => {
     expect(followed.code).toBe(0);
     expect(followed.stdout).toMatch(/Version: v1\.2\.0/);
 
-    const rollback = await deployer(['rollback', '--service', 'notification-service', '--environment', 'production']);
-    expect(rollback.code).toBe(0);
-    expect(rollback.stdout).toContain('to version v1.1.0');
-    const again = await deployer(['rollback', '--service', 'notification-service', '--environment', 'production', '--to-version', 'v1.2.0']);
+    // Production requires approval, so a rollback does too; carol, on deployer.yaml's breakGlass list, needs none.
+    const rollback = startCli(['rollback', '--service', 'notification-service', '--environment', 'production'], env(), repo);
+    await waitFor(() => rollback.output().includes('production requires approval to roll back'));
+    expect((await deployer(['approve', '--service', 'notification-service', '--environment', 'production'], 'dave@company.com')).code).toBe(0);
+    const rolledBack = await rollback.done;
+    expect(rolledBack.code).toBe(0);
+    expect(rolledBack.stdout).toContain('to version v1.1.0');
+    const again = await deployer(['rollback', '--service', 'notification-service', '--environment', 'production', '--to-version', 'v1.2.0'], 'carol@company.com');
     expect(again.code).toBe(0);
     expect((await deployer(['status', '--service', 'notification-service', '--environment', 'production'])).stdout).toMatch(/Version: v1\.2\.0/);
   });

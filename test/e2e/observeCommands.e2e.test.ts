@@ -13,6 +13,7 @@ import { LocalObserver } from '../../src/targets/local/localObserver';
 import { workerPorts } from '../../worker/ports';
 import { runCli } from '../support/cli';
 import { get } from '../support/load';
+import { fromCheckout } from '../support/reviewedRepo';
 import { testClient, testWorker } from '../support/temporal';
 
 // logs, metrics, health, show, exec, test and history as a user runs them, from inside the example
@@ -37,7 +38,7 @@ describe('deployer logs / metrics / health / show / exec / test / history', () =
   function desired(version: string): DesiredStack {
     const model = loadDesiredStack({ root: repo, stack: 'user-platform', environment, variables: { VERSION: version } });
     model.environment.spec.rollout = { healthTimeout: '40s', monitorWindow: '3s', checkInterval: '1s' };
-    return model;
+    return fromCheckout(model, repo);
   }
 
   async function deploy(service: string, version: string): Promise<string> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DesiredStack } from '../../src/model/types';
-import { installRoot, stateDir } from '../../src/paths';
+import { stateDir } from '../../src/paths';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/searchAttributes';
 import { deploymentProgress, deploymentResult, ServiceLockedError, startServiceDeployment } from '../../src/temporal/deployClient';
@@ -18,6 +18,7 @@ import {
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { workerPorts } from '../../worker/ports';
 import { get, loadUntil } from '../support/load';
+import { ReviewedRepo } from '../support/reviewedRepo';
 import { testClient, testWorker } from '../support/temporal';
 
 // deployService and friends on the real dev server, a real worker, the real engine and the local
@@ -29,23 +30,25 @@ describe('deployment workflows', () => {
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
   const releases = () => new FileReleaseStore(path.join(stateDir(), 'releases'));
+  const repo = ReviewedRepo.create();
 
   beforeAll(async () => {
     client = await testClient();
-    worker = await testWorker(taskQueue, workerPorts(stateDir()));
+    worker = await testWorker(taskQueue, workerPorts(stateDir(), { policy: repo.policySource() }));
   });
 
   afterAll(async () => {
     await worker.stop();
     await client.close();
+    repo.remove();
   });
 
   /** The example repo in development, with a short rollout so tests do not wait for minutes. */
   function desired(version: string, tune: (spec: DesiredStack['environment']['spec']) => void = () => undefined): DesiredStack {
-    const model = loadDesiredStack({ root: path.join(installRoot, 'examples', 'deployment-repo'), stack: 'user-platform', environment: 'development', variables: { VERSION: version } });
+    const model = loadDesiredStack({ root: repo.root, stack: 'user-platform', environment: 'development', variables: { VERSION: version } });
     model.environment.spec.rollout = { healthTimeout: '40s', monitorWindow: '3s', checkInterval: '1s' };
     tune(model.environment.spec);
-    return model;
+    return repo.rendered(model);
   }
 
   function input(version: string, overrides: Partial<DeployServiceInput> = {}, tune?: Parameters<typeof desired>[1]): DeployServiceInput {
@@ -86,19 +89,26 @@ describe('deployment workflows', () => {
     expect(result.phase).toBe('unchanged');
     const history = await handle.fetchHistory();
     const activities = history.events!.filter((event) => event.activityTaskScheduledEventAttributes).map((event) => event.activityTaskScheduledEventAttributes!.activityType!.name);
-    expect(activities).toEqual(['planService']);
+    expect(activities).toEqual(['reviewRequest', 'planService']);
   });
 
   it('holds the service lock while waiting for approval, takes only an approver, and records who approved', async () => {
-    const needsApproval = (spec: DesiredStack['environment']['spec']) => (spec.approval = { ...spec.approval, required: true });
-    const handle = await startServiceDeployment(client.client, input('v1.3.0', {}, needsApproval), taskQueue);
+    // The team merges "development needs approval" to the reviewed branch; the worker reads it from there.
+    const approvalRequired = (required: boolean) => {
+      repo.editYaml('environments/development.yaml', (doc) => doc.setIn(['spec', 'approval', 'required'], required));
+      repo.commit(`development approval required: ${required}`);
+    };
+    approvalRequired(true);
+    const request = await repo.request('alice@company.com', { action: 'deploy', stack: 'user-platform', environment: 'development', version: 'v1.3.0' });
+    const handle = await startServiceDeployment(client.client, input('v1.3.0', { request }), taskQueue);
     await waitFor(async () => (await deploymentProgress(handle)).phase === 'awaiting-approval');
+    approvalRequired(false);
 
     const second = startServiceDeployment(client.client, input('v1.3.1', { requestedBy: 'bob@company.com' }), taskQueue);
     await expect(second).rejects.toThrow(ServiceLockedError);
     await expect(second).rejects.toThrow(/alice@company\.com is deploying v1\.3\.0 since .* \(workflow deploy\/user-platform\/development\/notification-service\)/);
 
-    const decide = (by: string, approve = true) => handle.executeUpdate(approvalUpdate, { args: [{ approve, by, channel: 'cli', authenticated: false }] });
+    const decide = async (by: string, approve = true) => handle.executeUpdate(approvalUpdate, { args: [await repo.decision(await deploymentProgress(handle), by, approve)] });
     await expect(decide('mallory@company.com')).rejects.toThrow(WorkflowUpdateFailedError);
     await expect(decide('mallory@company.com')).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringContaining('mallory@company.com is not an approver of notification-service; ask one of: alice@company.com, carol@company.com, dave@company.com') }) });
     await expect(decide('alice@company.com')).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringContaining('requested this deployment and cannot approve it too') }) });
@@ -107,7 +117,7 @@ describe('deployment workflows', () => {
     await decide('carol@company.com');
     const result = await deploymentResult(handle);
     expect(result.phase).toBe('succeeded');
-    expect(result.release).toMatchObject({ version: 'v1.3.0', approvedBy: { identity: 'carol@company.com', channel: 'cli', authenticated: false } });
+    expect(result.release).toMatchObject({ version: 'v1.3.0', approvedBy: { identity: 'carol@company.com', channel: 'cli' }, requesterProof: 'ssh' });
     expect(await served()).toContain('v1.3.0');
   });
 

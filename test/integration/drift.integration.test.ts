@@ -17,6 +17,7 @@ import { deploymentResult, startServiceDeployment } from '../../src/temporal/dep
 import type { DetectDriftResult } from '../../src/temporal/drift';
 import { workerPorts } from '../../worker/ports';
 import { runCli } from '../support/cli';
+import { fromCheckout, ReviewedRepo } from '../support/reviewedRepo';
 import { testClient, testWorker } from '../support/temporal';
 import { detachFromUserService } from '../support/exampleRepo';
 
@@ -34,6 +35,7 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
   const notifications: DeploymentNotification[] = [];
   const recorder: Notifier = { notify: async (notification) => void notifications.push(notification) };
   const ports = workerPorts(stateDir(), { notifier: recorder });
+  let reviewed: ReviewedRepo;
   let repo: string;
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
@@ -41,7 +43,8 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
   const driftNotifications = () => notifications.filter((notification) => notification.type === 'drift' && notification.environment === environment);
 
   beforeAll(async () => {
-    repo = copyExampleRepo(environment);
+    reviewed = ReviewedRepo.adopt(copyExampleRepo(environment));
+    repo = reviewed.root;
     client = await testClient();
     worker = await testWorker(taskQueue, ports);
   });
@@ -59,11 +62,11 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
     );
     await worker.stop();
     await client.close();
-    fs.rmSync(repo, { recursive: true, force: true });
+    reviewed.remove();
   });
 
   async function deploy(version: string) {
-    const desired = loadDesiredStack({ root: repo, stack, environment, variables: { VERSION: version } });
+    const desired = fromCheckout(loadDesiredStack({ root: repo, stack, environment, variables: { VERSION: version } }), repo);
     const handle = await startServiceDeployment(client.client, { desired, service, requestedBy: user, version, kind: 'deploy' }, taskQueue);
     return deploymentResult(handle);
   }

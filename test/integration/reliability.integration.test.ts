@@ -19,7 +19,10 @@ import { LocalObserver } from '../../src/targets/local/localObserver';
 import { RuntimeRequestFailed } from '../../src/targets/local/runtimeClient';
 import { deploymentProgress, deploymentResult, ServiceLockedError, startServiceDeployment } from '../../src/temporal/deployClient';
 import { approvalUpdate, ApprovalDecision, DeployServiceInput, DeploymentProgress, DeployServiceResult } from '../../src/temporal/deployment';
+import type { DecisionClaims } from '../../src/trust/claims';
+import { slackDecisionMac } from '../../src/trust/slackDecisionKey';
 import { workerPorts } from '../../worker/ports';
+import { ReviewedRepo } from '../support/reviewedRepo';
 import { get } from '../support/load';
 import { processesReferencing } from '../support/processes';
 import { testClient, testWorker } from '../support/temporal';
@@ -35,18 +38,20 @@ describe('deployment reliability', () => {
   const FLEET = 'reliability-fleet';
   const FLEET_SIZE = 10;
   const ENV = { dev: 'rel-dev', gated: 'rel-gated', slack: 'rel-slack' };
+  /** The secret the Slack app and the worker share (DEPLOYER_SLACK_DECISION_KEY). */
+  const SLACK_DECISION_KEY = crypto.randomBytes(32).toString('hex');
   const web = (environment: string) => ({ stack: STACK, environment, service: 'web', component: 'api' });
   const taskQueue = `reliability-${crypto.randomUUID()}`;
-  let repo: string;
+  let repo: ReviewedRepo;
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
   const observer = () => new LocalObserver();
   const releases = () => new FileReleaseStore(path.join(stateDir(), 'releases'));
 
   beforeAll(async () => {
-    repo = buildRepo();
+    repo = ReviewedRepo.adopt(buildRepo());
     client = await testClient();
-    worker = await testWorker(taskQueue, workerPorts(stateDir()));
+    worker = await testWorker(taskQueue, workerPorts(stateDir(), { slackDecisionKey: SLACK_DECISION_KEY }));
   });
 
   afterAll(async () => {
@@ -56,9 +61,9 @@ describe('deployment reliability', () => {
       ...Object.values(ENV).map((environment) => ({ stack: STACK, environment, service: 'web' })),
       ...fleetServices().map((service) => ({ stack: FLEET, environment: ENV.dev, service })),
     ];
-    const destroyed = await Promise.allSettled(created.map((where) => destroyIfPresent(loadDesiredStack({ root: repo, stack: where.stack, environment: where.environment, variables: { VERSION: 'v0' } }), where.service)));
+    const destroyed = await Promise.allSettled(created.map((where) => destroyIfPresent(loadDesiredStack({ root: repo.root, stack: where.stack, environment: where.environment, variables: { VERSION: 'v0' } }), where.service)));
     await client.close();
-    fs.rmSync(repo, { recursive: true, force: true });
+    repo.remove();
     const failed = destroyed.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed) throw failed.reason;
   }, 300_000);
@@ -118,7 +123,7 @@ describe('deployment reliability', () => {
   }
 
   function input(environment: string, version: string, overrides: Partial<DeployServiceInput> = {}): DeployServiceInput {
-    const desired = loadDesiredStack({ root: repo, stack: STACK, environment, variables: { VERSION: version } });
+    const desired = repo.rendered(loadDesiredStack({ root: repo.root, stack: STACK, environment, variables: { VERSION: version } }));
     return { desired, service: 'web', requestedBy: 'alice@company.com', version, kind: 'deploy', ...overrides };
   }
 
@@ -282,7 +287,7 @@ describe('deployment reliability', () => {
   }, 300_000);
 
   it('ten services of one stack deploy at once, in parallel, and all succeed', async () => {
-    const desired = loadDesiredStack({ root: repo, stack: FLEET, environment: ENV.dev, variables: { VERSION: 'v1' } });
+    const desired = repo.rendered(loadDesiredStack({ root: repo.root, stack: FLEET, environment: ENV.dev, variables: { VERSION: 'v1' } }));
     const handles = await Promise.all(
       fleetServices().map((name) => startServiceDeployment(client.client, { desired, service: name, requestedBy: 'alice@company.com', version: 'v1', kind: 'deploy' }, taskQueue)),
     );
@@ -308,7 +313,8 @@ describe('deployment reliability', () => {
   }, 600_000);
 
   it('an approval that does not come in time ends the deployment timed-out, nothing deployed, the lock released', async () => {
-    const handle = await startServiceDeployment(client.client, input(ENV.gated, 'v1.0.0'), taskQueue);
+    const signed = (version: string) => repo.request('alice@company.com', { action: 'deploy', stack: STACK, environment: ENV.gated, version });
+    const handle = await startServiceDeployment(client.client, input(ENV.gated, 'v1.0.0', { request: await signed('v1.0.0') }), taskQueue);
     const result = await deploymentResult(handle);
     expect(result.phase).toBe('timed-out');
     expect(result.reason).toBe('approval timed out after 3s');
@@ -320,29 +326,42 @@ describe('deployment reliability', () => {
     expect(fs.existsSync(checkpointFile(STACK, stackIdOf(STACK, ENV.gated, 'web/api').stack))).toBe(false);
 
     // The lock is free: the next deployment starts (and, unapproved, times out the same way).
-    const again = await startServiceDeployment(client.client, input(ENV.gated, 'v1.0.1'), taskQueue);
+    const again = await startServiceDeployment(client.client, input(ENV.gated, 'v1.0.1', { request: await signed('v1.0.1') }), taskQueue);
     expect((await deploymentResult(again)).phase).toBe('timed-out');
   }, 180_000);
 
-  it('an environment that takes approvals only through Slack refuses one from the CLI', async () => {
-    const handle = await startServiceDeployment(client.client, input(ENV.slack, 'v1.0.0'), taskQueue);
+  it('an environment that takes approvals only through Slack refuses one from the CLI and a forged Slack one', async () => {
+    const request = await repo.request('alice@company.com', { action: 'deploy', stack: STACK, environment: ENV.slack, version: 'v1.0.0' });
+    const handle = await startServiceDeployment(client.client, input(ENV.slack, 'v1.0.0', { request }), taskQueue);
     await waitFor(async () => (await deploymentProgress(handle)).phase === 'awaiting-approval');
-    const decide = (decision: Partial<ApprovalDecision>) => handle.executeUpdate(approvalUpdate, { args: [{ approve: true, by: 'carol@company.com', channel: 'cli', authenticated: false, ...decision }] });
-    const refusal = `approvals for ${ENV.slack} must come through slack, an authenticated channel; cli was used`;
-    await expect(decide({})).rejects.toThrow(WorkflowUpdateFailedError);
-    await expect(decide({})).rejects.toMatchObject({ cause: expect.objectContaining({ message: refusal }) });
-    // A Slack request that was not signed does not count either.
-    await expect(decide({ channel: 'slack' })).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringContaining(`approvals for ${ENV.slack} must come through slack`) }) });
-    const progress: DeploymentProgress = await deploymentProgress(handle);
+    const send = (decision: ApprovalDecision) => handle.executeUpdate(approvalUpdate, { args: [decision] });
+    const cli = await repo.decision(await deploymentProgress(handle), 'carol@company.com');
+    await expect(send(cli)).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(send(cli)).rejects.toMatchObject({ cause: expect.objectContaining({ message: `approvals for ${ENV.slack} must come through slack; cli was used` }) });
+    // Any Temporal client can claim channel slack; without the Slack app's key it proves nothing.
+    const forged: DecisionClaims = { ...cli.claims, nonce: crypto.randomUUID(), channel: 'slack', slackUserId: 'U0CAROL' };
+    await expect(send({ claims: forged, proof: { type: 'slack', mac: slackDecisionMac(forged, 'a key the worker does not hold, at least 32 chars') } })).rejects.toMatchObject({
+      cause: expect.objectContaining({ message: expect.stringContaining('not signed by the Slack app') }),
+    });
+    let progress: DeploymentProgress = await deploymentProgress(handle);
     expect(progress.phase).toBe('awaiting-approval');
     expect(progress.approval.decision).toBeUndefined();
 
-    // A signed Slack decision is taken (a rejection here, so nothing is deployed).
-    await decide({ approve: false, channel: 'slack', authenticated: true, comment: 'not today' });
+    // The requester may withdraw her own request from the CLI even here.
+    const withdrawal = await repo.decision(progress, 'alice@company.com', false, 'alice@company.com', { comment: 'not today' });
+    await send(withdrawal);
     const result = await deploymentResult(handle);
     expect(result.phase).toBe('rejected');
-    expect(result.reason).toBe('rejected by carol@company.com: not today');
+    expect(result.reason).toBe('rejected by alice@company.com: not today');
     expect(await observer().state(web(ENV.slack))).toBeUndefined();
+
+    // A decision the Slack app signed is taken (checked on a second deployment, rejected so nothing deploys).
+    const second = await startServiceDeployment(client.client, input(ENV.slack, 'v1.0.1', { request: await repo.request('alice@company.com', { action: 'deploy', stack: STACK, environment: ENV.slack, version: 'v1.0.1' }) }), taskQueue);
+    await waitFor(async () => (await deploymentProgress(second)).phase === 'awaiting-approval');
+    progress = await deploymentProgress(second);
+    const claims: DecisionClaims = { ...(await repo.decision(progress, 'carol@company.com', false)).claims, channel: 'slack', slackUserId: 'U0CAROL' };
+    await second.executeUpdate(approvalUpdate, { args: [{ claims, proof: { type: 'slack', mac: slackDecisionMac(claims, SLACK_DECISION_KEY) } }] });
+    expect(await deploymentResult(second)).toMatchObject({ phase: 'rejected', reason: 'rejected by carol@company.com' });
   }, 180_000);
 });
 

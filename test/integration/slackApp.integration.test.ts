@@ -18,6 +18,7 @@ import { programCatalogue } from '../../src/targets';
 import { deploymentProgress, deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import { forcedUnlockWorkflowId, RECORD_FORCED_UNLOCK_WORKFLOW, RecordForcedUnlockInput } from '../../src/temporal/forcedUnlock';
 import { createSlackApp } from '../../slack/app';
+import { ReviewedRepo } from '../support/reviewedRepo';
 import { workerPorts } from '../../worker/ports';
 import { FakeSlack, postSigned, RecordedCall } from '../support/fakeSlack';
 import { testClient, testWorker } from '../support/temporal';
@@ -37,22 +38,24 @@ describe('Slack app', () => {
   const CHANNEL = '#orders-deploys';
   const TOKEN = 'xoxb-test-token';
   const signingSecret = crypto.randomBytes(16).toString('hex');
+  /** DEPLOYER_SLACK_DECISION_KEY: what the app signs decisions with and the worker checks them by. */
+  const decisionKey = crypto.randomBytes(32).toString('hex');
   const taskQueue = `slack-${crypto.randomUUID()}`;
   const workflowId = `deploy/${STACK}/${ENVIRONMENT}/${SERVICE}`;
-  let repo: string;
+  let repo: ReviewedRepo;
   let slack: FakeSlack;
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
   let app: App;
   let events: string;
-  const ports = () => workerPorts(stateDir(), { notifier: new SlackNotifier({ token: TOKEN, slackApiUrl: slack.apiUrl }) });
+  const ports = () => workerPorts(stateDir(), { notifier: new SlackNotifier({ token: TOKEN, slackApiUrl: slack.apiUrl }), slackDecisionKey: decisionKey });
 
   beforeAll(async () => {
-    repo = buildRepo();
+    repo = ReviewedRepo.adopt(buildRepo());
     slack = await new FakeSlack().start();
     client = await testClient();
     worker = await testWorker(taskQueue, ports());
-    app = await createSlackApp({ token: TOKEN, signingSecret, slackApiUrl: slack.apiUrl, temporal: client.client, repo, logLevel: LogLevel.ERROR });
+    app = await createSlackApp({ token: TOKEN, signingSecret, slackApiUrl: slack.apiUrl, temporal: client.client, repo: repo.root, decisionKey, logLevel: LogLevel.ERROR });
     const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
     events = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
   });
@@ -63,7 +66,7 @@ describe('Slack app', () => {
       await client.client.schedule.getHandle(`drift/${STACK}/${ENVIRONMENT}`).delete().catch(() => undefined);
       // Leave nothing running in the shared runtime: destroy what this file deployed.
       const stacks = ports().stacks;
-      const environment = loadDesiredStack({ root: repo, stack: STACK, environment: ENVIRONMENT, variables: {} }).environment.spec;
+      const environment = loadDesiredStack({ root: repo.root, stack: STACK, environment: ENVIRONMENT, variables: {} }).environment.spec;
       for (const component of new FileReleaseStore(path.join(stateDir(), 'releases')).released(STACK, ENVIRONMENT, SERVICE)) {
         const deployment = { ref: { stack: STACK, environment: ENVIRONMENT, service: SERVICE, component: component.name }, kind: component.kind, spec: component.spec, configs: component.configs, environment, resolved: {} };
         await stacks.destroy(stackIdOf(STACK, ENVIRONMENT, component.id), programCatalogue.programFor(component.kind, deployment));
@@ -72,7 +75,7 @@ describe('Slack app', () => {
       await worker.stop();
       await client.close();
       await slack.close();
-      fs.rmSync(repo, { recursive: true, force: true });
+      repo.remove();
     }
   });
 
@@ -107,8 +110,9 @@ describe('Slack app', () => {
   }
 
   async function deploy(version: string): Promise<WorkflowHandle> {
-    const desired = loadDesiredStack({ root: repo, stack: STACK, environment: ENVIRONMENT, variables: {} });
-    const handle = await startServiceDeployment(client.client, { desired, service: SERVICE, requestedBy: 'alice@company.com', version, kind: 'deploy' }, taskQueue);
+    const desired = repo.rendered(loadDesiredStack({ root: repo.root, stack: STACK, environment: ENVIRONMENT, variables: {} }));
+    const request = await repo.request('alice@company.com', { action: 'deploy', stack: STACK, environment: ENVIRONMENT, version });
+    const handle = await startServiceDeployment(client.client, { desired, service: SERVICE, requestedBy: 'alice@company.com', version, kind: 'deploy', request }, taskQueue);
     await waitFor(async () => (await deploymentProgress(handle)).phase === 'awaiting-approval');
     return handle;
   }
@@ -119,12 +123,12 @@ describe('Slack app', () => {
   }
 
   /** A button click as Slack sends it: the interaction payload, signed, from `user`, on the posted message. */
-  function click(user: string, actionId: string, message: RecordedCall, ts: string): Promise<Response> {
-    return postSigned(events, { payload: JSON.stringify(clickPayload(user, actionId, message, ts)) }, signingSecret);
+  function click(user: string, actionId: string, message: RecordedCall, ts: string, actionTs?: string): Promise<Response> {
+    return postSigned(events, { payload: JSON.stringify(clickPayload(user, actionId, message, ts, actionTs)) }, signingSecret);
   }
 
   /** The interaction payload of a click by `user` on a button of the posted message. */
-  function clickPayload(user: string, actionId: string, message: RecordedCall, ts: string): Record<string, unknown> {
+  function clickPayload(user: string, actionId: string, message: RecordedCall, ts: string, actionTs = String(Date.now() / 1000)): Record<string, unknown> {
     const button = (message.body.blocks as { type: string; elements?: { action_id: string; value: string; text: unknown }[] }[]).find((block) => block.type === 'actions')!.elements!.find((element) => element.action_id === actionId)!;
     return {
       type: 'block_actions',
@@ -136,7 +140,7 @@ describe('Slack app', () => {
       channel: { id: 'C0ORDERS', name: 'orders-deploys' },
       message: { type: 'message', ts, text: message.body.text, blocks: message.body.blocks },
       response_url: `${slack.url}/actions/${ts}`,
-      actions: [{ type: 'button', action_id: actionId, block_id: 'deployer_approval', value: button.value, text: button.text, action_ts: String(Date.now() / 1000) }],
+      actions: [{ type: 'button', action_id: actionId, block_id: 'deployer_approval', value: button.value, text: button.text, action_ts: actionTs }],
     };
   }
 
@@ -162,6 +166,8 @@ describe('Slack app', () => {
     };
   }
 
+  /** The approval request of the rejected v0.9.0 deployment: a stale message once v1.0.0 waits. */
+  let staleRequest: RecordedCall;
   const ephemeralTo = (user: string, from: number) => slack.waitFor((call) => call.method === 'chat.postEphemeral' && call.body.user === user, 30_000, from);
 
   it('answers only requests Slack signed: a wrong secret, a stale timestamp or no signature is a 401', async () => {
@@ -183,6 +189,7 @@ describe('Slack app', () => {
     const from = slack.calls.length;
     const handle = await deploy('v0.9.0');
     const request = await approvalRequest('v0.9.0', from);
+    staleRequest = request;
     expect(request.authorization).toBe(`Bearer ${TOKEN}`);
     expect(request.body.channel).toBe(CHANNEL);
 
@@ -208,9 +215,12 @@ describe('Slack app', () => {
     expect(blocks[1]!.fields!.map((field) => field.text)).toEqual([`*Stack*\n${STACK}`, `*Service*\n${SERVICE}`, `*Environment*\n${ENVIRONMENT}`, '*Version*\nv1.0.0', '*Requested by*\nalice@company.com']);
     const buttons = blocks.find((block) => block.type === 'actions')!.elements!;
     // Production: an Approve tap asks for confirmation first; Reject does not.
+    // The buttons name the exact run and plan the message was posted for.
+    const progress = await deploymentProgress(handle);
+    const value = JSON.stringify({ workflowId, runId: (await handle.describe()).runId, planHash: progress.approval.planHash });
     expect(buttons).toEqual([
-      expect.objectContaining({ action_id: APPROVE_ACTION_ID, value: workflowId, style: 'primary', confirm: expect.objectContaining({ title: { type: 'plain_text', text: 'Approve for production?' } }) }),
-      expect.objectContaining({ action_id: REJECT_ACTION_ID, value: workflowId, style: 'danger' }),
+      expect.objectContaining({ action_id: APPROVE_ACTION_ID, value, style: 'primary', confirm: expect.objectContaining({ title: { type: 'plain_text', text: 'Approve for production?' } }) }),
+      expect.objectContaining({ action_id: REJECT_ACTION_ID, value, style: 'danger' }),
     ]);
     expect(buttons[1]).not.toHaveProperty('confirm');
     const ts = '1700000000.000200';
@@ -227,11 +237,18 @@ describe('Slack app', () => {
     expect((await deploymentProgress(handle)).phase).toBe('awaiting-approval');
     expect(slack.callsOf('chat.update').filter((call) => call.body.ts === ts)).toEqual([]);
 
-    expect((await click('U0CAROL', APPROVE_ACTION_ID, request, ts)).status).toBe(200);
+    // Carol taps Approve on the older v0.9.0 message: it names another run, so it approves nothing.
+    expect((await click('U0CAROL', APPROVE_ACTION_ID, staleRequest, '1700000000.000100')).status).toBe(200);
+    expect((await ephemeralTo('U0CAROL', from)).body.text).toMatch(/^(:no_entry: Your approval was not accepted: this decision is for another deployment \(run |Nothing waits for a decision here any more)/);
+    expect((await deploymentProgress(handle)).phase).toBe('awaiting-approval');
+
+    const approvedAt = slack.calls.length;
+    const actionTs = String(Date.now() / 1000);
+    expect((await click('U0CAROL', APPROVE_ACTION_ID, request, ts, actionTs)).status).toBe(200);
     const update = await slack.waitFor((call) => call.method === 'chat.update' && call.body.ts === ts, 30_000, from);
     const result = await deploymentResult(handle);
     expect(result.phase).toBe('succeeded');
-    expect(result.release).toMatchObject({ version: 'v1.0.0', result: 'succeeded', approvedBy: { identity: 'carol@company.com', channel: 'slack', authenticated: true } });
+    expect(result.release).toMatchObject({ version: 'v1.0.0', result: 'succeeded', approvedBy: { identity: 'carol@company.com', channel: 'slack' } });
     expect(update.body).toMatchObject({ channel: 'C0ORDERS', text: expect.stringContaining('(approved by carol@company.com)') });
     const updated = JSON.stringify(update.body.blocks);
     expect(updated).toContain(':white_check_mark: *Approved* by carol@company.com (<@U0CAROL>)');
@@ -241,9 +258,11 @@ describe('Slack app', () => {
     const succeeded = await slack.waitFor((call) => call.method === 'chat.postMessage' && String(call.body.text).startsWith(`:white_check_mark: Deployment succeeded: ${SERVICE} v1.0.0 in ${ENVIRONMENT}`), 30_000, from);
     expect(JSON.stringify(succeeded.body.blocks)).toMatch(/Deployed v1\.0\.0 in \d+s\./);
 
-    // A click on the settled request changes nothing and says so.
+    // The same signed click replayed is ignored; a new click on the settled request changes nothing and says so.
+    expect((await click('U0CAROL', APPROVE_ACTION_ID, request, ts, actionTs)).status).toBe(200);
     expect((await click('U0CAROL', APPROVE_ACTION_ID, request, ts)).status).toBe(200);
-    const late = await slack.waitFor((call) => call.method === 'chat.postEphemeral' && call.body.user === 'U0CAROL', 30_000, from);
+    const late = await slack.waitFor((call) => call.method === 'chat.postEphemeral' && call.body.user === 'U0CAROL', 30_000, approvedAt);
+    expect(slack.calls.slice(approvedAt).filter((call) => call.method === 'chat.postEphemeral' && call.body.user === 'U0CAROL')).toHaveLength(1);
     expect(late.body.text).toMatch(/^(:no_entry: Your approval was not accepted: this deployment is not waiting for approval \(it is succeeded\)|Nothing waits for a decision here any more)/);
   });
 
@@ -264,7 +283,7 @@ describe('Slack app', () => {
   });
 
   it('over Socket Mode: /deployer and the approval buttons arrive through the socket the app opens, and work the same', async () => {
-    const socketApp = await createSlackApp({ token: TOKEN, appToken: 'xapp-test-token', slackApiUrl: slack.apiUrl, temporal: client.client, repo, logLevel: LogLevel.ERROR });
+    const socketApp = await createSlackApp({ token: TOKEN, appToken: 'xapp-test-token', slackApiUrl: slack.apiUrl, temporal: client.client, repo: repo.root, decisionKey, logLevel: LogLevel.ERROR });
     await socketApp.start();
     try {
       const from = slack.calls.length;
@@ -274,12 +293,13 @@ describe('Slack app', () => {
       expect(String(answer.body.text)).toMatch(/^```\n┌─+┐\n│ Service: orders \(production\) +│\n/);
 
       // A real change, so the deployment waits for approval (the same spec again would end unchanged).
-      write(repo, `stacks/${STACK}/services/${SERVICE}/components/queue/sqs.yaml`, {
+      write(repo.root, `stacks/${STACK}/services/${SERVICE}/components/queue/sqs.yaml`, {
         apiVersion: 'components.deployer.io/v1',
         kind: 'SQS',
         metadata: { name: 'queue', service: SERVICE, stack: STACK },
         spec: { type: 'standard', visibilityTimeoutSeconds: 45 },
       });
+      repo.commit('a longer visibility timeout');
       const handle = await deploy('v3.0.0');
       const request = await approvalRequest('v3.0.0', from);
       const ts = '1700000000.000300';
@@ -288,7 +308,7 @@ describe('Slack app', () => {
       expect((await deploymentProgress(handle)).phase).toBe('awaiting-approval');
       await slack.sendEnvelope('interactive', clickPayload('U0CAROL', APPROVE_ACTION_ID, request, ts));
       const result = await deploymentResult(handle);
-      expect(result).toMatchObject({ phase: 'succeeded', release: { version: 'v3.0.0', approvedBy: { identity: 'carol@company.com', channel: 'slack', authenticated: true } } });
+      expect(result).toMatchObject({ phase: 'succeeded', release: { version: 'v3.0.0', approvedBy: { identity: 'carol@company.com', channel: 'slack' } } });
       await slack.waitFor((call) => call.method === 'chat.update' && call.body.ts === ts, 30_000, from);
     } finally {
       await socketApp.stop();

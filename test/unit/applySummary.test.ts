@@ -44,7 +44,7 @@ function progress(overrides: Partial<DeploymentProgress>): DeploymentProgress {
 describe('apply --summary (Markdown for CI job summaries)', () => {
   it('a service: result in the heading, who approved, the plan and cost boxes, the outcome, and the workflow linked', () => {
     const seen = progress({
-      approval: { required: true, approvers: ['platform-team'], decision: { approve: true, by: 'carol@company.com', channel: 'slack', authenticated: true, at: '2026-11-27T10:05:00.000Z' } },
+      approval: { required: true, approvers: ['platform-team'], decision: { approve: true, by: 'carol@company.com', channel: 'slack', at: '2026-11-27T10:05:00.000Z' } },
     });
     const result: DeployServiceResult = { phase: 'succeeded', progress: seen };
     const outcome = renderOutcome(result, { annotations: {}, mainComponent: 'notification-service/api', environment: 'production' });

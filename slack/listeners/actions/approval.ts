@@ -1,29 +1,48 @@
+import { randomUUID } from 'node:crypto';
 import type { App, BlockButtonAction, types } from '@slack/bolt';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { APPROVE_ACTION_ID, decidedMessage, notWaitingText, refusedText, REJECT_ACTION_ID, unmappedUserText } from '../../../src/notify/slackMessages';
+import { APPROVE_ACTION_ID, decidedMessage, notWaitingText, parseApprovalButtonValue, refusedText, REJECT_ACTION_ID, unmappedUserText } from '../../../src/notify/slackMessages';
 import { ApprovalRefusedError, NotWaitingError, sendApprovalDecision } from '../../../src/temporal/deployClient';
 import { slackApproverQuery } from '../../../src/temporal/deployment';
+import type { DecisionClaims } from '../../../src/trust/claims';
+import { slackDecisionMac } from '../../../src/trust/slackDecisionKey';
 import type { ListenerDeps } from '../deps';
+
+/** Slack retries and replays arrive within its five-minute signature window; a click counts once. */
+const REPLAY_WINDOW_MS = 10 * 60_000;
 
 /**
  * The approval request's Approve / Reject buttons. A click becomes the deployment's approval Update
- * as the clicking Slack user, mapped to an identity through the deployer.yaml the deployment was
- * started with; Slack signed the request, so the decision is sent as authenticated. The workflow's
- * validator decides who may: a refusal goes back to the clicker only, an accepted decision replaces
- * the buttons with the outcome for everyone.
+ * as the clicking Slack user, mapped to an identity through the reviewed deployer.yaml; the decision
+ * names the run and plan the message was posted for and is signed with the key only this app and
+ * the worker hold. The workflow decides who may: a refusal goes back to the clicker only, an accepted
+ * decision replaces the buttons with the outcome for everyone.
  */
 export function register(app: App, deps: ListenerDeps): void {
+  const seen = new Map<string, number>();
+  const firstTime = (key: string, now: number): boolean => {
+    for (const [old, at] of seen) if (now - at > REPLAY_WINDOW_MS) seen.delete(old);
+    if (seen.has(key)) return false;
+    seen.set(key, now);
+    return true;
+  };
   for (const [actionId, approve] of [
     [APPROVE_ACTION_ID, true],
     [REJECT_ACTION_ID, false],
   ] as const) {
     app.action<BlockButtonAction>(actionId, async ({ ack, body, action, client, logger }) => {
       await ack();
-      const workflowId = action.value;
+      const target = parseApprovalButtonValue(action.value);
       const channel = body.channel?.id;
-      if (!workflowId || !channel) return;
       const slackUserId = body.user.id;
+      // A replayed request repeats the click's action_ts: ignore it.
+      if (!channel || !firstTime(`${slackUserId}:${action.action_ts}:${action.value}`, Date.now())) return;
       const tell = (text: string) => client.chat.postEphemeral({ channel, user: slackUserId, text });
+      if (!target) {
+        await tell(':warning: This approval message is from an older deployer and names no deployment run; use `deployer approve` or the newest message.');
+        return;
+      }
+      const { workflowId } = target;
       let by: string;
       try {
         const who = await deps.temporal.workflow.getHandle(workflowId).query(slackApproverQuery, slackUserId);
@@ -32,7 +51,8 @@ export function register(app: App, deps: ListenerDeps): void {
           return;
         }
         by = who.identity;
-        await sendApprovalDecision(deps.temporal, workflowId, { approve, by, channel: 'slack', authenticated: true });
+        const claims: DecisionClaims = { purpose: 'decision', ...target, approve, by, channel: 'slack', slackUserId, issuedAt: new Date().toISOString(), nonce: randomUUID() };
+        await sendApprovalDecision(deps.temporal, workflowId, { claims, proof: { type: 'slack', mac: slackDecisionMac(claims, deps.decisionKey) } });
       } catch (error) {
         if (error instanceof ApprovalRefusedError) await tell(refusedText(approve, error.message));
         else if (error instanceof NotWaitingError || error instanceof WorkflowNotFoundError) await tell(notWaitingText(workflowId));
