@@ -1,4 +1,4 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, WorkerOptions as TemporalWorkerOptions } from '@temporalio/worker';
 import { ActivityPorts, createActivities } from '../activities';
 import { TASK_QUEUE } from '../src/temporal/contracts';
 
@@ -9,9 +9,9 @@ export interface WorkerOptions {
   taskQueue?: string;
 }
 
-/** A deployer worker: every workflow in workflows/, activities over the given ports. */
-export function createWorker({ connection, namespace, ports, taskQueue = TASK_QUEUE }: WorkerOptions): Promise<Worker> {
-  return Worker.create({
+/** What a deployer worker registers: every workflow in workflows/, activities over the given ports. */
+export function deployerWorkerOptions({ connection, namespace, ports, taskQueue = TASK_QUEUE }: WorkerOptions): TemporalWorkerOptions {
+  return {
     connection,
     namespace,
     taskQueue,
@@ -20,5 +20,10 @@ export function createWorker({ connection, namespace, ports, taskQueue = TASK_QU
     // Cancellation reaches an activity only in a heartbeat response; the default throttle (80 % of
     // the heartbeat timeout) would let a cancelled `pulumi up` run on for half a minute.
     maxHeartbeatThrottleInterval: '1 second',
-  });
+  };
+}
+
+/** A deployer worker (see deployerWorkerOptions). */
+export function createWorker(options: WorkerOptions): Promise<Worker> {
+  return Worker.create(deployerWorkerOptions(options));
 }

@@ -1,5 +1,4 @@
 // Entry point bundled for the worker: every workflow the deployer registers.
-export * from './componentStack';
 export * from './deployService';
 export * from './deployStack';
 export * from './drift';

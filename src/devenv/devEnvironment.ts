@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { installRoot, stateDir } from '../paths';
-import { runtimeEndpointFile } from '../targets/local/endpoint';
+import { runtimeEndpoint, runtimeEndpointFile } from '../targets/local/endpoint';
 import { toolPath } from '../toolchain';
 import { SEARCH_ATTRIBUTES, TASK_QUEUE } from '../temporal/contracts';
 import { defaultEndpoints, devDir, DevEndpoints, devEndpoints, endpointsFile } from './endpoints';
@@ -184,11 +184,7 @@ async function waitForTemporal(endpoints: DevEndpoints, proc: ManagedProcess): P
 }
 
 function runtimeUrl(): string | undefined {
-  try {
-    return (JSON.parse(fs.readFileSync(runtimeEndpointFile(), 'utf8')) as { url: string }).url;
-  } catch {
-    return undefined;
-  }
+  return runtimeEndpoint()?.url;
 }
 
 /** The runtime writes its endpoint file once it has restored every component it ran before. */

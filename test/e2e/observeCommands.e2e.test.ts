@@ -339,6 +339,7 @@ describe('deployer health when a replica fails', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     fs.mkdirSync(path.join(home, 'local'), { recursive: true });
     fs.writeFileSync(path.join(home, 'local', 'runtime.json'), JSON.stringify({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, pid: process.pid }));
+    fs.writeFileSync(path.join(home, 'local', 'runtime.token'), 'stub-token', { mode: 0o600 });
   });
 
   afterAll(async () => {

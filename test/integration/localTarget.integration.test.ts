@@ -12,6 +12,7 @@ import { localBackend } from '../../src/pulumi/backend';
 import { ComponentStacks, SECRET_OUTPUT } from '../../src/pulumi/componentStacks';
 import { programCatalogue } from '../../src/targets';
 import type { ComponentDeployment, ComponentRef } from '../../src/targets/deployment';
+import { runtimeEndpoint, runtimeTokenFile } from '../../src/targets/local/endpoint';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { scaleOutsideDeployer } from '../../src/targets/local/outOfBand';
 import { ComponentOutputs, resolveValueFrom } from '../../src/targets/resolveValueFrom';
@@ -129,6 +130,14 @@ describe('local target', () => {
     expect(grepTree(path.join(home, 'pulumi', 'state'), output('notification-service/database', 'password'))).toEqual([]);
   });
 
+  it('serves its API only to holders of its token, which stays out of Pulumi state', async () => {
+    const { url, token } = runtimeEndpoint()!;
+    expect(fs.statSync(runtimeTokenFile()).mode & 0o777).toBe(0o600);
+    expect((await fetch(`${url}/v1/components`)).status).toBe(401);
+    expect((await fetch(`${url}/v1/components`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(grepTree(path.join(home, 'pulumi', 'state'), token)).toEqual([]);
+  });
+
   it('rolls to a new version without failing a request', async () => {
     const rollout = up(model('v1.3.0'), 'notification-service/api');
     const load = await loadUntil(`${output('notification-service/api', 'url')}/version`, rollout);
@@ -203,9 +212,12 @@ describe('local target', () => {
   });
 
   it('keeps data and addresses across a restart of the runtime', async () => {
+    const { token } = runtimeEndpoint()!;
     await stopLocalRuntime();
     expect(processesReferencing(path.join(home, 'local'))).toEqual([]);
     await startLocalRuntime();
+    // A new token; the providers of the destroy below read it at call time.
+    expect(runtimeEndpoint()!.token).not.toBe(token);
     await waitFor(async () => (await observer.health(api)).healthy);
 
     const pg = new PgClient({ host: '127.0.0.1', port: Number(output('notification-service/database', 'port')), user: 'notifications', password: output('notification-service/database', 'password'), database: 'notifications' });

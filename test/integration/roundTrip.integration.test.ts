@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { ComponentOperation } from '../../activities';
 import { ComponentStacks } from '../../src/pulumi/componentStacks';
 import { testFilesCatalogue, TestFilesSpec } from '../fixtures/fileResourceProgram';
+import type { ComponentOperation } from '../support/componentStack/activities';
 import { testClient, testWorker } from '../support/temporal';
 import { workerPorts } from '../../worker/ports';
 
@@ -23,7 +23,7 @@ describe('Temporal + Pulumi round trip', () => {
     const backend = { url: `file://${dir}/state`, home: path.join(dir, 'home'), passphrase: 'round-trip-test' };
     fs.mkdirSync(path.join(dir, 'state'));
     client = await testClient();
-    worker = await testWorker(taskQueue, workerPorts(dir, { stacks: new ComponentStacks(backend), programs: testFilesCatalogue }));
+    worker = await testWorker(taskQueue, workerPorts(dir, { stacks: new ComponentStacks(backend), programs: testFilesCatalogue }), { componentStackWorkflows: true });
   });
 
   afterAll(async () => {

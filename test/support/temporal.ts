@@ -1,7 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { ActivityPorts } from '../../activities';
-import { createWorker } from '../../worker/createWorker';
+import { deployerWorkerOptions } from '../../worker/createWorker';
+import { createComponentStackActivities } from './componentStack/activities';
 
 /** Address of the dev server that test/integration/globalSetup.ts started. */
 export function testServerAddress(): string {
@@ -15,13 +16,23 @@ export async function testClient(): Promise<{ client: Client; close: () => Promi
   return { client: new Client({ connection }), close: () => connection.close() };
 }
 
+export interface TestWorkerOptions {
+  /** Also register the test-only workflows of one Pulumi operation on one component stack (componentStack/). */
+  componentStackWorkflows?: boolean;
+}
+
 /**
- * A real worker on its own task queue, over the given ports, already polling. `stop` shuts it down,
- * waits for its tasks to end and closes its connection.
+ * A real worker on its own task queue, over the given ports, already polling: a production deployer
+ * worker unless told otherwise. `stop` shuts it down, waits for its tasks to end and closes its connection.
  */
-export async function testWorker(taskQueue: string, ports: ActivityPorts): Promise<{ stop: () => Promise<void> }> {
+export async function testWorker(taskQueue: string, ports: ActivityPorts, options: TestWorkerOptions = {}): Promise<{ stop: () => Promise<void> }> {
   const connection = await NativeConnection.connect({ address: testServerAddress() });
-  const worker = await createWorker({ connection, namespace: 'default', ports, taskQueue });
+  const deployer = deployerWorkerOptions({ connection, namespace: 'default', ports, taskQueue });
+  const worker = await Worker.create(
+    options.componentStackWorkflows
+      ? { ...deployer, workflowsPath: require.resolve('./componentStack/workflows'), activities: { ...deployer.activities, ...createComponentStackActivities(ports) } }
+      : deployer,
+  );
   const running = worker.run();
   return {
     stop: async () => {

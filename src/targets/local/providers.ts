@@ -3,7 +3,8 @@ import * as pulumi from '@pulumi/pulumi';
 // The engine serializes these functions into each resource's state and runs them in its dynamic
 // provider plugin, possibly long after this module changed: they must be self-contained (builtins
 // required inline, no imports of our modules) and find the runtime through DEPLOYER_HOME, which
-// the worker sets on every engine run.
+// the worker sets on every engine run. The runtime's token is read from its file at each call, so it
+// never enters inputs, outputs or state (and a restarted runtime's new token is found).
 
 interface RuntimeReply {
   status: number;
@@ -16,15 +17,17 @@ function callRuntime(method: string, key: string, body?: unknown): Promise<Runti
   const path = require('node:path');
   const home = process.env.DEPLOYER_HOME;
   const endpointFile = home ? path.join(home, 'local', 'runtime.json') : '';
-  if (!home || !fs.existsSync(endpointFile)) {
+  const tokenFile = home ? path.join(home, 'local', 'runtime.token') : '';
+  if (!home || !fs.existsSync(endpointFile) || !fs.existsSync(tokenFile)) {
     return Promise.reject(new Error('the local runtime is not running (start it with `deployer dev start`)'));
   }
   const { url } = JSON.parse(fs.readFileSync(endpointFile, 'utf8'));
+  const token = fs.readFileSync(tokenFile, 'utf8');
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const request = http.request(
       `${url}/v1/components/${encodeURIComponent(key)}`,
-      { method, headers: payload ? { 'content-type': 'application/json' } : {} },
+      { method, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) } },
       (response: import('node:http').IncomingMessage) => {
         let text = '';
         response.setEncoding('utf8');

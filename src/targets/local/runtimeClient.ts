@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import http from 'node:http';
-import { runtimeEndpointFile } from './endpoint';
+import { RuntimeEndpoint, runtimeEndpoint } from './endpoint';
 
 /** The local runtime is not running or refused a request; the message says what to do. */
 export class RuntimeUnavailableError extends Error {}
@@ -15,29 +14,28 @@ export class RuntimeRequestFailed extends Error {
 }
 
 /**
- * Talks to the local runtime found through `<state>/local/runtime.json`, read on every request so a
- * restarted runtime (on a new port) is found again.
+ * Talks to the local runtime found through `<state>/local/runtime.json` and its token file, read on
+ * every request so a restarted runtime (on a new port, with a new token) is found again.
  */
 export class RuntimeClient {
   static connect(): RuntimeClient {
     const client = new RuntimeClient();
-    client.url();
+    client.endpoint();
     return client;
   }
 
-  url(): string {
-    try {
-      return (JSON.parse(fs.readFileSync(runtimeEndpointFile(), 'utf8')) as { url: string }).url;
-    } catch {
-      throw new RuntimeUnavailableError('the local runtime is not running; start it with `deployer dev start`');
-    }
+  private endpoint(): RuntimeEndpoint {
+    const endpoint = runtimeEndpoint();
+    if (!endpoint) throw new RuntimeUnavailableError('the local runtime is not running; start it with `deployer dev start`');
+    return endpoint;
   }
 
   request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const url = this.url();
+    const { url, token } = this.endpoint();
+    const headers = { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) };
     return new Promise((resolve, reject) => {
-      const request = http.request(`${url}${path}`, { method, headers: payload ? { 'content-type': 'application/json' } : {} }, (response) => {
+      const request = http.request(`${url}${path}`, { method, headers }, (response) => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
@@ -54,9 +52,9 @@ export class RuntimeClient {
 
   /** Reads a newline-delimited JSON stream until the signal aborts it. */
   stream<T>(path: string, onItem: (item: T) => void, signal: AbortSignal): Promise<void> {
-    const url = this.url();
+    const { url, token } = this.endpoint();
     return new Promise((resolve, reject) => {
-      const request = http.get(`${url}${path}`, { signal }, (response) => {
+      const request = http.get(`${url}${path}`, { signal, headers: { authorization: `Bearer ${token}` } }, (response) => {
         if (response.statusCode !== 200) {
           response.resume();
           reject(new RuntimeRequestFailed(response.statusCode ?? 0, `the local runtime answered ${response.statusCode}`));

@@ -2,14 +2,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stateDir } from '../../../paths';
+import { issueApiToken } from './apiAuth';
 import { LocalRuntime } from './runtime';
 import { listeningPort, runtimeServer } from './server';
-import { runtimeEndpointFile } from '../endpoint';
+import { runtimeEndpointFile, runtimeTokenFile } from '../endpoint';
 
 async function main(): Promise<void> {
   const dir = path.join(stateDir(), 'local');
   const runtime = new LocalRuntime(dir);
-  const server = runtimeServer(runtime);
+  // A new token at every start: clients read it with the address on every request, so keeping it
+  // would only stretch how long a leaked token works.
+  const server = runtimeServer(runtime, issueApiToken(runtimeTokenFile()));
   const port = Number(process.env.DEPLOYER_RUNTIME_PORT ?? 0);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   let stopping = false;
@@ -20,6 +23,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await runtime.shutdown();
     fs.rmSync(runtimeEndpointFile(), { force: true });
+    fs.rmSync(runtimeTokenFile(), { force: true });
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown());

@@ -16,6 +16,7 @@ import { MetricsRecorder } from './metrics';
 import { MicroServiceRunner } from './microService';
 import { PostgresRunner } from './postgres';
 import { RedisRunner } from './redis';
+import { RuntimeRequestError } from './requestError';
 import { ComponentGoneError, ComponentRunner, RunnerContext } from './runner';
 import { QueueRunner, SqsEmulator } from './sqs';
 
@@ -29,16 +30,6 @@ interface Entry {
   context: RunnerContext;
   runner: ComponentRunner;
   desired?: DesiredComponent;
-}
-
-/** A request the runtime cannot serve, with the HTTP status that says why. */
-export class RuntimeRequestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /**

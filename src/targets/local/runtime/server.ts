@@ -1,16 +1,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DesiredComponent, LogQuery } from '../api';
+import { assertAllowed } from './apiAuth';
 import { canonicalTimestamp, logMatcher } from './journal';
-import { LocalRuntime, RuntimeRequestError } from './runtime';
+import { RuntimeRequestError } from './requestError';
+import type { LocalRuntime } from './runtime';
 
 type Handler = (match: { key: string; query: URLSearchParams; body: unknown; response: http.ServerResponse }) => Promise<unknown> | unknown;
 
 /**
- * The runtime's HTTP API on loopback. Applies answer when the component runs as desired (or cannot),
- * so a dynamic provider's create/update is one request however long a rollout takes.
+ * The runtime's HTTP API on loopback, for local clients holding `token` only (see apiAuth.ts).
+ * Applies answer when the component runs as desired (or cannot), so a dynamic provider's
+ * create/update is one request however long a rollout takes.
  */
-export function runtimeServer(runtime: LocalRuntime): http.Server {
+export function runtimeServer(runtime: LocalRuntime, token: string): http.Server {
   const routes: Record<string, Handler> = {
     'GET /v1/health': () => ({ ok: true, pid: process.pid }),
     'GET /v1/components': () => runtime.list(),
@@ -46,12 +49,14 @@ export function runtimeServer(runtime: LocalRuntime): http.Server {
     const pattern = ['', ...parts.map((part, index) => (index === 2 ? ':key' : part))].join('/');
     const handler = routes[`${request.method} ${pattern}`];
     try {
+      assertAllowed(request, token);
       if (!handler) throw new RuntimeRequestError(404, `no route ${request.method} ${url.pathname}`);
       const body = await readJson(request);
       const result = await handler({ key, query: url.searchParams, body, response });
       if (result !== undefined) sendJson(response, 200, result);
     } catch (error) {
       const status = error instanceof RuntimeRequestError ? error.status : 500;
+      if (status === 401) response.setHeader('www-authenticate', 'Bearer');
       if (!response.headersSent) sendJson(response, status, { error: (error as Error).message });
       else response.end();
     }

@@ -1,0 +1,33 @@
+import type { ActivityPorts } from '../../../activities';
+import { withHeartbeats } from '../../../activities/deployment';
+import type { ComponentStackId, ResourceDrift, UpOutcome } from '../../../src/pulumi/componentStacks';
+
+/** One Pulumi operation on one component stack, as the test workflows ask for it (plain JSON). */
+export interface ComponentOperation {
+  stackId: ComponentStackId;
+  /** Component kind; the target's program catalogue turns kind + spec into a Pulumi program. */
+  kind: string;
+  spec: unknown;
+  config?: Record<string, string>;
+}
+
+/** The activities of the test-only workflows in ./workflows.ts, over the same ports as the deployer's. */
+export function createComponentStackActivities({ stacks, programs }: ActivityPorts) {
+  return {
+    async upComponent(operation: ComponentOperation): Promise<UpOutcome> {
+      return withHeartbeats((hooks) =>
+        stacks.up(operation.stackId, programs.programFor(operation.kind, operation.spec), operation.config ?? {}, hooks),
+      );
+    },
+
+    async previewRefreshComponent(operation: ComponentOperation): Promise<ResourceDrift[]> {
+      return withHeartbeats((hooks) => stacks.previewRefresh(operation.stackId, programs.programFor(operation.kind, operation.spec), hooks));
+    },
+
+    async destroyComponent(operation: ComponentOperation): Promise<void> {
+      return withHeartbeats((hooks) => stacks.destroy(operation.stackId, programs.programFor(operation.kind, operation.spec), hooks));
+    },
+  };
+}
+
+export type ComponentStackActivities = ReturnType<typeof createComponentStackActivities>;
