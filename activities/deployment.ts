@@ -33,6 +33,13 @@ export interface ComponentTask {
 export interface MonitorRequest {
   environment: ObservedEnvironment;
   refs: ComponentRef[];
+  /**
+   * When the window opened (epoch ms, the workflow's clock). It comes from the workflow rather than
+   * from the activity's heartbeat details: the activity's input is in the workflow's history, the
+   * same on every attempt, whereas heartbeat details hold only what a heartbeat got to the server
+   * before the worker died, and an attempt that died first would open a fresh window of its own.
+   */
+  windowStartedAt: number;
   windowMs: number;
   intervalMs: number;
   thresholds: { errorRatePercent: number; p99LatencyMs: number };
@@ -156,25 +163,28 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
 
     /**
      * The monitoring window as one activity: history stays the same size however long it lasts.
-     * A retry after a worker crash resumes the window where the last heartbeat left it.
+     * Every attempt checks at least once, and its first check reads the figures since the window
+     * opened: a retry after a worker crash (even one that starts after the window ended) knows
+     * nothing of what an earlier attempt saw, nor of the time no worker was watching.
      */
     async monitorRelease(request: MonitorRequest): Promise<MonitorBreach | undefined> {
       const context = Context.current();
       const observer = await ports.observe(request.environment);
-      const startedAt = (context.info.heartbeatDetails as { startedAt?: number } | undefined)?.startedAt ?? Date.now();
-      const endsAt = startedAt + request.windowMs;
-      while (Date.now() < endsAt) {
+      const endsAt = request.windowStartedAt + request.windowMs;
+      let firstCheck = true;
+      do {
         // Heartbeats keep coming while it waits: a check interval as long as the heartbeat timeout
         // (30 s, the default) must not read as a dead worker.
         const checkAt = Math.min(Date.now() + request.intervalMs, endsAt);
         do {
-          context.heartbeat({ startedAt });
+          context.heartbeat();
           await context.sleep(Math.min(MONITOR_HEARTBEAT_MS, Math.max(0, checkAt - Date.now())));
         } while (Date.now() < checkAt);
-        const since = new Date(Math.max(startedAt, Date.now() - RATE_WINDOW_MS[request.environment.target]));
-        const breach = await checkThresholds(observer, request, since);
+        const since = firstCheck ? request.windowStartedAt : Math.max(request.windowStartedAt, Date.now() - RATE_WINDOW_MS[request.environment.target]);
+        firstCheck = false;
+        const breach = await checkThresholds(observer, request, new Date(since));
         if (breach) return breach;
-      }
+      } while (Date.now() < endsAt);
       return undefined;
     },
 

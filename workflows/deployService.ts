@@ -245,8 +245,11 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
     if (microServices.length && windowMs > 0) {
       setPhase('monitoring');
       const thresholds = { errorRatePercent: environment.spec.rollback.errorRatePercent, p99LatencyMs: environment.spec.rollback.p99LatencyMs };
-      progress.monitoring = { windowMs, thresholds, startedAt: new Date().toISOString() };
-      const breach = await engine.monitorRelease({ environment: observedEnvironment(environment.spec), refs: microServices, windowMs, intervalMs: durationMs(environment.spec.rollout.checkInterval), thresholds });
+      // Workflow time, fixed in history: every attempt of the monitor (a retry after a lost worker
+      // too) judges the same window, from the moment the release went live.
+      const windowStartedAt = Date.now();
+      progress.monitoring = { windowMs, thresholds, startedAt: new Date(windowStartedAt).toISOString() };
+      const breach = await engine.monitorRelease({ environment: observedEnvironment(environment.spec), refs: microServices, windowStartedAt, windowMs, intervalMs: durationMs(environment.spec.rollout.checkInterval), thresholds });
       if (breach) {
         progress.monitoring.breach = breach;
         if (environment.spec.rollback.automatic && input.kind !== 'rollback') throw new DeploymentFailed(`monitoring breached: ${breach.reason}`);

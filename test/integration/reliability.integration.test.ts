@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError, WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
+import { tsToMs } from '@temporalio/common/lib/time';
 import YAML from 'yaml';
 import { refOf, stackIdOf } from '../../activities/deployment';
 import { loadDesiredStack } from '../../src/model/loadRepo';
@@ -22,14 +23,15 @@ import { approvalUpdate, ApprovalDecision, DeployServiceInput, DeploymentProgres
 import type { DecisionClaims } from '../../src/trust/claims';
 import { slackDecisionMac } from '../../src/trust/slackDecisionKey';
 import { workerPorts } from '../../worker/ports';
+import { get, loadUntil } from '../support/load';
 import { ReviewedRepo } from '../support/reviewedRepo';
-import { get } from '../support/load';
 import { processesReferencing } from '../support/processes';
 import { testClient, testWorker } from '../support/temporal';
 
 // Failure modes of deployService on the real dev server, real Pulumi and the local runtime that
-// globalSetup started: a worker killed in the middle of a wave, two applies racing for one lock, ten
-// services at once, cancellation during a rollout, approval timeouts and approval channels.
+// globalSetup started: a worker killed in the middle of a wave or of the monitoring window, two
+// applies racing for one lock, ten services at once, cancellation during a rollout, approval timeouts
+// and approval channels.
 //
 // A temporary deployment repo of its own (stacks `reliability` and `reliability-fleet`, environments
 // rel-dev / rel-gated / rel-slack) keeps these tests apart from the other files sharing the runtime.
@@ -212,13 +214,7 @@ describe('deployment reliability', () => {
       expect(releases().history(STACK, ENV.dev, 'web')[0]).toMatchObject({ version: 'v2.0.0', result: 'succeeded' });
 
       // The kill really interrupted the apply: Temporal ran it again on the new worker.
-      const events = (await handle.fetchHistory()).events!;
-      const activityOf = new Map(events.filter((event) => event.activityTaskScheduledEventAttributes).map((event) => [String(event.eventId), event.activityTaskScheduledEventAttributes!.activityType!.name]));
-      const applyAttempts = events.flatMap((event) => {
-        const started = event.activityTaskStartedEventAttributes;
-        return started && activityOf.get(String(started.scheduledEventId)) === 'applyComponent' ? [started.attempt] : [];
-      });
-      expect(applyAttempts).toEqual([2]);
+      expect(startedAttempts((await handle.fetchHistory()).events!, 'applyComponent')).toEqual([2]);
 
       // Applied exactly once: one rollout of v2.0.0, however many times Pulumi ran.
       expect(await rolloutsOf(ENV.dev, 'v2.0.0', since)).toHaveLength(1);
@@ -284,6 +280,53 @@ describe('deployment reliability', () => {
     } finally {
       await cleanUp(handle, [workerProcess], cancelQueue, logDir, passed);
     }
+  }, 300_000);
+
+  it('a worker killed during the monitoring window: the retry, after the window, still rolls back a release failing one request in three', async () => {
+    const crashQueue = `reliability-monitor-crash-${crypto.randomUUID()}`;
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-reliability-worker-'));
+    const first = spawnWorker(crashQueue, path.join(logDir, 'first.log'));
+    let second: ChildProcess | undefined;
+    let handle: WorkflowHandle | undefined;
+    let passed = false;
+    try {
+      await waitForPoller(crashQueue, first);
+      // A good release to roll back to.
+      expect((await deploymentResult(await startServiceDeployment(client.client, input(ENV.dev, 'v2.5.0'), crashQueue))).phase).toMatch(/succeeded|unchanged/);
+      // A window that ends long before the retry can start (the heartbeat timeout, 30 s, passes first).
+      const errors = input(ENV.dev, 'v4.0.0-errors');
+      errors.desired.environment.spec.rollout = { ...errors.desired.environment.spec.rollout, monitorWindow: '12s' };
+      handle = await startServiceDeployment(client.client, errors, crashQueue);
+      await waitFor(async () => (await deploymentProgress(handle!)).phase === 'monitoring');
+      const { monitoring } = await deploymentProgress(handle);
+      const windowEndsAt = Date.parse(monitoring!.startedAt!) + monitoring!.windowMs;
+      await waitFor(async () => ((await handle!.describe()).raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'monitorRelease' && activity.lastStartedTime));
+
+      await killGroup(first, 'SIGKILL');
+      second = spawnWorker(crashQueue, path.join(logDir, 'second.log'));
+      // Requests come only once the worker is dead: the release fails one in three for the rest of its
+      // window, and only the retry can see it.
+      const state = await observer().state(web(ENV.dev));
+      const load = await loadUntil(`${state!.outputs.url}/notifications`, new Promise((resolve) => setTimeout(resolve, windowEndsAt - Date.now())), 2);
+      expect(load.requests).toBeGreaterThan(20);
+      expect(load.failures / load.requests).toBeGreaterThan(0.3);
+
+      const result = await deploymentResult(handle);
+      expect(result.phase).toBe('rolled-back');
+      expect(result.reason).toMatch(/monitoring breached: error rate [\d.]+% > 5%/);
+      expect(await served(ENV.dev)).toContain('v2.5.0');
+      expect(releases().history(STACK, ENV.dev, 'web')[0]).toMatchObject({ version: 'v4.0.0-errors', result: 'rolled_back' });
+      // The verdict is the retry's, reached after the window had ended.
+      const events = (await handle.fetchHistory()).events!;
+      expect(startedAttempts(events, 'monitorRelease')).toEqual([2]);
+      const monitorScheduled = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'monitorRelease')!.eventId!;
+      const verdict = events.find((event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === String(monitorScheduled))!;
+      expect(tsToMs(verdict.eventTime)).toBeGreaterThan(windowEndsAt);
+      passed = true;
+    } finally {
+      await cleanUp(handle, second ? [first, second] : [first], crashQueue, logDir, passed);
+    }
+    expect(processesReferencing(crashQueue)).toEqual([]);
   }, 300_000);
 
   it('ten services of one stack deploy at once, in parallel, and all succeed', async () => {
@@ -457,6 +500,17 @@ function groupMembers(pgid: number): number[] {
     } catch {
       return [];
     }
+  });
+}
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+/** The attempts of an activity type that started, as the workflow's history records them. */
+function startedAttempts(events: HistoryEvent[], activityType: string): number[] {
+  const activityOf = new Map(events.filter((event) => event.activityTaskScheduledEventAttributes).map((event) => [String(event.eventId), event.activityTaskScheduledEventAttributes!.activityType!.name]));
+  return events.flatMap((event) => {
+    const started = event.activityTaskStartedEventAttributes;
+    return started && activityOf.get(String(started.scheduledEventId)) === activityType ? [started.attempt!] : [];
   });
 }
 
