@@ -18,7 +18,7 @@ export default class Unlock extends BaseCommand {
     environment: Flags.string({ char: 'e', description: 'Environment.', required: true }),
     service: Flags.string({ description: 'Only this service\'s lock (default: every lock in the stack and environment).' }),
     force: Flags.boolean({ description: 'Really end the deployment(s) holding the lock.', default: false }),
-    reason: Flags.string({ description: 'Why; recorded in the workflow history, the release record and the notification.' }),
+    reason: Flags.string({ description: 'Why (required with --force when a lock is held); recorded in the workflow history, the release record and the notification.' }),
   };
 
   async run() {
@@ -33,7 +33,7 @@ export default class Unlock extends BaseCommand {
     const { Client } = await import('@temporalio/client');
     const scope = { stack: checkName('stack', flags.stack), environment: checkName('environment', flags.environment), service: flags.service === undefined ? undefined : checkName('service', flags.service) };
     const by = currentIdentity(process.env);
-    const reason = flags.reason?.trim() || 'no reason given';
+    const reason = flags.reason?.trim() ?? '';
     const { client: plain, settings, close } = await connectTemporal(flags);
     try {
       const locks = await listLocks(plain, scope, { namespace: settings.namespace, uiUrl: temporalUiUrl(settings) });
@@ -42,6 +42,8 @@ export default class Unlock extends BaseCommand {
         return { ended: [], by, reason };
       }
       if (!flags.force) throw new DeployerError(unlockRefusal(locks, scope, new Date()), 'FORCE_REQUIRED', EXIT.usage);
+      // Ending someone's deployment is recorded and notified; "why" is what the team reads there.
+      if (!reason) throw new DeployerError(`a forced unlock needs a reason: add --reason "<why>" (it goes into the workflow history, the release record and the notification)`, 'REASON_REQUIRED', EXIT.usage);
       // The user's identity on the client, so the terminated workflow's history says who ended it.
       const client = new Client({ connection: plain.connection, namespace: settings.namespace, identity: by });
       const ended = await forceUnlock(client, locks, { by, reason });

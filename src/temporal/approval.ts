@@ -121,18 +121,17 @@ export function requestGate(input: RequestGateInput): RequestGate {
   }
   const { policy } = input;
   if (!policy.approval.required || input.kind === 'remediate') return { approvalRequired: false, breakGlass: false, reviewed };
-  const proven = input.requesterProof !== 'claimed';
-  if (!proven) {
+  if (input.kind === 'deploy' && !reviewed) {
+    const why = input.dirty ? 'the checkout has uncommitted changes' : 'its commit is not on the reviewed branch';
+    return { refusal: `${policy.environment} requires approval, so it deploys only reviewed commits: ${why}. Commit, push and merge to ${where}, then apply from a clean checkout.`, approvalRequired: true, breakGlass: false, reviewed };
+  }
+  if (input.requesterProof === 'claimed') {
     return {
       refusal: `${policy.environment} requires approval, so its requester must be proven: sign with your SSH key listed for ${input.requestedBy} in deployer.yaml signingKeys (DEPLOYER_SIGNING_KEY or git's user.signingkey), or deploy from the GitHub "Deploy Stack" workflow`,
       approvalRequired: true,
       breakGlass: false,
       reviewed,
     };
-  }
-  if (input.kind === 'deploy' && !reviewed) {
-    const why = input.dirty ? 'the checkout has uncommitted changes' : 'its commit is not on the reviewed branch';
-    return { refusal: `${policy.environment} requires approval, so it deploys only reviewed commits: ${why}. Commit, push and merge to ${where}, then apply from a clean checkout.`, approvalRequired: true, breakGlass: false, reviewed };
   }
   const breakGlass = input.kind === 'rollback' && policy.breakGlass.some((identity) => sameIdentity(identity, input.requestedBy));
   return { approvalRequired: !breakGlass, breakGlass, reviewed };

@@ -115,6 +115,9 @@ describe('deployer state locks / unlock / rollback', () => {
     expect(rollback.stderr).toContain('Error: cannot roll back now: notification-service in locked is locked: alice@company.com is deploying v1.2.0 since ');
     expect(rollback.stderr).toContain(`(workflow ${workflowId}). Wait for it`);
 
+    const reasonless = await cli(['unlock', '--stack', stack, '--environment', 'locked', '--force']);
+    expect(reasonless.code).toBe(2);
+    expect(reasonless.stderr).toContain('a forced unlock needs a reason: add --reason "<why>"');
     const forced = await cli(['unlock', '--stack', stack, '--environment', 'locked', '--force', '--reason', 'stuck']);
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain(`Forced unlock on user-platform (locked) by ${user}: stuck\n✓ notification-service: ended alice@company.com's deployment of v1.2.0 (phase awaiting-approval, started `);

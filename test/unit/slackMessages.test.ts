@@ -8,6 +8,7 @@ import { buildPlan } from '../../src/plan/buildPlan';
 import type { DeploymentNotification } from '../../src/notify/notifier';
 import {
   APPROVE_ACTION_ID,
+  parseApprovalButtonValue,
   decidedMessage,
   escape,
   notificationMessage,
@@ -75,7 +76,7 @@ describe('Slack messages', () => {
         details: {
           changes,
           cost: { current: 245, new: 330, delta: 85 },
-          approval: { approvers: ['notifications-team-lead', 'platform-team'], deadline: '2026-01-16T14:30:00.000Z', confirm },
+          approval: { approvers: ['notifications-team-lead', 'platform-team'], deadline: '2026-01-16T14:30:00.000Z', confirm, runId: 'run-7', planHash: 'c0ffee' },
         },
       };
     }
@@ -98,12 +99,15 @@ describe('Slack messages', () => {
       expect(JSON.stringify(message)).not.toContain('hunter2');
     });
 
-    it('carries the workflow id on Approve and Reject; Approve asks for confirmation where the environment needs it', () => {
+    it('binds Approve and Reject to the run and plan; Approve asks for confirmation where the environment needs it', () => {
       const confirmed = buttons(notificationMessage(request(true)).blocks);
-      expect(confirmed.map((button) => [button.action_id, button.value, button.style])).toEqual([
-        [APPROVE_ACTION_ID, base.workflowId, 'primary'],
-        [REJECT_ACTION_ID, base.workflowId, 'danger'],
+      const target = { workflowId: base.workflowId, runId: 'run-7', planHash: 'c0ffee' };
+      expect(confirmed.map((button) => [button.action_id, parseApprovalButtonValue(button.value), button.style])).toEqual([
+        [APPROVE_ACTION_ID, target, 'primary'],
+        [REJECT_ACTION_ID, target, 'danger'],
       ]);
+      // A message posted before buttons named the run (a bare workflow id) decides nothing.
+      expect(parseApprovalButtonValue(base.workflowId)).toBeUndefined();
       expect(confirmed[0]!.confirm).toEqual({
         title: { type: 'plain_text', text: 'Approve for production?' },
         text: { type: 'mrkdwn', text: 'This deploys notification-service v1.3.0 to *production*.' },
