@@ -238,7 +238,11 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
 
     setPhase('deploying');
     for (const wave of progress.waves) await runWave(wave, desired.stack, environment.name, componentById, task, applied);
-    for (const deletion of plan.deletions) await engine.removeComponent(task(previousById.get(deletion.id)!));
+    for (const deletion of plan.deletions) {
+      // Recorded before it runs, like an apply: a rollback puts the removed component back.
+      applied.push(deletion.id);
+      await engine.removeComponent(task(previousById.get(deletion.id)!));
+    }
 
     const microServices = desiredComponents.filter((component) => component.kind === 'MicroService').map((component) => microServiceRef(desired.stack, environment.name, component.id));
     const windowMs = durationMs(environment.spec.rollout.monitorWindow);
@@ -336,7 +340,7 @@ async function runWave(
   wave.state = 'done';
 }
 
-/** Puts back what this deployment changed, newest first: previous specs re-applied, new components removed. */
+/** Puts back what this deployment changed, newest first: previous specs re-applied (removed components recreated), new components removed. */
 async function rollBack(
   applied: string[],
   previousById: Map<string, ReleasedComponent>,

@@ -1,0 +1,111 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { DeployerActivities } from '../../activities';
+import type { ComponentTask, MonitorBreach } from '../../activities/deployment';
+import { createDeploymentActivities, DeploymentPorts } from '../../activities/deployment';
+import { loadDesiredStack } from '../../src/model/loadRepo';
+import type { DeploymentPolicy, DesiredStack } from '../../src/model/types';
+import { installRoot } from '../../src/paths';
+import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
+import type { ReleasedComponent, ReleaseRecord } from '../../src/releases/releaseRecord';
+import { deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
+import { testClient, testServerAddress } from '../support/temporal';
+
+// deployService's rare branches with fake provisioning (the real workflow code on the dev server,
+// real planning against a release log in a temp dir): fast, and each branch asserted by the exact
+// engine calls it makes. The real path is covered end to end elsewhere.
+describe('deployService branches, with fake provisioning', () => {
+  const taskQueue = `branches-${crypto.randomUUID()}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-branches-'));
+  const releases = new FileReleaseStore(path.join(dir, 'releases'));
+  const engineCalls: string[] = [];
+  let breach: MonitorBreach | undefined;
+  let client: Awaited<ReturnType<typeof testClient>>;
+  let connection: NativeConnection;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  const policy: DeploymentPolicy = {
+    environment: 'development',
+    approval: { required: false, timeout: '1h', allowSelfApproval: false, channels: ['cli', 'slack'] },
+    approvers: [],
+    groups: {},
+    slackUsers: {},
+    githubUsers: {},
+    signingKeys: {},
+    breakGlass: [],
+  };
+  const record = (task: ComponentTask, verb: string) => engineCalls.push(`${verb} ${task.component.id}@${String((task.component.spec as { image?: string }).image ?? task.component.kind)}`);
+
+  beforeAll(async () => {
+    client = await testClient();
+    connection = await NativeConnection.connect({ address: testServerAddress() });
+    const { planService, recordRelease } = createDeploymentActivities({ releases } as DeploymentPorts);
+    const activities: Partial<DeployerActivities> = {
+      reviewRequest: async () => ({ policy, source: { repo: dir, ref: 'refs/heads/main', commit: '0'.repeat(40) }, commitReviewed: true, requesterProof: 'claimed' }),
+      planService,
+      recordRelease,
+      applyComponent: async (task) => {
+        record(task, 'apply');
+        return { durationMs: 1, changes: {} };
+      },
+      removeComponent: async (task) => {
+        record(task, 'remove');
+      },
+      awaitHealthy: async () => undefined,
+      monitorRelease: async () => breach,
+      notify: async () => undefined,
+      ensureDriftSchedule: async () => ({ scheduleId: 'unused', created: false }),
+    };
+    worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+    await connection.close();
+    await client.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    engineCalls.length = 0;
+    breach = undefined;
+  });
+
+  function desired(version: string, without: string[] = []): DesiredStack {
+    const model = loadDesiredStack({ root: path.join(installRoot, 'examples', 'deployment-repo'), stack: 'user-platform', environment: 'development', variables: { VERSION: version, USER_API_VERSION: version }, services: ['user-service'] });
+    const service = model.services.find((candidate) => candidate.name === 'user-service')!;
+    service.components = service.components.filter((component) => !without.includes(component.name));
+    model.environment.spec.rollout = { healthTimeout: '1m', monitorWindow: '1m', checkInterval: '1s' };
+    return model;
+  }
+
+  function released(model: DesiredStack, version: string): ReleaseRecord {
+    const service = model.services.find((candidate) => candidate.name === 'user-service')!;
+    const components: ReleasedComponent[] = service.components.map(({ source: _source, ...component }) => component);
+    const now = new Date().toISOString();
+    return { stack: model.stack, environment: 'development', service: 'user-service', version, deployedBy: 'alice@company.com', startedAt: now, finishedAt: now, result: 'succeeded', components, serviceSpec: service.spec, environmentSpec: model.environment.spec, groups: {} };
+  }
+
+  const deploy = async (model: DesiredStack, version: string) =>
+    deploymentResult(await startServiceDeployment(client.client, { desired: model, service: 'user-service', requestedBy: 'alice@company.com', version, kind: 'deploy' }, taskQueue));
+
+  it('a rollback after a deployment that removed a component recreates it: exactly the previous release again', async () => {
+    const before = desired('v1.0.0');
+    releases.append(released(before, 'v1.0.0'));
+    breach = { reason: 'error rate 33% > 5%', errorRatePercent: 33, p99LatencyMs: 10, unhealthy: [] };
+
+    const result = await deploy(desired('v2.0.0', ['database']), 'v2.0.0');
+
+    expect(result.phase).toBe('rolled-back');
+    // Newest first: the removed database comes back, then the api's previous version.
+    expect(engineCalls).toEqual(['apply user-service/api@user-api:v2.0.0', 'remove user-service/database@RDS', 'apply user-service/database@RDS', 'apply user-service/api@user-api:v1.0.0']);
+    // What the record says runs is what the rollback put back: the removed component included.
+    expect(result.release!.components.map((component) => component.id).sort()).toEqual(before.services[0]!.components.map((component) => component.id).sort());
+  });
+});
