@@ -1,8 +1,8 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { TASK_QUEUE } from '../src/temporal/contracts';
 import { deployServiceWorkflowId, deployStackWorkflowId, DEPLOY_STACK_WORKFLOW, DeploymentProgress, progressQuery } from '../src/temporal/deployment';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
+import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import type { DeployStackResult } from '../workflows/deployStack';
 import { DeployerError, EXIT } from './baseCommand';
 import type { DeployRequest } from './deployInputs';
@@ -15,7 +15,7 @@ export async function startStackDeployment(client: Client, request: DeployReques
   try {
     return await client.workflow.start(DEPLOY_STACK_WORKFLOW, {
       workflowId,
-      taskQueue: TASK_QUEUE,
+      taskQueue: deployerTaskQueue(),
       workflowIdConflictPolicy: 'FAIL',
       args: [{ desired, requestedBy: request.requestedBy, version: request.version }],
       typedSearchAttributes: [

@@ -1,6 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { ActivityPorts, createActivities } from '../activities';
-import { TASK_QUEUE } from '../src/temporal/contracts';
+import { deployerTaskQueue } from '../src/temporal/taskQueue';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -9,8 +9,8 @@ export interface WorkerOptions {
   taskQueue?: string;
 }
 
-/** A deployer worker: every workflow in workflows/, activities over the given ports. */
-export function createWorker({ connection, namespace, ports, taskQueue = TASK_QUEUE }: WorkerOptions): Promise<Worker> {
+/** A deployer worker: every workflow in workflows/, activities over the given ports, on deployerTaskQueue() unless told. */
+export function createWorker({ connection, namespace, ports, taskQueue = deployerTaskQueue() }: WorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,

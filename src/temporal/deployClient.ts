@@ -1,6 +1,6 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { TASK_QUEUE } from './contracts';
 import { SEARCH_ATTRIBUTE_KEYS } from './searchAttributes';
+import { deployerTaskQueue } from './taskQueue';
 import {
   ApprovalDecision,
   approvalUpdate,
@@ -32,7 +32,7 @@ export class ServiceLockedError extends Error {
  * Starts deployService for one service. The workflow id is the lock: if a deployment of the service
  * runs, this fails with ServiceLockedError naming who holds it, since when, and the workflow id.
  */
-export async function startServiceDeployment(client: Client, input: DeployServiceInput, taskQueue = TASK_QUEUE): Promise<WorkflowHandle> {
+export async function startServiceDeployment(client: Client, input: DeployServiceInput, taskQueue = deployerTaskQueue()): Promise<WorkflowHandle> {
   const workflowId = deployServiceWorkflowId(input.desired.stack, input.desired.environment.name, input.service);
   try {
     return await client.workflow.start(DEPLOY_SERVICE_WORKFLOW, {
