@@ -1,5 +1,6 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { ModelValidationError } from '../src/model/diagnostics';
+import { printable } from './render/format';
 
 /** Stable exit codes, documented in docs/cli.md; scripts may rely on them. */
 export const EXIT = {
@@ -48,7 +49,8 @@ export abstract class BaseCommand extends Command {
       if (this.jsonEnabled()) {
         this.logJson({ error: { code: error.code, message: error.message } });
       } else {
-        this.logToStderr(`Error: ${error.message}`);
+        // Messages name holders, versions and reasons other people wrote: printable, line by line.
+        this.logToStderr(`Error: ${error.message.split('\n').map(printable).join('\n')}`);
       }
       this.exit(error.exitCode);
     }

@@ -6,6 +6,7 @@ import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import type { DeployStackResult } from '../workflows/deployStack';
 import { DeployerError, EXIT } from './baseCommand';
 import type { DeployRequest } from './deployInputs';
+import { printable } from './render/format';
 import { progressEvents } from './render/progress';
 
 /** Starts deployStack; its id is the stack-wide lock (one whole-stack apply per environment at a time). */
@@ -56,6 +57,6 @@ export async function followStackDeployment(client: Client, handle: WorkflowHand
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const result = await done;
-  for (const service of result.services) log?.(`${service.phase === 'succeeded' || service.phase === 'unchanged' ? '✓' : '✗'} ${service.service}: ${service.phase}${service.reason ? ` — ${service.reason}` : ''}`);
+  for (const service of result.services) log?.(printable(`${service.phase === 'succeeded' || service.phase === 'unchanged' ? '✓' : '✗'} ${service.service}: ${service.phase}${service.reason ? ` — ${service.reason}` : ''}`));
   return result;
 }
