@@ -106,11 +106,16 @@ export async function sendApprovalDecision(client: Client, workflowId: string, d
   }
 }
 
-/** Whether a workflow with this id runs now (a service's lock is held). */
+/**
+ * Whether a workflow with this id runs now (a service's lock is held). Only "no such workflow" means
+ * no: any other failure (Temporal unreachable, permission denied) is thrown, so that it is never
+ * reported as "nothing is deploying".
+ */
 export async function isRunning(client: Client, workflowId: string): Promise<boolean> {
-  return client.workflow
-    .getHandle(workflowId)
-    .describe()
-    .then((description) => description.status.name === 'RUNNING')
-    .catch(() => false);
+  try {
+    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
 }
