@@ -7,7 +7,7 @@ module.exports = {
   // A global option: Temporal bundling and Pulumi operations take seconds, not milliseconds.
   testTimeout: 180000,
   // One test file at a time: integration files share one dev server, one local runtime and the
-  // machine's two cores, and some run workers on the real task queue.
+  // machine's two cores.
   maxWorkers: 1,
   projects: [
     {

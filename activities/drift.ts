@@ -1,12 +1,11 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
 import { upsertDriftSchedule } from '../src/drift/schedule';
 import type { FileDriftStore } from '../src/drift/store';
 import { componentCheck, componentReport, findingsOf } from '../src/drift/report';
 import type { EnvironmentSpec } from '../src/model/schema';
 import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
 import type { TemporalClientPort } from '../src/temporal/clientPort';
+import { isRunning } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
 import type { ComponentCheck, ComponentDriftReport, FieldDriftReport, IgnoreDriftInput, IgnoreDriftResult, IgnoreRule } from '../src/temporal/drift';
 import { DeploymentPorts, refOf, stackIdOf, withHeartbeats } from './deployment';
@@ -137,15 +136,6 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
       }
     },
   };
-}
-
-async function isRunning(client: Client, workflowId: string): Promise<boolean> {
-  try {
-    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return false;
-    throw error;
-  }
 }
 
 /** gRPC INVALID_ARGUMENT anywhere in the error's causes (a cron expression Temporal cannot parse). */

@@ -1,5 +1,7 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { ModelValidationError } from '../src/model/diagnostics';
+import { causes, rootCause } from './errorCauses';
+import { printable } from './render/format';
 
 /** Stable exit codes, documented in docs/cli.md; scripts may rely on them. */
 export const EXIT = {
@@ -20,6 +22,20 @@ export class DeployerError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * What `--json` prints for an error that is not a DeployerError (a bad flag, a bug, a Temporal call
+ * that failed), and the exit code: oclif's own `{ error }` is the error object serialized, and an
+ * Error's message is not enumerable, so it printed `{"error":{}}`.
+ */
+export function unexpectedErrorJson(error: Error & { code?: unknown; oclif?: { exit?: number } }): { error: { code: string; message: string }; exitCode: number } {
+  const exitCode = error.oclif?.exit ?? EXIT.failure;
+  const code = typeof error.code === 'string' ? error.code : exitCode === EXIT.usage ? 'USAGE' : 'UNEXPECTED';
+  const message = error.message || error.name || String(error);
+  // Temporal wraps the reason in causes ("Workflow execution failed"): say the reason too.
+  const reason = causes(error).length ? rootCause(error).message : undefined;
+  return { error: { code, message: reason && reason !== message ? `${message}: ${reason}` : message }, exitCode };
 }
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -48,9 +64,15 @@ export abstract class BaseCommand extends Command {
       if (this.jsonEnabled()) {
         this.logJson({ error: { code: error.code, message: error.message } });
       } else {
-        this.logToStderr(`Error: ${error.message}`);
+        // Messages name holders, versions and reasons other people wrote: printable, line by line.
+        this.logToStderr(`Error: ${error.message.split('\n').map(printable).join('\n')}`);
       }
       this.exit(error.exitCode);
+    }
+    if (this.jsonEnabled()) {
+      const { error: json, exitCode } = unexpectedErrorJson(error);
+      this.logJson({ error: json });
+      this.exit(exitCode);
     }
     return super.catch(error);
   }

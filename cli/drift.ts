@@ -2,7 +2,6 @@
 // the releases and the drift findings), so every command goes through Temporal; only acknowledge
 // edits this checkout. Kept apart from the oclif commands so it can be tested without a CLI process.
 import type { Client } from '@temporalio/client';
-import { TASK_QUEUE } from '../src/temporal/contracts';
 import {
   DetectDriftInput,
   DetectDriftResult,
@@ -18,6 +17,7 @@ import {
   REMEDIATE_DRIFT_WORKFLOW,
 } from '../src/temporal/drift';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
+import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import { DeployerError, EXIT } from './baseCommand';
 import { findServiceStack, usage } from './locate';
 import { checkName } from './locks';
@@ -28,14 +28,10 @@ import { ConnectionFlags, connectTemporal } from './temporalClient';
 
 export interface DriftOptions {
   namespace: string;
-  /** The worker's task queue: DEPLOYER_TASK_QUEUE (as the worker reads it), else `deployer`. */
+  /** The worker's task queue; default deployerTaskQueue(). */
   taskQueue?: string;
   now?: Date;
   onStarted?: (workflowId: string) => void;
-}
-
-export function driftTaskQueue(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DEPLOYER_TASK_QUEUE || TASK_QUEUE;
 }
 
 /** The repo root when there is a deployment repo here (or --repo), else undefined: drift needs none except for acknowledge. */
@@ -116,7 +112,7 @@ function searchAttributes(input: { stack: string; environment: string; service?:
 
 /** Runs detectDrift in the worker and waits for its report. */
 export async function detectDrift(client: Client, input: DetectDriftInput, options: DriftOptions): Promise<{ workflowId: string; result: DetectDriftResult }> {
-  const taskQueue = options.taskQueue ?? driftTaskQueue();
+  const taskQueue = options.taskQueue ?? deployerTaskQueue();
   await assertWorker(client, options.namespace, taskQueue);
   const workflowId = detectDriftWorkflowId(input.stack, input.environment, input.service, options.now ?? new Date());
   const handle = await client.workflow.start(DETECT_DRIFT_WORKFLOW, { workflowId, taskQueue, args: [input], typedSearchAttributes: searchAttributes(input, input.requestedBy) });
@@ -144,7 +140,7 @@ export function detectExitCode(result: DetectDriftResult): number {
 }
 
 export async function remediateDrift(client: Client, input: RemediateDriftInput, options: DriftOptions): Promise<{ workflowId: string; result: RemediateDriftResult; durationMs: number }> {
-  const taskQueue = options.taskQueue ?? driftTaskQueue();
+  const taskQueue = options.taskQueue ?? deployerTaskQueue();
   await assertWorker(client, options.namespace, taskQueue);
   const started = Date.now();
   const workflowId = remediateDriftWorkflowId(input.stack, input.environment, input.service, options.now ?? new Date());
@@ -170,7 +166,7 @@ export async function remediateDrift(client: Client, input: RemediateDriftInput,
 }
 
 export async function ignoreDrift(client: Client, input: IgnoreDriftInput, options: DriftOptions): Promise<{ workflowId: string; result: IgnoreDriftResult }> {
-  const taskQueue = options.taskQueue ?? driftTaskQueue();
+  const taskQueue = options.taskQueue ?? deployerTaskQueue();
   await assertWorker(client, options.namespace, taskQueue);
   const workflowId = ignoreDriftWorkflowId(input.stack, input.environment, input.service, options.now ?? new Date());
   const result = (await client.workflow.execute(IGNORE_DRIFT_WORKFLOW, { workflowId, taskQueue, args: [input] })) as IgnoreDriftResult;

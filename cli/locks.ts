@@ -3,7 +3,6 @@
 // Temporal's visibility; a forced unlock terminates the workflow and has the worker record it.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { TASK_QUEUE } from '../src/temporal/contracts';
 import { DEPLOY_SERVICE_WORKFLOW, DeploymentProgress, progressQuery } from '../src/temporal/deployment';
 import {
   forcedUnlockReason,
@@ -13,6 +12,7 @@ import {
   RECORD_FORCED_UNLOCK_WORKFLOW,
 } from '../src/temporal/forcedUnlock';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
+import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import type { EndedLock, HeldLock, LockScope } from './render/locks';
 import { usage } from './locate';
 import { rootCause } from './errorCauses';
@@ -84,7 +84,6 @@ export interface ForceUnlockOptions {
   /** Who forces it (also the client's identity, so the workflow history shows it). */
   by: string;
   reason: string;
-  taskQueue?: string;
   /** How long to wait for the worker to record the unlock before reporting it pending. */
   recordTimeoutMs?: number;
   now?: () => Date;
@@ -122,7 +121,7 @@ export async function forceUnlock(client: Client, locks: HeldLock[], options: Fo
       const recordWorkflowId = forcedUnlockWorkflowId(lock.stack, lock.environment, lock.service, now());
       const handle = await client.workflow.start(RECORD_FORCED_UNLOCK_WORKFLOW, {
         workflowId: recordWorkflowId,
-        taskQueue: options.taskQueue ?? TASK_QUEUE,
+        taskQueue: deployerTaskQueue(),
         args: [input],
         typedSearchAttributes: [
           { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: lock.stack },

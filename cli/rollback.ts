@@ -2,10 +2,10 @@
 // deployService: same lock, same health gate) and reads its outcome.
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import { TASK_QUEUE } from '../src/temporal/contracts';
 import { deploymentProgress, lockHolder } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId, DeploymentProgress, DeployServiceResult, ROLLBACK_SERVICE_WORKFLOW, RollbackServiceInput } from '../src/temporal/deployment';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
+import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import { DeployerError, EXIT } from './baseCommand';
 import { usage } from './locate';
 import { lockedMessage } from './render/locks';
@@ -47,7 +47,7 @@ export async function startRollback(client: Client, request: RollbackRequest, op
   const input: RollbackServiceInput = { ...request, request: signed };
   return client.workflow.start(ROLLBACK_SERVICE_WORKFLOW, {
     workflowId: rollbackWorkflowId(request.stack, request.environment, request.service, options.now ?? new Date()),
-    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    taskQueue: options.taskQueue ?? deployerTaskQueue(),
     args: [input],
     typedSearchAttributes: [
       { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: request.stack },

@@ -1,12 +1,14 @@
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { loadEnvironment } from '../src/model/loadRepo';
 import { stateDir } from '../src/paths';
 import { FileReleaseStore } from '../src/releases/fileReleaseStore';
 import { isRunning } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
+import type { TemporalSettings } from '../src/temporal/connection';
 import { DeployerError, EXIT } from './baseCommand';
+import { rootCause } from './errorCauses';
 import { observerFor, observing } from './observe';
-import type { ConnectionFlags } from './temporalClient';
 import type { ComponentStatusRow, ServiceStatus } from './render/status';
 
 /** The service's components as last released, each with what runs now (state, health) from the target's observer. */
@@ -28,14 +30,29 @@ export async function gatherServiceStatus(options: { root: string; stack: string
   return { service: options.service, environment: options.environment, components, lastRelease, deploying: options.deploying };
 }
 
-let connection: ReturnType<typeof import('./temporalClient').connectTemporal> | undefined;
-
-/** The running deployment of a service, if any, with a way to follow it to its end. */
-export async function runningDeployment(flags: ConnectionFlags, stack: string, environment: string, service: string): Promise<{ workflowId: string; follow: (quiet: boolean) => Promise<void> } | undefined> {
-  connection ??= import('./temporalClient').then(({ connectTemporal }) => connectTemporal(flags));
-  const { client } = await connection;
+/**
+ * The running deployment of a service, if any, with a way to follow it to its end. Temporal failing
+ * to answer is an error (TEMPORAL_UNREACHABLE), never "nothing is deploying".
+ */
+export async function runningDeployment(
+  temporal: { client: Client; settings: TemporalSettings },
+  stack: string,
+  environment: string,
+  service: string,
+): Promise<{ workflowId: string; follow: (quiet: boolean) => Promise<void> } | undefined> {
+  const { client } = temporal;
   const workflowId = deployServiceWorkflowId(stack, environment, service);
-  if (!(await isRunning(client, workflowId))) return undefined;
+  let running: boolean;
+  try {
+    running = await isRunning(client, workflowId);
+  } catch (error) {
+    throw new DeployerError(
+      `Temporal at ${temporal.settings.address} did not say whether ${service} is being deployed to ${environment} (${rootCause(error).message}). Check that it runs: \`deployer dev status\` for the local one.`,
+      'TEMPORAL_UNREACHABLE',
+      EXIT.failure,
+    );
+  }
+  if (!running) return undefined;
   return {
     workflowId,
     follow: async (quiet) => {
@@ -43,10 +60,4 @@ export async function runningDeployment(flags: ConnectionFlags, stack: string, e
       await followDeployment(client.workflow.getHandle(workflowId), { out: process.stdout, quiet });
     },
   };
-}
-
-export async function closeConnections(): Promise<void> {
-  const open = connection;
-  connection = undefined;
-  if (open) await (await open).close();
 }

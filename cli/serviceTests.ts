@@ -3,8 +3,8 @@
 import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { RunTestsInput, TestResult } from '../activities/deployment';
-import { TASK_QUEUE } from '../src/temporal/contracts';
 import { RUN_TESTS_WORKFLOW } from '../src/temporal/deployment';
+import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import { DeployerError, EXIT } from './baseCommand';
 import { rootCause } from './errorCauses';
 import { applyCommand } from './observe';
@@ -15,7 +15,6 @@ export function testWorkflowId(input: { stack: string; environment: string; serv
 
 export interface RunTestsOptions {
   namespace: string;
-  taskQueue?: string;
   workflowId?: string;
   onStarted?: (workflowId: string) => void;
 }
@@ -25,7 +24,7 @@ export interface RunTestsOptions {
  * (the workflow would wait for one forever), and turns the worker's "never deployed" into the apply to run.
  */
 export async function runTestsWorkflow(client: Client, input: RunTestsInput, options: RunTestsOptions): Promise<{ workflowId: string; results: TestResult[] }> {
-  const taskQueue = options.taskQueue ?? TASK_QUEUE;
+  const taskQueue = deployerTaskQueue();
   const { pollers } = await client.workflowService.describeTaskQueue({ namespace: options.namespace, taskQueue: { name: taskQueue } });
   if (pollers.length === 0) {
     throw new DeployerError(

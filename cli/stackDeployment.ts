@@ -1,11 +1,12 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { TASK_QUEUE } from '../src/temporal/contracts';
 import { deployServiceWorkflowId, deployStackWorkflowId, DEPLOY_STACK_WORKFLOW, DeploymentProgress, progressQuery } from '../src/temporal/deployment';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
+import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import type { DeployStackResult } from '../workflows/deployStack';
 import { DeployerError, EXIT } from './baseCommand';
 import type { DeployRequest } from './deployInputs';
+import { printable } from './render/format';
 import { progressEvents } from './render/progress';
 import { signedRequest } from './signing';
 
@@ -16,7 +17,7 @@ export async function startStackDeployment(client: Client, request: DeployReques
   try {
     return await client.workflow.start(DEPLOY_STACK_WORKFLOW, {
       workflowId,
-      taskQueue: TASK_QUEUE,
+      taskQueue: deployerTaskQueue(),
       workflowIdConflictPolicy: 'FAIL',
       args: [{ desired, requestedBy: request.requestedBy, version: request.version, request: await signedRequest({ action: 'deploy', stack: desired.stack, environment: desired.environment.name, version: request.version, requestedBy: request.requestedBy }, desired.environment.spec.approval.required, request.root) }],
       typedSearchAttributes: [
@@ -57,6 +58,6 @@ export async function followStackDeployment(client: Client, handle: WorkflowHand
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const result = await done;
-  for (const service of result.services) log?.(`${service.phase === 'succeeded' || service.phase === 'unchanged' ? '✓' : '✗'} ${service.service}: ${service.phase}${service.reason ? ` — ${service.reason}` : ''}`);
+  for (const service of result.services) log?.(printable(`${service.phase === 'succeeded' || service.phase === 'unchanged' ? '✓' : '✗'} ${service.service}: ${service.phase}${service.reason ? ` — ${service.reason}` : ''}`));
   return result;
 }

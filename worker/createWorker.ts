@@ -1,6 +1,6 @@
 import { NativeConnection, Worker, WorkerOptions as TemporalWorkerOptions } from '@temporalio/worker';
 import { ActivityPorts, createActivities } from '../activities';
-import { TASK_QUEUE } from '../src/temporal/contracts';
+import { deployerTaskQueue } from '../src/temporal/taskQueue';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -9,8 +9,8 @@ export interface WorkerOptions {
   taskQueue?: string;
 }
 
-/** What a deployer worker registers: every workflow in workflows/, activities over the given ports. */
-export function deployerWorkerOptions({ connection, namespace, ports, taskQueue = TASK_QUEUE }: WorkerOptions): TemporalWorkerOptions {
+/** What a deployer worker registers: every workflow in workflows/, activities over the given ports, on deployerTaskQueue() unless told. */
+export function deployerWorkerOptions({ connection, namespace, ports, taskQueue = deployerTaskQueue() }: WorkerOptions): TemporalWorkerOptions {
   return {
     connection,
     namespace,

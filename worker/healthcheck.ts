@@ -5,7 +5,7 @@ import os from 'node:os';
 import { Connection } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporalSettingsFromEnv } from '../src/temporal/connection';
-import { TASK_QUEUE } from '../src/temporal/contracts';
+import { deployerTaskQueue } from '../src/temporal/taskQueue';
 
 /**
  * Temporal lists a poller for minutes after its last poll; a live worker polls again at least every
@@ -25,7 +25,7 @@ export function pollsFromHost(pollers: PollerSeen[], hostname: string, now: numb
 
 async function main(): Promise<number> {
   const settings = temporalSettingsFromEnv();
-  const taskQueue = process.env.DEPLOYER_TASK_QUEUE || TASK_QUEUE;
+  const taskQueue = deployerTaskQueue();
   const connection = await Connection.connect({ address: settings.address, apiKey: settings.apiKey, tls: settings.tls ? {} : undefined, connectTimeout: 5000 });
   try {
     const { pollers } = await connection.workflowService.describeTaskQueue({ namespace: settings.namespace, taskQueue: { name: taskQueue } });

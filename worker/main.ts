@@ -2,7 +2,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { stateDir } from '../src/paths';
 import { temporalSettingsFromEnv } from '../src/temporal/connection';
-import { TASK_QUEUE } from '../src/temporal/contracts';
 import { createWorker } from './createWorker';
 import { workerPorts } from './ports';
 
@@ -17,8 +16,6 @@ async function main(): Promise<void> {
     connection,
     namespace: settings.namespace,
     ports: workerPorts(stateDir()),
-    // Tests run workers on their own queue, so several can share one dev server.
-    taskQueue: process.env.DEPLOYER_TASK_QUEUE || TASK_QUEUE,
   });
   // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks finished or were handed back.
   await worker.run();

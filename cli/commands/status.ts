@@ -28,13 +28,19 @@ export default class Status extends BaseCommand {
     if (!flags.service && !flags.stack) throw new DeployerError('say what to show: --service SERVICE, or --stack STACK for every service of it', 'NOTHING_SELECTED', EXIT.usage);
     const stack = flags.service ? findServiceStack(root, flags.service, flags.stack) : flags.stack!;
     const services = flags.service ? [flags.service] : listDirs(path.join(root, 'stacks', stack, 'services'));
+    const { connectTemporal } = await import('../temporalClient');
+    const temporal = await connectTemporal(flags);
     const statuses: ServiceStatus[] = [];
-    for (const service of services) {
-      const deploying = await runningDeployment(flags, stack, flags.environment, service);
-      if (deploying && flags.follow) await deploying.follow(this.jsonEnabled());
-      statuses.push(await gatherServiceStatus({ root, stack, environment: flags.environment, service, deploying: flags.follow ? undefined : deploying?.workflowId }));
+    try {
+      for (const service of services) {
+        const deploying = await runningDeployment(temporal, stack, flags.environment, service);
+        if (deploying && flags.follow) await deploying.follow(this.jsonEnabled());
+        statuses.push(await gatherServiceStatus({ root, stack, environment: flags.environment, service, deploying: flags.follow ? undefined : deploying?.workflowId }));
+      }
+    } finally {
+      // Whatever happens, also when Temporal or the target fails midway.
+      await temporal.close();
     }
-    await (await import('../serviceStatus')).closeConnections();
     if (!this.jsonEnabled()) for (const status of statuses) this.log(renderServiceStatus(status));
     return { stack, environment: flags.environment, services: statuses };
   }

@@ -3,6 +3,7 @@ import { display } from '../../src/drift/report';
 import type { ComponentKind } from '../../src/model/schema';
 import type { ComponentDriftReport, DetectDriftResult, DriftSeverity, IgnoreRule, RemediateDriftResult, ServiceDriftReport } from '../../src/temporal/drift';
 import { box } from './box';
+import { printable } from './format';
 
 const KIND_LABEL: Record<ComponentKind, string> = { MicroService: 'MicroService', RDS: 'RDS', ElastiCacheRedis: 'ElastiCache', SQS: 'SQS' };
 const SEVERITY_ORDER: DriftSeverity[] = ['high', 'medium', 'low'];
@@ -93,7 +94,7 @@ function ignoredLines(report: ServiceDriftReport): string[] {
 }
 
 export function ruleTerms(rule: IgnoreRule): string {
-  return [rule.until ? `until ${rule.until}` : 'no end date', `by ${rule.by}`, ...(rule.reason ? [rule.reason] : [])].join(', ');
+  return printable([rule.until ? `until ${rule.until}` : 'no end date', `by ${rule.by}`, ...(rule.reason ? [rule.reason] : [])].join(', '));
 }
 
 /** `2 replicas`, `cpu 256, memory 512`, `recreate api`. */

@@ -1,5 +1,15 @@
 // Small formatting helpers the observation renderers share.
 
+/**
+ * Text shown with its control characters as `\x1b`-style escapes. Versions, identities, reasons and
+ * messages come from records other people wrote; printed raw, an escape sequence among them could
+ * clear the screen, rewrite earlier lines or set the terminal's title. Escaping twice changes nothing.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** `2026-01-15T14:30:01.123Z` -> `2026-01-15T14:30:01Z`: the precision people read logs in. */
 export function isoSeconds(at: Date | string): string {
   const date = typeof at === 'string' ? new Date(at) : at;
@@ -33,8 +43,9 @@ export function shortIdentity(identity: string): string {
   return match ? `${match[1]}@${match[2]}` : identity;
 }
 
-/** Pads every column but the last to its widest cell, `gap` spaces apart. */
-export function table(rows: string[][], gap = 2, minWidths: number[] = []): string[] {
+/** Pads every column but the last to its widest cell, `gap` spaces apart (cells made printable first, so widths hold). */
+export function table(cells: string[][], gap = 2, minWidths: number[] = []): string[] {
+  const rows = cells.map((row) => row.map(printable));
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? minWidths[index] ?? 0, [...cell].length)));
   return rows.map((row) =>

@@ -1,5 +1,7 @@
 // What `deployer state locks` and `deployer unlock` print. Pure: no Temporal, so the exact
-// strings are unit-tested.
+// strings are unit-tested. Holders, versions and reasons are other people's: printed through printable().
+import { printable } from './format';
+
 /** The stack and environment a lock command looks at, optionally one service. */
 export interface LockScope {
   stack: string;
@@ -115,7 +117,7 @@ export function renderLocks(locks: HeldLock[], scope: LockScope, now: Date): str
     `  ${unlockCommand(scope.stack, scope.environment, service)}`,
   );
   if (!locks.some((lock) => lock.url)) lines.push('(For Temporal UI links, set DEPLOYER_TEMPORAL_UI or temporal.uiUrl in the config file.)');
-  return lines.join('\n');
+  return lines.map(printable).join('\n');
 }
 
 export function unlockCommand(stack: string, environment: string, service: string): string {
@@ -139,7 +141,9 @@ export function unlockRefusal(locks: HeldLock[], scope: LockScope, now: Date): s
       `If it is not stale, wait for it instead (deployer status --service ${locks[0]!.service} --environment ${scope.environment} --follow).`,
     `To end ${target}:`,
     `  deployer unlock --stack ${scope.stack} --environment ${scope.environment}${scope.service || locks.length === 1 ? ` --service ${locks[0]!.service}` : ''} --force --reason "<why>"`,
-  ].join('\n');
+  ]
+    .map(printable)
+    .join('\n');
 }
 
 /** What `unlock --force` did. */
@@ -166,7 +170,7 @@ export function renderUnlocked(ended: EndedLock[], scope: LockScope, by: string,
       );
     }
   }
-  return lines.join('\n');
+  return lines.map(printable).join('\n');
 }
 
 /** A command refused because the service's lock is held (`action`: what could not be done, e.g. `roll back`). */

@@ -2,6 +2,7 @@ import { formatDelta } from '../../src/plan/cost';
 import { describeChange } from '../../src/plan/describeChange';
 import type { ComponentProgress, DeploymentProgress, DeployServiceResult, WaveProgress } from '../../src/temporal/deployment';
 import { box } from './box';
+import { printable } from './format';
 
 /** Live replica counts of MicroServices, when the caller can observe them: id -> healthy/desired. */
 export type LiveReplicas = Record<string, { healthy: number; desired: number }>;
@@ -68,6 +69,11 @@ export interface OutcomeContext {
 
 /** What the user reads when the deployment ended: the mission's success summary, or what went wrong and what to do. */
 export function renderOutcome(result: DeployServiceResult, context: OutcomeContext): string {
+  // The version and the reason come from the workflow (and so from whoever started it).
+  return outcomeText(result, context).split('\n').map(printable).join('\n');
+}
+
+function outcomeText(result: DeployServiceResult, context: OutcomeContext): string {
   const { progress } = result;
   const duration = formatDuration(elapsedMs(progress, new Date(progress.finishedAt ?? Date.now())));
   const updated = (progress.plan?.waves ?? []).reduce((sum, wave) => sum + wave.changes.length, 0) + (progress.plan?.deletions.length ?? 0);
@@ -116,7 +122,7 @@ export function progressEvents(before: DeploymentProgress | undefined, after: De
       if (old?.state === component.state) continue;
       if (component.state === 'pending') continue;
       const timing = component.startedAt && component.finishedAt ? ` (${formatDuration(Date.parse(component.finishedAt) - Date.parse(component.startedAt))})` : '';
-      lines.push(`  wave ${wave.index} ${component.id}: ${component.state}${timing}${component.error ? ` — ${component.error}` : ''}`);
+      lines.push(printable(`  wave ${wave.index} ${component.id}: ${component.state}${timing}${component.error ? ` — ${component.error}` : ''}`));
     }
   }
   if (before?.phase !== after.phase && after.phase !== 'planning' && after.phase !== 'unchanged') lines.push(`→ ${after.phase}`);

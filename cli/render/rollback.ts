@@ -1,5 +1,6 @@
 // What `deployer rollback` prints, and how a failed rollback reads. Pure, so exact strings are unit-tested.
 import type { DeploymentPhase, RollbackServiceInput } from '../../src/temporal/deployment';
+import { printable } from './format';
 
 export type RollbackRequest = RollbackServiceInput;
 
@@ -43,7 +44,9 @@ export function renderRollback(outcome: RollbackOutcome): string {
     ...(outcome.reason ? [`  Reason: ${outcome.reason}`] : []),
     `  Workflow: ${outcome.workflowId}`,
     ...(outcome.url ? [`  Temporal UI: ${outcome.url}`] : []),
-  ].join('\n');
+  ]
+    .map(printable)
+    .join('\n');
 }
 
 /** Why a rollback that ran to the end did not succeed (phase other than succeeded/unchanged). */

@@ -5,7 +5,8 @@ import { Connection } from '@temporalio/client';
 import { installRoot, stateDir } from '../paths';
 import { runtimeEndpoint, runtimeEndpointFile } from '../targets/local/endpoint';
 import { toolPath } from '../toolchain';
-import { SEARCH_ATTRIBUTES, TASK_QUEUE } from '../temporal/contracts';
+import { SEARCH_ATTRIBUTES } from '../temporal/contracts';
+import { deployerTaskQueue } from '../temporal/taskQueue';
 import { defaultEndpoints, devDir, DevEndpoints, devEndpoints, endpointsFile } from './endpoints';
 import { managedProcess, ManagedProcess, runningPid, sleep, startDetached, stopProcess } from './processes';
 
@@ -138,7 +139,7 @@ export async function devStatus(): Promise<DevStatus> {
         name: 'worker',
         running: workerPid !== undefined,
         pid: workerPid,
-        detail: workerPid ? `task queue ${TASK_QUEUE}` : 'not running',
+        detail: workerPid ? `task queue ${deployerTaskQueue()}` : 'not running',
         log: procs.worker.logFile,
       },
     ],
@@ -206,7 +207,7 @@ async function waitForWorker(endpoints: DevEndpoints, proc: ManagedProcess): Pro
       if (runningPid(proc) === undefined) throw new Error(`the deployer worker exited during start; see ${proc.logFile}`);
       const { pollers } = await connection.workflowService.describeTaskQueue({
         namespace: endpoints.namespace,
-        taskQueue: { name: TASK_QUEUE },
+        taskQueue: { name: deployerTaskQueue() },
       });
       if (pollers.length > 0) return;
       await sleep(250);

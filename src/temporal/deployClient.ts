@@ -1,6 +1,6 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { TASK_QUEUE } from './contracts';
 import { SEARCH_ATTRIBUTE_KEYS } from './searchAttributes';
+import { deployerTaskQueue } from './taskQueue';
 import {
   ApprovalDecision,
   approvalUpdate,
@@ -32,7 +32,7 @@ export class ServiceLockedError extends Error {
  * Starts deployService for one service. The workflow id is the lock: if a deployment of the service
  * runs, this fails with ServiceLockedError naming who holds it, since when, and the workflow id.
  */
-export async function startServiceDeployment(client: Client, input: DeployServiceInput, taskQueue = TASK_QUEUE): Promise<WorkflowHandle> {
+export async function startServiceDeployment(client: Client, input: DeployServiceInput, taskQueue = deployerTaskQueue()): Promise<WorkflowHandle> {
   const workflowId = deployServiceWorkflowId(input.desired.stack, input.desired.environment.name, input.service);
   try {
     return await client.workflow.start(DEPLOY_SERVICE_WORKFLOW, {
@@ -106,11 +106,16 @@ export async function sendApprovalDecision(client: Client, workflowId: string, d
   }
 }
 
-/** Whether a workflow with this id runs now (a service's lock is held). */
+/**
+ * Whether a workflow with this id runs now (a service's lock is held). Only "no such workflow" means
+ * no: any other failure (Temporal unreachable, permission denied) is thrown, so that it is never
+ * reported as "nothing is deploying".
+ */
 export async function isRunning(client: Client, workflowId: string): Promise<boolean> {
-  return client.workflow
-    .getHandle(workflowId)
-    .describe()
-    .then((description) => description.status.name === 'RUNNING')
-    .catch(() => false);
+  try {
+    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
 }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,26 +9,27 @@ import type { DesiredStack } from '../../src/model/types';
 import { installRoot, stateDir } from '../../src/paths';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { LocalObserver } from '../../src/targets/local/localObserver';
-import { TASK_QUEUE } from '../../src/temporal/contracts';
 import { deploymentProgress, deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import type { DeployServiceInput } from '../../src/temporal/deployment';
 import { workerPorts } from '../../worker/ports';
-import { runCli } from '../support/cli';
+import { runCli, startCli } from '../support/cli';
 import { get } from '../support/load';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { testClient, testWorker } from '../support/temporal';
 import { detachFromUserService } from '../support/exampleRepo';
 
-// `deployer state locks`, `unlock` and `rollback` as a user runs them, against the dev server and
-// local runtime that globalSetup started and a worker on the real task queue (the CLI starts its
-// workflows there), kept to this file's lifetime. The example repo is copied with two environments
-// of its own, so nothing collides with other test files: `locked` (approval required: a deployment
-// waits there and holds the lock) and `rb` (no approval: deployed twice, then rolled back).
+// `deployer state locks`, `unlock`, `rollback` and `apply` as a user runs them, against the dev server
+// and local runtime that globalSetup started and a worker on a task queue of this file's own, which
+// the CLI reaches through DEPLOYER_TASK_QUEUE (as the worker reads it), kept to this file's lifetime.
+// The example repo is copied with two environments of its own, so nothing collides with other test
+// files: `locked` (approval required: a deployment waits there and holds the lock) and `rb` (no
+// approval: deployed twice, then rolled back).
 describe('deployer state locks / unlock / rollback', () => {
   const stack = 'user-platform';
   const service = 'notification-service';
   const user = 'ops@company.com';
   let reviewed: ReviewedRepo;
+  const taskQueue = `locks-${crypto.randomUUID()}`;
   let repo: string;
   let cliEnv: NodeJS.ProcessEnv;
   let client: Awaited<ReturnType<typeof testClient>>;
@@ -41,12 +43,13 @@ describe('deployer state locks / unlock / rollback', () => {
     cliEnv = {
       DEPLOYER_HOME: process.env.DEPLOYER_HOME,
       DEPLOYER_USER: user,
+      DEPLOYER_TASK_QUEUE: taskQueue,
       // Nothing from the machine's own settings: the dev server's UI gives the links.
       DEPLOYER_CONFIG: path.join(repo, 'no-config.json'),
       DEPLOYER_TEMPORAL_UI: '',
     };
     client = await testClient();
-    worker = await testWorker(TASK_QUEUE, workerPorts(stateDir()));
+    worker = await testWorker(taskQueue, workerPorts(stateDir()));
   });
 
   afterAll(async () => {
@@ -68,7 +71,7 @@ describe('deployer state locks / unlock / rollback', () => {
 
   async function holdLock(environment: string, version: string, tune?: Parameters<typeof desired>[2]) {
     const request = await reviewed.request('alice@company.com', { action: 'deploy', stack, environment, version });
-    const handle = await startServiceDeployment(client.client, { ...input(environment, version, tune), request }, TASK_QUEUE);
+    const handle = await startServiceDeployment(client.client, { ...input(environment, version, tune), request }, taskQueue);
     await waitFor(async () => (await deploymentProgress(handle)).phase === 'awaiting-approval');
     return handle;
   }
@@ -145,11 +148,16 @@ describe('deployer state locks / unlock / rollback', () => {
     expect({ code: nothing.code, stdout: nothing.stdout.trim() }).toEqual({ code: 0, stdout: 'No locks held on user-platform (locked). Nothing to unlock.' });
   });
 
-  it('rolls back to the previous release, to a named one without waiting, and refuses a version that was never released', async () => {
-    for (const version of ['v1.2.0', 'v1.3.0']) {
-      const result = await deploymentResult(await startServiceDeployment(client.client, input('rb', version), TASK_QUEUE));
-      expect(result.phase).toBe('succeeded');
-    }
+  it('deploys with apply on the task queue DEPLOYER_TASK_QUEUE names, rolls back to the previous release, to a named one without waiting, and refuses a version that was never released', async () => {
+    // The only worker polls this file's queue: an apply that ignored DEPLOYER_TASK_QUEUE would wait forever.
+    const apply = startCli(['apply', '--stack', stack, '--service', service, '--environment', 'rb', '--var', 'VERSION=v1.2.0'], cliEnv, repo);
+    const deployment = client.client.workflow.getHandle('deploy/user-platform/rb/notification-service');
+    await waitFor(async () => (await deployment.describe().catch(() => undefined)) !== undefined);
+    expect((await deployment.describe()).taskQueue).toBe(taskQueue);
+    const applied = await apply.done;
+    expect({ code: applied.code, success: applied.stdout.includes('✓ Deployment successful!') }).toEqual({ code: 0, success: true });
+    const result = await deploymentResult(await startServiceDeployment(client.client, input('rb', 'v1.3.0'), taskQueue));
+    expect(result.phase).toBe('succeeded');
     expect(await served('rb')).toContain('v1.3.0');
 
     const back = await cli(['rollback', '--service', service, '--environment', 'rb', '--reason', 'v1.3.0 misbehaves']);
@@ -178,7 +186,7 @@ describe('deployer state locks / unlock / rollback', () => {
     const handle = await holdLock('rb', 'v1.4.0', needsApproval);
     // A rollback started past the CLI's own check finds the lock when it starts its deployment: still exit 3.
     const request = { stack, environment: 'rb', service, requestedBy: user };
-    const rollback = await startRollback(client.client, request);
+    const rollback = await startRollback(client.client, request, { taskQueue });
     await expect(awaitRollback(client.client, rollback, request)).rejects.toMatchObject({
       code: 'LOCKED',
       exitCode: 3,
@@ -211,7 +219,13 @@ function copyExampleRepo(): string {
   const environments = path.join(repo, 'environments');
   for (const [name, from] of [['locked', 'production'], ['rb', 'development']] as const) {
     const text = fs.readFileSync(path.join(environments, `${from}.yaml`), 'utf8');
-    fs.writeFileSync(path.join(environments, `${name}.yaml`), text.replace(`name: ${from}\n`, `name: ${name}\n`).replaceAll('workingDir: ../../apps/notification-api', `workingDir: ${app}`));
+    // Short monitoring windows, as the deployments this file starts itself use (apply reads the file).
+    const copy = text
+      .replace(`name: ${from}\n`, `name: ${name}\n`)
+      .replace(/monitorWindow: \w+/, 'monitorWindow: 2s')
+      .replace(/checkInterval: \w+/, 'checkInterval: 1s')
+      .replaceAll('workingDir: ../../apps/notification-api', `workingDir: ${app}`);
+    fs.writeFileSync(path.join(environments, `${name}.yaml`), copy);
   }
   // notification-service alone: user-service is not deployed in these environments.
   detachFromUserService(repo);

@@ -55,6 +55,18 @@ describe('deployer validate / plan / schema', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown environment "prod"');
     expect(unknown.stderr).toContain('Did you mean "production"?');
+
+    // A value with a terminal escape would reach everyone's terminal through the release records.
+    const escape = await runCli(['plan', '--stack', 'user-platform', '--environment', 'production', '--var', 'VERSION=v1.2.0\x1b[2J'], env, example);
+    expect({ code: escape.code, stderr: escape.stderr.trim() }).toEqual({
+      code: 2,
+      stderr: 'Error: --var VERSION: its value "v1.2.0\\x1b[2J" contains a control character (such as a newline or a terminal escape); values must be plain text',
+    });
+  });
+
+  it('prints every error under --json as {"error": {code, message}}, a bad flag included (exit 2)', async () => {
+    const bogus = await runCli(['plan', '--stack', 'user-platform', '--environment', 'production', '--bogus', '--json'], env, example);
+    expect({ code: bogus.code, json: JSON.parse(bogus.stdout) }).toEqual({ code: 2, json: { error: { code: 'USAGE', message: 'Nonexistent flag: --bogus\nSee more help with --help' } } });
   });
 
   it('writes a JSON Schema per kind', async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -6,7 +7,6 @@ import path from 'node:path';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DesiredStack } from '../../src/model/types';
 import { installRoot, stateDir } from '../../src/paths';
-import { TASK_QUEUE } from '../../src/temporal/contracts';
 import { deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import type { DeployServiceInput } from '../../src/temporal/deployment';
 import { LocalObserver } from '../../src/targets/local/localObserver';
@@ -18,8 +18,8 @@ import { testClient, testWorker } from '../support/temporal';
 
 // logs, metrics, health, show, exec, test and history as a user runs them, from inside the example
 // deployment repo, against the example stack deployed to `staging` on the real local runtime (the
-// integration run's; development belongs to deployService.integration.test.ts). `deployer test`
-// starts runTests on the deployer task queue, so this file's worker polls TASK_QUEUE.
+// integration run's; development belongs to deployService.integration.test.ts). This file's worker
+// polls a task queue of its own, where `deployer test` starts runTests through DEPLOYER_TASK_QUEUE.
 const repo = path.join(installRoot, 'examples', 'deployment-repo');
 const environment = 'staging';
 const api = { stack: 'user-platform', environment, service: 'notification-service', component: 'api' };
@@ -27,7 +27,8 @@ const database = { ...api, component: 'database' };
 const bin = path.join(installRoot, 'bin', 'run.js');
 const LINE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z api-[0-9a-f]{6} {2}(DEBUG|INFO|WARN|ERROR) /;
 
-const cli = (...args: string[]) => runCli(args, {}, repo);
+const taskQueue = `observe-${crypto.randomUUID()}`;
+const cli = (...args: string[]) => runCli(args, { DEPLOYER_TASK_QUEUE: taskQueue }, repo);
 const component = ['--component', 'notification-service/api', '--environment', environment];
 
 describe('deployer logs / metrics / health / show / exec / test / history', () => {
@@ -43,12 +44,12 @@ describe('deployer logs / metrics / health / show / exec / test / history', () =
 
   async function deploy(service: string, version: string): Promise<string> {
     const input: DeployServiceInput = { desired: desired(version), service, requestedBy: 'alice@company.com', version, kind: 'deploy' };
-    return (await deploymentResult(await startServiceDeployment(client.client, input, TASK_QUEUE))).phase;
+    return (await deploymentResult(await startServiceDeployment(client.client, input, taskQueue))).phase;
   }
 
   beforeAll(async () => {
     client = await testClient();
-    worker = await testWorker(TASK_QUEUE, workerPorts(stateDir()));
+    worker = await testWorker(taskQueue, workerPorts(stateDir()));
     expect(await deploy('user-service', 'v1.2.0')).toBe('succeeded');
     expect(await deploy('notification-service', 'v1.2.0')).toBe('succeeded');
     apiUrl = (await new LocalObserver().state(api))!.outputs.url!;

@@ -9,7 +9,6 @@ import { loadDesiredStack } from '../../src/model/loadRepo';
 import { stateDir } from '../../src/paths';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { programCatalogue } from '../../src/targets';
-import { TASK_QUEUE } from '../../src/temporal/contracts';
 import { deploymentProgress, deploymentResult } from '../../src/temporal/deployClient';
 import { deployServiceWorkflowId, type DeploymentProgress } from '../../src/temporal/deployment';
 import type { DecisionClaims } from '../../src/trust/claims';
@@ -30,19 +29,21 @@ describe('approvals that cannot be forged or replayed', () => {
   const ENVIRONMENT = 'guarded';
   const SERVICE = 'orders';
   const workflowId = deployServiceWorkflowId(STACK, ENVIRONMENT, SERVICE);
+  const taskQueue = `trust-${crypto.randomUUID()}`;
   let repo: ReviewedRepo;
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
-  const deployer = (person: string, args: string[]) => runCli(args, { ...repo.envFor(person), DEPLOYER_CONFIG: path.join(repo.root, 'no-config.json'), DEPLOYER_TEMPORAL_UI: '' }, repo.root);
+  const cliEnv = (person: string): NodeJS.ProcessEnv => ({ ...repo.envFor(person), DEPLOYER_TASK_QUEUE: taskQueue, DEPLOYER_CONFIG: path.join(repo.root, 'no-config.json'), DEPLOYER_TEMPORAL_UI: '' });
+  const deployer = (person: string, args: string[]) => runCli(args, cliEnv(person), repo.root);
   const apply = (person: string, version: string) => deployer(person, ['apply', '--stack', STACK, '--service', SERVICE, '--environment', ENVIRONMENT, '--var', `VERSION=${version}`, '--no-wait']);
   const approve = (person: string, extra: NodeJS.ProcessEnv = {}) =>
-    runCli(['approve', '--service', SERVICE, '--environment', ENVIRONMENT], { ...repo.envFor(person), DEPLOYER_CONFIG: path.join(repo.root, 'no-config.json'), ...extra }, repo.root);
+    runCli(['approve', '--service', SERVICE, '--environment', ENVIRONMENT], { ...cliEnv(person), ...extra }, repo.root);
   const progress = () => deploymentProgress(client.client.workflow.getHandle(workflowId));
 
   beforeAll(async () => {
     repo = ReviewedRepo.adopt(buildRepo());
     client = await testClient();
-    worker = await testWorker(TASK_QUEUE, workerPorts(stateDir()));
+    worker = await testWorker(taskQueue, workerPorts(stateDir()));
   });
 
   afterAll(async () => {
@@ -125,7 +126,7 @@ describe('approvals that cannot be forged or replayed', () => {
   });
 
   it('refuses a production request from someone who cannot prove who they are', async () => {
-    const unsigned = await runCli(['apply', '--stack', STACK, '--service', SERVICE, '--environment', ENVIRONMENT, '--var', 'VERSION=v2.0.0', '--no-wait'], { DEPLOYER_USER: 'bob@company.com', DEPLOYER_SIGNING_KEY: path.join(repo.root, 'no-such-key') }, repo.root);
+    const unsigned = await runCli(['apply', '--stack', STACK, '--service', SERVICE, '--environment', ENVIRONMENT, '--var', 'VERSION=v2.0.0', '--no-wait'], { ...cliEnv('bob@company.com'), DEPLOYER_SIGNING_KEY: path.join(repo.root, 'no-such-key') }, repo.root);
     expect(unsigned.code).toBe(0);
     const result = await deploymentResult(client.client.workflow.getHandle(workflowId));
     expect(result.phase).toBe('failed');

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { Config } from '@oclif/core';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { DeployerError, EXIT } from '../../cli/baseCommand';
+import Status from '../../cli/commands/status';
+import { runningDeployment } from '../../cli/serviceStatus';
+import { connectTemporal } from '../../cli/temporalClient';
+import { installRoot } from '../../src/paths';
+import { isRunning } from '../../src/temporal/deployClient';
+
+jest.mock('../../cli/temporalClient', () => ({ connectTemporal: jest.fn() }));
+
+const unreachable = () => Object.assign(new Error('14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233'), { code: 14 });
+
+/** A client whose describe of any workflow answers with `describe`. */
+function fakeClient(describe: () => Promise<unknown>): Client {
+  return { workflow: { getHandle: () => ({ describe }) } } as unknown as Client;
+}
+
+describe('isRunning', () => {
+  it('is true for a running workflow, false for a finished or unknown one', async () => {
+    expect(await isRunning(fakeClient(async () => ({ status: { name: 'RUNNING' } })), 'deploy/x')).toBe(true);
+    expect(await isRunning(fakeClient(async () => ({ status: { name: 'COMPLETED' } })), 'deploy/x')).toBe(false);
+    expect(await isRunning(fakeClient(async () => Promise.reject(new WorkflowNotFoundError('not found', 'deploy/x', undefined))), 'deploy/x')).toBe(false);
+  });
+
+  it('throws when Temporal does not answer, rather than reading it as "not running"', async () => {
+    await expect(isRunning(fakeClient(async () => Promise.reject(unreachable())), 'deploy/x')).rejects.toThrow('14 UNAVAILABLE');
+  });
+});
+
+describe('status when Temporal stops answering', () => {
+  const settings = { address: '127.0.0.1:7233', namespace: 'default' };
+
+  it('runningDeployment reports Temporal unreachable (exit 1), naming the address and the cause', async () => {
+    const failure = await runningDeployment({ client: fakeClient(async () => Promise.reject(unreachable())), settings }, 'user-platform', 'production', 'notification-service').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DeployerError);
+    expect(failure).toMatchObject({
+      code: 'TEMPORAL_UNREACHABLE',
+      exitCode: EXIT.failure,
+      message:
+        'Temporal at 127.0.0.1:7233 did not say whether notification-service is being deployed to production (14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233). Check that it runs: `deployer dev status` for the local one.',
+    });
+  });
+
+  it('`deployer status` says so, exits 1, and closes its connection', async () => {
+    const close = jest.fn(async () => undefined);
+    jest.mocked(connectTemporal).mockResolvedValue({ client: fakeClient(async () => Promise.reject(unreachable())), settings, close });
+    const printed: string[] = [];
+    const stderr = jest.spyOn(console, 'error').mockImplementation((text: unknown) => void printed.push(String(text)));
+    const repo = path.join(installRoot, 'examples', 'deployment-repo');
+    try {
+      const config = await Config.load(installRoot);
+      const ended = await Status.run(['--service', 'notification-service', '--environment', 'production', '--repo', repo], config).catch((error: unknown) => error);
+      expect((ended as { oclif?: { exit?: number } }).oclif?.exit).toBe(EXIT.failure);
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(printed.join('\n')).toMatch(/^Error: Temporal at 127\.0\.0\.1:7233 did not say whether notification-service is being deployed to production \(14 UNAVAILABLE/);
+    expect(close).toHaveBeenCalledTimes(1);
+  });
+});
