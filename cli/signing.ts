@@ -16,7 +16,12 @@ import { DeployerError, EXIT } from './baseCommand';
 async function prove(claims: Claims, cwd: string | undefined, required: boolean): Promise<Proof | undefined> {
   const oidcToken = process.env.DEPLOYER_GITHUB_OIDC_TOKEN;
   if (claims.purpose === 'request' && oidcToken) return { type: 'github-oidc', token: oidcToken };
-  const keyFile = signingKeyFile(process.env, gitSigningKey(cwd));
+  let keyFile: string | undefined;
+  try {
+    keyFile = signingKeyFile(process.env, gitSigningKey(cwd));
+  } catch (error) {
+    throw new DeployerError((error as Error).message, 'NO_SIGNING_KEY', EXIT.usage);
+  }
   if (!keyFile) {
     if (!required) return undefined;
     throw new DeployerError(

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,7 +55,10 @@ export async function sshVerify(message: string, signature: string, identity: st
  * names a file (git's SSH signing), else ~/.ssh/id_ed25519. Undefined when none exists.
  */
 export function signingKeyFile(env: NodeJS.ProcessEnv, gitSigningKey: string | undefined): string | undefined {
-  const candidates = [env.DEPLOYER_SIGNING_KEY, gitSigningKey, path.join(os.homedir(), '.ssh', 'id_ed25519')];
+  const named = env.DEPLOYER_SIGNING_KEY?.trim();
+  // A key named on purpose and missing is a mistake to report, not a reason to sign with another.
+  if (named && !fs.existsSync(named)) throw new SignatureError(`DEPLOYER_SIGNING_KEY names ${named}, which does not exist`);
+  const candidates = [named, gitSigningKey, path.join(os.homedir(), '.ssh', 'id_ed25519')];
   for (const candidate of candidates) {
     if (!candidate?.trim()) continue;
     const file = candidate.trim().replace(/^~(?=\/)/, os.homedir());
@@ -68,11 +71,16 @@ export function signingKeyFile(env: NodeJS.ProcessEnv, gitSigningKey: string | u
 
 function run(command: string, args: string[], input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = execFile(command, args, { timeout: 30_000 }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(stderr.trim() || error.message));
-      else resolve();
-    });
-    child.stdin?.end(input ?? '');
+    const child = spawn(command, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'], timeout: 30_000 });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(stderr.trim() || `${command} exited with ${code}`))));
+    if (input !== undefined) {
+      // ssh-keygen may exit before reading everything (a bad signature): its exit code tells, not EPIPE.
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(input);
+    }
   });
 }
 
