@@ -104,7 +104,8 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       const unsettled = sinceGood.flatMap((record) => record.touched ?? []);
       const force = new Set([...(input.force ?? []), ...unsettled]);
       const compared = force.size ? released.map((component) => (force.has(component.id) ? { ...component, specHash: `${component.specHash}:forced` } : component)) : released;
-      const plan = buildPlan(desired, () => compared, [service]);
+      const releasedOf = (name: string) => (name === service ? compared : ports.releases.released(desired.stack, desired.environment.name, name));
+      const plan = buildPlan(desired, releasedOf, [service], process.env);
       // Approvals are bound to this hash: a decision made on one plan never approves another.
       return { plan, planHash: createHash('sha256').update(JSON.stringify(plan)).digest('hex'), released };
     },

@@ -206,6 +206,11 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
   }));
   const desiredComponents: ReleasedComponent[] = service.components.map(({ source: _source, ...component }) => component);
   if (plan.noop) return finish('unchanged', undefined, released);
+  if (plan.blockers.length) {
+    const reason = `nothing was deployed: ${plan.blockers.join(' ')}`;
+    await notify('failed', reason);
+    return finish('failed', undefined, released, reason);
+  }
 
   const componentById = new Map(desiredComponents.map((component) => [component.id, component]));
   const previousById = new Map(released.map((component) => [component.id, component]));

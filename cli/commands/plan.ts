@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../baseCommand';
+import { BaseCommand, EXIT } from '../baseCommand';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { buildPlan } from '../../src/plan/buildPlan';
 import { stateDir } from '../../src/paths';
@@ -29,6 +29,10 @@ export default class Plan extends BaseCommand {
     const plan = buildPlan(desired, (service) => releases.released(flags.stack, flags.environment, service), flags.service ?? []);
     this.log(renderPlan(plan));
     this.log(renderCost(plan));
+    if (plan.blockers.length) {
+      this.log(['✗ This plan cannot be applied as it stands:', ...plan.blockers.map((blocker) => `  - ${blocker}`)].join('\n'));
+      process.exitCode = EXIT.failure;
+    }
     return plan;
   }
 }

@@ -99,7 +99,8 @@ function outcomeText(result: DeployServiceResult, context: OutcomeContext): stri
       return [
         `✗ Deployment of ${progress.version} rolled back after ${duration}`,
         `  Why: ${result.reason}`,
-        '  The previous release is serving again.',
+        // A first deployment has no previous release: what it created was removed again.
+        result.release && result.release.components.length === 0 ? '  Nothing was deployed here before; what this deployment created was removed.' : '  The previous release is serving again.',
         `  Details: deployer show --component ${component ?? `${progress.service}/<component>`} --environment ${context.environment} --show-events`,
       ].join('\n');
     case 'rejected':

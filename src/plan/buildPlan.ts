@@ -2,6 +2,7 @@ import type { DesiredComponent, DesiredStack } from '../model/types';
 import type { ReleasedComponent } from '../releases/releaseRecord';
 import { costImpact, CostImpact, estimateMonthlyCost } from './cost';
 import { ComponentChange, diffComponent } from './diff';
+import { planBlockers } from './blockers';
 import { computeWaves } from './waves';
 
 export interface PlanWave {
@@ -22,6 +23,8 @@ export interface DeploymentPlan {
   unchanged: string[];
   noop: boolean;
   cost: CostImpact;
+  /** Why it cannot be applied as it stands (planBlockers); empty when it can. */
+  blockers: string[];
 }
 
 /** Looks up what is released of a service (the release log's last good release). */
@@ -31,7 +34,7 @@ export type ReleasedLookup = (service: string) => ReleasedComponent[];
  * Plans the given services of a desired stack (all when `services` is empty). Waves come from the
  * whole scope's DAG so ordering holds through unchanged components; unchanged ones are then left out.
  */
-export function buildPlan(desired: DesiredStack, released: ReleasedLookup, services: string[] = []): DeploymentPlan {
+export function buildPlan(desired: DesiredStack, released: ReleasedLookup, services: string[] = [], workerEnv?: NodeJS.ProcessEnv): DeploymentPlan {
   const inScope = desired.services.filter((service) => !services.length || services.includes(service.name));
   const components = inScope.flatMap((service) => service.components);
   const before = new Map(inScope.flatMap((service) => released(service.name)).map((component) => [component.id, component]));
@@ -62,5 +65,6 @@ export function buildPlan(desired: DesiredStack, released: ReleasedLookup, servi
     unchanged,
     noop: waves.length === 0 && deletions.length === 0,
     cost,
+    blockers: planBlockers(desired, services, released, workerEnv),
   };
 }

@@ -33,14 +33,17 @@ describe('deployer validate / plan / schema', () => {
     ]);
   });
 
-  it('renders the plan and cost boxes, and the same plan as JSON', async () => {
+  it('renders the plan and cost boxes, and the same plan as JSON; says why it cannot be applied yet (exit 1)', async () => {
     const args = ['plan', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', 'VERSION=v1.2.0'];
     const human = await runCli(args, env, example);
-    expect(human.code).toBe(0);
+    // Nothing is deployed in this state dir: notification-service reads user-service's url.
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain('✗ This plan cannot be applied as it stands:\n  - notification-service/api: USER_SERVICE_URL reads user-service/api, which is not deployed in production.');
     expect(human.stdout).toContain('│ Deployment Plan: notification-service (production)');
     expect(human.stdout).toContain('│   + api (MicroService)             CREATE');
     expect(human.stdout).toContain('│ Cost Impact Analysis');
     const json = JSON.parse((await runCli([...args, '--json'], env, example)).stdout);
+    expect(json.blockers).toHaveLength(1);
     expect(json.waves.map((wave: { changes: { id: string }[] }) => wave.changes.map((change) => change.id))).toEqual([
       ['notification-service/cache', 'notification-service/database', 'notification-service/queue'],
       ['notification-service/api'],

@@ -72,6 +72,10 @@ describe('apply --summary (Markdown for CI job summaries)', () => {
     const markdown = serviceSummary(rolledBack, renderOutcome(rolledBack, { annotations: {}, environment: 'production' }), noLink);
     expect(markdown).toMatch(/^### ✗ notification-service → production: rolled-back\n/);
     expect(markdown).toContain('Why: error rate 12.5% > 5%');
+    expect(markdown).toContain('The previous release is serving again.');
+    // A first deployment that rolled back had nothing to go back to.
+    const first = { ...rolledBack, release: { components: [] } } as unknown as DeployServiceResult;
+    expect(renderOutcome(first, { annotations: {}, environment: 'production' })).toContain('Nothing was deployed here before; what this deployment created was removed.');
     expect(markdown).toContain('**Workflow:** `deploy/user-platform/production/notification-service`\n');
 
     const noop = planOf('v1.2.0', 'v1.2.0', 'development');

@@ -1,0 +1,38 @@
+import type { EnvironmentVariable } from '../model/schema';
+import type { DesiredStack } from '../model/types';
+import type { ReleasedLookup } from './buildPlan';
+
+/**
+ * Why a plan cannot be applied as it stands, found before anything is created: a component that
+ * reads (valueFrom) or waits for (dependsOn) a component of another service that is neither deployed
+ * in the environment nor part of this plan; on the local target, a secret the worker cannot see.
+ * Without this check the first wave is created and then rolled back, the useful line buried in the
+ * engine's output.
+ */
+export function planBlockers(desired: DesiredStack, services: string[], released: ReleasedLookup, workerEnv?: NodeJS.ProcessEnv): string[] {
+  const inScope = desired.services.filter((service) => !services.length || services.includes(service.name));
+  const planned = new Set(inScope.flatMap((service) => service.components.map((component) => component.id)));
+  const environment = desired.environment.name;
+  const blockers: string[] = [];
+  for (const service of inScope) {
+    for (const component of service.components) {
+      const variables = (component.spec as { environment?: EnvironmentVariable[] }).environment ?? [];
+      for (const dependency of component.dependsOn) {
+        const [other] = dependency.split('/');
+        if (other === service.name || planned.has(dependency) || released(other!).some((deployed) => deployed.id === dependency)) continue;
+        const reader = variables.find((variable) => 'valueFrom' in variable && variable.valueFrom.component === dependency);
+        const what = reader ? `${reader.name} reads ${dependency}` : `it depends on ${dependency}`;
+        blockers.push(
+          `${component.id}: ${what}, which is not deployed in ${environment}. Deploy it first (deployer apply --stack ${desired.stack} --service ${other} --environment ${environment}), or apply the whole stack.`,
+        );
+      }
+      if (workerEnv && desired.environment.spec.target === 'local') {
+        for (const variable of variables) {
+          if (!('secretFrom' in variable) || workerEnv[variable.secretFrom.secret] !== undefined) continue;
+          blockers.push(`${component.id}: secret ${variable.secretFrom.secret} for ${variable.name} is not set; on the local target it is an environment variable of the worker (set it where the worker starts, e.g. before deployer dev start).`);
+        }
+      }
+    }
+  }
+  return blockers;
+}
