@@ -5,7 +5,7 @@ import { FileReleaseStore } from '../src/releases/fileReleaseStore';
 import { isRunning } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
 import { DeployerError, EXIT } from './baseCommand';
-import { observerFor, observing } from './observe';
+import { observedState, observerFor, observing } from './observe';
 import type { ConnectionFlags } from './temporalClient';
 import type { ComponentStatusRow, ServiceStatus } from './render/status';
 
@@ -20,7 +20,7 @@ export async function gatherServiceStatus(options: { root: string; stack: string
   const components: ComponentStatusRow[] = await Promise.all(
     released.map(async (component) => {
       const ref = { stack: options.stack, environment: options.environment, service: options.service, component: component.name, kind: component.kind };
-      const state = await observing(ref, () => observer.state(ref));
+      const state = await observedState(observer, ref);
       const health = state ? await observing(ref, () => observer.health(ref)) : undefined;
       return { name: component.name, kind: component.kind, state, health };
     }),
