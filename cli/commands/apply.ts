@@ -56,8 +56,7 @@ export default class Apply extends BaseCommand {
     try {
       const { deployRequest } = await import('../deployInputs');
       const request = deployRequest(flags);
-      // On stderr, so --json output stays one JSON document.
-      if (request.warnings.length) this.logToStderr((await import('../../src/model/diagnostics')).formatWarnings(request.warnings));
+      this.printWarnings(request.warnings);
       const { connectTemporal } = await import('../temporalClient');
       const connection = await connectTemporal(flags);
       try {

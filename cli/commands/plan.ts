@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../baseCommand';
-import { Diagnostic, formatWarnings } from '../../src/model/diagnostics';
+import type { Diagnostic } from '../../src/model/diagnostics';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { buildPlan } from '../../src/plan/buildPlan';
 import { stateDir } from '../../src/paths';
@@ -27,8 +27,7 @@ export default class Plan extends BaseCommand {
     const { flags } = await this.parse(Plan);
     const warnings: Diagnostic[] = [];
     const desired = loadDesiredStack({ root: findRepoRoot(flags.repo), stack: flags.stack, environment: flags.environment, variables: parseVars(flags.var), warnings });
-    // On stderr, so --json output stays one JSON document.
-    if (warnings.length) this.logToStderr(formatWarnings(warnings));
+    this.printWarnings(warnings);
     const releases = new FileReleaseStore(path.join(stateDir(), 'releases'));
     const plan = buildPlan(desired, (service) => releases.released(flags.stack, flags.environment, service), flags.service ?? []);
     this.log(renderPlan(plan));
