@@ -37,8 +37,8 @@ export interface SecretInText {
 const PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/;
 // user:password@ in a URL (postgres://app:s3cr3t@db:5432/app).
 const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:([^\s@/]+)@/i;
-// `password: s3cr3t`, `"apiKey": "..."`, `DB_PASSWORD=...`, `client_secret = '...'`.
-const ASSIGNMENT = /^\s*(?:export\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*(.*?)\s*,?\s*$/;
+// `password: s3cr3t`, `- token: ...`, `"apiKey": "..."`, `DB_PASSWORD=...`, `client_secret = '...'`.
+const ASSIGNMENT = /^\s*(?:-\s+|export\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*(.*?)\s*,?\s*$/;
 
 /**
  * The first place a text (a config file) holds a secret: a private key, credentials in a URL, or a

@@ -31,6 +31,7 @@ describe('secrets in a config file', () => {
     expect(findSecret('smtp:\n  host: mail\n  password: hunter2\n')).toEqual({ line: 3, col: 3, what: 'a value for "password"' });
     expect(findSecret('{\n  "apiKey": "abc123",\n}')).toEqual({ line: 2, col: 4, what: 'a value for "apiKey"' });
     expect(findSecret('export DB_PASSWORD=hunter2 # local')).toEqual({ line: 1, col: 8, what: 'a value for "DB_PASSWORD"' });
+    expect(findSecret('users:\n  - token: abc\n')).toEqual({ line: 2, col: 5, what: 'a value for "token"' });
   });
 
   it('leaves placeholders, empty values, numbers, booleans and references alone', () => {
