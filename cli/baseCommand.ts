@@ -1,5 +1,5 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
-import { ModelValidationError } from '../src/model/diagnostics';
+import { Diagnostic, formatWarnings, ModelValidationError } from '../src/model/diagnostics';
 import { causes, rootCause } from './errorCauses';
 import { printable } from './render/format';
 
@@ -53,6 +53,11 @@ export abstract class BaseCommand extends Command {
     'api-key': Flags.string({ helpGroup: 'CONNECTION', env: 'DEPLOYER_TEMPORAL_API_KEY', description: 'Temporal API key (Temporal Cloud); implies --tls.' }),
     tls: Flags.boolean({ helpGroup: 'CONNECTION', env: 'DEPLOYER_TEMPORAL_TLS', description: 'Connect to Temporal over TLS.', allowNo: true }),
   };
+
+  /** The deployment repo's warnings, on stderr also with --json (oclif's logToStderr is silent then), whose stdout stays one JSON document. */
+  protected printWarnings(warnings: Diagnostic[]): void {
+    if (warnings.length) process.stderr.write(`${formatWarnings(warnings)}\n`);
+  }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     if (error instanceof ModelValidationError) {

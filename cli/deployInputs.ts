@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Diagnostic } from '../src/model/diagnostics';
 import { loadDesiredStack } from '../src/model/loadRepo';
 import { parseImage } from '../src/model/specChecks';
 import { gitCheckout, gitCommit } from '../src/model/checkout';
@@ -22,6 +23,8 @@ export interface DeployRequest {
   service?: string;
   version: string;
   requestedBy: string;
+  /** What the repo should change but may deploy with (a secret written in plain text). */
+  warnings: Diagnostic[];
 }
 
 /**
@@ -33,14 +36,15 @@ export function deployRequest(flags: DeployFlags): DeployRequest {
   if (!flags.stack && !flags.service) throw new DeployerError('say what to deploy: --stack STACK (every service), or --service SERVICE (its stack is found), or both', 'NOTHING_SELECTED', EXIT.usage);
   const stack = flags.stack && !flags.service ? flags.stack : findServiceStack(root, flags.service!, flags.stack);
   const variables = parseVars(flags.var);
-  const desired = loadDesiredStack({ root, stack, environment: flags.environment, variables, services: flags.service ? [flags.service] : undefined });
+  const warnings: Diagnostic[] = [];
+  const desired = loadDesiredStack({ root, stack, environment: flags.environment, variables, services: flags.service ? [flags.service] : undefined, warnings });
   desired.commit = gitCommit(root);
   desired.checkout = gitCheckout(root);
   if (flags.service && !desired.services.some((service) => service.name === flags.service)) {
     const names = listDirs(path.join(root, 'stacks', stack, 'services'));
     throw new DeployerError(`stack ${stack} has no service "${flags.service}".${suggest(flags.service, names)} Its services: ${listing(names)}.`, 'UNKNOWN_SERVICE', EXIT.usage);
   }
-  return { root, desired, service: flags.service, version: displayVersion(desired, variables, flags.service), requestedBy: requesterIdentity(currentIdentity(process.env, root), desired.githubUsers) };
+  return { root, desired, service: flags.service, version: displayVersion(desired, variables, flags.service), requestedBy: requesterIdentity(currentIdentity(process.env, root), desired.githubUsers), warnings };
 }
 
 /** The VERSION variable when given, else the image tag of the service's first MicroService. */

@@ -150,9 +150,26 @@ export async function observing<T>(ref: ComponentRef, action: () => Promise<T>):
   }
 }
 
-/** What runs of the component now; NOT_DEPLOYED (with the apply to run) when nothing does. */
-export async function deployedState(observer: Observer, ref: ComponentRef): Promise<ComponentState> {
+/** Shown in place of a secret output's value, in text and in --json. */
+export const SECRET = '(secret)';
+
+/**
+ * What runs of the component, if anything, with every output its target marks secret (the RDS
+ * password) replaced by SECRET. Commands read state only through here, so none can print a secret,
+ * whichever way it renders the state.
+ */
+export async function observedState(observer: Observer, ref: ComponentRef): Promise<ComponentState | undefined> {
   const state = await observing(ref, () => observer.state(ref));
+  return state && withoutSecrets(state);
+}
+
+export function withoutSecrets(state: ComponentState): ComponentState {
+  return { ...state, outputs: Object.fromEntries(Object.entries(state.outputs).map(([name, value]) => [name, state.secretOutputs.includes(name) ? SECRET : value])) };
+}
+
+/** What runs of the component now (secrets masked); NOT_DEPLOYED (with the apply to run) when nothing does. */
+export async function deployedState(observer: Observer, ref: ComponentRef): Promise<ComponentState> {
+  const state = await observedState(observer, ref);
   if (!state) throw notDeployed(ref);
   return state;
 }

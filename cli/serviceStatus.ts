@@ -8,7 +8,8 @@ import { deployServiceWorkflowId } from '../src/temporal/deployment';
 import type { TemporalSettings } from '../src/temporal/connection';
 import { DeployerError, EXIT } from './baseCommand';
 import { rootCause } from './errorCauses';
-import { observerFor, observing } from './observe';
+import { observedState, observerFor, observing } from './observe';
+import type { ConnectionFlags } from './temporalClient';
 import type { ComponentStatusRow, ServiceStatus } from './render/status';
 
 /** The service's components as last released, each with what runs now (state, health) from the target's observer. */
@@ -22,7 +23,7 @@ export async function gatherServiceStatus(options: { root: string; stack: string
   const components: ComponentStatusRow[] = await Promise.all(
     released.map(async (component) => {
       const ref = { stack: options.stack, environment: options.environment, service: options.service, component: component.name, kind: component.kind };
-      const state = await observing(ref, () => observer.state(ref));
+      const state = await observedState(observer, ref);
       const health = state ? await observing(ref, () => observer.health(ref)) : undefined;
       return { name: component.name, kind: component.kind, state, health };
     }),

@@ -56,6 +56,7 @@ export default class Apply extends BaseCommand {
     try {
       const { deployRequest } = await import('../deployInputs');
       const request = deployRequest(flags);
+      this.printWarnings(request.warnings);
       const { connectTemporal } = await import('../temporalClient');
       const connection = await connectTemporal(flags);
       try {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand, EXIT } from '../baseCommand';
+import type { Diagnostic } from '../../src/model/diagnostics';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { buildPlan } from '../../src/plan/buildPlan';
 import { stateDir } from '../../src/paths';
@@ -24,7 +25,9 @@ export default class Plan extends BaseCommand {
 
   async run() {
     const { flags } = await this.parse(Plan);
-    const desired = loadDesiredStack({ root: findRepoRoot(flags.repo), stack: flags.stack, environment: flags.environment, variables: parseVars(flags.var) });
+    const warnings: Diagnostic[] = [];
+    const desired = loadDesiredStack({ root: findRepoRoot(flags.repo), stack: flags.stack, environment: flags.environment, variables: parseVars(flags.var), warnings });
+    this.printWarnings(warnings);
     const releases = new FileReleaseStore(path.join(stateDir(), 'releases'));
     const plan = buildPlan(desired, (service) => releases.released(flags.stack, flags.environment, service), flags.service ?? []);
     this.log(renderPlan(plan));

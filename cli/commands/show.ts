@@ -22,7 +22,7 @@ export default class Show extends BaseCommand {
   async run() {
     const { flags } = await this.parse(Show);
     const { deployedState, observerFor, observing, releaseStore, resolveComponentTarget } = await import('../observe');
-    const { renderShow, runsAs, visibleOutputs } = await import('../render/show');
+    const { renderShow, runsAs } = await import('../render/show');
     const { releaseSummary } = await import('../render/history');
     const root = findRepoRoot(flags.repo);
     const { ref, environment } = resolveComponentTarget({ root, component: flags.component, environment: flags.environment, stack: flags.stack });
@@ -38,7 +38,7 @@ export default class Show extends BaseCommand {
       kind: state.kind,
       status: state.status,
       runsAs: Object.fromEntries(runsAs(state).map(([label, value]) => [label.toLowerCase(), value])),
-      outputs: visibleOutputs(state),
+      outputs: state.outputs,
       lastRelease: lastRelease ? releaseSummary(lastRelease) : null,
       lastSuccessfulRelease: lastSuccessful ? releaseSummary(lastSuccessful) : null,
       ...(events ? { events } : {}),

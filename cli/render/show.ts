@@ -15,14 +15,6 @@ export interface ShowReport {
   events?: RuntimeEvent[];
 }
 
-/** Shown in place of a secret output's value, in the box and in JSON. */
-export const SECRET = '(secret)';
-
-/** Outputs with every secret value replaced: what `show` prints and returns. */
-export function visibleOutputs(state: ComponentState): Record<string, string> {
-  return Object.fromEntries(Object.entries(state.outputs).map(([name, value]) => [name, state.secretOutputs.includes(name) ? SECRET : value]));
-}
-
 /** What the component runs as, in a line or two: image for a MicroService, engine for data components. */
 export function runsAs(state: ComponentState): [string, string][] {
   const actual = state.actual;
@@ -62,7 +54,8 @@ export function renderShow(report: ShowReport, timeZone?: string): string {
     ...(state.kind === 'MicroService' ? [['Replicas', `${status.healthyReplicas ?? 0}/${status.desiredReplicas ?? 0} healthy`] as [string, string]] : []),
   ];
   const whatRuns = table(running.map(([label, value]) => [`${label}:`, value]), 1, [10]);
-  const outputs = Object.entries(visibleOutputs(state));
+  // Secret outputs are masked already: commands read state through observedState.
+  const outputs = Object.entries(state.outputs);
   if (outputs.length) whatRuns.push('Outputs:', ...table(outputs, 2).map((line) => `  ${line}`));
 
   const release: string[] = [];

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { OWNER_ONLY_FILE, ownerOnlyDir } from '../ownerOnly';
 import type { IgnoreRule } from '../temporal/drift';
 import { ruleActive, withoutRule, withRule } from './ignore';
 
@@ -65,9 +66,10 @@ export class FileDriftStore {
 
   private write(stack: string, environment: string, service: string, state: ServiceDriftState): void {
     const file = this.file(stack, environment, service);
+    ownerOnlyDir(this.dir);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
+    fs.writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: OWNER_ONLY_FILE });
     fs.renameSync(temporary, file);
   }
 

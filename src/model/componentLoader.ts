@@ -3,6 +3,7 @@ import path from 'node:path';
 import { didYouMean, Diagnostic } from './diagnostics';
 import { sha256, stableStringify } from './hash';
 import { interpolate } from './interpolate';
+import { plainTextSecrets } from './plainTextSecrets';
 import { API_VERSION, COMPONENT_KINDS, ComponentKind, componentFileSchema, componentKinds, MicroServiceSpec } from './schema';
 import { checkMicroService } from './specChecks';
 import type { ConfigFile, DesiredComponent } from './types';
@@ -83,6 +84,7 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
       diagnostics.push(at.file.diagnostic(at.path, problem.message, problem.hint));
     }
     configs = loadConfigs(dir, spec as MicroServiceSpec, context, origin, diagnostics);
+    diagnostics.push(...plainTextSecrets(spec as MicroServiceSpec, configs, origin, (config) => rel(path.join('configs', config.path))));
   }
   return {
     id: `${context.service}/${name}`,

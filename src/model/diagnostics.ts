@@ -9,6 +9,8 @@ export interface Diagnostic {
   message: string;
   /** What to do about it. */
   hint?: string;
+  /** A warning is reported but loads (validate exits 0); without one, the problem fails the load. */
+  severity?: 'warning';
 }
 
 /** The repo is invalid; carries every problem found, in file order. */
@@ -23,7 +25,16 @@ export class ModelValidationError extends Error {
 export function formatDiagnostic(d: Diagnostic): string {
   const where = `${d.file}:${d.line}:${d.col}`;
   const at = d.path ? ` (${d.path})` : '';
-  return `${where}${at}: ${d.message}${d.hint ? `\n    → ${d.hint}` : ''}`;
+  return `${where}${at}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}${d.hint ? `\n    → ${d.hint}` : ''}`;
+}
+
+/** Warnings as commands print them: a count, then each one with its hint. */
+export function formatWarnings(warnings: Diagnostic[]): string {
+  return `⚠ ${warnings.length} warning${warnings.length === 1 ? '' : 's'}:\n\n${warnings.map(formatDiagnostic).join('\n')}`;
+}
+
+export function isWarning(d: Diagnostic): boolean {
+  return d.severity === 'warning';
 }
 
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { computeWaves } from '../plan/waves';
 import { componentOrigin, loadComponent } from './componentLoader';
-import { didYouMean, Diagnostic, ModelValidationError, sortDiagnostics } from './diagnostics';
+import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics } from './diagnostics';
 import { API_VERSION, COMPONENT_KINDS, environmentFileSchema, EnvironmentSpec, repositoryFileSchema, serviceFileSchema } from './schema';
 import type { DeploymentPolicy, DesiredComponent, DesiredService, DesiredStack } from './types';
 import { YamlFile } from './yamlFile';
@@ -21,11 +21,14 @@ export interface LoadOptions {
    * checked, but their own problems (another team's undefined ${VERSION}) do not block this one.
    */
   services?: string[];
+  /** Receives the warnings: what loads but should change (a secret written in plain text). */
+  warnings?: Diagnostic[];
 }
 
 /**
  * Reads the deployment repo into the desired state of one stack in one environment. Reports every
- * problem at once by throwing a ModelValidationError; returns only a fully valid model.
+ * problem at once by throwing a ModelValidationError; returns only a fully valid model. Warnings go
+ * to `options.warnings`, whether the load succeeds or not.
  */
 export function loadDesiredStack(options: LoadOptions): DesiredStack {
   const diagnostics: Diagnostic[] = [];
@@ -80,7 +83,9 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
   const scope = options.services;
   const inScope = (file: string) => !scope || !file.startsWith(`stacks/${options.stack}/services/`) || scope.includes(file.split('/')[3] ?? '');
   const relevant = diagnostics.filter((diagnostic) => inScope(diagnostic.file));
-  if (relevant.length) throw new ModelValidationError(sortDiagnostics(relevant));
+  options.warnings?.push(...sortDiagnostics(relevant.filter(isWarning)));
+  const errors = relevant.filter((diagnostic) => !isWarning(diagnostic));
+  if (errors.length) throw new ModelValidationError(sortDiagnostics(errors));
   return {
     stack: options.stack,
     environment: { name: options.environment, spec: environment!.spec },

@@ -1,5 +1,6 @@
 import { parseImage } from '../model/specChecks';
 import type { ComponentKind, EnvironmentVariable } from '../model/schema';
+import { SECRET_NAME } from '../model/secrets';
 import type { DesiredComponent } from '../model/types';
 import type { ReleasedComponent } from '../releases/releaseRecord';
 
@@ -26,7 +27,6 @@ export interface ComponentChange {
   replaceReason?: string;
 }
 
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 const SECRET = '(secret)';
 
 // Fields whose change cannot be applied in place: the cloud resource is recreated (data at risk).

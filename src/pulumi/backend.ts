@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { OWNER_ONLY_FILE, ownerOnlyDir } from '../ownerOnly';
 import { PulumiBackend } from './componentStacks';
 
 /**
@@ -9,8 +10,10 @@ import { PulumiBackend } from './componentStacks';
  * (owner-only), so a newcomer never has to invent one.
  */
 export function localBackend(stateDir: string): PulumiBackend {
-  const stateRoot = path.join(stateDir, 'pulumi', 'state');
-  const home = path.join(stateDir, 'pulumi', 'home');
+  // Checkpoints hold outputs such as the RDS password (Pulumi encrypts only what it calls secret).
+  const pulumiDir = ownerOnlyDir(path.join(stateDir, 'pulumi'));
+  const stateRoot = path.join(pulumiDir, 'state');
+  const home = path.join(pulumiDir, 'home');
   fs.mkdirSync(stateRoot, { recursive: true });
   fs.mkdirSync(home, { recursive: true });
   return { url: `file://${stateRoot}`, home, passphrase: process.env.DEPLOYER_PULUMI_PASSPHRASE ?? storedPassphrase(stateDir) };
@@ -24,7 +27,7 @@ function storedPassphrase(stateDir: string): string {
     const passphrase = crypto.randomBytes(32).toString('base64url');
     // `wx`: when two workers race here, exactly one write wins and both read the winner.
     try {
-      fs.writeFileSync(file, passphrase, { mode: 0o600, flag: 'wx' });
+      fs.writeFileSync(file, passphrase, { mode: OWNER_ONLY_FILE, flag: 'wx' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }

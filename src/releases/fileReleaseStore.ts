@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { OWNER_ONLY_FILE, ownerOnlyDir } from '../ownerOnly';
 import type { ReleasedComponent, ReleaseRecord } from './releaseRecord';
 
 /**
@@ -15,8 +16,10 @@ export class FileReleaseStore {
 
   append(record: ReleaseRecord): void {
     const file = this.file(record.stack, record.environment, record.service);
+    // Records carry every component's spec and config files.
+    ownerOnlyDir(this.dir);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.appendFileSync(file, `${JSON.stringify(record)}\n`);
+    fs.appendFileSync(file, `${JSON.stringify(record)}\n`, { mode: OWNER_ONLY_FILE });
   }
 
   /** Newest first. */

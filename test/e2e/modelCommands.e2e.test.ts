@@ -33,6 +33,27 @@ describe('deployer validate / plan / schema', () => {
     ]);
   });
 
+  it('warns about a secret written in plain text, at file:line:col with secretFrom, without failing (exit 0); plan warns on stderr', async () => {
+    const repo = fs.mkdtempSync(path.join(home, 'repo-'));
+    fs.cpSync(example, repo, { recursive: true });
+    const api = 'stacks/user-platform/services/notification-service/components/api/microservice.yaml';
+    const file = path.join(repo, api);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('    - name: LOG_LEVEL\n', '    - name: API_TOKEN\n      value: tok-123\n    - name: LOG_LEVEL\n'));
+    const text = await runCli(['validate', '--var', 'VERSION=v1.2.0'], env, repo);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('✓ Deployment repo is valid');
+    expect(text.stdout).toContain(`⚠ 1 warning:\n\n${api}:20:14 (spec.environment[0].value): warning: API_TOKEN looks like a secret written as a literal value`);
+    expect(text.stdout).toContain('→ Keep the value in a secret store and give it to the service with secretFrom: { secret: NAME }');
+    const json = await runCli(['validate', '--var', 'VERSION=v1.2.0', '--json'], env, repo);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, diagnostics: [], warnings: [{ file: api, line: 20, col: 14, severity: 'warning' }] });
+    const plan = await runCli(['plan', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', 'VERSION=v1.2.0', '--json'], env, repo);
+    // Exit 1: user-service, which the api reads, is not deployed in this state dir (the plan says so).
+    expect(plan.code).toBe(1);
+    expect(JSON.parse(plan.stdout).waves).toHaveLength(2);
+    expect(plan.stderr).toContain(`${api}:20:14 (spec.environment[0].value): warning: API_TOKEN looks like a secret`);
+  });
+
   it('renders the plan and cost boxes, and the same plan as JSON; says why it cannot be applied yet (exit 1)', async () => {
     const args = ['plan', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', 'VERSION=v1.2.0'];
     const human = await runCli(args, env, example);

@@ -6,7 +6,9 @@ import { DeployerError, EXIT } from '../../cli/baseCommand';
 import { checkExecRequest } from '../../cli/exec';
 import {
   applyCommand,
+  deployedState,
   loadServiceTests,
+  observedState,
   observeFailure,
   observerFor,
   parseSince,
@@ -19,6 +21,7 @@ import { testsFailure, testWorkflowId } from '../../cli/serviceTests';
 import { ModelValidationError } from '../../src/model/diagnostics';
 import { loadEnvironment } from '../../src/model/loadRepo';
 import { AwsObserver } from '../../src/targets/aws/awsObserver';
+import type { ComponentState, Observer } from '../../src/targets/observer';
 import { AwsObserverError } from '../../src/targets/aws/observerError';
 import { RuntimeRequestFailed, RuntimeUnavailableError } from '../../src/targets/local/runtimeClient';
 
@@ -168,6 +171,26 @@ describe('observers and their failures', () => {
     expectError(observeFailure(new RuntimeRequestFailed(400, 'bad'), api), 'RUNTIME_ERROR', EXIT.failure, 'the local runtime refused the request: bad');
     const other = new Error('something else');
     expect(observeFailure(other, api)).toBe(other);
+  });
+});
+
+describe('secret outputs', () => {
+  const database = { ...api, component: 'database' };
+  const state: ComponentState = {
+    kind: 'RDS',
+    actual: { engine: 'postgres', database: 'notifications' },
+    outputs: { endpoint: '127.0.0.1', port: '40123', password: 'unit-test-password' },
+    secretOutputs: ['password'],
+    status: { state: 'running' },
+  };
+  const observerOf = (found: ComponentState | undefined) => ({ state: async () => found }) as unknown as Observer;
+
+  it('are masked wherever commands read state: status (observedState) and show, health, metrics, exec (deployedState)', async () => {
+    const masked = { ...state, outputs: { endpoint: '127.0.0.1', port: '40123', password: '(secret)' } };
+    expect(await observedState(observerOf(state), database)).toEqual(masked);
+    expect(await deployedState(observerOf(state), database)).toEqual(masked);
+    expect(await observedState(observerOf(undefined), database)).toBeUndefined();
+    await expect(deployedState(observerOf(undefined), database)).rejects.toMatchObject({ code: 'NOT_DEPLOYED' });
   });
 });
 

@@ -3,7 +3,8 @@ import { calendar, elapsed, hanging, isoSeconds, shortIdentity, table, thousands
 import { historyRow, releaseSummary, renderHistory } from '../../cli/render/history';
 import { formatLogLine } from '../../cli/render/logs';
 import { metricsVerdict, renderMetrics, verdictLine, MetricsReport } from '../../cli/render/metrics';
-import { renderShow, renderTimeline, visibleOutputs, MAX_EVENTS_SHOWN } from '../../cli/render/show';
+import { withoutSecrets } from '../../cli/observe';
+import { renderShow, renderTimeline, MAX_EVENTS_SHOWN } from '../../cli/render/show';
 import { renderTestResults } from '../../cli/render/tests';
 import type { ReleaseRecord } from '../../src/releases/releaseRecord';
 import type { ComponentHealth, ComponentMetrics, ComponentState, RuntimeEvent } from '../../src/targets/observer';
@@ -273,7 +274,7 @@ describe('show', () => {
   ];
 
   it('shows what runs, secret outputs only as (secret), the service\'s last release and the events, long messages wrapped', () => {
-    const text = renderShow({ ref, state: database, lastRelease: release({ environment: 'staging' }), lastSuccessful: undefined, events }, 'UTC');
+    const text = renderShow({ ref, state: withoutSecrets(database), lastRelease: release({ environment: 'staging' }), lastSuccessful: undefined, events }, 'UTC');
     expect(text).not.toContain('s3cr3t-value');
     expect(text).toBe(
       [
@@ -307,7 +308,7 @@ describe('show', () => {
         '└───────────────────────────────────────────────────────────────────────────────────────────────────┘',
       ].join('\n'),
     );
-    expect(visibleOutputs(database)).toEqual({ endpoint: '127.0.0.1', port: '40123', database: 'notifications', username: 'app', password: '(secret)' });
+    expect(withoutSecrets(database).outputs).toEqual({ endpoint: '127.0.0.1', port: '40123', database: 'notifications', username: 'app', password: '(secret)' });
   });
 
   it('shows a MicroService\'s image and replicas, and the last good release after a rollback, its reason wrapped', () => {

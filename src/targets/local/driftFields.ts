@@ -4,9 +4,8 @@
 // environment, the provider's own code (__provider) and the outputs (url, endpoint, port, ...).
 // Only the first kind can drift in a way a person should hear about.
 import type { ComponentKind, EnvironmentVariable, MicroServiceSpec } from '../../model/schema';
+import { SECRET_NAME } from '../../model/secrets';
 
-/** Names that hold secrets even when given as a plain value (as in plans: never shown). */
-export const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 
 export interface SpecField {
   /** The name reports show and `drift ignore --field` takes. */

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { OWNER_ONLY_FILE } from '../../../ownerOnly';
 import type { LogLine, LogQuery, RuntimeEvent, RuntimeEventType } from '../api';
 
 /**
@@ -14,7 +15,8 @@ class Journal<T> {
   }
 
   append(entry: T): void {
-    fs.appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+    // Logs hold whatever the services print; owner-only also where others may pass through (as root).
+    fs.appendFileSync(this.file, `${JSON.stringify(entry)}\n`, { mode: OWNER_ONLY_FILE });
     for (const listener of this.listeners) listener(entry);
   }
 

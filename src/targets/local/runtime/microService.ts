@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sha256, stableStringify } from '../../../model/hash';
+import { OWNER_ONLY_FILE } from '../../../ownerOnly';
 import type { ComponentHealth, ComponentState, MicroServiceDesired } from '../api';
 import { LoadBalancer } from './proxy';
 import { ProcessUsage } from './metrics';
@@ -294,7 +295,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     for (const file of desired.configs) {
       const target = path.join(configDir, file.path);
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, file.content);
+      fs.writeFileSync(target, file.content, { mode: OWNER_ONLY_FILE });
     }
     const inherited = Object.fromEntries(INHERITED_VARIABLES.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
     const version = desired.image.slice(desired.image.lastIndexOf(':') + 1);

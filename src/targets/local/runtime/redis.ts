@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toolPath } from '../../../toolchain';
+import { ownerOnlyDir } from '../../../ownerOnly';
 import type { ComponentHealth, ComponentState, RedisDesired } from '../api';
 import { ComponentRunner, RunnerContext } from './runner';
 import { freePort, waitForPort } from '../../../tcpPorts';
@@ -67,8 +68,7 @@ export class RedisRunner implements ComponentRunner<RedisDesired> {
   private async startServer(): Promise<void> {
     if (this.process?.alive) return;
     if (!this.port) this.port = await freePort();
-    const dataDir = path.join(this.context.dir, 'redis');
-    fs.mkdirSync(dataDir, { recursive: true });
+    const dataDir = ownerOnlyDir(path.join(this.context.dir, 'redis'));
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'];
     const server = new SupervisedProcess('redis', toolPath('redis-server'), args, this.context.logs, this.context.events);
     server.start();

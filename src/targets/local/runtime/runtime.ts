@@ -10,6 +10,7 @@ import {
   parseComponentKey,
   RuntimeEvent,
 } from '../api';
+import { OWNER_ONLY_FILE, ownerOnlyDir } from '../../../ownerOnly';
 import type { ComponentRef } from '../../deployment';
 import { EventJournal, LogJournal } from './journal';
 import { MetricsRecorder } from './metrics';
@@ -42,6 +43,8 @@ export class LocalRuntime {
   private readonly emulator: SqsEmulator;
 
   constructor(private readonly dir: string) {
+    // As root, PostgreSQL runs as the `postgres` user, which must pass through to its data directory.
+    ownerOnlyDir(dir, { othersMayPass: process.getuid?.() === 0 });
     fs.mkdirSync(this.componentsDir, { recursive: true });
     this.emulator = new SqsEmulator(dir, new LogJournal(path.join(dir, 'sqs', 'logs.jsonl')), new EventJournal(path.join(dir, 'sqs', 'events.jsonl')));
   }
@@ -227,7 +230,7 @@ export class LocalRuntime {
     if (!entry?.desired) return;
     const record: ComponentRecord = { desired: entry.desired, saved: entry.runner.saved() };
     fs.mkdirSync(path.dirname(this.recordFile(key)), { recursive: true });
-    fs.writeFileSync(this.recordFile(key), JSON.stringify(record, null, 2), { mode: 0o600 });
+    fs.writeFileSync(this.recordFile(key), JSON.stringify(record, null, 2), { mode: OWNER_ONLY_FILE });
   }
 
   /** Operations on one component run one after another; different components run in parallel. */
