@@ -9,7 +9,6 @@ import type { TemporalSettings } from '../src/temporal/connection';
 import { DeployerError, EXIT } from './baseCommand';
 import { rootCause } from './errorCauses';
 import { observedState, observerFor, observing } from './observe';
-import type { ConnectionFlags } from './temporalClient';
 import type { ComponentStatusRow, ServiceStatus } from './render/status';
 
 /** The service's components as last released, each with what runs now (state, health) from the target's observer. */
