@@ -39,7 +39,7 @@ describe('every workflow the CLI starts goes to the queue the worker polls (DEPL
     return { client, started };
   }
 
-  const desired = { stack: 'user-platform', environment: { name: 'production' }, services: [] } as unknown as DeployServiceInput['desired'];
+  const desired = { stack: 'user-platform', environment: { name: 'production', spec: { approval: { required: false } } }, services: [] } as unknown as DeployServiceInput['desired'];
   const where = { stack: 'user-platform', environment: 'production', service: 'notification-service' };
 
   it('apply (a service and a whole stack), rollback, test and the forced-unlock record', async () => {
