@@ -17,7 +17,7 @@ import type { NotificationDetails, NotificationType } from '../src/notify/notifi
 import type { ReleasedComponent, ReleaseRecord, ReleaseResult } from '../src/releases/releaseRecord';
 import { durationMs } from '../src/model/duration';
 import { formatDelta } from '../src/plan/cost';
-import { approvalNeedsConfirmation, approvalProblem, approverIdentities, requestGate, slackIdentity } from '../src/temporal/approval';
+import { approvalNeedsConfirmation, approvalProblem, approverIdentities, eligibilityPolicy, requestGate, slackIdentity } from '../src/temporal/approval';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import {
   ApprovalDecision,
@@ -87,7 +87,7 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
   });
   const { policy, requesterProof } = reviewed;
   const gate = requestGate({ policy, kind: input.kind, requestedBy: input.requestedBy, requesterProof, commitReviewed: reviewed.commitReviewed, dirty: desired.checkout?.dirty ?? false, source: reviewed.source });
-  progress.approval = { required: gate.approvalRequired, approvers: policy?.approvers ?? [], breakGlass: gate.breakGlass || undefined, runId: info.runId, policy };
+  progress.approval = { required: gate.approvalRequired, approvers: policy?.approvers ?? [], breakGlass: gate.breakGlass || undefined, runId: info.runId, policy: policy && eligibilityPolicy(policy) };
   const approvalSettings = policy?.approval;
   let decision: ApprovalDecision | undefined;
   let verifying = false;

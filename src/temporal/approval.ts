@@ -42,13 +42,20 @@ export function approvalProblem(decision: SignedClaims<DecisionClaims>, context:
   return eligibilityProblem(claims, { requestedBy: context.requestedBy, service: context.service, policy });
 }
 
+/** The part of the policy that decides who may approve (what a deployment's progress shows clients). */
+export type EligibilityPolicy = Pick<DeploymentPolicy, 'environment' | 'approval' | 'approvers' | 'groups'>;
+
+export function eligibilityPolicy(policy: DeploymentPolicy): EligibilityPolicy {
+  return { environment: policy.environment, approval: policy.approval, approvers: policy.approvers, groups: policy.groups };
+}
+
 /**
  * Why `by` may not take this decision through this channel under the policy, or undefined when they
  * may: the one rule the workflow's validator and the CLI's "may I approve?" both use.
  */
 export function eligibilityProblem(
   decision: Pick<DecisionClaims, 'approve' | 'by' | 'channel'>,
-  context: { requestedBy: string; service: string; policy: DeploymentPolicy },
+  context: { requestedBy: string; service: string; policy: EligibilityPolicy },
 ): string | undefined {
   const { policy } = context;
   const withdrawal = !decision.approve && sameIdentity(decision.by, context.requestedBy);

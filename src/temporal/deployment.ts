@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { DeploymentPolicy, DesiredStack } from '../model/types';
+import type { DesiredStack } from '../model/types';
+import type { EligibilityPolicy } from './approval';
 import type { DecisionClaims, RequestClaims, SignedClaims } from '../trust/claims';
 import type { DeploymentPlan } from '../plan/buildPlan';
 import type { ReleaseRecord } from '../releases/releaseRecord';
@@ -108,8 +109,8 @@ export interface ApprovalState {
   decision?: { approve: boolean; by: string; channel: 'cli' | 'slack'; comment?: string; at: string };
   /** The rollback skipped approval: its requester is on deployer.yaml's breakGlass list. */
   breakGlass?: boolean;
-  /** The reviewed policy decisions are judged by, so clients ask the same rule (eligibilityProblem). */
-  policy?: DeploymentPolicy;
+  /** Who may decide, from the reviewed policy, so clients ask the same rule as the workflow (eligibilityProblem). */
+  policy?: EligibilityPolicy;
 }
 
 /** Breach thresholds and what monitoring saw. */

@@ -260,7 +260,7 @@ describe('the mission, end to end on the local target', () => {
         finishedAt: expect.any(String),
         plan: expect.objectContaining({ stack: 'user-platform', environment: 'production', noop: true, waves: [], deletions: [] }),
         waves: [],
-        approval: { required: true, approvers: ['notifications-team-lead', 'platform-team'] },
+        approval: expect.objectContaining({ required: true, approvers: ['notifications-team-lead', 'platform-team'], runId: expect.any(String) }),
       },
     });
 
