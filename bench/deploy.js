@@ -19,7 +19,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { freePort, median } = require('./support');
+const { committedRepo, freePort, median } = require('./support');
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'bin', 'run.js');
@@ -55,7 +55,7 @@ function benchRepo() {
       fs.writeFileSync(path.join(component, 'sqs.yaml'), `apiVersion: ${API}\nkind: SQS\nmetadata:\n  name: queue-${index}\n  service: queues-${count}\n  stack: wide\nspec:\n  type: standard\n`);
     }
   }
-  return dir;
+  return committedRepo(dir);
 }
 
 async function bareUps(home, repo) {

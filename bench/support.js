@@ -1,6 +1,7 @@
 'use strict';
 // Helpers the benchmarks share.
 
+const { execFileSync } = require('node:child_process');
 const net = require('node:net');
 
 /** A loopback port nobody listens on now. */
@@ -19,4 +20,16 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-module.exports = { freePort, median };
+/**
+ * Commits a deployment repo copy to `main` of its own git repository: the worker reads approval
+ * policy from a reviewed branch, never from a directory outside git.
+ */
+function committedRepo(dir) {
+  const git = (...args) => execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@company.com', ...args], { cwd: dir, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'benchmark repo');
+  return dir;
+}
+
+module.exports = { committedRepo, freePort, median };
