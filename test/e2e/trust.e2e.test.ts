@@ -4,17 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { stackIdOf } from '../../activities/deployment';
-import { loadDesiredStack } from '../../src/model/loadRepo';
 import { stateDir } from '../../src/paths';
-import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
-import { programCatalogue } from '../../src/targets';
 import { deploymentProgress, deploymentResult } from '../../src/temporal/deployClient';
 import { deployServiceWorkflowId, type DeploymentProgress } from '../../src/temporal/deployment';
 import type { DecisionClaims } from '../../src/trust/claims';
 import { toolPath } from '../../src/toolchain';
 import { workerPorts } from '../../worker/ports';
 import { runCli } from '../support/cli';
+import { destroyReleased } from '../support/released';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { testClient, testServerAddress, testWorker } from '../support/temporal';
 
@@ -51,12 +48,7 @@ describe('approvals that cannot be forged or replayed', () => {
       const handle = client.client.workflow.getHandle(workflowId);
       if ((await handle.describe().catch(() => undefined))?.status.name === 'RUNNING') await handle.terminate('test cleanup');
       await client.client.schedule.getHandle(`drift/${STACK}/${ENVIRONMENT}`).delete().catch(() => undefined);
-      const environment = loadDesiredStack({ root: repo.root, stack: STACK, environment: ENVIRONMENT, variables: { VERSION: 'v0' } }).environment.spec;
-      const stacks = workerPorts(stateDir()).stacks;
-      for (const component of new FileReleaseStore(path.join(stateDir(), 'releases')).released(STACK, ENVIRONMENT, SERVICE)) {
-        const deployment = { ref: { stack: STACK, environment: ENVIRONMENT, service: SERVICE, component: component.name }, kind: component.kind, spec: component.spec, configs: component.configs, environment, resolved: {} };
-        await stacks.destroy(stackIdOf(STACK, ENVIRONMENT, component.id), programCatalogue.programFor(component.kind, deployment));
-      }
+      await destroyReleased(workerPorts(stateDir()).stacks, repo.root, { stack: STACK, environment: ENVIRONMENT, service: SERVICE });
     } finally {
       await worker.stop();
       await client.close();

@@ -7,17 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
 import type { WorkflowHandle } from '@temporalio/client';
 import YAML from 'yaml';
-import { stackIdOf } from '../../activities/deployment';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DeploymentNotification } from '../../src/notify/notifier';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../src/notify/slackMessages';
 import { SlackNotifier } from '../../src/notify/slackNotifier';
 import { stateDir } from '../../src/paths';
-import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
-import { programCatalogue } from '../../src/targets';
 import { deploymentProgress, deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import { forcedUnlockWorkflowId, RECORD_FORCED_UNLOCK_WORKFLOW, RecordForcedUnlockInput } from '../../src/temporal/forcedUnlock';
 import { createSlackApp } from '../../slack/app';
+import { destroyReleased } from '../support/released';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { workerPorts } from '../../worker/ports';
 import { FakeSlack, postSigned, RecordedCall } from '../support/fakeSlack';
@@ -65,12 +63,7 @@ describe('Slack app', () => {
       await app.stop();
       await client.client.schedule.getHandle(`drift/${STACK}/${ENVIRONMENT}`).delete().catch(() => undefined);
       // Leave nothing running in the shared runtime: destroy what this file deployed.
-      const stacks = ports().stacks;
-      const environment = loadDesiredStack({ root: repo.root, stack: STACK, environment: ENVIRONMENT, variables: {} }).environment.spec;
-      for (const component of new FileReleaseStore(path.join(stateDir(), 'releases')).released(STACK, ENVIRONMENT, SERVICE)) {
-        const deployment = { ref: { stack: STACK, environment: ENVIRONMENT, service: SERVICE, component: component.name }, kind: component.kind, spec: component.spec, configs: component.configs, environment, resolved: {} };
-        await stacks.destroy(stackIdOf(STACK, ENVIRONMENT, component.id), programCatalogue.programFor(component.kind, deployment));
-      }
+      await destroyReleased(ports().stacks, repo.root, { stack: STACK, environment: ENVIRONMENT, service: SERVICE });
     } finally {
       await worker.stop();
       await client.close();
