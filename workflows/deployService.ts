@@ -46,10 +46,11 @@ const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minu
 class DeploymentFailed extends Error {}
 
 /**
- * Deploys one service to one environment. Its workflow id is the service's lock. Steps: plan ->
- * (nothing changed: done) -> approval when required -> waves of parallel component `up`s, each wave
- * health-gated -> removals -> monitoring window -> release record -> notification. A failure or a
- * threshold breach rolls back to the last good release.
+ * Deploys one service to one environment. Its workflow id is the service's lock. Steps: review (the
+ * reviewed policy, the requester's proof; refused here when they do not hold) -> plan (nothing
+ * changed: done; a reference that cannot resolve: refused) -> approval when required -> waves of
+ * parallel component `up`s, each wave health-gated -> removals -> monitoring window -> release record
+ * -> notification. A failure or a threshold breach rolls back to the last good release.
  */
 export async function deployService(input: DeployServiceInput): Promise<DeployServiceResult> {
   const { desired } = input;
