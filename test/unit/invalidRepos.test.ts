@@ -32,6 +32,14 @@ const cases: Case[] = [
   { name: 'yaml-syntax-error', environment: 'production', variables: {}, expected: [`${CART_API}:7:1 YAML syntax error: All mapping items must start at the same column`] },
   { name: 'duplicate-key', environment: 'production', variables: {}, expected: [`${CART_API}:8:3 YAML syntax error: Map keys must be unique`] },
   { name: 'empty-service-file', environment: 'production', variables: {}, expected: [`${CART}:1:1 file is empty or not a mapping`] },
+  // Nested aliases that would expand to 9^9 items: refused, naming the file, not a bare ReferenceError.
+  {
+    name: 'alias-bomb',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:7:12 YAML aliases expand to more than 100 nodes each (a "billion laughs" document)`],
+    hints: { [`${CART_API}:7:12 YAML aliases expand to more than 100 nodes each (a "billion laughs" document)`]: 'Write the repeated values out, or use fewer levels of aliases.' },
+  },
 
   // Kinds and files
   {
