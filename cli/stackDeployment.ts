@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { deployServiceWorkflowId, deployStackWorkflowId, DEPLOY_STACK_WORKFLOW, DeploymentProgress, progressQuery } from '../src/temporal/deployment';
+import { checkPayloadSize, PayloadTooLargeError } from '../src/temporal/payloadSize';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import type { DeployStackResult } from '../workflows/deployStack';
@@ -10,16 +11,26 @@ import { printable } from './render/format';
 import { progressEvents } from './render/progress';
 import { signedRequest } from './signing';
 
-/** Starts deployStack; its id is the stack-wide lock (one whole-stack apply per environment at a time). */
+/**
+ * Starts deployStack; its id is the stack-wide lock (one whole-stack apply per environment at a time).
+ * An input Temporal would refuse as too large is a usage error, before anything starts.
+ */
 export async function startStackDeployment(client: Client, request: DeployRequest): Promise<WorkflowHandle> {
   const { desired } = request;
   const workflowId = deployStackWorkflowId(desired.stack, desired.environment.name);
+  const input = { desired, requestedBy: request.requestedBy, version: request.version, request: await signedRequest({ action: 'deploy', stack: desired.stack, environment: desired.environment.name, version: request.version, requestedBy: request.requestedBy }, desired.environment.spec.approval.required, request.root) };
+  try {
+    checkPayloadSize(input);
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) throw new DeployerError(error.message, error.code, EXIT.usage);
+    throw error;
+  }
   try {
     return await client.workflow.start(DEPLOY_STACK_WORKFLOW, {
       workflowId,
       taskQueue: deployerTaskQueue(),
       workflowIdConflictPolicy: 'FAIL',
-      args: [{ desired, requestedBy: request.requestedBy, version: request.version, request: await signedRequest({ action: 'deploy', stack: desired.stack, environment: desired.environment.name, version: request.version, requestedBy: request.requestedBy }, desired.environment.spec.approval.required, request.root) }],
+      args: [input],
       typedSearchAttributes: [
         { key: SEARCH_ATTRIBUTE_KEYS.Stack, value: desired.stack },
         { key: SEARCH_ATTRIBUTE_KEYS.Environment, value: desired.environment.name },

@@ -77,6 +77,7 @@ export default class Apply extends BaseCommand {
 
   private async applyService(client: Client, request: DeployRequest, flags: ApplyFlags, summary?: SummaryTarget) {
     const { startServiceDeployment, ServiceLockedError } = await import('../../src/temporal/deployClient');
+    const { PayloadTooLargeError } = await import('../../src/temporal/payloadSize');
     const { followDeployment, promptApproval } = await import('../followDeployment');
     const { decisionProblem, sendSignedDecision, signedRequest } = await import('../signing');
     const { renderCost, renderPlan } = await import('../render/plan');
@@ -90,6 +91,7 @@ export default class Apply extends BaseCommand {
       handle = await startServiceDeployment(client, { desired: request.desired, service, requestedBy: request.requestedBy, version: request.version, kind: 'deploy', request: signed });
     } catch (error) {
       if (error instanceof ServiceLockedError) throw new DeployerError(error.message, 'LOCKED', EXIT.locked);
+      if (error instanceof PayloadTooLargeError) throw new DeployerError(error.message, error.code, EXIT.usage);
       throw error;
     }
     const json = this.jsonEnabled();

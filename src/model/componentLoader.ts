@@ -114,7 +114,7 @@ export function componentOrigin(main: YamlFile, infra: YamlFile | undefined, env
   sources.push({ file: main, base: ['spec'] });
   return (specPath) => {
     for (let depth = specPath.length; depth > 0; depth--) {
-      const source = sources.find(({ file, base }) => file.doc.hasIn([...base, ...specPath.slice(0, depth)]));
+      const source = sources.find(({ file, base }) => file.has([...base, ...specPath.slice(0, depth)]));
       if (source) return { file: source.file, path: [...source.base, ...specPath] };
     }
     return { file: main, path: ['spec', ...specPath] };

@@ -7,7 +7,7 @@ import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostic
 import { API_VERSION, COMPONENT_KINDS, environmentFileSchema, EnvironmentSpec, repositoryFileSchema, serviceFileSchema } from './schema';
 import type { DeploymentPolicy, DesiredComponent, DesiredService, DesiredStack } from './types';
 import { YamlFile } from './yamlFile';
-import { issuesToDiagnostics } from './zodIssues';
+import { issuesToDiagnostics, Origin } from './zodIssues';
 
 export interface LoadOptions {
   /** Root of the deployment repo (holds stacks/ and environments/). */
@@ -209,7 +209,7 @@ function parseWith<T extends z.ZodType>(absolute: string, file: string, schema: 
 }
 
 function checkTests(root: string, service: DesiredService, declared: Set<string>, diagnostics: Diagnostic[]): void {
-  const file = () => YamlFile.read(path.join(root, service.source.file), service.source.file).yaml;
+  const file = serviceFile(root, service);
   const names = new Set<string>();
   service.spec.tests.forEach((test, index) => {
     if (names.has(test.name)) diagnostics.push(file().diagnostic(['spec', 'tests', index, 'name'], `test "${test.name}" is defined twice`, 'Give each test its own name.'));
@@ -221,13 +221,22 @@ function checkTests(root: string, service: DesiredService, declared: Set<string>
   });
 }
 
+/**
+ * service.yaml again, to point at a problem in it: read on the first problem only, and once however
+ * many follow (reading it per problem made N problems cost N parses of the file).
+ */
+function serviceFile(root: string, service: DesiredService): () => YamlFile {
+  let yaml: YamlFile | undefined;
+  return () => (yaml ??= YamlFile.read(path.join(root, service.source.file), service.source.file).yaml);
+}
+
 /** A service's dependsOn names other services of the stack; a misspelled one is not silently ignored. */
 function checkServiceDependencies(root: string, service: DesiredService, serviceNames: string[], diagnostics: Diagnostic[]): void {
+  const file = serviceFile(root, service);
   service.spec.dependsOn.forEach((name, index) => {
     if (serviceNames.includes(name)) return;
     const suggestion = didYouMean(name, serviceNames);
-    const file = YamlFile.read(path.join(root, service.source.file), service.source.file).yaml;
-    diagnostics.push(file.diagnostic(['spec', 'dependsOn', index], `unknown service "${name}"`, suggestion ? `Did you mean "${suggestion}"?` : `Services in this stack: ${serviceNames.join(', ')}.`));
+    diagnostics.push(file().diagnostic(['spec', 'dependsOn', index], `unknown service "${name}"`, suggestion ? `Did you mean "${suggestion}"?` : `Services in this stack: ${serviceNames.join(', ')}.`));
   });
 }
 
@@ -238,7 +247,14 @@ function checkServiceDependencies(root: string, service: DesiredService, service
 function resolveReferences(root: string, loaded: DesiredComponent[], declared: Set<string>, environment: string, diagnostics: Diagnostic[]): void {
   const components = new Map<string, DesiredComponent>(loaded.map((c) => [c.id, c] as const));
   const ids = [...declared];
-  const locate = (component: DesiredComponent, specPath: (string | number)[], message: string, hint?: string) => locateInComponent(root, component, environment, specPath, message, hint);
+  // Each component's files are read once, on its first problem, however many it has.
+  const origins = new Map<string, Origin>();
+  const locate = (component: DesiredComponent, specPath: (string | number)[], message: string, hint?: string) => {
+    let origin = origins.get(component.id);
+    if (!origin) origins.set(component.id, (origin = componentFilesOrigin(root, component, environment)));
+    const at = origin(specPath);
+    return at.file.diagnostic(at.path, message, hint);
+  };
   for (const component of components.values()) {
     const spec = component.spec as { dependsOn: string[]; environment?: { name: string; valueFrom?: { component: string; output: string } }[] };
     const deps = new Set<string>();
@@ -285,16 +301,15 @@ function resolveReferences(root: string, loaded: DesiredComponent[], declared: S
 }
 
 /**
- * A diagnostic at a spec path of a component, in whichever of its files wrote that path (its
+ * Where each spec path of a component was written, in whichever of its files wrote it (its
  * overrides for this environment included, which is where a reference may have been written).
  */
-function locateInComponent(root: string, component: DesiredComponent, environment: string, specPath: (string | number)[], message: string, hint?: string): Diagnostic {
+function componentFilesOrigin(root: string, component: DesiredComponent, environment: string): Origin {
   const read = (rel: string) => YamlFile.read(path.join(root, rel), rel).yaml;
   const main = read(component.source.file);
   const infraRel = path.join(path.dirname(component.source.file), 'infra.yaml');
   const infra = component.kind === 'MicroService' && fs.existsSync(path.join(root, infraRel)) ? read(infraRel) : undefined;
-  const at = componentOrigin(main, infra, environment)(specPath);
-  return at.file.diagnostic(at.path, message, hint);
+  return componentOrigin(main, infra, environment);
 }
 
 function listDirs(dir: string): string[] {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_PATTERN, DurationBounds, durationWithin } from './duration';
 
 // The deployment repo's file formats. Every object is strict so a misspelled field is an error
 // with a "did you mean", never a silently ignored setting.
@@ -14,7 +15,30 @@ export const componentRef = z
   .string()
   .regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'must be <service>/<component>, e.g. notification-service/database');
 
-const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 30s, 10m, 24h');
+/**
+ * Each duration setting's range. Without maxima, `approval.timeout: 99999999999d` passed validation
+ * and ended the deployment with "Invalid time value" (no date lies that far ahead); these keep every
+ * duration inside what runs it. The health gate and the monitoring window each run as one engine
+ * activity, which Temporal stops after 2 hours (workflows/deployService.ts).
+ */
+export const DURATION_BOUNDS = {
+  approvalTimeout: { min: '1s', max: '30d', why: "A deployment holds its service's lock while it waits for approval, and after a month its plan is stale: deploy again instead." },
+  healthTimeout: { min: '1s', max: '1h', why: 'The health gate runs in one activity that Temporal stops after 2 hours; a release not healthy within an hour is failing.' },
+  monitorWindow: { min: '0s', max: '1h', why: 'Monitoring runs in one activity that Temporal stops after 2 hours; 0s turns monitoring off.' },
+  checkInterval: { min: '1s', max: '1h', why: 'The release is checked at least once an hour, and at most once a second.' },
+  driftInterval: { min: '1m', max: '30d', why: 'Each drift check refreshes every component of the environment: checks more often than once a minute would overlap, and once a month is the least that still finds drift.' },
+} satisfies Record<string, DurationBounds>;
+
+/** A duration such as `30s`, `10m`, `24h`, within `bounds`. */
+function duration(bounds: DurationBounds) {
+  return z
+    .string()
+    .regex(DURATION_PATTERN, 'must be a duration such as 30s, 10m, 24h')
+    .refine((text) => !DURATION_PATTERN.test(text) || durationWithin(text, bounds), {
+      error: (issue) => `is ${String(issue.input)}; it must be between ${bounds.min} and ${bounds.max}`,
+      params: { hint: bounds.why },
+    });
+}
 
 const annotations = z
   .object({
@@ -214,7 +238,7 @@ export const environmentFileSchema = z.strictObject({
     approval: z
       .strictObject({
         required: z.boolean().default(false),
-        timeout: duration.default('24h'),
+        timeout: duration(DURATION_BOUNDS.approvalTimeout).default('24h'),
         allowSelfApproval: z.boolean().default(false),
         /** `slack` only: approvals must come through an authenticated channel. */
         channels: z.array(z.enum(['cli', 'slack'])).default(['cli', 'slack']),
@@ -222,7 +246,13 @@ export const environmentFileSchema = z.strictObject({
         confirm: z.boolean().optional(),
       })
       .prefault({}),
-    rollout: z.strictObject({ healthTimeout: duration.default('5m'), monitorWindow: duration.default('10m'), checkInterval: duration.default('30s') }).prefault({}),
+    rollout: z
+      .strictObject({
+        healthTimeout: duration(DURATION_BOUNDS.healthTimeout).default('5m'),
+        monitorWindow: duration(DURATION_BOUNDS.monitorWindow).default('10m'),
+        checkInterval: duration(DURATION_BOUNDS.checkInterval).default('30s'),
+      })
+      .prefault({}),
     rollback: z
       .strictObject({
         automatic: z.boolean().default(true),
@@ -230,7 +260,7 @@ export const environmentFileSchema = z.strictObject({
         p99LatencyMs: z.number().int().min(1).default(2000),
       })
       .prefault({}),
-    drift: z.strictObject({ schedule: z.string().optional(), interval: duration.default('1h') }).prefault({}),
+    drift: z.strictObject({ schedule: z.string().optional(), interval: duration(DURATION_BOUNDS.driftInterval).default('1h') }).prefault({}),
     local: z.strictObject({ images: z.record(z.string(), localImage).default({}) }).optional(),
   }),
 });

@@ -73,6 +73,9 @@ export function issuesToDiagnostics(issues: Issue[], schema: z.ZodType, origin: 
       case 'invalid_format':
         if (issue.format === 'starts_with' && 'prefix' in issue) return [file.diagnostic(path, `"${field}" must start with ${JSON.stringify(issue.prefix)}`)];
         return [file.diagnostic(path, `"${field}" ${issue.message}`)];
+      // Our own checks (a duration's range) say in params.hint why the rule is there.
+      case 'custom':
+        return [file.diagnostic(path, `"${field}" ${issue.message}`, typeof issue.params?.hint === 'string' ? issue.params.hint : undefined)];
       default:
         return [file.diagnostic(path, `"${field}" ${issue.message}`)];
     }

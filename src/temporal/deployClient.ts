@@ -1,4 +1,5 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { checkPayloadSize } from './payloadSize';
 import { SEARCH_ATTRIBUTE_KEYS } from './searchAttributes';
 import { deployerTaskQueue } from './taskQueue';
 import {
@@ -30,9 +31,11 @@ export class ServiceLockedError extends Error {
 
 /**
  * Starts deployService for one service. The workflow id is the lock: if a deployment of the service
- * runs, this fails with ServiceLockedError naming who holds it, since when, and the workflow id.
+ * runs, this fails with ServiceLockedError naming who holds it, since when, and the workflow id;
+ * an input Temporal would refuse as too large fails first, with PayloadTooLargeError.
  */
 export async function startServiceDeployment(client: Client, input: DeployServiceInput, taskQueue = deployerTaskQueue()): Promise<WorkflowHandle> {
+  checkPayloadSize(input);
   const workflowId = deployServiceWorkflowId(input.desired.stack, input.desired.environment.name, input.service);
   try {
     return await client.workflow.start(DEPLOY_SERVICE_WORKFLOW, {

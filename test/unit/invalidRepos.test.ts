@@ -32,6 +32,14 @@ const cases: Case[] = [
   { name: 'yaml-syntax-error', environment: 'production', variables: {}, expected: [`${CART_API}:7:1 YAML syntax error: All mapping items must start at the same column`] },
   { name: 'duplicate-key', environment: 'production', variables: {}, expected: [`${CART_API}:8:3 YAML syntax error: Map keys must be unique`] },
   { name: 'empty-service-file', environment: 'production', variables: {}, expected: [`${CART}:1:1 file is empty or not a mapping`] },
+  // Nested aliases that would expand to 9^9 items: refused, naming the file, not a bare ReferenceError.
+  {
+    name: 'alias-bomb',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:7:12 YAML aliases expand to more than 100 nodes each (a "billion laughs" document)`],
+    hints: { [`${CART_API}:7:12 YAML aliases expand to more than 100 nodes each (a "billion laughs" document)`]: 'Write the repeated values out, or use fewer levels of aliases.' },
+  },
 
   // Kinds and files
   {
@@ -109,6 +117,19 @@ const cases: Case[] = [
   { name: 'number-out-of-range', environment: 'production', variables: {}, expected: [`${CART_API}:7:9 "port" must be at most 65535`] },
   { name: 'ingress-path-without-slash', environment: 'production', variables: {}, expected: [`${CART_API}:8:11 "path" must start with "/"`] },
   { name: 'invalid-approval-timeout', environment: 'production', variables: {}, expected: [`${ENV}:9:14 "timeout" must be a duration such as 30s, 10m, 24h`] },
+  // Durations beyond what a date, a timer or the activity running them can hold ("Invalid time value" at approval).
+  {
+    name: 'duration-out-of-range',
+    environment: 'production',
+    variables: {},
+    expected: [
+      `${ENV}:9:14 "timeout" is 99999999999d; it must be between 1s and 30d`,
+      `${ENV}:12:20 "monitorWindow" is 48h; it must be between 0s and 1h`,
+      `${ENV}:13:20 "checkInterval" is 0s; it must be between 1s and 1h`,
+      `${ENV}:15:15 "interval" is 10s; it must be between 1m and 30d`,
+    ],
+    hints: { [`${ENV}:12:20 "monitorWindow" is 48h; it must be between 0s and 1h`]: 'Monitoring runs in one activity that Temporal stops after 2 hours; 0s turns monitoring off.' },
+  },
 
   // metadata vs directories
   { name: 'component-name-mismatch', environment: 'production', variables: {}, expected: [`${CART_API}:4:9 metadata.name "apl" does not match its directory "api"`] },
