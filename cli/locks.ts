@@ -16,6 +16,7 @@ import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import type { EndedLock, HeldLock, LockScope } from './render/locks';
 import { usage } from './locate';
 import { rootCause } from './errorCauses';
+import { signedRequest } from './signing';
 import { workflowUrl } from './temporalUi';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -117,6 +118,7 @@ export async function forceUnlock(client: Client, locks: HeldLock[], options: Fo
         phase: lock.phase,
         by: options.by,
         reason: options.reason,
+        request: await signedRequest({ action: 'unlock', stack: lock.stack, environment: lock.environment, version: lock.version ?? '', requestedBy: options.by }, true),
       };
       const recordWorkflowId = forcedUnlockWorkflowId(lock.stack, lock.environment, lock.service, now());
       const handle = await client.workflow.start(RECORD_FORCED_UNLOCK_WORKFLOW, {

@@ -15,6 +15,12 @@ export async function recordForcedUnlock(input: RecordForcedUnlockInput): Promis
   const { stack, environment, service } = input;
   const reason = forcedUnlockReason(input.by, input.reason);
   const last = await quick.lastRelease({ stack, environment, service });
+  // The lock is already open; what is left to decide is whether the record may say who opened it.
+  const proof = await quick
+    .reviewRequest({ stack, environment, service, kind: 'unlock', version: input.version ?? '', requestedBy: input.by, request: input.request })
+    .then((review) => review.requesterProof)
+    .catch(() => 'claimed' as const);
+  const who = proof === 'claimed' ? `${input.by} (identity not proven)` : input.by;
   const at = new Date().toISOString();
   if (last) {
     const release: ReleaseRecord = {
@@ -33,6 +39,7 @@ export async function recordForcedUnlock(input: RecordForcedUnlockInput): Promis
       serviceSpec: last.serviceSpec,
       environmentSpec: last.environmentSpec,
       groups: last.groups,
+      forcedBy: { identity: input.by, proof },
     };
     await quick.recordRelease(release);
   }
@@ -44,7 +51,7 @@ export async function recordForcedUnlock(input: RecordForcedUnlockInput): Promis
     service,
     version: input.version,
     by: input.by,
-    message: `${input.by} forced the lock of ${service} in ${environment} open, ending ${ended}: ${input.reason}`,
+    message: `${who} forced the lock of ${service} in ${environment} open, ending ${ended}: ${input.reason}`,
     channel: last?.serviceSpec.notifications?.slack?.channel,
     workflowId: input.workflowId,
     at,

@@ -23,6 +23,8 @@ export interface ReleaseRecord {
   approvedBy?: { identity: string; channel: string };
   /** How the requester was proven (ssh signature, GitHub OIDC), or 'claimed'. */
   requesterProof?: string;
+  /** A forced unlock ended this deployment: who forced it, and how they were proven ('claimed': not at all). */
+  forcedBy?: { identity: string; proof: string };
   /** The rollback skipped approval because the requester is on deployer.yaml's breakGlass list. */
   breakGlass?: boolean;
   /** The checkout had uncommitted changes, or its commit was not on the reviewed branch (allowed only where no approval is required). */

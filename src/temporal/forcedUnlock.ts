@@ -1,5 +1,6 @@
 // The contract of `deployer unlock --force` with the worker: the workflow that records a forced
 // unlock (a release record and a notification), its id and input. Workflow-safe: no Node imports.
+import type { RequestClaims, SignedClaims } from '../trust/claims';
 
 export const RECORD_FORCED_UNLOCK_WORKFLOW = 'recordForcedUnlock';
 
@@ -28,6 +29,8 @@ export interface RecordForcedUnlockInput {
   /** Who forced the unlock, and why (as they typed it). */
   by: string;
   reason: string;
+  /** Their signed claim to be `by`: the record says whether it was proven. */
+  request?: SignedClaims<RequestClaims>;
 }
 
 export interface RecordForcedUnlockResult {

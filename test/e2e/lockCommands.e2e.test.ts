@@ -137,7 +137,8 @@ describe('deployer state locks / unlock / rollback', () => {
       by: user,
       version: 'v1.2.0',
       workflowId,
-      message: `${user} forced the lock of notification-service in locked open, ending alice@company.com's deployment of v1.2.0 (awaiting-approval): stuck`,
+      // ops@company.com has no signing key: the record says so rather than vouching for the name.
+      message: `${user} (identity not proven) forced the lock of notification-service in locked open, ending alice@company.com's deployment of v1.2.0 (awaiting-approval): stuck`,
     });
     expect(releases().history(stack, 'locked', service)).toEqual([]);
 

@@ -15,6 +15,7 @@ import { stateDir } from '../../src/paths';
 import { deploymentProgress, deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import { forcedUnlockWorkflowId, RECORD_FORCED_UNLOCK_WORKFLOW, RecordForcedUnlockInput } from '../../src/temporal/forcedUnlock';
 import { createSlackApp } from '../../slack/app';
+import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { destroyReleased } from '../support/released';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { workerPorts } from '../../worker/ports';
@@ -308,13 +309,15 @@ describe('Slack app', () => {
     }
   });
 
-  it('the lock-forced notification of a real forced unlock reaches the service channel', async () => {
+  it('the lock-forced notification of a real forced unlock reaches the service channel, and the record says the forcer was proven', async () => {
     const from = slack.calls.length;
-    const input: RecordForcedUnlockInput = { stack: STACK, environment: ENVIRONMENT, service: SERVICE, workflowId, by: 'carol@company.com', reason: 'worker lost', heldBy: 'alice@company.com', startedAt: new Date().toISOString() };
+    const request = await repo.request('carol@company.com', { action: 'unlock', stack: STACK, environment: ENVIRONMENT, version: '' });
+    const input: RecordForcedUnlockInput = { stack: STACK, environment: ENVIRONMENT, service: SERVICE, workflowId, by: 'carol@company.com', reason: 'worker lost', heldBy: 'alice@company.com', startedAt: new Date().toISOString(), request };
     await client.client.workflow.execute(RECORD_FORCED_UNLOCK_WORKFLOW, { taskQueue, workflowId: forcedUnlockWorkflowId(STACK, ENVIRONMENT, SERVICE, new Date()), args: [input] });
     const posted = await slack.waitFor((call) => call.method === 'chat.postMessage' && String(call.body.text).startsWith(':unlock: Lock forced open'), 30_000, from);
     expect(posted.body.channel).toBe(CHANNEL);
     expect(JSON.stringify(posted.body.blocks)).toContain('carol@company.com forced the lock of orders in production open');
+    expect(new FileReleaseStore(path.join(stateDir(), 'releases')).history(STACK, ENVIRONMENT, SERVICE)[0]).toMatchObject({ result: 'cancelled', forcedBy: { identity: 'carol@company.com', proof: 'ssh' } });
   });
 
   it('SlackNotifier posts every kind of notification to the fake Web API', async () => {
