@@ -60,7 +60,7 @@ export class SegmentedLogFile {
    * the read loses nothing.
    */
   newestFirst(): AsyncGenerator<string> {
-    const opened = [this.file, ...this.rotatedFiles().reverse()].flatMap((file) => {
+    const opened = [this.file, ...this.rotated().map(({ file }) => file).reverse()].flatMap((file) => {
       try {
         const fd = fs.openSync(file, 'r');
         return [{ fd, size: fs.fstatSync(fd).size }];
@@ -72,10 +72,6 @@ export class SegmentedLogFile {
   }
 
   /** Rotated files, oldest first. */
-  private rotatedFiles(): string[] {
-    return this.rotated().map(({ file }) => file);
-  }
-
   private rotated(): { file: string; sequence: number }[] {
     const { dir, stem, ext } = this.parts();
     const pattern = new RegExp(`^${escapeRegExp(stem)}\\.(\\d+)${escapeRegExp(ext)}$`);
