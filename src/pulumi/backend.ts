@@ -16,7 +16,7 @@ export function localBackend(stateDir: string): PulumiBackend {
   const home = path.join(pulumiDir, 'home');
   fs.mkdirSync(stateRoot, { recursive: true });
   fs.mkdirSync(home, { recursive: true });
-  return { url: `file://${stateRoot}`, home, passphrase: process.env.DEPLOYER_PULUMI_PASSPHRASE ?? storedPassphrase(stateDir) };
+  return { url: `file://${stateRoot}`, home, workspaces: path.join(stateDir, 'pulumi', 'workspaces'), passphrase: process.env.DEPLOYER_PULUMI_PASSPHRASE ?? storedPassphrase(stateDir) };
 }
 
 function storedPassphrase(stateDir: string): string {

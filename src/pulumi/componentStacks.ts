@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   ConcurrentUpdateError,
   ConfigMap,
@@ -13,6 +14,8 @@ import {
 } from '@pulumi/pulumi/automation';
 import { stateDir } from '../paths';
 import { pulumiEnv, toolPath } from '../toolchain';
+import { releasesToKeep } from '../releases/retention';
+import { pruneFileBackendHistory } from './history';
 import { diffRefreshEvent, FieldDrift } from './refreshDiff';
 
 /** Identity of one component's Pulumi stack: project = deployment stack, stack = `<service>.<component>.<env>`. */
@@ -28,6 +31,8 @@ export interface PulumiBackend {
   passphrase: string;
   /** PULUMI_HOME: plugin cache and credentials, kept out of the user's ~/.pulumi. */
   home: string;
+  /** Where each operation's workspace (Pulumi.yaml, stack settings) lives while it runs. */
+  workspaces: string;
 }
 
 /** Progress of a running engine operation, reported to callers (activities heartbeat with it). */
@@ -65,24 +70,32 @@ export interface ResourceDrift {
 
 /**
  * Automation API facade: one LocalWorkspace per operation, so component stacks of a wave run in
- * parallel without sharing a working directory.
+ * parallel without sharing a working directory. Each workspace is a directory of its own under
+ * `backend.workspaces`, removed when the operation ends (left to the Automation API, it would be a
+ * new `$TMPDIR/automation-*` per operation, never removed). After an `up` or `destroy`, the stack's
+ * update history on a file backend is pruned to the newest `updatesToKeep`.
  */
 export class ComponentStacks {
   private command?: Promise<PulumiCommand>;
 
-  constructor(private readonly backend: PulumiBackend) {}
+  constructor(
+    private readonly backend: PulumiBackend,
+    private readonly updatesToKeep: number = releasesToKeep(),
+  ) {}
 
   async up(id: ComponentStackId, program: PulumiFn, config: Record<string, string>, hooks: RunHooks = {}): Promise<UpOutcome> {
     const started = Date.now();
-    const stack = await this.select(id, program);
-    // Each config call is an engine process; most component stacks have no config at all.
-    if (Object.keys(config).length) await stack.setAllConfig(toConfigMap(config));
-    const failures = resourceFailures();
-    const listen = progressListener(hooks);
-    // Refresh first, so what changed behind deployer's back (drift) is put back to the desired state.
-    const result = await withoutStaleLock(stack, () => stack.up({ refresh: true, signal: hooks.signal, onEvent: (event) => (listen(event), failures.observe(event)) })).catch(
-      (error: unknown) => failures.rethrow(error),
-    );
+    const result = await this.withStack(id, program, async (stack) => {
+      // Each config call is an engine process; most component stacks have no config at all.
+      if (Object.keys(config).length) await stack.setAllConfig(toConfigMap(config));
+      const failures = resourceFailures();
+      const listen = progressListener(hooks);
+      // Refresh first, so what changed behind deployer's back (drift) is put back to the desired state.
+      return withoutStaleLock(stack, () => stack.up({ refresh: true, signal: hooks.signal, onEvent: (event) => (listen(event), failures.observe(event)) })).catch(
+        (error: unknown) => failures.rethrow(error),
+      );
+    });
+    this.pruneHistory(id);
     return {
       outputs: visibleOutputs(result.outputs),
       allOutputs: flaggedOutputs(result.outputs),
@@ -93,37 +106,50 @@ export class ComponentStacks {
 
   /** Refresh in preview mode: reports what changed behind Pulumi's back, without touching state. */
   async previewRefresh(id: ComponentStackId, program: PulumiFn, hooks: RunHooks = {}): Promise<ResourceDrift[]> {
-    const stack = await this.select(id, program);
-    const drifts: ResourceDrift[] = [];
-    const report = progressListener(hooks);
-    await withoutStaleLock(stack, () => stack.previewRefresh({
-      signal: hooks.signal,
-      onEvent: (event) => {
-        report(event);
-        const drift = diffRefreshEvent(event);
-        if (drift) drifts.push(drift);
-      },
-    }));
-    return drifts;
+    return this.withStack(id, program, async (stack) => {
+      const drifts: ResourceDrift[] = [];
+      const report = progressListener(hooks);
+      await withoutStaleLock(stack, () => stack.previewRefresh({
+        signal: hooks.signal,
+        onEvent: (event) => {
+          report(event);
+          const drift = diffRefreshEvent(event);
+          if (drift) drifts.push(drift);
+        },
+      }));
+      return drifts;
+    });
   }
 
   async destroy(id: ComponentStackId, program: PulumiFn, hooks: RunHooks = {}): Promise<void> {
-    const stack = await this.select(id, program);
-    await withoutStaleLock(stack, () => stack.destroy({ signal: hooks.signal, onEvent: progressListener(hooks) }));
-    await stack.workspace.removeStack(id.stack);
+    await this.withStack(id, program, async (stack) => {
+      await withoutStaleLock(stack, () => stack.destroy({ signal: hooks.signal, onEvent: progressListener(hooks) }));
+      await stack.workspace.removeStack(id.stack);
+    });
+    this.pruneHistory(id);
   }
 
   /** Outputs with their secret flag, for resolving references inside the worker. */
   async outputs(id: ComponentStackId, program: PulumiFn): Promise<Record<string, { value: unknown; secret: boolean }>> {
-    const stack = await this.select(id, program);
-    return flaggedOutputs(await stack.outputs());
+    return this.withStack(id, program, async (stack) => flaggedOutputs(await stack.outputs()));
   }
 
-  private async select(id: ComponentStackId, program: PulumiFn): Promise<Stack> {
+  private async withStack<T>(id: ComponentStackId, program: PulumiFn, operation: (stack: Stack) => Promise<T>): Promise<T> {
+    fs.mkdirSync(this.backend.workspaces, { recursive: true });
+    const workDir = fs.mkdtempSync(path.join(this.backend.workspaces, `${id.project}.${id.stack}-`));
+    try {
+      return await operation(await this.select(id, program, workDir));
+    } finally {
+      fs.rmSync(workDir, { recursive: true, force: true });
+    }
+  }
+
+  private async select(id: ComponentStackId, program: PulumiFn, workDir: string): Promise<Stack> {
     this.command ??= PulumiCommand.get({ root: path.dirname(path.dirname(toolPath('pulumi'))), skipVersionCheck: false });
     return LocalWorkspace.createOrSelectStack(
       { projectName: id.project, stackName: id.stack, program },
       {
+        workDir,
         pulumiCommand: await this.command,
         pulumiHome: this.backend.home,
         projectSettings: { name: id.project, runtime: 'nodejs', backend: { url: this.backend.url } },
@@ -132,6 +158,10 @@ export class ComponentStacks {
         envVars: { ...pulumiEnv(), PULUMI_CONFIG_PASSPHRASE: this.backend.passphrase, DEPLOYER_HOME: stateDir() },
       },
     );
+  }
+
+  private pruneHistory(id: ComponentStackId): void {
+    if (this.backend.url.startsWith('file://')) pruneFileBackendHistory(fileURLToPath(this.backend.url), id, this.updatesToKeep);
   }
 }
 

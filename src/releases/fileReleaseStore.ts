@@ -2,13 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { OWNER_ONLY_FILE, ownerOnlyDir } from '../ownerOnly';
 import type { ReleasedComponent, ReleaseRecord } from './releaseRecord';
+import { releasesToKeep, retainedReleases } from './retention';
 
 /**
- * Release log on the local disk: one JSON-lines file per stack/environment/service, appended to
- * and never rewritten, so a crash mid-write loses at most the line being written.
+ * Release log on the local disk: one JSON-lines file per stack/environment/service, appended to,
+ * so a crash mid-write loses at most the line being written. Past `keep` records it is pruned (see
+ * retainedReleases) by writing the kept ones to a new file that replaces the old one in one rename.
  */
 export class FileReleaseStore {
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly keep: number = releasesToKeep(),
+  ) {}
 
   private file(stack: string, environment: string, service: string): string {
     return path.join(this.dir, stack, environment, `${service}.jsonl`);
@@ -20,6 +25,19 @@ export class FileReleaseStore {
     ownerOnlyDir(this.dir);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.appendFileSync(file, `${JSON.stringify(record)}\n`, { mode: OWNER_ONLY_FILE });
+    this.prune(record.stack, record.environment, record.service);
+  }
+
+  /** Appends to one service's log come one at a time: the service's lock serializes its deployments. */
+  private prune(stack: string, environment: string, service: string): void {
+    const history = this.history(stack, environment, service);
+    if (history.length <= this.keep) return;
+    const kept = retainedReleases(history, this.keep);
+    if (kept.length === history.length) return;
+    const file = this.file(stack, environment, service);
+    const replacement = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(replacement, kept.reverse().map((record) => `${JSON.stringify(record)}\n`).join(''), { mode: OWNER_ONLY_FILE });
+    fs.renameSync(replacement, file);
   }
 
   /** Newest first. */

@@ -86,13 +86,13 @@ describe('journals', () => {
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-journal-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('a log query keeps the newest `limit` matching lines, oldest first', () => {
+  it('a log query keeps the newest `limit` matching lines, oldest first', async () => {
     const journal = new LogJournal(path.join(dir, 'logs.jsonl'));
     for (const entry of lines) journal.append(entry);
-    expect(journal.query({ filter: 'ERROR', limit: 1 }).map((entry) => entry.message)).toEqual(['ERROR email not sent: health check failing']);
-    expect(journal.query({ search: 'email', limit: 2 }).map((entry) => entry.message)).toEqual(['ERROR email not sent: health check failing', 'WARN Email queue slow']);
+    expect((await journal.query({ filter: 'ERROR', limit: 1 })).map((entry) => entry.message)).toEqual(['ERROR email not sent: health check failing']);
+    expect((await journal.query({ search: 'email', limit: 2 })).map((entry) => entry.message)).toEqual(['ERROR email not sent: health check failing', 'WARN Email queue slow']);
     // A fresh journal on the same file reads what the previous one wrote (a runtime restart).
-    expect(new LogJournal(path.join(dir, 'logs.jsonl')).query({}).length).toBe(lines.length);
+    expect((await new LogJournal(path.join(dir, 'logs.jsonl')).query({})).length).toBe(lines.length);
   });
 
   it('events since an instant compare as instants too', () => {

@@ -2,22 +2,36 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { OWNER_ONLY_FILE } from '../../../ownerOnly';
 import type { LogLine, LogQuery, RuntimeEvent, RuntimeEventType } from '../api';
+import { LogRetention, logRetentionFromEnvironment, SegmentedLogFile } from './logSegments';
 
-/**
- * An append-only JSON-lines file with live subscribers: a component's logs and its events both
- * live in one, so they survive runtime restarts and `--follow` sees new entries as they land.
- */
-class Journal<T> {
+/** Who is told of each new entry as it lands: `--follow` streams them without rereading the file. */
+class Subscribers<T> {
   private readonly listeners = new Set<(entry: T) => void>();
 
+  notify(entry: T): void {
+    for (const listener of this.listeners) listener(entry);
+  }
+
+  subscribe(listener: (entry: T) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/**
+ * An append-only JSON-lines file with live subscribers: a component's events live in one, so they
+ * survive runtime restarts and followers see new entries as they land.
+ */
+class Journal<T> extends Subscribers<T> {
   constructor(private readonly file: string) {
+    super();
     fs.mkdirSync(path.dirname(file), { recursive: true });
   }
 
   append(entry: T): void {
     // Logs hold whatever the services print; owner-only also where others may pass through (as root).
     fs.appendFileSync(this.file, `${JSON.stringify(entry)}\n`, { mode: OWNER_ONLY_FILE });
-    for (const listener of this.listeners) listener(entry);
+    this.notify(entry);
   }
 
   read(): T[] {
@@ -32,22 +46,57 @@ class Journal<T> {
       .filter(Boolean)
       .map((line) => JSON.parse(line) as T);
   }
-
-  subscribe(listener: (entry: T) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
 }
 
-export class LogJournal extends Journal<LogLine> {
+/**
+ * A component's logs: rotated by size (see SegmentedLogFile) and read newest first, asynchronously,
+ * stopping as soon as a query has its lines, so a busy component's megabytes never stall the
+ * runtime's only thread (which also runs every load balancer).
+ */
+export class LogJournal extends Subscribers<LogLine> {
+  private readonly segments: SegmentedLogFile;
+
+  constructor(file: string, retention: LogRetention = logRetentionFromEnvironment()) {
+    super();
+    this.segments = new SegmentedLogFile(file, retention);
+  }
+
   write(source: string, stream: LogLine['stream'], message: string): void {
     this.append({ at: new Date().toISOString(), source, stream, message });
   }
 
-  query(query: LogQuery): LogLine[] {
-    const matches = logMatcher(query);
-    const lines = this.read().filter(matches);
-    return query.limit ? lines.slice(-query.limit) : lines;
+  append(line: LogLine): void {
+    this.segments.append(JSON.stringify(line));
+    this.notify(line);
+  }
+
+  /** The newest `limit` lines matching the query (all of them without a limit), oldest first. */
+  query(query: LogQuery): Promise<LogLine[]> {
+    return this.newest(logMatcher(query), query.limit || Infinity, query.since ? canonicalTimestamp(query.since) : undefined);
+  }
+
+  /** Lines are written in time order: reading newest first, the first one before `since` ends the search. */
+  async newest(matches: (line: LogLine) => boolean, limit: number, since?: string): Promise<LogLine[]> {
+    const found: LogLine[] = [];
+    if (limit <= 0) return found;
+    for await (const text of this.segments.newestFirst()) {
+      const line = parseLine(text);
+      if (!line) continue;
+      if (since && line.at < since) break;
+      if (!matches(line)) continue;
+      found.push(line);
+      if (found.length >= limit) break;
+    }
+    return found.reverse();
+  }
+}
+
+/** A line torn by a crash mid-write is skipped rather than failing every later query. */
+function parseLine(text: string): LogLine | undefined {
+  try {
+    return JSON.parse(text) as LogLine;
+  } catch {
+    return undefined;
   }
 }
 

@@ -12,6 +12,8 @@ import { ComponentRunner, RunnerContext } from './runner';
 const USAGE_SAMPLE_INTERVAL_MS = 5000;
 const DRAIN_TIMEOUT_MS = 10000;
 const MAX_RESTART_DELAY_MS = 30000;
+// How far back a failed rollout looks in a replica's log for the line that says why.
+const FAILURE_LOG_LINES = 200;
 // Variables of the runtime a replica inherits; everything else comes from the component.
 const INHERITED_VARIABLES = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'];
 
@@ -248,22 +250,23 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     const keeps = previous ? `; ${previous.version} keeps serving` : '';
     for (;;) {
       const failed = replicas.find((replica) => replica.state === 'exited' || replica.state === 'unhealthy');
-      if (failed) throw new RolloutError(`${this.describeFailure(failed)}${keeps}`);
+      if (failed) throw new RolloutError(`${await this.describeFailure(failed)}${keeps}`);
       if (replicas.every((replica) => replica.state === 'healthy')) return;
       if (Date.now() > deadline) {
         const waiting = replicas.find((replica) => replica.state !== 'healthy') ?? replicas[0]!;
-        throw new RolloutError(`replica ${waiting.id} was not healthy after ${Math.round(timeoutMs / 1000)} s: ${this.describeFailure(waiting)}${keeps}`);
+        throw new RolloutError(`replica ${waiting.id} was not healthy after ${Math.round(timeoutMs / 1000)} s: ${await this.describeFailure(waiting)}${keeps}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 
-  private describeFailure(replica: Replica): string {
+  private async describeFailure(replica: Replica): Promise<string> {
     const health = replica.health();
     const last = health.checks[health.checks.length - 1];
     const check = last ? `${replica.revision.healthCheck.path} -> ${describeCheck(last)}` : 'no health check answered';
-    // The replica's last error says more than its last request line.
-    const lines = this.context.logs.query({}).filter((line) => line.source === replica.id);
+    // The replica's last error says more than its last request line; a replica that fails says why
+    // among its last lines, so older ones are not read.
+    const lines = await this.context.logs.newest((line) => line.source === replica.id, FAILURE_LOG_LINES);
     const lastLog = [...lines].reverse().find((line) => line.stream === 'stderr' || /\b(ERROR|FATAL|Error)\b/.test(line.message)) ?? lines[lines.length - 1];
     const state = replica.state === 'exited' ? 'exited' : replica.state;
     return `${replica.revision.version} replica ${replica.id} ${state} (${check})${lastLog ? `; last log: ${lastLog.message}` : ''}`;

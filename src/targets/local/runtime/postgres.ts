@@ -119,8 +119,8 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
       this.context.events.record('created', `PostgreSQL cluster initialised in ${this.dataDir}`);
     }
     // The package rejects with nothing when the server exits during start; its log says why.
-    await this.server.start().catch((error: unknown) => {
-      const lastLines = this.context.logs.query({ limit: 3 }).map((line) => line.message).join(' | ');
+    await this.server.start().catch(async (error: unknown) => {
+      const lastLines = (await this.context.logs.query({ limit: 3 })).map((line) => line.message).join(' | ');
       throw new Error(`PostgreSQL did not start${error instanceof Error ? `: ${error.message}` : ''}${lastLines ? ` (last log: ${lastLines})` : ''}`);
     });
     this.running = true;

@@ -6,6 +6,7 @@ import {
   ComponentState,
   DesiredComponent,
   ExecTarget,
+  LogLine,
   LogQuery,
   parseComponentKey,
   RuntimeEvent,
@@ -13,6 +14,7 @@ import {
 import { OWNER_ONLY_FILE, ownerOnlyDir } from '../../../ownerOnly';
 import type { ComponentRef } from '../../deployment';
 import { EventJournal, LogJournal } from './journal';
+import { LogRetention, logRetentionFromEnvironment } from './logSegments';
 import { MetricsRecorder } from './metrics';
 import { MicroServiceRunner } from './microService';
 import { PostgresRunner } from './postgres';
@@ -42,11 +44,14 @@ export class LocalRuntime {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly emulator: SqsEmulator;
 
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    private readonly logRetention: LogRetention = logRetentionFromEnvironment(),
+  ) {
     // As root, PostgreSQL runs as the `postgres` user, which must pass through to its data directory.
     ownerOnlyDir(dir, { othersMayPass: process.getuid?.() === 0 });
     fs.mkdirSync(this.componentsDir, { recursive: true });
-    this.emulator = new SqsEmulator(dir, new LogJournal(path.join(dir, 'sqs', 'logs.jsonl')), new EventJournal(path.join(dir, 'sqs', 'events.jsonl')));
+    this.emulator = new SqsEmulator(dir, new LogJournal(path.join(dir, 'sqs', 'logs.jsonl'), logRetention), new EventJournal(path.join(dir, 'sqs', 'events.jsonl')));
   }
 
   private get componentsDir(): string {
@@ -133,7 +138,8 @@ export class LocalRuntime {
     });
   }
 
-  logs(key: string, query: LogQuery) {
+  /** Synchronous until the log files are open: a follower subscribing right after misses no line and sees none twice. */
+  logs(key: string, query: LogQuery): Promise<LogLine[]> {
     return this.existing(key).context.logs.query(query);
   }
 
@@ -183,7 +189,7 @@ export class LocalRuntime {
       ref,
       key,
       dir,
-      logs: new LogJournal(path.join(dir, 'logs.jsonl')),
+      logs: new LogJournal(path.join(dir, 'logs.jsonl'), this.logRetention),
       events: new EventJournal(path.join(dir, 'events.jsonl')),
       metrics: new MetricsRecorder(),
       save: () => this.save(key),

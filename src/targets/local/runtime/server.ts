@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DesiredComponent, LogQuery } from '../api';
+import type { DesiredComponent, LogLine, LogQuery } from '../api';
 import { assertAllowed } from './apiAuth';
 import { canonicalTimestamp, logMatcher } from './journal';
 import { RuntimeRequestError } from './requestError';
@@ -33,8 +33,7 @@ export function runtimeServer(runtime: LocalRuntime, token: string): http.Server
         limit: query.has('limit') ? Number(query.get('limit')) : undefined,
       };
       if (query.get('follow') !== 'true') return runtime.logs(key, logQuery);
-      followLogs(runtime, key, logQuery, response);
-      return undefined;
+      return followLogs(runtime, key, logQuery, response);
     },
     'GET /v1/components/:key/events': ({ key, query }) => runtime.events(key, sinceParam(query)),
     'GET /v1/components/:key/health': ({ key }) => runtime.health(key),
@@ -67,15 +66,28 @@ export function runtimeServer(runtime: LocalRuntime, token: string): http.Server
   return server;
 }
 
-function followLogs(runtime: LocalRuntime, key: string, query: LogQuery, response: http.ServerResponse): void {
-  const backlog = runtime.logs(key, query);
-  response.writeHead(200, { 'content-type': 'application/x-ndjson' });
-  for (const line of backlog) response.write(`${JSON.stringify(line)}\n`);
+/**
+ * The backlog, then every new matching line as it is written. Subscribing in the same tick as the
+ * backlog's files are opened means no line is missed or sent twice; lines written while the backlog
+ * is read wait for it.
+ */
+async function followLogs(runtime: LocalRuntime, key: string, query: LogQuery, response: http.ServerResponse): Promise<void> {
   const matches = logMatcher({ ...query, since: undefined });
+  const send = (line: LogLine) => response.write(`${JSON.stringify(line)}\n`);
+  let waiting: LogLine[] | undefined = [];
   const unsubscribe = runtime.followLogs(key, (line) => {
-    if (matches(line)) response.write(`${JSON.stringify(line)}\n`);
+    if (!matches(line)) return;
+    if (waiting) waiting.push(line);
+    else send(line);
   });
   response.on('close', unsubscribe);
+  const backlog = await runtime.logs(key, query).catch((error: unknown) => {
+    unsubscribe();
+    throw error;
+  });
+  response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  for (const line of [...backlog, ...waiting]) send(line);
+  waiting = undefined;
 }
 
 /** `since` as given, checked: an unreadable one is the caller's mistake (400), not a reason to return nothing. */

@@ -1,0 +1,113 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { stackIdOf } from '../../activities/deployment';
+import { loadDesiredStack } from '../../src/model/loadRepo';
+import { installRoot, stateDir } from '../../src/paths';
+import { localBackend } from '../../src/pulumi/backend';
+import { ComponentStacks } from '../../src/pulumi/componentStacks';
+import { programCatalogue } from '../../src/targets';
+import { deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
+import type { DeployServiceInput } from '../../src/temporal/deployment';
+import { ReviewedRepo } from '../support/reviewedRepo';
+import { testClient } from '../support/temporal';
+
+// The Automation API makes a `$TMPDIR/automation-*` workspace for every inline-program operation
+// unless given one; deployer gives it one under the state dir and removes it. The worker runs as its
+// own process (`dist/worker/main.js`) with a TMPDIR of this test's own, so the count is exact
+// whatever else runs on the machine. (In-process it could not be: jest gives a test a copy of
+// process.env, which Node's os.tmpdir() never reads.)
+describe('Pulumi workspaces', () => {
+  const STACK = 'workspaces';
+  const ENVIRONMENT = 'ws-dev';
+  const taskQueue = `workspaces-${crypto.randomUUID()}`;
+  let tmpdir: string;
+  let repo: ReviewedRepo;
+  let client: Awaited<ReturnType<typeof testClient>>;
+  let worker: ChildProcess;
+
+  beforeAll(async () => {
+    tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-workspaces-tmp-'));
+    repo = ReviewedRepo.adopt(buildRepo());
+    client = await testClient();
+    worker = spawn(process.execPath, [path.join(installRoot, 'dist', 'worker', 'main.js')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      // Its stacks keep one update of history each: a second deployment shows the pruning.
+      env: { ...process.env, TMPDIR: tmpdir, DEPLOYER_TASK_QUEUE: taskQueue, DEPLOYER_KEEP_RELEASES: '1' },
+    });
+  });
+
+  afterAll(async () => {
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    if (worker.exitCode === null) worker.kill('SIGTERM');
+    await exited;
+    await client.close();
+    repo.remove();
+    fs.rmSync(tmpdir, { recursive: true, force: true });
+  });
+
+  /** The example's deployer.yaml and development environment, renamed, and one service with a queue. */
+  function buildRepo(): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-workspaces-repo-'));
+    const example = path.join(installRoot, 'examples', 'deployment-repo');
+    fs.copyFileSync(path.join(example, 'deployer.yaml'), path.join(root, 'deployer.yaml'));
+    const environment = YAML.parse(fs.readFileSync(path.join(example, 'environments', 'development.yaml'), 'utf8'));
+    environment.metadata.name = ENVIRONMENT;
+    write(root, `environments/${ENVIRONMENT}.yaml`, environment);
+    write(root, `stacks/${STACK}/services/web/service.yaml`, {
+      apiVersion: 'components.deployer.io/v1',
+      kind: 'Service',
+      metadata: { name: 'web', stack: STACK },
+      spec: { team: 'platform', owners: ['alice@company.com'], approvers: ['platform-team'] },
+    });
+    write(root, `stacks/${STACK}/services/web/components/queue/sqs.yaml`, {
+      apiVersion: 'components.deployer.io/v1',
+      kind: 'SQS',
+      metadata: { name: 'queue', service: 'web', stack: STACK },
+      spec: { type: 'standard', visibilityTimeoutSeconds: 30 },
+    });
+    return root;
+  }
+
+  function write(root: string, file: string, content: unknown): void {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), YAML.stringify(content));
+  }
+
+  const automationDirs = () => fs.readdirSync(tmpdir).filter((name) => name.startsWith('automation-'));
+
+  function input(version: string): DeployServiceInput {
+    const desired = repo.rendered(loadDesiredStack({ root: repo.root, stack: STACK, environment: ENVIRONMENT, variables: { VERSION: version } }));
+    return { desired, service: 'web', requestedBy: 'alice@company.com', version, kind: 'deploy' };
+  }
+
+  /** Updates the file backend recorded for the queue's stack (each has its history, checkpoint and attrs files). */
+  function recordedUpdates(): string[] {
+    const dir = path.join(stateDir(), 'pulumi', 'state', '.pulumi', 'history', STACK, stackIdOf(STACK, ENVIRONMENT, 'web/queue').stack);
+    return [...new Set(fs.readdirSync(dir).flatMap((name) => /-(\d+)\./.exec(name)?.[1] ?? []))];
+  }
+
+  it('deployments and a destroy leave no workspace directory behind, and only the newest Pulumi updates', async () => {
+    expect(automationDirs()).toEqual([]);
+    for (const [version, visibilityTimeoutSeconds] of [['v1.0.0', 30], ['v1.0.1', 45]] as const) {
+      repo.editYaml(`stacks/${STACK}/services/web/components/queue/sqs.yaml`, (doc) => doc.setIn(['spec', 'visibilityTimeoutSeconds'], visibilityTimeoutSeconds));
+      repo.commit(`queue visibility ${visibilityTimeoutSeconds} s`);
+      const result = await deploymentResult(await startServiceDeployment(client.client, input(version), taskQueue));
+      expect(result.phase).toBe('succeeded');
+    }
+    expect(automationDirs()).toEqual([]);
+    expect(recordedUpdates()).toHaveLength(1);
+
+    const { desired } = input('v1.0.1');
+    const queue = desired.services[0]!.components[0]!;
+    const deployment = { ref: { stack: STACK, environment: ENVIRONMENT, service: 'web', component: 'queue' }, kind: queue.kind, spec: queue.spec, configs: queue.configs, environment: desired.environment.spec, resolved: {} };
+    await new ComponentStacks(localBackend(stateDir())).destroy(stackIdOf(STACK, ENVIRONMENT, queue.id), programCatalogue.programFor(queue.kind, deployment));
+
+    // The worker's operations and this test's destroy both leave nothing in their workspace root.
+    expect(automationDirs()).toEqual([]);
+    expect(fs.readdirSync(localBackend(stateDir()).workspaces)).toEqual([]);
+  });
+});
