@@ -183,8 +183,14 @@ describe('deployer state locks / unlock / rollback', () => {
   });
 
   it('a forced unlock of a service released before leaves a cancelled release record', async () => {
-    const needsApproval = (spec: DesiredStack['environment']['spec']) => (spec.approval = { ...spec.approval, required: true });
-    const handle = await holdLock('rb', 'v1.4.0', needsApproval);
+    // The team makes `rb` require approval on the reviewed branch, so a deployment waits there holding the lock.
+    const approvalRequired = (required: boolean) => {
+      reviewed.editYaml('environments/rb.yaml', (doc) => doc.setIn(['spec', 'approval', 'required'], required));
+      reviewed.commit(`rb approval required: ${required}`);
+    };
+    approvalRequired(true);
+    const handle = await holdLock('rb', 'v1.4.0');
+    approvalRequired(false);
     // A rollback started past the CLI's own check finds the lock when it starts its deployment: still exit 3.
     const request = { stack, environment: 'rb', service, requestedBy: user };
     const rollback = await startRollback(client.client, request, { taskQueue });
