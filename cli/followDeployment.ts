@@ -6,6 +6,8 @@ import { LiveReplicas, progressEvents, renderApprovalRequest, renderProgress } f
 
 const TERMINAL: DeploymentPhase[] = ['succeeded', 'unchanged', 'failed', 'rolled-back', 'rejected', 'timed-out', 'cancelled'];
 const POLL_MS = 400;
+/** How often to ask again while no worker answers queries. */
+const WORKER_RETRY_MS = 2000;
 
 export interface FollowOptions {
   /** Where progress goes: a TTY gets the box redrawn in place, anything else one line per change. */
@@ -26,10 +28,30 @@ export async function followDeployment(handle: WorkflowHandle, options: FollowOp
   let planned = false;
   let askedApproval = false;
   const result = handle.result() as Promise<DeployServiceResult>;
+  let settled = false;
   // Failures are read through `return result` below; the race must not leave them unhandled.
-  result.catch(() => undefined);
+  result.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  let silent = false;
   for (;;) {
-    const progress = await handle.query(progressQuery);
+    let progress: DeploymentProgress;
+    try {
+      progress = await handle.query(progressQuery);
+    } catch (error) {
+      // A query needs a worker; the deployment itself goes on in Temporal while none answers.
+      if (settled) break;
+      if (!silent && !options.quiet) {
+        options.out.write(`No worker answers right now (${(error as Error).message}); the deployment goes on when one is back. Still following…\n`);
+        drawnLines = 0;
+      }
+      silent = true;
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, WORKER_RETRY_MS)), result.catch(() => undefined)]);
+      continue;
+    }
+    if (silent && !options.quiet) options.out.write('A worker answers again.\n');
+    silent = false;
     if (!planned && progress.phase !== 'planning') {
       planned = true;
       options.onPlanned?.(progress);
@@ -53,7 +75,7 @@ export async function followDeployment(handle: WorkflowHandle, options: FollowOp
     previous = progress;
     if (TERMINAL.includes(progress.phase)) break;
     // Wake up at once when the deployment ends instead of a poll interval later.
-    await Promise.race([new Promise((resolve) => setTimeout(resolve, POLL_MS)), result]);
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, POLL_MS)), result.catch(() => undefined)]);
   }
   return result;
 }
