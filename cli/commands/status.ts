@@ -29,17 +29,30 @@ export default class Status extends BaseCommand {
     const stack = flags.service ? findServiceStack(root, flags.service, flags.stack) : flags.stack!;
     const services = flags.service ? [flags.service] : listDirs(path.join(root, 'stacks', stack, 'services'));
     const { connectTemporal } = await import('../temporalClient');
-    const temporal = await connectTemporal(flags);
+    // What runs comes from the target; Temporal only says whether a deployment is under way. Without
+    // it, status still answers (and says what it could not check), unless asked to follow.
+    const unreachable = (error: unknown) => !flags.follow && error instanceof DeployerError && error.code === 'TEMPORAL_UNREACHABLE';
+    const temporal = await connectTemporal(flags).catch((error: unknown) => {
+      if (!unreachable(error)) throw error;
+      this.warn(`${(error as Error).message} Showing what runs without knowing whether a deployment is under way.`);
+      return undefined;
+    });
     const statuses: ServiceStatus[] = [];
     try {
       for (const service of services) {
-        const deploying = await runningDeployment(temporal, stack, flags.environment, service);
+        const deploying = temporal
+          ? await runningDeployment(temporal, stack, flags.environment, service).catch((error: unknown) => {
+              if (!unreachable(error)) throw error;
+              this.warn((error as Error).message);
+              return undefined;
+            })
+          : undefined;
         if (deploying && flags.follow) await deploying.follow(this.jsonEnabled());
         statuses.push(await gatherServiceStatus({ root, stack, environment: flags.environment, service, deploying: flags.follow ? undefined : deploying?.workflowId }));
       }
     } finally {
       // Whatever happens, also when Temporal or the target fails midway.
-      await temporal.close();
+      await temporal?.close();
     }
     if (!this.jsonEnabled()) for (const status of statuses) this.log(renderServiceStatus(status));
     return { stack, environment: flags.environment, services: statuses };

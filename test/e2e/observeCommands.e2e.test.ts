@@ -11,6 +11,7 @@ import { deploymentResult, startServiceDeployment } from '../../src/temporal/dep
 import type { DeployServiceInput } from '../../src/temporal/deployment';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { workerPorts } from '../../worker/ports';
+import { freePort } from '../../src/tcpPorts';
 import { runCli } from '../support/cli';
 import { get } from '../support/load';
 import { fromCheckout } from '../support/reviewedRepo';
@@ -211,6 +212,17 @@ describe('deployer logs / metrics / health / show / exec / test / history', () =
     const json = await cli('show', '--component', 'notification-service/database', '--environment', environment, '--show-events', '--json');
     expect(JSON.parse(json.stdout).outputs).toMatchObject({ endpoint: '127.0.0.1', password: '(secret)' });
     for (const output of [human.stdout, human.stderr, json.stdout, json.stderr]) expect(output).not.toContain(password);
+  });
+
+  it('status answers from the target while Temporal is down, saying what it could not check; --follow needs Temporal', async () => {
+    const down = { DEPLOYER_TASK_QUEUE: taskQueue, DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` };
+    const status = await runCli(['status', '--service', 'notification-service', '--environment', environment], down, repo);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/│ api +MicroService +\d\/\d running/);
+    expect(status.stderr).toContain('Showing what runs without knowing whether a deployment is under way.');
+    const follow = await runCli(['status', '--service', 'notification-service', '--environment', environment, '--follow'], down, repo);
+    expect(follow.code).toBe(1);
+    expect(follow.stderr).toContain('cannot reach Temporal at');
   });
 
   it('exec: runs in a replica\'s environment and directory, with the command\'s exit code', async () => {
