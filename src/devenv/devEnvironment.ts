@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { installRoot, stateDir } from '../paths';
@@ -199,17 +200,24 @@ async function waitForRuntime(proc: ManagedProcess): Promise<void> {
   throw new Error(`the local runtime did not start within ${READY_TIMEOUT_MS / 1000}s; see ${proc.logFile}`);
 }
 
+/** The identity the Temporal SDK gives a worker by default: `<pid>@<hostname>`. */
+export function workerIdentity(pid: number, hostname = os.hostname()): string {
+  return `${pid}@${hostname}`;
+}
+
 async function waitForWorker(endpoints: DevEndpoints, proc: ManagedProcess): Promise<void> {
   const connection = await Connection.connect({ address: endpoints.temporalAddress });
   try {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      if (runningPid(proc) === undefined) throw new Error(`the deployer worker exited during start; see ${proc.logFile}`);
+      const pid = runningPid(proc);
+      if (pid === undefined) throw new Error(`the deployer worker exited during start; see ${proc.logFile}`);
       const { pollers } = await connection.workflowService.describeTaskQueue({
         namespace: endpoints.namespace,
         taskQueue: { name: deployerTaskQueue() },
       });
-      if (pollers.length > 0) return;
+      // Temporal lists a killed worker's poller for minutes: only this process's own poll counts.
+      if (pollers.some((poller) => poller.identity === workerIdentity(pid))) return;
       await sleep(250);
     }
     throw new Error(`the deployer worker did not start polling within ${READY_TIMEOUT_MS / 1000}s; see ${proc.logFile}`);

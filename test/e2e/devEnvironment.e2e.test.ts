@@ -2,8 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { workerIdentity } from '../../src/devenv/devEnvironment';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/contracts';
+import { deployerTaskQueue } from '../../src/temporal/taskQueue';
 import { runCli } from '../support/cli';
+import { hasExited } from '../support/processes';
 import { freePort } from '../../src/tcpPorts';
 
 // `deployer dev start | status | stop` end to end, in its own state dir and ports.
@@ -50,9 +53,33 @@ describe('deployer dev', () => {
     const statusAgain = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout);
     expect(statusAgain.components.map((c: { pid: number }) => c.pid)).toEqual(pids);
 
+    // A worker SIGKILLed: Temporal still lists its poller for minutes. dev start brings a new worker and
+    // reports it ready only once that new process itself polls.
+    const [, , workerPid] = pids as number[];
+    process.kill(workerPid!, 'SIGKILL');
+    await waitForExit(workerPid!);
+    const restarted = await runCli(['dev', 'start', '--port', String(port), '--ui-port', String(uiPort)], env);
+    expect(restarted.code).toBe(0);
+    const newWorker = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout).components[2].pid as number;
+    expect(newWorker).not.toBe(workerPid);
+    const polling = await Connection.connect({ address: `127.0.0.1:${port}` });
+    try {
+      const { pollers } = await polling.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: deployerTaskQueue() } });
+      expect(pollers.map((poller) => poller.identity)).toContain(workerIdentity(newWorker));
+    } finally {
+      await polling.close();
+    }
+    pids[2] = newWorker;
+
     const stopped = await runCli(['dev', 'stop'], env);
     expect(stopped.stdout).toContain('Stopped: worker, runtime, temporal');
-    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    for (const pid of pids) expect(hasExited(pid)).toBe(true);
     expect((await runCli(['dev', 'status'], env)).stdout).toContain('Start it with: deployer dev start');
   });
 });
+
+/** Until the process has exited (signals are delivered asynchronously). */
+async function waitForExit(pid: number): Promise<void> {
+  for (let tries = 0; tries < 100 && !hasExited(pid); tries += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (!hasExited(pid)) throw new Error(`process ${pid} did not exit`);
+}

@@ -18,3 +18,18 @@ export function processesReferencing(text: string): string[] {
     }
   });
 }
+
+/** Whether a process runs nothing any more: gone, or a zombie its parent has not reaped yet. */
+export function hasExited(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true;
+  }
+}
