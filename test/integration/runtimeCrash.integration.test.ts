@@ -13,6 +13,11 @@ import { programCatalogue } from '../../src/targets';
 import type { ComponentRef } from '../../src/targets/deployment';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { ComponentOutputs, resolveValueFrom } from '../../src/targets/resolveValueFrom';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createDeploymentActivities } from '../../activities/deployment';
+import { createDriftActivities } from '../../activities/drift';
+import type { ComponentCheck } from '../../src/temporal/drift';
+import { workerPorts } from '../../worker/ports';
 import { descendantsOf, processesReferencing, SeenProcess, stillRunning } from '../support/processes';
 import { redis } from '../support/redis';
 
@@ -28,6 +33,8 @@ describe('a local runtime killed with SIGKILL', () => {
   let observer: LocalObserver;
   let leftByTheKilledRuntime: SeenProcess[] = [];
 
+  const stack = loadDesiredStack({ root: repo, stack: 'user-platform', environment: 'development', variables: { VERSION: 'v1.2.0' } });
+  const componentOf = (id: string) => stack.services.flatMap((service) => service.components).find((candidate) => candidate.id === id)!;
   const ref = (component: string): ComponentRef => ({ stack: 'user-platform', environment: 'development', service: 'notification-service', component });
   const output = (component: string, name: string) => String(outputs.get(`notification-service/${component}`)?.[name]?.value);
 
@@ -59,10 +66,9 @@ describe('a local runtime killed with SIGKILL', () => {
 
   it('ends what it left running and restores every component with its data', async () => {
     // The example stack through the real engine: PostgreSQL, Redis and a queue, then the apis that use them.
-    const stack = loadDesiredStack({ root: repo, stack: 'user-platform', environment: 'development', variables: { VERSION: 'v1.2.0' } });
     const stacks = new ComponentStacks(localBackend(home));
     const up = async (id: string) => {
-      const component = stack.services.flatMap((service) => service.components).find((candidate) => candidate.id === id)!;
+      const component = componentOf(id);
       const deployment = { ref: { ...ref(component.name), service: component.service }, kind: component.kind, spec: component.spec, configs: component.configs, environment: stack.environment.spec, resolved: resolveValueFrom(component, (source) => outputs.get(source)) };
       const program = programCatalogue.programFor(deployment.kind, deployment);
       const stackId = { project: stack.stack, stack: `${component.service}.${component.name}.development` };
@@ -103,6 +109,21 @@ describe('a local runtime killed with SIGKILL', () => {
     const sqs = new SQSClient({ endpoint: new URL(output('queue', 'url')).origin, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await expect(sqs.send(new GetQueueAttributesCommand({ QueueUrl: output('queue', 'url') }))).resolves.toBeDefined();
     sqs.destroy();
+  });
+
+  it('a database whose server dies is stopped: the health gate says so, and drift reports it', async () => {
+    const lock = path.join(home, 'local', 'components', 'user-platform.development.notification-service.database', 'pgdata', 'postmaster.pid');
+    process.kill(Number(fs.readFileSync(lock, 'utf8').split('\n')[0]), 'SIGKILL');
+    await waitFor(async () => (await observer.state(ref('database')))?.status.state === 'stopped');
+
+    const ports = workerPorts(home);
+    const gate = new MockActivityEnvironment().run(createDeploymentActivities(ports).awaitHealthy, { environment: stack.environment.spec, refs: [{ ...ref('database'), kind: 'RDS' as const }], timeoutMs: 1000 });
+    await expect(gate).rejects.toThrow('notification-service/database (PostgreSQL is not running)');
+
+    const { source: _source, ...database } = componentOf('notification-service/database');
+    const environment = { name: 'development', spec: stack.environment.spec };
+    const check = (await new MockActivityEnvironment().run(createDriftActivities(ports).checkComponentDrift, { stack: 'user-platform', environment, component: database })) as ComponentCheck;
+    expect(check.fields).toEqual([expect.objectContaining({ field: 'status', desired: 'running', actual: 'stopped', severity: 'high' })]);
   });
 
   function postgres(): PgClient {
