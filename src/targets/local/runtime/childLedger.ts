@@ -3,6 +3,7 @@
 // the kernel to kill children with their parent (PR_SET_PDEATHSIG), so the next runtime does it.
 import fs from 'node:fs';
 import path from 'node:path';
+import { sleep } from '../../../devenv/processes';
 
 /** A process as this boot knows it: a pid alone may have been reused by something else since. */
 export interface ProcessIdentity {
@@ -36,7 +37,7 @@ export class ChildLedger {
     const child = pid === undefined ? undefined : identityOf(pid);
     if (!child || !this.owner) return;
     const entry: LedgerEntry = { child, name, stopSignal, owner: this.owner };
-    fs.writeFileSync(this.entryFile(pid!), JSON.stringify(entry));
+    fs.writeFileSync(this.entryFile(child.pid), JSON.stringify(entry));
   }
 
   /** The child has exited (or was stopped): nothing to reap. */
@@ -131,8 +132,4 @@ function signal(target: ProcessIdentity, name: NodeJS.Signals): void {
   } catch {
     // Gone in between.
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
