@@ -83,7 +83,9 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
       const { stack, environment, component } = input;
       const deployment = { ref: refOf(stack, environment.name, component.id), kind: component.kind, spec: component.spec, configs: component.configs, environment: environment.spec, resolved: {} };
       const drifts = await withHeartbeats((hooks) => ports.stacks.previewRefresh(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), hooks));
-      return componentCheck(component, drifts, { target: environment.spec.target });
+      // Whether a data component runs is not in its settings, so the refresh cannot see it: ask the target.
+      const status = component.kind === 'MicroService' ? undefined : (await (await ports.observe(environment.spec)).state({ ...deployment.ref, kind: component.kind }))?.status.state;
+      return componentCheck(component, drifts, { target: environment.spec.target, status });
     },
 
     /**

@@ -18,6 +18,7 @@ import type { ReleasedComponent, ReleaseRecord, ReleaseResult } from '../src/rel
 import { durationMs } from '../src/model/duration';
 import { formatDelta } from '../src/plan/cost';
 import { approvalNeedsConfirmation, approvalProblem, approverIdentities, eligibilityPolicy, requestGate, slackIdentity } from '../src/temporal/approval';
+import { gatedRefs } from '../src/temporal/healthGate';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import {
   ApprovalDecision,
@@ -332,7 +333,7 @@ async function runWave(
   }
   const rejected = outcomes.find((outcome) => outcome.status === 'rejected');
   if (rejected) throw (rejected as PromiseRejectedResult).reason;
-  const refs = wave.components.filter((component) => component.kind === 'MicroService').map((component) => microServiceRef(stack, environment, component.id));
+  const refs = gatedRefs(wave, componentById, stack, environment);
   if (refs.length) {
     const environmentSpec = task(componentById.get(wave.components[0]!.id)!).environment.spec;
     try {
@@ -362,7 +363,7 @@ async function rollBack(
   }
 }
 
-/** The health gate and the monitor only look at MicroServices; saying so spares the aws observer finding out. */
+/** The monitor only looks at MicroServices (request figures); saying so spares the aws observer finding out. */
 function microServiceRef(stack: string, environment: string, componentId: string): ComponentRef {
   const [service, component] = componentId.split('/') as [string, string];
   return { stack, environment, service, component, kind: 'MicroService' };

@@ -49,6 +49,11 @@ export function classifyDeleted(): Classification {
   return { severity: 'high', cause: DELETED_CAUSE };
 }
 
+/** A data component that does not run (crashed, stopped in a console, not brought back after a restart): its dependents fail. */
+export function classifyStopped(): Classification {
+  return { severity: 'high', cause: 'Not running: stopped outside deployer, crashed, or not restarted' };
+}
+
 const ORDER: DriftSeverity[] = ['low', 'medium', 'high'];
 
 export function worstSeverity(severities: DriftSeverity[]): DriftSeverity | undefined {

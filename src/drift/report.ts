@@ -4,9 +4,10 @@
 import type { ComponentKind, MicroServiceSpec } from '../model/schema';
 import type { ResourceDrift } from '../pulumi/componentStacks';
 import type { ReleasedComponent } from '../releases/releaseRecord';
+import type { ComponentStatus } from '../targets/local/api';
 import { localSpecField, SpecField } from '../targets/local/driftFields';
 import type { ComponentCheck, ComponentDriftReport, ContextField, FieldDriftReport, IgnoreRule } from '../temporal/drift';
-import { classifyDeleted, classifyField, combinedCause, worstSeverity } from './classify';
+import { classifyDeleted, classifyField, classifyStopped, combinedCause, worstSeverity } from './classify';
 import { ignoringRule } from './ignore';
 
 export const SECRET_VALUE = '(secret)';
@@ -39,7 +40,12 @@ const CONTEXT_FIELDS: Record<ComponentKind, { field: string; specPath: string[] 
 
 export interface CheckOptions {
   target: 'local' | 'aws';
+  /** What the target says the component is doing now (a refresh reads its settings, not whether it runs). */
+  status?: ComponentStatus['state'];
 }
+
+/** A deployed data component always runs (only a MicroService scales to nothing): one that is stopped has drifted. */
+export const STATUS_FIELD = 'status';
 
 /**
  * One component's check from the refresh's resource drifts. A field counts only when a user wrote
@@ -77,7 +83,13 @@ export function componentCheck(component: ReleasedComponent, drifts: ResourceDri
       });
     }
   }
+  if (component.kind !== 'MicroService' && options.status === 'stopped') fields.set(STATUS_FIELD, stoppedField());
   return { ...base, outcome: 'checked', fields: [...fields.values()].sort((a, b) => a.field.localeCompare(b.field)), context };
+}
+
+function stoppedField(): FieldDriftReport {
+  const { severity, cause } = classifyStopped();
+  return { field: STATUS_FIELD, specPath: [STATUS_FIELD], desired: 'running', actual: 'stopped', severity, cause };
 }
 
 /** A check that could not run (the engine failed, the runtime did not answer). */

@@ -18,6 +18,7 @@ import { scaleOutsideDeployer } from '../../src/targets/local/outOfBand';
 import { ComponentOutputs, resolveValueFrom } from '../../src/targets/resolveValueFrom';
 import { get, loadUntil } from '../support/load';
 import { processesReferencing } from '../support/processes';
+import { redis } from '../support/redis';
 
 // The local target end to end on the real Pulumi engine: the example stack's components run as real
 // processes (replicas behind a load balancer, PostgreSQL, redis-server, an SQS endpoint) in a
@@ -252,22 +253,6 @@ describe('local target', () => {
 
 function sqsClient(queueUrl: string): SQSClient {
   return new SQSClient({ endpoint: new URL(queueUrl).origin, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-}
-
-/** One inline Redis command over a raw socket: the reply's first line(s), without the trailing CRLF. */
-function redis(port: number, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(`${command}\r\n`));
-    let reply = '';
-    socket.on('data', (chunk) => {
-      reply += chunk.toString('utf8');
-      if (reply.endsWith('\r\n') && (!reply.startsWith('$') || reply.split('\r\n').length > 2)) {
-        socket.end();
-        resolve(reply.replace(/\r\n$/, ''));
-      }
-    });
-    socket.on('error', reject);
-  });
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -21,15 +21,49 @@ export function processesReferencing(text: string): string[] {
 
 /** Whether a process runs nothing any more: gone, or a zombie its parent has not reaped yet. */
 export function hasExited(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
+  const fields = statFields(pid);
+  return fields === undefined || fields[0] === 'Z';
+}
+
+/** A process as /proc shows it now; the start time tells it from a later process given the same pid. */
+export interface SeenProcess {
+  pid: number;
+  startTime: string;
+  command: string;
+}
+
+/** Every descendant of `pid` (children, their children, ...), read from /proc. */
+export function descendantsOf(pid: number): SeenProcess[] {
+  const all = fs.readdirSync('/proc').flatMap((entry) => {
+    const fields = /^\d+$/.test(entry) ? statFields(Number(entry)) : undefined;
+    return fields && fields[0] !== 'Z' ? [{ pid: Number(entry), parent: Number(fields[1]), startTime: fields[19]! }] : [];
+  });
+  const below = (parent: number): SeenProcess[] =>
+    all.filter((candidate) => candidate.parent === parent).flatMap((child) => [{ pid: child.pid, startTime: child.startTime, command: commandOf(child.pid) }, ...below(child.pid)]);
+  return below(pid);
+}
+
+/** Those of `seen` that still run (same pid and start time, not a zombie). */
+export function stillRunning(seen: SeenProcess[]): SeenProcess[] {
+  return seen.filter((process) => {
+    const fields = statFields(process.pid);
+    return fields !== undefined && fields[0] !== 'Z' && fields[19] === process.startTime;
+  });
+}
+
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return true;
+    return undefined;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return '';
   }
 }

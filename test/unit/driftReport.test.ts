@@ -152,6 +152,15 @@ describe('component check from the refresh', () => {
     ]);
   });
 
+  it('a data component the target reports stopped has drifted (its settings may all match), high; a MicroService scaled to none has not', () => {
+    const database: ReleasedComponent = { ...api, id: 'notification-service/database', name: 'database', kind: 'RDS', spec: { engine: 'postgres', version: '15', database: { name: 'notifications', username: 'notifications' }, dependsOn: [] } as unknown as ReleasedComponent['spec'] };
+    const check = componentCheck(database, [], { target: 'local', status: 'stopped' });
+    expect(check.outcome).toBe('checked');
+    expect(check.fields).toEqual([{ field: 'status', specPath: ['status'], desired: 'running', actual: 'stopped', severity: 'high', cause: 'Not running: stopped outside deployer, crashed, or not restarted' }]);
+    expect(componentCheck(database, [], { target: 'local', status: 'running' }).fields).toEqual([]);
+    expect(componentCheck(api, [], { target: 'local', status: 'stopped' }).fields).toEqual([]);
+  });
+
   it('on a target with an autoscaler, a replica count within the autoscaling bounds is not drift', () => {
     expect(autoscalerWork(api, { specPath: ['scaling', 'replicas'] }, 7)).toBe(true);
     expect(autoscalerWork(api, { specPath: ['scaling', 'replicas'] }, 11)).toBe(false);

@@ -25,9 +25,9 @@ export interface SpecField {
 /** Fields a user can name per kind (`drift ignore --field`); a prefix covers every field under it. */
 export const LOCAL_DRIFT_FIELDS: Record<ComponentKind, string[]> = {
   MicroService: ['image', 'command', 'port', 'replicas', 'cpu', 'memory', 'environment', 'healthCheck', 'configs'],
-  RDS: ['engine', 'version', 'database.name', 'database.username'],
-  ElastiCacheRedis: ['engine.version'],
-  SQS: ['type', 'visibilityTimeoutSeconds', 'messageRetentionSeconds', 'deadLetterQueue.enabled', 'deadLetterQueue.maxReceiveCount'],
+  RDS: ['engine', 'version', 'database.name', 'database.username', 'status'],
+  ElastiCacheRedis: ['engine.version', 'status'],
+  SQS: ['type', 'visibilityTimeoutSeconds', 'messageRetentionSeconds', 'deadLetterQueue.enabled', 'deadLetterQueue.maxReceiveCount', 'status'],
 };
 
 /** Where the provider field `field` (dotted, as the refresh names it) comes from; undefined when no user wrote it. */

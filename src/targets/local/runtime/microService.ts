@@ -206,6 +206,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     const replica = new Replica(this.context.ref.component, revision, await freePort(), restarts, {
       logs: this.context.logs,
       events: this.context.events,
+      children: this.context.children,
       onStateChange: (changed) => this.onStateChange(changed),
       onExit: (exited, code, signal) => this.onExit(exited, code, signal),
     });

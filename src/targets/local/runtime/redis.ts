@@ -70,7 +70,7 @@ export class RedisRunner implements ComponentRunner<RedisDesired> {
     if (!this.port) this.port = await freePort();
     const dataDir = ownerOnlyDir(path.join(this.context.dir, 'redis'));
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'];
-    const server = new SupervisedProcess('redis', toolPath('redis-server'), args, this.context.logs, this.context.events);
+    const server = new SupervisedProcess('redis', toolPath('redis-server'), args, this.context.logs, this.context.events, this.context.children);
     server.start();
     await waitForPort(this.port, READY_TIMEOUT_MS, () => server.alive);
     this.process = server;

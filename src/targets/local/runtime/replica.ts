@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { HealthCheckResult, HealthCheckSettings, ReplicaHealth, ReplicaState } from '../api';
+import type { ChildLedger } from './childLedger';
 import { EventJournal, lineSplitter, LogJournal } from './journal';
 
 /** One version of a MicroService's process: what every replica of it runs. */
@@ -17,6 +18,7 @@ export interface Revision {
 export interface ReplicaHooks {
   logs: LogJournal;
   events: EventJournal;
+  children: ChildLedger;
   onStateChange(replica: Replica): void;
   onExit(replica: Replica, code: number | null, signal: NodeJS.Signals | null): void;
 }
@@ -67,10 +69,12 @@ export class Replica {
     const [command, ...args] = this.revision.command;
     const child = spawn(command ?? 'false', args, { cwd: this.revision.workingDir, env: this.environment(), stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    this.hooks.children.record(child.pid, `replica ${this.id}`);
     child.stdout?.on('data', lineSplitter((line) => this.hooks.logs.write(this.id, 'stdout', line)));
     child.stderr?.on('data', lineSplitter((line) => this.hooks.logs.write(this.id, 'stderr', line)));
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
+        this.hooks.children.forget(child.pid);
         clearTimeout(this.timer);
         const expected = this.state === 'stopping';
         this.state = 'exited';

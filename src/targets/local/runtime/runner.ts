@@ -1,5 +1,6 @@
 import type { ComponentRef } from '../../deployment';
 import type { ComponentHealth, ComponentState, DesiredComponent } from '../api';
+import type { ChildLedger } from './childLedger';
 import type { EventJournal, LogJournal } from './journal';
 import type { MetricsRecorder } from './metrics';
 
@@ -12,6 +13,8 @@ export interface RunnerContext {
   logs: LogJournal;
   events: EventJournal;
   metrics: MetricsRecorder;
+  /** Where the processes it starts are recorded, so a killed runtime's successor can end them. */
+  children: ChildLedger;
   /** Persist the runner's record now (after a change made outside an apply, e.g. a restart on a new port). */
   save(): void;
 }

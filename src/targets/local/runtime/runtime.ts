@@ -13,6 +13,7 @@ import {
 } from '../api';
 import { OWNER_ONLY_FILE, ownerOnlyDir } from '../../../ownerOnly';
 import type { ComponentRef } from '../../deployment';
+import { ChildLedger } from './childLedger';
 import { EventJournal, LogJournal } from './journal';
 import { LogRetention, logRetentionFromEnvironment } from './logSegments';
 import { MetricsRecorder } from './metrics';
@@ -43,6 +44,7 @@ export class LocalRuntime {
   private readonly entries = new Map<string, Entry>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly emulator: SqsEmulator;
+  private readonly children: ChildLedger;
 
   constructor(
     private readonly dir: string,
@@ -51,15 +53,22 @@ export class LocalRuntime {
     // As root, PostgreSQL runs as the `postgres` user, which must pass through to its data directory.
     ownerOnlyDir(dir, { othersMayPass: process.getuid?.() === 0 });
     fs.mkdirSync(this.componentsDir, { recursive: true });
-    this.emulator = new SqsEmulator(dir, new LogJournal(path.join(dir, 'sqs', 'logs.jsonl'), logRetention), new EventJournal(path.join(dir, 'sqs', 'events.jsonl')));
+    this.children = new ChildLedger(path.join(dir, 'children'));
+    this.emulator = new SqsEmulator(dir, new LogJournal(path.join(dir, 'sqs', 'logs.jsonl'), logRetention), new EventJournal(path.join(dir, 'sqs', 'events.jsonl')), this.children);
   }
 
   private get componentsDir(): string {
     return path.join(this.dir, 'components');
   }
 
-  /** Starts every component recorded by earlier runs; one that fails to start is reported in its events. */
+  /**
+   * Starts every component recorded by earlier runs; one that fails to start is reported in its
+   * events. What a killed runtime left running is ended first: it holds the components' ports and
+   * PostgreSQL's data directory, so nothing could start beside it.
+   */
   async restore(): Promise<void> {
+    const reaped = await this.children.reapLeftovers();
+    if (reaped.length) console.log(`stopped what a previous runtime left running: ${reaped.join(', ')}`);
     const keys = fs.readdirSync(this.componentsDir).filter((key) => fs.existsSync(this.recordFile(key)));
     await Promise.all(
       keys.map(async (key) => {
@@ -192,6 +201,7 @@ export class LocalRuntime {
       logs: new LogJournal(path.join(dir, 'logs.jsonl'), this.logRetention),
       events: new EventJournal(path.join(dir, 'events.jsonl')),
       metrics: new MetricsRecorder(),
+      children: this.children,
       save: () => this.save(key),
     };
     const entry: Entry = { context, runner: this.runnerFor(kind, context, saved, ref) };

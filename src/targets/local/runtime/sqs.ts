@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { toolPath } from '../../../toolchain';
 import type { ComponentHealth, ComponentState, QueueDesired } from '../api';
+import type { ChildLedger } from './childLedger';
 import { EventJournal, LogJournal } from './journal';
 import { ComponentGoneError, ComponentRunner, RunnerContext } from './runner';
 import { freePort, waitForPort } from '../../../tcpPorts';
@@ -34,6 +35,7 @@ export class SqsEmulator {
     private readonly dir: string,
     private readonly logs: LogJournal,
     private readonly events: EventJournal,
+    private readonly children: ChildLedger,
   ) {}
 
   get alive(): boolean {
@@ -61,7 +63,7 @@ export class SqsEmulator {
       port = await freePort();
       fs.writeFileSync(portFile, String(port));
     }
-    const server = new SupervisedProcess('moto', toolPath('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], this.logs, this.events);
+    const server = new SupervisedProcess('moto', toolPath('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], this.logs, this.events, this.children);
     server.start();
     await waitForPort(port, READY_TIMEOUT_MS, () => server.alive);
     this.process = server;

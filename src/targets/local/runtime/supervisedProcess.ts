@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildLedger } from './childLedger';
 import { lineSplitter, LogJournal, EventJournal } from './journal';
 
 /**
@@ -16,6 +17,7 @@ export class SupervisedProcess {
     private readonly args: string[],
     private readonly logs: LogJournal,
     private readonly events: EventJournal,
+    private readonly children: ChildLedger,
   ) {}
 
   get alive(): boolean {
@@ -30,11 +32,13 @@ export class SupervisedProcess {
     this.stopping = false;
     const child = spawn(this.command, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    this.children.record(child.pid, this.name);
     child.stdout?.on('data', lineSplitter((line) => this.logs.write(this.name, 'stdout', line)));
     child.stderr?.on('data', lineSplitter((line) => this.logs.write(this.name, 'stderr', line)));
     child.on('error', (error) => this.logs.write(this.name, 'stderr', `could not start ${this.command}: ${error.message}`));
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
+        this.children.forget(child.pid);
         resolve();
         if (this.stopping) return;
         this.events.record('exited', `${this.name} exited with ${signal ? `signal ${signal}` : `code ${code}`}; restarting in 1 s`, this.name);

@@ -1,0 +1,73 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createDeploymentActivities, DeploymentPorts } from '../../activities/deployment';
+import type { ReleasedComponent } from '../../src/releases/releaseRecord';
+import type { ComponentRef } from '../../src/targets/deployment';
+import type { ComponentHealth, Observer } from '../../src/targets/observer';
+import type { WaveProgress } from '../../src/temporal/deployment';
+import { gatedRefs } from '../../src/temporal/healthGate';
+
+function component(id: string, kind: ReleasedComponent['kind'], dependsOn: string[] = []): ReleasedComponent {
+  const [service, name] = id.split('/') as [string, string];
+  return { id, service, name, kind, spec: {} as ReleasedComponent['spec'], dependsOn, configs: [], specHash: id };
+}
+
+// The example's notification-service: data components first, then the api that uses them (and another service's url).
+const components = [
+  component('notification-service/database', 'RDS'),
+  component('notification-service/cache', 'ElastiCacheRedis'),
+  component('notification-service/queue', 'SQS'),
+  component('notification-service/api', 'MicroService', ['notification-service/database', 'notification-service/cache', 'notification-service/queue', 'user-service/api']),
+];
+const componentById = new Map(components.map((item) => [item.id, item]));
+
+function wave(...ids: string[]): WaveProgress {
+  return { index: 1, state: 'running', components: ids.map((id) => ({ id, kind: componentById.get(id)!.kind, action: 'update', state: 'done' })) };
+}
+
+function ref(name: string, kind: ComponentRef['kind']): ComponentRef {
+  return { stack: 'user-platform', environment: 'development', service: 'notification-service', component: name, kind };
+}
+
+/** An observer answering as the local runtime does for a running MicroService and a stopped database. */
+function observerWith(stopped: string): Observer {
+  return {
+    async health(target: ComponentRef): Promise<ComponentHealth> {
+      if (target.component === stopped) return { kind: target.kind!, healthy: false, summary: 'PostgreSQL is not running', replicas: [] };
+      return { kind: target.kind!, healthy: true, summary: 'ok', replicas: [] };
+    },
+  } as unknown as Observer;
+}
+
+function awaitHealthy(observer: Observer, refs: ComponentRef[]): Promise<void> {
+  const activities = createDeploymentActivities({ observe: () => observer } as unknown as DeploymentPorts);
+  return new MockActivityEnvironment().run(activities.awaitHealthy, { environment: { target: 'local' as const, region: 'us-east-1', platform: {} }, refs, timeoutMs: 600 });
+}
+
+describe('the health gate', () => {
+  it('checks the data components a wave applies, not only MicroServices', () => {
+    expect(gatedRefs(wave('notification-service/database', 'notification-service/cache', 'notification-service/queue'), componentById, 'user-platform', 'development')).toEqual([
+      ref('database', 'RDS'),
+      ref('cache', 'ElastiCacheRedis'),
+      ref('queue', 'SQS'),
+    ]);
+  });
+
+  it('checks what a MicroService of the wave depends on in its service, even when the wave did not change it', () => {
+    expect(gatedRefs(wave('notification-service/api'), componentById, 'user-platform', 'development')).toEqual([
+      ref('api', 'MicroService'),
+      ref('database', 'RDS'),
+      ref('cache', 'ElastiCacheRedis'),
+      ref('queue', 'SQS'),
+    ]);
+  });
+
+  it('fails a release whose database is stopped, naming it and why', async () => {
+    const refs = gatedRefs(wave('notification-service/api'), componentById, 'user-platform', 'development');
+    await expect(awaitHealthy(observerWith('database'), refs)).rejects.toThrow('not healthy after 1 s: notification-service/database (PostgreSQL is not running)');
+  });
+
+  it('passes when every component and dependency is healthy', async () => {
+    const refs = gatedRefs(wave('notification-service/api'), componentById, 'user-platform', 'development');
+    await expect(awaitHealthy(observerWith('none'), refs)).resolves.toBeUndefined();
+  });
+});
