@@ -219,6 +219,11 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       await ports.notifier.notify(notification);
     },
 
+    /** Services of a stack that run something in an environment, by the release log. */
+    async deployedServices(input: { stack: string; environment: string }): Promise<string[]> {
+      return ports.releases.services(input.stack, input.environment).filter((service) => ports.releases.released(input.stack, input.environment, service).length > 0);
+    },
+
     /** The newest release record of a service (any result), or null when it was never released there. */
     async lastRelease(input: { stack: string; environment: string; service: string }): Promise<ReleaseRecord | null> {
       return ports.releases.history(input.stack, input.environment, input.service)[0] ?? null;

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Checkout, DeploymentPolicy } from '../src/model/types';
+import type { DeploymentKind } from '../src/temporal/deployment';
 import type { FileReleaseStore } from '../src/releases/fileReleaseStore';
 import { signingKeysOf, slackIdentity } from '../src/temporal/approval';
 import { canonicalClaims, CLAIMS_MAX_AGE_MS, DecisionClaims, RequestClaims, SignedClaims } from '../src/trust/claims';
@@ -22,7 +23,7 @@ export interface ReviewInput {
   stack: string;
   service: string;
   environment: string;
-  kind: 'deploy' | 'rollback' | 'remediate' | 'unlock';
+  kind: DeploymentKind | 'unlock';
   version: string;
   requestedBy: string;
   /** The requester's signed request, when they sent one. */
@@ -66,7 +67,7 @@ export function createTrustActivities(ports: TrustPorts) {
     const { claims, proof } = request;
     const fresh = Math.abs(Date.now() - Date.parse(claims.issuedAt)) <= CLAIMS_MAX_AGE_MS;
     // A rollback names the version it asked for ('last-good' when none): the release it lands on is the worker's choice.
-    const sameAction = input.kind === 'rollback' || input.kind === 'unlock' ? claims.action === input.kind : claims.action === 'deploy' && claims.version === input.version;
+    const sameAction = input.kind === 'deploy' ? claims.action === 'deploy' && claims.version === input.version : claims.action === input.kind;
     const matches = claims.purpose === 'request' && sameAction && claims.stack === input.stack && claims.environment === input.environment && sameIdentity(claims.requestedBy, input.requestedBy);
     if (!fresh || !matches) return 'claimed';
     if (proof.type === 'ssh') return (await sshVerify(canonicalClaims(claims), proof.signature, normalizeIdentity(claims.requestedBy), signingKeysOf(policy, claims.requestedBy))) ? 'ssh' : 'claimed';

@@ -80,8 +80,8 @@ export async function awaitRollback(client: Client, handle: WorkflowHandle, requ
   return outcome;
 }
 
-/** Polls the rollback's deployment until it ends and reports the first time it waits for approval. */
-async function watchForApproval(client: Client, request: RollbackRequest, ended: Promise<unknown>, report: (progress: DeploymentProgress) => void): Promise<void> {
+/** Polls the service's deployment (a rollback's or decommission's child) until `ended` settles; reports the first time it waits for approval. */
+export async function watchForApproval(client: Client, request: RollbackRequest, ended: Promise<unknown>, report: (progress: DeploymentProgress) => void): Promise<void> {
   const deployment = client.workflow.getHandle(deployServiceWorkflowId(request.stack, request.environment, request.service));
   let done = false;
   void ended.finally(() => (done = true)).catch(() => undefined);

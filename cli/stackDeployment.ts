@@ -70,5 +70,6 @@ export async function followStackDeployment(client: Client, handle: WorkflowHand
   }
   const result = await done;
   for (const service of result.services) log?.(printable(`${service.phase === 'succeeded' || service.phase === 'unchanged' ? '✓' : '✗'} ${service.service}: ${service.phase}${service.reason ? ` — ${service.reason}` : ''}`));
+  if (result.reason) log?.(printable(`✗ Nothing was deployed: ${result.reason}`));
   return result;
 }

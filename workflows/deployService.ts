@@ -43,6 +43,8 @@ const engine = proxyActivities<DeployerActivities>({
 });
 const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
 
+const STARTED_VERB: Record<DeployServiceInput['kind'], string> = { deploy: 'deploying', rollback: 'rolling back to', remediate: 'remediating drift: restoring', decommission: 'decommissioning: removing' };
+
 /** A deployment step failed; the workflow rolls back what it changed. */
 class DeploymentFailed extends Error {}
 
@@ -220,7 +222,7 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
   const applied: string[] = [];
 
   try {
-    await notify('started', `${input.kind === 'rollback' ? 'rolling back to' : input.kind === 'remediate' ? 'remediating drift: restoring' : 'deploying'} ${input.version} (${plan.waves.length} wave${plan.waves.length === 1 ? '' : 's'})`);
+    await notify('started', `${STARTED_VERB[input.kind]} ${input.version} (${plan.waves.length} wave${plan.waves.length === 1 ? '' : 's'}${plan.deletions.length ? `, ${plan.deletions.length} removal${plan.deletions.length === 1 ? '' : 's'}` : ''})`);
 
     if (gate.approvalRequired && approvalSettings) {
       setPhase('awaiting-approval');

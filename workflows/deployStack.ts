@@ -1,8 +1,9 @@
 import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
 import { computeWaves } from '../src/plan/waves';
-import { DeployServiceResult, DeployStackInput, RollbackServiceInput } from '../src/temporal/deployment';
+import { DecommissionServiceInput, DeployServiceResult, DeployStackInput, RollbackServiceInput } from '../src/temporal/deployment';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
+import { orphanedServicesReason } from '../src/plan/blockers';
 import { deployServiceChild, desiredFromRelease } from './serviceChild';
 
 const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
@@ -10,6 +11,8 @@ const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minu
 export interface DeployStackResult {
   services: { service: string; phase: string; reason?: string }[];
   phase: 'succeeded' | 'failed';
+  /** Why nothing was deployed at all (services deployed here that the repo no longer has). */
+  reason?: string;
 }
 
 /**
@@ -19,6 +22,15 @@ export interface DeployStackResult {
  */
 export async function deployStack(input: DeployStackInput): Promise<DeployStackResult> {
   const { desired } = input;
+  // A service deleted from the repo would keep running with nobody deploying it: say so, and let
+  // `deployer decommission` remove it on purpose, rather than report success.
+  const inRepo = new Set(desired.services.map((service) => service.name));
+  const orphans = (await quick.deployedServices({ stack: desired.stack, environment: desired.environment.name })).filter((service) => !inRepo.has(service));
+  if (orphans.length) {
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.DeployStatus, value: 'failed' }]);
+    const reason = orphanedServicesReason(desired.stack, desired.environment.name, orphans);
+    return { services: [], phase: 'failed', reason };
+  }
   const serviceOf = new Map(desired.services.flatMap((service) => service.components.map((component) => [component.id, service.name])));
   const nodes = desired.services.map((service) => ({
     id: service.name,
@@ -69,4 +81,20 @@ export async function rollbackService(input: RollbackServiceInput): Promise<Depl
     reason: input.reason,
     request: input.request,
   });
+}
+
+/**
+ * Removes every component of a service from an environment through deployService (kind
+ * `decommission`): the same lock, approval where the environment requires it, and a release record
+ * that says nothing runs any more. Works from the release history, so the service may already be
+ * gone from the repo.
+ */
+export async function decommissionService(input: DecommissionServiceInput): Promise<DeployServiceResult> {
+  const last = await quick.lastRelease(input);
+  if (!last?.components.length) {
+    throw ApplicationFailure.nonRetryable(`${input.service} runs nothing in ${input.environment} that deployer knows of: nothing to decommission`, 'NothingToDecommission');
+  }
+  const desired = desiredFromRelease(input.stack, input.environment, input.service, last);
+  desired.services[0]!.components = [];
+  return deployServiceChild({ desired, service: input.service, requestedBy: input.requestedBy, version: last.version, kind: 'decommission', reason: input.reason, request: input.request });
 }

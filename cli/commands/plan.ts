@@ -29,7 +29,9 @@ export default class Plan extends BaseCommand {
     const desired = loadDesiredStack({ root: findRepoRoot(flags.repo), stack: flags.stack, environment: flags.environment, variables: parseVars(flags.var), warnings });
     this.printWarnings(warnings);
     const releases = new FileReleaseStore(path.join(stateDir(), 'releases'));
-    const plan = buildPlan(desired, (service) => releases.released(flags.stack, flags.environment, service), flags.service ?? []);
+    const released = (service: string) => releases.released(flags.stack, flags.environment, service);
+    const deployed = releases.services(flags.stack, flags.environment).filter((service) => released(service).length > 0);
+    const plan = buildPlan(desired, released, flags.service ?? [], undefined, deployed);
     this.log(renderPlan(plan));
     this.log(renderCost(plan));
     if (plan.blockers.length) {

@@ -9,7 +9,7 @@ import type { ReleasedLookup } from './buildPlan';
  * Without this check the first wave is created and then rolled back, the useful line buried in the
  * engine's output.
  */
-export function planBlockers(desired: DesiredStack, services: string[], released: ReleasedLookup, workerEnv?: NodeJS.ProcessEnv): string[] {
+export function planBlockers(desired: DesiredStack, services: string[], released: ReleasedLookup, workerEnv?: NodeJS.ProcessEnv, deployedServices: string[] = []): string[] {
   const inScope = desired.services.filter((service) => !services.length || services.includes(service.name));
   const planned = new Set(inScope.flatMap((service) => service.components.map((component) => component.id)));
   const environment = desired.environment.name;
@@ -34,5 +34,15 @@ export function planBlockers(desired: DesiredStack, services: string[], released
       }
     }
   }
+  // A whole-stack plan also answers for services deployed here that the repo no longer has.
+  const inRepo = new Set(desired.services.map((service) => service.name));
+  const orphans = services.length ? [] : deployedServices.filter((service) => !inRepo.has(service));
+  if (orphans.length) blockers.push(orphanedServicesReason(desired.stack, environment, orphans));
   return blockers;
+}
+
+/** Services still running in an environment that the repo no longer has: removed only on purpose. */
+export function orphanedServicesReason(stack: string, environment: string, orphans: string[]): string {
+  const commands = orphans.map((service) => `deployer decommission --stack ${stack} --service ${service} --environment ${environment}`).join('; ');
+  return `${orphans.join(', ')} ${orphans.length === 1 ? 'runs' : 'run'} in ${environment} but ${orphans.length === 1 ? 'is' : 'are'} no longer in the repo: deployer does not remove a service by forgetting it. Remove ${orphans.length === 1 ? 'it' : 'them'} on purpose (${commands}), or restore ${orphans.length === 1 ? 'its' : 'their'} directory.`;
 }

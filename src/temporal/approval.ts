@@ -1,4 +1,5 @@
 import type { DeploymentPolicy } from '../model/types';
+import type { DeploymentKind } from './deployment';
 import { CLAIMS_MAX_AGE_MS, DecisionClaims, SignedClaims } from '../trust/claims';
 import { normalizeIdentity, sameIdentity } from '../trust/identity';
 
@@ -96,7 +97,7 @@ export function approvalNeedsConfirmation(environment: string, settings: { confi
 export interface RequestGateInput {
   /** The reviewed policy; undefined when the reviewed branch does not declare the environment. */
   policy?: DeploymentPolicy;
-  kind: 'deploy' | 'rollback' | 'remediate';
+  kind: DeploymentKind;
   requestedBy: string;
   requesterProof: 'ssh' | 'github-oidc' | 'claimed';
   commitReviewed: boolean;

@@ -11,6 +11,7 @@ import type { ReleaseRecord } from '../releases/releaseRecord';
 export const DEPLOY_SERVICE_WORKFLOW = 'deployService';
 export const DEPLOY_STACK_WORKFLOW = 'deployStack';
 export const ROLLBACK_SERVICE_WORKFLOW = 'rollbackService';
+export const DECOMMISSION_SERVICE_WORKFLOW = 'decommissionService';
 export const RUN_TESTS_WORKFLOW = 'runTests';
 
 /** The running deployService workflow with this id is the service's lock (id conflict policy FAIL). */
@@ -22,7 +23,7 @@ export function deployStackWorkflowId(stack: string, environment: string): strin
   return `deploy-stack/${stack}/${environment}`;
 }
 
-export type DeploymentKind = 'deploy' | 'rollback' | 'remediate';
+export type DeploymentKind = 'deploy' | 'rollback' | 'remediate' | 'decommission';
 
 export interface DeployServiceInput {
   /** The stack's desired state as rendered from the deployment repo (or from a release, for rollback). */
@@ -58,6 +59,20 @@ export interface RollbackServiceInput {
   toVersion?: string;
   reason?: string;
   request?: SignedClaims<RequestClaims>;
+}
+
+/** Removes every component of a service from an environment, on purpose (`deployer decommission`). */
+export interface DecommissionServiceInput {
+  stack: string;
+  environment: string;
+  service: string;
+  requestedBy: string;
+  reason?: string;
+  request?: SignedClaims<RequestClaims>;
+}
+
+export function decommissionWorkflowId(stack: string, environment: string, service: string, at: Date): string {
+  return `decommission/${stack}/${environment}/${service}/${at.toISOString()}`;
 }
 
 export type DeploymentPhase =

@@ -22,7 +22,7 @@ export interface DecisionClaims {
 /** A request to deploy (or roll back) a service, by one identity. */
 export interface RequestClaims {
   purpose: 'request';
-  action: 'deploy' | 'rollback' | 'unlock';
+  action: 'deploy' | 'rollback' | 'unlock' | 'decommission';
   stack: string;
   environment: string;
   /** The version to deploy; for a rollback the version asked for, or 'last-good'. */

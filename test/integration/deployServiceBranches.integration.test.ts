@@ -12,6 +12,8 @@ import { installRoot } from '../../src/paths';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import type { ReleasedComponent, ReleaseRecord } from '../../src/releases/releaseRecord';
 import { deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
+import { DECOMMISSION_SERVICE_WORKFLOW, DEPLOY_STACK_WORKFLOW, type DeployServiceResult } from '../../src/temporal/deployment';
+import type { DeployStackResult } from '../../workflows/deployStack';
 import { testClient, testServerAddress } from '../support/temporal';
 
 // deployService's rare branches with fake provisioning (the real workflow code on the dev server,
@@ -43,11 +45,13 @@ describe('deployService branches, with fake provisioning', () => {
   beforeAll(async () => {
     client = await testClient();
     connection = await NativeConnection.connect({ address: testServerAddress() });
-    const { planService, recordRelease } = createDeploymentActivities({ releases } as DeploymentPorts);
+    const { planService, recordRelease, lastRelease, deployedServices } = createDeploymentActivities({ releases } as DeploymentPorts);
     const activities: Partial<DeployerActivities> = {
       reviewRequest: async () => ({ policy, source: { repo: dir, ref: 'refs/heads/main', commit: '0'.repeat(40) }, commitReviewed: true, requesterProof: 'claimed' }),
       planService,
       recordRelease,
+      lastRelease,
+      deployedServices,
       applyComponent: async (task) => {
         record(task, 'apply');
         return { durationMs: 1, changes: {} };
@@ -92,6 +96,8 @@ describe('deployService branches, with fake provisioning', () => {
     return { stack: model.stack, environment: 'development', service: 'user-service', version, deployedBy: 'alice@company.com', startedAt: now, finishedAt: now, result: 'succeeded', components, serviceSpec: service.spec, environmentSpec: model.environment.spec, groups: {} };
   }
 
+  const execute = <T>(workflow: string, args: unknown[], workflowId: string): Promise<T> => client.client.workflow.execute(workflow, { taskQueue, workflowId, args }) as Promise<T>;
+
   const deploy = async (model: DesiredStack, version: string) =>
     deploymentResult(await startServiceDeployment(client.client, { desired: model, service: 'user-service', requestedBy: 'alice@company.com', version, kind: 'deploy' }, taskQueue));
 
@@ -107,5 +113,20 @@ describe('deployService branches, with fake provisioning', () => {
     expect(engineCalls).toEqual(['apply user-service/api@user-api:v2.0.0', 'remove user-service/database@RDS', 'apply user-service/database@RDS', 'apply user-service/api@user-api:v1.0.0']);
     // What the record says runs is what the rollback put back: the removed component included.
     expect(result.release!.components.map((component) => component.id).sort()).toEqual(before.services[0]!.components.map((component) => component.id).sort());
+  });
+
+  it('a stack apply refuses while a service deployed here is gone from the repo; decommission removes it on purpose', async () => {
+    const model = desired('v1.0.0');
+    releases.append(released(model, 'v1.0.0'));
+    const refused = await execute<DeployStackResult>(DEPLOY_STACK_WORKFLOW, [{ desired: { ...model, services: [] }, requestedBy: 'alice@company.com', version: 'v1.0.0' }], `deploy-stack/branches-${crypto.randomUUID()}`);
+    expect(refused).toEqual({ services: [], phase: 'failed', reason: expect.stringContaining('user-service runs in development but is no longer in the repo') });
+    expect(refused.reason).toContain('deployer decommission --stack user-platform --service user-service --environment development');
+    expect(engineCalls).toEqual([]);
+
+    const result = await execute<DeployServiceResult>(DECOMMISSION_SERVICE_WORKFLOW, [{ stack: 'user-platform', environment: 'development', service: 'user-service', requestedBy: 'alice@company.com', reason: 'replaced' }], `decommission/branches-${crypto.randomUUID()}`);
+    expect(result.phase).toBe('succeeded');
+    expect(engineCalls.sort()).toEqual(['remove user-service/api@user-api:v1.0.0', 'remove user-service/database@RDS']);
+    expect(releases.released('user-platform', 'development', 'user-service')).toEqual([]);
+    expect(releases.history('user-platform', 'development', 'user-service')[0]).toMatchObject({ result: 'succeeded', components: [] });
   });
 });
