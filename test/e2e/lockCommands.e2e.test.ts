@@ -215,6 +215,21 @@ describe('deployer state locks / unlock / rollback', () => {
     // The cancelled record is no rollback target, and what runs is unchanged.
     expect(await served('rb')).toContain('v1.3.0');
   });
+
+  it('decommission removes every component on purpose, after the name is repeated', async () => {
+    const unconfirmed = await cli(['decommission', '--stack', stack, '--service', service, '--environment', 'rb', '--confirm', 'notification']);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('--confirm must repeat the service name (notification-service)');
+    const removed = await cli(['decommission', '--stack', stack, '--service', service, '--environment', 'rb', '--confirm', service, '--reason', 'end of the test']);
+    expect(removed.stderr).toContain('Decommissioning notification-service in rb');
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toMatch(/✓ notification-service decommissioned in rb: removed (api|cache|database|queue)(, (api|cache|database|queue)){3}\./);
+    expect(await new LocalObserver().state({ stack, environment: 'rb', service, component: 'api' })).toBeUndefined();
+    expect(releases().released(stack, 'rb', service)).toEqual([]);
+    const again = await cli(['decommission', '--stack', stack, '--service', service, '--environment', 'rb', '--confirm', service]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('notification-service runs nothing in rb that deployer knows of: nothing to decommission');
+  });
 });
 
 /** The example repo with environments `locked` (a copy of production) and `rb` (of development). */
