@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { statFields } from '../procStat';
 
 /** A background process the deployer started, tracked by a pid file under the state dir. */
 export interface ManagedProcess {
@@ -30,17 +31,7 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
   // A killed process stays a zombie until its parent reaps it; it runs nothing any more.
-  return !isZombie(pid);
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    // /proc/<pid>/stat: "pid (comm) state ...", comm may hold spaces and parentheses.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return false;
-  }
+  return statFields(pid)?.[0] !== 'Z';
 }
 
 /** Starts `command` detached in its own process group, output appended to its log file. */

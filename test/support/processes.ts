@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { statFields } from '../../src/procStat';
 
 /**
  * Processes (other than this one) whose command line or environment mentions `text`, e.g. a test's
@@ -49,15 +50,6 @@ export function stillRunning(seen: SeenProcess[]): SeenProcess[] {
     const fields = statFields(process.pid);
     return fields !== undefined && fields[0] !== 'Z' && fields[19] === process.startTime;
   });
-}
-
-function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
 }
 
 function commandOf(pid: number): string {

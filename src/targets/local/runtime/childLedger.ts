@@ -3,6 +3,7 @@
 // the kernel to kill children with their parent (PR_SET_PDEATHSIG), so the next runtime does it.
 import fs from 'node:fs';
 import path from 'node:path';
+import { statFields } from '../../../procStat';
 import { sleep } from '../../../devenv/processes';
 
 /** A process as this boot knows it: a pid alone may have been reused by something else since. */
@@ -94,16 +95,6 @@ export function identityOf(pid: number): ProcessIdentity | undefined {
 /** Whether the process still runs, and is still that process (not a later one given the same pid). */
 export function isRunning(target: ProcessIdentity): boolean {
   return identityOf(target.pid)?.startTime === target.startTime;
-}
-
-/** The fields of /proc/<pid>/stat after the command name (which may contain spaces): state first. */
-function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
 }
 
 /** Children by parent pid, for every process of the machine. */
