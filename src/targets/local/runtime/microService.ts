@@ -54,12 +54,12 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     this.balancer.setTargets(this.serving);
   }
 
-  async apply(desired: MicroServiceDesired): Promise<void> {
+  async apply(desired: MicroServiceDesired, abandoned?: AbortSignal): Promise<void> {
     await this.listen();
     const revision = this.revisionFor(desired);
     const timeoutMs = desired.healthTimeoutSeconds * 1000;
-    if (revision.id !== this.revision?.id) await this.rollOut(revision, desired.replicas, timeoutMs);
-    else await this.scaleTo(desired.replicas, timeoutMs);
+    if (revision.id !== this.revision?.id) await this.rollOut(revision, desired.replicas, timeoutMs, abandoned);
+    else await this.scaleTo(desired.replicas, timeoutMs, abandoned);
     this.desired = desired;
   }
 
@@ -145,7 +145,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     this.context.save();
   }
 
-  private async rollOut(revision: Revision, replicas: number, timeoutMs: number): Promise<void> {
+  private async rollOut(revision: Revision, replicas: number, timeoutMs: number, abandoned?: AbortSignal): Promise<void> {
     const previous = this.revision;
     this.context.events.record(
       'rollout',
@@ -154,7 +154,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     this.rollingOut = revision.version;
     const fresh = await this.launchMany(revision, replicas);
     try {
-      await this.waitHealthy(fresh, timeoutMs, previous);
+      await this.waitHealthy(fresh, timeoutMs, previous, abandoned);
     } catch (error) {
       await Promise.all(fresh.map((replica) => replica.stop()));
       this.removeConfigs(revision);
@@ -172,7 +172,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     this.context.events.record('rollout', `${revision.version} serves with ${replicas} healthy replicas${previous ? `; ${previous.version} stopped` : ''}`);
   }
 
-  private async scaleTo(replicas: number, timeoutMs: number): Promise<void> {
+  private async scaleTo(replicas: number, timeoutMs: number, abandoned?: AbortSignal): Promise<void> {
     const revision = this.revision;
     if (!revision) return;
     if (replicas > this.serving.length) {
@@ -180,7 +180,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
       this.serving = [...this.serving, ...added];
       this.balancer.setTargets(this.serving);
       try {
-        await this.waitHealthy(added, timeoutMs);
+        await this.waitHealthy(added, timeoutMs, undefined, abandoned);
       } catch (error) {
         this.serving = this.serving.filter((replica) => !added.includes(replica));
         this.balancer.setTargets(this.serving);
@@ -220,7 +220,8 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
   }
 
   private onExit(replica: Replica, code: number | null, signal: NodeJS.Signals | null): void {
-    this.context.events.record('exited', `replica ${replica.id} exited with ${signal ? `signal ${signal}` : `code ${code}`}`, replica.id);
+    const how = replica.startFailure ? `could not start: ${replica.startFailure}` : `exited with ${signal ? `signal ${signal}` : `code ${code}`}`;
+    this.context.events.record('exited', `replica ${replica.id} ${how}`, replica.id);
     if (this.serving.includes(replica) && !this.stopped) {
       const delay = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** replica.restarts);
       this.context.events.record('restarted', `replacing ${replica.id} in ${Math.round(delay / 1000)} s (restart ${replica.restarts + 1})`, replica.id);
@@ -241,11 +242,12 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     }, delayMs).unref();
   }
 
-  /** Resolves when every replica passes its checks; rejects at the first that cannot, or at the deadline. */
-  private async waitHealthy(replicas: Replica[], timeoutMs: number, previous?: Revision): Promise<void> {
+  /** Resolves when every replica passes its checks; rejects at the first that cannot, at the deadline, or once abandoned. */
+  private async waitHealthy(replicas: Replica[], timeoutMs: number, previous?: Revision, abandoned?: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const keeps = previous ? `; ${previous.version} keeps serving` : '';
     for (;;) {
+      if (abandoned?.aborted) throw new RolloutError(`abandoned: the caller of this apply went away${keeps}`);
       const failed = replicas.find((replica) => replica.state === 'exited' || replica.state === 'unhealthy');
       if (failed) throw new RolloutError(`${this.describeFailure(failed)}${keeps}`);
       if (replicas.every((replica) => replica.state === 'healthy')) return;
@@ -258,6 +260,8 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
   }
 
   private describeFailure(replica: Replica): string {
+    // Nothing ran: the reason the command could not start is the whole story.
+    if (replica.startFailure) return replica.startFailure;
     const health = replica.health();
     const last = health.checks[health.checks.length - 1];
     const check = last ? `${replica.revision.healthCheck.path} -> ${describeCheck(last)}` : 'no health check answered';
