@@ -23,11 +23,8 @@ export class ComponentGoneError extends Error {}
 export interface ComponentRunner<D extends DesiredComponent = DesiredComponent> {
   /** Starts what the saved record describes (runtime start-up); does not wait for health. */
   restore(desired: D): Promise<void>;
-  /**
-   * Converges to `desired`; resolves when it runs as desired, rejects (leaving the previous state
-   * serving) when it cannot, or when `abandoned` aborts before it got there.
-   */
-  apply(desired: D, abandoned?: AbortSignal): Promise<void>;
+  /** Converges to `desired`; resolves when it runs as desired, rejects (leaving the previous state serving) when it cannot. */
+  apply(desired: D): Promise<void>;
   state(): Promise<ComponentState>;
   health(): ComponentHealth;
   /** What the runtime must remember besides the desired state (ports, generated credentials). */

@@ -67,17 +67,15 @@ export class LocalRuntime {
     );
   }
 
-  /** Converges a component; an apply whose caller went away (`abandoned`) stops, or never starts if it was still queued. */
-  apply(key: string, desired: DesiredComponent, abandoned?: AbortSignal): Promise<ComponentState> {
+  apply(key: string, desired: DesiredComponent): Promise<ComponentState> {
     return this.serialize(key, async () => {
-      if (abandoned?.aborted) throw new RuntimeRequestError(409, `the apply of ${key} was abandoned by its caller before it started`);
       const existing = this.entries.get(key);
       if (existing?.desired && existing.desired.kind !== desired.kind) {
         throw new RuntimeRequestError(409, `component ${key} is a ${existing.desired.kind}, not a ${desired.kind}; delete it first`);
       }
       const entry = existing ?? this.entryFor(key, desired.kind, {});
       try {
-        await entry.runner.apply(desired as never, abandoned);
+        await entry.runner.apply(desired as never);
       } catch (error) {
         // A component that never ran is forgotten; one that ran keeps its previous desired state.
         if (!entry.desired) {

@@ -6,7 +6,7 @@ import { canonicalTimestamp, logMatcher } from './journal';
 import { RuntimeRequestError } from './requestError';
 import type { LocalRuntime } from './runtime';
 
-type Handler = (match: { key: string; query: URLSearchParams; body: unknown; response: http.ServerResponse; abandoned: AbortSignal }) => Promise<unknown> | unknown;
+type Handler = (match: { key: string; query: URLSearchParams; body: unknown; response: http.ServerResponse }) => Promise<unknown> | unknown;
 
 /**
  * The runtime's HTTP API on loopback, for local clients holding `token` only (see apiAuth.ts).
@@ -18,7 +18,7 @@ export function runtimeServer(runtime: LocalRuntime, token: string): http.Server
     'GET /v1/health': () => ({ ok: true, pid: process.pid }),
     'GET /v1/components': () => runtime.list(),
     'GET /v1/components/:key': async ({ key }) => (await runtime.state(key)) ?? notFound(key),
-    'PUT /v1/components/:key': ({ key, body, abandoned }) => runtime.apply(key, body as DesiredComponent, abandoned),
+    'PUT /v1/components/:key': ({ key, body }) => runtime.apply(key, body as DesiredComponent),
     'DELETE /v1/components/:key': async ({ key }) => ({ deleted: await runtime.remove(key) }),
     'POST /v1/components/:key/scale': ({ key, body }) => {
       const { replicas, reason } = body as { replicas?: unknown; reason?: unknown };
@@ -52,12 +52,7 @@ export function runtimeServer(runtime: LocalRuntime, token: string): http.Server
       assertAllowed(request, token);
       if (!handler) throw new RuntimeRequestError(404, `no route ${request.method} ${url.pathname}`);
       const body = await readJson(request);
-      // The caller went away before the answer (an engine that was ended): nobody waits for the outcome.
-      const abandoned = new AbortController();
-      response.on('close', () => {
-        if (!response.writableFinished) abandoned.abort();
-      });
-      const result = await handler({ key, query: url.searchParams, body, response, abandoned: abandoned.signal });
+      const result = await handler({ key, query: url.searchParams, body, response });
       if (result !== undefined) sendJson(response, 200, result);
     } catch (error) {
       const status = error instanceof RuntimeRequestError ? error.status : 500;
