@@ -131,7 +131,8 @@ describe('deployments that cannot finish', () => {
   }, 240_000);
 
   it('a forced unlock during an `up` that would not end ends its engine, and the next deployment succeeds', async () => {
-    const handle = await deploy('slow', 'v1.0.0', { IMAGE: 'silent-api' });
+    // Its rollout waits 90 s; the forced unlock comes at its start.
+    const handle = await deploy('slow', 'v1.0.0', { IMAGE: 'silent-api' }, '90s');
     const ref = { stack: STACK, environment: ENV, service: 'slow', component: 'api' };
     // Pulumi is inside the resource's create: the runtime is rolling the replica out.
     await waitFor(async () => (await new LocalObserver().events(ref).catch(() => [])).some((event) => event.type === 'rollout'));
@@ -148,8 +149,8 @@ describe('deployments that cannot finish', () => {
     const lockDir = path.join(stateDir(), 'pulumi', 'state', '.pulumi', 'locks', STACK, 'slow.api.stuck-dev');
     expect(fs.existsSync(lockDir) ? fs.readdirSync(lockDir) : []).toEqual([]);
 
-    // The next deployment, of an image that answers, takes the lock and goes through at once: the
-    // runtime dropped the rollout whose caller went away.
+    // The next deployment, of an image that answers, takes the lock and goes through (once the
+    // runtime has finished the rollout the ended engine asked for, as after a lost worker).
     const next = await deploymentResult(await deploy('slow', 'v1.0.1'));
     expect({ phase: next.phase, reason: next.reason }).toEqual({ phase: 'succeeded', reason: undefined });
     expect(await served('slow')).toContain('v1.0.1');
