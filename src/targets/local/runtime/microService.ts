@@ -54,12 +54,12 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     this.balancer.setTargets(this.serving);
   }
 
-  async apply(desired: MicroServiceDesired, abandoned?: AbortSignal): Promise<void> {
+  async apply(desired: MicroServiceDesired): Promise<void> {
     await this.listen();
     const revision = this.revisionFor(desired);
     const timeoutMs = desired.healthTimeoutSeconds * 1000;
-    if (revision.id !== this.revision?.id) await this.rollOut(revision, desired.replicas, timeoutMs, abandoned);
-    else await this.scaleTo(desired.replicas, timeoutMs, abandoned);
+    if (revision.id !== this.revision?.id) await this.rollOut(revision, desired.replicas, timeoutMs);
+    else await this.scaleTo(desired.replicas, timeoutMs);
     this.desired = desired;
   }
 
@@ -145,7 +145,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     this.context.save();
   }
 
-  private async rollOut(revision: Revision, replicas: number, timeoutMs: number, abandoned?: AbortSignal): Promise<void> {
+  private async rollOut(revision: Revision, replicas: number, timeoutMs: number): Promise<void> {
     const previous = this.revision;
     this.context.events.record(
       'rollout',
@@ -154,7 +154,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     this.rollingOut = revision.version;
     const fresh = await this.launchMany(revision, replicas);
     try {
-      await this.waitHealthy(fresh, timeoutMs, previous, abandoned);
+      await this.waitHealthy(fresh, timeoutMs, previous);
     } catch (error) {
       await Promise.all(fresh.map((replica) => replica.stop()));
       this.removeConfigs(revision);
@@ -172,7 +172,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     this.context.events.record('rollout', `${revision.version} serves with ${replicas} healthy replicas${previous ? `; ${previous.version} stopped` : ''}`);
   }
 
-  private async scaleTo(replicas: number, timeoutMs: number, abandoned?: AbortSignal): Promise<void> {
+  private async scaleTo(replicas: number, timeoutMs: number): Promise<void> {
     const revision = this.revision;
     if (!revision) return;
     if (replicas > this.serving.length) {
@@ -180,7 +180,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
       this.serving = [...this.serving, ...added];
       this.balancer.setTargets(this.serving);
       try {
-        await this.waitHealthy(added, timeoutMs, undefined, abandoned);
+        await this.waitHealthy(added, timeoutMs);
       } catch (error) {
         this.serving = this.serving.filter((replica) => !added.includes(replica));
         this.balancer.setTargets(this.serving);
@@ -242,12 +242,11 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     }, delayMs).unref();
   }
 
-  /** Resolves when every replica passes its checks; rejects at the first that cannot, at the deadline, or once abandoned. */
-  private async waitHealthy(replicas: Replica[], timeoutMs: number, previous?: Revision, abandoned?: AbortSignal): Promise<void> {
+  /** Resolves when every replica passes its checks; rejects at the first that cannot, or at the deadline. */
+  private async waitHealthy(replicas: Replica[], timeoutMs: number, previous?: Revision): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const keeps = previous ? `; ${previous.version} keeps serving` : '';
     for (;;) {
-      if (abandoned?.aborted) throw new RolloutError(`abandoned: the caller of this apply went away${keeps}`);
       const failed = replicas.find((replica) => replica.state === 'exited' || replica.state === 'unhealthy');
       if (failed) throw new RolloutError(`${this.describeFailure(failed)}${keeps}`);
       if (replicas.every((replica) => replica.state === 'healthy')) return;
