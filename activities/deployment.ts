@@ -87,6 +87,21 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
     producedInRun.get(run)!.set(componentId, outputs);
   };
 
+  // A cleared lock means an engine was killed in the middle of a change to this component: worth
+  // telling the people who watch the service, not only the worker's log.
+  const announceStaleLock = (task: ComponentTask) => async (note: string) => {
+    const [service] = task.component.id.split('/') as [string];
+    await ports.notifier.notify({
+      type: 'stale-lock-cleared',
+      stack: task.stack,
+      environment: task.environment.name,
+      service,
+      message: `${task.component.id}: ${note}; this deployment went on`,
+      workflowId: Context.current().info.workflowExecution?.workflowId,
+      at: new Date().toISOString(),
+    });
+  };
+
   return {
     /**
      * Plan of one service against its last good release, and that release (the rollback point).
@@ -130,7 +145,10 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
         resolved: resolveValueFrom({ ...component, source: { file: '', line: 0, col: 0 } }, (source) => outputs.get(source)),
         dependencyOutputs: Object.fromEntries(dependencies.map((id) => [id, publicOutputs(outputs.get(id))])),
       };
-      const outcome = await withHeartbeats((hooks) => ports.stacks.up(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), {}, hooks));
+      const outcome = await withHeartbeats(
+        (hooks) => ports.stacks.up(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), {}, hooks),
+        announceStaleLock(task),
+      );
       if (run) remember(run, component.id, outcome.allOutputs);
       return { durationMs: outcome.durationMs, changes: outcome.changes };
     },
@@ -139,7 +157,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
     async removeComponent(task: ComponentTask): Promise<void> {
       const { stack, environment, component } = task;
       const deployment = { ref: refOf(stack, environment.name, component.id), kind: component.kind, spec: component.spec, configs: component.configs, environment: environment.spec, resolved: {} };
-      await withHeartbeats((hooks) => ports.stacks.destroy(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), hooks));
+      await withHeartbeats((hooks) => ports.stacks.destroy(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), hooks), announceStaleLock(task));
     },
 
     /** The health gate: waits until every component reports healthy, or fails with what is not. */
@@ -314,24 +332,33 @@ async function checkThresholds(observer: Observer, request: MonitorRequest, sinc
   return reasons.length ? { reason: reasons.join('; '), errorRatePercent: errorRate, p99LatencyMs: p99, unhealthy } : undefined;
 }
 
-type Hooks = { signal: AbortSignal; onProgress: (progress: unknown) => void };
+type Hooks = { signal: AbortSignal; terminate: AbortSignal; onProgress: (progress: unknown) => void; onStaleLockCleared: (note: string) => Promise<void> };
 
 // Heartbeats carry the latest engine progress; the interval keeps a long silent step (a database
 // being created) from looking like a dead worker.
 const HEARTBEAT_INTERVAL_MS = 5000;
+// How long an engine nobody waits for may go on to finish its step in flight before it is ended.
+const ABANDONED_ENGINE_GRACE_MS = 10_000;
 
-export async function withHeartbeats<T>(run: (hooks: Hooks) => Promise<T>): Promise<T> {
+/** Runs an engine operation in an activity: heartbeats, cancellation, and a cleared stale lock logged and passed to `onStaleLockCleared`. */
+export async function withHeartbeats<T>(run: (hooks: Hooks) => Promise<T>, onStaleLockCleared?: (note: string) => Promise<void>): Promise<T> {
   const context = Context.current();
   let latest: unknown;
   const timer = setInterval(() => context.heartbeat(latest), HEARTBEAT_INTERVAL_MS);
+  const abandoned = whenAbandoned(context);
   try {
     return await run({
       // Temporal aborts this signal when the workflow cancels the activity (delivered on heartbeat);
       // the Automation API then interrupts the engine, which finishes its in-flight step and stops.
       signal: context.cancellationSignal,
+      terminate: abandoned.signal,
       onProgress: (progress) => {
         latest = progress;
         context.heartbeat(progress);
+      },
+      onStaleLockCleared: async (note) => {
+        context.log.warn(note);
+        await onStaleLockCleared?.(note);
       },
     });
   } catch (error) {
@@ -342,7 +369,34 @@ export async function withHeartbeats<T>(run: (hooks: Hooks) => Promise<T>): Prom
     throw error;
   } finally {
     clearInterval(timer);
+    abandoned.dispose();
   }
+}
+
+/**
+ * Aborts a short grace after the activity is cancelled because nobody waits for its outcome: its
+ * workflow closed (a forced unlock terminates it; a heartbeat then answers not-found) or this
+ * attempt timed out and another runs. Such an engine would keep the stack's lock while it finishes
+ * a step that may never end (a rollout waiting for a process that cannot start); a cancellation
+ * the workflow asked for is left to finish cleanly.
+ */
+function whenAbandoned(context: Context): { signal: AbortSignal; dispose(): void } {
+  const abandoned = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
+  const onCancel = () => {
+    const details = context.cancellationDetails;
+    if (!details?.notFound && !details?.timedOut) return;
+    context.log.warn(`the workflow no longer waits for this engine run (${details.notFound ? 'workflow closed' : 'attempt timed out'}); ending it in ${ABANDONED_ENGINE_GRACE_MS / 1000} s unless it stops first`);
+    grace = setTimeout(() => abandoned.abort(), ABANDONED_ENGINE_GRACE_MS);
+  };
+  context.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+  return {
+    signal: abandoned.signal,
+    dispose() {
+      clearTimeout(grace);
+      context.cancellationSignal.removeEventListener('abort', onCancel);
+    },
+  };
 }
 
 /** A dependency's outputs without its secrets: security group ids, ports and ARNs are all a program needs. */

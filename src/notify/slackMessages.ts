@@ -31,6 +31,7 @@ const HEADLINE: Record<NotificationType, string> = {
   cancelled: ':octagonal_sign: Deployment cancelled',
   drift: ':warning: Drift found',
   'lock-forced': ':unlock: Lock forced open',
+  'stale-lock-cleared': ':broom: Stale engine lock cleared',
 };
 
 const BY_LABEL: Partial<Record<NotificationType, string>> = { 'lock-forced': 'Forced by', drift: 'Checked by' };

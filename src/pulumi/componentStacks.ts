@@ -43,9 +43,16 @@ export interface EngineProgress {
 }
 
 export interface RunHooks {
-  /** Aborting stops the engine cleanly (SIGINT to the CLI), leaving the state consistent. */
+  /** Aborting stops the engine cleanly (SIGINT to the CLI): it finishes the steps in flight, leaving the state consistent. */
   signal?: AbortSignal;
+  /**
+   * Aborting ends the engine at once, without waiting for the steps in flight (Pulumi's second
+   * interrupt): for an engine nobody waits for any more, whose step in flight may never end.
+   */
+  terminate?: AbortSignal;
   onProgress?: (progress: EngineProgress) => void;
+  /** Called with what was cleared when a lock left by an engine that no longer runs is cleared before the run. */
+  onStaleLockCleared?: (note: string) => void | Promise<void>;
 }
 
 export interface UpOutcome {
@@ -91,7 +98,7 @@ export class ComponentStacks {
       const failures = resourceFailures();
       const listen = progressListener(hooks);
       // Refresh first, so what changed behind deployer's back (drift) is put back to the desired state.
-      return withoutStaleLock(stack, () => stack.up({ refresh: true, signal: hooks.signal, onEvent: (event) => (listen(event), failures.observe(event)) })).catch(
+      return withoutStaleLock(stack, hooks, () => stack.up({ refresh: true, signal: engineSignal(hooks), onEvent: (event) => (listen(event), failures.observe(event)) })).catch(
         (error: unknown) => failures.rethrow(error),
       );
     });
@@ -109,8 +116,8 @@ export class ComponentStacks {
     return this.withStack(id, program, async (stack) => {
       const drifts: ResourceDrift[] = [];
       const report = progressListener(hooks);
-      await withoutStaleLock(stack, () => stack.previewRefresh({
-        signal: hooks.signal,
+      await withoutStaleLock(stack, hooks, () => stack.previewRefresh({
+        signal: engineSignal(hooks),
         onEvent: (event) => {
           report(event);
           const drift = diffRefreshEvent(event);
@@ -123,7 +130,7 @@ export class ComponentStacks {
 
   async destroy(id: ComponentStackId, program: PulumiFn, hooks: RunHooks = {}): Promise<void> {
     await this.withStack(id, program, async (stack) => {
-      await withoutStaleLock(stack, () => stack.destroy({ signal: hooks.signal, onEvent: progressListener(hooks) }));
+      await withoutStaleLock(stack, hooks, () => stack.destroy({ signal: engineSignal(hooks), onEvent: progressListener(hooks) }));
       await stack.workspace.removeStack(id.stack);
     });
     this.pruneHistory(id);
@@ -166,26 +173,83 @@ export class ComponentStacks {
 }
 
 /**
- * Runs an engine operation; when the stack is locked only by engines that were killed on this machine
- * (a worker SIGKILLed or OOM-killed in the middle of an `up`: its `pulumi` never removed its lock
- * file), clears those locks (`pulumi cancel`) and runs it once more. The interrupted run's pending
- * operations need nothing more: `up` refreshes first, and a refresh drops them.
- * A lock whose holder still runs, or runs on another machine, is left alone and reported.
+ * The signal handed to the Automation API, which interrupts the engine (SIGINT) on every `abort`
+ * event the signal dispatches, not only the first. Pulumi takes a first interrupt as "cancel: finish
+ * the steps in flight" and a second as "terminate now"; an AbortSignal fires `abort` once by itself,
+ * so termination dispatches the event again.
  */
-async function withoutStaleLock<T>(stack: Stack, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (!(error instanceof ConcurrentUpdateError) || !onlyStaleLocks(error.message)) throw error;
-    await stack.cancel();
-    return run();
+function engineSignal(hooks: RunHooks): AbortSignal {
+  const engine = new AbortController();
+  const cancel = () => engine.abort();
+  const terminate = () => {
+    cancel();
+    engine.signal.dispatchEvent(new Event('abort'));
+  };
+  hooks.signal?.addEventListener('abort', cancel, { once: true });
+  hooks.terminate?.addEventListener('abort', terminate, { once: true });
+  return engine.signal;
+}
+
+// How long a lock held by an engine still running on this machine is waited for: an engine whose
+// deployment was forcibly unlocked ends within about 20 s (activities' withHeartbeats), a drift
+// check's refresh preview within seconds.
+const LIVE_HOLDER_WAIT_MS = 45_000;
+
+/**
+ * Runs an engine operation; when the stack is locked only by engines on this machine, waits for
+ * those still running to end, then clears the locks of those that were killed (a worker SIGKILLed or
+ * OOM-killed in the middle of an `up`: its `pulumi` never removed its lock file) with
+ * `pulumi cancel`, reports that through `onStaleLockCleared`, and runs it once more. The interrupted
+ * run's pending operations need nothing more: `up` refreshes first, and a refresh drops them.
+ * A lock held on another machine, or by an engine that does not end, is left alone and reported.
+ */
+async function withoutStaleLock<T>(stack: Stack, hooks: RunHooks, run: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LIVE_HOLDER_WAIT_MS;
+  for (;;) {
+    try {
+      return await run();
+    } catch (error) {
+      const holders = error instanceof ConcurrentUpdateError ? lockHolders(error.message) : [];
+      if (holders.length === 0 || holders.some((holder) => holder.host !== os.hostname())) throw error;
+      const running = holders.filter((holder) => processAlive(holder.pid));
+      if (running.length === 0) {
+        await stack.cancel();
+        await hooks.onStaleLockCleared?.(`cleared the Pulumi lock of ${stack.name} left by an engine that no longer runs (${holders.map(describeHolder).join(', ')})`);
+        return run();
+      }
+      if (!(await ended(running, deadline))) {
+        throw new Error(`${stack.name} is locked by a Pulumi engine that still runs after ${LIVE_HOLDER_WAIT_MS / 1000} s: ${running.map(describeHolder).join(', ')}`);
+      }
+    }
   }
 }
 
-/** Whether every lock the engine names (`created by <user>@<host> (pid <n>)`) is held by a dead process of this host. */
-function onlyStaleLocks(message: string): boolean {
-  const holders = [...message.matchAll(/created by \S+@(\S+) \(pid (\d+)\)/g)].map((match) => ({ host: match[1], pid: Number(match[2]) }));
-  return holders.length > 0 && holders.every((holder) => holder.host === os.hostname() && !processAlive(holder.pid));
+interface LockHolder {
+  host: string;
+  pid: number;
+  at?: string;
+}
+
+/** Every lock the engine names (`created by <user>@<host> (pid <n>) at <time>`), once: the error repeats the CLI's output. */
+function lockHolders(message: string): LockHolder[] {
+  const holders = new Map<string, LockHolder>();
+  for (const match of message.matchAll(/created by \S+@(\S+) \(pid (\d+)\)(?: at (\S+))?/g)) {
+    holders.set(`${match[1]} ${match[2]}`, { host: match[1]!, pid: Number(match[2]), at: match[3] });
+  }
+  return [...holders.values()];
+}
+
+function describeHolder(holder: LockHolder): string {
+  return `pid ${holder.pid} on ${holder.host}${holder.at ? `, locked at ${holder.at}` : ''}`;
+}
+
+/** Whether every holder's process ended before the deadline. */
+async function ended(holders: LockHolder[], deadline: number): Promise<boolean> {
+  while (holders.some((holder) => processAlive(holder.pid))) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return true;
 }
 
 /** A zombie (killed, not yet reaped: its parent died too) counts as dead. */

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +27,7 @@ import { get, loadUntil } from '../support/load';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { processesReferencing } from '../support/processes';
 import { testClient, testWorker } from '../support/temporal';
+import { cleanUp, killGroup, killPids, spawnWorker, waitForPoller } from '../support/workerProcesses';
 
 // Failure modes of deployService on the real dev server, real Pulumi and the local runtime that
 // globalSetup started: a worker killed in the middle of a wave or of the monitoring window, two
@@ -408,99 +409,9 @@ describe('deployment reliability', () => {
   }, 180_000);
 });
 
-/**
- * After a test with worker processes: a deployment still running is terminated (so a failed check does
- * not leave the service locked for the next test), the workers and whatever they started are stopped,
- * and their logs are removed, or kept and named when the test failed.
- */
-async function cleanUp(handle: WorkflowHandle | undefined, workers: ChildProcess[], taskQueue: string, logDir: string, passed: boolean): Promise<void> {
-  if (handle && (await handle.describe()).status.name === 'RUNNING') await handle.terminate('test cleanup');
-  for (const worker of workers) await killGroup(worker, 'SIGTERM');
-  await killPids(processesReferencing(taskQueue).map((line) => Number(line.split(' ')[0])));
-  if (passed) fs.rmSync(logDir, { recursive: true, force: true });
-  else process.stderr.write(`worker logs kept in ${logDir}\n`);
-}
-
 function write(root: string, file: string, content: unknown): void {
   fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
   fs.writeFileSync(path.join(root, file), YAML.stringify(content));
-}
-
-/** `node dist/worker/main.js` on its own task queue, leader of its own process group. */
-function spawnWorker(taskQueue: string, logFile: string): ChildProcess {
-  const log = fs.openSync(logFile, 'a');
-  try {
-    return spawn(process.execPath, [path.join(installRoot, 'dist', 'worker', 'main.js')], {
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: { ...process.env, DEPLOYER_TASK_QUEUE: taskQueue },
-    });
-  } finally {
-    fs.closeSync(log);
-  }
-}
-
-async function waitForPoller(taskQueue: string, child: ChildProcess): Promise<void> {
-  const { client, close } = await testClient();
-  try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}`);
-      const { pollers } = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue } });
-      return pollers.length > 0;
-    }, 120_000);
-  } finally {
-    await close();
-  }
-}
-
-/** Signals a spawned worker's whole process group and waits until every member is gone. */
-async function killGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  const pgid = child.pid!;
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + 30_000;
-  while (groupMembers(pgid).length) {
-    if (Date.now() > deadline) {
-      process.kill(-pgid, 'SIGKILL');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** SIGKILLs processes by pid and waits until they are gone. */
-async function killPids(pids: number[]): Promise<void> {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-  const alive = (pid: number) => {
-    try {
-      return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-    } catch {
-      return false;
-    }
-  };
-  while (pids.some(alive)) await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-/** Live (non-zombie) processes of a process group. */
-function groupMembers(pgid: number): number[] {
-  return fs.readdirSync('/proc').flatMap((entry) => {
-    if (!/^\d+$/.test(entry)) return [];
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(group) === pgid && state !== 'Z' ? [Number(entry)] : [];
-    } catch {
-      return [];
-    }
-  });
 }
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];

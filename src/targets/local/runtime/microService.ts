@@ -224,7 +224,8 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
   }
 
   private onExit(replica: Replica, code: number | null, signal: NodeJS.Signals | null): void {
-    this.context.events.record('exited', `replica ${replica.id} exited with ${signal ? `signal ${signal}` : `code ${code}`}`, replica.id);
+    const how = replica.startFailure ? `could not start: ${replica.startFailure}` : `exited with ${signal ? `signal ${signal}` : `code ${code}`}`;
+    this.context.events.record('exited', `replica ${replica.id} ${how}`, replica.id);
     if (this.serving.includes(replica) && !this.stopped) {
       const delay = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** replica.restarts);
       this.context.events.record('restarted', `replacing ${replica.id} in ${Math.round(delay / 1000)} s (restart ${replica.restarts + 1})`, replica.id);
@@ -262,6 +263,8 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
   }
 
   private async describeFailure(replica: Replica): Promise<string> {
+    // Nothing ran: the reason the command could not start is the whole story.
+    if (replica.startFailure) return replica.startFailure;
     const health = replica.health();
     const last = health.checks[health.checks.length - 1];
     const check = last ? `${replica.revision.healthCheck.path} -> ${describeCheck(last)}` : 'no health check answered';

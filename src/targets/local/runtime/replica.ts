@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { HealthCheckResult, HealthCheckSettings, ReplicaHealth, ReplicaState } from '../api';
 import type { ChildLedger } from './childLedger';
 import { EventJournal, lineSplitter, LogJournal } from './journal';
+import { describeSpawnFailure } from './spawnFailure';
 
 /** One version of a MicroService's process: what every replica of it runs. */
 export interface Revision {
@@ -45,6 +46,8 @@ export class Replica {
   private failures = 0;
   private timer?: NodeJS.Timeout;
   private exited?: Promise<void>;
+  /** Why the command could not be started at all (no such command, no working directory). */
+  startFailure?: string;
 
   constructor(
     component: string,
@@ -73,19 +76,24 @@ export class Replica {
     child.stdout?.on('data', lineSplitter((line) => this.hooks.logs.write(this.id, 'stdout', line)));
     child.stderr?.on('data', lineSplitter((line) => this.hooks.logs.write(this.id, 'stderr', line)));
     this.exited = new Promise((resolve) => {
-      child.on('exit', (code, signal) => {
+      const end = (code: number | null, signal: NodeJS.Signals | null) => {
         this.hooks.children.forget(child.pid);
         clearTimeout(this.timer);
         const expected = this.state === 'stopping';
         this.state = 'exited';
         if (!expected) this.hooks.onExit(this, code, signal);
         resolve();
-      });
-      child.on('error', (error) => {
-        this.hooks.logs.write(this.id, 'stderr', `could not start ${command}: ${error.message}`);
+      };
+      child.on('exit', end);
+      // A command that cannot be spawned emits `error` and never `exit`: it has ended all the same.
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        if (!error.syscall?.startsWith('spawn')) return;
+        this.startFailure = describeSpawnFailure(this.revision.command, this.revision.workingDir, error);
+        this.hooks.logs.write(this.id, 'stderr', this.startFailure);
+        end(null, null);
       });
     });
-    this.hooks.events.record('started', `replica ${this.id} started (${this.revision.version}, pid ${child.pid ?? '?'}, port ${this.port})`, this.id);
+    if (child.pid !== undefined) this.hooks.events.record('started', `replica ${this.id} started (${this.revision.version}, pid ${child.pid}, port ${this.port})`, this.id);
     this.scheduleCheck(STARTING_CHECK_INTERVAL_MS);
   }
 

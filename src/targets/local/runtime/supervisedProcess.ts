@@ -20,8 +20,9 @@ export class SupervisedProcess {
     private readonly children: ChildLedger,
   ) {}
 
+  /** A command that could not be spawned has no pid and never exits: it is not alive, and stop() must not wait for it. */
   get alive(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.child?.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get pid(): number | undefined {
