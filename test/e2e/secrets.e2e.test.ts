@@ -5,10 +5,10 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { installRoot, stateDir } from '../../src/paths';
 import { LocalObserver } from '../../src/targets/local/localObserver';
-import { TASK_QUEUE } from '../../src/temporal/contracts';
 import { workerPorts } from '../../worker/ports';
 import { CliResult, runCli } from '../support/cli';
 import { detachFromUserService } from '../support/exampleRepo';
+import { ReviewedRepo } from '../support/reviewedRepo';
 import { testClient, testWorker } from '../support/temporal';
 
 // Secrets deployed to the local target never show where people and systems read: no command's
@@ -22,24 +22,27 @@ describe('secrets stay out of outputs, the release log, checkpoints and workflow
   const database = { stack: 'user-platform', environment, service, component: 'database' };
   const secretName = `DEPLOYER_E2E_SECRET_${crypto.randomBytes(4).toString('hex').toUpperCase()}`;
   const marker = `e2e-marker-${crypto.randomBytes(12).toString('hex')}`;
+  const taskQueue = `secrets-${crypto.randomUUID()}`;
+  let reviewed: ReviewedRepo;
   let repo: string;
   let client: Awaited<ReturnType<typeof testClient>>;
   let worker: Awaited<ReturnType<typeof testWorker>>;
-  const cli = (...args: string[]) => runCli(args, { DEPLOYER_HOME: stateDir(), DEPLOYER_USER: 'alice@company.com', DEPLOYER_CONFIG: path.join(repo, 'no-config.json'), DEPLOYER_TEMPORAL_UI: '' }, repo);
+  const cli = (...args: string[]) => runCli(args, { DEPLOYER_HOME: stateDir(), DEPLOYER_USER: 'alice@company.com', DEPLOYER_TASK_QUEUE: taskQueue, DEPLOYER_CONFIG: path.join(repo, 'no-config.json'), DEPLOYER_TEMPORAL_UI: '' }, repo);
 
   beforeAll(async () => {
-    repo = copyExampleRepo(environment, secretName);
+    reviewed = ReviewedRepo.adopt(copyExampleRepo(environment, secretName));
+    repo = reviewed.root;
     // On the local target, secretFrom reads an environment variable of the worker: this process's.
     process.env[secretName] = marker;
     client = await testClient();
-    worker = await testWorker(TASK_QUEUE, workerPorts(stateDir()));
+    worker = await testWorker(taskQueue, workerPorts(stateDir()));
   });
 
   afterAll(async () => {
     await worker.stop();
     await client.close();
     delete process.env[secretName];
-    fs.rmSync(repo, { recursive: true, force: true });
+    reviewed.remove();
   });
 
   it('no command prints them, and nothing deployer stores or sends through Temporal holds them in clear', async () => {
