@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Config } from '@oclif/core';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
@@ -49,6 +51,9 @@ describe('status when Temporal stops answering', () => {
     const printed: string[] = [];
     const stderr = jest.spyOn(console, 'error').mockImplementation((text: unknown) => void printed.push(String(text)));
     const repo = path.join(installRoot, 'examples', 'deployment-repo');
+    // A state dir of its own: no local runtime answers there, whatever else runs on this machine.
+    const home = process.env.DEPLOYER_HOME;
+    process.env.DEPLOYER_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'status-no-runtime-'));
     try {
       const config = await Config.load(installRoot);
       // No local runtime runs in a unit test: the target's answer is the error that ends it.
@@ -56,6 +61,9 @@ describe('status when Temporal stops answering', () => {
       expect((ended as { oclif?: { exit?: number } }).oclif?.exit).toBe(EXIT.failure);
     } finally {
       stderr.mockRestore();
+      fs.rmSync(process.env.DEPLOYER_HOME!, { recursive: true, force: true });
+      if (home === undefined) delete process.env.DEPLOYER_HOME;
+      else process.env.DEPLOYER_HOME = home;
     }
     const text = printed.join('\n').replace(/\s*›\s*/g, ' ').replace(/·/g, '');
     expect(text).toMatch(/Warning: Temporal at 127\.0\.0\.1:7233 did not say whether notification-service is being deployed to production \(14 UNAVAILABLE/);
