@@ -29,10 +29,11 @@ export async function followDeployment(handle: WorkflowHandle, options: FollowOp
   let askedApproval = false;
   const result = handle.result() as Promise<DeployServiceResult>;
   let settled = false;
+  let failed = false;
   // Failures are read through `return result` below; the race must not leave them unhandled.
   result.then(
     () => (settled = true),
-    () => (settled = true),
+    () => (settled = failed = true),
   );
   let silent = false;
   for (;;) {
@@ -76,6 +77,8 @@ export async function followDeployment(handle: WorkflowHandle, options: FollowOp
     if (TERMINAL.includes(progress.phase)) break;
     // Wake up at once when the deployment ends instead of a poll interval later.
     await Promise.race([new Promise((resolve) => setTimeout(resolve, POLL_MS)), result.catch(() => undefined)]);
+    // A workflow that failed outright never reaches a terminal phase in its progress: its result says.
+    if (failed) break;
   }
   return result;
 }

@@ -36,4 +36,12 @@ describe('following a deployment', () => {
     expect(written.match(/No worker answers right now \(Failed to query Workflow\); the deployment goes on when one is back/g)).toHaveLength(1);
     expect(written).toContain('A worker answers again.');
   }, 30_000);
+
+  it('ends with the workflow\'s failure when it failed before its progress reached a terminal phase', async () => {
+    const failure = new Error('Workflow execution failed');
+    const result = Promise.reject(failure);
+    const handle = { result: () => result, query: async () => progress('planning') } as unknown as WorkflowHandle;
+    const out = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
+    await expect(followDeployment(handle, { out })).rejects.toBe(failure);
+  });
 });
