@@ -240,7 +240,7 @@ export const environmentFileSchema = z.strictObject({
         required: z.boolean().default(false),
         timeout: duration(DURATION_BOUNDS.approvalTimeout).default('24h'),
         allowSelfApproval: z.boolean().default(false),
-        /** `slack` only: approvals must come through an authenticated channel. */
+        /** Channels approvals may come through (`slack`: only the Slack app, which proves who clicked); a requester may always withdraw through any. */
         channels: z.array(z.enum(['cli', 'slack'])).default(['cli', 'slack']),
         /** Slack's Approve button asks "are you sure?" first; default: only in an environment named production. */
         confirm: z.boolean().optional(),
