@@ -15,13 +15,20 @@ describe('the runtime\'s child ledger', () => {
   });
 
   afterEach(() => {
-    started.forEach((child) => child.kill('SIGKILL'));
+    // Each shell leads its own process group: killing the group ends the `sleep` it started too.
+    for (const child of started) {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
     started.length = 0;
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   function start(script: string): ChildProcess {
-    const child = spawn('sh', ['-c', script], { stdio: 'ignore' });
+    const child = spawn('sh', ['-c', script], { stdio: 'ignore', detached: true });
     started.push(child);
     return child;
   }
