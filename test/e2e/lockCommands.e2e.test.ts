@@ -14,6 +14,7 @@ import type { DeployServiceInput } from '../../src/temporal/deployment';
 import { workerPorts } from '../../worker/ports';
 import { runCli, startCli } from '../support/cli';
 import { get } from '../support/load';
+import { loggedNotifications } from '../support/notifications';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { testClient, testWorker } from '../support/temporal';
 import { detachFromUserService } from '../support/exampleRepo';
@@ -76,13 +77,6 @@ describe('deployer state locks / unlock / rollback', () => {
     return handle;
   }
 
-  function notifications(): Record<string, unknown>[] {
-    return fs
-      .readFileSync(path.join(stateDir(), 'notifications.jsonl'), 'utf8')
-      .split('\n')
-      .filter((line) => line.trim())
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  }
 
   it('lists the held lock, refuses to unlock without --force, and ends it with --force, recording who and why', async () => {
     const handle = await holdLock('locked', 'v1.2.0');
@@ -130,7 +124,7 @@ describe('deployer state locks / unlock / rollback', () => {
     expect((await handle.describe()).status.name).toBe('TERMINATED');
     const terminated = (await handle.fetchHistory()).events!.find((event) => event.workflowExecutionTerminatedEventAttributes)!.workflowExecutionTerminatedEventAttributes!;
     expect({ identity: terminated.identity, reason: terminated.reason }).toEqual({ identity: user, reason: `forced unlock by ${user}: stuck` });
-    expect(notifications().filter((notification) => notification.environment === 'locked').pop()).toMatchObject({
+    expect(loggedNotifications().filter((notification) => notification.environment === 'locked').pop()).toMatchObject({
       type: 'lock-forced',
       stack,
       service,
@@ -211,7 +205,7 @@ describe('deployer state locks / unlock / rollback', () => {
       deployedBy: 'alice@company.com',
       workflowId: 'deploy/user-platform/rb/notification-service',
     });
-    expect(notifications().pop()).toMatchObject({ type: 'lock-forced', environment: 'rb', by: user, channel: '#notifications-deploys' });
+    expect(loggedNotifications().pop()).toMatchObject({ type: 'lock-forced', environment: 'rb', by: user, channel: '#notifications-deploys' });
     // The cancelled record is no rollback target, and what runs is unchanged.
     expect(await served('rb')).toContain('v1.3.0');
   });

@@ -18,6 +18,7 @@ import { deploymentResult, startServiceDeployment } from '../../src/temporal/dep
 import type { DeployServiceInput } from '../../src/temporal/deployment';
 import { get } from '../support/load';
 import { processesReferencing } from '../support/processes';
+import { loggedNotifications } from '../support/notifications';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { testClient } from '../support/temporal';
 import { cleanUp, spawnWorker, waitForPoller } from '../support/workerProcesses';
@@ -177,7 +178,7 @@ describe('deployments that cannot finish', () => {
     const result = await deploymentResult(handle);
     expect(result.phase).toBe('rolled-back');
     expect(result.reason).toContain('was not healthy after 20 s');
-    const cleared = notifications().filter((notification) => notification.type === 'stale-lock-cleared' && notification.environment === ENV);
+    const cleared = loggedNotifications().filter((notification) => notification.type === 'stale-lock-cleared' && notification.environment === ENV);
     expect(cleared).toEqual([
       expect.objectContaining({
         stack: STACK,
@@ -191,13 +192,6 @@ describe('deployments that cannot finish', () => {
   }, 300_000);
 });
 
-function notifications(): Record<string, unknown>[] {
-  return fs
-    .readFileSync(path.join(stateDir(), 'notifications.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 function write(root: string, file: string, content: unknown): void {
   fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
