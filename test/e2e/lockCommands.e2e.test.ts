@@ -77,7 +77,6 @@ describe('deployer state locks / unlock / rollback', () => {
     return handle;
   }
 
-
   it('lists the held lock, refuses to unlock without --force, and ends it with --force, recording who and why', async () => {
     const handle = await holdLock('locked', 'v1.2.0');
     const workflowId = 'deploy/user-platform/locked/notification-service';
