@@ -192,7 +192,6 @@ describe('deployments that cannot finish', () => {
   }, 300_000);
 });
 
-
 function write(root: string, file: string, content: unknown): void {
   fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
   fs.writeFileSync(path.join(root, file), YAML.stringify(content));
