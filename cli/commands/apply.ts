@@ -96,10 +96,11 @@ export default class Apply extends BaseCommand {
     }
     const json = this.jsonEnabled();
     if (flags['no-wait']) {
-      const progress = await handle.query(progressQuery);
+      // A query needs a worker; the deployment has started whether one answers now or not.
+      const phase = await handle.query(progressQuery).then((progress) => progress.phase, () => undefined);
       if (!json) this.log(`Started ${handle.workflowId}. Follow it with: deployer status --service ${service} --environment ${environment} --follow`);
       if (summary) summary.write((await import('../render/summary')).startedSummary(service, environment, handle.workflowId, summary.link));
-      return { workflowId: handle.workflowId, phase: progress.phase };
+      return { workflowId: handle.workflowId, phase };
     }
     const result: DeployServiceResult = await followDeployment(handle, {
       out: process.stdout,

@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { PulumiFn } from '@pulumi/pulumi/automation';
 import YAML from 'yaml';
 import { refOf, stackIdOf } from '../../activities/deployment';
 import { forceUnlock, listLocks } from '../../cli/locks';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot, stateDir } from '../../src/paths';
 import { localBackend } from '../../src/pulumi/backend';
-import { ComponentStacks } from '../../src/pulumi/componentStacks';
+import { ComponentStackId, ComponentStacks } from '../../src/pulumi/componentStacks';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { programCatalogue } from '../../src/targets';
 import type { ComponentDeployment } from '../../src/targets/deployment';
@@ -17,7 +18,7 @@ import { LocalObserver } from '../../src/targets/local/localObserver';
 import { deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import type { DeployServiceInput } from '../../src/temporal/deployment';
 import { get } from '../support/load';
-import { processesReferencing } from '../support/processes';
+import { descendantsOf, processesReferencing } from '../support/processes';
 import { loggedNotifications } from '../support/notifications';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { testClient } from '../support/temporal';
@@ -50,7 +51,7 @@ describe('deployments that cannot finish', () => {
 
   afterAll(async () => {
     const running = await Promise.all(handles.map(async (handle) => ((await handle.describe()).status.name === 'RUNNING' ? handle : undefined)));
-    await cleanUp(running.find(Boolean), [worker], taskQueue, logDir, passed === 3);
+    await cleanUp(running.find(Boolean), [worker], taskQueue, logDir, passed === 4);
     await client.close();
     // Leave the shared runtime as we found it.
     await Promise.all(['broken', 'slow'].map((service) => destroy(service)));
@@ -70,6 +71,8 @@ describe('deployments that cannot finish', () => {
       'broken-api': { command: ['node server.js; touch x'], workingDir: app },
       // Runs, but never answers its health check (and is never judged unhealthy within its grace).
       'silent-api': { command: ['node', '-e', 'setInterval(() => undefined, 1000)'], workingDir: app },
+      // Answers after 10 s: a rollout long enough to kill the engine's plugin in the middle of it.
+      'late-api': { command: ['node', '-e', 'setTimeout(() => require("./server.js"), 10000)'], workingDir: app },
     };
     write(root, `environments/${ENV}.yaml`, environment);
     // Each runs the image ${IMAGE} names; silent-api's rollout waits for the whole health timeout.
@@ -98,11 +101,16 @@ describe('deployments that cannot finish', () => {
     return handle;
   }
 
-  async function destroy(service: string): Promise<void> {
-    const desired = loadDesiredStack({ root: repo.root, stack: STACK, environment: ENV, variables: { VERSION: 'v0' } });
+  /** The Pulumi stack and program of a service's one component, rendered with `variables`. */
+  function componentStack(service: string, variables: Record<string, string>): [ComponentStackId, PulumiFn] {
+    const desired = loadDesiredStack({ root: repo.root, stack: STACK, environment: ENV, variables });
     const component = desired.services.find((candidate) => candidate.name === service)!.components[0]!;
     const deployment: ComponentDeployment = { ref: refOf(STACK, ENV, component.id), kind: component.kind, spec: component.spec, configs: component.configs, environment: desired.environment.spec, resolved: {} };
-    await new ComponentStacks(localBackend(stateDir())).destroy(stackIdOf(STACK, ENV, component.id), programCatalogue.programFor(component.kind, deployment));
+    return [stackIdOf(STACK, ENV, component.id), programCatalogue.programFor(component.kind, deployment)];
+  }
+
+  async function destroy(service: string): Promise<void> {
+    await new ComponentStacks(localBackend(stateDir())).destroy(...componentStack(service, { VERSION: 'v0' }));
   }
 
   async function served(service: string): Promise<string> {
@@ -188,6 +196,27 @@ describe('deployments that cannot finish', () => {
       }),
     ]);
     expect(await served('slow')).toContain('v1.0.1');
+    passed += 1;
+  }, 300_000);
+
+  it('an update whose provider plugin dies is awaited: the rollback that follows puts the previous release back', async () => {
+    // What a deployment does when the engine reports the failed update: it applies the previous
+    // release again. The runtime is still rolling out the abandoned update at that moment.
+    const since = new Date();
+    const ref = { stack: STACK, environment: ENV, service: 'slow', component: 'api' };
+    const stacks = new ComponentStacks(localBackend(stateDir()));
+    const update = stacks.up(...componentStack('slow', { VERSION: 'v1.2.0', IMAGE: 'late-api' }), {});
+    await waitFor(async () => (await new LocalObserver().events(ref, since)).some((event) => event.type === 'rollout' && event.message.startsWith('rolling out v1.2.0 ')));
+    const engine = processesReferencing('--stack slow.api.stuck-dev').find((line) => / up /.test(line));
+    const plugin = descendantsOf(Number(engine!.split(' ')[0])).find((child) => child.command.includes('dynamic-provider'));
+    process.kill(plugin!.pid, 'SIGKILL');
+    await expect(update).rejects.toThrow();
+
+    await stacks.up(...componentStack('slow', { VERSION: 'v1.0.1' }), {});
+    await waitFor(async () => (await new LocalObserver().state(ref))?.status.state === 'running');
+    // The abandoned rollout ended before the rollback was applied, not after it.
+    expect(await served('slow')).toContain('v1.0.1');
+    expect((await new LocalObserver().state(ref))?.status.version).toBe('v1.0.1');
     passed += 1;
   }, 300_000);
 });

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { installRoot } from '../../src/paths';
 import { processesReferencing } from './processes';
 import { testClient } from './temporal';
@@ -15,9 +15,15 @@ import { testClient } from './temporal';
  * and their logs are removed, or kept and named when the test failed.
  */
 export async function cleanUp(handle: WorkflowHandle | undefined, workers: ChildProcess[], taskQueue: string, logDir: string, passed: boolean): Promise<void> {
-  if (handle && (await handle.describe()).status.name === 'RUNNING') await handle.terminate('test cleanup');
-  for (const worker of workers) await killGroup(worker, 'SIGTERM');
-  await killPids(processesReferencing(taskQueue).map((line) => Number(line.split(' ')[0])));
+  try {
+    if (handle && (await handle.describe()).status.name === 'RUNNING') await handle.terminate('test cleanup');
+  } catch (error) {
+    // It may have ended between the two calls; the workers are stopped either way.
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  } finally {
+    for (const worker of workers) await killGroup(worker, 'SIGTERM');
+    await killPids(processesReferencing(taskQueue).map((line) => Number(line.split(' ')[0])));
+  }
   if (passed) fs.rmSync(logDir, { recursive: true, force: true });
   else process.stderr.write(`worker logs kept in ${logDir}\n`);
 }

@@ -11,7 +11,7 @@ interface RuntimeReply {
   body: { error?: string; outputs?: Record<string, string>; actual?: Record<string, unknown> };
 }
 
-function callRuntime(method: string, key: string, body?: unknown): Promise<RuntimeReply> {
+function callRuntime(method: string, key: string, body?: unknown, query = ''): Promise<RuntimeReply> {
   const fs = require('node:fs');
   const http = require('node:http');
   const path = require('node:path');
@@ -26,7 +26,7 @@ function callRuntime(method: string, key: string, body?: unknown): Promise<Runti
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const request = http.request(
-      `${url}/v1/components/${encodeURIComponent(key)}`,
+      `${url}/v1/components/${encodeURIComponent(key)}${query}`,
       { method, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) } },
       (response: import('node:http').IncomingMessage) => {
         let text = '';
@@ -61,7 +61,9 @@ const localComponentProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async read(id: string, props: LocalComponentInputs) {
-    const reply = await callRuntime('GET', id);
+    // Settled: an apply an earlier engine started and abandoned (its plugin died) is waited for, so
+    // the state records what it left running and the next update puts the desired state back.
+    const reply = await callRuntime('GET', id, undefined, '?settled=true');
     if (reply.status === 404) return { id: '', props: {} };
     if (reply.status !== 200) throw new Error(reply.body.error ?? `the local runtime answered ${reply.status}`);
     // What runs now wins over what was recorded: a replica count changed behind deployer's back shows as drift.

@@ -119,6 +119,15 @@ export class LocalRuntime {
     }
   }
 
+  /**
+   * The state once the operations already asked of the component have ended. A refresh reads
+   * this: an apply whose client went away (a dead provider plugin or engine) still runs here, and
+   * what it leaves behind, not what was recorded before it, is what the next deployment must see.
+   */
+  settledState(key: string): Promise<ComponentState | undefined> {
+    return this.serialize(key, () => this.state(key));
+  }
+
   async list(): Promise<{ key: string; state: ComponentState }[]> {
     const keys = [...this.entries.keys()].sort();
     const states = await Promise.all(keys.map(async (key) => ({ key, state: await this.state(key) })));

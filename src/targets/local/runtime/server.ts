@@ -17,7 +17,7 @@ export function runtimeServer(runtime: LocalRuntime, token: string): http.Server
   const routes: Record<string, Handler> = {
     'GET /v1/health': () => ({ ok: true, pid: process.pid }),
     'GET /v1/components': () => runtime.list(),
-    'GET /v1/components/:key': async ({ key }) => (await runtime.state(key)) ?? notFound(key),
+    'GET /v1/components/:key': async ({ key, query }) => (await (query.get('settled') === 'true' ? runtime.settledState(key) : runtime.state(key))) ?? notFound(key),
     'PUT /v1/components/:key': ({ key, body }) => runtime.apply(key, body as DesiredComponent),
     'DELETE /v1/components/:key': async ({ key }) => ({ deleted: await runtime.remove(key) }),
     'POST /v1/components/:key/scale': ({ key, body }) => {
