@@ -91,6 +91,7 @@ const DEPLOYER_INGRESS = /^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]* reaches [a-z][a-z0-9
  * soon as it is deployed. Anything else, such as a rule opened in the console, stays.
  */
 function rulesNotFromDependents(value: unknown): unknown {
+  if (value === undefined || value === null) return []; // a group recorded before AWS listed its rules has none
   if (!Array.isArray(value)) return value;
   return value.filter((rule) => !(typeof rule === 'object' && rule !== null && DEPLOYER_INGRESS.test(String((rule as { description?: unknown }).description ?? ''))));
 }
