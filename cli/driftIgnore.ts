@@ -2,12 +2,24 @@
 import path from 'node:path';
 import { parseUntil } from '../src/drift/ignore';
 import { loadEnvironment } from '../src/model/loadRepo';
+import type { ComponentKind, EnvironmentSpec } from '../src/model/schema';
+import { AWS_DRIFT_FIELDS } from '../src/targets/aws/driftFields';
 import { LOCAL_DRIFT_FIELDS } from '../src/targets/local/driftFields';
 import type { IgnoreDriftInput, IgnoreDriftResult } from '../src/temporal/drift';
 import { componentKind, listDirs, listing, suggest, usage } from './locate';
 import { ruleTerms } from './render/drift';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+/**
+ * The fields each target's drift reports name. `open` ones take any setting under them (a local
+ * component records every environment variable and health check setting by name); the aws list
+ * names each field, and a prefix of them (`security`, `healthCheck`) covers those under it.
+ */
+const DRIFT_FIELDS: Record<EnvironmentSpec['target'], { fields: Record<ComponentKind, string[]>; open: string[]; hint: string }> = {
+  local: { fields: LOCAL_DRIFT_FIELDS, open: ['environment', 'healthCheck'], hint: ' (environment.<NAME> and healthCheck.<setting> name one of those)' },
+  aws: { fields: AWS_DRIFT_FIELDS, open: [], hint: ' (a prefix such as security or healthCheck names every field under it)' },
+};
 
 export interface IgnoreTargetOptions {
   /** Deployment repo root, when there is one: then the component and field are checked. */
@@ -55,11 +67,12 @@ function checkAgainstRepo(root: string, options: IgnoreTargetOptions, component:
   }
   const kind = componentKind(path.join(componentsDir, component));
   const environment = loadEnvironment(root, options.environment);
-  if (!kind || environment?.target !== 'local') return; // other targets name more fields; take the name as given
-  const known = LOCAL_DRIFT_FIELDS[kind];
-  const open = ['environment', 'healthCheck'];
+  if (!kind || !environment) return; // an environment this checkout does not define: take the name as given
+  const { fields, open, hint } = DRIFT_FIELDS[environment.target];
+  const known = fields[kind];
   const valid = known.some((name) => name === field || name.startsWith(`${field}.`) || (open.includes(name) && field.startsWith(`${name}.`)));
-  if (!valid) throw usage('UNKNOWN_FIELD', `${kind} ${component} has no drift field "${field}".${suggest(field, known)} Its fields: ${known.join(', ')} (environment.<NAME> and healthCheck.<setting> name one of those).`);
+  const where = environment.target === 'local' ? '' : ` on ${environment.target}`;
+  if (!valid) throw usage('UNKNOWN_FIELD', `${kind} ${component} has no drift field "${field}"${where}.${suggest(field, known)} Its fields: ${known.join(', ')}${hint}.`);
 }
 
 export function renderIgnore(input: IgnoreDriftInput, result: IgnoreDriftResult): string {

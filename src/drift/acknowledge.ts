@@ -50,6 +50,7 @@ export function notAcknowledgeable(field: FieldDriftReport): string | undefined 
   if (typeof last !== 'string' || field.field === 'configs' || (field.specPath[0] === 'environment' && last !== 'value')) {
     return `${field.field} is not written as a plain value in the YAML (a valueFrom reference, a list, or config file contents); edit it by hand, or remediate`;
   }
+  if (field.derived) return `${field.field} is not a setting of the YAML: deployer applies it to every deployment; remediate to restore it, or ignore it`;
   return undefined;
 }
 

@@ -21,6 +21,7 @@ const RULES: Rule[] = [
     cause: 'Security setting changed outside deployer (console or CLI)',
   },
   { matches: (path) => path === 'image', severity: 'high', cause: 'Image changed outside deployer: code no release recorded is running' },
+  { matches: (path) => path === 'taskDefinition', severity: 'high', cause: 'Task definition revision changed outside deployer: image, environment or size no release recorded' },
   { matches: (path) => /(^|\.)(tags|labels|annotations|description)(\.|$)/i.test(path), severity: 'low', cause: 'Tags or labels edited outside deployer (console or a tagging tool)' },
   { matches: (path) => path === 'scaling.replicas', severity: 'medium', cause: 'Manual scaling outside deployer (console / deployer local scale)' },
   { matches: (path) => path.startsWith('scaling.'), severity: 'medium', cause: 'Autoscaling settings changed outside deployer (console)' },
@@ -34,7 +35,7 @@ const SECRET: Classification = { severity: 'high', cause: 'Secret changed outsid
 
 /**
  * Severity and likely cause of one drifted field. High: a secret or a security-relevant field
- * (encryption, IAM, security groups, credentials) or the image; low: tags, labels, descriptions;
+ * (encryption, IAM, security groups, credentials), the image or an ECS task definition revision; low: tags, labels, descriptions;
  * medium: capacity and configuration (replicas, cpu, memory, environment, health checks, ...).
  */
 export function classifyField(specPath: (string | number)[], options: { secret?: boolean } = {}): Classification {

@@ -5,20 +5,27 @@ import type { ComponentKind, MicroServiceSpec } from '../model/schema';
 import type { ResourceDrift } from '../pulumi/componentStacks';
 import type { ReleasedComponent } from '../releases/releaseRecord';
 import type { ComponentStatus } from '../targets/local/api';
-import { localSpecField, SpecField } from '../targets/local/driftFields';
+import { awsDeletedResource, awsSpecField } from '../targets/aws/driftFields';
+import type { DeletionResolver, FieldResolver, SpecField } from '../targets/driftFields';
+import { localSpecField } from '../targets/local/driftFields';
 import type { ComponentCheck, ComponentDriftReport, ContextField, FieldDriftReport, IgnoreRule } from '../temporal/drift';
 import { classifyDeleted, classifyField, classifyStopped, combinedCause, worstSeverity } from './classify';
 import { ignoringRule } from './ignore';
 
 export const SECRET_VALUE = '(secret)';
 
-type FieldResolver = (kind: ComponentKind, field: string, spec: unknown) => SpecField | undefined;
-
 /** How a target's recorded fields map onto spec fields. */
 export function fieldResolver(target: 'local' | 'aws'): FieldResolver {
-  if (target === 'local') return localSpecField;
-  throw new Error('this worker cannot check drift of aws environments yet (no aws programs)');
+  return target === 'local' ? localSpecField : awsSpecField;
 }
+
+/** What a resource deleted outside deployer means on a target. A local component is a single resource: it is the component. */
+export function deletionResolver(target: 'local' | 'aws'): DeletionResolver {
+  return target === 'local' ? () => undefined : awsDeletedResource;
+}
+
+/** How a deleted auxiliary resource (an IAM policy, the dead letter queue) shows in its field. */
+export const DELETED_RESOURCE = { desired: 'exists', actual: 'deleted' } as const;
 
 /** Key fields shown for every component of a kind, drifted or not (the mission's box shows replicas, cpu, memory). */
 const CONTEXT_FIELDS: Record<ComponentKind, { field: string; specPath: string[] }[]> = {
@@ -52,39 +59,53 @@ export const STATUS_FIELD = 'status';
  * it (the target's resolver knows which) and its actual value differs from the release's spec; a
  * field whose recorded state was stale but whose reality matches the release is not drift. On a
  * target with an autoscaler, a replica count inside the autoscaling bounds is the autoscaler's work.
+ * A deleted resource is the component deleted, unless the target reports it as one of its fields.
  */
 export function componentCheck(component: ReleasedComponent, drifts: ResourceDrift[], options: CheckOptions): ComponentCheck {
   const base = { id: component.id, name: component.name, kind: component.kind };
   const spec = component.spec as unknown;
   const context = CONTEXT_FIELDS[component.kind].map(({ field, specPath }) => ({ field, desired: lookup(spec, specPath) ?? null }));
-  if (drifts.some((drift) => drift.kind === 'deleted')) return { ...base, outcome: 'deleted', fields: [], context };
-  const resolve = fieldResolver(options.target);
   const fields = new Map<string, FieldDriftReport>();
+  // Secret variables the engine wraps whole collapse into one field, and one field may be read from
+  // several resources (a role and its policy): keep the first.
+  const add = (specField: SpecField, desired: unknown, actual: unknown) => {
+    if (!fields.has(specField.field)) fields.set(specField.field, fieldReport(specField, desired, actual));
+  };
+  const deleted = deletionResolver(options.target);
+  for (const drift of drifts.filter((candidate) => candidate.kind === 'deleted')) {
+    const specField = deleted(component.kind, drift);
+    if (!specField) return { ...base, outcome: 'deleted', fields: [], context };
+    add(specField, DELETED_RESOURCE.desired, DELETED_RESOURCE.actual);
+  }
+  const resolve = fieldResolver(options.target);
   for (const drift of drifts) {
     for (const found of drift.fields) {
-      const specField = resolve(component.kind, found.field, spec);
+      const specField = resolve(component.kind, drift, found.field, spec);
       if (!specField) continue;
       const convert = specField.toSpec ?? ((value: unknown) => value);
       const actual = convert(found.actual);
       const desired = specField.derived ? convert(found.recorded) : lookup(spec, specField.specPath);
       if (sameValue(desired, actual)) continue;
       if (options.target !== 'local' && autoscalerWork(component, specField, actual)) continue;
-      const { severity, cause } = classifyField(specField.specPath, { secret: specField.secret });
-      // Secret variables the engine wraps whole collapse into one field: keep the first.
-      if (fields.has(specField.field)) continue;
-      fields.set(specField.field, {
-        field: specField.field,
-        specPath: specField.specPath,
-        desired: present(desired, specField),
-        actual: present(actual, specField),
-        severity,
-        cause,
-        ...(specField.secret ? { secret: true } : {}),
-      });
+      add(specField, desired, actual);
     }
   }
   if (component.kind !== 'MicroService' && options.status === 'stopped') fields.set(STATUS_FIELD, stoppedField());
   return { ...base, outcome: 'checked', fields: [...fields.values()].sort((a, b) => a.field.localeCompare(b.field)), context };
+}
+
+function fieldReport(specField: SpecField, desired: unknown, actual: unknown): FieldDriftReport {
+  const { severity, cause } = classifyField(specField.specPath, { secret: specField.secret });
+  return {
+    field: specField.field,
+    specPath: specField.specPath,
+    desired: present(desired, specField),
+    actual: present(actual, specField),
+    severity,
+    cause,
+    ...(specField.secret ? { secret: true } : {}),
+    ...(specField.derived ? { derived: true } : {}),
+  };
 }
 
 function stoppedField(): FieldDriftReport {

@@ -40,6 +40,8 @@ export interface FieldDriftReport {
   /** Likely cause, for people: "Manual scaling outside deployer (console / deployer local scale)". */
   cause: string;
   secret?: boolean;
+  /** Not written in the spec (a security setting deployer always applies, a valueFrom value): desired is what the release recorded. */
+  derived?: boolean;
 }
 
 /** A key field of the component shown in the report (drifted or not), desired next to actual. */

@@ -10,8 +10,9 @@ import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2C
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { CreateReplicationGroupCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CreateDBInstanceCommand, RDSClient, StopDBInstanceCommand } from '@aws-sdk/client-rds';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { componentCheck } from '../../src/drift/report';
 import { AwsObserverError } from '../../src/targets/aws/observerError';
 import { AwsObserver } from '../../src/targets/aws/awsObserver';
 import { SESSION_MANAGER_INSTALL_URL } from '../../src/targets/aws/ecsExec';
@@ -381,6 +382,18 @@ describe('aws observer (moto)', () => {
 
     it('has no events on aws', async () => {
       expect(await observer.events(queue)).toEqual([]);
+    });
+
+    it('reports an RDS instance stopped in the console as stopped, which a drift check turns into the status field', async () => {
+      // An instance of its own: the others stay available for the tests that read them.
+      const reports: ComponentRef = { ...base, component: 'reports' };
+      await clients.rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: awsNames.dbInstance(reports), DBInstanceClass: 'db.t3.micro', Engine: 'postgres', EngineVersion: '15.4', DBName: 'reports', MasterUsername: 'app', MasterUserPassword: 'not-a-real-secret-2', AllocatedStorage: 20 }));
+      await clients.rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: awsNames.dbInstance(reports) }));
+      const status = (await observer.state(reports))?.status.state;
+      expect(status).toBe('stopped');
+      const spec = { engine: 'postgres', version: '15.4', instanceClass: 'db.t3.micro', storage: { allocatedGb: 20, type: 'gp3' }, multiAZ: false, backup: { retentionDays: 7 }, database: { name: 'reports', username: 'app' }, dependsOn: [] };
+      const check = componentCheck({ id: 'notification-service/reports', service: 'notification-service', name: 'reports', kind: 'RDS', spec: spec as never, dependsOn: [], configs: [], specHash: 'h' }, [], { target: 'aws', status });
+      expect(check.fields).toEqual([{ field: 'status', specPath: ['status'], desired: 'running', actual: 'stopped', severity: 'high', cause: 'Not running: stopped outside deployer, crashed, or not restarted' }]);
     });
   });
 

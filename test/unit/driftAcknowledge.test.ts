@@ -79,6 +79,9 @@ describe('drift acknowledge: the actual value written where the effective one is
       'environment.DATABASE_HOST is not written as a plain value in the YAML (a valueFrom reference, a list, or config file contents); edit it by hand, or remediate',
     );
     expect(notAcknowledgeable({ ...replicas(3), actual: null })).toBe('replicas is not set in what runs; remove it from the YAML by hand if that is what you want');
+    expect(notAcknowledgeable({ ...replicas(3), field: 'security.publiclyAccessible', specPath: ['security', 'publiclyAccessible'], desired: false, actual: true, derived: true })).toBe(
+      'security.publiclyAccessible is not a setting of the YAML: deployer applies it to every deployment; remediate to restore it, or ignore it',
+    );
     expect(notAcknowledgeable(replicas(3))).toBeUndefined();
   });
 

@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { detectExitCode } from '../../cli/drift';
 import { checkIgnoreTarget, renderIgnore } from '../../cli/driftIgnore';
 import { deleteComponent, renderDelete, resolveDeleteTarget } from '../../cli/localDelete';
 import { installRoot } from '../../src/paths';
 import type { DetectDriftResult } from '../../src/temporal/drift';
+import { copyAwsExample } from '../support/awsExample';
 
 const root = path.join(installRoot, 'examples', 'deployment-repo');
 const now = new Date('2026-01-15T12:00:00Z');
@@ -37,6 +39,26 @@ describe('drift ignore: what is named is checked against the repo', () => {
       ].join('\n'),
     );
     expect(renderIgnore({ ...input, remove: true }, { ignores: [], removed: false })).toBe('No ignore rule for replicas of notification-service/api in production; nothing changed.');
+  });
+});
+
+describe('drift ignore on an aws environment', () => {
+  let awsRoot: string;
+  beforeAll(() => {
+    awsRoot = copyAwsExample();
+  });
+  afterAll(() => fs.rmSync(awsRoot, { recursive: true, force: true }));
+
+  it('takes the fields aws reports name, a prefix of them, and refuses others with the list', () => {
+    const aws = { ...base, root: awsRoot };
+    expect(checkIgnoreTarget({ ...aws, component: 'database', field: 'instanceClass' })).toEqual({ component: 'database', field: 'instanceClass', until: undefined });
+    expect(checkIgnoreTarget({ ...aws, component: 'api', field: 'security' })).toEqual({ component: 'api', field: 'security', until: undefined });
+    expect(checkIgnoreTarget({ ...aws, component: 'queue', field: 'deadLetterQueue.maxReceiveCount' })).toMatchObject({ field: 'deadLetterQueue.maxReceiveCount' });
+    expect(() => checkIgnoreTarget({ ...aws, component: 'database', field: 'instanceClas' })).toThrow(
+      'RDS database has no drift field "instanceClas" on aws. Did you mean "instanceClass"? Its fields: version, instanceClass, storage.allocatedGb, storage.type, multiAZ, backup.retentionDays, database.name, database.username, security.publiclyAccessible, security.storageEncrypted, security.kmsKeyId, security.deletionProtection, security.managedPassword, security.securityGroups, security.securityGroupRules, security.network, status (a prefix such as security or healthCheck names every field under it).',
+    );
+    // A local field that aws does not report: environment variables live in the task definition.
+    expect(() => checkIgnoreTarget({ ...aws, component: 'api', field: 'environment.LOG_LEVEL' })).toThrow(/^MicroService api has no drift field "environment.LOG_LEVEL" on aws\./);
   });
 });
 

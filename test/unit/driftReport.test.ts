@@ -109,7 +109,7 @@ describe('component check from the refresh', () => {
     expect(check.fields).toEqual([
       { field: 'cpu', specPath: ['resources', 'cpu'], desired: 256, actual: 512, severity: 'medium', cause: 'Task size changed outside deployer (console)' },
       { field: 'environment.API_TOKEN', specPath: ['environment', 1, 'value'], desired: '(secret)', actual: '(secret)', severity: 'high', cause: 'Secret changed outside deployer (console or secret store)', secret: true },
-      { field: 'environment.DATABASE_HOST', specPath: ['environment', 2], desired: '127.0.0.1', actual: '10.0.0.9', severity: 'medium', cause: 'Environment variable edited outside deployer (console)' },
+      { field: 'environment.DATABASE_HOST', specPath: ['environment', 2], desired: '127.0.0.1', actual: '10.0.0.9', severity: 'medium', cause: 'Environment variable edited outside deployer (console)', derived: true },
       { field: 'environment.LOG_LEVEL', specPath: ['environment', 0, 'value'], desired: 'info', actual: 'debug', severity: 'medium', cause: 'Environment variable edited outside deployer (console)' },
     ]);
     expect(JSON.stringify(check)).not.toMatch(/hunter2|swordfish/);

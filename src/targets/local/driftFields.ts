@@ -5,22 +5,7 @@
 // Only the first kind can drift in a way a person should hear about.
 import type { ComponentKind, EnvironmentVariable, MicroServiceSpec } from '../../model/schema';
 import { SECRET_NAME } from '../../model/secrets';
-
-
-export interface SpecField {
-  /** The name reports show and `drift ignore --field` takes. */
-  field: string;
-  /** Path in the component's merged spec. */
-  specPath: (string | number)[];
-  /** The provider's value in the spec's terms (SQS `fifo: true` is `type: fifo`). */
-  toSpec?: (value: unknown) => unknown;
-  secret?: boolean;
-  /**
-   * The spec does not hold the value literally (a valueFrom variable, config file contents): the
-   * recorded value is the desired one.
-   */
-  derived?: boolean;
-}
+import type { DriftedResource, SpecField } from '../driftFields';
 
 /** Fields a user can name per kind (`drift ignore --field`); a prefix covers every field under it. */
 export const LOCAL_DRIFT_FIELDS: Record<ComponentKind, string[]> = {
@@ -30,8 +15,11 @@ export const LOCAL_DRIFT_FIELDS: Record<ComponentKind, string[]> = {
   SQS: ['type', 'visibilityTimeoutSeconds', 'messageRetentionSeconds', 'deadLetterQueue.enabled', 'deadLetterQueue.maxReceiveCount', 'status'],
 };
 
-/** Where the provider field `field` (dotted, as the refresh names it) comes from; undefined when no user wrote it. */
-export function localSpecField(kind: ComponentKind, field: string, spec: unknown): SpecField | undefined {
+/**
+ * Where the provider field `field` (dotted, as the refresh names it) comes from; undefined when no
+ * user wrote it. A local component is one resource, so which one it is says nothing.
+ */
+export function localSpecField(kind: ComponentKind, _resource: DriftedResource, field: string, spec: unknown): SpecField | undefined {
   const [head = '', ...rest] = field.split('.');
   switch (kind) {
     case 'MicroService':
