@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { PulumiFn } from '@pulumi/pulumi/automation';
 import { Client as PgClient } from 'pg';
 import { devStatus, startLocalRuntime, stopLocalRuntime } from '../../src/devenv/devEnvironment';
 import { sleep } from '../../src/devenv/processes';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot } from '../../src/paths';
 import { localBackend } from '../../src/pulumi/backend';
-import { ComponentStacks } from '../../src/pulumi/componentStacks';
+import { ComponentStackId, ComponentStacks } from '../../src/pulumi/componentStacks';
 import { programCatalogue } from '../../src/targets';
 import type { ComponentRef } from '../../src/targets/deployment';
 import { LocalObserver } from '../../src/targets/local/localObserver';
@@ -37,6 +38,13 @@ describe('a local runtime killed with SIGKILL', () => {
   const componentOf = (id: string) => stack.services.flatMap((service) => service.components).find((candidate) => candidate.id === id)!;
   const ref = (component: string): ComponentRef => ({ stack: 'user-platform', environment: 'development', service: 'notification-service', component });
   const output = (component: string, name: string) => String(outputs.get(`notification-service/${component}`)?.[name]?.value);
+
+  /** A component's Pulumi stack and program, its references resolved from the outputs so far. */
+  const stackOf = (id: string): [ComponentStackId, PulumiFn] => {
+    const component = componentOf(id);
+    const deployment = { ref: { ...ref(component.name), service: component.service }, kind: component.kind, spec: component.spec, configs: component.configs, environment: stack.environment.spec, resolved: resolveValueFrom(component, (source) => outputs.get(source)) };
+    return [{ project: stack.stack, stack: `${component.service}.${component.name}.development` }, programCatalogue.programFor(deployment.kind, deployment)];
+  };
 
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-crash-'));
@@ -68,12 +76,9 @@ describe('a local runtime killed with SIGKILL', () => {
     // The example stack through the real engine: PostgreSQL, Redis and a queue, then the apis that use them.
     const stacks = new ComponentStacks(localBackend(home));
     const up = async (id: string) => {
-      const component = componentOf(id);
-      const deployment = { ref: { ...ref(component.name), service: component.service }, kind: component.kind, spec: component.spec, configs: component.configs, environment: stack.environment.spec, resolved: resolveValueFrom(component, (source) => outputs.get(source)) };
-      const program = programCatalogue.programFor(deployment.kind, deployment);
-      const stackId = { project: stack.stack, stack: `${component.service}.${component.name}.development` };
+      const [stackId, program] = stackOf(id);
       await stacks.up(stackId, program, {});
-      outputs.set(component.id, await stacks.outputs(stackId, program));
+      outputs.set(id, await stacks.outputs(stackId, program));
     };
     await Promise.all([...dataComponents.map((name) => `notification-service/${name}`), 'user-service/database'].map(up));
     await up('user-service/api');
@@ -111,7 +116,7 @@ describe('a local runtime killed with SIGKILL', () => {
     sqs.destroy();
   });
 
-  it('a database whose server dies is stopped: the health gate says so, and drift reports it', async () => {
+  it('a database whose server dies is stopped: the health gate says so, drift reports it, and remediation starts it again', async () => {
     const lock = path.join(home, 'local', 'components', 'user-platform.development.notification-service.database', 'pgdata', 'postmaster.pid');
     process.kill(Number(fs.readFileSync(lock, 'utf8').split('\n')[0]), 'SIGKILL');
     await waitFor(async () => (await observer.state(ref('database')))?.status.state === 'stopped');
@@ -124,6 +129,16 @@ describe('a local runtime killed with SIGKILL', () => {
     const environment = { name: 'development', spec: stack.environment.spec };
     const check = (await new MockActivityEnvironment().run(createDriftActivities(ports).checkComponentDrift, { stack: 'user-platform', environment, component: database })) as ComponentCheck;
     expect(check.fields).toEqual([expect.objectContaining({ field: 'status', desired: 'running', actual: 'stopped', severity: 'high' })]);
+
+    // Remediation applies the release again; none of its settings changed, yet the server starts.
+    await new ComponentStacks(localBackend(home)).up(...stackOf('notification-service/database'), {});
+    expect((await observer.state(ref('database')))?.status.state).toBe('running');
+    const pg = postgres();
+    await pg.connect();
+    expect((await pg.query('SELECT body FROM notes')).rows).toEqual([{ body: 'written before the kill' }]);
+    await pg.end();
+    const after = (await new MockActivityEnvironment().run(createDriftActivities(ports).checkComponentDrift, { stack: 'user-platform', environment, component: database })) as ComponentCheck;
+    expect(after.fields).toEqual([]);
   });
 
   function postgres(): PgClient {

@@ -8,7 +8,7 @@ import * as pulumi from '@pulumi/pulumi';
 
 interface RuntimeReply {
   status: number;
-  body: { error?: string; outputs?: Record<string, string>; actual?: Record<string, unknown> };
+  body: { error?: string; outputs?: Record<string, string>; actual?: Record<string, unknown>; status?: { state?: string } };
 }
 
 function callRuntime(method: string, key: string, body?: unknown, query = ''): Promise<RuntimeReply> {
@@ -67,7 +67,11 @@ const localComponentProvider: pulumi.dynamic.ResourceProvider = {
     if (reply.status === 404) return { id: '', props: {} };
     if (reply.status !== 200) throw new Error(reply.body.error ?? `the local runtime answered ${reply.status}`);
     // What runs now wins over what was recorded: a replica count changed behind deployer's back shows as drift.
-    return { id, props: { ...props, ...reply.body.actual, ...reply.body.outputs } };
+    // A data component whose server is not running is marked, so the next update (a deployment or a
+    // drift remediation) starts it again although none of its settings changed.
+    const { stopped: _stopped, ...recorded } = props;
+    const stopped = props.kind !== 'MicroService' && reply.body.status?.state === 'stopped';
+    return { id, props: { ...recorded, ...reply.body.actual, ...reply.body.outputs, ...(stopped ? { stopped: true } : {}) } };
   },
 
   async delete(id: string) {
@@ -78,7 +82,7 @@ const localComponentProvider: pulumi.dynamic.ResourceProvider = {
   // Only the desired fields count: the recorded state also holds outputs (url, ...) that inputs lack.
   async diff(_id: string, olds: LocalComponentInputs, news: LocalComponentInputs) {
     const changed = Object.keys(news).filter((key) => news[key] !== undefined && JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
-    return { changes: changed.length > 0, replaces: olds.kind !== news.kind ? ['kind'] : [] };
+    return { changes: changed.length > 0 || olds.stopped === true, replaces: olds.kind !== news.kind ? ['kind'] : [] };
   },
 };
 
