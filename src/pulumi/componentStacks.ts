@@ -273,6 +273,16 @@ function processAlive(pid: number): boolean {
  */
 export class ResourceOperationError extends Error {}
 
+/**
+ * Diagnostics that say the resource could not be reached, not that it failed: the local runtime
+ * restarting (the provider could not connect), or the engine losing its provider plugin.
+ */
+const TRANSIENT_FAILURES = [/the local runtime at \S+ did not answer: connect ECONNREFUSED/, /the local runtime is not running/, /transport: Error while dialing/, /error reading from server: EOF/];
+
+export function isTransientFailure(message: string): boolean {
+  return TRANSIENT_FAILURES.some((pattern) => pattern.test(message));
+}
+
 /** Collects the engine's error diagnostics of resources, to report them instead of the CLI's whole output. */
 function resourceFailures() {
   const messages: string[] = [];
@@ -285,7 +295,10 @@ function resourceFailures() {
       if (!messages.some((known) => known.endsWith(message))) messages.push(`${name}: ${message}`);
     },
     rethrow(error: unknown): never {
-      if (messages.length) throw new ResourceOperationError(messages.join('; '));
+      if (messages.length && !messages.every(isTransientFailure)) throw new ResourceOperationError(messages.join('; '));
+      // Only the machinery around the resources failed (a runtime restarting, a plugin killed): the
+      // caller may run the engine again, which converges.
+      if (messages.length) throw new Error(messages.join('; '));
       throw error;
     },
   };
