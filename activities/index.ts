@@ -1,6 +1,7 @@
 import { PulumiFn } from '@pulumi/pulumi/automation';
 import { createDeploymentActivities, DeploymentPorts } from './deployment';
 import { createDriftActivities, DriftPorts } from './drift';
+import { createReleaseReadActivities } from './releaseReads';
 import { createTrustActivities, TrustPorts } from './trust';
 
 /** Port: the target's Pulumi programs (local dynamic providers, or @pulumi/aws). */
@@ -16,6 +17,7 @@ export function createActivities(ports: ActivityPorts) {
     ...createDeploymentActivities(ports),
     ...createDriftActivities(ports),
     ...createTrustActivities(ports),
+    ...createReleaseReadActivities(ports),
   };
 }
 

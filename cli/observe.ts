@@ -10,8 +10,6 @@ import { loadEnvironment } from '../src/model/loadRepo';
 import { API_VERSION, ComponentKind, EnvironmentSpec, serviceFileSchema, ServiceFile } from '../src/model/schema';
 import { YamlFile } from '../src/model/yamlFile';
 import { issuesToDiagnostics } from '../src/model/zodIssues';
-import { stateDir } from '../src/paths';
-import { FileReleaseStore } from '../src/releases/fileReleaseStore';
 import type { ComponentRef } from '../src/targets/deployment';
 import type { ComponentState, Observer } from '../src/targets/observer';
 import { AwsObserverError } from '../src/targets/aws/observerError';
@@ -231,9 +229,4 @@ export function loadServiceTests(root: string, stack: string, service: string): 
     throw new ModelValidationError(sortDiagnostics(problems));
   }
   return parsed.data.spec.tests;
-}
-
-/** The release log the worker writes: `<state dir>/releases`. */
-export function releaseStore(): FileReleaseStore {
-  return new FileReleaseStore(path.join(stateDir(), 'releases'));
 }

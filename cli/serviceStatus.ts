@@ -1,33 +1,53 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { loadEnvironment } from '../src/model/loadRepo';
-import { stateDir } from '../src/paths';
-import { FileReleaseStore } from '../src/releases/fileReleaseStore';
+import type { ComponentKind } from '../src/model/schema';
+import type { ServiceReleases } from '../src/temporal/releaseReads';
 import { isRunning } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
 import type { TemporalSettings } from '../src/temporal/connection';
 import { DeployerError, EXIT } from './baseCommand';
 import { rootCause } from './errorCauses';
+import { componentKind, listDirs } from './locate';
 import { observedState, observerFor, observing } from './observe';
 import type { ComponentStatusRow, ServiceStatus } from './render/status';
 
-/** The service's components as last released, each with what runs now (state, health) from the target's observer. */
-export async function gatherServiceStatus(options: { root: string; stack: string; environment: string; service: string; deploying?: string }): Promise<ServiceStatus> {
+/**
+ * The service's components as last released (from the worker's release log), each with what runs now
+ * (state, health) from the target's observer. Without `releases` (the worker could not be asked)
+ * the components are the repo's, and the last deployment is unknown.
+ */
+export async function gatherServiceStatus(options: { root: string; stack: string; environment: string; service: string; releases?: ServiceReleases; deploying?: string }): Promise<ServiceStatus> {
   const spec = loadEnvironment(options.root, options.environment);
   if (!spec) throw new DeployerError(`unknown environment "${options.environment}"`, 'UNKNOWN_ENVIRONMENT', EXIT.usage);
-  const history = new FileReleaseStore(path.join(stateDir(), 'releases')).history(options.stack, options.environment, options.service);
-  const lastRelease = history.find((record) => record.result !== 'rejected' && record.result !== 'cancelled');
-  const released = history.find((record) => record.result === 'succeeded')?.components ?? [];
+  const { releases } = options;
+  const listed = releases ? (releases.lastSuccessful?.components ?? []) : repoComponents(options.root, options.stack, options.service);
   const observer = await observerFor(spec);
   const components: ComponentStatusRow[] = await Promise.all(
-    released.map(async (component) => {
+    listed.map(async (component) => {
       const ref = { stack: options.stack, environment: options.environment, service: options.service, component: component.name, kind: component.kind };
       const state = await observedState(observer, ref);
       const health = state ? await observing(ref, () => observer.health(ref)) : undefined;
       return { name: component.name, kind: component.kind, state, health };
     }),
   );
-  return { service: options.service, environment: options.environment, components, lastRelease, deploying: options.deploying };
+  return {
+    service: options.service,
+    environment: options.environment,
+    components,
+    lastRelease: releases?.lastDeployed ?? undefined,
+    releasesUnknown: !releases,
+    deploying: options.deploying,
+  };
+}
+
+/** The service's components as the repo declares them, by their kind's file. */
+function repoComponents(root: string, stack: string, service: string): { name: string; kind: ComponentKind }[] {
+  const dir = path.join(root, 'stacks', stack, 'services', service, 'components');
+  return listDirs(dir).flatMap((name) => {
+    const kind = componentKind(path.join(dir, name));
+    return kind ? [{ name, kind }] : [];
+  });
 }
 
 /**

@@ -36,6 +36,6 @@ export async function createSlackApp(options: SlackAppOptions): Promise<App> {
     deferInitialization: true,
   });
   await app.init();
-  registerListeners(app, { temporal: options.temporal, repo: options.repo, decisionKey: options.decisionKey });
+  registerListeners(app, { temporal: options.temporal, repo: options.repo, taskQueue: options.taskQueue, decisionKey: options.decisionKey });
   return app;
 }

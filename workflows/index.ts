@@ -3,4 +3,5 @@ export * from './deployService';
 export * from './deployStack';
 export * from './drift';
 export * from './forcedUnlock';
+export * from './releaseReads';
 export * from './runTests';

@@ -1,17 +1,18 @@
-import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand, EXIT } from '../baseCommand';
 import type { Diagnostic } from '../../src/model/diagnostics';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { buildPlan } from '../../src/plan/buildPlan';
-import { stateDir } from '../../src/paths';
-import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
+import { planBaseline } from '../../src/client/releases';
+import { readingReleases } from '../releaseReads';
 import { findRepoRoot, parseVars, repoFlags } from '../repoFlags';
 import { renderCost, renderPlan } from '../render/plan';
 
 export default class Plan extends BaseCommand {
   static override summary = 'Show what apply would change, wave by wave, and what it would cost.';
-  static override description = 'Compares the deployment repo with what is released in the environment: per component create / update / replace / delete, with field-level changes (secrets never shown) and the monthly cost impact. Changes nothing.';
+  static override description =
+    'Compares the deployment repo with what is released in the environment: per component create / update / replace / delete, with field-level changes (secrets never shown) and the monthly cost impact. Changes nothing. ' +
+    'What is released comes from the worker\'s release log, through Temporal. When Temporal or the worker does not answer, the plan is of the repo alone (every component a CREATE), says so on stderr, and has comparedWithDeployed: false in --json.';
   static override examples = [
     '<%= config.bin %> plan --stack user-platform --service notification-service --environment production --var VERSION=v1.2.0',
     '<%= config.bin %> plan --stack user-platform --environment staging --var VERSION=v1.2.0 --json',
@@ -28,10 +29,12 @@ export default class Plan extends BaseCommand {
     const warnings: Diagnostic[] = [];
     const desired = loadDesiredStack({ root: findRepoRoot(flags.repo), stack: flags.stack, environment: flags.environment, variables: parseVars(flags.var), warnings });
     this.printWarnings(warnings);
-    const releases = new FileReleaseStore(path.join(stateDir(), 'releases'));
-    const released = (service: string) => releases.released(flags.stack, flags.environment, service);
-    const deployed = releases.services(flags.stack, flags.environment).filter((service) => released(service).length > 0);
-    const plan = buildPlan(desired, released, flags.service ?? [], undefined, deployed);
+    const baseline = await readingReleases(flags, (reads) => planBaseline(reads, flags.stack, flags.environment));
+    if (!baseline.comparedWithDeployed) {
+      // On stderr also with --json, whose stdout stays one JSON document.
+      process.stderr.write(`Warning: could not compare with what is deployed in ${flags.environment}: ${baseline.reason}\nThis plan is of the repo alone: every component shows as CREATE, and other services as not deployed.\n`);
+    }
+    const plan = { ...buildPlan(desired, baseline.released, flags.service ?? [], undefined, baseline.deployed), comparedWithDeployed: baseline.comparedWithDeployed };
     this.log(renderPlan(plan));
     this.log(renderCost(plan));
     if (plan.blockers.length) {

@@ -7,8 +7,8 @@ export default class Show extends BaseCommand {
   static override summary = 'Show what a component runs (kind, version, image, replicas, outputs), its last release and, with --show-events, its events.';
   static override description =
     'Outputs are shown as the component publishes them (url, endpoint, port, ...); secret ones, such as a database password, only as (secret), here and in --json. ' +
-    'The last release comes from the release log. --show-events adds the component\'s timeline: replicas started, healthy, unhealthy, exited, restarted, scaling and rollouts. ' +
-    'Exit codes: 0 shown, 1 the runtime is not running, the component is not deployed, or the environment\'s target cannot be observed here, 2 usage.';
+    'The last release comes from the release log, which the worker reads for it through Temporal. --show-events adds the component\'s timeline: replicas started, healthy, unhealthy, exited, restarted, scaling and rollouts. ' +
+    'Exit codes: 0 shown, 1 the runtime is not running, the component is not deployed, the environment\'s target cannot be observed here, or Temporal is unreachable or no worker answers, 2 usage.';
   static override examples = [
     '<%= config.bin %> show --component notification-service/api --environment production --show-events',
     '<%= config.bin %> show --component notification-service/database --environment staging',
@@ -21,7 +21,8 @@ export default class Show extends BaseCommand {
 
   async run() {
     const { flags } = await this.parse(Show);
-    const { deployedState, observerFor, observing, releaseStore, resolveComponentTarget } = await import('../observe');
+    const { deployedState, observerFor, observing, resolveComponentTarget } = await import('../observe');
+    const { readingReleases } = await import('../releaseReads');
     const { renderShow, runsAs } = await import('../render/show');
     const { releaseSummary } = await import('../render/history');
     const root = findRepoRoot(flags.repo);
@@ -29,9 +30,9 @@ export default class Show extends BaseCommand {
     const observer = await observerFor(environment);
     const state = await deployedState(observer, ref);
     const events = flags['show-events'] ? await observing(ref, () => observer.events(ref)) : undefined;
-    const history = releaseStore().history(ref.stack, ref.environment, ref.service);
-    const lastRelease = history[0];
-    const lastSuccessful = history.find((record) => record.result === 'succeeded');
+    const releases = await readingReleases(flags, (reads) => reads.serviceReleases({ stack: ref.stack, environment: ref.environment, service: ref.service, limit: 1 }));
+    const lastRelease = releases.releases[0];
+    const lastSuccessful = releases.lastSuccessful ?? undefined;
     this.log(renderShow({ ref, state, lastRelease, lastSuccessful, events }));
     return {
       ...ref,

@@ -29,14 +29,29 @@ export default class Status extends BaseCommand {
     const stack = flags.service ? findServiceStack(root, flags.service, flags.stack) : flags.stack!;
     const services = flags.service ? [flags.service] : listDirs(path.join(root, 'stacks', stack, 'services'));
     const { connectTemporal } = await import('../temporalClient');
-    // What runs comes from the target; Temporal only says whether a deployment is under way. Without
-    // it, status still answers (and says what it could not check), unless asked to follow.
+    const { ReleasesUnavailableError, temporalReleaseReads } = await import('../../src/client/releases');
+    const { deployerTaskQueue } = await import('../../src/temporal/taskQueue');
+    // What runs comes from the target; Temporal says whether a deployment is under way, and the
+    // worker (through it) what was last deployed. Without them, status still answers (and says what
+    // it could not check), unless asked to follow.
     const unreachable = (error: unknown) => !flags.follow && error instanceof DeployerError && error.code === 'TEMPORAL_UNREACHABLE';
     const temporal = await connectTemporal(flags).catch((error: unknown) => {
       if (!unreachable(error)) throw error;
-      this.warn(`${(error as Error).message} Showing what runs without knowing whether a deployment is under way.`);
+      this.warn(`${(error as Error).message} Showing what runs without knowing whether a deployment is under way. The components are the repo's: what was last deployed is in the worker's release log.`);
       return undefined;
     });
+    const reads = temporal && temporalReleaseReads({ client: temporal.client, address: temporal.settings.address, taskQueue: deployerTaskQueue() });
+    let readsAnswer = Boolean(reads);
+    const serviceReleases = async (service: string) => {
+      if (!reads || !readsAnswer) return undefined;
+      return reads.serviceReleases({ stack, environment: flags.environment, service, limit: 1 }).catch((error: unknown) => {
+        if (!(error instanceof ReleasesUnavailableError)) throw error;
+        // Asked once: a worker that did not answer for one service will not for the next.
+        readsAnswer = false;
+        this.warn(`${error.message} Showing the repo's components, without the last deployment.`);
+        return undefined;
+      });
+    };
     const statuses: ServiceStatus[] = [];
     try {
       for (const service of services) {
@@ -48,7 +63,8 @@ export default class Status extends BaseCommand {
             })
           : undefined;
         if (deploying && flags.follow) await deploying.follow(this.jsonEnabled());
-        statuses.push(await gatherServiceStatus({ root, stack, environment: flags.environment, service, deploying: flags.follow ? undefined : deploying?.workflowId }));
+        const releases = await serviceReleases(service);
+        statuses.push(await gatherServiceStatus({ root, stack, environment: flags.environment, service, releases, deploying: flags.follow ? undefined : deploying?.workflowId }));
       }
     } finally {
       // Whatever happens, also when Temporal or the target fails midway.

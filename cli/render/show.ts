@@ -1,4 +1,5 @@
-import type { ReleaseRecord, ReleaseResult } from '../../src/releases/releaseRecord';
+import { ReleaseEntry, sameRelease } from '../../src/releases/releaseEntry';
+import type { ReleaseResult } from '../../src/releases/releaseRecord';
 import type { ComponentRef } from '../../src/targets/deployment';
 import type { ComponentState, RuntimeEvent } from '../../src/targets/observer';
 import { box } from './box';
@@ -8,9 +9,9 @@ export interface ShowReport {
   ref: ComponentRef;
   state: ComponentState;
   /** The service's newest release record, whatever its result. */
-  lastRelease?: ReleaseRecord;
+  lastRelease?: ReleaseEntry;
   /** The newest successful one, when the newest is not (what should be running). */
-  lastSuccessful?: ReleaseRecord;
+  lastSuccessful?: ReleaseEntry;
   /** With --show-events: the component's events, oldest first. */
   events?: RuntimeEvent[];
 }
@@ -61,7 +62,7 @@ export function renderShow(report: ShowReport, timeZone?: string): string {
   const release: string[] = [];
   if (report.lastRelease) {
     release.push(...describeRelease(`Last release of ${ref.service}`, report.lastRelease, timeZone));
-    if (report.lastSuccessful && report.lastSuccessful !== report.lastRelease) release.push(...describeRelease('Last good release', report.lastSuccessful, timeZone));
+    if (report.lastSuccessful && !sameRelease(report.lastSuccessful, report.lastRelease)) release.push(...describeRelease('Last good release', report.lastSuccessful, timeZone));
   } else {
     release.push(`Last release of ${ref.service}: none recorded in the release log`);
   }
@@ -73,7 +74,7 @@ export function renderShow(report: ShowReport, timeZone?: string): string {
 
 const RESULT: Record<ReleaseResult, string> = { succeeded: '✓ succeeded', failed: '✗ failed', rolled_back: '⟲ rolled back', cancelled: '✗ cancelled', rejected: '✗ rejected' };
 
-export function describeRelease(label: string, record: ReleaseRecord, timeZone?: string): string[] {
+export function describeRelease(label: string, record: ReleaseEntry, timeZone?: string): string[] {
   const started = calendar(record.startedAt, timeZone);
   const took = elapsed(Date.parse(record.finishedAt) - Date.parse(record.startedAt));
   const lines = [`${label}: ${record.version} ${RESULT[record.result] ?? record.result}`, `  When:     ${started.ymd} ${started.time} by ${record.deployedBy} (took ${took})`];

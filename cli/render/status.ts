@@ -1,5 +1,5 @@
 import type { ComponentKind } from '../../src/model/schema';
-import type { ReleaseRecord } from '../../src/releases/releaseRecord';
+import type { ReleaseEntry } from '../../src/releases/releaseEntry';
 import type { ComponentHealth, ComponentState } from '../../src/targets/observer';
 import { box } from './box';
 
@@ -14,7 +14,9 @@ export interface ServiceStatus {
   service: string;
   environment: string;
   components: ComponentStatusRow[];
-  lastRelease?: ReleaseRecord;
+  lastRelease?: ReleaseEntry;
+  /** The worker could not be asked for the release log: the components are the repo's, the last deployment unknown. */
+  releasesUnknown?: boolean;
   /** The running deployment's workflow id, when one runs. */
   deploying?: string;
 }
@@ -32,7 +34,7 @@ export function renderServiceStatus(status: ServiceStatus, now: Date = new Date(
         `Version: ${release.version}${release.result === 'succeeded' ? '' : ` (${release.result.replace('_', ' ')}${release.reason ? `: ${release.reason}` : ''})`}`,
         `Deployed by: ${release.deployedBy}`,
       ]
-    : ['Not deployed to this environment yet.'];
+    : [status.releasesUnknown ? 'Last deployment: unknown (the worker keeps the release log and could not be asked).' : 'Not deployed to this environment yet.'];
   if (status.deploying) footer.push('', `⟳ A deployment is running (${status.deploying}); follow it with --follow.`);
   return box(`Service: ${status.service} (${status.environment})`, [header], rows.length ? [...rows, '', ...footer] : footer);
 }

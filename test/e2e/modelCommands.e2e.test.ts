@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../src/tcpPorts';
 import { runCli } from '../support/cli';
 
 // validate, plan and schema as a user runs them, from inside the example deployment repo.
@@ -9,9 +10,10 @@ const example = path.resolve(__dirname, '../../examples/deployment-repo');
 describe('deployer validate / plan / schema', () => {
   let home: string;
   let env: NodeJS.ProcessEnv;
-  beforeAll(() => {
+  beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-model-e2e-'));
-    env = { DEPLOYER_HOME: home };
+    // No Temporal: these commands work on the repo alone (plan then says it could not compare with what is deployed).
+    env = { DEPLOYER_HOME: home, DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` };
   });
   afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
@@ -48,17 +50,19 @@ describe('deployer validate / plan / schema', () => {
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, diagnostics: [], warnings: [{ file: api, line: 20, col: 14, severity: 'warning' }] });
     const plan = await runCli(['plan', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', 'VERSION=v1.2.0', '--json'], env, repo);
-    // Exit 1: user-service, which the api reads, is not deployed in this state dir (the plan says so).
+    // Exit 1: with nothing known to be deployed, user-service, which the api reads, is not (the plan says so).
     expect(plan.code).toBe(1);
-    expect(JSON.parse(plan.stdout).waves).toHaveLength(2);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ waves: [expect.anything(), expect.anything()], comparedWithDeployed: false });
+    expect(plan.stderr).toContain('Warning: could not compare with what is deployed in production: cannot reach Temporal at');
     expect(plan.stderr).toContain(`${api}:20:14 (spec.environment[0].value): warning: API_TOKEN looks like a secret`);
   });
 
   it('renders the plan and cost boxes, and the same plan as JSON; says why it cannot be applied yet (exit 1)', async () => {
     const args = ['plan', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', 'VERSION=v1.2.0'];
     const human = await runCli(args, env, example);
-    // Nothing is deployed in this state dir: notification-service reads user-service's url.
+    // Nothing is known to be deployed without Temporal: notification-service reads user-service's url.
     expect(human.code).toBe(1);
+    expect(human.stderr).toContain('This plan is of the repo alone: every component shows as CREATE, and other services as not deployed.');
     expect(human.stdout).toContain('✗ This plan cannot be applied as it stands:\n  - notification-service/api: USER_SERVICE_URL reads user-service/api, which is not deployed in production.');
     expect(human.stdout).toContain('│ Deployment Plan: notification-service (production)');
     expect(human.stdout).toContain('│   + api (MicroService)             CREATE');

@@ -1,6 +1,7 @@
 // The SDK warns once per process that later releases will need Node 22; the tests run on Node 20 on purpose.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,9 +20,11 @@ import { SESSION_MANAGER_INSTALL_URL } from '../../src/targets/aws/ecsExec';
 import { awsNames } from '../../src/targets/aws/names';
 import type { ComponentRef } from '../../src/targets/deployment';
 import type { LogLine } from '../../src/targets/observer';
+import { workerPorts } from '../../worker/ports';
 import { runCli } from '../support/cli';
 import { freePort } from '../../src/tcpPorts';
 import { MotoServer, startMotoServer } from '../support/motoServer';
+import { testWorker } from '../support/temporal';
 
 // The aws observer against a real AWS API emulator (moto server) on loopback: the resources are
 // created under the names the aws programs give them (names.ts), then read back through the
@@ -422,10 +425,16 @@ describe('aws observer (moto)', () => {
 
   describe('the CLI on an aws environment', () => {
     let repo: string;
+    let workerHome: string;
+    let worker: Awaited<ReturnType<typeof testWorker>>;
+    // `show` asks the worker for the last release (none here): a worker of this file's own, on its own task queue.
+    const taskQueue = `aws-observer-${crypto.randomUUID()}`;
     // The SDK's own setting for where AWS is: the CLI is configured exactly as a user's shell would be.
-    const awsEnv = () => ({ AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey });
+    const awsEnv = () => ({ AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, DEPLOYER_TASK_QUEUE: taskQueue });
 
-    beforeAll(() => {
+    beforeAll(async () => {
+      workerHome = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-aws-worker-'));
+      worker = await testWorker(taskQueue, workerPorts(workerHome));
       repo = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-aws-cli-'));
       fs.cpSync(path.resolve(__dirname, '../../examples/deployment-repo'), repo, { recursive: true });
       const staging = fs.readFileSync(path.join(repo, 'environments/aws/staging.yaml'), 'utf8');
@@ -433,7 +442,10 @@ describe('aws observer (moto)', () => {
       fs.writeFileSync(path.join(repo, 'environments/staging.yaml'), staging.replace(/ {2}platform:\n( {4}.*\n)+/, platform));
     });
 
-    afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
+    afterAll(async () => {
+      await worker.stop();
+      for (const dir of [repo, workerHome]) fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     it('deployer logs and show read CloudWatch and ECS through the same commands as on the local target', async () => {
       const target = ['--component', 'notification-service/api', '--environment', 'staging', '--repo', repo];

@@ -54,7 +54,7 @@ describe('Slack app', () => {
     slack = await new FakeSlack().start();
     client = await testClient();
     worker = await testWorker(taskQueue, ports());
-    app = await createSlackApp({ token: TOKEN, signingSecret, slackApiUrl: slack.apiUrl, temporal: client.client, repo: repo.root, decisionKey, logLevel: LogLevel.ERROR });
+    app = await createSlackApp({ token: TOKEN, signingSecret, slackApiUrl: slack.apiUrl, temporal: client.client, repo: repo.root, taskQueue, decisionKey, logLevel: LogLevel.ERROR });
     const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
     events = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
   });
@@ -277,7 +277,7 @@ describe('Slack app', () => {
   });
 
   it('over Socket Mode: /deployer and the approval buttons arrive through the socket the app opens, and work the same', async () => {
-    const socketApp = await createSlackApp({ token: TOKEN, appToken: 'xapp-test-token', slackApiUrl: slack.apiUrl, temporal: client.client, repo: repo.root, decisionKey, logLevel: LogLevel.ERROR });
+    const socketApp = await createSlackApp({ token: TOKEN, appToken: 'xapp-test-token', slackApiUrl: slack.apiUrl, temporal: client.client, repo: repo.root, taskQueue, decisionKey, logLevel: LogLevel.ERROR });
     await socketApp.start();
     try {
       const from = slack.calls.length;

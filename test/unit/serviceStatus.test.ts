@@ -12,11 +12,17 @@ import { isRunning } from '../../src/temporal/deployClient';
 
 jest.mock('../../cli/temporalClient', () => ({ connectTemporal: jest.fn() }));
 
-const unreachable = () => Object.assign(new Error('14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233'), { code: 14 });
+// As @grpc/grpc-js makes it: isGrpcServiceError looks for details and metadata.
+const unreachable = () =>
+  Object.assign(new Error('14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233'), {
+    code: 14,
+    details: 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233',
+    metadata: {},
+  });
 
-/** A client whose describe of any workflow answers with `describe`. */
+/** A client whose describe of any workflow answers with `describe`, and whose workflows (the release log read) fail as Temporal gone. */
 function fakeClient(describe: () => Promise<unknown>): Client {
-  return { workflow: { getHandle: () => ({ describe }) } } as unknown as Client;
+  return { workflow: { getHandle: () => ({ describe }), execute: async () => Promise.reject(unreachable()) } } as unknown as Client;
 }
 
 describe('isRunning', () => {
@@ -67,6 +73,8 @@ describe('status when Temporal stops answering', () => {
     }
     const text = printed.join('\n').replace(/\s*›\s*/g, ' ').replace(/·/g, '');
     expect(text).toMatch(/Warning: Temporal at 127\.0\.0\.1:7233 did not say whether notification-service is being deployed to production \(14 UNAVAILABLE/);
+    expect(text).toContain("Warning: cannot reach Temporal at 127.0.0.1:7233 (No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233). Start the local one with `deployer dev start`");
+    expect(text).toContain("Showing the repo's components, without the last deployment.");
     expect(text).toContain('Error: the local runtime is not running');
     expect(close).toHaveBeenCalledTimes(1);
   });

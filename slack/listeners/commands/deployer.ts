@@ -3,8 +3,10 @@ import { findServiceStack } from '../../../cli/locate';
 import { gatherServiceStatus } from '../../../cli/serviceStatus';
 import { renderServiceStatus } from '../../../cli/render/status';
 import { escape, statusText, usageText } from '../../../src/notify/slackMessages';
+import { temporalReleaseReads } from '../../../src/client/releases';
 import { isRunning } from '../../../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../../../src/temporal/deployment';
+import { deployerTaskQueue } from '../../../src/temporal/taskQueue';
 import type { ListenerDeps } from '../deps';
 
 /**
@@ -26,7 +28,9 @@ export function register(app: App, deps: ListenerDeps): void {
     }
     try {
       const stackName = findServiceStack(deps.repo, service, stack);
-      const status = await gatherServiceStatus({ root: deps.repo, stack: stackName, environment, service });
+      // The release log is the worker's: asked through Temporal like every client does.
+      const releases = await temporalReleaseReads({ client: deps.temporal, taskQueue: deps.taskQueue ?? deployerTaskQueue() }).serviceReleases({ stack: stackName, environment, service, limit: 1 });
+      const status = await gatherServiceStatus({ root: deps.repo, stack: stackName, environment, service, releases });
       const workflowId = deployServiceWorkflowId(stackName, environment, service);
       const deploying = (await isRunning(deps.temporal, workflowId)) ? workflowId : undefined;
       await respond({ response_type: 'ephemeral', text: statusText(renderServiceStatus(status), deploying) });

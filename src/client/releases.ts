@@ -1,0 +1,128 @@
+// What clients (CLI, and any other) ask the worker about the release log. The worker alone holds
+// it (<DEPLOYER_HOME>/releases on its machine); clients read it through Temporal with the
+// readReleases workflow, so a client needs nothing but Temporal.
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { ReleasedComponent } from '../releases/releaseRecord';
+import type { TemporalSettings } from '../temporal/connection';
+import {
+  DeployedReleases,
+  DeployedReleasesRequest,
+  READ_RELEASES_WORKFLOW,
+  ReadReleasesRequest,
+  readReleasesWorkflowId,
+  ServiceReleases,
+  ServiceReleasesRequest,
+} from '../temporal/releaseReads';
+
+/** How long a read waits for the worker: reading a few files takes it milliseconds, when it runs. */
+export const RELEASE_READ_TIMEOUT_MS = 10_000;
+
+/** The release log could not be read: Temporal is not reachable, or no worker answered in time. */
+export class ReleasesUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'TEMPORAL_UNREACHABLE' | 'WORKER_NOT_ANSWERING',
+  ) {
+    super(message);
+  }
+}
+
+/** Port: the worker's answers about its release log. Fails with ReleasesUnavailableError when nobody answers. */
+export interface ReleaseReads {
+  serviceReleases(request: Omit<ServiceReleasesRequest, 'read'>): Promise<ServiceReleases>;
+  deployedReleases(request: Omit<DeployedReleasesRequest, 'read'>): Promise<DeployedReleases>;
+}
+
+export type TemporalReleaseReadsOptions = (
+  | { /** Connected to on the first read; close() closes it. */ settings: TemporalSettings }
+  | { /** A client already connected (status and the Slack app have one): used, and left open. */ client: Client; address?: string }
+) & { taskQueue: string; timeoutMs?: number };
+
+/** ReleaseReads through Temporal: each read runs the readReleases workflow on the worker's task queue and waits for its answer. */
+export function temporalReleaseReads(options: TemporalReleaseReadsOptions): ReleaseReads & { close(): Promise<void> } {
+  const { taskQueue } = options;
+  const address = 'settings' in options ? options.settings.address : (options.address ?? 'its configured address');
+  const timeoutMs = options.timeoutMs ?? RELEASE_READ_TIMEOUT_MS;
+  let connecting: Promise<{ client: Client; close: () => Promise<void> }> | undefined;
+  const connect = () => (connecting ??= 'settings' in options ? connectClient(options.settings) : Promise.resolve({ client: options.client, close: async () => {} }));
+
+  async function read<T>(request: ReadReleasesRequest): Promise<T> {
+    const { client } = await connect();
+    const { WorkflowFailedError, TimeoutFailure, isGrpcServiceError } = await import('@temporalio/client');
+    try {
+      return (await client.workflow.execute(READ_RELEASES_WORKFLOW, {
+        workflowId: readReleasesWorkflowId(request.stack, request.environment, randomUUID()),
+        taskQueue,
+        args: [request],
+        // Ends the read server-side too: a read nobody picked up does not linger for a worker to come.
+        workflowExecutionTimeout: timeoutMs,
+      })) as T;
+    } catch (error) {
+      if (error instanceof WorkflowFailedError && error.cause instanceof TimeoutFailure) {
+        throw new ReleasesUnavailableError(
+          `no deployer worker answered on task queue ${taskQueue} of Temporal at ${address} within ${timeoutMs / 1000}s. Start the local one with \`deployer dev start\`, or check that yours runs (and runs this version of deployer).`,
+          'WORKER_NOT_ANSWERING',
+        );
+      }
+      // gRPC UNAVAILABLE: the server went away after the connection was made.
+      if (isGrpcServiceError(error) && error.code === 14) throw unreachable(address, error.details || error.message);
+      throw error;
+    }
+  }
+
+  return {
+    serviceReleases: (request) => read<ServiceReleases>({ read: 'service', ...request }),
+    deployedReleases: (request) => read<DeployedReleases>({ read: 'deployed', ...request }),
+    close: async () => {
+      const connected = await connecting?.catch(() => undefined);
+      await connected?.close();
+    },
+  };
+}
+
+async function connectClient(settings: TemporalSettings): Promise<{ client: Client; close: () => Promise<void> }> {
+  const { Client, Connection } = await import('@temporalio/client');
+  try {
+    const connection = await Connection.connect({ address: settings.address, apiKey: settings.apiKey, tls: settings.tls ? {} : undefined, connectTimeout: 3000 });
+    return { client: new Client({ connection, namespace: settings.namespace }), close: () => connection.close() };
+  } catch (error) {
+    throw unreachable(settings.address, (error as Error).message);
+  }
+}
+
+function unreachable(address: string, detail: string): ReleasesUnavailableError {
+  return new ReleasesUnavailableError(
+    `cannot reach Temporal at ${address} (${detail}). Start the local one with \`deployer dev start\`, or point at yours with --temporal-address / DEPLOYER_TEMPORAL_ADDRESS.`,
+    'TEMPORAL_UNREACHABLE',
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Use-cases
+
+/** A service's deployments, newest first, at most `limit`. */
+export async function serviceHistory(reads: ReleaseReads, ref: { stack: string; environment: string; service: string }, limit: number) {
+  return (await reads.serviceReleases({ ...ref, limit })).releases;
+}
+
+/** What `plan` compares the repo with: each service's components as last deployed, or why it could not be known. */
+export type PlanBaseline =
+  | { comparedWithDeployed: true; released: (service: string) => ReleasedComponent[]; deployed: string[] }
+  | { comparedWithDeployed: false; released: (service: string) => ReleasedComponent[]; deployed: string[]; reason: string };
+
+/**
+ * The deployed state a plan diffs against. When the worker cannot be asked, the plan still runs on
+ * the repo alone, as if nothing were deployed, and says so (`reason`) rather than passing that off
+ * as the truth; other failures (a worker that answered with an error) are errors.
+ */
+export async function planBaseline(reads: ReleaseReads, stack: string, environment: string): Promise<PlanBaseline> {
+  try {
+    const { services } = await reads.deployedReleases({ stack, environment });
+    const byService = new Map(services.map((entry) => [entry.service, entry.components]));
+    return { comparedWithDeployed: true, released: (service) => byService.get(service) ?? [], deployed: services.map((entry) => entry.service) };
+  } catch (error) {
+    if (!(error instanceof ReleasesUnavailableError)) throw error;
+    return { comparedWithDeployed: false, released: () => [], deployed: [], reason: error.message };
+  }
+}
