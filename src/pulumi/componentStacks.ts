@@ -17,6 +17,7 @@ import { pulumiEnv, toolPath } from '../toolchain';
 import { releasesToKeep } from '../releases/retention';
 import { pruneFileBackendHistory } from './history';
 import { diffRefreshEvent, FieldDrift } from './refreshDiff';
+import { makeWorkspace, sweepAbandonedWorkspaces } from './workspaces';
 
 /** Identity of one component's Pulumi stack: project = deployment stack, stack = `<service>.<component>.<env>`. */
 export interface ComponentStackId {
@@ -84,6 +85,8 @@ export interface ResourceDrift {
  */
 export class ComponentStacks {
   private command?: Promise<PulumiCommand>;
+  /** Whether the workspaces of dead workers were removed yet (once, at the first operation). */
+  private swept = false;
 
   constructor(
     private readonly backend: PulumiBackend,
@@ -142,8 +145,11 @@ export class ComponentStacks {
   }
 
   private async withStack<T>(id: ComponentStackId, program: PulumiFn, operation: (stack: Stack) => Promise<T>): Promise<T> {
-    fs.mkdirSync(this.backend.workspaces, { recursive: true });
-    const workDir = fs.mkdtempSync(path.join(this.backend.workspaces, `${id.project}.${id.stack}-`));
+    if (!this.swept) {
+      this.swept = true;
+      sweepAbandonedWorkspaces(this.backend.workspaces);
+    }
+    const workDir = makeWorkspace(this.backend.workspaces, `${id.project}.${id.stack}`);
     try {
       return await operation(await this.select(id, program, workDir));
     } finally {
