@@ -138,6 +138,8 @@ describe('aws programs for the example stack in production', () => {
     expect(only(api, 'aws:appautoscaling/target:Target')).toMatchObject({ minCapacity: 5, maxCapacity: 20, resourceId: 'service/platform-production/user-platform-production-notification-service-api', scalableDimension: 'ecs:service:DesiredCount' });
     expect(only(api, 'aws:appautoscaling/policy:Policy')).toMatchObject({ policyType: 'TargetTrackingScaling', targetTrackingScalingPolicyConfiguration: { targetValue: 70, predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' } } });
     expect(only(api, 'aws:cloudwatch/logGroup:LogGroup')).toMatchObject({ name: '/deployer/user-platform/production/notification-service/api', retentionInDays: 30 });
+    // The health gate checks ECS runs this task definition: the circuit breaker may have rolled it back.
+    expect(api.outputs.taskDefinitionArn).toBe(`arn:aws:ecs:us-east-1:${ACCOUNT}:task`);
   });
 
   test('MicroService: roles allow exactly its image, log group, secret and queue; its dependencies admit its tasks', () => {
