@@ -27,6 +27,8 @@ function renderStack(environment: string): Promise<Map<string, Rendered>> {
 }
 
 const SECRET_SIGNATURE = '4dabf18193072939515e22adb298388d';
+// The Secrets Manager secret the cache keeps its AUTH token in (the mocks append AWS's random suffix).
+const CACHE_AUTH_SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${awsNames.replicationGroup({ stack: 'user-platform', environment: 'production', service: 'notification-service', component: 'cache' })}-auth-AbCdEf`;
 
 /** How a secret input reaches the engine: wrapped with Pulumi's secret signature. */
 function secret(value: string): Record<string, string> {
@@ -102,7 +104,11 @@ describe('aws programs for the example stack in production', () => {
       PORT: '8080',
     });
     expect(environment).not.toHaveProperty('DATABASE_PASSWORD');
-    expect(app.secrets).toEqual([{ name: 'DATABASE_PASSWORD', valueFrom: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf:password::` }]);
+    expect(environment).not.toHaveProperty('CACHE_AUTH_TOKEN');
+    expect(app.secrets).toEqual([
+      { name: 'CACHE_AUTH_TOKEN', valueFrom: CACHE_AUTH_SECRET },
+      { name: 'DATABASE_PASSWORD', valueFrom: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf:password::` },
+    ]);
     expect(app.logConfiguration).toEqual({ logDriver: 'awslogs', options: { 'awslogs-group': '/deployer/user-platform/production/notification-service/api', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app' } });
     expect(app.mountPoints).toEqual([{ sourceVolume: 'config', containerPath: '/config', readOnly: true }]);
     expect(app.dependsOn).toEqual([{ containerName: 'config', condition: 'SUCCESS' }]);
@@ -147,7 +153,7 @@ describe('aws programs for the example stack in production', () => {
     const policies = Object.fromEntries(api.resources.filter((resource) => resource.type === 'aws:iam/rolePolicy:RolePolicy').map((resource) => [resource.name, JSON.parse(String(resource.inputs.policy))]));
     const execution = policies['execution-policy'].Statement;
     expect(execution).toContainEqual(expect.objectContaining({ Sid: 'EcrPull', Resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/notification-api` }));
-    expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Secrets', Action: 'secretsmanager:GetSecretValue', Resource: [`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf`] }));
+    expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Secrets', Action: 'secretsmanager:GetSecretValue', Resource: [`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf`, CACHE_AUTH_SECRET] }));
     expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Logs', Resource: expect.stringMatching(/:\*$/) }));
     const task = policies['task-policy'].Statement;
     expect(task).toContainEqual(expect.objectContaining({ Sid: 'Queues', Resource: [`arn:aws:sqs:us-east-1:${ACCOUNT}:user-platform-production-notification-service-queue`] }));
@@ -207,6 +213,9 @@ describe('aws programs for the example stack in production', () => {
     expect(cache.outputs).toMatchObject({ port: '6379', securityGroupId: 'cache-id' });
     expect(String(cache.outputs.endpoint)).toMatch(/^master\./);
     expect(JSON.stringify(cache.outputs)).not.toContain('mock-random-password');
+    // The token's output is a reference to that secret, marked secret as RDS's password is.
+    expect(cache.outputs.authToken).toBe(CACHE_AUTH_SECRET);
+    expect(cache.secretOutputs).toEqual(['authToken']);
   });
 
   test('SQS: encrypted queue whose failures land in a dead letter queue after maxReceiveCount', () => {
@@ -222,6 +231,21 @@ describe('aws programs for the example stack in production', () => {
 
   test.each(['notification-service/api', 'notification-service/database', 'notification-service/cache', 'notification-service/queue'])('golden: the resources %s renders', (id) => {
     expect(readable(production.get(id)!.resources)).toMatchSnapshot();
+  });
+});
+
+describe('a cache without transit encryption', () => {
+  test('takes no AUTH token: its authToken output is empty and plain, and the api gets an empty variable, no secret', async () => {
+    const stack = loadStack('production');
+    (componentOf(stack, 'notification-service/cache').spec as { security: { transitEncryption: boolean } }).security.transitEncryption = false;
+    const rendered = await renderAwsStack(stack);
+    const cache = rendered.get('notification-service/cache')!;
+    expect(cache.resources.map((resource) => resource.type)).not.toContain('aws:secretsmanager/secret:Secret');
+    expect(cache.outputs.authToken).toBe('');
+    expect(cache.secretOutputs).toEqual([]);
+    const [app] = JSON.parse(String(only(rendered.get('notification-service/api')!, 'aws:ecs/taskDefinition:TaskDefinition').containerDefinitions));
+    expect(app.environment).toContainEqual({ name: 'CACHE_AUTH_TOKEN', value: '' });
+    expect(app.secrets.map((reference: { name: string }) => reference.name)).toEqual(['DATABASE_PASSWORD']);
   });
 });
 

@@ -57,7 +57,9 @@ export function elastiCacheRedisProgram(deployment: ComponentDeployment, context
     endpoint: group.primaryEndpointAddress,
     readerEndpoint: group.readerEndpointAddress,
     port: String(PORT),
-    ...(authSecret ? { authSecretArn: authSecret.arn } : {}),
+    // As RDS's password: a reference ECS resolves when a task starts, so the token never leaves
+    // Secrets Manager. Without transit encryption Redis takes no AUTH, and the app gets an empty value.
+    authToken: authSecret ? pulumi.secret(authSecret.arn) : '',
     securityGroupId: securityGroup.id,
   };
 }
