@@ -187,6 +187,9 @@ describe('aws programs for the example stack in production', () => {
       skipFinalSnapshot: false,
       port: 5432,
       vpcSecurityGroupIds: ['database-id'],
+      // Changed when deployed, not in a maintenance window the release record knows nothing of.
+      applyImmediately: true,
+      allowMajorVersionUpgrade: true,
     });
     expect(only(database, 'aws:rds/instance:Instance')).not.toHaveProperty('password');
     expect(only(database, 'aws:rds/subnetGroup:SubnetGroup').subnetIds).toHaveLength(3);
@@ -207,6 +210,7 @@ describe('aws programs for the example stack in production', () => {
       // Marked secret, so the engine encrypts it in state and never prints it.
       authToken: secret('mock-random-password'),
       securityGroupIds: ['cache-id'],
+      applyImmediately: true,
     });
     expect(String(only(cache, 'aws:elasticache/replicationGroup:ReplicationGroup').replicationGroupId).length).toBeLessThanOrEqual(40);
     expect(only(cache, 'aws:secretsmanager/secretVersion:SecretVersion').secretString).toEqual(secret('mock-random-password'));

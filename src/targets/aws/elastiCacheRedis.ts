@@ -49,7 +49,8 @@ export function elastiCacheRedisProgram(deployment: ComponentDeployment, context
     authToken: authToken?.result,
     snapshotRetentionLimit: 1,
     autoMinorVersionUpgrade: false,
-    applyImmediately: false,
+    // As for RDS (rds.ts): what a deployment changes is changed when it reports it done.
+    applyImmediately: true,
     // Its id is fixed (the observer finds it by it): a replacement deletes first.
   }, { ...options, deleteBeforeReplace: true });
 
