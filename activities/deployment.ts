@@ -9,7 +9,7 @@ import { ComponentStackId, ComponentStacks, ResourceOperationError } from '../sr
 import type { FileReleaseStore } from '../src/releases/fileReleaseStore';
 import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
 import type { ComponentRef } from '../src/targets/deployment';
-import type { Observer } from '../src/targets/observer';
+import type { Observer, ReleaseIdentity } from '../src/targets/observer';
 import type { ObservedEnvironment } from '../src/targets/observers';
 import { ComponentOutputs, resolveValueFrom } from '../src/targets/resolveValueFrom';
 import type { ProgramCatalogue } from './index';
@@ -87,6 +87,21 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
     producedInRun.get(run)!.set(componentId, outputs);
   };
 
+  /**
+   * What each gated MicroService's release created, from its outputs (this run's, else its stack's);
+   * undefined for other kinds and for stacks applied before the program exported its task definition.
+   */
+  const releaseIdentities = (refs: ComponentRef[], run: string | undefined): Promise<(ReleaseIdentity | undefined)[]> =>
+    Promise.all(
+      refs.map(async (ref) => {
+        if (ref.kind !== 'MicroService') return undefined;
+        const id = `${ref.service}/${ref.component}`;
+        const outputs = (run ? producedInRun.get(run)?.get(id) : undefined) ?? (await ports.stacks.outputs(stackIdOf(ref.stack, ref.environment, id), emptyProgram));
+        const taskDefinitionArn = outputs.taskDefinitionArn?.value;
+        return typeof taskDefinitionArn === 'string' ? { taskDefinitionArn } : undefined;
+      }),
+    );
+
   // A cleared lock means an engine was killed in the middle of a change to this component: worth
   // telling the people who watch the service, not only the worker's log.
   const announceStaleLock = (task: ComponentTask) => async (note: string) => {
@@ -160,20 +175,24 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       await withHeartbeats((hooks) => ports.stacks.destroy(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), hooks), announceStaleLock(task));
     },
 
-    /** The health gate: waits until every component reports healthy, or fails with what is not. */
+    /**
+     * The health gate: waits until every component reports healthy, or fails with what is not. On
+     * aws a MicroService must also run the task definition this release registered: ECS's circuit
+     * breaker may have put the previous one back, which no amount of waiting undoes.
+     */
     async awaitHealthy(input: { environment: ObservedEnvironment; refs: ComponentRef[]; timeoutMs: number }): Promise<void> {
       const observer = await ports.observe(input.environment);
       const deadline = Date.now() + input.timeoutMs;
       const context = Context.current();
+      const releases = input.environment.target === 'aws' ? await releaseIdentities(input.refs, context.info.workflowExecution?.runId) : [];
       for (;;) {
-        const health = await Promise.all(input.refs.map(async (ref) => ({ ref, health: await observer.health(ref) })));
+        const health = await Promise.all(input.refs.map(async (ref, index) => ({ ref, health: await observer.health(ref, releases[index]) })));
         const failing = health.filter((item) => !item.health.healthy);
         if (failing.length === 0) return;
-        if (Date.now() > deadline) {
-          throw ApplicationFailure.nonRetryable(
-            `not healthy after ${Math.round(input.timeoutMs / 1000)} s: ${failing.map((item) => `${item.ref.service}/${item.ref.component} (${item.health.summary})`).join(', ')}`,
-            'HealthGateFailed',
-          );
+        const final = failing.filter((item) => item.health.final);
+        if (final.length || Date.now() > deadline) {
+          const described = (final.length ? final : failing).map((item) => `${item.ref.service}/${item.ref.component} (${item.health.summary})`).join(', ');
+          throw ApplicationFailure.nonRetryable(final.length ? `not running this release: ${described}` : `not healthy after ${Math.round(input.timeoutMs / 1000)} s: ${described}`, 'HealthGateFailed');
         }
         context.heartbeat();
         await context.sleep(HEALTH_POLL_MS[input.environment.target]);

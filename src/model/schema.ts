@@ -140,7 +140,7 @@ const sqsSpec = z.strictObject({
 export const COMPONENT_KINDS = {
   MicroService: { spec: microServiceSpec, files: ['microservice.yaml', 'infra.yaml'], outputs: ['url'] },
   RDS: { spec: rdsSpec, files: ['rds.yaml'], outputs: ['endpoint', 'port', 'database', 'username', 'password'] },
-  ElastiCacheRedis: { spec: elastiCacheSpec, files: ['elasticache.yaml'], outputs: ['endpoint', 'port'] },
+  ElastiCacheRedis: { spec: elastiCacheSpec, files: ['elasticache.yaml'], outputs: ['endpoint', 'port', 'authToken'] },
   SQS: { spec: sqsSpec, files: ['sqs.yaml'], outputs: ['url', 'arn'] },
 } as const;
 

@@ -19,6 +19,15 @@ export interface ExecResult {
 }
 
 /**
+ * What a release created that the target must be running for the release to count as healthy. On
+ * aws, the task definition its program registered (ECS may roll back to another one); the local
+ * runtime never rolls back on its own, so it needs none.
+ */
+export interface ReleaseIdentity {
+  taskDefinitionArn?: string;
+}
+
+/**
  * How deployer looks at what runs, the same on every target (local runtime, or CloudWatch/ECS on
  * aws): the CLI's logs/metrics/health/show/exec and the workflows' health gate use only this.
  */
@@ -28,7 +37,8 @@ export interface Observer {
   /** Streams matching lines (the backlog since `query.since`, then new ones) until `signal` aborts. */
   followLogs(ref: ComponentRef, query: LogQuery, onLine: (line: LogLine) => void, signal: AbortSignal): Promise<void>;
   metrics(ref: ComponentRef, since: Date): Promise<ComponentMetrics>;
-  health(ref: ComponentRef): Promise<ComponentHealth>;
+  /** With `release`, healthy also means running what that release created. */
+  health(ref: ComponentRef, release?: ReleaseIdentity): Promise<ComponentHealth>;
   events(ref: ComponentRef, since?: Date): Promise<RuntimeEvent[]>;
   exec(ref: ComponentRef, options: ExecOptions): Promise<ExecResult>;
 }

@@ -61,7 +61,7 @@ describe('the mission, end to end on the local target', () => {
       fs.rmSync(path.join(repo, 'stacks/user-platform/services/notification-service/components/cache'), { recursive: true });
       edit(`${api}/microservice.yaml`, (text) =>
         text
-          .replace(/ {4}- name: CACHE_HOST\n(.*\n){3} {4}- name: CACHE_PORT\n.*\n {4}- name: CACHE_ENABLED\n.*\n/, '')
+          .replace(/ {4}- name: CACHE_HOST\n[\s\S]*? {4}- name: CACHE_ENABLED\n.*\n/, '')
           .replace('    - notification-service/cache\n', ''),
       );
       edit(`${api}/configs/app.yaml`, (text) => text.slice(0, text.indexOf('cache:')));
@@ -201,7 +201,7 @@ describe('the mission, end to end on the local target', () => {
       text
         .replace(
           '    - name: QUEUE_URL',
-          '    - name: CACHE_HOST\n      valueFrom:\n        component: notification-service/cache\n        output: endpoint\n    - name: CACHE_PORT\n      value: "6379"\n    - name: CACHE_ENABLED\n      value: "true"\n    - name: QUEUE_URL',
+          '    - name: CACHE_HOST\n      valueFrom:\n        component: notification-service/cache\n        output: endpoint\n    - name: CACHE_PORT\n      value: "6379"\n    - name: CACHE_AUTH_TOKEN\n      valueFrom:\n        component: notification-service/cache\n        output: authToken\n    - name: CACHE_ENABLED\n      value: "true"\n    - name: QUEUE_URL',
         )
         .replace('    - notification-service/database\n', '    - notification-service/database\n    - notification-service/cache  # ← New\n'),
     );

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { CreateReplicationGroupCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateDBInstanceCommand, RDSClient, StopDBInstanceCommand } from '@aws-sdk/client-rds';
@@ -254,6 +254,22 @@ describe('aws observer (moto)', () => {
 
     it('is unhealthy while a rollout has not brought up every desired task', async () => {
       expect(await observer.health(worker)).toMatchObject({ kind: 'MicroService', healthy: false, summary: '2/3 replicas healthy; rollout in progress; 2/3 tasks running' });
+    });
+
+    it('is healthy for a release only while ECS runs the task definition that release registered', async () => {
+      const running = (await clients.ecs.send(new DescribeServicesCommand({ cluster: clusterArn, services: [awsNames.ecsService(api)] }))).services![0]!.taskDefinition!;
+      expect(await observer.health(api, { taskDefinitionArn: running })).toMatchObject({ healthy: true, summary: '2/2 replicas healthy' });
+      // A newer revision of the family that the service does not run: what ECS leaves after its
+      // circuit breaker rolled a release back, every task healthy on the previous revision.
+      const family = awsNames.ecsService(api);
+      const released = (
+        await clients.ecs.send(new RegisterTaskDefinitionCommand({ family, requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '512', memory: '1024', containerDefinitions: [{ name: 'api', image: image.replace('v1.3.0', 'v1.4.0'), memory: 1024 }] }))
+      ).taskDefinition!.taskDefinitionArn!;
+      expect(await observer.health(api, { taskDefinitionArn: released })).toMatchObject({
+        healthy: false,
+        final: true,
+        summary: `2/2 replicas healthy; ECS runs ${family}:1, not this release's ${family}:2 (the circuit breaker rolled it back, or another deployment replaced it)`,
+      });
     });
 
     it('reports a service that does not exist as unhealthy, and as not deployed', async () => {

@@ -39,9 +39,9 @@ export async function renderAwsStack(stack: DesiredStack): Promise<Map<string, R
   const order = ['user-service/database', 'user-service/api', 'notification-service/database', 'notification-service/cache', 'notification-service/queue', 'notification-service/api'];
   const rendered = new Map<string, Rendered>();
   const outputsOf = (id: string) => {
-    const outputs = rendered.get(id)?.outputs;
-    // A worker reads these from the stack, with Pulumi's secret flag; only RDS's password is secret.
-    return outputs && Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, { value, secret: name === 'password' }]));
+    const component = rendered.get(id);
+    // A worker reads these from the stack, with Pulumi's secret flag.
+    return component && Object.fromEntries(Object.entries(component.outputs).map(([name, value]) => [name, { value, secret: component.secretOutputs.includes(name) }]));
   };
   for (const id of order) {
     const component = componentOf(stack, id);

@@ -11,6 +11,8 @@ export interface RenderedResource {
 export interface Rendered {
   resources: RenderedResource[];
   outputs: Record<string, unknown>;
+  /** The outputs the program marked secret, which a worker reads with Pulumi's secret flag. */
+  secretOutputs: string[];
 }
 
 const registered: RenderedResource[] = [];
@@ -53,6 +55,9 @@ function computedAttributes(type: string, name: string, inputs: Record<string, u
       return { url: `https://sqs.${region}.amazonaws.com/${account}/${String(inputs.name)}`, arn: arn('sqs', String(inputs.name)) };
     case 'aws:ec2/securityGroup:SecurityGroup':
       return { arn: arn('ec2', `security-group/sg-${name}`) };
+    case 'aws:secretsmanager/secret:Secret':
+      // Secrets Manager appends six random characters to the name.
+      return { arn: arn('secretsmanager', `secret:${String(inputs.name)}-AbCdEf`) };
     case 'random:index/randomPassword:RandomPassword':
       return { result: 'mock-random-password' };
     default:
@@ -65,11 +70,12 @@ export async function render(program: PulumiFn): Promise<Rendered> {
   registered.length = 0;
   const exported = (await program()) ?? {};
   const outputs = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(exported).apply((values) => resolve(values as Record<string, unknown>)));
+  const secrecy = await Promise.all(Object.entries(exported).map(async ([name, value]) => ((await pulumi.isSecret(pulumi.output(value))) ? [name] : [])));
   // Resources whose outputs no export depends on finish registering on later turns of the loop.
   let seen = -1;
   while (seen !== registered.length) {
     seen = registered.length;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { resources: [...registered], outputs };
+  return { resources: [...registered], outputs, secretOutputs: secrecy.flat() };
 }

@@ -24,6 +24,12 @@ describe('RDS on aws', () => {
     expect(rdsHealth(undefined, ref)).toMatchObject({ healthy: false, summary: 'no RDS instance user-platform-production-notification-service-database' });
   });
 
+  it('is not healthy while a change waits for the maintenance window or is still being applied', () => {
+    const pending = { ...instance, PendingModifiedValues: { DBInstanceClass: 'db.r6g.large', MultiAZ: true, EngineVersion: undefined, PendingCloudwatchLogsExports: {} } };
+    expect(rdsHealth(pending, ref)).toMatchObject({ healthy: false, summary: expect.stringMatching(/ is available at .*; changes pending: DBInstanceClass db\.r6g\.large, MultiAZ true$/) });
+    expect(rdsHealth({ ...instance, PendingModifiedValues: {} }, ref).healthy).toBe(true);
+  });
+
   it('reports engine, database and endpoint, and a status that tells a change from a fault', () => {
     const state = rdsState(instance);
     expect(state).toMatchObject({ kind: 'RDS', actual: { engine: 'postgres', version: '15.4', database: 'notifications', username: 'app', multiAZ: true }, status: { state: 'running' } });
@@ -49,6 +55,11 @@ describe('ElastiCache Redis on aws', () => {
     // The id is the programs' (names.ts): shortened with a hash to ElastiCache's 40 characters.
     expect(redisHealth(undefined, { ...ref, component: 'cache' }).summary).toBe(`no ElastiCache replication group ${awsNames.replicationGroup({ ...ref, component: 'cache' })}`);
     expect(awsNames.replicationGroup({ ...ref, component: 'cache' })).toBe('user-platform-production-notifi-0306d16e');
+  });
+
+  it('is not healthy while a change to the group is pending', () => {
+    const pending = { ...group, PendingModifiedValues: { AuthTokenStatus: 'ROTATING' as const } };
+    expect(redisHealth(pending, { ...ref, component: 'cache' })).toMatchObject({ healthy: false, summary: expect.stringMatching(/; changes pending: AuthTokenStatus ROTATING$/) });
   });
 
   it('reports version and endpoints', () => {

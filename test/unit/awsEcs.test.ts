@@ -93,6 +93,59 @@ describe('MicroService health on ECS', () => {
   });
 });
 
+// The release's task definition is revision 8; ECS ran revision 7 before it.
+const FAMILY = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/user-platform-production-notification-service-api';
+const RELEASED = `${FAMILY}:8`;
+
+describe('MicroService health of a release on ECS', () => {
+  const CIRCUIT_BREAKER = 'ECS deployment circuit breaker: tasks failed to start.';
+
+  it('is healthy when the service runs the release\'s task definition and its rollout completed', () => {
+    const released = service({ taskDefinition: RELEASED, deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY', rolloutState: 'COMPLETED', taskDefinition: RELEASED }] });
+    expect(microServiceHealth(snapshot({ service: released, releaseTaskDefinitionArn: RELEASED }))).toMatchObject({ healthy: true, summary: '2/2 replicas healthy' });
+  });
+
+  it('fails for good while ECS rolls back: the release\'s deployment failed and the previous definition is primary again', () => {
+    const rollingBack = service({
+      deployments: [
+        { id: 'ecs-svc/3', status: 'PRIMARY', rolloutState: 'IN_PROGRESS', taskDefinition: `${FAMILY}:7` },
+        { id: 'ecs-svc/2', status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: CIRCUIT_BREAKER, taskDefinition: RELEASED },
+      ],
+    });
+    const health = microServiceHealth(snapshot({ service: rollingBack, releaseTaskDefinitionArn: RELEASED }));
+    expect(health).toMatchObject({ healthy: false, final: true });
+    expect(health.summary).toContain("ECS runs user-platform-production-notification-service-api:7, not this release's user-platform-production-notification-service-api:8");
+    expect(health.summary).toContain(`ECS deployment ecs-svc/2 of user-platform-production-notification-service-api:8 failed: ${CIRCUIT_BREAKER}`);
+  });
+
+  it('fails for good after the rollback completed, when ECS looks healthy and no longer lists the failed deployment', () => {
+    // What waitForSteadyState accepted: one completed PRIMARY deployment, every task healthy, of the old definition.
+    const rolledBack = snapshot({ releaseTaskDefinitionArn: RELEASED });
+    expect(microServiceHealth({ ...rolledBack, releaseTaskDefinitionArn: undefined })).toMatchObject({ healthy: true });
+    expect(microServiceHealth(rolledBack)).toMatchObject({ healthy: false, final: true, summary: expect.stringContaining("ECS runs user-platform-production-notification-service-api:7, not this release's") });
+  });
+
+  it('fails for good when the release\'s own deployment failed, even while it is still primary', () => {
+    const failed = service({ taskDefinition: RELEASED, deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY', rolloutState: 'FAILED', rolloutStateReason: CIRCUIT_BREAKER, taskDefinition: RELEASED }] });
+    const health = microServiceHealth(snapshot({ service: failed, releaseTaskDefinitionArn: RELEASED }));
+    expect(health).toMatchObject({ healthy: false, final: true });
+    expect(health.summary).not.toContain('ECS runs');
+  });
+
+  it('is only not yet healthy while the release\'s own rollout is in progress', () => {
+    const rolling = service({
+      taskDefinition: RELEASED,
+      deployments: [
+        { id: 'ecs-svc/2', status: 'PRIMARY', rolloutState: 'IN_PROGRESS', taskDefinition: RELEASED },
+        { id: 'ecs-svc/1', status: 'ACTIVE', rolloutState: 'COMPLETED', taskDefinition: `${FAMILY}:7` },
+      ],
+    });
+    const health = microServiceHealth(snapshot({ service: rolling, releaseTaskDefinitionArn: RELEASED }));
+    expect(health).toMatchObject({ healthy: false, summary: '2/2 replicas healthy; rollout in progress' });
+    expect(health.final).toBeUndefined();
+  });
+});
+
 describe('a task as a replica', () => {
   const groups = (state: string) => [{ targetGroupArn: TG, targets: [target('10.0.1.5', state)] }];
 

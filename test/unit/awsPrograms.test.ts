@@ -27,6 +27,8 @@ function renderStack(environment: string): Promise<Map<string, Rendered>> {
 }
 
 const SECRET_SIGNATURE = '4dabf18193072939515e22adb298388d';
+// The Secrets Manager secret the cache keeps its AUTH token in (the mocks append AWS's random suffix).
+const CACHE_AUTH_SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${awsNames.replicationGroup({ stack: 'user-platform', environment: 'production', service: 'notification-service', component: 'cache' })}-auth-AbCdEf`;
 
 /** How a secret input reaches the engine: wrapped with Pulumi's secret signature. */
 function secret(value: string): Record<string, string> {
@@ -102,7 +104,11 @@ describe('aws programs for the example stack in production', () => {
       PORT: '8080',
     });
     expect(environment).not.toHaveProperty('DATABASE_PASSWORD');
-    expect(app.secrets).toEqual([{ name: 'DATABASE_PASSWORD', valueFrom: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf:password::` }]);
+    expect(environment).not.toHaveProperty('CACHE_AUTH_TOKEN');
+    expect(app.secrets).toEqual([
+      { name: 'CACHE_AUTH_TOKEN', valueFrom: CACHE_AUTH_SECRET },
+      { name: 'DATABASE_PASSWORD', valueFrom: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf:password::` },
+    ]);
     expect(app.logConfiguration).toEqual({ logDriver: 'awslogs', options: { 'awslogs-group': '/deployer/user-platform/production/notification-service/api', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app' } });
     expect(app.mountPoints).toEqual([{ sourceVolume: 'config', containerPath: '/config', readOnly: true }]);
     expect(app.dependsOn).toEqual([{ containerName: 'config', condition: 'SUCCESS' }]);
@@ -138,6 +144,8 @@ describe('aws programs for the example stack in production', () => {
     expect(only(api, 'aws:appautoscaling/target:Target')).toMatchObject({ minCapacity: 5, maxCapacity: 20, resourceId: 'service/platform-production/user-platform-production-notification-service-api', scalableDimension: 'ecs:service:DesiredCount' });
     expect(only(api, 'aws:appautoscaling/policy:Policy')).toMatchObject({ policyType: 'TargetTrackingScaling', targetTrackingScalingPolicyConfiguration: { targetValue: 70, predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' } } });
     expect(only(api, 'aws:cloudwatch/logGroup:LogGroup')).toMatchObject({ name: '/deployer/user-platform/production/notification-service/api', retentionInDays: 30 });
+    // The health gate checks ECS runs this task definition: the circuit breaker may have rolled it back.
+    expect(api.outputs.taskDefinitionArn).toBe(`arn:aws:ecs:us-east-1:${ACCOUNT}:task`);
   });
 
   test('MicroService: roles allow exactly its image, log group, secret and queue; its dependencies admit its tasks', () => {
@@ -145,7 +153,7 @@ describe('aws programs for the example stack in production', () => {
     const policies = Object.fromEntries(api.resources.filter((resource) => resource.type === 'aws:iam/rolePolicy:RolePolicy').map((resource) => [resource.name, JSON.parse(String(resource.inputs.policy))]));
     const execution = policies['execution-policy'].Statement;
     expect(execution).toContainEqual(expect.objectContaining({ Sid: 'EcrPull', Resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/notification-api` }));
-    expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Secrets', Action: 'secretsmanager:GetSecretValue', Resource: [`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf`] }));
+    expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Secrets', Action: 'secretsmanager:GetSecretValue', Resource: [`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf`, CACHE_AUTH_SECRET] }));
     expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Logs', Resource: expect.stringMatching(/:\*$/) }));
     const task = policies['task-policy'].Statement;
     expect(task).toContainEqual(expect.objectContaining({ Sid: 'Queues', Resource: [`arn:aws:sqs:us-east-1:${ACCOUNT}:user-platform-production-notification-service-queue`] }));
@@ -179,6 +187,9 @@ describe('aws programs for the example stack in production', () => {
       skipFinalSnapshot: false,
       port: 5432,
       vpcSecurityGroupIds: ['database-id'],
+      // Changed when deployed, not in a maintenance window the release record knows nothing of.
+      applyImmediately: true,
+      allowMajorVersionUpgrade: true,
     });
     expect(only(database, 'aws:rds/instance:Instance')).not.toHaveProperty('password');
     expect(only(database, 'aws:rds/subnetGroup:SubnetGroup').subnetIds).toHaveLength(3);
@@ -199,12 +210,16 @@ describe('aws programs for the example stack in production', () => {
       // Marked secret, so the engine encrypts it in state and never prints it.
       authToken: secret('mock-random-password'),
       securityGroupIds: ['cache-id'],
+      applyImmediately: true,
     });
     expect(String(only(cache, 'aws:elasticache/replicationGroup:ReplicationGroup').replicationGroupId).length).toBeLessThanOrEqual(40);
     expect(only(cache, 'aws:secretsmanager/secretVersion:SecretVersion').secretString).toEqual(secret('mock-random-password'));
     expect(cache.outputs).toMatchObject({ port: '6379', securityGroupId: 'cache-id' });
     expect(String(cache.outputs.endpoint)).toMatch(/^master\./);
     expect(JSON.stringify(cache.outputs)).not.toContain('mock-random-password');
+    // The token's output is a reference to that secret, marked secret as RDS's password is.
+    expect(cache.outputs.authToken).toBe(CACHE_AUTH_SECRET);
+    expect(cache.secretOutputs).toEqual(['authToken']);
   });
 
   test('SQS: encrypted queue whose failures land in a dead letter queue after maxReceiveCount', () => {
@@ -220,6 +235,21 @@ describe('aws programs for the example stack in production', () => {
 
   test.each(['notification-service/api', 'notification-service/database', 'notification-service/cache', 'notification-service/queue'])('golden: the resources %s renders', (id) => {
     expect(readable(production.get(id)!.resources)).toMatchSnapshot();
+  });
+});
+
+describe('a cache without transit encryption', () => {
+  test('takes no AUTH token: its authToken output is empty and plain, and the api gets an empty variable, no secret', async () => {
+    const stack = loadStack('production');
+    (componentOf(stack, 'notification-service/cache').spec as { security: { transitEncryption: boolean } }).security.transitEncryption = false;
+    const rendered = await renderAwsStack(stack);
+    const cache = rendered.get('notification-service/cache')!;
+    expect(cache.resources.map((resource) => resource.type)).not.toContain('aws:secretsmanager/secret:Secret');
+    expect(cache.outputs.authToken).toBe('');
+    expect(cache.secretOutputs).toEqual([]);
+    const [app] = JSON.parse(String(only(rendered.get('notification-service/api')!, 'aws:ecs/taskDefinition:TaskDefinition').containerDefinitions));
+    expect(app.environment).toContainEqual({ name: 'CACHE_AUTH_TOKEN', value: '' });
+    expect(app.secrets.map((reference: { name: string }) => reference.name)).toEqual(['DATABASE_PASSWORD']);
   });
 });
 

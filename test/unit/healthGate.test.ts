@@ -2,7 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createDeploymentActivities, DeploymentPorts } from '../../activities/deployment';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
 import type { ComponentRef } from '../../src/targets/deployment';
-import type { ComponentHealth, Observer } from '../../src/targets/observer';
+import type { ComponentHealth, Observer, ReleaseIdentity } from '../../src/targets/observer';
 import type { WaveProgress } from '../../src/temporal/deployment';
 import { gatedRefs } from '../../src/temporal/healthGate';
 
@@ -69,5 +69,40 @@ describe('the health gate', () => {
   it('passes when every component and dependency is healthy', async () => {
     const refs = gatedRefs(wave('notification-service/api'), componentById, 'user-platform', 'development');
     await expect(awaitHealthy(observerWith('none'), refs)).resolves.toBeUndefined();
+  });
+});
+
+describe('the health gate on aws', () => {
+  const released = 'arn:aws:ecs:us-east-1:333333333333:task-definition/user-platform-production-notification-service-api:8';
+  const asked: Array<{ component: string; taskDefinitionArn?: string }> = [];
+  const outputsRead: string[] = [];
+
+  /** ECS as after a circuit breaker rollback: the previous task definition runs, every task healthy. */
+  const rolledBack = {
+    async health(target: ComponentRef, release?: ReleaseIdentity): Promise<ComponentHealth> {
+      asked.push({ component: target.component, ...release });
+      if (release?.taskDefinitionArn) return { kind: 'MicroService', healthy: false, final: true, summary: "5/5 replicas healthy; ECS runs api:7, not this release's api:8", replicas: [] };
+      return { kind: target.kind!, healthy: true, summary: 'ok', replicas: [] };
+    },
+  } as unknown as Observer;
+
+  const stacks = {
+    async outputs(id: { stack: string }) {
+      outputsRead.push(id.stack);
+      return id.stack.startsWith('notification-service.api.') ? { url: { value: 'https://example.com/notifications', secret: false }, taskDefinitionArn: { value: released, secret: false } } : {};
+    },
+  };
+
+  it('fails at once, long before its timeout, when ECS does not run the task definition the release registered', async () => {
+    const activities = createDeploymentActivities({ observe: () => rolledBack, stacks } as unknown as DeploymentPorts);
+    const refs = gatedRefs(wave('notification-service/api'), componentById, 'user-platform', 'production');
+    const started = Date.now();
+    const gate = new MockActivityEnvironment().run(activities.awaitHealthy, { environment: { target: 'aws' as const, region: 'us-east-1', platform: {} }, refs, timeoutMs: 60_000 });
+    await expect(gate).rejects.toThrow("not running this release: notification-service/api (5/5 replicas healthy; ECS runs api:7, not this release's api:8)");
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // Only MicroServices have a release identity; the data components are judged as before.
+    expect(outputsRead).toEqual(['notification-service.api.production']);
+    expect(asked).toContainEqual({ component: 'api', taskDefinitionArn: released });
+    expect(asked).toContainEqual({ component: 'database' });
   });
 });

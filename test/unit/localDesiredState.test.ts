@@ -15,6 +15,8 @@ const resolvedForApi: Record<string, ResolvedValue> = {
   DATABASE_HOST: { value: '127.0.0.1', secret: false },
   DATABASE_PASSWORD: { value: 'pg-generated-password', secret: true },
   CACHE_HOST: { value: '127.0.0.1', secret: false },
+  // The local Redis takes no AUTH: its authToken output is empty.
+  CACHE_AUTH_TOKEN: { value: '', secret: false },
   QUEUE_URL: { value: 'http://127.0.0.1:4566/123456789012/user-platform-development-notification-service-queue', secret: false },
   USER_SERVICE_URL: { value: 'http://127.0.0.1:41002', secret: false },
 };
@@ -60,6 +62,7 @@ describe('localDesiredState: MicroService', () => {
         DATABASE_HOST: '127.0.0.1',
         CACHE_HOST: '127.0.0.1',
         CACHE_PORT: '6379',
+        CACHE_AUTH_TOKEN: '',
         CACHE_ENABLED: 'true',
         QUEUE_URL: 'http://127.0.0.1:4566/123456789012/user-platform-development-notification-service-queue',
         USER_SERVICE_URL: 'http://127.0.0.1:41002',

@@ -16,7 +16,8 @@ const deployed: Record<string, ComponentOutputs> = {
     username: { value: 'notifications', secret: false },
     password: { value: 'generated-password', secret: true },
   },
-  'notification-service/cache': { endpoint: { value: '127.0.0.1', secret: false }, port: { value: '63790', secret: false } },
+  // As the local program outputs it: an empty AUTH token (on aws, a Secrets Manager ARN marked secret).
+  'notification-service/cache': { endpoint: { value: '127.0.0.1', secret: false }, port: { value: '63790', secret: false }, authToken: { value: '', secret: false } },
   'notification-service/queue': { url: { value: 'http://127.0.0.1:5000/123456789012/q', secret: false }, arn: { value: 'arn:aws:sqs:us-east-1:123456789012:q', secret: false } },
   'user-service/api': { url: { value: 'http://127.0.0.1:41002', secret: false } },
 };
@@ -32,11 +33,12 @@ describe('resolveValueFrom', () => {
       DATABASE_HOST: { value: '127.0.0.1', secret: false },
       DATABASE_PASSWORD: { value: 'generated-password', secret: true },
       CACHE_HOST: { value: '127.0.0.1', secret: false },
+      CACHE_AUTH_TOKEN: { value: '', secret: false },
       QUEUE_URL: { value: 'http://127.0.0.1:5000/123456789012/q', secret: false },
       USER_SERVICE_URL: { value: 'http://127.0.0.1:41002', secret: false },
     });
     // Plain `value` variables (LOG_LEVEL, CACHE_PORT, ...) are not looked up.
-    expect(lookups).toEqual(['notification-service/database', 'notification-service/database', 'notification-service/cache', 'notification-service/queue', 'user-service/api']);
+    expect(lookups).toEqual(['notification-service/database', 'notification-service/database', 'notification-service/cache', 'notification-service/cache', 'notification-service/queue', 'user-service/api']);
   });
 
   it('turns non-string outputs into the strings an environment variable holds', () => {

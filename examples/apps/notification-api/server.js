@@ -42,7 +42,7 @@ const CRASH = tag.includes('crash');
 
 // Only variables this app knows about are shown by /config: dumping process.env would expose
 // whatever else the runtime's environment happens to hold.
-const KNOWN_VARIABLES = ['PORT', 'VERSION', 'CONFIG_DIR', 'LOG_LEVEL', 'SLOW_MS', 'DATABASE_HOST', 'DATABASE_PASSWORD', 'CACHE_HOST', 'CACHE_PORT', 'CACHE_ENABLED', 'QUEUE_URL', 'USER_SERVICE_URL'];
+const KNOWN_VARIABLES = ['PORT', 'VERSION', 'CONFIG_DIR', 'LOG_LEVEL', 'SLOW_MS', 'DATABASE_HOST', 'DATABASE_PASSWORD', 'CACHE_HOST', 'CACHE_PORT', 'CACHE_AUTH_TOKEN', 'CACHE_ENABLED', 'QUEUE_URL', 'USER_SERVICE_URL'];
 const SECRET_NAME = /PASSWORD|SECRET|TOKEN|KEY/i;
 const SECRETS = KNOWN_VARIABLES.filter((name) => SECRET_NAME.test(name) && process.env[name]).map((name) => process.env[name]);
 

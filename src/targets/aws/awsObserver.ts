@@ -1,7 +1,7 @@
 import type { ComponentKind, EnvironmentSpec } from '../../model/schema';
 import type { ComponentRef } from '../deployment';
 import { componentKey, requestFigures } from '../local/api';
-import type { ComponentHealth, ComponentMetrics, ComponentState, ExecOptions, ExecResult, LogLine, LogQuery, Observer, RuntimeEvent } from '../observer';
+import type { ComponentHealth, ComponentMetrics, ComponentState, ExecOptions, ExecResult, LogLine, LogQuery, Observer, ReleaseIdentity, RuntimeEvent } from '../observer';
 import { AwsClients, AwsConnection } from './awsClients';
 import { AwsObserverError } from './observerError';
 import { ComponentLogs, FOLLOW_POLL_MS } from './cloudWatchLogs';
@@ -79,17 +79,19 @@ export class AwsObserver implements Observer {
   /**
    * Without a known kind, the ECS service is asked first: the health gate only asks about
    * MicroServices, so it costs the gate nothing; a component found nowhere reads as a missing service.
+   * A release's task definition makes a MicroService healthy only while ECS runs it.
    */
-  async health(ref: ComponentRef): Promise<ComponentHealth> {
+  async health(ref: ComponentRef, release?: ReleaseIdentity): Promise<ComponentHealth> {
+    const releaseTaskDefinitionArn = release?.taskDefinitionArn;
     let kind = ref.kind ?? this.kinds.get(componentKey(ref));
     if (kind === undefined) {
       const snapshot = this.options.platform.clusterArn ? await this.snapshot(ref, { tasks: true }) : undefined;
-      if (snapshot?.service) return microServiceHealth(snapshot);
+      if (snapshot?.service) return microServiceHealth({ ...snapshot, releaseTaskDefinitionArn });
       kind = (await this.kindOf(ref)) ?? 'MicroService';
     }
     switch (kind) {
       case 'MicroService':
-        return microServiceHealth(await this.snapshot(ref, { tasks: true }));
+        return microServiceHealth({ ...(await this.snapshot(ref, { tasks: true })), releaseTaskDefinitionArn });
       case 'RDS':
         return rdsHealth(await describeDbInstance(this.clients.rds, ref), ref);
       case 'ElastiCacheRedis':

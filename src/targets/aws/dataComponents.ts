@@ -65,6 +65,19 @@ export async function describeQueue(sqs: SQSClient, ref: ComponentRef): Promise<
   return { ...found, attributes: reply.Attributes ?? {} };
 }
 
+/**
+ * The modifications AWS holds back (for the maintenance window, or still being applied), as
+ * `field value` pairs: AWS lists only the fields that will change.
+ */
+export function pendingModifications(pending: object | undefined): string[] {
+  const empty = (value: unknown) => value === undefined || value === null || (typeof value === 'object' && Object.keys(value).length === 0);
+  return Object.entries(pending ?? {}).flatMap(([field, value]) => (empty(value) ? [] : [`${field} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`]));
+}
+
+function withPending(summary: string, pending: string[]): string {
+  return pending.length ? `${summary}; changes pending: ${pending.join(', ')}` : summary;
+}
+
 /** RDS instance states that are a change in progress, not a fault. */
 const RDS_CHANGING = new Set(['creating', 'modifying', 'backing-up', 'upgrading', 'rebooting', 'renaming', 'resetting-master-credentials', 'starting', 'storage-optimization', 'maintenance', 'configuring-enhanced-monitoring', 'configuring-iam-database-auth', 'configuring-log-exports', 'moving-to-vpc', 'converting-to-vpc']);
 
@@ -79,7 +92,9 @@ export function rdsHealth(instance: DBInstance | undefined, ref: ComponentRef): 
   if (!instance) return { kind: 'RDS', healthy: false, summary: `no RDS instance ${id}`, replicas: [] };
   const status = instance.DBInstanceStatus ?? 'unknown';
   const endpoint = instance.Endpoint?.Address ? ` at ${instance.Endpoint.Address}:${instance.Endpoint.Port ?? ''}` : '';
-  return { kind: 'RDS', healthy: status === 'available', summary: `RDS instance ${id} is ${status}${endpoint}`, replicas: [] };
+  // A change still pending is not deployed, whatever the instance's status says.
+  const pending = pendingModifications(instance.PendingModifiedValues);
+  return { kind: 'RDS', healthy: status === 'available' && pending.length === 0, summary: withPending(`RDS instance ${id} is ${status}${endpoint}`, pending), replicas: [] };
 }
 
 export function rdsState(instance: DBInstance): ComponentState {
@@ -117,7 +132,13 @@ export function redisHealth(group: ReplicationGroup | undefined, ref: ComponentR
   if (!group) return { kind: 'ElastiCacheRedis', healthy: false, summary: `no ElastiCache replication group ${id}`, replicas: [] };
   const status = group.Status ?? 'unknown';
   const primary = group.NodeGroups?.[0]?.PrimaryEndpoint;
-  return { kind: 'ElastiCacheRedis', healthy: status === 'available', summary: `replication group ${id} is ${status}${primary?.Address ? ` at ${primary.Address}:${primary.Port ?? ''}` : ''}`, replicas: [] };
+  const pending = pendingModifications(group.PendingModifiedValues);
+  return {
+    kind: 'ElastiCacheRedis',
+    healthy: status === 'available' && pending.length === 0,
+    summary: withPending(`replication group ${id} is ${status}${primary?.Address ? ` at ${primary.Address}:${primary.Port ?? ''}` : ''}`, pending),
+    replicas: [],
+  };
 }
 
 export function redisState(group: ReplicationGroup, version: string | undefined): ComponentState {

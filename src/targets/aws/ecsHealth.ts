@@ -2,6 +2,7 @@ import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { parseImage } from '../../model/specChecks';
 import type { ComponentHealth, ReplicaHealth, ReplicaState } from '../local/api';
+import { releaseProblem } from './ecsRelease';
 import type { TargetGroupHealth } from './ecsService';
 
 /** What a MicroService's health is judged from: its ECS service, the ALB's view of its targets, and its tasks. */
@@ -14,6 +15,8 @@ export interface MicroServiceSnapshot {
   tasks: Task[];
   /** The component's container in the task definition. */
   container: string;
+  /** The task definition the release being gated registered; without it, only the service's own state counts. */
+  releaseTaskDefinitionArn?: string;
 }
 
 // How many unhealthy targets a summary names; the rest are counted.
@@ -102,7 +105,9 @@ function describeTarget(target: TargetHealthDescription): string {
 /**
  * Healthy when the service is active, its newest deployment has finished rolling out, every desired
  * task runs and (behind a load balancer) as many targets as desired pass the ALB's health checks.
- * The summary starts like the local runtime's (`2/2 replicas healthy`) and adds what is wrong.
+ * Given the release's task definition, the service must also run it (see releaseProblem), and a
+ * service that does not is unhealthy for good. The summary starts like the local runtime's
+ * (`2/2 replicas healthy`) and adds what is wrong.
  */
 export function microServiceHealth(snapshot: MicroServiceSnapshot): ComponentHealth {
   const { service } = snapshot;
@@ -111,6 +116,8 @@ export function microServiceHealth(snapshot: MicroServiceSnapshot): ComponentHea
   const running = service.runningCount ?? 0;
   const healthy = healthyReplicas(snapshot);
   const problems: string[] = [];
+  const notThisRelease = snapshot.releaseTaskDefinitionArn ? releaseProblem(service, snapshot.releaseTaskDefinitionArn) : undefined;
+  if (notThisRelease) problems.push(notThisRelease);
   if (service.status !== 'ACTIVE') problems.push(`service is ${(service.status ?? 'unknown').toLowerCase()}`);
   const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
   if (primary?.rolloutState === 'FAILED') problems.push(`rollout failed${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ''}`);
@@ -122,6 +129,6 @@ export function microServiceHealth(snapshot: MicroServiceSnapshot): ComponentHea
     problems.push(`targets ${failing.slice(0, NAMED_TARGETS).map(describeTarget).join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
   }
   const replicas = snapshot.tasks.map((task) => replicaOf(task, snapshot)).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  const ok = service.status === 'ACTIVE' && primary?.rolloutState !== 'FAILED' && primary?.rolloutState !== 'IN_PROGRESS' && running >= desired && healthy >= desired;
-  return { kind: 'MicroService', healthy: ok, summary: `${healthy}/${desired} replicas healthy${problems.length ? `; ${problems.join('; ')}` : ''}`, replicas };
+  const ok = !notThisRelease && service.status === 'ACTIVE' && primary?.rolloutState !== 'FAILED' && primary?.rolloutState !== 'IN_PROGRESS' && running >= desired && healthy >= desired;
+  return { kind: 'MicroService', healthy: ok, summary: `${healthy}/${desired} replicas healthy${problems.length ? `; ${problems.join('; ')}` : ''}`, replicas, ...(notThisRelease ? { final: true } : {}) };
 }

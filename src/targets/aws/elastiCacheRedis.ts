@@ -49,7 +49,8 @@ export function elastiCacheRedisProgram(deployment: ComponentDeployment, context
     authToken: authToken?.result,
     snapshotRetentionLimit: 1,
     autoMinorVersionUpgrade: false,
-    applyImmediately: false,
+    // As for RDS (rds.ts): what a deployment changes is changed when it reports it done.
+    applyImmediately: true,
     // Its id is fixed (the observer finds it by it): a replacement deletes first.
   }, { ...options, deleteBeforeReplace: true });
 
@@ -57,7 +58,9 @@ export function elastiCacheRedisProgram(deployment: ComponentDeployment, context
     endpoint: group.primaryEndpointAddress,
     readerEndpoint: group.readerEndpointAddress,
     port: String(PORT),
-    ...(authSecret ? { authSecretArn: authSecret.arn } : {}),
+    // As RDS's password: a reference ECS resolves when a task starts, so the token never leaves
+    // Secrets Manager. Without transit encryption Redis takes no AUTH, and the app gets an empty value.
+    authToken: authSecret ? pulumi.secret(authSecret.arn) : '',
     securityGroupId: securityGroup.id,
   };
 }

@@ -149,7 +149,11 @@ export function microServiceProgram(deployment: ComponentDeployment, context: Aw
   }
 
   const host = spec.ingress?.host ?? platform.albDnsName;
-  return { url: spec.ingress ? `https://${host}${spec.ingress.path}` : pulumi.interpolate`ecs://${clusterName(platform.clusterArn)}/${service.name}` };
+  return {
+    url: spec.ingress ? `https://${host}${spec.ingress.path}` : pulumi.interpolate`ecs://${clusterName(platform.clusterArn)}/${service.name}`,
+    // The health gate's proof that ECS runs this release and did not roll back to the previous one.
+    taskDefinitionArn: taskDefinition.arn,
+  };
 }
 
 function assumedByEcsTasks(): string {

@@ -53,8 +53,13 @@ export function rdsProgram(deployment: ComponentDeployment, context: AwsContext)
     deletionProtection: deployment.environment.approval.required,
     skipFinalSnapshot: false,
     finalSnapshotIdentifier: `${identifier}-final`,
-    // Changes wait for the maintenance window rather than restarting the database mid-day.
-    applyImmediately: false,
+    // A deployment is the moment its team chose (and, where required, approved) for the change:
+    // class, Multi-AZ, storage and version changes happen now, so the release record, health gate,
+    // drift and cost describe what runs, not what a maintenance window will bring later.
+    applyImmediately: true,
+    // The spec names the version and the plan shows its change; a new major version is refused by
+    // RDS without this, and a downgrade RDS refuses anyway.
+    allowMajorVersionUpgrade: true,
     // The identifier is fixed (the observer finds the instance by it), so a replacement (a new engine
     // or database name, as the plan says) deletes first; deletion leaves the final snapshot, and where
     // approval is required deletion protection stops it altogether.

@@ -112,6 +112,8 @@ export interface ComponentHealth {
   healthy: boolean;
   summary: string;
   replicas: ReplicaHealth[];
+  /** Unhealthy for good: waiting cannot help (ECS rolled the release back), so the health gate fails at once. */
+  final?: boolean;
 }
 
 export interface LogLine {

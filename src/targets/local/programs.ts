@@ -25,7 +25,8 @@ export function localProgram(deployment: ComponentDeployment): PulumiFn {
       case 'RDS':
         return { endpoint: resource.endpoint, port: resource.port, database: resource.database, username: resource.username, password: resource.password };
       case 'ElastiCacheRedis':
-        return { endpoint: resource.endpoint, port: resource.port };
+        // The local Redis takes no AUTH (it listens on loopback only): empty, as on aws without transit encryption.
+        return { endpoint: resource.endpoint, port: resource.port, authToken: '' };
       case 'SQS':
         return { url: resource.url, arn: resource.arn };
     }
