@@ -4,6 +4,7 @@ import type { MicroServiceSpec } from '../../model/schema';
 import { parseImage } from '../../model/specChecks';
 import type { ComponentDeployment } from '../deployment';
 import type { AwsContext } from './context';
+import { listenerRulePriority } from './listenerPriority';
 import { awsNames } from './names';
 import { AwsTargetError, clusterName, requirePlatform } from './platform';
 import { secretReferences } from './secretReferences';
@@ -99,6 +100,8 @@ export function microServiceProgram(deployment: ComponentDeployment, context: Aw
   const listenerRule = spec.ingress && targetGroup
     ? new aws.lb.ListenerRule('route', {
         listenerArn: platform.albListenerArn!,
+        // By specificity, from the route alone: stable whatever else the listener holds (listenerPriority.ts).
+        priority: listenerRulePriority(spec.ingress),
         conditions: [
           { pathPattern: { values: [spec.ingress.path, `${spec.ingress.path.replace(/\/$/, '')}/*`] } },
           ...(spec.ingress.host ? [{ hostHeader: { values: [spec.ingress.host] } }] : []),
