@@ -268,6 +268,12 @@ export const environmentFileSchema = z.strictObject({
       })
       .prefault({}),
     drift: z.strictObject({ schedule: z.string().optional(), interval: duration(DURATION_BOUNDS.driftInterval).default('1h') }).prefault({}),
+    /**
+     * aws: ECS Exec into the environment's tasks (`deployer exec`), off unless turned on here: a shell
+     * in a running task bypasses review. Sessions are logged to the task's own log group. The local
+     * target always allows exec.
+     */
+    ecsExec: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
     local: z.strictObject({ images: z.record(z.string(), localImage).default({}) }).optional(),
   }),
 });

@@ -115,7 +115,7 @@ describe('aws programs for the example stack in production', () => {
     expect(writer.essential).toBe(false);
   });
 
-  test('MicroService: ECS service with circuit breaker, exec, the ALB route and health check, and CPU autoscaling', () => {
+  test('MicroService: ECS service with circuit breaker, no exec (production does not turn it on), the ALB route and health check, and CPU autoscaling', () => {
     const api = production.get('notification-service/api')!;
     const service = only(api, 'aws:ecs/service:Service');
     expect(service).toMatchObject({
@@ -124,7 +124,7 @@ describe('aws programs for the example stack in production', () => {
       desiredCount: 5,
       launchType: 'FARGATE',
       deploymentCircuitBreaker: { enable: true, rollback: true },
-      enableExecuteCommand: true,
+      enableExecuteCommand: false,
       healthCheckGracePeriodSeconds: 10,
       waitForSteadyState: true,
       loadBalancers: [{ containerName: 'api', containerPort: 8080 }],
@@ -226,9 +226,35 @@ describe('aws programs for the example stack in production', () => {
 });
 
 describe('aws programs in development', () => {
-  test('a database there can be deleted (no deletion protection) but still leaves a final snapshot', async () => {
-    const development = await renderStack('development');
+  let development: Map<string, Rendered>;
+  beforeAll(async () => {
+    development = await renderStack('development');
+  });
+
+  test('a database there can be deleted (no deletion protection) but still leaves a final snapshot', () => {
     expect(only(development.get('notification-service/database')!, 'aws:rds/instance:Instance')).toMatchObject({ deletionProtection: false, multiAz: false, skipFinalSnapshot: false });
+  });
+
+  test('ECS Exec, turned on there (spec.ecsExec), with its channel and its sessions logged to the service\'s log group', () => {
+    const api = development.get('notification-service/api')!;
+    expect(only(api, 'aws:ecs/service:Service').enableExecuteCommand).toBe(true);
+    const task = JSON.parse(String(api.resources.find((resource) => resource.name === 'task-policy')!.inputs.policy)).Statement;
+    expect(task).toContainEqual(expect.objectContaining({ Sid: 'EcsExec', Resource: '*' }));
+    expect(task).toContainEqual({ Sid: 'EcsExecSessionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], Resource: expect.stringMatching(/:\*$/) });
+    // Beside the Logs statement of the execution role: the same log group, its streams.
+    const execution = JSON.parse(String(api.resources.find((resource) => resource.name === 'execution-policy')!.inputs.policy)).Statement;
+    expect(task.find((statement: { Sid: string }) => statement.Sid === 'EcsExecSessionLogs').Resource).toBe(execution.find((statement: { Sid: string }) => statement.Sid === 'Logs').Resource);
+  });
+});
+
+describe('ECS Exec where the environment does not turn it on', () => {
+  test('no exec, no exec channel, and no task policy at all for a task that needs no AWS access', async () => {
+    const production = await renderStack('production');
+    const task = JSON.parse(String(production.get('notification-service/api')!.resources.find((resource) => resource.name === 'task-policy')!.inputs.policy)).Statement;
+    expect(task.map((statement: { Sid: string }) => statement.Sid)).toEqual(['Queues', 'QueueEncryption']);
+    const userApi = production.get('user-service/api')!;
+    expect(only(userApi, 'aws:ecs/service:Service').enableExecuteCommand).toBe(false);
+    expect(userApi.resources.find((resource) => resource.name === 'task-policy')).toBeUndefined();
   });
 });
 
