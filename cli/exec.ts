@@ -27,6 +27,11 @@ export interface ExecRequest {
 
 export async function runExec(request: ExecRequest, hooks: { onShell?: (replica: string) => void } = {}): Promise<ExecResult> {
   const { ref, environment } = resolveComponentTarget(request);
+  if (environment.target === 'aws') {
+    const { ecsExecOffReason } = await import('../src/targets/aws/ecsExec');
+    const off = ecsExecOffReason(ref.environment, environment);
+    if (off) throw new DeployerError(off, 'EXEC_DISABLED', EXIT.failure);
+  }
   const observer = await observerFor(environment);
   const state = await deployedState(observer, ref);
   const id = `${ref.service}/${ref.component}`;

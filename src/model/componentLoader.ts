@@ -4,8 +4,9 @@ import { didYouMean, Diagnostic } from './diagnostics';
 import { sha256, stableStringify } from './hash';
 import { interpolate } from './interpolate';
 import { plainTextSecrets } from './plainTextSecrets';
-import { API_VERSION, COMPONENT_KINDS, ComponentKind, componentFileSchema, componentKinds, MicroServiceSpec } from './schema';
-import { checkMicroService } from './specChecks';
+import { checkForAws, rdsIdentifierProblem } from './awsSpecChecks';
+import { API_VERSION, COMPONENT_KINDS, ComponentKind, componentFileSchema, componentKinds, EnvironmentSpec, MicroServiceSpec } from './schema';
+import { checkMicroService, SpecProblem } from './specChecks';
 import type { ConfigFile, DesiredComponent } from './types';
 import { YamlFile, YamlPath } from './yamlFile';
 import { issuesToDiagnostics, Origin } from './zodIssues';
@@ -20,6 +21,8 @@ export interface ComponentContext {
   stack: string;
   service: string;
   environment: string;
+  /** The environment's target: aws adds the limits of AWS's APIs (awsSpecChecks.ts); none when omitted. */
+  target?: EnvironmentSpec['target'];
   environments: string[];
   variables: Record<string, string>;
 }
@@ -77,12 +80,20 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
     return undefined;
   }
   const spec = parsed.data;
-  let configs: ConfigFile[] = [];
-  if (kind === 'MicroService') {
-    for (const problem of checkMicroService(spec as MicroServiceSpec)) {
+  const report = (problems: SpecProblem[]) => {
+    for (const problem of problems) {
       const at = origin(problem.path);
       diagnostics.push(at.file.diagnostic(at.path, problem.message, problem.hint));
     }
+  };
+  if (context.target === 'aws') {
+    report(checkForAws(kind, spec));
+    const identifier = kind === 'RDS' ? rdsIdentifierProblem({ stack: context.stack, environment: context.environment, service: context.service, component: name }) : undefined;
+    if (identifier) diagnostics.push(main.diagnostic(['metadata', 'name'], identifier.message, identifier.hint));
+  }
+  let configs: ConfigFile[] = [];
+  if (kind === 'MicroService') {
+    report(checkMicroService(spec as MicroServiceSpec));
     configs = loadConfigs(dir, spec as MicroServiceSpec, context, origin, diagnostics);
     diagnostics.push(...plainTextSecrets(spec as MicroServiceSpec, configs, origin, (config) => rel(path.join('configs', config.path))));
   }

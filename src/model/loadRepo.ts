@@ -65,7 +65,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
   for (const serviceName of serviceNames) {
     const service = loadService(root, options.stack, serviceName, diagnostics);
     const componentsDir = path.join(stackDir, 'services', serviceName, 'components');
-    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, environments: [...environments.keys()], variables };
+    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, target: environment!.spec.target, environments: [...environments.keys()], variables };
     // Components are checked even when service.yaml is broken, so one run reports every problem.
     for (const componentName of listDirs(componentsDir)) {
       declared.add(`${serviceName}/${componentName}`);

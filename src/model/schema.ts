@@ -110,7 +110,14 @@ const rdsSpec = z.strictObject({
   engine: z.enum(['postgres', 'mysql']),
   version: z.string().min(1),
   instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.t3.medium'),
-  storage: z.strictObject({ allocatedGb: z.number().int().min(20).max(65536).default(20), type: z.enum(['gp2', 'gp3', 'io1']).default('gp3') }).prefault({}),
+  storage: z
+    .strictObject({
+      allocatedGb: z.number().int().min(20).max(65536).default(20),
+      type: z.enum(['gp2', 'gp3', 'io1']).default('gp3'),
+      /** Provisioned IOPS, for io1 (required there). */
+      iops: z.number().int().positive().optional(),
+    })
+    .prefault({}),
   multiAZ: z.boolean().default(false),
   backup: z.strictObject({ retentionDays: z.number().int().min(0).max(35).default(7) }).prefault({}),
   database: z.strictObject({ name: z.string().regex(/^[a-z_][a-z0-9_]*$/), username: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('app') }),
@@ -261,6 +268,12 @@ export const environmentFileSchema = z.strictObject({
       })
       .prefault({}),
     drift: z.strictObject({ schedule: z.string().optional(), interval: duration(DURATION_BOUNDS.driftInterval).default('1h') }).prefault({}),
+    /**
+     * aws: ECS Exec into the environment's tasks (`deployer exec`), off unless turned on here: a shell
+     * in a running task bypasses review. Sessions are logged to the task's own log group. The local
+     * target always allows exec.
+     */
+    ecsExec: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
     local: z.strictObject({ images: z.record(z.string(), localImage).default({}) }).optional(),
   }),
 });

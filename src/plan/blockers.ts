@@ -1,11 +1,13 @@
 import type { EnvironmentVariable } from '../model/schema';
 import type { DesiredStack } from '../model/types';
 import type { ReleasedLookup } from './buildPlan';
+import { ingressCollisions } from './ingressCollisions';
 
 /**
  * Why a plan cannot be applied as it stands, found before anything is created: a component that
  * reads (valueFrom) or waits for (dependsOn) a component of another service that is neither deployed
- * in the environment nor part of this plan; on the local target, a secret the worker cannot see.
+ * in the environment nor part of this plan; on the local target, a secret the worker cannot see; on
+ * aws, ingress routes the shared load balancer cannot tell apart.
  * Without this check the first wave is created and then rolled back, the useful line buried in the
  * engine's output.
  */
@@ -34,6 +36,7 @@ export function planBlockers(desired: DesiredStack, services: string[], released
       }
     }
   }
+  if (desired.environment.spec.target === 'aws') blockers.push(...ingressCollisions(desired, planned));
   // A whole-stack plan also answers for services deployed here that the repo no longer has.
   const inRepo = new Set(desired.services.map((service) => service.name));
   const orphans = services.length ? [] : deployedServices.filter((service) => !inRepo.has(service));

@@ -47,7 +47,7 @@ type PricedComponent = Pick<DesiredComponent, 'id' | 'kind' | 'spec'>;
 /** The shape of one region in awsPrices.json; assigning the JSON to it checks the file at compile time. */
 interface RegionPrices {
   fargate: { vcpuHour: number; gbHour: number };
-  albHour: number;
+  secretsManagerSecretMonth: number;
   rdsInstanceHour: Record<RdsSpec['engine'], Record<string, number>>;
   rdsStorageGbMonth: Record<RdsSpec['storage']['type'], number>;
   elastiCacheNodeHour: Record<string, number>;
@@ -59,10 +59,16 @@ const priceTable: { source: string; asOf: string; regions: Record<string, Region
 const HOURS_PER_MONTH = 730;
 
 const NOT_INCLUDED = {
-  alb: 'ALB LCU usage (usage-priced)',
+  // The programs add a listener rule to the platform's shared ALB (its hours are the platform's).
+  alb: "ALB LCU and rule-evaluation usage on the platform's shared load balancer (usage-priced)",
+  logs: 'CloudWatch Logs ingestion and storage (usage-priced)',
+  // Tasks run in private subnets without public IPs: images and AWS APIs are reached through the platform's NAT.
+  nat: "NAT gateway data processing on the platform's network (usage-priced)",
+  kms: 'KMS requests (usage-priced)',
+  secretRequests: 'Secrets Manager API calls (usage-priced)',
   sqs: 'SQS requests (usage-priced)',
   rdsBackup: 'RDS backup storage beyond the free allowance (usage-priced)',
-  io1: 'RDS io1 provisioned IOPS (not in the spec)',
+  io1: 'RDS io1 provisioned IOPS (not in the price table)',
   autoscaling: 'Fargate tasks started by autoscaling beyond spec.scaling.replicas',
   dataTransfer: 'Data transfer',
 };
@@ -70,8 +76,6 @@ const NOT_INCLUDED = {
 interface Context {
   table: RegionPrices;
   region: string;
-  /** MicroService ids that carry their service's ALB line. */
-  albOwners: Set<string>;
 }
 
 interface Priced {
@@ -81,15 +85,15 @@ interface Priced {
 
 // A Record rather than a switch, so adding a component kind fails to compile until it is priced.
 const estimators: Record<ComponentKind, (component: PricedComponent, context: Context) => Priced> = {
-  MicroService: (component, { table, albOwners }) => {
+  MicroService: (component, { table }) => {
     const spec = component.spec as MicroServiceSpec;
     const { replicas } = spec.scaling;
     const vcpu = spec.resources.cpu / 1024;
     const gb = spec.resources.memory / 1024;
     const perTaskHour = vcpu * table.fargate.vcpuHour + gb * table.fargate.gbHour;
     const lines = [line(component, `ECS Fargate tasks (${replicas}x ${decimal(vcpu)} vCPU / ${decimal(gb)} GB)`, replicas * perTaskHour * HOURS_PER_MONTH)];
-    const notIncluded = [NOT_INCLUDED.alb];
-    if (albOwners.has(component.id)) lines.push(line(component, 'ALB', table.albHour * HOURS_PER_MONTH));
+    const notIncluded = [NOT_INCLUDED.logs, NOT_INCLUDED.nat];
+    if (spec.ingress) notIncluded.push(NOT_INCLUDED.alb);
     if (spec.scaling.autoscaling) notIncluded.push(NOT_INCLUDED.autoscaling);
     return { lines, notIncluded };
   },
@@ -105,14 +109,23 @@ const estimators: Record<ComponentKind, (component: PricedComponent, context: Co
       lines: [
         line(component, `RDS ${spec.instanceClass} (${spec.engine}${azLabel})`, copies * hourly * HOURS_PER_MONTH),
         line(component, `RDS storage ${allocatedGb} GB ${type}${spec.multiAZ ? ' (Multi-AZ)' : ''}`, copies * allocatedGb * table.rdsStorageGbMonth[type]),
+        // manageMasterUserPassword: RDS keeps the master password in a secret of its own.
+        line(component, 'Secrets Manager secret (RDS-managed master password)', table.secretsManagerSecretMonth),
       ],
-      notIncluded: type === 'io1' ? [NOT_INCLUDED.rdsBackup, NOT_INCLUDED.io1] : [NOT_INCLUDED.rdsBackup],
+      notIncluded: [NOT_INCLUDED.rdsBackup, NOT_INCLUDED.secretRequests, ...(type === 'io1' ? [NOT_INCLUDED.io1] : [])],
     };
   },
   ElastiCacheRedis: (component, { table, region }) => {
-    const { nodeType, numNodes } = (component.spec as ElastiCacheSpec).cluster;
+    const spec = component.spec as ElastiCacheSpec;
+    const { nodeType, mode, numNodes } = spec.cluster;
+    // As elastiCacheRedis.ts creates it: single-node mode is one node whatever numNodes says.
+    const nodes = mode === 'single-node' ? 1 : numNodes;
     const hourly = lookup(table.elastiCacheNodeHour, nodeType, `ElastiCache node type "${nodeType}"`, region, 'node types');
-    return { lines: [line(component, `ElastiCache ${numNodes}x ${nodeType}`, numNodes * hourly * HOURS_PER_MONTH)], notIncluded: [] };
+    const lines = [line(component, `ElastiCache ${nodes}x ${nodeType}`, nodes * hourly * HOURS_PER_MONTH)];
+    if (!spec.security.transitEncryption) return { lines, notIncluded: [] };
+    // With transit encryption the AUTH token is kept in a Secrets Manager secret.
+    lines.push(line(component, 'Secrets Manager secret (Redis AUTH token)', table.secretsManagerSecretMonth));
+    return { lines, notIncluded: [NOT_INCLUDED.secretRequests] };
   },
   SQS: () => ({ lines: [], notIncluded: [NOT_INCLUDED.sqs] }),
 };
@@ -130,7 +143,7 @@ export function estimateMonthlyCost(components: PricedComponent[], target: 'aws'
     throw new UnknownPriceError(`no pinned AWS prices for region "${region}" (src/plan/awsPrices.json); known regions: ${Object.keys(priceTable.regions).sort().join(', ')}`);
   }
   const sorted = [...components].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const context: Context = { table, region, albOwners: albOwners(sorted) };
+  const context: Context = { table, region };
   const lines: CostLine[] = [];
   const notIncluded = new Set<string>();
   for (const component of sorted) {
@@ -138,7 +151,8 @@ export function estimateMonthlyCost(components: PricedComponent[], target: 'aws'
     lines.push(...priced.lines);
     for (const item of priced.notIncluded) notIncluded.add(item);
   }
-  if (sorted.length > 0) notIncluded.add(NOT_INCLUDED.dataTransfer);
+  // Every kind encrypts with KMS (storage, queues, secrets, logs with the platform key).
+  if (sorted.length > 0) notIncluded.add(NOT_INCLUDED.kms).add(NOT_INCLUDED.dataTransfer);
   // Summing whole cents keeps the total equal to the sum of the printed lines.
   const totalCents = lines.reduce((sum, { monthly }) => sum + toCents(monthly), 0);
   return { ...base, total: totalCents / 100, lines, notIncluded: [...notIncluded] };
@@ -169,20 +183,6 @@ export function formatUsd(amount: number): string {
 export function formatDelta(amount: number): string {
   const cents = toCents(amount);
   return `${cents < 0 ? '-' : '+'}${usd.format(Math.abs(cents) / 100)}`;
-}
-
-/**
- * One ALB per service, on the service's first MicroService in id order. This assumes a service's
- * MicroServices share one ALB of their own (a platform ALB shared across services would cost less);
- * a fixed owner keeps the line in place when the service's other components change.
- */
-function albOwners(sorted: PricedComponent[]): Set<string> {
-  const owners = new Map<string, string>();
-  for (const { id, kind } of sorted) {
-    const service = id.split('/')[0] ?? id;
-    if (kind === 'MicroService' && !owners.has(service)) owners.set(service, id);
-  }
-  return new Set(owners.values());
 }
 
 function lookup(known: Record<string, number>, key: string, what: string, region: string, kinds: string): number {

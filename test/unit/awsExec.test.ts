@@ -2,7 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AwsObserverError } from '../../src/targets/aws/observerError';
-import { findOnPath, SESSION_MANAGER_INSTALL_URL, sessionManagerArguments, sessionManagerPlugin } from '../../src/targets/aws/ecsExec';
+import { ecsExecOffReason, findOnPath, SESSION_MANAGER_INSTALL_URL, sessionManagerArguments, sessionManagerPlugin } from '../../src/targets/aws/ecsExec';
+
+describe('ECS Exec, opt-in per environment', () => {
+  it('where it is off, says which setting turns it on and that the service must be deployed again', () => {
+    expect(ecsExecOffReason('production', { ecsExec: { enabled: false } })).toBe(
+      "ECS Exec is off in production, so its tasks accept no exec sessions. Turn it on with `ecsExec: { enabled: true }` under spec in environments/production.yaml, then deploy the service again: only tasks started after that accept sessions (each session is logged to the service's log group).",
+    );
+    expect(ecsExecOffReason('development', { ecsExec: { enabled: true } })).toBeUndefined();
+  });
+});
 
 describe('the Session Manager plugin', () => {
   let dir: string;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DesiredStack } from '../../src/model/types';
+import { listenerRulePriority } from '../../src/targets/aws/listenerPriority';
 import { awsNames } from '../../src/targets/aws/names';
 import { AwsTargetError } from '../../src/targets/aws/platform';
 import { awsProgram } from '../../src/targets/aws/programs';
@@ -120,7 +121,7 @@ describe('aws programs for the example stack in production', () => {
     expect(writer.essential).toBe(false);
   });
 
-  test('MicroService: ECS service with circuit breaker, exec, the ALB route and health check, and CPU autoscaling', () => {
+  test('MicroService: ECS service with circuit breaker, no exec (production does not turn it on), the ALB route and health check, and CPU autoscaling', () => {
     const api = production.get('notification-service/api')!;
     const service = only(api, 'aws:ecs/service:Service');
     expect(service).toMatchObject({
@@ -129,7 +130,7 @@ describe('aws programs for the example stack in production', () => {
       desiredCount: 5,
       launchType: 'FARGATE',
       deploymentCircuitBreaker: { enable: true, rollback: true },
-      enableExecuteCommand: true,
+      enableExecuteCommand: false,
       healthCheckGracePeriodSeconds: 10,
       waitForSteadyState: true,
       loadBalancers: [{ containerName: 'api', containerPort: 8080 }],
@@ -140,6 +141,7 @@ describe('aws programs for the example stack in production', () => {
       listenerArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/platform-production/50dc6c495c0c9188/f2f7dc8efc522ab2`,
       conditions: [{ pathPattern: { values: ['/notifications', '/notifications/*'] } }],
       actions: [{ type: 'forward' }],
+      priority: listenerRulePriority({ path: '/notifications' }),
     });
     expect(only(api, 'aws:appautoscaling/target:Target')).toMatchObject({ minCapacity: 5, maxCapacity: 20, resourceId: 'service/platform-production/user-platform-production-notification-service-api', scalableDimension: 'ecs:service:DesiredCount' });
     expect(only(api, 'aws:appautoscaling/policy:Policy')).toMatchObject({ policyType: 'TargetTrackingScaling', targetTrackingScalingPolicyConfiguration: { targetValue: 70, predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' } } });
@@ -254,28 +256,82 @@ describe('a cache without transit encryption', () => {
 });
 
 describe('aws programs in development', () => {
-  test('a database there can be deleted (no deletion protection) but still leaves a final snapshot', async () => {
-    const development = await renderStack('development');
+  let development: Map<string, Rendered>;
+  beforeAll(async () => {
+    development = await renderStack('development');
+  });
+
+  test('a database there can be deleted (no deletion protection) but still leaves a final snapshot', () => {
     expect(only(development.get('notification-service/database')!, 'aws:rds/instance:Instance')).toMatchObject({ deletionProtection: false, multiAz: false, skipFinalSnapshot: false });
+  });
+
+  test('ECS Exec, turned on there (spec.ecsExec), with its channel and its sessions logged to the service\'s log group', () => {
+    const api = development.get('notification-service/api')!;
+    expect(only(api, 'aws:ecs/service:Service').enableExecuteCommand).toBe(true);
+    const task = JSON.parse(String(api.resources.find((resource) => resource.name === 'task-policy')!.inputs.policy)).Statement;
+    expect(task).toContainEqual(expect.objectContaining({ Sid: 'EcsExec', Resource: '*' }));
+    expect(task).toContainEqual({ Sid: 'EcsExecSessionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], Resource: expect.stringMatching(/:\*$/) });
+    // Beside the Logs statement of the execution role: the same log group, its streams.
+    const execution = JSON.parse(String(api.resources.find((resource) => resource.name === 'execution-policy')!.inputs.policy)).Statement;
+    expect(task.find((statement: { Sid: string }) => statement.Sid === 'EcsExecSessionLogs').Resource).toBe(execution.find((statement: { Sid: string }) => statement.Sid === 'Logs').Resource);
+  });
+});
+
+describe('ECS Exec where the environment does not turn it on', () => {
+  test('no exec, no exec channel, and no task policy at all for a task that needs no AWS access', async () => {
+    const production = await renderStack('production');
+    const task = JSON.parse(String(production.get('notification-service/api')!.resources.find((resource) => resource.name === 'task-policy')!.inputs.policy)).Statement;
+    expect(task.map((statement: { Sid: string }) => statement.Sid)).toEqual(['Queues', 'QueueEncryption']);
+    const userApi = production.get('user-service/api')!;
+    expect(only(userApi, 'aws:ecs/service:Service').enableExecuteCommand).toBe(false);
+    expect(userApi.resources.find((resource) => resource.name === 'task-policy')).toBeUndefined();
+  });
+});
+
+/** user-service/api in staging, as a worker would deploy it, after `change`. */
+function apiDeployment(change: (deployment: ComponentDeployment) => void): ComponentDeployment {
+  const stack = loadStack('staging');
+  const component = componentOf(stack, 'user-service/api');
+  const deployment: ComponentDeployment = {
+    ref: { stack: stack.stack, environment: 'staging', service: component.service, component: component.name },
+    kind: component.kind,
+    spec: structuredClone(component.spec),
+    configs: component.configs,
+    environment: structuredClone(stack.environment.spec),
+    resolved: { DATABASE_HOST: { value: 'db.internal', secret: false } },
+  };
+  change(deployment);
+  return deployment;
+}
+
+describe('listener rules on the shared ALB', () => {
+  async function priorityOf(ingress: { path: string; host?: string }): Promise<number> {
+    const rendered = await render(awsProgram(apiDeployment((d) => {
+      (d.spec as { ingress: unknown }).ingress = ingress;
+    })));
+    return Number(only(rendered, 'aws:lb/listenerRule:ListenerRule').priority);
+  }
+
+  test('have explicit priorities by specificity: host first, deeper paths before their prefixes, the root last', async () => {
+    // One render at a time: the mocks collect the resources of whatever program runs.
+    const host = await priorityOf({ host: 'admin.example.com', path: '/' });
+    const admin = await priorityOf({ path: '/api/admin' });
+    const api = await priorityOf({ path: '/api' });
+    const root = await priorityOf({ path: '/' });
+    expect(host).toBeLessThan(admin);
+    expect(admin).toBeLessThan(api);
+    expect(api).toBeLessThan(root);
+    for (const priority of [host, admin, api, root]) expect(priority).toBeGreaterThanOrEqual(1);
+    expect(root).toBeLessThanOrEqual(50000);
+  });
+
+  test('come from the route alone, so a deployment never renumbers another service: same route, same priority', async () => {
+    expect(await priorityOf({ path: '/api/' })).toBe(await priorityOf({ path: '/api' }));
+    expect(await priorityOf({ path: '/API' })).not.toBe(await priorityOf({ path: '/api' }));
   });
 });
 
 describe('what the aws target refuses', () => {
-  function apiDeployment(change: (deployment: ComponentDeployment) => void): ComponentDeployment {
-    const stack = loadStack('staging');
-    const component = componentOf(stack, 'user-service/api');
-    const deployment: ComponentDeployment = {
-      ref: { stack: stack.stack, environment: 'staging', service: component.service, component: component.name },
-      kind: component.kind,
-      spec: structuredClone(component.spec),
-      configs: component.configs,
-      environment: structuredClone(stack.environment.spec),
-      resolved: { DATABASE_HOST: { value: 'db.internal', secret: false } },
-    };
-    change(deployment);
-    return deployment;
-  }
-
   test('an environment without the platform references a MicroService needs: one error naming each', async () => {
     const deployment = apiDeployment((d) => {
       delete d.environment.platform.clusterArn;

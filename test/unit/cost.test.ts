@@ -25,21 +25,25 @@ describe('estimateMonthlyCost', () => {
     expect(estimate.lines).toEqual([
       // 2 × (0.25 × 0.04048 + 0.5 × 0.004445) × 730 = 2 × 0.0123425 × 730 = 18.02005
       { component: 'notification-service/api', item: 'ECS Fargate tasks (2x 0.25 vCPU / 0.5 GB)', monthly: 18.02 },
-      // 0.0225 × 730 = 16.425, rounded half up
-      { component: 'notification-service/api', item: 'ALB', monthly: 16.43 },
       // 2 × 0.068 × 730 = 99.28
       { component: 'notification-service/cache', item: 'ElastiCache 2x cache.t3.medium', monthly: 99.28 },
+      // Transit encryption (the default) keeps an AUTH token in Secrets Manager: $0.40 a secret-month.
+      { component: 'notification-service/cache', item: 'Secrets Manager secret (Redis AUTH token)', monthly: 0.4 },
       // Multi-AZ: 2 × 0.072 × 730 = 105.12
       { component: 'notification-service/database', item: 'RDS db.t3.medium (postgres, Multi-AZ)', monthly: 105.12 },
       // Multi-AZ: 2 × 20 GB × 0.115 = 4.60
       { component: 'notification-service/database', item: 'RDS storage 20 GB gp3 (Multi-AZ)', monthly: 4.6 },
+      { component: 'notification-service/database', item: 'Secrets Manager secret (RDS-managed master password)', monthly: 0.4 },
     ]);
-    // 18.02 + 16.43 + 99.28 + 105.12 + 4.60 = 243.45
-    expect(estimate.total).toBe(243.45);
+    // 18.02 + 99.28 + 0.40 + 105.12 + 4.60 + 0.40 = 227.82
+    expect(estimate.total).toBe(227.82);
     expect(estimate.notIncluded).toEqual([
-      'ALB LCU usage (usage-priced)',
+      'CloudWatch Logs ingestion and storage (usage-priced)',
+      "NAT gateway data processing on the platform's network (usage-priced)",
+      'Secrets Manager API calls (usage-priced)',
       'RDS backup storage beyond the free allowance (usage-priced)',
       'SQS requests (usage-priced)',
+      'KMS requests (usage-priced)',
       'Data transfer',
     ]);
     expect(estimate.pricesAsOf).toBe('2025-01');
@@ -52,46 +56,54 @@ describe('estimateMonthlyCost', () => {
     expect(estimate.lines.map((l) => [l.item, l.monthly])).toEqual([
       ['RDS db.t3.medium (postgres)', 52.56], // 0.072 × 730
       ['RDS storage 20 GB gp3', 2.3], // 20 × 0.115
+      ['Secrets Manager secret (RDS-managed master password)', 0.4],
     ]);
-    expect(estimate.total).toBe(54.86);
+    expect(estimate.total).toBe(55.26);
   });
 
-  it('charges one ALB per service, on its first MicroService by id', () => {
+  it('charges no ALB per service: services add rules to the platform\'s shared load balancer', () => {
     const worker = component('notification-service/worker', 'MicroService', { image: 'w:1', resources: { cpu: 512, memory: 1024 } });
-    const billing = component('billing-service/api', 'MicroService', { image: 'b:1' });
+    const billing = component('billing-service/api', 'MicroService', { image: 'b:1', ingress: { path: '/billing' } });
     const estimate = estimateMonthlyCost([worker, api, billing], 'aws', 'us-east-1');
     expect(estimate.lines).toEqual([
       // Defaults 256 / 512, 1 replica: 0.0123425 × 730 = 9.010025
       { component: 'billing-service/api', item: 'ECS Fargate tasks (1x 0.25 vCPU / 0.5 GB)', monthly: 9.01 },
-      { component: 'billing-service/api', item: 'ALB', monthly: 16.43 },
       { component: 'notification-service/api', item: 'ECS Fargate tasks (2x 0.25 vCPU / 0.5 GB)', monthly: 18.02 },
-      { component: 'notification-service/api', item: 'ALB', monthly: 16.43 },
       // (0.5 × 0.04048 + 1 × 0.004445) × 730 = 0.024685 × 730 = 18.02005
       { component: 'notification-service/worker', item: 'ECS Fargate tasks (1x 0.5 vCPU / 1 GB)', monthly: 18.02 },
     ]);
-    expect(estimate.total).toBe(77.91);
+    expect(estimate.total).toBe(45.05);
+    // A routed service's share of the shared load balancer is its LCUs and rule evaluations.
+    expect(estimate.notIncluded).toContain("ALB LCU and rule-evaluation usage on the platform's shared load balancer (usage-priced)");
+  });
+
+  it('charges a single-node cache one node whatever numNodes says, and a secret only with transit encryption', () => {
+    const single = component('s/cache', 'ElastiCacheRedis', { engine: { version: '7.1' }, cluster: { mode: 'single-node', nodeType: 'cache.t3.medium', numNodes: 3 }, security: { transitEncryption: false } });
+    // 0.068 × 730 = 49.64
+    expect(estimateMonthlyCost([single], 'aws', 'us-east-1').lines).toEqual([{ component: 's/cache', item: 'ElastiCache 1x cache.t3.medium', monthly: 49.64 }]);
   });
 
   it('lists what it cannot price from the spec', () => {
     const scaled = component('s/api', 'MicroService', { image: 'a:1', scaling: { autoscaling: { minReplicas: 1, maxReplicas: 5 } } });
-    const io1 = component('s/db', 'RDS', { engine: 'mysql', version: '8.0', instanceClass: 'db.t3.micro', storage: { allocatedGb: 100, type: 'io1' }, database: { name: 'n' } });
+    const io1 = component('s/db', 'RDS', { engine: 'mysql', version: '8.0', instanceClass: 'db.t3.micro', storage: { allocatedGb: 100, type: 'io1', iops: 1000 }, database: { name: 'n' } });
     const estimate = estimateMonthlyCost([scaled, io1], 'aws', 'us-east-1');
-    // 100 GB × 0.125 = 12.50; the IOPS that io1 bills for are not in the spec.
+    // 100 GB × 0.125 = 12.50; the IOPS that io1 bills for have no price in the table.
     expect(estimate.lines.find((l) => l.item === 'RDS storage 100 GB io1')?.monthly).toBe(12.5);
-    expect(estimate.notIncluded).toEqual(expect.arrayContaining(['Fargate tasks started by autoscaling beyond spec.scaling.replicas', 'RDS io1 provisioned IOPS (not in the spec)']));
+    expect(estimate.notIncluded).toEqual(expect.arrayContaining(['Fargate tasks started by autoscaling beyond spec.scaling.replicas', 'RDS io1 provisioned IOPS (not in the price table)']));
   });
 
   it('uses the region’s prices: eu-west-1 costs more than us-east-1', () => {
     const estimate = estimateMonthlyCost(stack, 'aws', 'eu-west-1');
     expect(estimate.lines.map((l) => l.monthly)).toEqual([
       18.02, // Fargate: same rates as us-east-1
-      18.4, // ALB 0.0252 × 730 = 18.396
       106.58, // 2 × 0.073 × 730
+      0.4, // Secrets Manager
       110.96, // 2 × 0.076 × 730
       5.08, // 2 × 20 × 0.127
+      0.4, // Secrets Manager
     ]);
-    // 18.02 + 18.40 + 106.58 + 110.96 + 5.08 = 259.04, versus 243.45 in us-east-1
-    expect(estimate.total).toBe(259.04);
+    // 18.02 + 106.58 + 0.40 + 110.96 + 5.08 + 0.40 = 241.44, versus 227.82 in us-east-1
+    expect(estimate.total).toBe(241.44);
   });
 
   it('costs nothing locally', () => {
@@ -129,22 +141,22 @@ describe('costImpact', () => {
     const scaledApi = component('notification-service/api', 'MicroService', { image: 'api:2', scaling: { replicas: 4 } });
     const next = estimateMonthlyCost([scaledApi, database, cache, queue], 'aws', 'us-east-1');
     const impact = costImpact(current, next);
-    // Fargate 4 × 0.0123425 × 730 = 36.0401 → 36.04 instead of 18.02: 243.45 + 18.02 = 261.47
-    expect(impact).toMatchObject({ current: 243.45, new: 261.47, delta: 18.02, breakdown: next.lines });
-    // 18.02 / 243.45 = 7.40 %
-    expect(impact.percent).toBe(7.4);
+    // Fargate 4 × 0.0123425 × 730 = 36.0401 → 36.04 instead of 18.02: 227.82 + 18.02 = 245.84
+    expect(impact).toMatchObject({ current: 227.82, new: 245.84, delta: 18.02, breakdown: next.lines });
+    // 18.02 / 227.82 = 7.91 %
+    expect(impact.percent).toBe(7.9);
   });
 
   it('has no percent when nothing is spent today', () => {
     const impact = costImpact(estimateMonthlyCost([], 'aws', 'us-east-1'), current);
-    expect(impact).toMatchObject({ current: 0, new: 243.45, delta: 243.45, percent: null });
+    expect(impact).toMatchObject({ current: 0, new: 227.82, delta: 227.82, percent: null });
     expect(impact.notIncluded).toEqual(current.notIncluded);
   });
 
   it('reports a saving as a negative delta', () => {
     const impact = costImpact(current, estimateMonthlyCost([api, cache, queue], 'aws', 'us-east-1'));
-    // Without the database: 243.45 − 105.12 − 4.60 = 133.73; −109.72 / 243.45 = −45.07 %
-    expect(impact).toMatchObject({ new: 133.73, delta: -109.72, percent: -45.1 });
+    // Without the database: 227.82 − 105.12 − 4.60 − 0.40 = 117.70; −110.12 / 227.82 = −48.34 %
+    expect(impact).toMatchObject({ new: 117.7, delta: -110.12, percent: -48.3 });
     // The removed database's backups are still an unpriced part of the change.
     expect(impact.notIncluded).toContain('RDS backup storage beyond the free allowance (usage-priced)');
   });

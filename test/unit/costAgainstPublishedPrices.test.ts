@@ -20,7 +20,8 @@ type Published = number | null;
 interface PublishedPrices {
   fargateVcpuHour: number;
   fargateGbHour: number;
-  albHour: number;
+  /** Secrets Manager, per secret-month. */
+  secretMonth: number;
   /** RDS for PostgreSQL, Single-AZ, per instance-hour. */
   postgresHour: Record<'db.t3.small' | 'db.t3.medium', Published>;
   rdsGp3GbMonth: number;
@@ -35,9 +36,10 @@ const US_EAST_1: PublishedPrices = {
   // cost/reports of github.com/AaqibRaina/SquidOps (2 vCPU → $59.10, 4 GB → $12.98 a month, us-east-1).
   fargateVcpuHour: 0.04048,
   fargateGbHour: 0.004445,
-  // ALB hour: cloud-horizons.com "ALB: the line item nobody watches" ("$0.0225 per ALB per hour,
-  // around $16.43 a month"); SquidOps infracost output ("Application load balancer 730 hours $16.43").
-  albHour: 0.0225,
+  // No ALB line: services add rules to the platform's shared load balancer (its hours are the
+  // platform's). Secrets Manager: hivebook.wiki "AWS Secrets Manager" ("$0.40 per secret per month +
+  // $0.05 per 10k API calls"), as aws.amazon.com/secrets-manager/pricing lists it.
+  secretMonth: 0.4,
   postgresHour: {
     // A public "AWS Beta Cost Model — May 2026" (us-east-1, citing instances.vantage.sh/aws/rds):
     // "RDS db.t3.small $0.036/hr, $26.28/month".
@@ -62,8 +64,9 @@ const EU_WEST_1: PublishedPrices = {
   // $1.32 for 297 GB-h, and "Fargate 0.25 vCPU / 0.5 GB × 1 → $9.01/mo").
   fargateVcpuHour: 0.04048,
   fargateGbHour: 0.004445,
-  // The same ADR: EU-LoadBalancerUsage $15.00 for 595 h, "ALB (hourly, flat) 18.40" a month at 730 h.
-  albHour: 0.0252,
+  // Secrets Manager is quoted at $0.40 per secret-month with no regional variation (same source as
+  // us-east-1); no eu-west-1 bill was found to confirm it.
+  secretMonth: 0.4,
   // No published eu-west-1 figure found for these PostgreSQL classes.
   postgresHour: { 'db.t3.small': null, 'db.t3.medium': null },
   // blog.thebescloud.com "RDS gp3 Volumes" (eu-west-1 table: gp2 $0.127, gp3 $0.127, io1 $0.138);
@@ -86,13 +89,13 @@ function monthly(hourlyOrMonthly: Published, times: number): number {
 /**
  * The example stack's lines, by hand from the YAML:
  * - notification-service/api: 256 CPU units / 512 MiB, 2 replicas; production overrides 512 / 1024, 5
- *   replicas. One ALB per service, on its MicroService.
- * - notification-service/cache: 2 × cache.t3.medium.
+ *   replicas. Its route is a rule on the platform's shared ALB: no ALB line.
+ * - notification-service/cache: 2 × cache.t3.medium, transit encryption: an AUTH token secret.
  * - notification-service/database: PostgreSQL db.t3.medium, 20 GB gp3; Multi-AZ in production, which
- *   bills a second instance and a second copy of the storage.
+ *   bills a second instance and a second copy of the storage; its RDS-managed master secret.
  * - notification-service/queue: SQS, usage-priced, no line.
- * - user-service/api: 256 / 512, 2 replicas, an ALB of its own.
- * - user-service/database: PostgreSQL db.t3.small, 20 GB gp3 (the schema's default), Single-AZ.
+ * - user-service/api: 256 / 512, 2 replicas, a rule on the shared ALB.
+ * - user-service/database: PostgreSQL db.t3.small, 20 GB gp3 (the schema's default), Single-AZ, its secret.
  */
 function expectedLines(p: PublishedPrices, environment: 'production' | 'staging'): CostLine[] {
   const production = environment === 'production';
@@ -105,8 +108,8 @@ function expectedLines(p: PublishedPrices, environment: 'production' | 'staging'
       item: `ECS Fargate tasks (${api.replicas}x ${api.vcpu} vCPU / ${api.gb} GB)`,
       monthly: monthly(perTaskHour(api.vcpu, api.gb), api.replicas * HOURS),
     },
-    { component: 'notification-service/api', item: 'ALB', monthly: monthly(p.albHour, HOURS) },
     { component: 'notification-service/cache', item: 'ElastiCache 2x cache.t3.medium', monthly: monthly(p.elastiCacheHour['cache.t3.medium'], 2 * HOURS) },
+    { component: 'notification-service/cache', item: 'Secrets Manager secret (Redis AUTH token)', monthly: monthly(p.secretMonth, 1) },
     {
       component: 'notification-service/database',
       item: `RDS db.t3.medium (postgres${production ? ', Multi-AZ' : ''})`,
@@ -117,10 +120,11 @@ function expectedLines(p: PublishedPrices, environment: 'production' | 'staging'
       item: `RDS storage 20 GB gp3${production ? ' (Multi-AZ)' : ''}`,
       monthly: monthly(p.rdsGp3GbMonth, copies * 20),
     },
+    { component: 'notification-service/database', item: 'Secrets Manager secret (RDS-managed master password)', monthly: monthly(p.secretMonth, 1) },
     { component: 'user-service/api', item: 'ECS Fargate tasks (2x 0.25 vCPU / 0.5 GB)', monthly: monthly(perTaskHour(0.25, 0.5), 2 * HOURS) },
-    { component: 'user-service/api', item: 'ALB', monthly: monthly(p.albHour, HOURS) },
     { component: 'user-service/database', item: 'RDS db.t3.small (postgres)', monthly: monthly(p.postgresHour['db.t3.small'], HOURS) },
     { component: 'user-service/database', item: 'RDS storage 20 GB gp3', monthly: monthly(p.rdsGp3GbMonth, 20) },
+    { component: 'user-service/database', item: 'Secrets Manager secret (RDS-managed master password)', monthly: monthly(p.secretMonth, 1) },
   ];
 }
 
@@ -143,25 +147,33 @@ describe('the cost estimate of the example stack against published AWS prices', 
       const cost = estimate('production', 'us-east-1');
       expect(cost.breakdown).toEqual(expectedLines(US_EAST_1, 'production'));
       // 5 × (0.5 × 0.04048 + 1 × 0.004445) × 730 = 90.10025 → 90.10
-      // + 0.0225 × 730 = 16.425 → 16.43
-      // + 2 × 0.068 × 730 = 99.28
-      // + 2 × 0.072 × 730 = 105.12, + 2 × 20 × 0.115 = 4.60
-      // + 2 × (0.25 × 0.04048 + 0.5 × 0.004445) × 730 = 18.02005 → 18.02, + 16.43
-      // + 0.036 × 730 = 26.28, + 20 × 0.115 = 2.30
-      expect(cost.new).toBe(378.56);
+      // + 2 × 0.068 × 730 = 99.28, + 0.40 (AUTH token secret)
+      // + 2 × 0.072 × 730 = 105.12, + 2 × 20 × 0.115 = 4.60, + 0.40 (master secret)
+      // + 2 × (0.25 × 0.04048 + 0.5 × 0.004445) × 730 = 18.02005 → 18.02
+      // + 0.036 × 730 = 26.28, + 20 × 0.115 = 2.30, + 0.40
+      expect(cost.new).toBe(346.9);
       expect(cost.current).toBe(0);
     });
 
     it('staging: every line and the monthly total', () => {
       const cost = estimate('staging', 'us-east-1');
       expect(cost.breakdown).toEqual(expectedLines(US_EAST_1, 'staging'));
-      // 18.02 + 16.43 + 99.28 + 0.072 × 730 (52.56) + 2.30 + 18.02 + 16.43 + 26.28 + 2.30
-      expect(cost.new).toBe(251.62);
+      // 18.02 + 99.28 + 0.40 + 0.072 × 730 (52.56) + 2.30 + 0.40 + 18.02 + 26.28 + 2.30 + 0.40
+      expect(cost.new).toBe(219.96);
     });
 
     it('names what the published hourly prices leave out', () => {
       expect(estimate('production', 'us-east-1').notIncluded).toEqual(
-        expect.arrayContaining(['ALB LCU usage (usage-priced)', 'SQS requests (usage-priced)', 'Fargate tasks started by autoscaling beyond spec.scaling.replicas', 'Data transfer']),
+        expect.arrayContaining([
+          "ALB LCU and rule-evaluation usage on the platform's shared load balancer (usage-priced)",
+          'CloudWatch Logs ingestion and storage (usage-priced)',
+          'KMS requests (usage-priced)',
+          "NAT gateway data processing on the platform's network (usage-priced)",
+          'Secrets Manager API calls (usage-priced)',
+          'SQS requests (usage-priced)',
+          'Fargate tasks started by autoscaling beyond spec.scaling.replicas',
+          'Data transfer',
+        ]),
       );
     });
   });
@@ -169,8 +181,8 @@ describe('the cost estimate of the example stack against published AWS prices', 
   describe('eu-west-1 (the same environments with spec.region eu-west-1)', () => {
     it('production: the lines with a published price match it to the cent', () => {
       const cost = estimate('production', 'eu-west-1');
-      // Fargate 90.10 and 18.02 as in us-east-1; ALB 0.0252 × 730 = 18.396 → 18.40 (each service);
-      // storage 2 × 20 × 0.127 = 5.08 (Multi-AZ) and 20 × 0.127 = 2.54.
+      // Fargate 90.10 and 18.02 as in us-east-1; storage 2 × 20 × 0.127 = 5.08 (Multi-AZ) and
+      // 20 × 0.127 = 2.54; secrets 0.40 each.
       expect(cost.breakdown).toEqual(expectedLines(EU_WEST_1, 'production'));
       expect(cost.new).toBe(usd(cost.breakdown.reduce((sum, line) => sum + line.monthly, 0)));
     });

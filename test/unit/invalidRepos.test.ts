@@ -206,6 +206,37 @@ const cases: Case[] = [
   // replicas is not written: point at the scaling block that set the bounds (in infra.yaml).
   { name: 'replicas-default-outside-autoscaling', environment: 'production', variables: {}, expected: [`${CART_API_INFRA}:6:3 replicas (1) is outside autoscaling bounds 2-5`] },
 
+  // Values AWS's APIs reject, checked where the environment's target is aws (awsSpecChecks.ts)
+  // (each fixture also has a local environment, dev, where the same spec loads: see below).
+  {
+    name: 'aws-health-check-out-of-range',
+    environment: 'production',
+    variables: {},
+    expected: [
+      `${CART_API}:10:22 healthCheck.intervalSeconds 3 is outside the load balancer's range 5-300`,
+      `${CART_API}:11:21 healthCheck.timeoutSeconds (5) must be less than intervalSeconds (3)`,
+      `${CART_API}:12:23 healthCheck.healthyThreshold 1 is outside the load balancer's range 2-10`,
+    ],
+    hints: { [`${CART_API}:10:22 healthCheck.intervalSeconds 3 is outside the load balancer's range 5-300`]: 'On aws the ALB target group checks health; it accepts intervalSeconds from 5 to 300.' },
+  },
+  {
+    name: 'aws-rds-limits',
+    environment: 'production',
+    variables: {},
+    expected: [
+      `${CART_DB}:10:11 io1 storage needs provisioned IOPS (storage.iops)`,
+      `${CART_DB}:11:18 io1 storage needs at least 100 GiB, not 50`,
+      `${CART_DB}:13:11 database.name "_cart" must start with a letter on RDS`,
+      `${CART_DB}:14:15 database.username "cart_application_user" is 21 characters; RDS mysql allows at most 16`,
+    ],
+  },
+  {
+    name: 'aws-rds-identifier',
+    environment: 'production',
+    variables: {},
+    expected: ['stacks/shop/services/cart/components/db-/rds.yaml:4:9 the RDS instance identifier "shop-production-cart-db-" (<stack>-<environment>-<service>-<component>) ends with a hyphen, which AWS rejects'],
+  },
+
   // Environments and stacks
   {
     name: 'unknown-environment',
@@ -269,6 +300,10 @@ const line = (d: Diagnostic) => `${d.file}:${d.line}:${d.col} ${d.message}`;
 describe('invalid deployment repos', () => {
   it('has a fixture directory for every case, and a case for every fixture directory', () => {
     expect(cases.map((c) => c.name).sort()).toEqual(fs.readdirSync(fixtures).sort());
+  });
+
+  it.each(cases.filter((c) => c.name.startsWith('aws-')))('$name loads for a local environment: AWS limits apply to aws only', ({ name }) => {
+    expect(loadDesiredStack({ root: path.join(fixtures, name), stack: 'shop', environment: 'dev' }).services).toHaveLength(1);
   });
 
   it.each(cases)('$name', ({ name, environment, variables, expected, hints }) => {

@@ -1,8 +1,11 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot } from '../../src/paths';
 import { buildPlan } from '../../src/plan/buildPlan';
+import type { DesiredStack } from '../../src/model/types';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
+import { componentOf, copyAwsExample, loadAwsStack } from '../support/awsExample';
 
 // A plan that cannot work is refused before anything is created, naming what is missing and how to fix it.
 describe('plan blockers', () => {
@@ -32,5 +35,33 @@ describe('plan blockers', () => {
       'user-service/api: secret STRIPE_KEY_FOR_TESTS for STRIPE_KEY is not set; on the local target it is an environment variable of the worker (set it where the worker starts, e.g. before deployer dev start).',
     ]);
     expect(buildPlan(withSecret, nothingReleased, ['user-service'], { STRIPE_KEY_FOR_TESTS: 'x' }).blockers).toEqual([]);
+  });
+});
+
+describe('plan blockers on aws: routes the shared load balancer cannot tell apart', () => {
+  let repo: string;
+  let desired: DesiredStack;
+  beforeAll(() => {
+    repo = copyAwsExample();
+    desired = loadAwsStack(repo, 'staging');
+  });
+  afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  function withIngress(ingress: Record<string, { path: string; host?: string }>): DesiredStack {
+    const changed = structuredClone(desired);
+    for (const [id, route] of Object.entries(ingress)) (componentOf(changed, id).spec as { ingress: unknown }).ingress = route;
+    return changed;
+  }
+
+  it('refuses two services with the same path (a trailing slash or not), naming both', () => {
+    const plan = buildPlan(withIngress({ 'user-service/api': { path: '/api' }, 'notification-service/api': { path: '/api/' } }), () => [], ['user-service']);
+    expect(plan.blockers).toEqual([
+      'notification-service/api and user-service/api both route /api/: the load balancer would send all of it to one of them. Give one another ingress.path or ingress.host.',
+    ]);
+  });
+
+  it('takes the same path on different hosts, and nested paths (priorities order them)', () => {
+    expect(buildPlan(withIngress({ 'user-service/api': { path: '/api', host: 'users.example.com' }, 'notification-service/api': { path: '/api' } }), () => []).blockers).toEqual([]);
+    expect(buildPlan(withIngress({ 'user-service/api': { path: '/api/admin' }, 'notification-service/api': { path: '/api' } }), () => []).blockers).toEqual([]);
   });
 });

@@ -2,12 +2,22 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DescribeTasksCommand, ECSClient, ExecuteCommandCommand, Session } from '@aws-sdk/client-ecs';
+import type { EnvironmentSpec } from '../../model/schema';
 import type { ExecOptions, ExecResult } from '../observer';
 import { execOutcome } from '../execProcess';
 import { AwsObserverError } from './observerError';
 
 export const SESSION_MANAGER_PLUGIN = 'session-manager-plugin';
 export const SESSION_MANAGER_INSTALL_URL = 'https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html';
+
+/**
+ * Why exec cannot work in an aws environment that has not turned ECS Exec on (spec.ecsExec): its
+ * tasks run without the exec agent, so ECS would refuse the session. Undefined when it is on.
+ */
+export function ecsExecOffReason(environment: string, spec: Pick<EnvironmentSpec, 'ecsExec'>): string | undefined {
+  if (spec.ecsExec.enabled) return undefined;
+  return `ECS Exec is off in ${environment}, so its tasks accept no exec sessions. Turn it on with \`ecsExec: { enabled: true }\` under spec in environments/${environment}.yaml, then deploy the service again: only tasks started after that accept sessions (each session is logged to the service's log group).`;
+}
 
 /** Where `command` would run from PATH, as a shell finds it; undefined when it would not. */
 export function findOnPath(command: string, searchPath = process.env.PATH ?? ''): string | undefined {

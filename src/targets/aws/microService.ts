@@ -4,6 +4,7 @@ import type { MicroServiceSpec } from '../../model/schema';
 import { parseImage } from '../../model/specChecks';
 import type { ComponentDeployment } from '../deployment';
 import type { AwsContext } from './context';
+import { listenerRulePriority } from './listenerPriority';
 import { awsNames } from './names';
 import { AwsTargetError, clusterName, requirePlatform } from './platform';
 import { secretReferences } from './secretReferences';
@@ -39,7 +40,10 @@ export function microServiceProgram(deployment: ComponentDeployment, context: Aw
   new aws.iam.RolePolicy('execution-policy', { role: executionRole.id, policy: pulumi.all([logGroup.arn, secrets, account]).apply(([logGroupArn, references, accountId]) => executionPolicy({ spec, region, account: accountId, logGroupArn, references, kmsKeyArn: deployment.environment.platform.kmsKeyArn })) }, options);
 
   const taskRole = new aws.iam.Role('task-role', { name: awsNames.role(ref, 'task'), assumeRolePolicy: assumedByEcsTasks(), description: `The identity of ${ref.service}/${ref.component}'s code` }, options);
-  new aws.iam.RolePolicy('task-policy', { role: taskRole.id, policy: JSON.stringify(taskPolicy(deployment)) }, options);
+  // IAM refuses a policy without statements: a task that needs no AWS access gets none.
+  if (deployment.environment.ecsExec.enabled || queueArnsOf(deployment).length) {
+    new aws.iam.RolePolicy('task-policy', { role: taskRole.id, policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(taskPolicy(deployment, logGroupArn))) }, options);
+  }
 
   // A prefix, not a name: a changed description or VPC replaces the group, and the new one is
   // created before the old one is deleted.
@@ -99,6 +103,8 @@ export function microServiceProgram(deployment: ComponentDeployment, context: Aw
   const listenerRule = spec.ingress && targetGroup
     ? new aws.lb.ListenerRule('route', {
         listenerArn: platform.albListenerArn!,
+        // By specificity, from the route alone: stable whatever else the listener holds (listenerPriority.ts).
+        priority: listenerRulePriority(spec.ingress),
         conditions: [
           { pathPattern: { values: [spec.ingress.path, `${spec.ingress.path.replace(/\/$/, '')}/*`] } },
           ...(spec.ingress.host ? [{ hostHeader: { values: [spec.ingress.host] } }] : []),
@@ -124,7 +130,8 @@ export function microServiceProgram(deployment: ComponentDeployment, context: Aw
     deploymentCircuitBreaker: { enable: true, rollback: true },
     deploymentMinimumHealthyPercent: 100,
     deploymentMaximumPercent: 200,
-    enableExecuteCommand: true,
+    // Opt-in per environment (spec.ecsExec); takes effect for tasks started after the change.
+    enableExecuteCommand: deployment.environment.ecsExec.enabled,
     propagateTags: 'SERVICE',
     // `up` returns when the rollout is done, so the health gate checks the new tasks.
     waitForSteadyState: true,
@@ -194,12 +201,10 @@ export function executionPolicy(input: ExecutionPolicyInput): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
-/** The code's own permissions: ECS Exec's channel, and the queues it was given. */
-function taskPolicy(deployment: ComponentDeployment): object {
-  const queueArns = Object.values(deployment.dependencyOutputs ?? {}).flatMap((outputs) => (outputs.arn?.startsWith('arn:aws:sqs:') ? [outputs.arn] : []));
-  const statements: object[] = [
-    { Sid: 'EcsExec', Effect: 'Allow', Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'], Resource: '*' },
-  ];
+/** The code's own permissions: the queues it was given, and ECS Exec's channel where the environment turns exec on. */
+function taskPolicy(deployment: ComponentDeployment, logGroupArn: string): object {
+  const queueArns = queueArnsOf(deployment);
+  const statements: object[] = deployment.environment.ecsExec.enabled ? ecsExecStatements(logGroupArn) : [];
   if (queueArns.length) {
     statements.push({ Sid: 'Queues', Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: queueArns });
     // The queues are encrypted with the platform key when there is one (sqs.ts): sending needs a data key, receiving needs to decrypt.
@@ -207,6 +212,23 @@ function taskPolicy(deployment: ComponentDeployment): object {
     if (kmsKeyArn) statements.push({ Sid: 'QueueEncryption', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: kmsKeyArn });
   }
   return { Version: '2012-10-17', Statement: statements };
+}
+
+function queueArnsOf(deployment: ComponentDeployment): string[] {
+  return Object.values(deployment.dependencyOutputs ?? {}).flatMap((outputs) => (outputs.arn?.startsWith('arn:aws:sqs:') ? [outputs.arn] : []));
+}
+
+/**
+ * ECS Exec's channel, and its session log: with the cluster's exec logging at DEFAULT (the
+ * cluster's executeCommandConfiguration is the platform's), ECS writes each session's commands and
+ * output through the task's awslogs settings, into the service's own log group, as the task role.
+ */
+function ecsExecStatements(logGroupArn: string): object[] {
+  return [
+    { Sid: 'EcsExec', Effect: 'Allow', Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'], Resource: '*' },
+    { Sid: 'EcsExecSessionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], Resource: `${logGroupArn}:*` },
+    { Sid: 'EcsExecLogGroups', Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
+  ];
 }
 
 /** The task's config volume is mounted at /config; a file meant elsewhere cannot get there. */
@@ -246,7 +268,8 @@ function containerDefinitions(input: ContainerInput): object[] {
     environment: [...environment, { name: 'PORT', value: String(spec.port) }, ...(configs.length ? [{ name: 'CONFIG_DIR', value: '/config' }] : [])].sort((a, b) => a.name.localeCompare(b.name)),
     secrets: [...references].sort((a, b) => a.name.localeCompare(b.name)).map(({ name, valueFrom }) => ({ name, valueFrom })),
     logConfiguration,
-    // Exec sessions need a writable root; everything else stays as the image built it.
+    // Writable, exec or not: ECS Exec needs it, and apps write /tmp; a read-only root would need a
+    // scratch volume the spec does not offer yet.
     readonlyRootFilesystem: false,
     ...(configs.length ? { mountPoints: [{ sourceVolume: CONFIG_VOLUME, containerPath: '/config', readOnly: true }], dependsOn: [{ containerName: 'config', condition: 'SUCCESS' }] } : {}),
   };

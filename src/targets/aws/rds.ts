@@ -32,6 +32,7 @@ export function rdsProgram(deployment: ComponentDeployment, context: AwsContext)
     instanceClass: spec.instanceClass,
     allocatedStorage: spec.storage.allocatedGb,
     storageType: spec.storage.type,
+    iops: spec.storage.iops,
     storageEncrypted: true,
     kmsKeyId: kmsKeyArn,
     multiAz: spec.multiAZ,
