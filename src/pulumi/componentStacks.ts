@@ -281,9 +281,10 @@ export class ResourceOperationError extends Error {}
 
 /**
  * Diagnostics that say the resource could not be reached, not that it failed: the local runtime
- * restarting (the provider could not connect), or the engine losing its provider plugin.
+ * restarting (the provider could not connect, or lost its request), or the engine losing its
+ * provider plugin.
  */
-const TRANSIENT_FAILURES = [/the local runtime at \S+ did not answer: connect ECONNREFUSED/, /the local runtime is not running/, /transport: Error while dialing/, /error reading from server: EOF/];
+const TRANSIENT_FAILURES = [/the local runtime at \S+ did not answer:/, /the local runtime is not running/, /transport: Error while dialing/, /error reading from server: EOF/];
 
 export function isTransientFailure(message: string): boolean {
   return TRANSIENT_FAILURES.some((pattern) => pattern.test(message));

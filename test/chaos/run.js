@@ -249,8 +249,11 @@ async function main() {
     stopChaos = true;
     await chaos;
     await load;
-    // Nothing is killed any more: bring everything back and let what was interrupted settle.
+    // Nothing is killed any more: bring everything back and let what was interrupted settle (a
+    // restarted runtime restores its components; their replicas need a few seconds to turn healthy).
     await devStart();
+    const settleBy = Date.now() + 90_000;
+    while (Date.now() < settleBy && (await Promise.all(SERVICES.map((service) => servedVersion(home, service)))).some((version) => version === undefined)) await sleep(1000);
     const report = await verify(home, outcomes, temporal, pidOf);
     const seconds = Math.round((Date.now() - started) / 1000);
     print({ seed: firstSeed, seconds, counts, report });

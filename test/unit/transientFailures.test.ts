@@ -5,6 +5,7 @@ import { isTransientFailure } from '../../src/pulumi/componentStacks';
 describe('isTransientFailure', () => {
   it('takes an unreachable runtime and a lost provider plugin for transient', () => {
     expect(isTransientFailure('api: the local runtime at http://127.0.0.1:35031 did not answer: connect ECONNREFUSED 127.0.0.1:35031')).toBe(true);
+    expect(isTransientFailure('api: the local runtime at http://127.0.0.1:46603 did not answer: socket hang up')).toBe(true);
     expect(isTransientFailure('api: the local runtime is not running (start it with `deployer dev start`)')).toBe(true);
     expect(isTransientFailure('api: connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:38787: connect: connection refused"')).toBe(true);
   });
