@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { computeWaves } from '../plan/waves';
 import { componentOrigin, loadComponent } from './componentLoader';
-import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics } from './diagnostics';
+import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics, UnknownNameError, unknownNameMessage } from './diagnostics';
 import { API_VERSION, COMPONENT_KINDS, environmentFileSchema, EnvironmentSpec, repositoryFileSchema, serviceFileSchema } from './schema';
 import type { DeploymentPolicy, DesiredComponent, DesiredService, DesiredStack } from './types';
 import { YamlFile } from './yamlFile';
@@ -28,31 +28,17 @@ export interface LoadOptions {
 /**
  * Reads the deployment repo into the desired state of one stack in one environment. Reports every
  * problem at once by throwing a ModelValidationError; returns only a fully valid model. Warnings go
- * to `options.warnings`, whether the load succeeds or not.
+ * to `options.warnings`, whether the load succeeds or not. An environment or stack the repo does not
+ * declare is an UnknownNameError.
  */
 export function loadDesiredStack(options: LoadOptions): DesiredStack {
   const diagnostics: Diagnostic[] = [];
   const root = path.resolve(options.root);
+  checkNamesExist(root, options);
   const repository = loadRepositoryConfig(root, diagnostics);
   const environments = loadEnvironments(root, diagnostics);
   const environment = environments.get(options.environment);
-  if (!environment && !diagnostics.length) {
-    const suggestion = didYouMean(options.environment, environments.keys());
-    diagnostics.push({
-      file: 'environments/',
-      line: 1,
-      col: 1,
-      path: '',
-      message: `unknown environment "${options.environment}"`,
-      hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Environments in this repo: ${[...environments.keys()].sort().join(', ') || 'none (add environments/<name>.yaml)'}.`,
-    });
-  }
   const stackDir = path.join(root, 'stacks', options.stack);
-  if (!fs.existsSync(stackDir)) {
-    const stacks = listDirs(path.join(root, 'stacks'));
-    const suggestion = didYouMean(options.stack, stacks);
-    diagnostics.push({ file: `stacks/${options.stack}`, line: 1, col: 1, path: '', message: `unknown stack "${options.stack}"`, hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Stacks in this repo: ${stacks.join(', ') || 'none'}.` });
-  }
   if (diagnostics.length) throw new ModelValidationError(sortDiagnostics(diagnostics));
 
   const variables = { STACK: options.stack, ENVIRONMENT: options.environment, ...options.variables };
@@ -95,6 +81,21 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
     githubUsers: repository?.spec.githubUsers ?? {},
     variables,
   };
+}
+
+/**
+ * The environment and stack asked for are declared: an environment by its file (an invalid one is
+ * reported as such, not as unknown), a stack by its directory.
+ */
+function checkNamesExist(root: string, options: LoadOptions): void {
+  const environments = environmentNames(root);
+  if (!environments.includes(options.environment)) {
+    throw new UnknownNameError('UNKNOWN_ENVIRONMENT', unknownNameMessage('environment', options.environment, environments, 'none (add environments/<name>.yaml)'));
+  }
+  const stacks = listDirs(path.join(root, 'stacks'));
+  if (!stacks.includes(options.stack)) {
+    throw new UnknownNameError('UNKNOWN_STACK', unknownNameMessage('stack', options.stack, stacks, 'none (add stacks/<name>/services/)'));
+  }
 }
 
 /**
@@ -310,6 +311,13 @@ function componentFilesOrigin(root: string, component: DesiredComponent, environ
   const infraRel = path.join(path.dirname(component.source.file), 'infra.yaml');
   const infra = component.kind === 'MicroService' && fs.existsSync(path.join(root, infraRel)) ? read(infraRel) : undefined;
   return componentOrigin(main, infra, environment);
+}
+
+/** The environments declared by file name (environments/<name>.yaml), valid or not. */
+function environmentNames(root: string): string[] {
+  const dir = path.join(root, 'environments');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((file) => /\.ya?ml$/.test(file)).map((file) => file.replace(/\.ya?ml$/, ''));
 }
 
 function listDirs(dir: string): string[] {
