@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { computeWaves } from '../plan/waves';
 import { componentOrigin, loadComponent } from './componentLoader';
 import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics, UnknownNameError, unknownNameMessage } from './diagnostics';
-import { API_VERSION, COMPONENT_KINDS, environmentFileSchema, EnvironmentSpec, repositoryFileSchema, serviceFileSchema } from './schema';
+import { API_VERSION, COMPONENT_KINDS, environmentFileSchema, EnvironmentSpec, RepositoryFile, repositoryFileSchema, serviceFileSchema } from './schema';
+import { sameIdentity } from '../trust/identity';
 import type { DeploymentPolicy, DesiredComponent, DesiredService, DesiredStack } from './types';
 import { YamlFile } from './yamlFile';
 import { issuesToDiagnostics, Origin } from './zodIssues';
@@ -63,6 +64,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
     if (!service) continue;
     checkTests(root, service, declared, diagnostics);
     checkServiceDependencies(root, service, serviceNames, diagnostics);
+    if (repository || !fs.existsSync(path.join(root, 'deployer.yaml'))) checkApprovers(root, service, repository?.spec, diagnostics);
     services.push(service);
   }
   resolveReferences(root, components, declared, options.environment, diagnostics);
@@ -238,6 +240,33 @@ function checkServiceDependencies(root: string, service: DesiredService, service
     if (serviceNames.includes(name)) return;
     const suggestion = didYouMean(name, serviceNames);
     diagnostics.push(file().diagnostic(['spec', 'dependsOn', index], `unknown service "${name}"`, suggestion ? `Did you mean "${suggestion}"?` : `Services in this stack: ${serviceNames.join(', ')}.`));
+  });
+}
+
+type RepositorySpec = RepositoryFile['spec'];
+
+/** An approver that is an email, or a name deployer.yaml gives to an identity (a group member, a key's owner, a Slack or GitHub user). */
+function isIdentity(name: string, repository: RepositorySpec | undefined): boolean {
+  if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(name) || /^github:[A-Za-z0-9-]+$/.test(name)) return true;
+  if (!repository) return false;
+  const known = [...Object.values(repository.groups).flat(), ...Object.keys(repository.signingKeys), ...Object.values(repository.slackUsers), ...Object.values(repository.githubUsers), ...repository.breakGlass];
+  return known.some((identity) => sameIdentity(identity, name));
+}
+
+/**
+ * Each approver is a group of deployer.yaml or an identity: a misspelled group would otherwise load,
+ * and then nobody could approve until the approval timed out.
+ */
+function checkApprovers(root: string, service: DesiredService, repository: RepositorySpec | undefined, diagnostics: Diagnostic[]): void {
+  const file = serviceFile(root, service);
+  const groups = Object.keys(repository?.groups ?? {});
+  service.spec.approvers.forEach((name, index) => {
+    if (groups.includes(name) || isIdentity(name, repository)) return;
+    const suggestion = didYouMean(name, groups);
+    const listed = groups.length ? `Groups in deployer.yaml: ${[...groups].sort().join(', ')}.` : 'deployer.yaml declares no groups (spec.groups).';
+    diagnostics.push(
+      file().diagnostic(['spec', 'approvers', index], `unknown approver "${name}": not a group of deployer.yaml nor an identity (an email, or github:<login>)`, `${suggestion ? `Did you mean "${suggestion}"? ` : ''}${listed}`),
+    );
   });
 }
 

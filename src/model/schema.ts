@@ -201,7 +201,7 @@ export const serviceFileSchema = z.strictObject({
   spec: z.strictObject({
     team: z.string().min(1),
     owners: z.array(z.string().min(1)).min(1),
-    /** People or groups (see deployer.yaml) allowed to approve where approval is required. */
+    /** People (emails, or github:<login>) or groups of deployer.yaml allowed to approve where approval is required; any other name is a validation error. */
     approvers: z.array(z.string().min(1)).default([]),
     notifications: z.strictObject({ slack: z.strictObject({ channel: z.string().startsWith('#') }).optional() }).optional(),
     tests: z.array(z.union([httpTest, commandTest])).default([]),

@@ -106,6 +106,20 @@ const cases: Case[] = [
   },
   { name: 'wrong-type', environment: 'production', variables: {}, expected: [`${CART_API}:8:15 "replicas" must be a number, not string "two"`] },
   { name: 'rds-missing-instance-class', environment: 'production', variables: {}, expected: [`${CART_DB}:5:1 missing required field "instanceClass"`] },
+  // A misspelled group would load, and then nobody could approve until the approval timed out.
+  {
+    name: 'unknown-approver',
+    environment: 'production',
+    variables: {},
+    expected: [
+      `${CART}:9:7 unknown approver "platfrom-team": not a group of deployer.yaml nor an identity (an email, or github:<login>)`,
+      `${CART}:12:7 unknown approver "oncall": not a group of deployer.yaml nor an identity (an email, or github:<login>)`,
+    ],
+    hints: {
+      [`${CART}:9:7 unknown approver "platfrom-team": not a group of deployer.yaml nor an identity (an email, or github:<login>)`]: 'Did you mean "platform-team"? Groups in deployer.yaml: platform-team, shop-leads.',
+      [`${CART}:12:7 unknown approver "oncall": not a group of deployer.yaml nor an identity (an email, or github:<login>)`]: 'Groups in deployer.yaml: platform-team, shop-leads.',
+    },
+  },
   { name: 'service-missing-owners', environment: 'production', variables: {}, expected: [`${CART}:5:1 missing required field "owners"`] },
   {
     name: 'wrong-enum',
