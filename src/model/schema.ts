@@ -212,6 +212,7 @@ export type ServiceFile = z.infer<typeof serviceFileSchema>;
 
 const localImage = z.strictObject({
   command: z.array(z.string()).min(1),
+  /** Where the command runs; relative paths are relative to environments/ (default: the repo root, `..`). */
   workingDir: z.string().optional(),
 });
 
