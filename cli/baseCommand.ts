@@ -1,5 +1,5 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
-import { Diagnostic, formatWarnings, ModelValidationError } from '../src/model/diagnostics';
+import { Diagnostic, formatWarnings, ModelValidationError, UnknownNameError } from '../src/model/diagnostics';
 import { causes, rootCause } from './errorCauses';
 import { printable } from './render/format';
 
@@ -59,7 +59,9 @@ export abstract class BaseCommand extends Command {
     if (warnings.length) process.stderr.write(`${formatWarnings(warnings)}\n`);
   }
 
-  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+  protected override async catch(thrown: Error & { exitCode?: number }): Promise<unknown> {
+    // A name the repo does not declare is the user's typo, not an invalid repo.
+    const error = thrown instanceof UnknownNameError ? new DeployerError(thrown.message, thrown.code, EXIT.usage) : thrown;
     if (error instanceof ModelValidationError) {
       if (this.jsonEnabled()) this.logJson({ error: { code: error.code, message: 'the deployment repo is invalid', diagnostics: error.diagnostics } });
       else this.logToStderr(error.message);

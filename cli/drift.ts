@@ -23,6 +23,7 @@ import { findServiceStack, usage } from './locate';
 import { checkName } from './locks';
 import { findRepoRoot } from './repoFlags';
 import { stackFromDeployments } from './rollback';
+import { applyNextStep } from './applyCommand';
 import { rootCause } from './errorCauses';
 import { ConnectionFlags, connectTemporal } from './temporalClient';
 
@@ -125,7 +126,7 @@ export async function detectDrift(client: Client, input: DetectDriftInput, optio
   }
   if (input.service && result.services[0]?.status === 'not-deployed') {
     throw new DeployerError(
-      `${input.service} has never been deployed successfully to ${input.environment}, so there is no desired state to compare with. Deploy it first: deployer apply --service ${input.service} --environment ${input.environment}`,
+      `${input.service} has never been deployed successfully to ${input.environment}, so there is no desired state to compare with. Deploy it first: ${applyNextStep({ stack: input.stack, service: input.service, environment: input.environment })}`,
       'NOT_DEPLOYED',
       EXIT.failure,
     );

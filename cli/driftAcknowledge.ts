@@ -4,6 +4,7 @@ import { acknowledgeFields, AcknowledgedField, describeAcknowledged, FileEdit, n
 import { fieldMatches } from '../src/drift/ignore';
 import { display } from '../src/drift/report';
 import type { FieldDriftReport, ServiceDriftReport } from '../src/temporal/drift';
+import { applyNextStep } from './applyCommand';
 import { DeployerError, EXIT } from './baseCommand';
 import { usage } from './locate';
 
@@ -89,6 +90,6 @@ export function renderAcknowledge(request: AcknowledgeRequest, outcome: Acknowle
     '',
     'Commit the change, then deploy it: drift is reported until the release says the same.',
     `  git add ${files.join(' ')} && git commit -m "Acknowledge drift of ${request.service} in ${request.environment}: ${summary}"`,
-    `  deployer apply --service ${request.service} --environment ${request.environment}`,
+    `  ${applyNextStep(request, request.root, report.release ? { VERSION: report.release.version } : {})}`,
   ].join('\n');
 }

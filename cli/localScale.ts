@@ -113,7 +113,7 @@ export function renderScale(outcome: ScaleOutcome): string {
   return [
     `⚠ Out-of-band change: scaled ${id} in ${ref.environment} from ${from} to ${to} ${replicasWord(to)}, bypassing deployer.`,
     `  ${healthy}/${to} ${replicasWord(to)} healthy now; the runtime's events record the change as made by ${outcome.actor}.`,
-    '  `deployer drift detect` will report it as drift; `deployer apply` restores the desired count from the deployment repo.',
+    `  \`deployer drift detect --service ${ref.service} --environment ${ref.environment}\` reports it as drift; \`deployer drift remediate --service ${ref.service} --environment ${ref.environment}\` restores the released count.`,
   ].join('\n');
 }
 

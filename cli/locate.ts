@@ -13,12 +13,17 @@ export function parseComponentId(id: string): { service: string; component: stri
   return { service: match[1]!, component: match[2]! };
 }
 
+/** A stack the repo declares; an unknown name is a usage error naming the stacks. */
+export function requireStack(root: string, stack: string): string {
+  const stacks = listDirs(path.join(root, 'stacks'));
+  if (!stacks.includes(stack)) throw usage('UNKNOWN_STACK', `unknown stack "${stack}".${suggest(stack, stacks)} Stacks in this repo: ${listing(stacks)}.`);
+  return stack;
+}
+
 /** The stack that holds `service`: --stack when given (and it has the service), else the only stack that does. */
 export function findServiceStack(root: string, service: string, stack?: string): string {
   const stacks = listDirs(path.join(root, 'stacks'));
-  if (stack !== undefined && !stacks.includes(stack)) {
-    throw usage('UNKNOWN_STACK', `unknown stack "${stack}".${suggest(stack, stacks)} Stacks in this repo: ${listing(stacks)}.`);
-  }
+  if (stack !== undefined) requireStack(root, stack);
   const candidates = stack !== undefined ? [stack] : stacks;
   const servicesOf = (name: string) => listDirs(path.join(root, 'stacks', name, 'services'));
   const holders = candidates.filter((name) => servicesOf(name).includes(service));

@@ -14,6 +14,7 @@ import type { ComponentRef } from '../src/targets/deployment';
 import type { ComponentState, Observer } from '../src/targets/observer';
 import { AwsObserverError } from '../src/targets/aws/observerError';
 import { RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
+import { applyNextStep } from './applyCommand';
 import { DeployerError, EXIT } from './baseCommand';
 import { isoSeconds } from './render/format';
 import { findServiceStack, listDirs, listing, suggest, usage, locateComponent } from './locate';
@@ -116,14 +117,9 @@ export async function observerFor(environment: EnvironmentSpec): Promise<Observe
   }
 }
 
-/** The apply that deploys a service: what to run when there is nothing to observe yet. */
-export function applyCommand(ref: { stack: string; service: string; environment: string }): string {
-  return `deployer apply --stack ${ref.stack} --service ${ref.service} --environment ${ref.environment} --var VERSION=<version>`;
-}
-
 export function notDeployed(ref: ComponentRef, detail?: string): DeployerError {
   return new DeployerError(
-    `${ref.service}/${ref.component} is not deployed to ${ref.environment} (stack ${ref.stack})${detail ? `: ${detail}` : ''}. Deploy it first: ${applyCommand(ref)}`,
+    `${ref.service}/${ref.component} is not deployed to ${ref.environment} (stack ${ref.stack})${detail ? `: ${detail}` : ''}. Deploy it first: ${applyNextStep(ref)}`,
     'NOT_DEPLOYED',
     EXIT.failure,
   );

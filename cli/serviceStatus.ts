@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { loadEnvironment } from '../src/model/loadRepo';
 import type { ComponentKind } from '../src/model/schema';
 import type { ServiceReleases } from '../src/temporal/releaseReads';
 import { isRunning } from '../src/temporal/deployClient';
@@ -9,7 +8,7 @@ import type { TemporalSettings } from '../src/temporal/connection';
 import { DeployerError, EXIT } from './baseCommand';
 import { rootCause } from './errorCauses';
 import { componentKind, listDirs } from './locate';
-import { observedState, observerFor, observing } from './observe';
+import { observedState, observerFor, observing, requireEnvironment } from './observe';
 import type { ComponentStatusRow, ServiceStatus } from './render/status';
 
 /**
@@ -18,8 +17,7 @@ import type { ComponentStatusRow, ServiceStatus } from './render/status';
  * the components are the repo's, and the last deployment is unknown.
  */
 export async function gatherServiceStatus(options: { root: string; stack: string; environment: string; service: string; releases?: ServiceReleases; deploying?: string }): Promise<ServiceStatus> {
-  const spec = loadEnvironment(options.root, options.environment);
-  if (!spec) throw new DeployerError(`unknown environment "${options.environment}"`, 'UNKNOWN_ENVIRONMENT', EXIT.usage);
+  const spec = requireEnvironment(options.root, options.environment);
   const { releases } = options;
   const listed = releases ? (releases.lastSuccessful?.components ?? []) : repoComponents(options.root, options.stack, options.service);
   const observer = await observerFor(spec);

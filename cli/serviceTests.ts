@@ -7,7 +7,7 @@ import { RUN_TESTS_WORKFLOW } from '../src/temporal/deployment';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import { DeployerError, EXIT } from './baseCommand';
 import { rootCause } from './errorCauses';
-import { applyCommand } from './observe';
+import { applyNextStep } from './applyCommand';
 
 export function testWorkflowId(input: { stack: string; environment: string; service: string }): string {
   return `test/${input.stack}/${input.environment}/${input.service}/${crypto.randomBytes(4).toString('hex')}`;
@@ -46,7 +46,7 @@ export async function runTestsWorkflow(client: Client, input: RunTestsInput, opt
 export function testsFailure(error: unknown, input: RunTestsInput, workflowId: string): DeployerError {
   const cause = rootCause(error);
   if (cause.type === 'NotDeployed') {
-    return new DeployerError(`${cause.message}. Deploy it first: ${applyCommand(input)}`, 'NOT_DEPLOYED', EXIT.failure);
+    return new DeployerError(`${cause.message}. Deploy it first: ${applyNextStep(input)}`, 'NOT_DEPLOYED', EXIT.failure);
   }
   return new DeployerError(`the tests of ${input.service} in ${input.environment} could not run: ${cause.message} (workflow ${workflowId})`, 'TESTS_NOT_RUN', EXIT.failure);
 }

@@ -90,7 +90,11 @@ export default class Apply extends BaseCommand {
       const signed = await signedRequest({ action: 'deploy', stack: request.desired.stack, environment, version: request.version, requestedBy: request.requestedBy }, request.desired.environment.spec.approval.required, request.root);
       handle = await startServiceDeployment(client, { desired: request.desired, service, requestedBy: request.requestedBy, version: request.version, kind: 'deploy', request: signed });
     } catch (error) {
-      if (error instanceof ServiceLockedError) throw new DeployerError(error.message, 'LOCKED', EXIT.locked);
+      if (error instanceof ServiceLockedError) {
+        const { lockedMessage } = await import('../render/locks');
+        const lock = { stack: request.desired.stack, environment, service, workflowId: error.workflowId, heldBy: error.holder.requestedBy, version: error.holder.version, since: error.holder.since?.toISOString() };
+        throw new DeployerError(lockedMessage('deploy', lock, new Date()), 'LOCKED', EXIT.locked);
+      }
       if (error instanceof PayloadTooLargeError) throw new DeployerError(error.message, error.code, EXIT.usage);
       throw error;
     }

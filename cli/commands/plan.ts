@@ -6,6 +6,8 @@ import { buildPlan } from '../../src/plan/buildPlan';
 import { planBaseline } from '../../src/client/releases';
 import { readingReleases } from '../releaseReads';
 import { findRepoRoot, parseVars, repoFlags } from '../repoFlags';
+import { listing, suggest, usage } from '../locate';
+import type { DesiredStack } from '../../src/model/types';
 import { renderCost, renderPlan } from '../render/plan';
 
 export default class Plan extends BaseCommand {
@@ -29,6 +31,7 @@ export default class Plan extends BaseCommand {
     const warnings: Diagnostic[] = [];
     const desired = loadDesiredStack({ root: findRepoRoot(flags.repo), stack: flags.stack, environment: flags.environment, variables: parseVars(flags.var), warnings });
     this.printWarnings(warnings);
+    requireServices(desired, flags.service ?? []);
     const baseline = await readingReleases(flags, (reads) => planBaseline(reads, flags.stack, flags.environment));
     if (!baseline.comparedWithDeployed) {
       // On stderr also with --json, whose stdout stays one JSON document.
@@ -43,4 +46,11 @@ export default class Plan extends BaseCommand {
     }
     return plan;
   }
+}
+
+/** Each --service names a service of the stack: a typo would otherwise plan nothing and say so nowhere. */
+function requireServices(desired: DesiredStack, services: string[]): void {
+  const names = desired.services.map((service) => service.name);
+  const unknown = services.find((service) => !names.includes(service));
+  if (unknown !== undefined) throw usage('UNKNOWN_SERVICE', `stack ${desired.stack} has no service "${unknown}".${suggest(unknown, names)} Its services: ${listing(names)}.`);
 }

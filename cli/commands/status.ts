@@ -20,14 +20,17 @@ export default class Status extends BaseCommand {
   async run() {
     const { flags } = await this.parse(Status);
     const { findRepoRoot } = await import('../repoFlags');
-    const { findServiceStack, listDirs } = await import('../locate');
+    const { findServiceStack, listDirs, requireStack } = await import('../locate');
     const { gatherServiceStatus, runningDeployment } = await import('../serviceStatus');
     const { renderServiceStatus } = await import('../render/status');
     const path = await import('node:path');
     const root = findRepoRoot(flags.repo);
     if (!flags.service && !flags.stack) throw new DeployerError('say what to show: --service SERVICE, or --stack STACK for every service of it', 'NOTHING_SELECTED', EXIT.usage);
-    const stack = flags.service ? findServiceStack(root, flags.service, flags.stack) : flags.stack!;
+    const stack = flags.service ? findServiceStack(root, flags.service, flags.stack) : requireStack(root, flags.stack!);
     const services = flags.service ? [flags.service] : listDirs(path.join(root, 'stacks', stack, 'services'));
+    // Before asking Temporal anything: a typo is a usage error, not an unreachable server.
+    const { requireEnvironment } = await import('../observe');
+    requireEnvironment(root, flags.environment);
     const { connectTemporal } = await import('../temporalClient');
     const { ReleasesUnavailableError, temporalReleaseReads } = await import('../../src/client/releases');
     const { deployerTaskQueue } = await import('../../src/temporal/taskQueue');

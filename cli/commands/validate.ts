@@ -29,8 +29,11 @@ export default class Validate extends BaseCommand {
     const problems: Diagnostic[] = [];
     const warned: Diagnostic[] = [];
     let components = 0;
+    if (!environments.length) {
+      problems.push({ file: 'environments/', line: 1, col: 1, path: '', message: 'the repo declares no environments', hint: 'Add environments/<name>.yaml (e.g. production.yaml) with apiVersion, kind: Environment, metadata.name and spec.' });
+    }
     for (const stack of stacks) {
-      for (const environment of environments.length ? environments : ['(none)']) {
+      for (const environment of environments) {
         try {
           const desired = loadDesiredStack({ root, stack, environment, variables, warnings: warned });
           components += desired.services.reduce((sum, service) => sum + service.components.length, 0);

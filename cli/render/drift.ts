@@ -102,7 +102,7 @@ export function restoreSummary(components: ComponentDriftReport[]): string {
   return components
     .map((component) => {
       if (component.status === 'deleted') return `recreate ${component.name}`;
-      return component.fields.map((field) => (field.field === 'replicas' ? `${display(field.desired)} replicas` : `${field.field} ${display(field.desired)}`)).join(', ');
+      return component.fields.map((field) => (field.field === 'replicas' ? `${display(field.desired)} ${field.desired === 1 ? 'replica' : 'replicas'}` : `${field.field} ${display(field.desired)}`)).join(', ');
     })
     .join('; ');
 }

@@ -22,6 +22,26 @@ export class ModelValidationError extends Error {
   }
 }
 
+/**
+ * A name the user typed (--environment, --stack) that the repo does not declare: a usage mistake,
+ * not a problem in the repo, so it has no file:line. The message lists the candidates.
+ */
+export class UnknownNameError extends Error {
+  constructor(
+    readonly code: 'UNKNOWN_ENVIRONMENT' | 'UNKNOWN_STACK',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `unknown environment "prod". Did you mean "production"? Environments in this repo: production, staging.` */
+export function unknownNameMessage(what: string, word: string, candidates: string[], none: string): string {
+  const suggestion = didYouMean(word, candidates);
+  const listed = candidates.length ? [...candidates].sort().join(', ') : none;
+  return `unknown ${what} "${word}".${suggestion ? ` Did you mean "${suggestion}"?` : ''} ${what[0]!.toUpperCase()}${what.slice(1)}s in this repo: ${listed}.`;
+}
+
 export function formatDiagnostic(d: Diagnostic): string {
   const where = `${d.file}:${d.line}:${d.col}`;
   const at = d.path ? ` (${d.path})` : '';

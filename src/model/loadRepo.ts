@@ -3,8 +3,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { computeWaves } from '../plan/waves';
 import { componentOrigin, loadComponent } from './componentLoader';
-import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics } from './diagnostics';
-import { API_VERSION, COMPONENT_KINDS, environmentFileSchema, EnvironmentSpec, repositoryFileSchema, serviceFileSchema } from './schema';
+import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics, UnknownNameError, unknownNameMessage } from './diagnostics';
+import { API_VERSION, COMPONENT_KINDS, environmentFileSchema, EnvironmentSpec, RepositoryFile, repositoryFileSchema, serviceFileSchema } from './schema';
+import { sameIdentity } from '../trust/identity';
 import type { DeploymentPolicy, DesiredComponent, DesiredService, DesiredStack } from './types';
 import { YamlFile } from './yamlFile';
 import { issuesToDiagnostics, Origin } from './zodIssues';
@@ -28,31 +29,17 @@ export interface LoadOptions {
 /**
  * Reads the deployment repo into the desired state of one stack in one environment. Reports every
  * problem at once by throwing a ModelValidationError; returns only a fully valid model. Warnings go
- * to `options.warnings`, whether the load succeeds or not.
+ * to `options.warnings`, whether the load succeeds or not. An environment or stack the repo does not
+ * declare is an UnknownNameError.
  */
 export function loadDesiredStack(options: LoadOptions): DesiredStack {
   const diagnostics: Diagnostic[] = [];
   const root = path.resolve(options.root);
+  checkNamesExist(root, options);
   const repository = loadRepositoryConfig(root, diagnostics);
   const environments = loadEnvironments(root, diagnostics);
   const environment = environments.get(options.environment);
-  if (!environment && !diagnostics.length) {
-    const suggestion = didYouMean(options.environment, environments.keys());
-    diagnostics.push({
-      file: 'environments/',
-      line: 1,
-      col: 1,
-      path: '',
-      message: `unknown environment "${options.environment}"`,
-      hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Environments in this repo: ${[...environments.keys()].sort().join(', ') || 'none (add environments/<name>.yaml)'}.`,
-    });
-  }
   const stackDir = path.join(root, 'stacks', options.stack);
-  if (!fs.existsSync(stackDir)) {
-    const stacks = listDirs(path.join(root, 'stacks'));
-    const suggestion = didYouMean(options.stack, stacks);
-    diagnostics.push({ file: `stacks/${options.stack}`, line: 1, col: 1, path: '', message: `unknown stack "${options.stack}"`, hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Stacks in this repo: ${stacks.join(', ') || 'none'}.` });
-  }
   if (diagnostics.length) throw new ModelValidationError(sortDiagnostics(diagnostics));
 
   const variables = { STACK: options.stack, ENVIRONMENT: options.environment, ...options.variables };
@@ -77,6 +64,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
     if (!service) continue;
     checkTests(root, service, declared, diagnostics);
     checkServiceDependencies(root, service, serviceNames, diagnostics);
+    if (repository || !fs.existsSync(path.join(root, 'deployer.yaml'))) checkApprovers(root, service, repository?.spec, diagnostics);
     services.push(service);
   }
   resolveReferences(root, components, declared, options.environment, diagnostics);
@@ -95,6 +83,21 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
     githubUsers: repository?.spec.githubUsers ?? {},
     variables,
   };
+}
+
+/**
+ * The environment and stack asked for are declared: an environment by its file (an invalid one is
+ * reported as such, not as unknown), a stack by its directory.
+ */
+function checkNamesExist(root: string, options: LoadOptions): void {
+  const environments = environmentNames(root);
+  if (!environments.includes(options.environment)) {
+    throw new UnknownNameError('UNKNOWN_ENVIRONMENT', unknownNameMessage('environment', options.environment, environments, 'none (add environments/<name>.yaml)'));
+  }
+  const stacks = listDirs(path.join(root, 'stacks'));
+  if (!stacks.includes(options.stack)) {
+    throw new UnknownNameError('UNKNOWN_STACK', unknownNameMessage('stack', options.stack, stacks, 'none (add stacks/<name>/services/)'));
+  }
 }
 
 /**
@@ -240,6 +243,33 @@ function checkServiceDependencies(root: string, service: DesiredService, service
   });
 }
 
+type RepositorySpec = RepositoryFile['spec'];
+
+/** An approver that is an email, or a name deployer.yaml gives to an identity (a group member, a key's owner, a Slack or GitHub user). */
+function isIdentity(name: string, repository: RepositorySpec | undefined): boolean {
+  if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(name) || /^github:[A-Za-z0-9-]+$/.test(name)) return true;
+  if (!repository) return false;
+  const known = [...Object.values(repository.groups).flat(), ...Object.keys(repository.signingKeys), ...Object.values(repository.slackUsers), ...Object.values(repository.githubUsers), ...repository.breakGlass];
+  return known.some((identity) => sameIdentity(identity, name));
+}
+
+/**
+ * Each approver is a group of deployer.yaml or an identity: a misspelled group would otherwise load,
+ * and then nobody could approve until the approval timed out.
+ */
+function checkApprovers(root: string, service: DesiredService, repository: RepositorySpec | undefined, diagnostics: Diagnostic[]): void {
+  const file = serviceFile(root, service);
+  const groups = Object.keys(repository?.groups ?? {});
+  service.spec.approvers.forEach((name, index) => {
+    if (groups.includes(name) || isIdentity(name, repository)) return;
+    const suggestion = didYouMean(name, groups);
+    const listed = groups.length ? `Groups in deployer.yaml: ${[...groups].sort().join(', ')}.` : 'deployer.yaml declares no groups (spec.groups).';
+    diagnostics.push(
+      file().diagnostic(['spec', 'approvers', index], `unknown approver "${name}": not a group of deployer.yaml nor an identity (an email, or github:<login>)`, `${suggestion ? `Did you mean "${suggestion}"? ` : ''}${listed}`),
+    );
+  });
+}
+
 /**
  * Checks every dependsOn and valueFrom against the components that exist (across services), fills
  * each component's dependsOn with both, and rejects dependency cycles.
@@ -310,6 +340,13 @@ function componentFilesOrigin(root: string, component: DesiredComponent, environ
   const infraRel = path.join(path.dirname(component.source.file), 'infra.yaml');
   const infra = component.kind === 'MicroService' && fs.existsSync(path.join(root, infraRel)) ? read(infraRel) : undefined;
   return componentOrigin(main, infra, environment);
+}
+
+/** The environments declared by file name (environments/<name>.yaml), valid or not. */
+function environmentNames(root: string): string[] {
+  const dir = path.join(root, 'environments');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((file) => /\.ya?ml$/.test(file)).map((file) => file.replace(/\.ya?ml$/, ''));
 }
 
 function listDirs(dir: string): string[] {

@@ -208,7 +208,7 @@ export const serviceFileSchema = z.strictObject({
   spec: z.strictObject({
     team: z.string().min(1),
     owners: z.array(z.string().min(1)).min(1),
-    /** People or groups (see deployer.yaml) allowed to approve where approval is required. */
+    /** People (emails, or github:<login>) or groups of deployer.yaml allowed to approve where approval is required; any other name is a validation error. */
     approvers: z.array(z.string().min(1)).default([]),
     notifications: z.strictObject({ slack: z.strictObject({ channel: z.string().startsWith('#') }).optional() }).optional(),
     tests: z.array(z.union([httpTest, commandTest])).default([]),
@@ -219,6 +219,7 @@ export type ServiceFile = z.infer<typeof serviceFileSchema>;
 
 const localImage = z.strictObject({
   command: z.array(z.string()).min(1),
+  /** Where the command runs; relative paths are relative to environments/ (default: the repo root, `..`). */
   workingDir: z.string().optional(),
 });
 

@@ -22,9 +22,11 @@ export class ServiceLockedError extends Error {
     readonly workflowId: string,
     readonly holder: { requestedBy?: string; since?: Date; version?: string },
   ) {
+    const [, stack, environment, service] = workflowId.split('/');
     super(
       `${workflowId.split('/').slice(1).join('/')} is locked: ${holder.requestedBy ?? 'someone'} is deploying${holder.version ? ` ${holder.version}` : ''}` +
-        `${holder.since ? ` since ${holder.since.toISOString()}` : ''} (workflow ${workflowId}). Wait for it (deployer status --follow), or if it is stale: deployer unlock --force.`,
+        `${holder.since ? ` since ${holder.since.toISOString()}` : ''} (workflow ${workflowId}). Wait for it (deployer status --service ${service} --environment ${environment} --follow), ` +
+        `or if it is stale: deployer unlock --stack ${stack} --environment ${environment} --service ${service} --force --reason "<why>"`,
     );
   }
 }

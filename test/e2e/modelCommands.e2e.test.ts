@@ -75,14 +75,24 @@ describe('deployer validate / plan / schema', () => {
     ]);
   });
 
-  it('fails with a usage error for a malformed --var and an invalid-config error for an unknown environment', async () => {
+  it('fails with a usage error for a malformed --var and for an unknown environment, stack or service, listing the candidates', async () => {
     const usage = await runCli(['plan', '--stack', 'user-platform', '--environment', 'production', '--var', 'VERSION'], env, example);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--var "VERSION" is not KEY=VALUE');
     const unknown = await runCli(['plan', '--stack', 'user-platform', '--environment', 'prod', '--var', 'VERSION=v1'], env, example);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('unknown environment "prod"');
-    expect(unknown.stderr).toContain('Did you mean "production"?');
+    expect({ code: unknown.code, stderr: unknown.stderr.trim() }).toEqual({
+      code: 2,
+      stderr: 'Error: unknown environment "prod". Did you mean "production"? Environments in this repo: development, production, staging.',
+    });
+    const stack = await runCli(['plan', '--stack', 'user-platfrom', '--environment', 'production', '--var', 'VERSION=v1'], env, example);
+    expect({ code: stack.code, stderr: stack.stderr.trim() }).toEqual({ code: 2, stderr: 'Error: unknown stack "user-platfrom". Did you mean "user-platform"? Stacks in this repo: user-platform.' });
+    const service = await runCli(['plan', '--stack', 'user-platform', '--service', 'user-servce', '--environment', 'production', '--var', 'VERSION=v1', '--json'], env, example);
+    expect({ code: service.code, json: JSON.parse(service.stdout) }).toEqual({
+      code: 2,
+      json: { error: { code: 'UNKNOWN_SERVICE', message: 'stack user-platform has no service "user-servce". Did you mean "user-service"? Its services: notification-service, user-service.' } },
+    });
+    const validate = await runCli(['validate', '--environment', 'stagin', '--var', 'VERSION=v1'], env, example);
+    expect({ code: validate.code, stderr: validate.stderr.trim() }).toEqual({ code: 2, stderr: 'Error: unknown environment "stagin". Did you mean "staging"? Environments in this repo: development, production, staging.' });
 
     // A value with a terminal escape would reach everyone's terminal through the release records.
     const escape = await runCli(['plan', '--stack', 'user-platform', '--environment', 'production', '--var', 'VERSION=v1.2.0\x1b[2J'], env, example);

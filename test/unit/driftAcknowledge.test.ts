@@ -108,7 +108,7 @@ describe('drift acknowledge: the actual value written where the effective one is
         '',
         'Commit the change, then deploy it: drift is reported until the release says the same.',
         `  git add ${componentDir}/infra.yaml && git commit -m "Acknowledge drift of notification-service in development: api replicas 3"`,
-        '  deployer apply --service notification-service --environment development',
+        '  deployer apply --stack user-platform --service notification-service --environment development --var VERSION=v1.2.0',
       ].join('\n'),
     );
     expect(() => acknowledgeDrift({ ...request, fields: ['cpu'] }, report)).toThrow('no drifted field matches cpu; drifted: api replicas');

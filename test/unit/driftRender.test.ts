@@ -154,4 +154,10 @@ describe('drift schedule', () => {
       state: { note: 'deployer drift detection of user-platform in production, every 30m (drift.interval) of environments/production.yaml; updated by each successful deployment.' },
     });
   });
+
+  it('says "1 replica", not "1 replicas"', () => {
+    const scaled = (desired: number) => ({ id: 'svc/api', name: 'api', kind: 'MicroService', status: 'drifted', fields: [{ field: 'replicas', specPath: ['scaling', 'replicas'], desired, actual: 3, severity: 'medium', cause: '' }], context: [] }) as never;
+    expect(restoreSummary([scaled(1)])).toBe('1 replica');
+    expect(restoreSummary([scaled(2)])).toBe('2 replicas');
+  });
 });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Diagnostic, ModelValidationError } from '../../src/model/diagnostics';
+import { Diagnostic, ModelValidationError, UnknownNameError } from '../../src/model/diagnostics';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 
 // A corpus of small, broken deployment repos (test/fixtures/invalid-repos/<case>/). Each case
@@ -106,6 +106,20 @@ const cases: Case[] = [
   },
   { name: 'wrong-type', environment: 'production', variables: {}, expected: [`${CART_API}:8:15 "replicas" must be a number, not string "two"`] },
   { name: 'rds-missing-instance-class', environment: 'production', variables: {}, expected: [`${CART_DB}:5:1 missing required field "instanceClass"`] },
+  // A misspelled group would load, and then nobody could approve until the approval timed out.
+  {
+    name: 'unknown-approver',
+    environment: 'production',
+    variables: {},
+    expected: [
+      `${CART}:9:7 unknown approver "platfrom-team": not a group of deployer.yaml nor an identity (an email, or github:<login>)`,
+      `${CART}:12:7 unknown approver "oncall": not a group of deployer.yaml nor an identity (an email, or github:<login>)`,
+    ],
+    hints: {
+      [`${CART}:9:7 unknown approver "platfrom-team": not a group of deployer.yaml nor an identity (an email, or github:<login>)`]: 'Did you mean "platform-team"? Groups in deployer.yaml: platform-team, shop-leads.',
+      [`${CART}:12:7 unknown approver "oncall": not a group of deployer.yaml nor an identity (an email, or github:<login>)`]: 'Groups in deployer.yaml: platform-team, shop-leads.',
+    },
+  },
   { name: 'service-missing-owners', environment: 'production', variables: {}, expected: [`${CART}:5:1 missing required field "owners"`] },
   {
     name: 'wrong-enum',
@@ -239,13 +253,6 @@ const cases: Case[] = [
 
   // Environments and stacks
   {
-    name: 'unknown-environment',
-    environment: 'prodution',
-    variables: {},
-    expected: ['environments/:1:1 unknown environment "prodution"'],
-    hints: { 'environments/:1:1 unknown environment "prodution"': 'Did you mean "production"? Environments in this repo: production, staging.' },
-  },
-  {
     name: 'overrides-unknown-environment',
     environment: 'staging',
     variables: {},
@@ -253,13 +260,6 @@ const cases: Case[] = [
     hints: { [`${CART_API}:8:3 overrides for unknown environment "prodution"`]: 'Did you mean "production"?' },
   },
   { name: 'environment-name-mismatch', environment: 'production', variables: {}, expected: [`${ENV}:4:9 environment "prod" is declared in production.yaml`] },
-  {
-    name: 'unknown-stack',
-    environment: 'production',
-    variables: {},
-    expected: ['stacks/shop:1:1 unknown stack "shop"'],
-    hints: { 'stacks/shop:1:1 unknown stack "shop"': 'Did you mean "shops"? Stacks in this repo: shops.' },
-  },
 
   // Several problems in one repo, reported in one run (and without follow-on errors from the
   // components that failed to load: cart/api and cart/database are referenced but broken).
@@ -285,6 +285,13 @@ const cases: Case[] = [
   },
 ];
 
+// A name the user typed that the repo does not declare is a usage error (no file:line to point at),
+// not a problem in the repo.
+const unknownNames = [
+  { name: 'unknown-environment', environment: 'prodution', code: 'UNKNOWN_ENVIRONMENT', message: 'unknown environment "prodution". Did you mean "production"? Environments in this repo: production, staging.' },
+  { name: 'unknown-stack', environment: 'production', code: 'UNKNOWN_STACK', message: 'unknown stack "shop". Did you mean "shops"? Stacks in this repo: shops.' },
+];
+
 function load(name: string, environment: string, variables: Record<string, string>): Diagnostic[] {
   try {
     loadDesiredStack({ root: path.join(fixtures, name), stack: 'shop', environment, variables });
@@ -299,7 +306,7 @@ const line = (d: Diagnostic) => `${d.file}:${d.line}:${d.col} ${d.message}`;
 
 describe('invalid deployment repos', () => {
   it('has a fixture directory for every case, and a case for every fixture directory', () => {
-    expect(cases.map((c) => c.name).sort()).toEqual(fs.readdirSync(fixtures).sort());
+    expect([...cases, ...unknownNames].map((c) => c.name).sort()).toEqual(fs.readdirSync(fixtures).sort());
   });
 
   it.each(cases.filter((c) => c.name.startsWith('aws-')))('$name loads for a local environment: AWS limits apply to aws only', ({ name }) => {
@@ -312,5 +319,11 @@ describe('invalid deployment repos', () => {
     for (const [at, hint] of Object.entries(hints ?? {})) {
       expect(diagnostics.find((d) => line(d) === at)?.hint).toBe(hint);
     }
+  });
+
+  it.each(unknownNames)('$name is a usage error listing the candidates', ({ name, environment, code, message }) => {
+    const load = () => loadDesiredStack({ root: path.join(fixtures, name), stack: 'shop', environment, variables: {} });
+    expect(load).toThrow(UnknownNameError);
+    expect(load).toThrow(expect.objectContaining({ code, message }));
   });
 });

@@ -190,7 +190,7 @@ describe('local scale: the change through the runtime', () => {
       [
         '⚠ Out-of-band change: scaled notification-service/api in development from 2 to 3 replicas, bypassing deployer.',
         "  3/3 replicas healthy now; the runtime's events record the change as made by ana@example.com.",
-        '  `deployer drift detect` will report it as drift; `deployer apply` restores the desired count from the deployment repo.',
+        '  `deployer drift detect --service notification-service --environment development` reports it as drift; `deployer drift remediate --service notification-service --environment development` restores the released count.',
       ].join('\n'),
     );
     expect(renderScale({ ref, from: 2, to: 1, changed: true, actor: 'ana', state: state(1) }).split('\n')[0]).toBe(

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { applyNextStep } from '../../cli/applyCommand';
 import { DeployerError, EXIT } from '../../cli/baseCommand';
 import { checkExecRequest } from '../../cli/exec';
 import {
-  applyCommand,
   deployedState,
   loadServiceTests,
   observedState,
@@ -222,7 +222,7 @@ describe('service tests through Temporal', () => {
       testsFailure(notDeployed, input, 'test/x'),
       'NOT_DEPLOYED',
       EXIT.failure,
-      'notification-service has never been deployed to staging; deploy it before testing it. Deploy it first: ' + applyCommand(input),
+      'notification-service has never been deployed to staging; deploy it before testing it. Deploy it first: ' + applyNextStep(input),
     );
     expectError(testsFailure(new Error('boom'), input, 'test/x'), 'TESTS_NOT_RUN', EXIT.failure, 'the tests of notification-service in staging could not run: boom (workflow test/x)');
   });

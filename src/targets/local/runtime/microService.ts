@@ -150,10 +150,14 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
 
   private async rollOut(revision: Revision, replicas: number, timeoutMs: number): Promise<void> {
     const previous = this.revision;
-    this.context.events.record(
-      'rollout',
-      previous ? `rolling out ${revision.version} (${replicas} replicas) beside ${previous.version}` : `starting ${revision.version} (${replicas} replicas)`,
-    );
+    const count = `${replicas} replica${replicas === 1 ? '' : 's'}`;
+    // The same version again is a restart with changed settings (a config file, a variable), not an upgrade.
+    const what = !previous
+      ? `starting ${revision.version} (${count})`
+      : previous.version === revision.version
+        ? `restarting ${revision.version} (${count}) with its changed configuration`
+        : `rolling out ${revision.version} (${count}) beside ${previous.version}`;
+    this.context.events.record('rollout', what);
     this.rollingOut = revision.version;
     const fresh = await this.launchMany(revision, replicas);
     try {
