@@ -9,6 +9,7 @@ import { awsDeletedResource, awsSpecField } from '../targets/aws/driftFields';
 import type { DeletionResolver, FieldResolver, SpecField } from '../targets/driftFields';
 import { localSpecField } from '../targets/local/driftFields';
 import type { ComponentCheck, ComponentDriftReport, ContextField, FieldDriftReport, IgnoreRule } from '../temporal/drift';
+import { fnv1a32 } from '../fnv1a';
 import { classifyDeleted, classifyField, classifyStopped, combinedCause, worstSeverity } from './classify';
 import { ignoringRule } from './ignore';
 
@@ -213,12 +214,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** FNV-1a, enough to tell two config contents apart in a report without printing them. */
+/** Enough to tell two config contents apart in a report without printing them. */
 function checksum(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return `fnv:${hash.toString(16).padStart(8, '0')}`;
+  return `fnv:${fnv1a32(text).toString(16).padStart(8, '0')}`;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { fnv1a32 } from '../../fnv1a';
 import type { MicroServiceSpec } from '../../model/schema';
 
 // ALB listener rules are evaluated by priority, lowest first, and each priority (1-50000) is unique per
@@ -35,6 +35,7 @@ export function routeKey(ingress: Ingress): string {
 export function listenerRulePriority(ingress: Ingress): number {
   const depth = Math.min(normalizedPath(ingress.path).split('/').filter(Boolean).length, MAX_DEPTH);
   const band = (ingress.host ? 0 : MAX_DEPTH + 1) + (MAX_DEPTH - depth);
-  const slot = createHash('sha256').update(routeKey(ingress)).digest().readUInt32BE(0) % BAND_SIZE;
+  // Not a crypto hash: plan checks run inside workflows, where Node builtins cannot be loaded.
+  const slot = fnv1a32(routeKey(ingress)) % BAND_SIZE;
   return 1 + band * BAND_SIZE + slot;
 }
