@@ -130,15 +130,21 @@ async function main() {
   let stopChaos = false;
   const { Connection, Client } = require('@temporalio/client');
   let client;
+  // Connections are replaced after a server kill but closed only at the end: another lane may still
+  // have a call in flight on the old one, and gRPC throws from a timer on a closed channel.
+  const connections = [];
   const temporal = async () => {
-    if (!client) client = new Client({ connection: await Connection.connect({ address: env.DEPLOYER_TEMPORAL_ADDRESS, connectTimeout: 2000 }), namespace: 'default' });
+    if (!client) {
+      const connection = await Connection.connect({ address: env.DEPLOYER_TEMPORAL_ADDRESS, connectTimeout: 2000 });
+      connections.push(connection);
+      client = new Client({ connection, namespace: 'default' });
+    }
     return client;
   };
-  const dropClient = async () => {
-    const old = client;
+  const dropClient = () => {
     client = undefined;
-    await old?.connection.close().catch(() => undefined);
   };
+  const closeConnections = () => Promise.all(connections.map((connection) => connection.close().catch(() => undefined)));
 
   try {
     await devStart();
@@ -178,7 +184,7 @@ async function main() {
         counts.kills[victim] += 1;
         log(`killed ${victim} (pid ${pid})`);
         if (['worker', 'runtime', 'temporal'].includes(victim)) {
-          if (victim === 'temporal') await dropClient();
+          if (victim === 'temporal') dropClient();
           await sleep(1000 + random() * 3000);
           await devStart().catch((error) => log(`restart failed: ${error.message}`));
         }
@@ -227,7 +233,7 @@ async function main() {
             return { status: description.status.name, phase, runId };
           }
         } catch {
-          await dropClient();
+          dropClient();
         }
         await sleep(1000);
       }
@@ -240,7 +246,7 @@ async function main() {
         const description = await (await temporal()).workflow.getHandle(workflowId).describe();
         return description.startTime.getTime() >= since - 1000 ? description.runId : undefined;
       } catch {
-        await dropClient();
+        dropClient();
         return undefined;
       }
     }
@@ -260,7 +266,7 @@ async function main() {
     process.exitCode = report.problems.length ? 1 : 0;
   } finally {
     stopChaos = true;
-    await dropClient();
+    await closeConnections();
     cli(['dev', 'stop'], { quiet: true });
     const leftovers = processesReferencing(home);
     if (leftovers.length) {
