@@ -18,6 +18,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { linkDeployerCommand } = require('./deployer-command');
 
 const root = path.resolve(__dirname, '..');
 const toolsBin = path.join(root, '.tools', 'bin');
@@ -449,7 +450,9 @@ function main() {
   installConfigcheck();
   installDynamicProviderPlugin();
   buildProject();
-  step(`done in ${((Date.now() - started) / 1000).toFixed(1)}s; tools in ${toolsBin}`);
+  linkDeployerCommand(toolsBin);
+  step(`done in ${((Date.now() - started) / 1000).toFixed(1)}s; tools and the deployer command in ${toolsBin}`);
+  step(`to run deployer by name: export PATH="${toolsBin}:$PATH"`);
 }
 
 try {
