@@ -106,9 +106,14 @@ export default class Apply extends BaseCommand {
       if (summary) summary.write((await import('../render/summary')).startedSummary(service, environment, handle.workflowId, summary.link));
       return { workflowId: handle.workflowId, phase };
     }
+    const { desiredReplicasOf, liveReplicas } = await import('../liveReplicas');
+    const { observerFor } = await import('../observe');
+    // Without an observer (the target's credentials missing here) the box shows timings only.
+    const observer = json ? undefined : await observerFor(request.desired.environment.spec).catch(() => undefined);
     const result: DeployServiceResult = await followDeployment(handle, {
       out: process.stdout,
       quiet: json,
+      live: observer && liveReplicas(observer, desiredReplicasOf(request.desired)),
       onPlanned: (progress) => {
         if (json || !progress.plan || progress.plan.noop) return;
         this.log(renderPlan(progress.plan));
