@@ -107,7 +107,7 @@ describe('boxes at 80 columns', () => {
     const release = { stack: 'user-platform', environment: 'production', service: 'notification-service', version: 'v1.2.0-with-a-long-prerelease-tag', deployedBy: 'alice.longname-for-width@company.example.com', startedAt: '2026-01-15T14:30:00Z', finishedAt: '2026-01-15T14:34:32Z', result: 'rolled_back', reason: 'monitoring breached: error rate 7.5% over 5% for the last two minutes of the window', workflowId: 'deploy/user-platform/production/notification-service', components: [] } as ReleaseEntry;
     const status = renderServiceStatus({ service: 'notification-service', environment: 'production', components: [{ name: 'api', kind: 'MicroService' }], lastRelease: release, deploying: 'deploy/user-platform/production/notification-service' }, now);
     expect(widest(status)).toBeLessThanOrEqual(80);
-    expect(widest(renderHistory('notification-service', 'production', [release, { ...release, result: 'succeeded' }], 'UTC'))).toBeLessThanOrEqual(80);
+    expect(widest(renderHistory('notification-service', 'production', [release, { ...release, result: 'succeeded', kind: 'remediate', approval: { requestedAt: '2026-01-15T14:30:10Z', decidedAt: '2026-01-15T15:42:10Z' } }], 'UTC'))).toBeLessThanOrEqual(80);
     const drift: DetectDriftResult = {
       stack: 'user-platform',
       environment: 'production',

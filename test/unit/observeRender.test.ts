@@ -205,33 +205,35 @@ const release = (overrides: Partial<ReleaseRecord>): ReleaseRecord => ({
 
 describe('history', () => {
   const records = [
-    release({}),
-    release({ version: 'v1.2.0', deployedBy: 'bob@company.com', startedAt: '2026-01-14T10:15:00Z', finishedAt: '2026-01-14T10:19:18Z' }),
-    release({ version: 'v1.1.9', startedAt: '2026-01-13T16:45:00Z', finishedAt: '2026-01-13T16:52:00Z', result: 'rolled_back', reason: 'monitoring breached: error rate 33% > 5%' }),
+    // Waited 10 minutes for an approver: the deployment itself took 4m 32s.
+    release({ kind: 'deploy', startedAt: '2026-01-15T14:20:00Z', finishedAt: '2026-01-15T14:34:32Z', approval: { requestedAt: '2026-01-15T14:20:00Z', decidedAt: '2026-01-15T14:30:00Z' } }),
+    release({ version: 'v1.2.0', kind: 'rollback', deployedBy: 'bob@company.com', startedAt: '2026-01-14T10:15:00Z', finishedAt: '2026-01-14T10:19:18Z' }),
+    release({ version: 'v1.1.9', kind: 'deploy', startedAt: '2026-01-13T16:45:00Z', finishedAt: '2026-01-13T16:52:00Z', result: 'rolled_back', reason: 'monitoring breached: error rate 33% > 5%' }),
+    // Written before kinds and approval waits were recorded: read as a deploy with no wait.
     release({ version: 'v1.1.8', deployedBy: 'bob@company.com', startedAt: '2026-01-12T11:20:00Z', finishedAt: '2026-01-12T11:25:12Z' }),
-    release({ version: 'v1.1.7', startedAt: '2026-01-11T09:30:00Z', finishedAt: '2026-01-11T09:34:55Z' }),
+    release({ version: 'v1.1.7', kind: 'remediate', startedAt: '2026-01-11T09:30:00Z', finishedAt: '2026-01-11T09:34:55Z' }),
   ];
 
   it('renders the mission\'s Deployment History table', () => {
     expect(renderHistory('notification-service', 'production', records, 'UTC')).toBe(
       [
-        '┌────────────────────────────────────────────────────────────┐',
-        '│ Deployment History: notification-service (production)      │',
-        '├────────────────────────────────────────────────────────────┤',
-        '│ Version  Date      Time      By              Duration      │',
-        '├────────────────────────────────────────────────────────────┤',
-        '│ v1.3.0   Jan 15    14:30     alice@company   4m 32s ✓      │',
-        '│ v1.2.0   Jan 14    10:15     bob@company     4m 18s ✓      │',
-        '│ v1.1.9   Jan 13    16:45     alice@company   Rolled back   │',
-        '│ v1.1.8   Jan 12    11:20     bob@company     5m 12s ✓      │',
-        '│ v1.1.7   Jan 11    09:30     alice@company   4m 55s ✓      │',
-        '└────────────────────────────────────────────────────────────┘',
+        '┌─────────────────────────────────────────────────────────────────────────┐',
+        '│ Deployment History: notification-service (production)                   │',
+        '├─────────────────────────────────────────────────────────────────────────┤',
+        '│ Version  Kind       Date    Time   By             Duration     Approval │',
+        '├─────────────────────────────────────────────────────────────────────────┤',
+        '│ v1.3.0   deploy     Jan 15  14:20  alice@company  4m 32s ✓     10m 0s   │',
+        '│ v1.2.0   rollback   Jan 14  10:15  bob@company    4m 18s ✓              │',
+        '│ v1.1.9   deploy     Jan 13  16:45  alice@company  Rolled back           │',
+        '│ v1.1.8   deploy     Jan 12  11:20  bob@company    5m 12s ✓              │',
+        '│ v1.1.7   remediate  Jan 11  09:30  alice@company  4m 55s ✓              │',
+        '└─────────────────────────────────────────────────────────────────────────┘',
       ].join('\n'),
     );
   });
 
   it('says how a deployment ended when it did not succeed', () => {
-    const outcome = (result: ReleaseRecord['result']) => historyRow(release({ result }), 'UTC')[4];
+    const outcome = (result: ReleaseRecord['result']) => historyRow(release({ result }), 'UTC')[5];
     expect(['failed', 'rolled_back', 'cancelled', 'rejected', 'succeeded'].map((result) => outcome(result as ReleaseRecord['result']))).toEqual([
       'Failed',
       'Rolled back',
@@ -245,6 +247,7 @@ describe('history', () => {
     expect(renderHistory('notification-service', 'staging', [], 'UTC').split('\n')[3]).toBe('│ No deployments of notification-service to staging are recorded yet. │');
     expect(releaseSummary(records[2]!)).toEqual({
       version: 'v1.1.9',
+      kind: 'deploy',
       result: 'rolled_back',
       deployedBy: 'alice@company.com',
       startedAt: '2026-01-13T16:45:00Z',
@@ -254,6 +257,8 @@ describe('history', () => {
       workflowId: 'deploy/user-platform/production/notification-service',
       components: ['notification-service/api'],
     });
+    expect(releaseSummary(records[0]!)).toMatchObject({ kind: 'deploy', durationMs: 872_000, approval: { requestedAt: '2026-01-15T14:20:00Z', decidedAt: '2026-01-15T14:30:00Z' }, approvalWaitMs: 600_000 });
+    expect(releaseSummary(records[1]!)).toMatchObject({ kind: 'rollback' });
   });
 });
 
