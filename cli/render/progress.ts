@@ -79,6 +79,25 @@ export function renderApprovalRequest(progress: DeploymentProgress, ending: Appr
   return box(title, body);
 }
 
+/** The complete command an approver runs for this deployment. */
+export function approveCommand(progress: DeploymentProgress): string {
+  return `deployer approve --stack ${progress.stack} --service ${progress.service} --environment ${progress.environment}`;
+}
+
+/**
+ * The approval box's ending where nobody is asked here: why (the requester may not approve, or there
+ * is no terminal to answer on), then the command an approver runs, printed after the box on a line
+ * of its own so that it is pasted whole (inside the box it would wrap).
+ */
+export function approverInstructions(progress: DeploymentProgress, whyNotYou?: string): { lines: string[]; command?: string } {
+  const channels = progress.approval.policy?.approval.channels ?? ['cli'];
+  const refused = whyNotYou ? [`You cannot approve this one: ${whyNotYou}.`] : [];
+  // Where the CLI may not decide, the command would be refused: approvers use the Slack app's message.
+  if (!channels.includes('cli')) return { lines: [...refused, `Waiting for an approver to decide through ${channels.join(' or ')}.`] };
+  if (!whyNotYou) return { lines: ['You may approve it: run the command below from a terminal, or apply with --yes.'], command: approveCommand(progress) };
+  return { lines: [...refused, 'Waiting for an approver, who runs the command below.'], command: approveCommand(progress) };
+}
+
 export interface OutcomeContext {
   annotations: Record<string, string>;
   /** `<service>/<component>` of the service's first MicroService, for the next-step commands. */

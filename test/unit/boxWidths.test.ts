@@ -5,7 +5,7 @@ import { boxOf, DEFAULT_COLUMNS, terminalColumns } from '../../cli/render/box';
 import { renderDetection } from '../../cli/render/drift';
 import { renderHistory } from '../../cli/render/history';
 import { renderCost, renderPlan } from '../../cli/render/plan';
-import { renderApprovalRequest, renderProgress } from '../../cli/render/progress';
+import { approverInstructions, renderApprovalRequest, renderProgress } from '../../cli/render/progress';
 import { renderServiceStatus } from '../../cli/render/status';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { buildPlan } from '../../src/plan/buildPlan';
@@ -94,6 +94,21 @@ describe('boxes at 80 columns', () => {
     expect(text).not.toMatch(/sha256/);
     expect(text).toContain('Decide by: 2026-01-15T15:30:00Z (in 57m 45s; then nothing is deployed)');
     expect(widest(text)).toBeLessThanOrEqual(80);
+  });
+
+  it('the requester who may not approve sees the same box, with the command an approver runs instead of the question', () => {
+    const waiting = progress({ phase: 'awaiting-approval' });
+    const instructions = approverInstructions(waiting, 'alice requested this deployment and cannot approve it too');
+    const text = renderApprovalRequest(waiting, { ask: false, lines: instructions.lines }, now);
+    expect(text).not.toContain('(yes/no)');
+    expect(text).toContain('Waiting for an approver, who runs the command below.');
+    // Printed whole after the box, to be pasted as it is.
+    expect(instructions.command).toBe('deployer approve --stack user-platform --service notification-service --environment production');
+    expect(text).toContain('Estimated cost change:');
+    expect(text).toContain('Decide by:');
+    expect(widest(text)).toBeLessThanOrEqual(80);
+    const slackOnly = { ...waiting, approval: { ...waiting.approval, policy: { environment: 'production', approval: { channels: ['slack'] }, approvers: [], groups: {} } } } as unknown as DeploymentProgress;
+    expect(approverInstructions(slackOnly)).toEqual({ lines: ['Waiting for an approver to decide through slack.'] });
   });
 
   it('the plan and the aws cost box', () => {
