@@ -85,7 +85,7 @@ export async function followDeployment(handle: WorkflowHandle, options: FollowOp
 
 /** The approval box and a yes/no question on the terminal; sends the signed decision as the workflow's approval Update. */
 export async function promptApproval(client: Client, progress: DeploymentProgress, identity: string, out: NodeJS.WriteStream, cwd: string): Promise<boolean> {
-  out.write(`${renderApprovalRequest(progress, false)}\n`);
+  out.write(`${renderApprovalRequest(progress, { ask: false, lines: [] })}\n`);
   const prompt = readline.createInterface({ input: process.stdin, output: out });
   try {
     for (;;) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { ComponentKind } from '../src/model/schema';
+import type { ComponentKind, EnvironmentSpec } from '../src/model/schema';
 import type { ServiceReleases } from '../src/temporal/releaseReads';
 import { isRunning } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
@@ -57,6 +57,8 @@ export async function runningDeployment(
   stack: string,
   environment: string,
   service: string,
+  /** The environment's target, to show live replicas while following (timings only without it). */
+  environmentSpec?: EnvironmentSpec,
 ): Promise<{ workflowId: string; follow: (quiet: boolean) => Promise<void> } | undefined> {
   const { client } = temporal;
   const workflowId = deployServiceWorkflowId(stack, environment, service);
@@ -75,7 +77,9 @@ export async function runningDeployment(
     workflowId,
     follow: async (quiet) => {
       const { followDeployment } = await import('./followDeployment');
-      await followDeployment(client.workflow.getHandle(workflowId), { out: process.stdout, quiet });
+      const { liveReplicas } = await import('./liveReplicas');
+      const observer = environmentSpec && !quiet ? await observerFor(environmentSpec).catch(() => undefined) : undefined;
+      await followDeployment(client.workflow.getHandle(workflowId), { out: process.stdout, quiet, live: observer && liveReplicas(observer) });
     },
   };
 }

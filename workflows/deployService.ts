@@ -180,6 +180,8 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
         finishedAt: progress.finishedAt,
         result,
         reason,
+        kind: input.kind,
+        approval: progress.approval.requestedAt ? { requestedAt: progress.approval.requestedAt, decidedAt: progress.approval.decision?.at ?? progress.finishedAt } : undefined,
         workflowId: info.workflowId,
         approvedBy: progress.approval.decision?.approve ? { identity: progress.approval.decision.by, channel: progress.approval.decision.channel } : undefined,
         requesterProof,

@@ -106,26 +106,32 @@ export default class Apply extends BaseCommand {
       if (summary) summary.write((await import('../render/summary')).startedSummary(service, environment, handle.workflowId, summary.link));
       return { workflowId: handle.workflowId, phase };
     }
+    const { desiredReplicasOf, liveReplicas } = await import('../liveReplicas');
+    const { observerFor } = await import('../observe');
+    // Without an observer (the target's credentials missing here) the box shows timings only.
+    const observer = json ? undefined : await observerFor(request.desired.environment.spec).catch(() => undefined);
     const result: DeployServiceResult = await followDeployment(handle, {
       out: process.stdout,
       quiet: json,
+      live: observer && liveReplicas(observer, desiredReplicasOf(request.desired)),
       onPlanned: (progress) => {
         if (json || !progress.plan || progress.plan.noop) return;
         this.log(renderPlan(progress.plan));
         this.log(renderCost(progress.plan));
       },
       onApprovalNeeded: async (progress) => {
-        if (!decisionProblem(request.requestedBy, true, progress) && (flags.yes || (!json && process.stdin.isTTY && process.stdout.isTTY))) {
+        const problem = decisionProblem(request.requestedBy, true, progress);
+        if (!problem && (flags.yes || (!json && process.stdin.isTTY && process.stdout.isTTY))) {
           if (flags.yes) await sendSignedDecision(client, progress, { approve: true, by: request.requestedBy }, request.root);
           else await promptApproval(client, progress, request.requestedBy, process.stdout, request.root);
           return;
         }
-        if (!json) {
-          this.log(
-            `Waiting for approval by ${progress.approval.approvers.join(', ')} (you, ${request.requestedBy}, cannot approve this one). ` +
-              `An approver runs: deployer approve --service ${service} --environment ${environment}`,
-          );
-        }
+        // The requester sees what approvers are asked to decide on, and the command they run; no question.
+        const { approverInstructions, renderApprovalRequest } = await import('../render/progress');
+        if (json) return;
+        const instructions = approverInstructions(progress, problem);
+        this.log(renderApprovalRequest(progress, { ask: false, lines: instructions.lines }));
+        if (instructions.command) this.log(`  ${instructions.command}`);
       },
     });
     const desiredService = request.desired.services.find((candidate) => candidate.name === service)!;

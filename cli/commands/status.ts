@@ -30,7 +30,7 @@ export default class Status extends BaseCommand {
     const services = flags.service ? [flags.service] : listDirs(path.join(root, 'stacks', stack, 'services'));
     // Before asking Temporal anything: a typo is a usage error, not an unreachable server.
     const { requireEnvironment } = await import('../observe');
-    requireEnvironment(root, flags.environment);
+    const environmentSpec = requireEnvironment(root, flags.environment);
     const { connectTemporal } = await import('../temporalClient');
     const { ReleasesUnavailableError, temporalReleaseReads } = await import('../../src/client/releases');
     const { deployerTaskQueue } = await import('../../src/temporal/taskQueue');
@@ -59,7 +59,7 @@ export default class Status extends BaseCommand {
     try {
       for (const service of services) {
         const deploying = temporal
-          ? await runningDeployment(temporal, stack, flags.environment, service).catch((error: unknown) => {
+          ? await runningDeployment(temporal, stack, flags.environment, service, environmentSpec).catch((error: unknown) => {
               if (!unreachable(error)) throw error;
               this.warn((error as Error).message);
               return undefined;

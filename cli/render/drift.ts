@@ -2,8 +2,8 @@
 import { display } from '../../src/drift/report';
 import type { ComponentKind } from '../../src/model/schema';
 import type { ComponentDriftReport, DetectDriftResult, DriftSeverity, IgnoreRule, RemediateDriftResult, ServiceDriftReport } from '../../src/temporal/drift';
-import { box } from './box';
-import { printable } from './format';
+import { box, boxTextWidth } from './box';
+import { hanging, printable } from './format';
 
 const KIND_LABEL: Record<ComponentKind, string> = { MicroService: 'MicroService', RDS: 'RDS', ElastiCacheRedis: 'ElastiCache', SQS: 'SQS' };
 const SEVERITY_ORDER: DriftSeverity[] = ['high', 'medium', 'low'];
@@ -69,7 +69,7 @@ function componentLines(component: ComponentDriftReport, options: RenderOptions)
       lines.push(field.drifted ? marked(line) : line);
     }
   }
-  lines.push('', `  Likely cause: ${component.cause ?? 'unknown'}`);
+  lines.push('', ...hanging('  Likely cause: ', component.cause ?? 'unknown', boxTextWidth()));
   if (component.firstSeen) lines.push(`  Detected: ${formatDetected(component.firstSeen, options.timeZone)}`);
   return lines;
 }

@@ -2,10 +2,22 @@ import { formatDelta } from '../../src/plan/cost';
 import { describeChange } from '../../src/plan/describeChange';
 import type { ComponentProgress, DeploymentProgress, DeployServiceResult, WaveProgress } from '../../src/temporal/deployment';
 import { box } from './box';
-import { printable } from './format';
+import { isoSeconds, printable } from './format';
 
-/** Live replica counts of MicroServices, when the caller can observe them: id -> healthy/desired. */
-export type LiveReplicas = Record<string, { healthy: number; desired: number }>;
+/** What the target says of a MicroService's replicas while it rolls out or is monitored. */
+export interface LiveMicroService {
+  /** Replicas running and passing their health checks. */
+  healthy: number;
+  /** Replicas the release asks for. */
+  desired: number;
+  /** passing: every replica answers its checks; failing: some do not; starting: none has answered yet. */
+  checks: 'passing' | 'failing' | 'starting';
+}
+
+/** Live state of MicroServices, when the caller can observe them: id -> replicas and health checks. */
+export type LiveReplicas = Record<string, LiveMicroService>;
+
+const CHECKS_LABEL: Record<LiveMicroService['checks'], string> = { passing: 'Passing', failing: 'Failing', starting: 'Starting' };
 
 const SYMBOL: Record<ComponentProgress['state'], string> = { pending: '·', running: '⟳', done: '✓', failed: '✗', 'rolled-back': '↺' };
 
@@ -23,25 +35,31 @@ export function renderProgress(progress: DeploymentProgress, now: Date = new Dat
   const body: string[] = [];
   for (const wave of progress.waves) {
     body.push(`Wave ${wave.index}: ${waveLabel(wave)}`);
-    for (const component of wave.components) body.push(...componentLines(component, now, live[component.id]));
+    for (const component of wave.components) body.push(...componentLines(component, now, liveWhileWatched(progress, component, live)));
     body.push('');
   }
   if (progress.waves.length === 0) body.push(progress.phase === 'planning' ? 'Planning…' : 'No changes to deploy.', '');
   const phase = PHASE_LINE[progress.phase];
-  if (phase) body.push(phase + monitoringDetail(progress, now));
+  if (phase) body.push(phase, ...monitoringDetail(progress, now));
   if (progress.phase === 'awaiting-approval') body.push(`Approvers: ${progress.approval.approvers.join(', ')}`);
   body.push(`Elapsed: ${formatDuration(elapsedMs(progress, now))}`);
   return box(`Deployment Progress: ${progress.service} (${progress.environment})`, body);
 }
 
-/** The mission's approval box, with the plan's changes and cost delta. */
-export function renderApprovalRequest(progress: DeploymentProgress, question = true): string {
+/** How the approval box ends: the question for someone who may approve, or what happens instead. */
+export type ApprovalBoxEnding = { ask: true } | { ask: false; lines: string[] };
+
+/** The mission's approval box, with the plan's changes, cost delta, approvers and deadline. */
+export function renderApprovalRequest(progress: DeploymentProgress, ending: ApprovalBoxEnding = { ask: true }, now: Date = new Date()): string {
   const title = `${capitalize(progress.environment)} Deployment Approval Required`;
-  const changes = (progress.plan?.waves ?? []).flatMap((wave) => wave.changes).map((change) => {
+  const changes = (progress.plan?.waves ?? []).flatMap((wave) => wave.changes).flatMap((change) => {
     const name = change.id.split('/')[1] ?? change.id;
     const details = describeChange(change).map((line) => line.replace(/^(\w+): /, '$1 '));
-    return `  • ${name}: ${capitalize(change.action)}${details.length ? ` ${details.join('; ')}` : ` ${change.kind}`}`;
+    // One detail reads as the mission's `api: Update image v1.1.0 → v1.2.0`; more get a line each.
+    if (details.length <= 1) return [`  • ${name}: ${capitalize(change.action)} ${details[0] ?? change.kind}`];
+    return [`  • ${name}: ${capitalize(change.action)}`, ...details.map((detail) => `      ${detail}`)];
   });
+  const deadline = progress.approval.deadline;
   const body = [
     `Stack: ${progress.stack}`,
     `Service: ${progress.service}`,
@@ -55,9 +73,29 @@ export function renderApprovalRequest(progress: DeploymentProgress, question = t
     '',
     'Approvers:',
     ...progress.approval.approvers.map((approver) => `  - ${approver}`),
+    ...(deadline ? ['', `Decide by: ${isoSeconds(deadline)} (in ${formatDuration(Date.parse(deadline) - now.getTime())}; then nothing is deployed)`] : []),
+    ...(ending.ask ? ['', 'Approve this deployment? (yes/no):'] : ending.lines.length ? ['', ...ending.lines] : []),
   ];
-  if (question) body.push('', 'Approve this deployment? (yes/no):');
   return box(title, body);
+}
+
+/** The complete command an approver runs for this deployment. */
+export function approveCommand(progress: DeploymentProgress): string {
+  return `deployer approve --stack ${progress.stack} --service ${progress.service} --environment ${progress.environment}`;
+}
+
+/**
+ * The approval box's ending where nobody is asked here: why (the requester may not approve, or there
+ * is no terminal to answer on), then the command an approver runs, printed after the box on a line
+ * of its own so that it is pasted whole (inside the box it would wrap).
+ */
+export function approverInstructions(progress: DeploymentProgress, whyNotYou?: string): { lines: string[]; command?: string } {
+  const channels = progress.approval.policy?.approval.channels ?? ['cli'];
+  const refused = whyNotYou ? [`You cannot approve this one: ${whyNotYou}.`] : [];
+  // Where the CLI may not decide, the command would be refused: approvers use the Slack app's message.
+  if (!channels.includes('cli')) return { lines: [...refused, `Waiting for an approver to decide through ${channels.join(' or ')}.`] };
+  if (!whyNotYou) return { lines: ['You may approve it: run the command below from a terminal, or apply with --yes.'], command: approveCommand(progress) };
+  return { lines: [...refused, 'Waiting for an approver, who runs the command below.'], command: approveCommand(progress) };
 }
 
 export interface OutcomeContext {
@@ -135,15 +173,25 @@ export function formatDuration(ms: number): string {
   return seconds >= 60 ? `${Math.floor(seconds / 60)}m ${seconds % 60}s` : `${seconds}s`;
 }
 
-function componentLines(component: ComponentProgress, now: Date, live?: { healthy: number; desired: number }): string[] {
+function componentLines(component: ComponentProgress, now: Date, live?: LiveMicroService): string[] {
   const name = component.id.split('/')[1] ?? component.id;
   const started = component.startedAt ? Date.parse(component.startedAt) : undefined;
   const ended = component.finishedAt ? Date.parse(component.finishedAt) : now.getTime();
-  let detail = started ? `(${formatDuration(ended - started)})` : '';
-  if (component.state === 'running' && component.kind === 'MicroService' && live) detail = `(${live.healthy}/${live.desired} running)`;
+  const detail = live ? `(${live.healthy}/${live.desired} running)` : started ? `(${formatDuration(ended - started)})` : '';
   const lines = [`  ${SYMBOL[component.state]} ${name.padEnd(17)} ${stateLabel(component).padEnd(17)} ${detail}`.trimEnd()];
+  if (live) lines.push(`    └─ Health checks: ${CHECKS_LABEL[live.checks]}`);
   if (component.error) lines.push(`    └─ ${component.error}`);
   return lines;
+}
+
+/**
+ * A MicroService's live replicas are worth a line while it rolls out and while the release is
+ * checked and monitored after it (the replicas are what could still fail); not once it ended.
+ */
+function liveWhileWatched(progress: DeploymentProgress, component: ComponentProgress, live: LiveReplicas): LiveMicroService | undefined {
+  if (component.kind !== 'MicroService' || component.action === 'delete') return undefined;
+  const watched = component.state === 'running' || (component.state === 'done' && (progress.phase === 'verifying' || progress.phase === 'monitoring'));
+  return watched ? live[component.id] : undefined;
 }
 
 function stateLabel(component: ComponentProgress): string {
@@ -167,11 +215,15 @@ function waveLabel(wave: WaveProgress): string {
   return wave.components.some((component) => component.kind === 'MicroService') ? 'Application' : 'Dependencies';
 }
 
-function monitoringDetail(progress: DeploymentProgress, now: Date): string {
+/** The monitoring window's time left and what rolls back, on lines of their own so the box stays narrow. */
+function monitoringDetail(progress: DeploymentProgress, now: Date): string[] {
   const monitoring = progress.monitoring;
-  if (progress.phase !== 'monitoring' || !monitoring?.startedAt) return '';
+  if (progress.phase !== 'monitoring' || !monitoring?.startedAt) return [];
   const left = monitoring.windowMs - (now.getTime() - Date.parse(monitoring.startedAt));
-  return ` (${formatDuration(Math.max(0, left))} left; rollback above ${monitoring.thresholds.errorRatePercent}% errors or p99 ${monitoring.thresholds.p99LatencyMs} ms)`;
+  return [
+    `  ${formatDuration(Math.max(0, left))} left of ${formatDuration(monitoring.windowMs)}`,
+    `  Rollback above ${monitoring.thresholds.errorRatePercent}% errors or p99 ${monitoring.thresholds.p99LatencyMs} ms`,
+  ];
 }
 
 function elapsedMs(progress: DeploymentProgress, now: Date): number {

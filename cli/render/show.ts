@@ -2,7 +2,7 @@ import { ReleaseEntry, sameRelease } from '../../src/releases/releaseEntry';
 import type { ReleaseResult } from '../../src/releases/releaseRecord';
 import type { ComponentRef } from '../../src/targets/deployment';
 import type { ComponentState, RuntimeEvent } from '../../src/targets/observer';
-import { box } from './box';
+import { box, boxTextWidth } from './box';
 import { calendar, elapsed, hanging, isoSeconds, table } from './format';
 
 export interface ShowReport {
@@ -39,8 +39,6 @@ export function runsAs(state: ComponentState): [string, string][] {
 
 export const MAX_EVENTS_SHOWN = 50;
 
-/** Long reasons and event messages wrap here rather than stretch the box across the screen. */
-export const LINE_WIDTH = 100;
 
 /** `deployer show`: what runs, the last release, and with --show-events the component's timeline. */
 export function renderShow(report: ShowReport, timeZone?: string): string {
@@ -79,7 +77,7 @@ export function describeRelease(label: string, record: ReleaseEntry, timeZone?: 
   const took = elapsed(Date.parse(record.finishedAt) - Date.parse(record.startedAt));
   const lines = [`${label}: ${record.version} ${RESULT[record.result] ?? record.result}`, `  When:     ${started.ymd} ${started.time} by ${record.deployedBy} (took ${took})`];
   if (record.approvedBy) lines.push(`  Approved: by ${record.approvedBy.identity} via ${record.approvedBy.channel}`);
-  if (record.reason) lines.push(...hanging('  Reason:   ', record.reason, LINE_WIDTH));
+  if (record.reason) lines.push(...hanging('  Reason:   ', record.reason, boxTextWidth()));
   if (record.workflowId) lines.push(`  Workflow: ${record.workflowId}`);
   return lines;
 }
@@ -107,7 +105,7 @@ export function renderTimeline(events: RuntimeEvent[]): string[] {
   return [
     `Events (${events.length}, oldest first):`,
     ...(hidden ? [`  … ${hidden} earlier event${hidden === 1 ? '' : 's'} not shown (--json lists them all)`] : []),
-    ...shown.flatMap((event) => hanging(`  ${isoSeconds(event.at)}  ${pad(kind(event), width)}  `, event.message, LINE_WIDTH)),
+    ...shown.flatMap((event) => hanging(`  ${isoSeconds(event.at)}  ${pad(kind(event), width)}  `, event.message, boxTextWidth())),
   ];
 }
 

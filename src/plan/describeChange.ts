@@ -5,7 +5,7 @@ export function describeChange(change: ComponentChange): string[] {
   const lines: string[] = [];
   if (change.replaceReason) lines.push(`replaced: ${change.replaceReason}`);
   for (const field of change.fields) {
-    lines.push(`${field.field}: ${field.before ?? '(none)'} → ${field.after ?? '(none)'}`);
+    lines.push(`${field.field}: ${field.summary ?? `${field.before ?? '(none)'} → ${field.after ?? '(none)'}`}`);
   }
   const env = change.environment;
   if (env) {

@@ -3,6 +3,7 @@ import type { ComponentKind, EnvironmentVariable } from '../model/schema';
 import { SECRET_NAME } from '../model/secrets';
 import type { DesiredComponent } from '../model/types';
 import type { ReleasedComponent } from '../releases/releaseRecord';
+import { configFileChanges } from './configDiff';
 
 export type ChangeAction = 'create' | 'update' | 'replace' | 'delete' | 'unchanged';
 
@@ -13,6 +14,8 @@ export interface FieldChange {
   field: string;
   before?: string;
   after?: string;
+  /** Said instead of `before → after` when a change is told, not shown (`3 more keys changed`). */
+  summary?: string;
 }
 
 export interface ComponentChange {
@@ -59,14 +62,14 @@ export function diffComponent(before: ReleasedComponent | undefined, after: Desi
     environment = diffEnvironment((beforeSpec.environment ?? []) as EnvironmentVariable[], (afterSpec.environment ?? []) as EnvironmentVariable[]);
     if (environment.added.length || environment.removed.length || environment.changed.length) classes.add('environment');
     else environment = undefined;
-    const beforeConfigs = new Map(before.configs.map((config) => [config.mountPath, config.sha256]));
-    const afterConfigs = new Map(after.configs.map((config) => [config.mountPath, config.sha256]));
+    const beforeConfigs = new Map(before.configs.map((config) => [config.mountPath, config]));
+    const afterConfigs = new Map(after.configs.map((config) => [config.mountPath, config]));
     for (const mountPath of new Set([...beforeConfigs.keys(), ...afterConfigs.keys()])) {
       const was = beforeConfigs.get(mountPath);
       const now = afterConfigs.get(mountPath);
-      if (was === now) continue;
+      if (was?.sha256 === now?.sha256) continue;
       classes.add('config');
-      fields.push({ field: `config ${mountPath}`, before: was ? `sha256:${was.slice(0, 12)}` : undefined, after: now ? `sha256:${now.slice(0, 12)}` : undefined });
+      fields.push(...configFileChanges(was, now));
     }
   }
   const replacing = (REPLACING_FIELDS[kind] ?? []).filter((field) => fields.some((change) => change.field === field));

@@ -1,5 +1,6 @@
 import type { EnvironmentSpec, ServiceFile } from '../model/schema';
 import type { DeploymentPolicy, DesiredComponent } from '../model/types';
+import type { DeploymentKind } from '../temporal/deployment';
 
 /** What was deployed of one component: enough to diff against and to deploy again on rollback. */
 export type ReleasedComponent = Omit<DesiredComponent, 'source'>;
@@ -18,6 +19,10 @@ export interface ReleaseRecord {
   finishedAt: string;
   result: ReleaseResult;
   reason?: string;
+  /** What the deployment was for. Records written before it was kept have none: they were deploys (see releaseKind). */
+  kind?: DeploymentKind;
+  /** How long it waited for a decision (when approval was required): apart from the time it took to deploy. */
+  approval?: ApprovalWait;
   /** The Temporal workflow that made it, for `show` and the UI. */
   workflowId?: string;
   approvedBy?: { identity: string; channel: string };
@@ -39,4 +44,25 @@ export interface ReleaseRecord {
   serviceSpec: ServiceFile['spec'];
   environmentSpec: EnvironmentSpec;
   groups: Record<string, string[]>;
+}
+
+/** When approval was asked for, and when it was decided (or the wait ended without a decision: timeout, cancel). */
+export interface ApprovalWait {
+  requestedAt: string;
+  decidedAt: string;
+}
+
+/** The kind of a record; records from before kinds were kept are deploys. */
+export function releaseKind(record: Pick<ReleaseRecord, 'kind'>): DeploymentKind {
+  return record.kind ?? 'deploy';
+}
+
+/** Time spent waiting for approval, in ms (0 when none was asked for). */
+export function approvalWaitMs(record: Pick<ReleaseRecord, 'approval'>): number {
+  return record.approval ? Math.max(0, Date.parse(record.approval.decidedAt) - Date.parse(record.approval.requestedAt)) : 0;
+}
+
+/** The deployment's own duration: start to finish, less the approval wait. */
+export function workingMs(record: Pick<ReleaseRecord, 'startedAt' | 'finishedAt' | 'approval'>): number {
+  return Math.max(0, Date.parse(record.finishedAt) - Date.parse(record.startedAt) - approvalWaitMs(record));
 }

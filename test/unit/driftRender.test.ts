@@ -34,33 +34,34 @@ describe('drift detect output', () => {
   it('is the mission\'s Drift Detection box, then the commands for its actions', () => {
     expect(renderDetection(result([scaledApi, inSync('database', 'RDS'), inSync('cache', 'ElastiCacheRedis'), inSync('queue', 'SQS')]), { timeZone: 'UTC' })).toBe(
       [
-        '┌──────────────────────────────────────────────────────────────────────────────────┐',
-        '│ Drift Detection: notification-service                                            │',
-        '├──────────────────────────────────────────────────────────────────────────────────┤',
-        '│                                                                                  │',
-        '│ ⚠ MEDIUM: api (MicroService)                                                     │',
-        '│   Configuration drift detected                                                   │',
-        '│                                                                                  │',
-        '│   Desired state:                                                                 │',
-        '│     replicas: 5                                                                  │',
-        '│     cpu: 512                                                                     │',
-        '│     memory: 1024                                                                 │',
-        '│                                                                                  │',
-        '│   Actual state:                                                                  │',
-        '│     replicas: 3          ← Drift detected                                        │',
-        '│     cpu: 512                                                                     │',
-        '│     memory: 1024                                                                 │',
-        '│                                                                                  │',
-        '│   Likely cause: Manual scaling outside deployer (console / deployer local scale) │',
-        '│   Detected: 2024-01-15 16:45:00                                                  │',
-        '│                                                                                  │',
-        '│ ✓ All other components match desired state                                       │',
-        '│                                                                                  │',
-        '│ Actions:                                                                         │',
-        '│   [Remediate] - Restore to desired state (5 replicas)                            │',
-        '│   [Acknowledge] - Mark as expected (update config)                               │',
-        '│   [Ignore] - Suppress future alerts                                              │',
-        '└──────────────────────────────────────────────────────────────────────────────────┘',
+        '┌───────────────────────────────────────────────────────────────────────────┐',
+        '│ Drift Detection: notification-service                                     │',
+        '├───────────────────────────────────────────────────────────────────────────┤',
+        '│                                                                           │',
+        '│ ⚠ MEDIUM: api (MicroService)                                              │',
+        '│   Configuration drift detected                                            │',
+        '│                                                                           │',
+        '│   Desired state:                                                          │',
+        '│     replicas: 5                                                           │',
+        '│     cpu: 512                                                              │',
+        '│     memory: 1024                                                          │',
+        '│                                                                           │',
+        '│   Actual state:                                                           │',
+        '│     replicas: 3          ← Drift detected                                 │',
+        '│     cpu: 512                                                              │',
+        '│     memory: 1024                                                          │',
+        '│                                                                           │',
+        '│   Likely cause: Manual scaling outside deployer (console / deployer local │',
+        '│                 scale)                                                    │',
+        '│   Detected: 2024-01-15 16:45:00                                           │',
+        '│                                                                           │',
+        '│ ✓ All other components match desired state                                │',
+        '│                                                                           │',
+        '│ Actions:                                                                  │',
+        '│   [Remediate] - Restore to desired state (5 replicas)                     │',
+        '│   [Acknowledge] - Mark as expected (update config)                        │',
+        '│   [Ignore] - Suppress future alerts                                       │',
+        '└───────────────────────────────────────────────────────────────────────────┘',
         '  Remediate:   deployer drift remediate --service notification-service --environment production',
         '  Acknowledge: deployer drift acknowledge --service notification-service --environment production',
         '  Ignore:      deployer drift ignore --service notification-service --environment production --component api --field replicas [--until YYYY-MM-DD]',
@@ -114,12 +115,12 @@ describe('drift detect output', () => {
     );
     expect(text).toContain('│ ✓ All components match desired state (release v1.2.0)');
     expect(text).toContain('│ Ignored fields:');
-    expect(text).toContain('│   api replicas (until 2024-03-01T00:00:00.000Z, by ana@example.com, load test): replicas 5 → 3');
+    expect(text).toContain('│   api replicas (until 2024-03-01T00:00:00.000Z, by ana@example.com, load │\n│     test): replicas 5 → 3');
   });
 
   it('says why a service was not checked', () => {
     expect(renderDetection(result([], { status: 'skipped', reason: 'a deployment of notification-service is running (deploy/user-platform/production/notification-service); drift is checked once it has ended' }))).toContain(
-      '│ ⟳ A deployment of notification-service is running (deploy/user-platform/production/notification-service); drift is checked once it has ended. │',
+      ['│ ⟳ A deployment of notification-service is running                          │', '│   (deploy/user-platform/production/notification-service); drift is checked │', '│   once it has ended.                                                       │'].join('\n'),
     );
   });
 

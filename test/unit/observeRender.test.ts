@@ -130,14 +130,15 @@ describe('metrics', () => {
     expect(metricsVerdict(bad(1, 2400), thresholds)).toEqual({ ok: false, breaches: ['P99 latency 2,400ms > 2,000ms'] });
     const both = metricsVerdict(bad(6.25, 2400), thresholds);
     expect(verdictLine(both)).toBe('⚠ Over the rollback thresholds: error rate 6.25% > 5%, P99 latency 2,400ms > 2,000ms');
-    expect(renderMetrics(report({ metrics: bad(6.25, 2400) })).split('\n')).toContain(
-      '│ ⚠ Over the rollback thresholds: error rate 6.25% > 5%, P99 latency 2,400ms > 2,000ms │',
+    // Wrapped inside the 80-column box, under the line's start.
+    expect(renderMetrics(report({ metrics: bad(6.25, 2400) })).split('\n')).toEqual(
+      expect.arrayContaining(['│ ⚠ Over the rollback thresholds: error rate 6.25% > 5%, P99 latency 2,400ms > │', '│   2,000ms                                                                    │']),
     );
   });
 
   it('shows no request metrics or autoscaling for a data component', () => {
     const lines = renderMetrics(report({ component: 'notification-service/database', kind: 'RDS', autoscaling: undefined })).split('\n');
-    expect(lines).toContain('│ No request metrics: notification-service/database is an RDS, not a MicroService. │');
+    expect(lines).toEqual(expect.arrayContaining(['│ No request metrics: notification-service/database is an RDS, not a │', '│   MicroService.                                                    │']));
     expect(lines.some((line) => line.includes('Autoscaling') || line.includes('Latency'))).toBe(false);
   });
 });
@@ -158,15 +159,18 @@ describe('health', () => {
   it('gives the verdict, then state, version, restarts and checks per replica', () => {
     expect(renderHealth('notification-service/api', 'staging', health)).toBe(
       [
-        '┌────────────────────────────────────────────────────────────────────────────────────────────────────────┐',
-        '│ Health: notification-service/api (staging)                                                             │',
-        '├────────────────────────────────────────────────────────────────────────────────────────────────────────┤',
-        '│ ✗ Unhealthy: 1/2 replicas healthy                                                                      │',
-        '├────────────────────────────────────────────────────────────────────────────────────────────────────────┤',
-        '│ Replica      State       Version   Restarts   Last checks (oldest → newest)                            │',
-        '│ api-3f2a1b   healthy     v1.2.0    0          ✓✓✓  HTTP 200 in 4ms at 2026-01-15T14:30:02Z             │',
-        '│ api-9c1d2e   unhealthy   v1.2.0    2          ✓✗✗  connect ECONNREFUSED in 4ms at 2026-01-15T14:30:02Z │',
-        '└────────────────────────────────────────────────────────────────────────────────────────────────────────┘',
+        '┌─────────────────────────────────────────────────────────────────────────────┐',
+        '│ Health: notification-service/api (staging)                                  │',
+        '├─────────────────────────────────────────────────────────────────────────────┤',
+        '│ ✗ Unhealthy: 1/2 replicas healthy                                           │',
+        '├─────────────────────────────────────────────────────────────────────────────┤',
+        '│ Replica      State       Version   Restarts   Last checks (oldest → newest) │',
+        '│ api-3f2a1b   healthy     v1.2.0    0          ✓✓✓  HTTP 200 in 4ms at       │',
+        '│                                                    2026-01-15T14:30:02Z     │',
+        '│ api-9c1d2e   unhealthy   v1.2.0    2          ✓✗✗  connect ECONNREFUSED in  │',
+        '│                                                    4ms at                   │',
+        '│                                                    2026-01-15T14:30:02Z     │',
+        '└─────────────────────────────────────────────────────────────────────────────┘',
       ].join('\n'),
     );
   });
@@ -201,33 +205,35 @@ const release = (overrides: Partial<ReleaseRecord>): ReleaseRecord => ({
 
 describe('history', () => {
   const records = [
-    release({}),
-    release({ version: 'v1.2.0', deployedBy: 'bob@company.com', startedAt: '2026-01-14T10:15:00Z', finishedAt: '2026-01-14T10:19:18Z' }),
-    release({ version: 'v1.1.9', startedAt: '2026-01-13T16:45:00Z', finishedAt: '2026-01-13T16:52:00Z', result: 'rolled_back', reason: 'monitoring breached: error rate 33% > 5%' }),
+    // Waited 10 minutes for an approver: the deployment itself took 4m 32s.
+    release({ kind: 'deploy', startedAt: '2026-01-15T14:20:00Z', finishedAt: '2026-01-15T14:34:32Z', approval: { requestedAt: '2026-01-15T14:20:00Z', decidedAt: '2026-01-15T14:30:00Z' } }),
+    release({ version: 'v1.2.0', kind: 'rollback', deployedBy: 'bob@company.com', startedAt: '2026-01-14T10:15:00Z', finishedAt: '2026-01-14T10:19:18Z' }),
+    release({ version: 'v1.1.9', kind: 'deploy', startedAt: '2026-01-13T16:45:00Z', finishedAt: '2026-01-13T16:52:00Z', result: 'rolled_back', reason: 'monitoring breached: error rate 33% > 5%' }),
+    // Written before kinds and approval waits were recorded: read as a deploy with no wait.
     release({ version: 'v1.1.8', deployedBy: 'bob@company.com', startedAt: '2026-01-12T11:20:00Z', finishedAt: '2026-01-12T11:25:12Z' }),
-    release({ version: 'v1.1.7', startedAt: '2026-01-11T09:30:00Z', finishedAt: '2026-01-11T09:34:55Z' }),
+    release({ version: 'v1.1.7', kind: 'remediate', startedAt: '2026-01-11T09:30:00Z', finishedAt: '2026-01-11T09:34:55Z' }),
   ];
 
   it('renders the mission\'s Deployment History table', () => {
     expect(renderHistory('notification-service', 'production', records, 'UTC')).toBe(
       [
-        '┌────────────────────────────────────────────────────────────┐',
-        '│ Deployment History: notification-service (production)      │',
-        '├────────────────────────────────────────────────────────────┤',
-        '│ Version  Date      Time      By              Duration      │',
-        '├────────────────────────────────────────────────────────────┤',
-        '│ v1.3.0   Jan 15    14:30     alice@company   4m 32s ✓      │',
-        '│ v1.2.0   Jan 14    10:15     bob@company     4m 18s ✓      │',
-        '│ v1.1.9   Jan 13    16:45     alice@company   Rolled back   │',
-        '│ v1.1.8   Jan 12    11:20     bob@company     5m 12s ✓      │',
-        '│ v1.1.7   Jan 11    09:30     alice@company   4m 55s ✓      │',
-        '└────────────────────────────────────────────────────────────┘',
+        '┌─────────────────────────────────────────────────────────────────────────┐',
+        '│ Deployment History: notification-service (production)                   │',
+        '├─────────────────────────────────────────────────────────────────────────┤',
+        '│ Version  Kind       Date    Time   By             Duration     Approval │',
+        '├─────────────────────────────────────────────────────────────────────────┤',
+        '│ v1.3.0   deploy     Jan 15  14:20  alice@company  4m 32s ✓     10m 0s   │',
+        '│ v1.2.0   rollback   Jan 14  10:15  bob@company    4m 18s ✓              │',
+        '│ v1.1.9   deploy     Jan 13  16:45  alice@company  Rolled back           │',
+        '│ v1.1.8   deploy     Jan 12  11:20  bob@company    5m 12s ✓              │',
+        '│ v1.1.7   remediate  Jan 11  09:30  alice@company  4m 55s ✓              │',
+        '└─────────────────────────────────────────────────────────────────────────┘',
       ].join('\n'),
     );
   });
 
   it('says how a deployment ended when it did not succeed', () => {
-    const outcome = (result: ReleaseRecord['result']) => historyRow(release({ result }), 'UTC')[4];
+    const outcome = (result: ReleaseRecord['result']) => historyRow(release({ result }), 'UTC')[5];
     expect(['failed', 'rolled_back', 'cancelled', 'rejected', 'succeeded'].map((result) => outcome(result as ReleaseRecord['result']))).toEqual([
       'Failed',
       'Rolled back',
@@ -241,6 +247,7 @@ describe('history', () => {
     expect(renderHistory('notification-service', 'staging', [], 'UTC').split('\n')[3]).toBe('│ No deployments of notification-service to staging are recorded yet. │');
     expect(releaseSummary(records[2]!)).toEqual({
       version: 'v1.1.9',
+      kind: 'deploy',
       result: 'rolled_back',
       deployedBy: 'alice@company.com',
       startedAt: '2026-01-13T16:45:00Z',
@@ -250,6 +257,8 @@ describe('history', () => {
       workflowId: 'deploy/user-platform/production/notification-service',
       components: ['notification-service/api'],
     });
+    expect(releaseSummary(records[0]!)).toMatchObject({ kind: 'deploy', durationMs: 872_000, approval: { requestedAt: '2026-01-15T14:20:00Z', decidedAt: '2026-01-15T14:30:00Z' }, approvalWaitMs: 600_000 });
+    expect(releaseSummary(records[1]!)).toMatchObject({ kind: 'rollback' });
   });
 });
 
@@ -278,34 +287,35 @@ describe('show', () => {
     expect(text).not.toContain('s3cr3t-value');
     expect(text).toBe(
       [
-        '┌───────────────────────────────────────────────────────────────────────────────────────────────────┐',
-        '│ Component: notification-service/database (staging)                                                │',
-        '├───────────────────────────────────────────────────────────────────────────────────────────────────┤',
-        '│ Kind:      RDS                                                                                    │',
-        '│ Stack:     user-platform                                                                          │',
-        '│ Status:    running                                                                                │',
-        '│ Version:   16                                                                                     │',
-        '│ Engine:    postgres 16                                                                            │',
-        '│ Database:  notifications                                                                          │',
-        '│ Outputs:                                                                                          │',
-        '│   endpoint  127.0.0.1                                                                             │',
-        '│   port      40123                                                                                 │',
-        '│   database  notifications                                                                         │',
-        '│   username  app                                                                                   │',
-        '│   password  (secret)                                                                              │',
-        '├───────────────────────────────────────────────────────────────────────────────────────────────────┤',
-        '│ Last release of notification-service: v1.3.0 ✓ succeeded                                          │',
-        '│   When:     2026-01-15 14:30 by alice@company.com (took 4m 32s)                                   │',
-        '│   Workflow: deploy/user-platform/production/notification-service                                  │',
-        '├───────────────────────────────────────────────────────────────────────────────────────────────────┤',
-        '│ Events (4, oldest first):                                                                         │',
-        '│   2026-01-15T14:30:00Z  + created    PostgreSQL created                                           │',
-        '│   2026-01-15T14:30:04Z  ▸ started    PostgreSQL started on port 40123                             │',
-        '│   2026-01-15T14:31:00Z  ⟳ restarted  replacing api-1 in 1 s (restart 1)                           │',
-        '│   2026-01-15T14:32:00Z  ⟳ rollout    rollout of v1.4.0-unhealthy failed: v1.4.0-unhealthy replica │',
-        '│                                      api-722377 unhealthy (/health -> HTTP 503); last log: ERROR  │',
-        '│                                      health check failing                                         │',
-        '└───────────────────────────────────────────────────────────────────────────────────────────────────┘',
+        '┌────────────────────────────────────────────────────────────────────────────┐',
+        '│ Component: notification-service/database (staging)                         │',
+        '├────────────────────────────────────────────────────────────────────────────┤',
+        '│ Kind:      RDS                                                             │',
+        '│ Stack:     user-platform                                                   │',
+        '│ Status:    running                                                         │',
+        '│ Version:   16                                                              │',
+        '│ Engine:    postgres 16                                                     │',
+        '│ Database:  notifications                                                   │',
+        '│ Outputs:                                                                   │',
+        '│   endpoint  127.0.0.1                                                      │',
+        '│   port      40123                                                          │',
+        '│   database  notifications                                                  │',
+        '│   username  app                                                            │',
+        '│   password  (secret)                                                       │',
+        '├────────────────────────────────────────────────────────────────────────────┤',
+        '│ Last release of notification-service: v1.3.0 ✓ succeeded                   │',
+        '│   When:     2026-01-15 14:30 by alice@company.com (took 4m 32s)            │',
+        '│   Workflow: deploy/user-platform/production/notification-service           │',
+        '├────────────────────────────────────────────────────────────────────────────┤',
+        '│ Events (4, oldest first):                                                  │',
+        '│   2026-01-15T14:30:00Z  + created    PostgreSQL created                    │',
+        '│   2026-01-15T14:30:04Z  ▸ started    PostgreSQL started on port 40123      │',
+        '│   2026-01-15T14:31:00Z  ⟳ restarted  replacing api-1 in 1 s (restart 1)    │',
+        '│   2026-01-15T14:32:00Z  ⟳ rollout    rollout of v1.4.0-unhealthy failed:   │',
+        '│                                      v1.4.0-unhealthy replica api-722377   │',
+        '│                                      unhealthy (/health -> HTTP 503); last │',
+        '│                                      log: ERROR health check failing       │',
+        '└────────────────────────────────────────────────────────────────────────────┘',
       ].join('\n'),
     );
     expect(withoutSecrets(database).outputs).toEqual({ endpoint: '127.0.0.1', port: '40123', database: 'notifications', username: 'app', password: '(secret)' });
@@ -330,28 +340,29 @@ describe('show', () => {
     const good = release({});
     expect(renderShow({ ref: { ...ref, component: 'api' }, state: api, lastRelease: rolledBack, lastSuccessful: good }, 'UTC')).toBe(
       [
-        '┌───────────────────────────────────────────────────────────────────────────────────────────────┐',
-        '│ Component: notification-service/api (staging)                                                 │',
-        '├───────────────────────────────────────────────────────────────────────────────────────────────┤',
-        '│ Kind:      MicroService                                                                       │',
-        '│ Stack:     user-platform                                                                      │',
-        '│ Status:    running                                                                            │',
-        '│ Version:   v1.2.0                                                                             │',
-        '│ Image:     notification-api:v1.2.0                                                            │',
-        '│ Replicas:  2/2 healthy                                                                        │',
-        '│ Outputs:                                                                                      │',
-        '│   url  http://127.0.0.1:41305                                                                 │',
-        '├───────────────────────────────────────────────────────────────────────────────────────────────┤',
-        '│ Last release of notification-service: v1.4.0-unhealthy ⟲ rolled back                          │',
-        '│   When:     2026-01-15 15:00 by alice@company.com (took 1m 10s)                               │',
-        '│   Reason:   wave 1 failed: notification-service/api: api: v1.4.0-unhealthy replica api-722377 │',
-        '│             unhealthy (/health -> HTTP 503); last log: ERROR health check failing: version    │',
-        '│             v1.4.0-unhealthy is built to fail its health check; v1.2.0 keeps serving          │',
-        '│   Workflow: deploy/user-platform/production/notification-service                              │',
-        '│ Last good release: v1.3.0 ✓ succeeded                                                         │',
-        '│   When:     2026-01-15 14:30 by alice@company.com (took 4m 32s)                               │',
-        '│   Workflow: deploy/user-platform/production/notification-service                              │',
-        '└───────────────────────────────────────────────────────────────────────────────────────────────┘',
+        '┌──────────────────────────────────────────────────────────────────────────────┐',
+        '│ Component: notification-service/api (staging)                                │',
+        '├──────────────────────────────────────────────────────────────────────────────┤',
+        '│ Kind:      MicroService                                                      │',
+        '│ Stack:     user-platform                                                     │',
+        '│ Status:    running                                                           │',
+        '│ Version:   v1.2.0                                                            │',
+        '│ Image:     notification-api:v1.2.0                                           │',
+        '│ Replicas:  2/2 healthy                                                       │',
+        '│ Outputs:                                                                     │',
+        '│   url  http://127.0.0.1:41305                                                │',
+        '├──────────────────────────────────────────────────────────────────────────────┤',
+        '│ Last release of notification-service: v1.4.0-unhealthy ⟲ rolled back         │',
+        '│   When:     2026-01-15 15:00 by alice@company.com (took 1m 10s)              │',
+        '│   Reason:   wave 1 failed: notification-service/api: api: v1.4.0-unhealthy   │',
+        '│             replica api-722377 unhealthy (/health -> HTTP 503); last log:    │',
+        '│             ERROR health check failing: version v1.4.0-unhealthy is built to │',
+        '│             fail its health check; v1.2.0 keeps serving                      │',
+        '│   Workflow: deploy/user-platform/production/notification-service             │',
+        '│ Last good release: v1.3.0 ✓ succeeded                                        │',
+        '│   When:     2026-01-15 14:30 by alice@company.com (took 4m 32s)              │',
+        '│   Workflow: deploy/user-platform/production/notification-service             │',
+        '└──────────────────────────────────────────────────────────────────────────────┘',
       ].join('\n'),
     );
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DesiredStack } from '../../src/model/types';
 import { buildPlan } from '../../src/plan/buildPlan';
+import { describeChange } from '../../src/plan/describeChange';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
 
 const example = path.resolve(__dirname, '../../examples/deployment-repo');
@@ -64,7 +65,9 @@ describe('buildPlan', () => {
     fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('maxRetries: 3', 'maxRetries: 5'));
     const [change] = buildPlan(load(root, 'v1.2.0'), releasedFrom(before), scope).waves[0]!.changes;
     expect(change).toMatchObject({ id: api, action: 'update', classes: ['config'] });
-    expect(change!.fields[0]!.field).toBe('config /config/app.yaml');
+    // The changed key, not the file's hash: what a reviewer approves.
+    expect(change!.fields).toEqual([{ field: 'app.yaml email.maxRetries', before: '3', after: '5' }]);
+    expect(describeChange(change!)).toContain('app.yaml email.maxRetries: 3 → 5');
   });
 
   it('classifies scaling and resources with before → after values', () => {
