@@ -51,7 +51,8 @@ function lookup(value: Record<string, unknown>, key: string): unknown {
 function shown(key: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (SECRET_NAME.test(key)) return HIDDEN;
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  // A connection string carries its password whatever its key is called (`dsn`, `url`).
+  const text = (typeof value === 'string' ? value : JSON.stringify(value)).replace(/(\w+:\/\/[^:/@\s]*):[^@/\s]*@/g, `$1:${HIDDEN}@`);
   return [...text].length > MAX_VALUE_LENGTH ? `${[...text].slice(0, MAX_VALUE_LENGTH - 1).join('')}…` : text;
 }
 

@@ -20,6 +20,11 @@ describe('config file changes in a plan', () => {
     expect(JSON.stringify(changes)).not.toMatch(/hunter2|correct-horse/);
   });
 
+  it('hides the password of a connection string under any key', () => {
+    const changes = configFileChanges(file('dsn: postgres://app:hunter2@db:5432/app\n'), file('dsn: postgres://app:hunter2@db2:5432/app\n'));
+    expect(changes).toEqual([{ field: 'app.yaml dsn', before: 'postgres://app:(hidden)@db:5432/app', after: 'postgres://app:(hidden)@db2:5432/app' }]);
+  });
+
   it('counts the keys past the first few instead of listing them all', () => {
     const keys = (value: number) => Array.from({ length: MAX_KEYS_LISTED + 3 }, (_, index) => `k${index}: ${value}`).join('\n');
     const changes = configFileChanges(file(keys(1)), file(keys(2)));
