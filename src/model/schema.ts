@@ -29,10 +29,11 @@ export const DURATION_BOUNDS = {
   driftInterval: { min: '1m', max: '30d', why: 'Each drift check refreshes every component of the environment: checks more often than once a minute would overlap, and once a month is the least that still finds drift.' },
 } satisfies Record<string, DurationBounds>;
 
-/** A duration such as `30s`, `10m`, `24h`, within `bounds`. */
-function duration(bounds: DurationBounds) {
+/** A duration such as `30s`, `10m`, `24h`, within `bounds`; `meaning` says what it sets. */
+function duration(bounds: DurationBounds, meaning: string) {
   return z
     .string()
+    .describe(`${meaning} A duration such as 30s, 10m or 24h (units ms, s, m, h, d), from ${bounds.min} to ${bounds.max}.`)
     .regex(DURATION_PATTERN, 'must be a duration such as 30s, 10m, 24h')
     .refine((text) => !DURATION_PATTERN.test(text) || durationWithin(text, bounds), {
       error: (issue) => `is ${String(issue.input)}; it must be between ${bounds.min} and ${bounds.max}`,
@@ -42,105 +43,170 @@ function duration(bounds: DurationBounds) {
 
 const annotations = z
   .object({
-    runbook: z.string().optional(),
-    dashboard: z.string().optional(),
-    oncall: z.string().optional(),
+    runbook: z.string().optional().describe('Link to the runbook; shown among the next steps after a deployment.'),
+    dashboard: z.string().optional().describe('Link to the dashboard; shown among the next steps after a deployment.'),
+    oncall: z.string().optional().describe('Link to the on-call rota or paging service.'),
   })
-  .catchall(z.string());
+  .catchall(z.string())
+  .describe('Free-form notes for people (runbook, dashboard, oncall, or any other key): string values, not used for deploying.');
+
+const labels = z.record(z.string(), z.string()).describe('Free-form key/value strings for grouping and search; not used for deploying.');
+
+const dependsOn = z
+  .array(componentRef)
+  .default([])
+  .describe('Components (<service>/<component>) deployed before this one. A valueFrom adds its component here by itself.');
 
 const componentMetadata = z.strictObject({
-  name,
-  service: name.optional(),
-  stack: name.optional(),
+  name: name.describe("The component's name: must match its directory under components/. Lowercase letters, digits and dashes."),
+  service: name.optional().describe('The service it belongs to; when given, must match the service directory.'),
+  stack: name.optional().describe('The stack it belongs to; when given, must match the stack directory.'),
   annotations: annotations.optional(),
-  labels: z.record(z.string(), z.string()).optional(),
+  labels: labels.optional(),
 });
 
-const valueFrom = z.strictObject({ component: componentRef, output: z.string().min(1) });
+const valueFrom = z
+  .strictObject({
+    component: componentRef.describe('The component whose output this is, as <service>/<component> (another service\'s too).'),
+    output: z.string().min(1).describe('The output to read: MicroService url; RDS endpoint, port, database, username, password; ElastiCacheRedis endpoint, port, authToken; SQS url, arn.'),
+  })
+  .describe("Another component's output, known once it is deployed (which makes it a dependency). Secret outputs (password, authToken) stay secret: on aws ECS injects them from Secrets Manager.");
 
-const secretFrom = z.strictObject({
-  /** A Secrets Manager secret name/ARN or SSM parameter on aws; an environment variable of the worker locally. */
-  secret: z.string().min(1),
-  key: z.string().optional(),
-});
+const secretFrom = z
+  .strictObject({
+    secret: z.string().min(1).describe("aws: a Secrets Manager secret (name or ARN) or an SSM parameter (/name or ARN), injected by ECS. local: the name of an environment variable of the worker's process."),
+    key: z.string().optional().describe('aws: the JSON key to read inside a Secrets Manager secret (not for SSM parameters). Ignored locally.'),
+  })
+  .describe('A secret, read when the replica starts; its value never enters the repo, the plan or the task definition.');
 
-export const environmentVariable = z.union([
-  z.strictObject({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid environment variable name'), value: z.string() }),
-  z.strictObject({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), valueFrom }),
-  z.strictObject({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), secretFrom }),
-]);
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function variableName(message?: string) {
+  return z.string().regex(VARIABLE_NAME, message).describe("The environment variable's name: letters, digits and underscores, not starting with a digit.");
+}
+
+export const environmentVariable = z
+  .union([
+    z.strictObject({ name: variableName('must be a valid environment variable name'), value: z.string().describe('The literal value (quote numbers and booleans: "6379", "true"). ${NAME} is filled from --var.') }),
+    z.strictObject({ name: variableName(), valueFrom }),
+    z.strictObject({ name: variableName(), secretFrom }),
+  ])
+  .describe('One environment variable: name plus exactly one of value, valueFrom or secretFrom.');
 export type EnvironmentVariable = z.infer<typeof environmentVariable>;
 
-const healthCheck = z.strictObject({
-  path: z.string().startsWith('/').default('/health'),
-  intervalSeconds: z.number().int().min(1).max(300).default(10),
-  timeoutSeconds: z.number().int().min(1).max(120).default(5),
-  healthyThreshold: z.number().int().min(1).max(10).default(2),
-  unhealthyThreshold: z.number().int().min(1).max(10).default(3),
-  gracePeriodSeconds: z.number().int().min(0).max(3600).default(30),
-});
+const healthCheck = z
+  .strictObject({
+    path: z.string().startsWith('/').default('/health').describe('HTTP path checked on each replica; any 2xx or 3xx answer is healthy. aws: the ALB target group checks it.'),
+    intervalSeconds: z.number().int().min(1).max(300).default(10).describe('Seconds between two checks (aws: the ALB accepts 5-300).'),
+    timeoutSeconds: z.number().int().min(1).max(120).default(5).describe('Seconds to wait for an answer before the check fails (aws: 2-120, and less than intervalSeconds).'),
+    healthyThreshold: z.number().int().min(1).max(10).default(2).describe('Consecutive passing checks before a replica counts as healthy (aws: 2-10).'),
+    unhealthyThreshold: z.number().int().min(1).max(10).default(3).describe('Consecutive failing checks before a replica counts as unhealthy (aws: 2-10).'),
+    gracePeriodSeconds: z.number().int().min(0).max(3600).default(30).describe('Seconds after a replica starts during which failing checks are ignored.'),
+  })
+  .describe('How deployer decides a replica is healthy: the rollout waits for it and automatic rollback watches it.');
 
 const microServiceSpec = z.strictObject({
-  /** `<repository>:<tag>`, optionally behind a registry host (ECR). */
-  image: z.string(),
-  port: z.number().int().min(1).max(65535).default(8080),
-  command: z.array(z.string()).optional(),
+  image: z.string().describe('The container image, <repository>:<tag>, optionally behind a registry host (ECR), e.g. notification-api:${VERSION}. aws: a bare repository is pulled from the account\'s ECR in the region. local: the repository names the command to run (environment spec.local.images). Required in microservice.yaml.'),
+  port: z.number().int().min(1).max(65535).default(8080).describe('The TCP port the app listens on (1-65535).'),
+  command: z.array(z.string()).optional().describe("Overrides the image's command, as a list of arguments (local: overrides local.images.<repository>.command)."),
   healthCheck: healthCheck.prefault({}),
-  environment: z.array(environmentVariable).default([]),
-  /** Files under the component's configs/ directory mounted at /config (all of them when omitted). */
-  configs: z.array(z.strictObject({ path: z.string(), mountPath: z.string().optional() })).optional(),
-  resources: z.strictObject({ cpu: z.number().int().default(256), memory: z.number().int().default(512) }).prefault({}),
+  environment: z.array(environmentVariable).default([]).describe("The app's environment variables."),
+  configs: z
+    .array(
+      z.strictObject({
+        path: z.string().describe("The file's path relative to the component's configs/ directory."),
+        mountPath: z.string().optional().describe('Where the app reads it; default /config/<path>.'),
+      }),
+    )
+    .optional()
+    .describe("Files under the component's configs/ directory to mount, each under /config by default (all of them when omitted). A changed file restarts the replicas with the same image."),
+  resources: z
+    .strictObject({
+      cpu: z.number().int().default(256).describe('CPU units per replica: 1024 = 1 vCPU. aws: a Fargate size (256, 512, 1024, 2048, 4096, 8192, 16384). local: the reference that usage percentages are measured against.'),
+      memory: z.number().int().default(512).describe('Memory per replica in MiB. aws: must be a size Fargate allows with the cpu (256: 512-2048; 512: 1024-4096; ...). local: the reference that usage percentages are measured against.'),
+    })
+    .prefault({})
+    .describe('CPU and memory reserved for each replica.'),
   scaling: z
     .strictObject({
-      replicas: z.number().int().min(0).max(1000).default(1),
+      replicas: z.number().int().min(0).max(1000).default(1).describe('How many replicas run (0-1000); within autoscaling bounds when autoscaling is set. local: one process per replica.'),
       autoscaling: z
         .strictObject({
-          minReplicas: z.number().int().min(0).max(1000),
-          maxReplicas: z.number().int().min(1).max(1000),
-          targetCPU: z.number().int().min(1).max(100).default(70),
+          minReplicas: z.number().int().min(0).max(1000).describe('The fewest replicas autoscaling keeps (0-1000).'),
+          maxReplicas: z.number().int().min(1).max(1000).describe('The most replicas autoscaling starts (1-1000).'),
+          targetCPU: z.number().int().min(1).max(100).default(70).describe('Average CPU utilization, in percent, that autoscaling aims for.'),
         })
-        .optional(),
+        .optional()
+        .describe('aws: ECS target tracking on average CPU between minReplicas and maxReplicas. local: not applied (replicas run as set).'),
     })
-    .prefault({}),
-  ingress: z.strictObject({ path: z.string().startsWith('/'), host: z.string().optional() }).optional(),
-  dependsOn: z.array(componentRef).default([]),
+    .prefault({})
+    .describe('How many replicas run.'),
+  ingress: z
+    .strictObject({
+      path: z.string().startsWith('/').describe("The URL path prefix routed to the service, e.g. /notifications (aws: an ALB listener rule for path and path/*)."),
+      host: z.string().optional().describe("aws: also match this host name, and create its DNS record in the platform's hosted zone (platform.hostedZoneId)."),
+    })
+    .optional()
+    .describe("aws: routes outside traffic to the service through the platform's ALB, by path (and host). local: not used (the url output is the service's local address)."),
+  dependsOn,
 });
 
 const rdsSpec = z.strictObject({
-  engine: z.enum(['postgres', 'mysql']),
-  version: z.string().min(1),
-  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.t3.medium'),
+  engine: z.enum(['postgres', 'mysql']).describe('The database engine: postgres or mysql.'),
+  version: z.string().min(1).describe('The engine version, e.g. "15.4" (quote it, so YAML keeps it a string).'),
+  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.t3.medium').describe('aws: the RDS instance class, e.g. db.t3.medium (it sets the cost). local: not used.'),
   storage: z
     .strictObject({
-      allocatedGb: z.number().int().min(20).max(65536).default(20),
-      type: z.enum(['gp2', 'gp3', 'io1']).default('gp3'),
-      /** Provisioned IOPS, for io1 (required there). */
-      iops: z.number().int().positive().optional(),
+      allocatedGb: z.number().int().min(20).max(65536).default(20).describe('Allocated storage in GiB (20-65536; io1 needs at least 100).'),
+      type: z.enum(['gp2', 'gp3', 'io1']).default('gp3').describe('aws: the EBS storage type: gp2, gp3 (general purpose) or io1 (provisioned IOPS).'),
+      iops: z.number().int().positive().optional().describe('Provisioned IOPS, for io1 (required there, and only there).'),
     })
-    .prefault({}),
-  multiAZ: z.boolean().default(false),
-  backup: z.strictObject({ retentionDays: z.number().int().min(0).max(35).default(7) }).prefault({}),
-  database: z.strictObject({ name: z.string().regex(/^[a-z_][a-z0-9_]*$/), username: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('app') }),
-  dependsOn: z.array(componentRef).default([]),
+    .prefault({})
+    .describe('aws: the database storage. local: not used.'),
+  multiAZ: z.boolean().default(false).describe('aws: keep a standby in a second availability zone (doubles the instance cost). local: not used.'),
+  backup: z
+    .strictObject({ retentionDays: z.number().int().min(0).max(35).default(7).describe('Days automated backups are kept (0-35; 0 turns them off).') })
+    .prefault({})
+    .describe('aws: automated backups. local: not used.'),
+  database: z
+    .strictObject({
+      name: z.string().regex(/^[a-z_][a-z0-9_]*$/).describe('The database created in the instance: lowercase letters, digits and underscores.'),
+      username: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('app').describe("The master user's name. Its password is generated (aws: managed in Secrets Manager) and read through the password output."),
+    })
+    .describe('The database created in it.'),
+  dependsOn,
 });
 
 const elastiCacheSpec = z.strictObject({
-  engine: z.strictObject({ version: z.string().min(1) }),
-  cluster: z.strictObject({
-    mode: z.enum(['replication-group', 'single-node']).default('replication-group'),
-    nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a node type such as cache.t3.medium'),
-    numNodes: z.number().int().min(1).max(6).default(1),
-  }),
-  security: z.strictObject({ atRestEncryption: z.boolean().default(true), transitEncryption: z.boolean().default(true) }).prefault({}),
-  dependsOn: z.array(componentRef).default([]),
+  engine: z.strictObject({ version: z.string().min(1).describe('The Redis version, e.g. "7.0" (quote it).') }).describe('The Redis engine.'),
+  cluster: z
+    .strictObject({
+      mode: z.enum(['replication-group', 'single-node']).default('replication-group').describe('aws: replication-group (a primary and replicas, with failover) or single-node. local: one Redis process either way.'),
+      nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a node type such as cache.t3.medium').describe('aws: the ElastiCache node type, e.g. cache.t3.medium (it sets the cost). local: not used.'),
+      numNodes: z.number().int().min(1).max(6).default(1).describe('aws: how many nodes (1-6). local: not used.'),
+    })
+    .describe('The cache nodes.'),
+  security: z
+    .strictObject({
+      atRestEncryption: z.boolean().default(true).describe('aws: encrypt data on disk. local: not used.'),
+      transitEncryption: z.boolean().default(true).describe('aws: TLS between clients and Redis, with an AUTH token (the authToken output). local: not used (the local Redis takes no AUTH).'),
+    })
+    .prefault({})
+    .describe('Encryption settings.'),
+  dependsOn,
 });
 
 const sqsSpec = z.strictObject({
-  type: z.enum(['standard', 'fifo']).default('standard'),
-  visibilityTimeoutSeconds: z.number().int().min(0).max(43200).default(30),
-  messageRetentionSeconds: z.number().int().min(60).max(1209600).default(345600),
-  deadLetterQueue: z.strictObject({ enabled: z.boolean().default(true), maxReceiveCount: z.number().int().min(1).max(1000).default(5) }).prefault({}),
-  dependsOn: z.array(componentRef).default([]),
+  type: z.enum(['standard', 'fifo']).default('standard').describe('standard (at-least-once, best-effort order) or fifo (exactly-once, in order).'),
+  visibilityTimeoutSeconds: z.number().int().min(0).max(43200).default(30).describe('Seconds a received message stays hidden from other consumers (0-43200).'),
+  messageRetentionSeconds: z.number().int().min(60).max(1209600).default(345600).describe('Seconds a message is kept (60-1209600, i.e. 1 minute to 14 days; default 4 days).'),
+  deadLetterQueue: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe('Move messages that keep failing to a dead letter queue.'),
+      maxReceiveCount: z.number().int().min(1).max(1000).default(5).describe('Receives before a message moves to the dead letter queue (1-1000).'),
+    })
+    .prefault({})
+    .describe('Where messages that keep failing go.'),
+  dependsOn,
 });
 
 /** Component kinds, their spec schema, the file they live in, and the outputs others may reference. */
@@ -160,14 +226,19 @@ export type ElastiCacheSpec = z.infer<typeof elastiCacheSpec>;
 export type SqsSpec = z.infer<typeof sqsSpec>;
 export type ComponentSpec = MicroServiceSpec | RdsSpec | ElastiCacheSpec | SqsSpec;
 
+const apiVersion = z.literal(API_VERSION).describe(`Always ${API_VERSION}.`);
+
 function buildComponentFileSchema(kind: ComponentKind, partial: boolean) {
   const spec = COMPONENT_KINDS[kind].spec;
   return z.strictObject({
-    apiVersion: z.literal(API_VERSION),
-    kind: z.literal(kind),
-    metadata: componentMetadata,
-    spec: partial ? z.record(z.string(), z.unknown()) : spec,
-    overrides: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    apiVersion,
+    kind: z.literal(kind).describe(`Always ${kind} in ${COMPONENT_KINDS[kind].files.join(' or ')}.`),
+    metadata: componentMetadata.describe('Names the component; its directory decides where it belongs.'),
+    spec: (partial ? z.record(z.string(), z.unknown()) : spec).describe(`The ${kind}'s settings, for every environment.`),
+    overrides: z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .optional()
+      .describe('Per environment name (a file of environments/): spec fields that differ there, deep-merged over spec (mappings merge key by key, lists are replaced).'),
   });
 }
 
@@ -183,100 +254,142 @@ export function componentFileSchema(kind: ComponentKind, partial: boolean): Comp
   return schema;
 }
 
-const httpTest = z.strictObject({
-  name,
-  http: z.strictObject({
-    component: name,
-    path: z.string().startsWith('/'),
-    method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'HEAD']).default('GET'),
-    expectStatus: z.number().int().min(100).max(599).default(200),
-    expectBodyContains: z.string().optional(),
-  }),
-  timeoutSeconds: z.number().int().min(1).max(600).default(30),
-});
+const testName = name.describe('The test\'s name, shown in `deployer test` results.');
 
-const commandTest = z.strictObject({
-  name,
-  command: z.string().min(1),
-  timeoutSeconds: z.number().int().min(1).max(3600).default(300),
-});
+const httpTest = z
+  .strictObject({
+    name: testName,
+    http: z
+      .strictObject({
+        component: name.describe('The MicroService of this service to call (its component name).'),
+        path: z.string().startsWith('/').describe('The path requested, e.g. /health.'),
+        method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'HEAD']).default('GET').describe('The HTTP method.'),
+        expectStatus: z.number().int().min(100).max(599).default(200).describe('The status code that passes the test.'),
+        expectBodyContains: z.string().optional().describe('Text the response body must contain.'),
+      })
+      .describe('An HTTP request to one of the service\'s MicroServices.'),
+    timeoutSeconds: z.number().int().min(1).max(600).default(30).describe('Seconds before the test fails (1-600).'),
+  })
+  .describe('An HTTP test.');
+
+const commandTest = z
+  .strictObject({
+    name: testName,
+    command: z.string().min(1).describe("A shell command (/bin/sh -c) the worker runs; each MicroService's url is in <COMPONENT>_URL (e.g. API_URL). Exit code 0 passes."),
+    timeoutSeconds: z.number().int().min(1).max(3600).default(300).describe('Seconds before the test fails (1-3600).'),
+  })
+  .describe('A command test.');
 
 export const serviceFileSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal('Service'),
-  metadata: z.strictObject({ name, stack: name.optional(), annotations: annotations.optional(), labels: z.record(z.string(), z.string()).optional() }),
-  spec: z.strictObject({
-    team: z.string().min(1),
-    owners: z.array(z.string().min(1)).min(1),
-    /** People (emails, or github:<login>) or groups of deployer.yaml allowed to approve where approval is required; any other name is a validation error. */
-    approvers: z.array(z.string().min(1)).default([]),
-    notifications: z.strictObject({ slack: z.strictObject({ channel: z.string().startsWith('#') }).optional() }).optional(),
-    tests: z.array(z.union([httpTest, commandTest])).default([]),
-    dependsOn: z.array(name).default([]),
-  }),
+  apiVersion,
+  kind: z.literal('Service').describe('Always Service in stacks/<stack>/services/<service>/service.yaml.'),
+  metadata: z
+    .strictObject({
+      name: name.describe("The service's name: must match its directory under services/."),
+      stack: name.optional().describe('The stack it belongs to; when given, must match the stack directory.'),
+      annotations: annotations.optional(),
+      labels: labels.optional(),
+    })
+    .describe('Names the service.'),
+  spec: z
+    .strictObject({
+      team: z.string().min(1).describe('The team that owns the service.'),
+      owners: z.array(z.string().min(1)).min(1).describe('People responsible for the service (emails), at least one.'),
+      approvers: z
+        .array(z.string().min(1))
+        .default([])
+        .describe('People (emails, or github:<login>) or groups of deployer.yaml allowed to approve where the environment requires approval; any other name is a validation error.'),
+      notifications: z
+        .strictObject({
+          slack: z
+            .strictObject({ channel: z.string().startsWith('#').describe('The Slack channel, e.g. #notifications-deploys.') })
+            .optional()
+            .describe('Slack notifications of deployments, approvals, rollbacks and drift.'),
+        })
+        .optional()
+        .describe('Where deployment events are announced.'),
+      tests: z.array(z.union([httpTest, commandTest])).default([]).describe('What `deployer test` runs against a deployed environment: HTTP requests or commands.'),
+      dependsOn: z.array(name).default([]).describe('Services of the stack deployed before this one (names).'),
+    })
+    .describe('Who owns the service, who approves its deployments, and how it is tested.'),
 });
 export type ServiceFile = z.infer<typeof serviceFileSchema>;
 
-const localImage = z.strictObject({
-  command: z.array(z.string()).min(1),
-  /** Where the command runs; relative paths are relative to environments/ (default: the repo root, `..`). */
-  workingDir: z.string().optional(),
-});
+const localImage = z
+  .strictObject({
+    command: z.array(z.string()).min(1).describe('The command and its arguments, e.g. [node, server.js]; the app gets its port in $PORT.'),
+    workingDir: z.string().optional().describe('Where the command runs; relative paths are relative to environments/ (default: the repo root, ..).'),
+  })
+  .describe('How the local target runs one image repository: a command on this machine instead of a container.');
 
 export const environmentFileSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal('Environment'),
-  metadata: z.strictObject({ name }),
-  spec: z.strictObject({
-    target: z.enum(['local', 'aws']),
-    region: z.string().default('us-east-1'),
-    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
-    platform: z
-      .strictObject({
-        clusterArn: z.string().optional(),
-        vpcId: z.string().optional(),
-        subnetIds: z.array(z.string()).optional(),
-        securityGroupIds: z.array(z.string()).optional(),
-        albListenerArn: z.string().optional(),
-        albDnsName: z.string().optional(),
-        hostedZoneId: z.string().optional(),
-        kmsKeyArn: z.string().optional(),
-      })
-      .default({}),
-    approval: z
-      .strictObject({
-        required: z.boolean().default(false),
-        timeout: duration(DURATION_BOUNDS.approvalTimeout).default('24h'),
-        allowSelfApproval: z.boolean().default(false),
-        /** Channels approvals may come through (`slack`: only the Slack app, which proves who clicked); a requester may always withdraw through any. */
-        channels: z.array(z.enum(['cli', 'slack'])).default(['cli', 'slack']),
-        /** Slack's Approve button asks "are you sure?" first; default: only in an environment named production. */
-        confirm: z.boolean().optional(),
-      })
-      .prefault({}),
-    rollout: z
-      .strictObject({
-        healthTimeout: duration(DURATION_BOUNDS.healthTimeout).default('5m'),
-        monitorWindow: duration(DURATION_BOUNDS.monitorWindow).default('10m'),
-        checkInterval: duration(DURATION_BOUNDS.checkInterval).default('30s'),
-      })
-      .prefault({}),
-    rollback: z
-      .strictObject({
-        automatic: z.boolean().default(true),
-        errorRatePercent: z.number().min(0).max(100).default(5),
-        p99LatencyMs: z.number().int().min(1).default(2000),
-      })
-      .prefault({}),
-    drift: z.strictObject({ schedule: z.string().optional(), interval: duration(DURATION_BOUNDS.driftInterval).default('1h') }).prefault({}),
-    /**
-     * aws: ECS Exec into the environment's tasks (`deployer exec`), off unless turned on here: a shell
-     * in a running task bypasses review. Sessions are logged to the task's own log group. The local
-     * target always allows exec.
-     */
-    ecsExec: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
-    local: z.strictObject({ images: z.record(z.string(), localImage).default({}) }).optional(),
-  }),
+  apiVersion,
+  kind: z.literal('Environment').describe('Always Environment in environments/<name>.yaml.'),
+  metadata: z.strictObject({ name: name.describe("The environment's name: must match its file name (environments/<name>.yaml).") }).describe('Names the environment.'),
+  spec: z
+    .strictObject({
+      target: z.enum(['local', 'aws']).describe('Where it deploys. local: processes on this machine (dev environment). aws: ECS Fargate, RDS, ElastiCache and SQS through Pulumi.'),
+      region: z.string().default('us-east-1').describe('aws: the AWS region. local: not used.'),
+      account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional().describe('aws: the 12-digit AWS account id; bare images are pulled from its ECR.'),
+      platform: z
+        .strictObject({
+          clusterArn: z.string().optional().describe('aws: the ECS cluster services run in (needed by MicroService).'),
+          vpcId: z.string().optional().describe('aws: the VPC of security groups and target groups (every kind but SQS).'),
+          subnetIds: z.array(z.string()).optional().describe('aws: private subnets for tasks, databases and caches (every kind but SQS).'),
+          securityGroupIds: z.array(z.string()).optional().describe('aws: groups every task joins; they let the ALB reach it (MicroService).'),
+          albListenerArn: z.string().optional().describe('aws: the HTTPS listener ingress paths are routed on (MicroService with ingress).'),
+          albDnsName: z.string().optional().describe("aws: the ALB's DNS name, for urls and ingress.host records (MicroService with ingress)."),
+          hostedZoneId: z.string().optional().describe('aws: the Route 53 zone ingress.host names are created in.'),
+          kmsKeyArn: z.string().optional().describe('aws: the KMS key that encrypts logs, databases, caches, queues and secrets (optional).'),
+        })
+        .default({})
+        .describe("aws: references to the platform team's shared infrastructure. local: not used."),
+      approval: z
+        .strictObject({
+          required: z.boolean().default(false).describe("Whether a deployment waits for an approver of the service's approvers list."),
+          timeout: duration(DURATION_BOUNDS.approvalTimeout, 'How long a deployment waits for approval before it is abandoned.').default('24h'),
+          allowSelfApproval: z.boolean().default(false).describe('Whether the requester may approve their own deployment.'),
+          channels: z
+            .array(z.enum(['cli', 'slack']))
+            .default(['cli', 'slack'])
+            .describe('Channels approvals may come through: cli (`deployer approve`, signed) and slack (only the Slack app, which proves who clicked). A requester may always withdraw through any.'),
+          confirm: z.boolean().optional().describe('Whether Slack\'s Approve button asks "are you sure?" first; default: only in an environment named production.'),
+        })
+        .prefault({})
+        .describe('Whether deployments need approval, and how it is given.'),
+      rollout: z
+        .strictObject({
+          healthTimeout: duration(DURATION_BOUNDS.healthTimeout, 'How long a new release has to become healthy before it is rolled back.').default('5m'),
+          monitorWindow: duration(DURATION_BOUNDS.monitorWindow, 'How long a healthy release is watched (error rate, p99 latency) before the deployment succeeds; 0s turns monitoring off.').default('10m'),
+          checkInterval: duration(DURATION_BOUNDS.checkInterval, 'How often the release is checked while waiting and monitoring.').default('30s'),
+        })
+        .prefault({})
+        .describe('How a release is rolled out and watched.'),
+      rollback: z
+        .strictObject({
+          automatic: z.boolean().default(true).describe('Roll back to the previous release by itself when the new one fails its health gate or breaks a threshold below while monitored.'),
+          errorRatePercent: z.number().min(0).max(100).default(5).describe('Highest error rate (5xx answers), in percent of requests, a monitored release may have.'),
+          p99LatencyMs: z.number().int().min(1).default(2000).describe('Highest 99th percentile latency, in milliseconds, a monitored release may have.'),
+        })
+        .prefault({})
+        .describe('When a release is rolled back.'),
+      drift: z
+        .strictObject({
+          schedule: z.string().optional().describe('A cron expression (e.g. "0 * * * *") for when drift is checked; overrides interval.'),
+          interval: duration(DURATION_BOUNDS.driftInterval, 'How often drift (changes made behind deployer\'s back) is checked.').default('1h'),
+        })
+        .prefault({})
+        .describe('Scheduled drift detection.'),
+      ecsExec: z
+        .strictObject({ enabled: z.boolean().default(false).describe('Turn ECS Exec on for the next deployment\'s tasks.') })
+        .prefault({})
+        .describe("aws: ECS Exec into the environment's tasks (`deployer exec`), off unless turned on here: a shell in a running task bypasses review. Sessions are logged to the task's own log group. local: exec is always allowed."),
+      local: z
+        .strictObject({ images: z.record(z.string(), localImage).default({}).describe('Per image repository (the image without registry and tag, e.g. notification-api): how to run it.') })
+        .optional()
+        .describe('local: how MicroService images run on this machine. aws: not used.'),
+    })
+    .describe("The environment's target and its deployment policy."),
 });
 export type EnvironmentFile = z.infer<typeof environmentFileSchema>;
 export type EnvironmentSpec = EnvironmentFile['spec'];
@@ -285,24 +398,24 @@ export type EnvironmentSpec = EnvironmentFile['spec'];
 const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$/;
 
 export const repositoryFileSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal('Repository'),
-  metadata: z.strictObject({ name }),
-  spec: z.strictObject({
-    /** Approver groups: group name -> identities (emails). */
-    groups: z.record(z.string(), z.array(z.string())).default({}),
-    /** Slack user id -> identity, for approvals from the Slack app. */
-    slackUsers: z.record(z.string(), z.string()).default({}),
-    /** GitHub login -> identity, so a deployment started from GitHub Actions has its requester's own identity (self-approval rules). */
-    githubUsers: z.record(z.string(), z.string()).default({}),
-    /**
-     * Identity -> SSH public keys (`ssh-ed25519 AAAA... comment`, as in ~/.ssh/id_ed25519.pub): the keys
-     * that prove an approver's decision (`deployer approve` signs it) and a requester's production request.
-     */
-    signingKeys: z.record(z.string(), z.array(z.string().regex(SSH_PUBLIC_KEY, 'must be an OpenSSH public key line: "<type> <base64> [comment]"'))).default({}),
-    /** Identities that may roll back without approval where approval is required (break-glass); recorded as such. */
-    breakGlass: z.array(z.string().min(1)).default([]),
-  }),
+  apiVersion,
+  kind: z.literal('Repository').describe('Always Repository in deployer.yaml at the repo root.'),
+  metadata: z.strictObject({ name: name.describe("The deployment repo's name.") }).describe('Names the repo.'),
+  spec: z
+    .strictObject({
+      groups: z.record(z.string(), z.array(z.string())).default({}).describe('Approver groups: group name -> identities (emails); services name groups in approvers.'),
+      slackUsers: z.record(z.string(), z.string()).default({}).describe('Slack user id -> identity, for approvals from the Slack app.'),
+      githubUsers: z
+        .record(z.string(), z.string())
+        .default({})
+        .describe("GitHub login -> identity, so a deployment started from GitHub Actions has its requester's own identity (self-approval rules)."),
+      signingKeys: z
+        .record(z.string(), z.array(z.string().regex(SSH_PUBLIC_KEY, 'must be an OpenSSH public key line: "<type> <base64> [comment]"')))
+        .default({})
+        .describe("Identity -> SSH public keys (`ssh-ed25519 AAAA... comment`, as in ~/.ssh/id_ed25519.pub): the keys that prove an approver's decision (`deployer approve` signs it) and a requester's production request."),
+      breakGlass: z.array(z.string().min(1)).default([]).describe('Identities that may roll back without approval where approval is required (break-glass); recorded as such.'),
+    })
+    .describe('Who is who: approver groups, identities of Slack and GitHub users, signing keys.'),
 });
 export type RepositoryFile = z.infer<typeof repositoryFileSchema>;
 
