@@ -107,12 +107,15 @@ describe('deployer validate / plan / schema', () => {
     expect({ code: bogus.code, json: JSON.parse(bogus.stdout) }).toEqual({ code: 2, json: { error: { code: 'USAGE', message: 'Nonexistent flag: --bogus\nSee more help with --help' } } });
   });
 
-  it('writes a JSON Schema per kind', async () => {
-    const out = path.join(home, 'schemas');
-    const result = await runCli(['schema', '--out', out], env);
+  it('writes a JSON Schema per kind, and maps them to their files in a new repo\'s .vscode/settings.json', async () => {
+    const repo = fs.mkdtempSync(path.join(home, 'new-repo-'));
+    const result = await runCli(['schema', '--out', 'schemas'], env, repo);
     expect(result.code).toBe(0);
-    expect(fs.readdirSync(out).sort()).toEqual(['ElastiCacheRedis', 'Environment', 'MicroService', 'RDS', 'Repository', 'SQS', 'Service'].map((kind) => `${kind}.schema.json`));
-    const micro = JSON.parse(fs.readFileSync(path.join(out, 'MicroService.schema.json'), 'utf8'));
-    expect(micro.properties.spec.properties.scaling.properties).toHaveProperty('replicas');
+    const kinds = ['ElastiCacheRedis', 'Environment', 'MicroService', 'MicroService-infra', 'RDS', 'Repository', 'SQS', 'Service'];
+    expect(fs.readdirSync(path.join(repo, 'schemas')).sort()).toEqual(kinds.map((kind) => `${kind}.schema.json`).sort());
+    const micro = JSON.parse(fs.readFileSync(path.join(repo, 'schemas', 'MicroService.schema.json'), 'utf8'));
+    expect(micro.properties.spec.properties.scaling.properties.replicas.description).toMatch(/replicas/);
+    const settings = JSON.parse(fs.readFileSync(path.join(repo, '.vscode', 'settings.json'), 'utf8'));
+    expect(settings['yaml.schemas']['./schemas/MicroService.schema.json']).toEqual(['**/stacks/*/services/*/components/*/microservice.yaml']);
   });
 });
