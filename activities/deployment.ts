@@ -11,6 +11,7 @@ import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRe
 import type { ComponentRef } from '../src/targets/deployment';
 import type { Observer, ReleaseIdentity } from '../src/targets/observer';
 import type { ObservedEnvironment } from '../src/targets/observers';
+import { resolveLocalSecret } from '../src/targets/local/localSecrets';
 import { ComponentOutputs, resolveValueFrom } from '../src/targets/resolveValueFrom';
 import type { ProgramCatalogue } from './index';
 
@@ -135,7 +136,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       const force = new Set([...(input.force ?? []), ...unsettled]);
       const compared = force.size ? released.map((component) => (force.has(component.id) ? { ...component, specHash: `${component.specHash}:forced` } : component)) : released;
       const releasedOf = (name: string) => (name === service ? compared : ports.releases.released(desired.stack, desired.environment.name, name));
-      const plan = buildPlan(desired, releasedOf, [service], process.env);
+      const plan = buildPlan(desired, releasedOf, [service], (name) => resolveLocalSecret(name) !== undefined);
       // Approvals are bound to this hash: a decision made on one plan never approves another.
       return { plan, planHash: createHash('sha256').update(JSON.stringify(plan)).digest('hex'), released };
     },

@@ -196,7 +196,7 @@ export function readAutoscaling(root: string, ref: ComponentRef): AutoscalingSpe
         variables: { STACK: ref.stack, ENVIRONMENT: ref.environment },
       },
       [],
-    );
+    )?.component;
     if (component?.kind !== 'MicroService') return undefined;
     return (component.spec as { scaling?: { autoscaling?: AutoscalingSpec } }).scaling?.autoscaling;
   } catch {

@@ -4,6 +4,7 @@ import { didYouMean, Diagnostic } from './diagnostics';
 import { sha256, stableStringify } from './hash';
 import { interpolate } from './interpolate';
 import { plainTextSecrets } from './plainTextSecrets';
+import { ComponentReferences, readReferences } from './references';
 import { checkForAws, rdsIdentifierProblem } from './awsSpecChecks';
 import { API_VERSION, COMPONENT_KINDS, ComponentKind, componentFileSchema, componentKinds, EnvironmentSpec, MicroServiceSpec } from './schema';
 import { checkMicroService, SpecProblem } from './specChecks';
@@ -27,8 +28,18 @@ export interface ComponentContext {
   variables: Record<string, string>;
 }
 
-/** Loads one `components/<name>/` directory; problems go to `diagnostics`, never thrown. */
-export function loadComponent(dir: string, context: ComponentContext, diagnostics: Diagnostic[]): DesiredComponent | undefined {
+export interface LoadedComponent {
+  /** Read even when the spec is invalid, so its references are checked in the same run. */
+  references: ComponentReferences;
+  /** Undefined when the spec failed its schema. */
+  component?: DesiredComponent;
+}
+
+/**
+ * Loads one `components/<name>/` directory; problems go to `diagnostics`, never thrown. Undefined
+ * when its files cannot be read as a component at all.
+ */
+export function loadComponent(dir: string, context: ComponentContext, diagnostics: Diagnostic[]): LoadedComponent | undefined {
   const name = path.basename(dir);
   const rel = (file: string) => path.relative(context.repoRoot, path.join(dir, file));
   const entries = fs.readdirSync(dir).sort();
@@ -73,11 +84,12 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
     const at = origin(missing.path);
     diagnostics.push(at.file.diagnostic(at.path, `variable \${${missing.name}} is not defined`, `Pass --var ${missing.name}=VALUE, or write \${${missing.name}:-default}.`));
   }
+  const references = readReferences(`${context.service}/${name}`, kind, filled.value, origin);
   const schema = COMPONENT_KINDS[kind].spec;
   const parsed = schema.safeParse(filled.value, { reportInput: true });
   if (!parsed.success) {
     diagnostics.push(...issuesToDiagnostics(parsed.error.issues, schema, origin));
-    return undefined;
+    return { references };
   }
   const spec = parsed.data;
   const report = (problems: SpecProblem[]) => {
@@ -97,8 +109,8 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
     configs = loadConfigs(dir, spec as MicroServiceSpec, context, origin, diagnostics);
     diagnostics.push(...plainTextSecrets(spec as MicroServiceSpec, configs, origin, (config) => rel(path.join('configs', config.path))));
   }
-  return {
-    id: `${context.service}/${name}`,
+  const component: DesiredComponent = {
+    id: references.id,
     service: context.service,
     name,
     kind,
@@ -108,6 +120,7 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
     specHash: sha256(stableStringify({ kind, spec, configs: configs.map((config) => [config.mountPath, config.sha256]) })),
     source: main.locate(['kind']),
   };
+  return { references, component };
 }
 
 /**

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { computeWaves } from '../plan/waves';
-import { componentOrigin, loadComponent } from './componentLoader';
+import { loadComponent } from './componentLoader';
 import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics, UnknownNameError, unknownNameMessage } from './diagnostics';
-import { API_VERSION, COMPONENT_KINDS, environmentFileSchema, EnvironmentSpec, RepositoryFile, repositoryFileSchema, serviceFileSchema } from './schema';
+import { ComponentReferences, resolveReferences } from './references';
+import { API_VERSION, environmentFileSchema, EnvironmentSpec, RepositoryFile, repositoryFileSchema, serviceFileSchema } from './schema';
 import { sameIdentity } from '../trust/identity';
 import type { DeploymentPolicy, DesiredComponent, DesiredService, DesiredStack } from './types';
 import { YamlFile } from './yamlFile';
-import { issuesToDiagnostics, Origin } from './zodIssues';
+import { issuesToDiagnostics } from './zodIssues';
 
 export interface LoadOptions {
   /** Root of the deployment repo (holds stacks/ and environments/). */
@@ -38,13 +38,18 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
   checkNamesExist(root, options);
   const repository = loadRepositoryConfig(root, diagnostics);
   const environments = loadEnvironments(root, diagnostics);
+  // An invalid environment file is reported with everything else, not instead of it: the
+  // components are checked against the target its file names, if any (for AWS's limits).
   const environment = environments.get(options.environment);
+  const target = environment?.spec.target ?? writtenTarget(root, options.environment);
   const stackDir = path.join(root, 'stacks', options.stack);
-  if (diagnostics.length) throw new ModelValidationError(sortDiagnostics(diagnostics));
+  // By file name, valid or not: overrides for an environment whose file is broken are not unknown.
+  const environmentFiles = environmentNames(root).sort();
 
   const variables = { STACK: options.stack, ENVIRONMENT: options.environment, ...options.variables };
   const services: DesiredService[] = [];
   const components: DesiredComponent[] = [];
+  const references: ComponentReferences[] = [];
   // Every component directory, loaded or not: a reference to one that failed to load is not also
   // reported as unknown (its own problems already are).
   const declared = new Set<string>();
@@ -52,11 +57,14 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
   for (const serviceName of serviceNames) {
     const service = loadService(root, options.stack, serviceName, diagnostics);
     const componentsDir = path.join(stackDir, 'services', serviceName, 'components');
-    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, target: environment!.spec.target, environments: [...environments.keys()], variables };
+    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, target, environments: environmentFiles, variables };
     // Components are checked even when service.yaml is broken, so one run reports every problem.
     for (const componentName of listDirs(componentsDir)) {
       declared.add(`${serviceName}/${componentName}`);
-      const component = loadComponent(path.join(componentsDir, componentName), context, diagnostics);
+      const loaded = loadComponent(path.join(componentsDir, componentName), context, diagnostics);
+      if (!loaded) continue;
+      references.push(loaded.references);
+      const component = loaded.component;
       if (!component) continue;
       components.push(component);
       service?.components.push(component);
@@ -67,7 +75,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
     if (repository || !fs.existsSync(path.join(root, 'deployer.yaml'))) checkApprovers(root, service, repository?.spec, diagnostics);
     services.push(service);
   }
-  resolveReferences(root, components, declared, options.environment, diagnostics);
+  resolveReferences(references, declared, components, diagnostics);
   const scope = options.services;
   const inScope = (file: string) => !scope || !file.startsWith(`stacks/${options.stack}/services/`) || scope.includes(file.split('/')[3] ?? '');
   const relevant = diagnostics.filter((diagnostic) => inScope(diagnostic.file));
@@ -271,75 +279,16 @@ function checkApprovers(root: string, service: DesiredService, repository: Repos
 }
 
 /**
- * Checks every dependsOn and valueFrom against the components that exist (across services), fills
- * each component's dependsOn with both, and rejects dependency cycles.
+ * The target an environment file names even when the file is invalid otherwise; undefined when it
+ * names none that exists (its own diagnostic says so).
  */
-function resolveReferences(root: string, loaded: DesiredComponent[], declared: Set<string>, environment: string, diagnostics: Diagnostic[]): void {
-  const components = new Map<string, DesiredComponent>(loaded.map((c) => [c.id, c] as const));
-  const ids = [...declared];
-  // Each component's files are read once, on its first problem, however many it has.
-  const origins = new Map<string, Origin>();
-  const locate = (component: DesiredComponent, specPath: (string | number)[], message: string, hint?: string) => {
-    let origin = origins.get(component.id);
-    if (!origin) origins.set(component.id, (origin = componentFilesOrigin(root, component, environment)));
-    const at = origin(specPath);
-    return at.file.diagnostic(at.path, message, hint);
-  };
-  for (const component of components.values()) {
-    const spec = component.spec as { dependsOn: string[]; environment?: { name: string; valueFrom?: { component: string; output: string } }[] };
-    const deps = new Set<string>();
-    const unknown = (ref: string, at: (string | number)[]) => {
-      if (declared.has(ref)) return;
-      const suggestion = didYouMean(ref, ids);
-      diagnostics.push(locate(component, at, `unknown component "${ref}"`, suggestion ? `Did you mean "${suggestion}"?` : `Components: ${ids.sort().join(', ')}.`));
-    };
-    spec.dependsOn.forEach((ref, index) => {
-      if (!components.has(ref)) return unknown(ref, ['dependsOn', index]);
-      deps.add(ref);
-    });
-    spec.environment?.forEach((variable, index) => {
-      if (!variable.valueFrom) return;
-      const target = components.get(variable.valueFrom.component);
-      if (!target) return unknown(variable.valueFrom.component, ['environment', index, 'valueFrom', 'component']);
-      const outputs: readonly string[] = COMPONENT_KINDS[target.kind].outputs;
-      if (!outputs.includes(variable.valueFrom.output)) {
-        const suggestion = didYouMean(variable.valueFrom.output, outputs);
-        diagnostics.push(locate(component, ['environment', index, 'valueFrom', 'output'], `${target.kind} ${target.id} has no output "${variable.valueFrom.output}"`, `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Its outputs: ${outputs.join(', ')}.`));
-        return;
-      }
-      deps.add(target.id);
-    });
-    component.dependsOn = [...deps].sort();
-  }
-  // Checked even when other problems were found: the graph holds only valid edges between loaded
-  // components, so a cycle among them is real and belongs in the same report.
-  const result = computeWaves([...components.values()]);
-  if ('cycle' in result) {
-    const first = components.get(result.cycle[0]!)!;
-    const next = result.cycle[1]!;
-    const spec = first.spec as { dependsOn: string[]; environment?: { valueFrom?: { component: string } }[] };
-    // Point at the edge that leaves `first`, whether written as dependsOn or as a valueFrom.
-    const dependsOn = spec.dependsOn.indexOf(next);
-    const valueFrom = spec.environment?.findIndex((variable) => variable.valueFrom?.component === next) ?? -1;
-    const at = dependsOn >= 0 ? ['dependsOn', dependsOn] : valueFrom >= 0 ? ['environment', valueFrom, 'valueFrom', 'component'] : [];
-    diagnostics.push(
-      result.cycle.length === 2
-        ? locate(first, at, `${first.id} depends on itself`, 'Remove this reference: a component cannot wait for itself.')
-        : locate(first, at, `dependency cycle: ${result.cycle.join(' → ')}`, 'Remove one of these dependencies (dependsOn or valueFrom) to break the cycle.'),
-    );
-  }
-}
-
-/**
- * Where each spec path of a component was written, in whichever of its files wrote it (its
- * overrides for this environment included, which is where a reference may have been written).
- */
-function componentFilesOrigin(root: string, component: DesiredComponent, environment: string): Origin {
-  const read = (rel: string) => YamlFile.read(path.join(root, rel), rel).yaml;
-  const main = read(component.source.file);
-  const infraRel = path.join(path.dirname(component.source.file), 'infra.yaml');
-  const infra = component.kind === 'MicroService' && fs.existsSync(path.join(root, infraRel)) ? read(infraRel) : undefined;
-  return componentOrigin(main, infra, environment);
+function writtenTarget(root: string, name: string): EnvironmentSpec['target'] | undefined {
+  const rel = ['yaml', 'yml'].map((extension) => `environments/${name}.${extension}`).find((file) => fs.existsSync(path.join(root, file)));
+  if (!rel) return undefined;
+  const { yaml, diagnostics } = YamlFile.read(path.join(root, rel), rel);
+  if (diagnostics.length) return undefined;
+  const target = environmentFileSchema.shape.spec.shape.target.safeParse((yaml.value as { spec?: { target?: unknown } } | null)?.spec?.target);
+  return target.success ? target.data : undefined;
 }
 
 /** The environments declared by file name (environments/<name>.yaml), valid or not. */

@@ -46,10 +46,12 @@ export class YamlFile {
     // took a minute); duplicateKeys() does the same check in one pass.
     const doc = parseDocument(fs.readFileSync(absolutePath, 'utf8'), { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
     const located = (offset: number, message: string, hint: string): Diagnostic => ({ file, ...lines.linePos(offset), path: '', message, hint });
-    const diagnostics = [
-      ...doc.errors.map((error) => located(error.pos[0], `YAML syntax error: ${error.message.split('\n')[0]}`, SYNTAX_HINT)),
-      ...duplicateKeys(doc).map((offset) => located(offset, 'YAML syntax error: Map keys must be unique', SYNTAX_HINT)),
-    ];
+    // Only the first syntax error: the parser reads what follows it out of place, so one bad
+    // indentation would also yield an error for each line after it, none of them a mistake.
+    const firstError = doc.errors[0];
+    const diagnostics = firstError
+      ? [located(firstError.pos[0], `YAML syntax error: ${firstError.message.split('\n')[0]}`, SYNTAX_HINT)]
+      : duplicateKeys(doc).map((offset) => located(offset, 'YAML syntax error: Map keys must be unique', SYNTAX_HINT));
     let value: unknown;
     if (!diagnostics.length) {
       try {

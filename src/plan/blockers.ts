@@ -1,4 +1,5 @@
 import type { EnvironmentVariable } from '../model/schema';
+import { localSecretNotSet } from '../targets/local/localSecrets';
 import type { DesiredStack } from '../model/types';
 import type { ReleasedLookup } from './buildPlan';
 import { ingressCollisions } from './ingressCollisions';
@@ -6,12 +7,13 @@ import { ingressCollisions } from './ingressCollisions';
 /**
  * Why a plan cannot be applied as it stands, found before anything is created: a component that
  * reads (valueFrom) or waits for (dependsOn) a component of another service that is neither deployed
- * in the environment nor part of this plan; on the local target, a secret the worker cannot see; on
- * aws, ingress routes the shared load balancer cannot tell apart.
+ * in the environment nor part of this plan; on the local target, a secret neither the local secrets
+ * file nor the worker's environment holds; on aws, ingress routes the shared load balancer cannot
+ * tell apart.
  * Without this check the first wave is created and then rolled back, the useful line buried in the
  * engine's output.
  */
-export function planBlockers(desired: DesiredStack, services: string[], released: ReleasedLookup, workerEnv?: NodeJS.ProcessEnv, deployedServices: string[] = []): string[] {
+export function planBlockers(desired: DesiredStack, services: string[], released: ReleasedLookup, localSecretIsSet?: (name: string) => boolean, deployedServices: string[] = []): string[] {
   const inScope = desired.services.filter((service) => !services.length || services.includes(service.name));
   const planned = new Set(inScope.flatMap((service) => service.components.map((component) => component.id)));
   const environment = desired.environment.name;
@@ -28,10 +30,10 @@ export function planBlockers(desired: DesiredStack, services: string[], released
           `${component.id}: ${what}, which is not deployed in ${environment}. Deploy it first (deployer apply --stack ${desired.stack} --service ${other} --environment ${environment}), or apply the whole stack.`,
         );
       }
-      if (workerEnv && desired.environment.spec.target === 'local') {
+      if (localSecretIsSet && desired.environment.spec.target === 'local') {
         for (const variable of variables) {
-          if (!('secretFrom' in variable) || workerEnv[variable.secretFrom.secret] !== undefined) continue;
-          blockers.push(`${component.id}: secret ${variable.secretFrom.secret} for ${variable.name} is not set; on the local target it is an environment variable of the worker (set it where the worker starts, e.g. before deployer dev start).`);
+          if (!('secretFrom' in variable) || localSecretIsSet(variable.secretFrom.secret)) continue;
+          blockers.push(`${component.id}: ${localSecretNotSet(variable.secretFrom.secret, variable.name)}.`);
         }
       }
     }

@@ -33,8 +33,10 @@ export type ReleasedLookup = (service: string) => ReleasedComponent[];
 /**
  * Plans the given services of a desired stack (all when `services` is empty). Waves come from the
  * whole scope's DAG so ordering holds through unchanged components; unchanged ones are then left out.
+ * `localSecretIsSet` answers for the worker (only it can see local secrets): without it, missing
+ * local secrets are not checked.
  */
-export function buildPlan(desired: DesiredStack, released: ReleasedLookup, services: string[] = [], workerEnv?: NodeJS.ProcessEnv, deployedServices: string[] = []): DeploymentPlan {
+export function buildPlan(desired: DesiredStack, released: ReleasedLookup, services: string[] = [], localSecretIsSet?: (name: string) => boolean, deployedServices: string[] = []): DeploymentPlan {
   const inScope = desired.services.filter((service) => !services.length || services.includes(service.name));
   const components = inScope.flatMap((service) => service.components);
   const before = new Map(inScope.flatMap((service) => released(service.name)).map((component) => [component.id, component]));
@@ -65,6 +67,6 @@ export function buildPlan(desired: DesiredStack, released: ReleasedLookup, servi
     unchanged,
     noop: waves.length === 0 && deletions.length === 0,
     cost,
-    blockers: planBlockers(desired, services, released, workerEnv, deployedServices),
+    blockers: planBlockers(desired, services, released, localSecretIsSet, deployedServices),
   };
 }

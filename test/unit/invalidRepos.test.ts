@@ -17,6 +17,9 @@ const CART_DB = 'stacks/shop/services/cart/components/database/rds.yaml';
 const ORDERS = 'stacks/shop/services/orders/service.yaml';
 const ORDERS_API = 'stacks/shop/services/orders/components/api/microservice.yaml';
 const ORDERS_API_INFRA = 'stacks/shop/services/orders/components/api/infra.yaml';
+const CART_WORKER = 'stacks/shop/services/cart/components/worker/microservice.yaml';
+const ORDERS_WORKER = 'stacks/shop/services/orders/components/worker/microservice.yaml';
+const ORDERS_QUEUE = 'stacks/shop/services/orders/components/queue/sqs.yaml';
 
 interface Case {
   name: string;
@@ -282,6 +285,30 @@ const cases: Case[] = [
       `${ORDERS}:5:1 missing required field "owners"`,
     ],
     hints: { [`${CART_API}:7:3 unknown field "prot"`]: 'Did you mean "port"?' },
+  },
+  // The issue's case: an invalid environment file, components with schema errors whose references
+  // are still checked (cycle, unknown component, unknown output of a broken RDS), AWS's limits from
+  // the invalid environment's target, and a bad indentation reported once.
+  {
+    name: 'every-problem-at-once',
+    environment: 'production',
+    variables: {},
+    expected: [
+      `${ENV}:7:3 unknown field "regoin"`,
+      `${CART_API_INFRA}:8:13 "memory" must be a number, not string "512MB"`,
+      `${CART_API}:8:15 "replicas" must be a number, not string "two"`,
+      `${CART_API}:12:20 unknown component "cart/cache"`,
+      `${CART_DB}:6:11 "engine" is "postgress"; it must be one of "postgres", "mysql"`,
+      `${CART_WORKER}:6:3 unknown field "imgae"`,
+      `${CART_WORKER}:8:7 dependency cycle: cart/worker → orders/worker → cart/worker`,
+      `${CART}:11:20 test "health" targets unknown component "apii"`,
+      `${ORDERS_API}:7:1 YAML syntax error: All mapping items must start at the same column`,
+      `${ORDERS_QUEUE}:7:29 "visibilityTimeoutSeconds" must be at least 0`,
+      `${ORDERS_WORKER}:10:22 healthCheck.intervalSeconds 3 is outside the load balancer's range 5-300`,
+      `${ORDERS_WORKER}:20:17 RDS cart/database has no output "endpont"`,
+      `${ORDERS}:8:15 unknown service "payment"`,
+    ],
+    hints: { [`${ENV}:7:3 unknown field "regoin"`]: 'Did you mean "region"?' },
   },
 ];
 

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { MicroServiceSpec, SqsSpec } from '../../src/model/schema';
 import type { DesiredStack } from '../../src/model/types';
 import type { ComponentDeployment, ResolvedValue } from '../../src/targets/deployment';
+import { setLocalSecret } from '../../src/targets/local/localSecrets';
 import { LocalTargetError, localDesiredState } from '../../src/targets/local/programs';
 
 const repo = path.resolve(__dirname, '../../examples/deployment-repo');
@@ -108,6 +110,25 @@ describe('localDesiredState: MicroService', () => {
     }
   });
 
+  it('reads a secret stored with `deployer dev secrets set` at each resolution, before the worker\'s environment', () => {
+    const base = deployment('notification-service/api', resolvedForApi);
+    const spec = base.spec as MicroServiceSpec;
+    const withSecret = { ...base, spec: { ...spec, environment: [{ name: 'SMTP_TOKEN', secretFrom: { secret: 'DEPLOYER_TEST_STORED_TOKEN' } }] } };
+    const previousHome = process.env.DEPLOYER_HOME;
+    process.env.DEPLOYER_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-secrets-'));
+    process.env.DEPLOYER_TEST_STORED_TOKEN = 'from-the-environment';
+    try {
+      expect(localDesiredState(withSecret)).toMatchObject({ secretEnvironment: { SMTP_TOKEN: 'from-the-environment' } });
+      setLocalSecret('DEPLOYER_TEST_STORED_TOKEN', 'from-the-file');
+      expect(localDesiredState(withSecret)).toMatchObject({ secretEnvironment: { SMTP_TOKEN: 'from-the-file' } });
+    } finally {
+      fs.rmSync(process.env.DEPLOYER_HOME, { recursive: true, force: true });
+      if (previousHome === undefined) delete process.env.DEPLOYER_HOME;
+      else process.env.DEPLOYER_HOME = previousHome;
+      delete process.env.DEPLOYER_TEST_STORED_TOKEN;
+    }
+  });
+
   it('refuses an image the environment has no local.images entry for, saying where to add it', () => {
     const base = deployment('notification-service/api', resolvedForApi);
     const error = errorOf(() => localDesiredState({ ...base, environment: { ...base.environment, local: { images: { 'user-api': { command: ['node', 'server.js'], workingDir: appDir } } } } }));
@@ -132,13 +153,13 @@ describe('localDesiredState: MicroService', () => {
     expect(error.message).toBe('notification-service/api: DATABASE_PASSWORD comes from notification-service/database, which has no output password yet; deploy it first');
   });
 
-  it('refuses a secretFrom whose variable the worker does not have', () => {
+  it('refuses a secretFrom that neither the local secrets file nor the worker\'s environment holds', () => {
     const base = deployment('notification-service/api', resolvedForApi);
     const spec = base.spec as MicroServiceSpec;
     delete process.env.DEPLOYER_TEST_MISSING_SECRET;
     const error = errorOf(() => localDesiredState({ ...base, spec: { ...spec, environment: [{ name: 'API_KEY', secretFrom: { secret: 'DEPLOYER_TEST_MISSING_SECRET' } }] } }));
     expect(error).toBeInstanceOf(LocalTargetError);
-    expect(error.message).toBe('notification-service/api: secret DEPLOYER_TEST_MISSING_SECRET for API_KEY is not set; on the local target, set it as an environment variable of the worker');
+    expect(error.message).toBe('notification-service/api: secret DEPLOYER_TEST_MISSING_SECRET for API_KEY is not set; on the local target, store it with `deployer dev secrets set DEPLOYER_TEST_MISSING_SECRET` (no restart needed), or set it as an environment variable of the worker');
   });
 
   it('refuses a working directory that does not exist on this machine, saying which setting to fix', () => {

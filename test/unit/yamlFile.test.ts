@@ -59,6 +59,13 @@ describe('YamlFile.read', () => {
     expect(yaml.value).toEqual({ base: { port: 8080 }, api: { port: 8080 }, web: { port: 8080 } });
   });
 
+  it('reports one bad indentation once, at its line, not each line the parser then misreads', () => {
+    // yaml itself reports 7 errors on lines 5-7 for this one mistake.
+    const file = write('indent.yaml', 'spec:\n  image: x:1\n  healthCheck:\n    path: /h\n intervalSeconds: 5\n    timeoutSeconds: 2\n  port: 3\n  replicas: 2\n');
+    const { diagnostics } = YamlFile.read(file, 'indent.yaml');
+    expect(diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['5:1 YAML syntax error: All mapping items must start at the same column']);
+  });
+
   it('reports every key written twice in a mapping, at the second one, block and flow alike', () => {
     const file = write('twice.yaml', 'a: 1\nb:\n  c: 2\n  d: 3\n  c: 4\ne: { f: 1, f: 2 }\na: 5\n"1": x\n1: y\n');
     const { diagnostics } = YamlFile.read(file, 'twice.yaml');

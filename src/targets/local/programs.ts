@@ -6,6 +6,7 @@ import type { ElastiCacheSpec, MicroServiceSpec, RdsSpec, SqsSpec } from '../../
 import { parseImage } from '../../model/specChecks';
 import type { ComponentDeployment } from '../deployment';
 import { componentKey, DesiredComponent, MicroServiceDesired } from './api';
+import { localSecretNotSet, resolveLocalSecret } from './localSecrets';
 import { LocalComponent } from './providers';
 
 /** A component the local target cannot run as written; the message says what to change. */
@@ -81,9 +82,9 @@ function microServiceDesired(deployment: ComponentDeployment, spec: MicroService
       if (!resolved) throw new LocalTargetError(`${ref.service}/${ref.component}: ${variable.name} comes from ${variable.valueFrom.component}, which has no output ${variable.valueFrom.output} yet; deploy it first`);
       (resolved.secret ? secretEnvironment : environment)[variable.name] = resolved.value;
     } else {
-      // Locally a secret is a variable of the worker's environment, the way a secret store would hold it.
-      const value = process.env[variable.secretFrom.secret];
-      if (value === undefined) throw new LocalTargetError(`${ref.service}/${ref.component}: secret ${variable.secretFrom.secret} for ${variable.name} is not set; on the local target, set it as an environment variable of the worker`);
+      // Read at each deployment: a secret set with `deployer dev secrets set` needs no restart.
+      const value = resolveLocalSecret(variable.secretFrom.secret);
+      if (value === undefined) throw new LocalTargetError(`${ref.service}/${ref.component}: ${localSecretNotSet(variable.secretFrom.secret, variable.name)}`);
       secretEnvironment[variable.name] = value;
     }
   }
