@@ -74,7 +74,7 @@ const valueFrom = z
 
 const secretFrom = z
   .strictObject({
-    secret: z.string().min(1).describe("aws: a Secrets Manager secret (name or ARN) or an SSM parameter (/name or ARN), injected by ECS. local: the name of an environment variable of the worker's process."),
+    secret: z.string().min(1).describe("aws: a Secrets Manager secret (name or ARN) or an SSM parameter (/name or ARN), injected by ECS. local: a name stored with `deployer dev secrets set NAME`, else an environment variable of the worker's process."),
     key: z.string().optional().describe('aws: the JSON key to read inside a Secrets Manager secret (not for SSM parameters). Ignored locally.'),
   })
   .describe('A secret, read when the replica starts; its value never enters the repo, the plan or the task definition.');
