@@ -1,5 +1,5 @@
 import type { EnvironmentVariable } from '../model/schema';
-import { localSecretNotSet } from '../targets/local/localSecrets';
+import { localSecretNotSet } from '../targets/local/secretNotSet';
 import type { DesiredStack } from '../model/types';
 import type { ReleasedLookup } from './buildPlan';
 import { ingressCollisions } from './ingressCollisions';

@@ -47,11 +47,6 @@ export function unsetLocalSecret(name: string): boolean {
   return true;
 }
 
-/** Why a deployment cannot start, and the two ways to fix it. */
-export function localSecretNotSet(secret: string, variable: string): string {
-  return `secret ${secret} for ${variable} is not set; on the local target, store it with \`deployer dev secrets set ${secret}\` (no restart needed), or set it as an environment variable of the worker`;
-}
-
 function readSecrets(): Record<string, string> {
   const file = localSecretsFile();
   if (!fs.existsSync(file)) return {};

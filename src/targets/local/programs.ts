@@ -6,7 +6,8 @@ import type { ElastiCacheSpec, MicroServiceSpec, RdsSpec, SqsSpec } from '../../
 import { parseImage } from '../../model/specChecks';
 import type { ComponentDeployment } from '../deployment';
 import { componentKey, DesiredComponent, MicroServiceDesired } from './api';
-import { localSecretNotSet, resolveLocalSecret } from './localSecrets';
+import { resolveLocalSecret } from './localSecrets';
+import { localSecretNotSet } from './secretNotSet';
 import { LocalComponent } from './providers';
 
 /** A component the local target cannot run as written; the message says what to change. */
