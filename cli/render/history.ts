@@ -21,7 +21,11 @@ export function historyRow(record: ReleaseEntry, timeZone?: string): [string, st
 export function renderHistory(service: string, environment: string, records: ReleaseEntry[], timeZone?: string): string {
   const title = `Deployment History: ${service} (${environment})`;
   if (records.length === 0) return box(title, [`No deployments of ${service} to ${environment} are recorded yet.`]);
-  const [header, ...rows] = table([['Version', 'Kind', 'Date', 'Time', 'By', 'Duration', 'Approval'], ...records.map((record) => historyRow(record, timeZone))], 2, [7, 6, 6, 5, 13, 8]);
+  // The approval wait only where some release waited for one (environments that require approval):
+  // elsewhere the column would be empty and cost the table its fit in 80 columns.
+  const waited = records.some((record) => record.approval);
+  const columns = (row: string[]) => (waited ? row : row.slice(0, -1));
+  const [header, ...rows] = table([columns(['Version', 'Kind', 'Date', 'Time', 'By', 'Duration', 'Waited']), ...records.map((record) => columns(historyRow(record, timeZone)))], 2, [7, 6, 6, 5, 13, 8]);
   return box(title, [header!], rows);
 }
 

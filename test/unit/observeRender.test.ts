@@ -217,17 +217,17 @@ describe('history', () => {
   it('renders the mission\'s Deployment History table', () => {
     expect(renderHistory('notification-service', 'production', records, 'UTC')).toBe(
       [
-        '┌─────────────────────────────────────────────────────────────────────────┐',
-        '│ Deployment History: notification-service (production)                   │',
-        '├─────────────────────────────────────────────────────────────────────────┤',
-        '│ Version  Kind       Date    Time   By             Duration     Approval │',
-        '├─────────────────────────────────────────────────────────────────────────┤',
-        '│ v1.3.0   deploy     Jan 15  14:20  alice@company  4m 32s ✓     10m 0s   │',
-        '│ v1.2.0   rollback   Jan 14  10:15  bob@company    4m 18s ✓              │',
-        '│ v1.1.9   deploy     Jan 13  16:45  alice@company  Rolled back           │',
-        '│ v1.1.8   deploy     Jan 12  11:20  bob@company    5m 12s ✓              │',
-        '│ v1.1.7   remediate  Jan 11  09:30  alice@company  4m 55s ✓              │',
-        '└─────────────────────────────────────────────────────────────────────────┘',
+        '┌───────────────────────────────────────────────────────────────────────┐',
+        '│ Deployment History: notification-service (production)                 │',
+        '├───────────────────────────────────────────────────────────────────────┤',
+        '│ Version  Kind       Date    Time   By             Duration     Waited │',
+        '├───────────────────────────────────────────────────────────────────────┤',
+        '│ v1.3.0   deploy     Jan 15  14:20  alice@company  4m 32s ✓     10m 0s │',
+        '│ v1.2.0   rollback   Jan 14  10:15  bob@company    4m 18s ✓            │',
+        '│ v1.1.9   deploy     Jan 13  16:45  alice@company  Rolled back         │',
+        '│ v1.1.8   deploy     Jan 12  11:20  bob@company    5m 12s ✓            │',
+        '│ v1.1.7   remediate  Jan 11  09:30  alice@company  4m 55s ✓            │',
+        '└───────────────────────────────────────────────────────────────────────┘',
       ].join('\n'),
     );
   });
