@@ -36,11 +36,17 @@ describe('the mission, end to end on the local target', () => {
     execFileSync('git', ['-c', 'user.name=Alice', '-c', 'user.email=alice@company.com', 'commit', '-q', '-m', message], { cwd: repo });
   }
 
+  /** What the requester of a production deployment reads once it waits for an approver. */
+  const APPROVER_RUNS = 'Waiting for an approver, who runs the command below.';
+
   /** `deployer apply` in production as alice, approved from "another terminal" by carol. */
   async function applyApprovedByCarol(version: string): Promise<CliResult> {
     const apply = startCli(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', `VERSION=${version}`], env(), repo);
-    await waitFor(() => apply.output().includes('Waiting for approval'));
-    expect(apply.output()).toContain('Waiting for approval by notifications-team-lead, platform-team (you, alice@company.com, cannot approve this one)');
+    await waitFor(() => apply.output().includes(APPROVER_RUNS));
+    // The requester sees the approval box (plan, approvers, deadline), why they cannot approve, and what an approver runs.
+    expect(apply.output()).toContain('Production Deployment Approval Required');
+    expect(apply.output()).toContain('You cannot approve this one: ');
+    expect(apply.output()).toContain('deployer approve --stack user-platform --service notification-service --environment production');
     const approved = await deployer(['approve', '--service', 'notification-service', '--environment', 'production'], 'carol@company.com');
     expect(approved.code).toBe(0);
     return apply.done;
@@ -76,7 +82,7 @@ describe('the mission, end to end on the local target', () => {
       expect(setup.code).toBe(0);
     }
     const production = startCli(['apply', '--stack', 'user-platform', '--service', 'user-service', '--environment', 'production'], env('bob@company.com'), repo);
-    await waitFor(() => production.output().includes('Waiting for approval'));
+    await waitFor(() => production.output().includes(APPROVER_RUNS));
     expect((await deployer(['approve', '--service', 'user-service', '--environment', 'production'], 'carol@company.com')).code).toBe(0);
     expect((await production.done).code).toBe(0);
   });
@@ -119,7 +125,7 @@ describe('the mission, end to end on the local target', () => {
 
     expect((await applyApprovedByCarol('v1.1.0')).code).toBe(0);
     const production = startCli(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', 'VERSION=v1.2.0'], env(), repo);
-    await waitFor(() => production.output().includes('Waiting for approval'));
+    await waitFor(() => production.output().includes(APPROVER_RUNS));
     const follow = startCli(['status', '--service', 'notification-service', '--environment', 'production', '--follow'], env(), repo);
     expect((await deployer(['approve', '--service', 'notification-service', '--environment', 'production'], 'dave@company.com')).code).toBe(0);
     const deployed = await production.done;
