@@ -165,7 +165,7 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
     expect(cli.stdout).toContain(`  api replicas: 2 → 3  (${infraYaml}, overrides.drift.scaling.replicas)`);
     expect(cli.stdout).toContain(`--- a/${infraYaml}\n+++ b/${infraYaml}\n@@ -27,3 +27,6 @@\n`);
     expect(cli.stdout).toContain('+  drift:\n+    scaling:\n+      replicas: 3\n');
-    expect(cli.stdout).toContain(`deployer apply --service ${service} --environment ${environment}`);
+    expect(cli.stdout).toContain(`deployer apply --stack ${stack} --service ${service} --environment ${environment} --var VERSION=v1.2.0`);
 
     const applied = await deploy('v1.2.0');
     expect(applied.phase).toBe('succeeded');
