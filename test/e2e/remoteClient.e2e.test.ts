@@ -72,7 +72,7 @@ describe('a CLI with nothing but Temporal', () => {
     const json = JSON.parse(remote.stdout);
     expect(json.releases.map((release: { version: string; result: string }) => `${release.version}:${release.result}`)).toEqual(['v1.3.0:rolled_back', 'v1.2.0:succeeded', 'v1.1.0:succeeded']);
     // What history --json shows of a release, and no more: no specs, no settings.
-    expect(Object.keys(json.releases[0]).sort()).toEqual(['components', 'deployedBy', 'durationMs', 'finishedAt', 'result', 'startedAt', 'version', 'workflowId']);
+    expect(Object.keys(json.releases[0]).sort()).toEqual(['components', 'deployedBy', 'durationMs', 'finishedAt', 'kind', 'result', 'startedAt', 'version', 'workflowId']);
     expect(json.releases[0].components).toEqual(expect.arrayContaining(['notification-service/api']));
   });
 
