@@ -43,10 +43,9 @@ export function resolveSettings(flags: ConnectionFlags): TemporalSettings {
 /** A Temporal client, or an error that says where it looked and how to fix it. */
 export async function connectTemporal(flags: ConnectionFlags): Promise<{ client: Client; settings: TemporalSettings; close: () => Promise<void> }> {
   const settings = resolveSettings(flags);
-  const { Client, Connection } = await import('@temporalio/client');
+  const { openClient } = await import('../src/temporal/connection');
   try {
-    const connection = await Connection.connect({ address: settings.address, apiKey: settings.apiKey, tls: settings.tls ? {} : undefined, connectTimeout: 3000 });
-    return { client: new Client({ connection, namespace: settings.namespace }), settings, close: () => connection.close() };
+    return { ...(await openClient(settings, 3000)), settings };
   } catch (error) {
     throw new DeployerError(
       `cannot reach Temporal at ${settings.address} (${(error as Error).message}). Start the local one with \`deployer dev start\`, or point at yours with --temporal-address / DEPLOYER_TEMPORAL_ADDRESS.`,

@@ -15,6 +15,9 @@ import {
   ServiceReleasesRequest,
 } from '../temporal/releaseReads';
 
+/** How long connecting waits for a Temporal server that does not answer. */
+const CONNECT_TIMEOUT_MS = 3000;
+
 /** How long a read waits for the worker: reading a few files takes it milliseconds, when it runs. */
 export const RELEASE_READ_TIMEOUT_MS = 10_000;
 
@@ -82,10 +85,10 @@ export function temporalReleaseReads(options: TemporalReleaseReadsOptions): Rele
 }
 
 async function connectClient(settings: TemporalSettings): Promise<{ client: Client; close: () => Promise<void> }> {
-  const { Client, Connection } = await import('@temporalio/client');
+  // Loaded when first needed: the Temporal client is heavy for a CLI that may not read at all.
+  const { openClient } = await import('../temporal/connection');
   try {
-    const connection = await Connection.connect({ address: settings.address, apiKey: settings.apiKey, tls: settings.tls ? {} : undefined, connectTimeout: 3000 });
-    return { client: new Client({ connection, namespace: settings.namespace }), close: () => connection.close() };
+    return await openClient(settings, CONNECT_TIMEOUT_MS);
   } catch (error) {
     throw unreachable(settings.address, (error as Error).message);
   }

@@ -19,10 +19,16 @@ export function temporalSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): T
 }
 
 export async function connectClient(settings: TemporalSettings): Promise<Client> {
+  return (await openClient(settings)).client;
+}
+
+/** A client and the way to close its connection; `connectTimeoutMs` bounds the wait for a server that does not answer. */
+export async function openClient(settings: TemporalSettings, connectTimeoutMs?: number): Promise<{ client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({
     address: settings.address,
     apiKey: settings.apiKey,
     tls: settings.tls ? {} : undefined,
+    connectTimeout: connectTimeoutMs,
   });
-  return new Client({ connection, namespace: settings.namespace });
+  return { client: new Client({ connection, namespace: settings.namespace }), close: () => connection.close() };
 }
