@@ -7,7 +7,7 @@ import path from 'node:path';
 const BUILT_IN = new Set(['STACK', 'ENVIRONMENT']);
 
 /** The `${NAME}` variables (without a `:-default`) the service's YAML files use, sorted. */
-export function requiredVariables(root: string, stack: string, service: string): string[] {
+function requiredVariables(root: string, stack: string, service: string): string[] {
   const names = new Set<string>();
   const visit = (dir: string) => {
     if (!fs.existsSync(dir)) return;

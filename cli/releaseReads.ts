@@ -17,6 +17,6 @@ export async function readingReleases<T>(flags: ConnectionFlags, use: (reads: Re
   }
 }
 
-export function releasesFailure(error: unknown): unknown {
+function releasesFailure(error: unknown): unknown {
   return error instanceof ReleasesUnavailableError ? new DeployerError(error.message, error.code, EXIT.failure) : error;
 }

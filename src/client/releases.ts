@@ -19,7 +19,7 @@ import {
 const CONNECT_TIMEOUT_MS = 3000;
 
 /** How long a read waits for the worker: reading a few files takes it milliseconds, when it runs. */
-export const RELEASE_READ_TIMEOUT_MS = 10_000;
+const RELEASE_READ_TIMEOUT_MS = 10_000;
 
 /** The release log could not be read: Temporal is not reachable, or no worker answered in time. */
 export class ReleasesUnavailableError extends Error {

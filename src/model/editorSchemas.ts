@@ -95,7 +95,7 @@ function describeDefault(value: unknown): string | undefined {
 }
 
 /** Applies `change` to every schema node, children first (properties, items, unions, records). */
-export function mapSchema(schema: JsonSchema, change: (node: JsonSchema) => JsonSchema): JsonSchema {
+function mapSchema(schema: JsonSchema, change: (node: JsonSchema) => JsonSchema): JsonSchema {
   const node: JsonSchema = { ...schema };
   const map = (child: unknown) => (isSchema(child) ? mapSchema(child, change) : child);
   if (node.properties) node.properties = Object.fromEntries(Object.entries(node.properties).map(([key, child]) => [key, map(child) as JsonSchema]));

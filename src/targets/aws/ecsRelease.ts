@@ -1,7 +1,7 @@
 import type { Deployment, Service } from '@aws-sdk/client-ecs';
 
 /** `family:revision`, the part of a task definition ARN people recognise. */
-export function taskDefinitionName(arn: string): string {
+function taskDefinitionName(arn: string): string {
   return arn.split('/').pop() ?? arn;
 }
 
