@@ -4,6 +4,7 @@ import { loadDesiredStack } from '../src/model/loadRepo';
 import { parseImage } from '../src/model/specChecks';
 import { gitCheckout, gitCommit } from '../src/model/checkout';
 import type { DesiredStack } from '../src/model/types';
+import { checkAllowReplace } from './allowReplace';
 import { DeployerError, EXIT } from './baseCommand';
 import { currentIdentity, requesterIdentity } from './identity';
 import { findServiceStack, listDirs, listing, suggest } from './locate';
@@ -15,6 +16,7 @@ export interface DeployFlags {
   stack?: string;
   service?: string;
   environment: string;
+  'allow-replace'?: string[];
 }
 
 export interface DeployRequest {
@@ -23,6 +25,8 @@ export interface DeployRequest {
   service?: string;
   version: string;
   requestedBy: string;
+  /** Data components whose replacement the requester accepts (--allow-replace). */
+  allowReplace?: string[];
   /** What the repo should change but may deploy with (a secret written in plain text). */
   warnings: Diagnostic[];
 }
@@ -44,7 +48,8 @@ export function deployRequest(flags: DeployFlags): DeployRequest {
     const names = listDirs(path.join(root, 'stacks', stack, 'services'));
     throw new DeployerError(`stack ${stack} has no service "${flags.service}".${suggest(flags.service, names)} Its services: ${listing(names)}.`, 'UNKNOWN_SERVICE', EXIT.usage);
   }
-  return { root, desired, service: flags.service, version: displayVersion(desired, variables, flags.service), requestedBy: requesterIdentity(currentIdentity(process.env, root), desired.githubUsers), warnings };
+  const allowReplace = checkAllowReplace(flags['allow-replace'] ?? [], desired, flags.service);
+  return { root, desired, service: flags.service, version: displayVersion(desired, variables, flags.service), requestedBy: requesterIdentity(currentIdentity(process.env, root), desired.githubUsers), allowReplace, warnings };
 }
 
 /** The VERSION variable when given, else the image tag of the service's first MicroService. */

@@ -18,7 +18,7 @@ import { signedRequest } from './signing';
 export async function startStackDeployment(client: Client, request: DeployRequest): Promise<WorkflowHandle> {
   const { desired } = request;
   const workflowId = deployStackWorkflowId(desired.stack, desired.environment.name);
-  const input = { desired, requestedBy: request.requestedBy, version: request.version, request: await signedRequest({ action: 'deploy', stack: desired.stack, environment: desired.environment.name, version: request.version, requestedBy: request.requestedBy }, desired.environment.spec.approval.required, request.root) };
+  const input = { desired, requestedBy: request.requestedBy, version: request.version, request: await signedRequest({ action: 'deploy', stack: desired.stack, environment: desired.environment.name, version: request.version, requestedBy: request.requestedBy }, desired.environment.spec.approval.required, request.root), allowReplace: request.allowReplace };
   try {
     checkPayloadSize(input);
   } catch (error) {

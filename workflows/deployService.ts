@@ -17,6 +17,7 @@ import type { NotificationDetails, NotificationType } from '../src/notify/notifi
 import type { ReleasedComponent, ReleaseRecord, ReleaseResult } from '../src/releases/releaseRecord';
 import { durationMs } from '../src/model/duration';
 import { formatDelta } from '../src/plan/cost';
+import { replacementBlockers } from '../src/plan/replacements';
 import { approvalNeedsConfirmation, approvalProblem, approverIdentities, eligibilityPolicy, requestGate, slackIdentity } from '../src/temporal/approval';
 import { gatedRefs } from '../src/temporal/healthGate';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
@@ -214,6 +215,17 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
   }));
   const desiredComponents: ReleasedComponent[] = service.components.map(({ source: _source, ...component }) => component);
   if (plan.noop) return finish('unchanged', undefined, released);
+  // A replacement that loses data (a database, a cache, queued messages) goes ahead only when the
+  // requester named the component with --allow-replace; approvers then see it in the plan.
+  plan.blockers.push(
+    ...replacementBlockers(plan.waves.flatMap((wave) => wave.changes), input.allowReplace ?? [], {
+      stack: desired.stack,
+      environment: environment.name,
+      target: environment.spec.target,
+      deletionProtection: environment.spec.approval.required,
+      sourceOf: (id) => sourceOf(service.components.find((component) => component.id === id)?.source),
+    }),
+  );
   if (plan.blockers.length) {
     const reason = `nothing was deployed: ${plan.blockers.join(' ')}`;
     await notify('failed', reason);
@@ -300,6 +312,11 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
     await notify('rolled-back', `${reason}; rolled back to the last good release`, { trigger: trigger(reason) });
     return finish('rolled-back', 'rolled_back', released, reason);
   }
+}
+
+/** `file:line` of a component's main file; none for one rendered from a release (rollback). */
+function sourceOf(source: { file: string; line: number } | undefined): string | undefined {
+  return source?.file ? `${source.file}:${source.line}` : undefined;
 }
 
 /** Applies one wave's components in parallel; a failure of any fails the wave after all have ended. */

@@ -46,7 +46,7 @@ export async function deployStack(input: DeployStackInput): Promise<DeployStackR
     const outcomes = await Promise.all(
       wave.map(async (service) => {
         try {
-          const result = await deployServiceChild({ desired, service, requestedBy: input.requestedBy, version: input.version, kind: 'deploy', request: input.request });
+          const result = await deployServiceChild({ desired, service, requestedBy: input.requestedBy, version: input.version, kind: 'deploy', request: input.request, allowReplace: input.allowReplace });
           return { service, phase: result.phase, reason: result.reason };
         } catch (error) {
           // A running deployService of the service is its lock: report it rather than wait.
@@ -80,6 +80,7 @@ export async function rollbackService(input: RollbackServiceInput): Promise<Depl
     kind: 'rollback',
     reason: input.reason,
     request: input.request,
+    allowReplace: input.allowReplace,
   });
 }
 

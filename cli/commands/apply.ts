@@ -5,6 +5,7 @@ import type { DeploymentProgress, DeployServiceResult } from '../../src/temporal
 import { BaseCommand, DeployerError, EXIT } from '../baseCommand';
 import type { DeployRequest } from '../deployInputs';
 import type { WorkflowLink } from '../render/summary';
+import { allowReplaceFlag } from '../allowReplace';
 import { repoFlags } from '../repoFlags';
 
 interface ApplyFlags {
@@ -34,12 +35,14 @@ export default class Apply extends BaseCommand {
   static override description =
     'Renders the desired state from this checkout and hands it to a durable deployService workflow, which holds the service lock while it runs. ' +
     'Shows the plan and cost, asks for approval where the environment requires it (on a terminal, when you may approve), follows the waves live, ' +
-    'and exits 0 when deployed (or nothing changed), 1 when it failed or was rolled back, 3 when another deployment holds the lock, 4 when rejected or not approved in time.';
+    'and exits 0 when deployed (or nothing changed), 1 when it failed or was rolled back, 3 when another deployment holds the lock, 4 when rejected or not approved in time. ' +
+    'A plan that replaces an RDS, ElastiCacheRedis or SQS component (a change the provider cannot make in place, such as a new engine, database name, KMS key or queue type) deletes its data: it is refused unless --allow-replace names the component.';
   static override examples = [
     '<%= config.bin %> apply --stack user-platform --service notification-service --environment development --var VERSION=v1.2.0',
     '<%= config.bin %> apply --service notification-service --environment production --var VERSION=v1.2.0 --no-wait',
     '<%= config.bin %> apply --stack user-platform --environment staging --var VERSION=v1.2.0 --json',
     '<%= config.bin %> apply --stack user-platform --service notification-service --environment development --var VERSION=v1.2.0 --summary "$GITHUB_STEP_SUMMARY"',
+    '<%= config.bin %> apply --service notification-service --environment staging --var VERSION=v1.3.0 --allow-replace notification-service/database',
   ];
   static override flags = {
     ...repoFlags,
@@ -49,6 +52,7 @@ export default class Apply extends BaseCommand {
     yes: Flags.boolean({ char: 'y', description: 'Approve without asking when you are an approver (and may approve your own deployment here).', default: false }),
     'no-wait': Flags.boolean({ description: 'Start the deployment, print its id, and return.', default: false }),
     summary: Flags.string({ description: 'Also append the plan and the outcome, as Markdown, to this file (a CI job summary such as $GITHUB_STEP_SUMMARY), also when apply stops with an error.' }),
+    'allow-replace': allowReplaceFlag,
   };
 
   async run() {
@@ -88,7 +92,7 @@ export default class Apply extends BaseCommand {
     let handle;
     try {
       const signed = await signedRequest({ action: 'deploy', stack: request.desired.stack, environment, version: request.version, requestedBy: request.requestedBy }, request.desired.environment.spec.approval.required, request.root);
-      handle = await startServiceDeployment(client, { desired: request.desired, service, requestedBy: request.requestedBy, version: request.version, kind: 'deploy', request: signed });
+      handle = await startServiceDeployment(client, { desired: request.desired, service, requestedBy: request.requestedBy, version: request.version, kind: 'deploy', request: signed, allowReplace: request.allowReplace });
     } catch (error) {
       if (error instanceof ServiceLockedError) {
         const { lockedMessage } = await import('../render/locks');

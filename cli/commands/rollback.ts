@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../baseCommand';
+import { allowReplaceFlag, checkAllowReplaceOf } from '../allowReplace';
 import { repoFlags } from '../repoFlags';
 
 export default class Rollback extends BaseCommand {
@@ -21,6 +22,7 @@ export default class Rollback extends BaseCommand {
     'to-version': Flags.string({ description: 'Version to return to (a successful release in the history); default: the one before the current.' }),
     reason: Flags.string({ description: 'Why; recorded with the release and in the notifications.' }),
     'no-wait': Flags.boolean({ description: 'Start the rollback, print its workflow id and return instead of waiting for it.', default: false }),
+    'allow-replace': allowReplaceFlag,
     repo: repoFlags.repo,
   };
 
@@ -44,7 +46,7 @@ export default class Rollback extends BaseCommand {
       // The user's identity on the client too, so the workflow history says who started it.
       const client = new Client({ connection: plain.connection, namespace: settings.namespace, identity: requestedBy });
       const stack = repoStack ?? flags.stack ?? (await stackFromDeployments(client, service, environment));
-      const request = { stack, environment, service, requestedBy, toVersion: flags['to-version'], reason: flags.reason };
+      const request = { stack, environment, service, requestedBy, toVersion: flags['to-version'], reason: flags.reason, allowReplace: checkAllowReplaceOf(flags['allow-replace'], service) };
       await assertNotLocked(client, request);
       const handle = await startRollback(client, request);
       const url = workflowUrl(temporalUiUrl(settings), settings.namespace, handle.workflowId);

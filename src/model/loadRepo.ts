@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { platformInputs } from '../plan/replacements';
 import { loadComponent } from './componentLoader';
 import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics, UnknownNameError, unknownNameMessage } from './diagnostics';
 import { ComponentReferences, resolveReferences } from './references';
@@ -66,6 +67,8 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
       references.push(loaded.references);
       const component = loaded.component;
       if (!component) continue;
+      const platform = target === 'aws' && environment ? platformInputs(component.kind, environment.spec.platform) : undefined;
+      if (platform) component.platform = platform;
       components.push(component);
       service?.components.push(component);
     }

@@ -28,8 +28,13 @@ export interface DesiredComponent {
   /** Ids this component waits for: declared dependsOn plus every valueFrom reference. */
   dependsOn: string[];
   configs: ConfigFile[];
-  /** Hash of spec + config contents: equal hashes mean nothing to deploy. */
+  /** Hash of spec + config contents: equal hashes mean nothing to deploy (unless `platform` changed). */
   specHash: string;
+  /**
+   * aws, data components: the environment's platform references its resources are built from (a
+   * KMS key, the VPC), kept with each release so a plan sees the change of one, which may replace it.
+   */
+  platform?: Partial<EnvironmentSpec['platform']>;
   source: SourceLocation;
 }
 

@@ -3,7 +3,8 @@ import type { ComponentChange } from './diff';
 /** Human summaries of a change, shared by the plan box, the CLI's approval box and Slack messages. */
 export function describeChange(change: ComponentChange): string[] {
   const lines: string[] = [];
-  if (change.replaceReason) lines.push(`replaced: ${change.replaceReason}`);
+  // What the provider replaces comes first: a reviewer must not miss that data goes with it.
+  if (change.replaceReason) lines.push(`${change.replacements?.some((replacement) => replacement.losesData) ? 'data loss' : 'replaced'}: ${change.replaceReason}`);
   for (const field of change.fields) {
     lines.push(`${field.field}: ${field.summary ?? `${field.before ?? '(none)'} → ${field.after ?? '(none)'}`}`);
   }

@@ -4,6 +4,7 @@ import { SECRET_NAME } from '../model/secrets';
 import type { DesiredComponent } from '../model/types';
 import type { ReleasedComponent } from '../releases/releaseRecord';
 import { configFileChanges } from './configDiff';
+import { describeReplacements, Replacement, replacementsOf } from './replacements';
 
 export type ChangeAction = 'create' | 'update' | 'replace' | 'delete' | 'unchanged';
 
@@ -28,16 +29,12 @@ export interface ComponentChange {
   environment?: { added: string[]; removed: string[]; changed: string[] };
   /** Why the component must be replaced rather than updated in place. */
   replaceReason?: string;
+  /** Resources the change replaces or deletes, by the provider's rules (replacements.ts). */
+  replacements?: Replacement[];
 }
 
 const SECRET = '(secret)';
 
-// Fields whose change cannot be applied in place: the cloud resource is recreated (data at risk).
-const REPLACING_FIELDS: Partial<Record<ComponentKind, string[]>> = {
-  RDS: ['engine', 'database.name', 'database.username'],
-  SQS: ['type'],
-  ElastiCacheRedis: ['cluster.mode'],
-};
 
 /** Compares what is released with what is desired, field by field. */
 export function diffComponent(before: ReleasedComponent | undefined, after: DesiredComponent | undefined): ComponentChange {
@@ -46,10 +43,13 @@ export function diffComponent(before: ReleasedComponent | undefined, after: Desi
   const kind = (after ?? before)!.kind;
   if (!before) return { id, kind, action: 'create', classes: [], fields: [] };
   if (!after) return { id, kind, action: 'delete', classes: [], fields: [] };
-  if (before.specHash === after.specHash) return { id, kind, action: 'unchanged', classes: [], fields: [] };
+  // A release recorded before platform references were kept has none: nothing to compare them with.
+  const platformChanged = before.platform !== undefined && JSON.stringify(before.platform) !== JSON.stringify(after.platform ?? {});
+  if (before.specHash === after.specHash && !platformChanged) return { id, kind, action: 'unchanged', classes: [], fields: [] };
 
-  const beforeSpec = before.spec as unknown as Record<string, unknown>;
-  const afterSpec = after.spec as unknown as Record<string, unknown>;
+  // The platform references as if a field of the spec (platform.kmsKeyArn): a plan names the change.
+  const beforeSpec: Record<string, unknown> = { ...(before.spec as unknown as Record<string, unknown>), ...(platformChanged ? { platform: before.platform } : {}) };
+  const afterSpec: Record<string, unknown> = { ...(after.spec as unknown as Record<string, unknown>), ...(platformChanged ? { platform: after.platform ?? {} } : {}) };
   const fields: FieldChange[] = [];
   const classes = new Set<ChangeClass>();
   let environment: ComponentChange['environment'];
@@ -72,15 +72,17 @@ export function diffComponent(before: ReleasedComponent | undefined, after: Desi
       fields.push(...configFileChanges(was, now));
     }
   }
-  const replacing = (REPLACING_FIELDS[kind] ?? []).filter((field) => fields.some((change) => change.field === field));
+  const replacements = replacementsOf(kind, fields.map((change) => change.field), beforeSpec, afterSpec);
+  const losing = replacements.filter((replacement) => replacement.losesData);
   return {
     id,
     kind,
-    action: replacing.length ? 'replace' : 'update',
+    action: losing.length ? 'replace' : 'update',
     classes: [...classes].sort(),
     fields,
     environment,
-    replaceReason: replacing.length ? `${replacing.join(', ')} cannot change in place` : undefined,
+    replaceReason: replacements.length ? describeReplacements(replacements) : undefined,
+    ...(replacements.length ? { replacements } : {}),
   };
 }
 

@@ -41,6 +41,8 @@ export interface DeployServiceInput {
   force?: string[];
   /** The requester's signed request: where approval is required, who asks must be proven. */
   request?: SignedClaims<RequestClaims>;
+  /** Components (`<service>/<component>`) whose replacement, with the loss of their data, the requester accepted (--allow-replace). */
+  allowReplace?: string[];
 }
 
 export interface DeployStackInput {
@@ -48,6 +50,8 @@ export interface DeployStackInput {
   requestedBy: string;
   version: string;
   request?: SignedClaims<RequestClaims>;
+  /** As DeployServiceInput's, for every service of the stack. */
+  allowReplace?: string[];
 }
 
 export interface RollbackServiceInput {
@@ -59,6 +63,8 @@ export interface RollbackServiceInput {
   toVersion?: string;
   reason?: string;
   request?: SignedClaims<RequestClaims>;
+  /** As DeployServiceInput's: a rollback across a replacing change replaces again. */
+  allowReplace?: string[];
 }
 
 /** Removes every component of a service from an environment, on purpose (`deployer decommission`). */

@@ -115,6 +115,26 @@ describe('deployService branches, with fake provisioning', () => {
     expect(result.release!.components.map((component) => component.id).sort()).toEqual(before.services[0]!.components.map((component) => component.id).sort());
   });
 
+  it('a change that replaces a database is refused before anything is applied, and goes ahead with --allow-replace', async () => {
+    const before = desired('v1.0.0');
+    releases.append(released(before, 'v1.0.0'));
+    const changed = desired('v1.0.0');
+    const database = changed.services[0]!.components.find((component) => component.name === 'database')!;
+    (database.spec as { database: { name: string } }).database.name = 'users_v2';
+    database.specHash = `${database.specHash}:renamed`;
+
+    const refused = await deploy(changed, 'v1.0.0');
+    expect(refused.phase).toBe('failed');
+    expect(engineCalls).toEqual([]);
+    expect(refused.reason).toContain(`user-service/database (${database.source.file}:${database.source.line}): database.name changes: the RDS instance is replaced`);
+    expect(refused.reason).toContain('apply again with --allow-replace user-service/database');
+
+    const accepted = await deploymentResult(await startServiceDeployment(client.client, { desired: changed, service: 'user-service', requestedBy: 'alice@company.com', version: 'v1.0.0', kind: 'deploy', allowReplace: ['user-service/database'] }, taskQueue));
+    expect(accepted.phase).toBe('succeeded');
+    expect(engineCalls).toEqual(['apply user-service/database@RDS']);
+    expect(accepted.progress.plan!.waves[0]!.changes[0]).toMatchObject({ id: 'user-service/database', action: 'replace', replacements: [expect.objectContaining({ field: 'database.name', before: 'users', after: 'users_v2', losesData: true })] });
+  });
+
   it('a stack apply refuses while a service deployed here is gone from the repo; decommission removes it on purpose', async () => {
     const model = desired('v1.0.0');
     releases.append(released(model, 'v1.0.0'));

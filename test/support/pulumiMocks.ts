@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import type { PulumiFn } from '@pulumi/pulumi/automation';
 
@@ -60,6 +61,9 @@ function computedAttributes(type: string, name: string, inputs: Record<string, u
       return { arn: arn('secretsmanager', `secret:${String(inputs.name)}-AbCdEf`) };
     case 'random:index/randomPassword:RandomPassword':
       return { result: 'mock-random-password' };
+    case 'random:index/randomId:RandomId':
+      // A new value whenever its keepers change, as the real one is replaced then: derived from them here.
+      return { hex: createHash('sha256').update(JSON.stringify(inputs.keepers ?? {})).digest('hex').slice(0, 2 * Number(inputs.byteLength ?? 4)) };
     default:
       return { arn: arn(type.split(':')[1]!.split('/')[0]!, `${name}`) };
   }

@@ -106,8 +106,21 @@ describe('buildPlan', () => {
       fs.readFileSync(path.join(root, 'stacks/user-platform/services/notification-service/components/api/microservice.yaml'), 'utf8').replace('    - name: QUEUE_URL\n      valueFrom:\n        component: notification-service/queue\n        output: url\n', ''),
     );
     const plan = buildPlan(load(root, 'v1.2.0'), releasedFrom(before), scope);
-    expect(plan.waves[0]!.changes[0]).toMatchObject({ id: 'notification-service/database', action: 'replace', replaceReason: 'engine cannot change in place' });
+    expect(plan.waves[0]!.changes[0]).toMatchObject({
+      id: 'notification-service/database',
+      action: 'replace',
+      replacements: [{ field: 'engine', before: 'postgres', after: 'mysql', resource: { type: 'aws:rds/instance:Instance', name: 'database' }, losesData: true }],
+    });
+    expect(describeChange(plan.waves[0]!.changes[0]!)[0]).toBe('data loss: engine changes: the RDS instance is replaced (deleted first; a final snapshot is kept and the new instance starts empty)');
     expect(plan.deletions.map((change) => `${change.action} ${change.id}`)).toEqual(['delete notification-service/queue']);
+  });
+
+  it('a cache going from a replication group to a single node is updated in place (the provider changes the node count)', () => {
+    const before = load(root, 'v1.2.0');
+    const cache = path.join(root, 'stacks/user-platform/services/notification-service/components/cache/elasticache.yaml');
+    fs.writeFileSync(cache, fs.readFileSync(cache, 'utf8').replace('mode: replication-group', 'mode: single-node'));
+    const [change] = buildPlan(load(root, 'v1.2.0'), releasedFrom(before), scope).waves[0]!.changes;
+    expect(change).toMatchObject({ id: 'notification-service/cache', action: 'update', fields: [{ field: 'cluster.mode', before: 'replication-group', after: 'single-node' }] });
   });
 
   it('estimates the cost impact on the aws target', () => {

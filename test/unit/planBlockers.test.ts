@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot } from '../../src/paths';
 import { buildPlan } from '../../src/plan/buildPlan';
+import { replacementBlockers } from '../../src/plan/replacements';
 import type { DesiredStack } from '../../src/model/types';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
 import { componentOf, copyAwsExample, loadAwsStack } from '../support/awsExample';
@@ -63,5 +64,54 @@ describe('plan blockers on aws: routes the shared load balancer cannot tell apar
   it('takes the same path on different hosts, and nested paths (priorities order them)', () => {
     expect(buildPlan(withIngress({ 'user-service/api': { path: '/api', host: 'users.example.com' }, 'notification-service/api': { path: '/api' } }), () => []).blockers).toEqual([]);
     expect(buildPlan(withIngress({ 'user-service/api': { path: '/api/admin' }, 'notification-service/api': { path: '/api' } }), () => []).blockers).toEqual([]);
+  });
+});
+
+describe('a replacement that deletes data', () => {
+  const replacing = (id: string, kind: 'RDS' | 'ElastiCacheRedis' | 'SQS' | 'MicroService', resource: { type: string; name: string }, what: string, losesData = true) => ({
+    id,
+    kind,
+    replacements: [{ field: kind === 'SQS' ? 'type' : 'engine', resource, what, losesData }],
+  });
+  const database = replacing('shop/database', 'RDS', { type: 'aws:rds/instance:Instance', name: 'database' }, 'the RDS instance');
+  const queue = replacing('shop/queue', 'SQS', { type: 'aws:sqs/queue:Queue', name: 'queue' }, 'the queue');
+  const staging = { stack: 'user-platform', environment: 'staging', target: 'aws' as const, deletionProtection: false, sourceOf: (id: string) => `stacks/user-platform/services/${id.replace('/', '/components/')}/rds.yaml:2` };
+
+  it('is refused unless --allow-replace names the component, saying which setting, where, and what to do', () => {
+    expect(replacementBlockers([database, queue], [], staging)).toEqual([
+      'shop/database (stacks/user-platform/services/shop/components/database/rds.yaml:2): engine changes: the RDS instance is replaced (deleted first; a final snapshot is kept and the new instance starts empty). ' +
+        'Nothing was deployed. Revert the change, or accept the loss and apply again with --allow-replace shop/database (the final snapshot keeps the old data; the new one starts empty).',
+      'shop/queue (stacks/user-platform/services/shop/components/queue/rds.yaml:2): type changes: the queue is replaced (deleted with its messages). Nothing was deployed. Revert the change, or accept the loss and apply again with --allow-replace shop/queue once the queue is drained.',
+    ]);
+    expect(replacementBlockers([database, queue], ['shop/database'], staging)).toHaveLength(1);
+    expect(replacementBlockers([database, queue], ['shop/database', 'shop/queue'], staging)).toEqual([]);
+  });
+
+  it('a replaced security group (no data) needs no acknowledgement', () => {
+    expect(replacementBlockers([replacing('shop/database', 'RDS', { type: 'aws:ec2/securityGroup:SecurityGroup', name: 'database' }, 'its security group', false)], [], staging)).toEqual([]);
+  });
+
+  it('an RDS instance under deletion protection cannot be replaced by a deployment at all: the blocker says how to move instead', () => {
+    const [blocker] = replacementBlockers([database], ['shop/database'], { ...staging, environment: 'production', deletionProtection: true });
+    expect(blocker).toContain('Deletion protection is on for databases in production (it requires approval), so RDS refuses to delete the instance and no deployment can replace it.');
+    expect(blocker).toContain('add the database as a new component (another name), move the data, then remove the old component');
+    // The local target has no deletion protection: the acknowledgement is enough.
+    expect(replacementBlockers([database], ['shop/database'], { ...staging, target: 'local', deletionProtection: true })).toEqual([]);
+  });
+
+  it('a plan on aws lists the replacement a new KMS key makes, an environment setting no component file shows', () => {
+    const repo = copyAwsExample();
+    try {
+      const before = loadAwsStack(repo, 'staging');
+      const environment = path.join(repo, 'environments/staging.yaml');
+      fs.writeFileSync(environment, fs.readFileSync(environment, 'utf8').replace(/kmsKeyArn: (\S+)/, 'kmsKeyArn: arn:aws:kms:us-east-1:222222222222:key/11111111-1111-1111-1111-111111111111'));
+      const released = new Map<string, ReleasedComponent[]>(before.services.map((service) => [service.name, service.components.map(({ source: _source, ...component }) => component)]));
+      const plan = buildPlan(loadAwsStack(repo, 'staging'), (service) => released.get(service) ?? [], ['notification-service']);
+      const changes = plan.waves.flatMap((wave) => wave.changes);
+      expect(changes.map((change) => `${change.action} ${change.id}`).sort()).toEqual(['replace notification-service/cache', 'replace notification-service/database', 'update notification-service/queue']);
+      expect(componentOf(before, 'notification-service/api').platform).toBeUndefined();
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
   });
 });

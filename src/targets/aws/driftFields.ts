@@ -22,12 +22,12 @@ export const AWS_DRIFT_FIELDS: Record<ComponentKind, string[]> = {
   RDS: [
     'version', 'instanceClass', 'storage.allocatedGb', 'storage.type', 'multiAZ', 'backup.retentionDays', 'database.name', 'database.username',
     'security.publiclyAccessible', 'security.storageEncrypted', 'security.kmsKeyId', 'security.deletionProtection', 'security.managedPassword', 'security.securityGroups', 'security.securityGroupRules', 'security.network',
-    'status',
+    'finalSnapshot', 'status',
   ],
   ElastiCacheRedis: [
     'engine.version', 'cluster.nodeType', 'cluster.numNodes', 'cluster.failover',
     'security.atRestEncryption', 'security.transitEncryption', 'security.kmsKeyId', 'security.securityGroups', 'security.securityGroupRules', 'security.network', 'security.authToken',
-    'status',
+    'finalSnapshot', 'status',
   ],
   SQS: ['type', 'visibilityTimeoutSeconds', 'messageRetentionSeconds', 'deadLetterQueue', 'deadLetterQueue.maxReceiveCount', 'deadLetterQueue.messageRetentionSeconds', 'security.encryption', 'security.queuePolicy', 'status'],
 };
@@ -237,6 +237,8 @@ const DELETED: Record<string, (name: string) => SpecField | undefined> = {
   'aws:secretsmanager/secret:Secret': () => security('authToken'),
   'aws:secretsmanager/secretVersion:SecretVersion': () => security('authToken'),
   'random:index/randomPassword:RandomPassword': () => security('authToken'),
+  // The suffix of the final snapshot's name: it lives in the stack alone, so only a stack edited by hand loses it.
+  'random:index/randomId:RandomId': () => derived('finalSnapshot'),
   'aws:sqs/queue:Queue': (name) => (name === 'dead-letter' ? derived('deadLetterQueue') : undefined),
   'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy': () => derived('deadLetterQueue'),
 };

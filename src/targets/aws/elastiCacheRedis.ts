@@ -31,6 +31,10 @@ export function elastiCacheRedisProgram(deployment: ComponentDeployment, context
   const authSecret = authToken ? new aws.secretsmanager.Secret('auth-token', { name: `${id}-auth`, description: `AUTH token of ${ref.service}/${ref.component}`, kmsKeyId: kmsKeyArn }, options) : undefined;
   if (authToken && authSecret) new aws.secretsmanager.SecretVersion('auth-token', { secretId: authSecret.id, secretString: authToken.result }, options);
 
+  // As RDS's (rds.ts): a final snapshot of its own for each group, the suffix replaced with it.
+  const replacing = { atRestEncryptionEnabled: String(spec.security.atRestEncryption), kmsKeyId: (spec.security.atRestEncryption ? kmsKeyArn : undefined) ?? '', engineVersion: spec.engine.version, transitEncryptionEnabled: String(spec.security.transitEncryption) };
+  const snapshotSuffix = new random.RandomId('final-snapshot', { byteLength: 4, keepers: replacing });
+
   const group = new aws.elasticache.ReplicationGroup('redis', {
     replicationGroupId: id,
     description: `${ref.stack}/${ref.environment}/${ref.service}/${ref.component}`,
@@ -48,10 +52,14 @@ export function elastiCacheRedisProgram(deployment: ComponentDeployment, context
     transitEncryptionEnabled: spec.security.transitEncryption,
     authToken: authToken?.result,
     snapshotRetentionLimit: 1,
+    // Deleted (a replacement, a removed component), it leaves its data in a snapshot; without one a
+    // replacement emptied the cache for good.
+    finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${snapshotSuffix.hex}`,
     autoMinorVersionUpgrade: false,
     // As for RDS (rds.ts): what a deployment changes is changed when it reports it done.
     applyImmediately: true,
-    // Its id is fixed (the observer finds it by it): a replacement deletes first.
+    // Its id is fixed (the observer finds it by it): a replacement (at-rest encryption, its KMS key, a
+    // downgrade, as the plan says, and only with --allow-replace) deletes first, leaving the snapshot.
   }, { ...options, deleteBeforeReplace: true });
 
   return {
@@ -62,5 +70,6 @@ export function elastiCacheRedisProgram(deployment: ComponentDeployment, context
     // Secrets Manager. Without transit encryption Redis takes no AUTH, and the app gets an empty value.
     authToken: authSecret ? pulumi.secret(authSecret.arn) : '',
     securityGroupId: securityGroup.id,
+    finalSnapshotIdentifier: group.finalSnapshotIdentifier.apply((name) => name ?? ''),
   };
 }

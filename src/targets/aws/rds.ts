@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
 import type { RdsSpec } from '../../model/schema';
 import type { ComponentDeployment } from '../deployment';
 import type { AwsContext } from './context';
@@ -24,6 +25,13 @@ export function rdsProgram(deployment: ComponentDeployment, context: AwsContext)
 
   const subnets = new aws.rds.SubnetGroup('subnets', { name: identifier, subnetIds: platform.subnetIds, description: `${ref.service}/${ref.component}` }, options);
   const securityGroup = new aws.ec2.SecurityGroup('database', { namePrefix: `${identifier}-db-`, description: `${ref.service}/${ref.component}; services that depend on it add their ingress`, vpcId: platform.vpcId }, options);
+
+  // Each instance's final snapshot has a name of its own: a fixed name was taken by the first
+  // replacement's snapshot, and RDS refused to delete the second instance. The suffix is replaced
+  // with the instance (its keepers are the inputs that replace it: replacements.ts), so it stays
+  // the same while the instance lives, and a destroyed component re-created gets a new one.
+  const replacing = { engine: spec.engine, dbName: spec.database.name, username: spec.database.username, kmsKeyId: kmsKeyArn ?? '' };
+  const snapshotSuffix = new random.RandomId('final-snapshot', { byteLength: 4, keepers: replacing });
 
   const instance = new aws.rds.Instance('database', {
     identifier,
@@ -53,7 +61,10 @@ export function rdsProgram(deployment: ComponentDeployment, context: AwsContext)
     // delete also needs deletion protection turned off first.
     deletionProtection: deployment.environment.approval.required,
     skipFinalSnapshot: false,
-    finalSnapshotIdentifier: `${identifier}-final`,
+    finalSnapshotIdentifier: pulumi.interpolate`${identifier}-final-${snapshotSuffix.hex}`,
+    // Automated backups outlive the instance for their retention period: a restore to a point in
+    // time before a replacement stays possible.
+    deleteAutomatedBackups: false,
     // A deployment is the moment its team chose (and, where required, approved) for the change:
     // class, Multi-AZ, storage and version changes happen now, so the release record, health gate,
     // drift and cost describe what runs, not what a maintenance window will bring later.
@@ -61,9 +72,10 @@ export function rdsProgram(deployment: ComponentDeployment, context: AwsContext)
     // The spec names the version and the plan shows its change; a new major version is refused by
     // RDS without this, and a downgrade RDS refuses anyway.
     allowMajorVersionUpgrade: true,
-    // The identifier is fixed (the observer finds the instance by it), so a replacement (a new engine
-    // or database name, as the plan says) deletes first; deletion leaves the final snapshot, and where
-    // approval is required deletion protection stops it altogether.
+    // The identifier is fixed (the observer finds the instance by it), so a replacement (a new engine,
+    // database name, user or KMS key, as the plan says, and only with --allow-replace) deletes first;
+    // deletion leaves the final snapshot, and where approval is required deletion protection stops it
+    // altogether.
   }, { ...options, deleteBeforeReplace: true });
 
   const secretArn = instance.masterUserSecrets.apply((secrets) => secrets[0]?.secretArn ?? '');
@@ -76,5 +88,7 @@ export function rdsProgram(deployment: ComponentDeployment, context: AwsContext)
     password: pulumi.secret(pulumi.interpolate`${secretArn}:password::`),
     secretArn,
     securityGroupId: securityGroup.id,
+    // Where the data goes when the instance is deleted or replaced: restore from it.
+    finalSnapshotIdentifier: instance.finalSnapshotIdentifier.apply((name) => name ?? ''),
   };
 }
