@@ -1,7 +1,10 @@
 import type { ComponentRef } from '../targets/deployment';
 import { awsNames } from '../targets/aws/names';
-import type { ComponentKind, ComponentSpec, MicroServiceSpec, RdsSpec } from './schema';
+import type { ComponentKind, ComponentSpec, EnvironmentSpec, MicroServiceSpec, RdsSpec } from './schema';
+import type { Diagnostic } from './diagnostics';
+import type { ComponentReferences } from './references';
 import type { SpecProblem } from './specChecks';
+import type { DesiredComponent } from './types';
 
 // Values the schema accepts but AWS's APIs reject, so an aws deployment would fail at apply, after
 // approval. They are checked only for environments whose target is aws: the local target runs the
@@ -26,8 +29,8 @@ const RDS_NAME_LIMITS: Record<RdsSpec['engine'], { database: number; username: n
   mysql: { database: 64, username: 16 },
 };
 
-export function checkForAws(kind: ComponentKind, spec: ComponentSpec): SpecProblem[] {
-  if (kind === 'MicroService') return checkHealthCheck(spec as MicroServiceSpec);
+export function checkForAws(kind: ComponentKind, spec: ComponentSpec, platform: EnvironmentSpec['platform'] = {}, environmentFile = 'the environment file'): SpecProblem[] {
+  if (kind === 'MicroService') return [...checkHealthCheck(spec as MicroServiceSpec), ...checkIngress(spec as MicroServiceSpec, platform, environmentFile)];
   if (kind === 'RDS') return [...checkStorage(spec as RdsSpec), ...checkDatabaseNames(spec as RdsSpec)];
   return [];
 }
@@ -44,6 +47,30 @@ export function rdsIdentifierProblem(ref: ComponentRef): { message: string; hint
     message: `the RDS instance identifier "${identifier}" (<stack>-<environment>-<service>-<component>) ${identifier.endsWith('-') ? 'ends with a hyphen' : 'contains "--"'}, which AWS rejects`,
     hint: 'Rename the component, service, stack or environment so no name ends with a hyphen or holds two in a row.',
   };
+}
+
+/**
+ * On an HTTPS listener a url must name a host a certificate can cover: the load balancer's own name
+ * (*.elb.amazonaws.com) cannot have one, so browsers and clients refuse it. The program requests the
+ * host's certificate from ACM and validates it through DNS, in the platform's hosted zone.
+ */
+function checkIngress(spec: MicroServiceSpec, platform: EnvironmentSpec['platform'], environmentFile: string): SpecProblem[] {
+  if (!spec.ingress || (platform.albProtocol ?? 'HTTPS') !== 'HTTPS') return [];
+  if (!spec.ingress.host) {
+    return [{
+      path: ['ingress'],
+      message: 'ingress has no host, but the load balancer\'s listener serves HTTPS: no certificate can name its own address (*.elb.amazonaws.com)',
+      hint: `Set ingress.host to a name in the platform's domain (e.g. api.example.com); deployer creates its DNS record and certificate. Or, if the listener serves plain HTTP, say so in ${environmentFile}: spec.platform.albProtocol: HTTP.`,
+    }];
+  }
+  if (!platform.hostedZoneId) {
+    return [{
+      path: ['ingress', 'host'],
+      message: `ingress.host ${spec.ingress.host} needs a certificate on the HTTPS listener, which deployer validates through DNS, but ${environmentFile} has no spec.platform.hostedZoneId`,
+      hint: `Ask your platform team for the Route 53 hosted zone of ${spec.ingress.host.split('.').slice(1).join('.') || spec.ingress.host} and add it as spec.platform.hostedZoneId.`,
+    }];
+  }
+  return [];
 }
 
 /** Only with ingress: without it the aws program creates no target group, and AWS never sees these. */
@@ -93,6 +120,31 @@ function checkDatabaseNames(spec: RdsSpec): SpecProblem[] {
     } else if (value.length > maxLength) {
       problems.push({ path: ['database', field], message: `database.${field} "${value}" is ${value.length} characters; RDS ${spec.engine} allows at most ${maxLength}`, hint: `Shorten it to ${maxLength} characters or fewer.` });
     }
+  }
+  return problems;
+}
+
+/**
+ * A MicroService reading the url of one without ingress, where the environment has no Service
+ * Connect namespace: that url names an ECS service, not an address, and the reader's calls would fail
+ * at run time. Reported at the reading valueFrom.
+ */
+export function unreachableUrlProblems(all: ComponentReferences[], loaded: DesiredComponent[], environmentFile: string): Diagnostic[] {
+  const byId = new Map(loaded.map((component) => [component.id, component]));
+  const problems: Diagnostic[] = [];
+  for (const references of all) {
+    references.valueFrom.forEach((from, index) => {
+      const target = from && byId.get(from.component);
+      if (!target || target.kind !== 'MicroService' || from.output !== 'url' || (target.spec as MicroServiceSpec).ingress) return;
+      const at = references.origin(['environment', index, 'valueFrom']);
+      problems.push(
+        at.file.diagnostic(
+          at.path,
+          `${from.component} has no ingress, and ${environmentFile} has no spec.platform.serviceConnectNamespace: on aws its url is no address ${references.id} can call`,
+          `Ask your platform team for the cluster's ECS Service Connect (Cloud Map) namespace and add it as spec.platform.serviceConnectNamespace: services then call each other privately. Or give ${from.component} an ingress (public, through the load balancer).`,
+        ),
+      );
+    });
   }
   return problems;
 }

@@ -24,6 +24,8 @@ export interface ComponentContext {
   environment: string;
   /** The environment's target: aws adds the limits of AWS's APIs (awsSpecChecks.ts); none when omitted. */
   target?: EnvironmentSpec['target'];
+  /** The environment's platform references (aws): what ingress needs depends on its listener. */
+  platform?: EnvironmentSpec['platform'];
   environments: string[];
   variables: Record<string, string>;
 }
@@ -99,7 +101,7 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
     }
   };
   if (context.target === 'aws') {
-    report(checkForAws(kind, spec));
+    report(checkForAws(kind, spec, context.platform ?? {}, `environments/${context.environment}.yaml`));
     const identifier = kind === 'RDS' ? rdsIdentifierProblem({ stack: context.stack, environment: context.environment, service: context.service, component: name }) : undefined;
     if (identifier) diagnostics.push(main.diagnostic(['metadata', 'name'], identifier.message, identifier.hint));
   }

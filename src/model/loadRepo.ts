@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { platformInputs } from '../plan/replacements';
+import { unreachableUrlProblems } from './awsSpecChecks';
 import { loadComponent } from './componentLoader';
 import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics, UnknownNameError, unknownNameMessage } from './diagnostics';
 import { ComponentReferences, resolveReferences } from './references';
@@ -58,7 +59,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
   for (const serviceName of serviceNames) {
     const service = loadService(root, options.stack, serviceName, diagnostics);
     const componentsDir = path.join(stackDir, 'services', serviceName, 'components');
-    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, target, environments: environmentFiles, variables };
+    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, target, platform: environment?.spec.platform, environments: environmentFiles, variables };
     // Components are checked even when service.yaml is broken, so one run reports every problem.
     for (const componentName of listDirs(componentsDir)) {
       declared.add(`${serviceName}/${componentName}`);
@@ -79,6 +80,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
     services.push(service);
   }
   resolveReferences(references, declared, components, diagnostics);
+  if (target === 'aws' && environment && !environment.spec.platform.serviceConnectNamespace) diagnostics.push(...unreachableUrlProblems(references, components, `environments/${options.environment}.yaml`));
   const scope = options.services;
   const inScope = (file: string) => !scope || !file.startsWith(`stacks/${options.stack}/services/`) || scope.includes(file.split('/')[3] ?? '');
   const relevant = diagnostics.filter((diagnostic) => inScope(diagnostic.file));

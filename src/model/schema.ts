@@ -143,7 +143,10 @@ const microServiceSpec = z.strictObject({
   ingress: z
     .strictObject({
       path: z.string().startsWith('/').describe("The URL path prefix routed to the service, e.g. /notifications (aws: an ALB listener rule for path and path/*)."),
-      host: z.string().optional().describe("aws: also match this host name, and create its DNS record in the platform's hosted zone (platform.hostedZoneId)."),
+      host: z
+        .string()
+        .optional()
+        .describe("aws: also match this host name (required where the listener serves HTTPS: no certificate can name the load balancer's own address). Its DNS record is created in the platform's hosted zone (platform.hostedZoneId), and on HTTPS its certificate is requested from ACM, validated there, and added to the listener."),
     })
     .optional()
     .describe("aws: routes outside traffic to the service through the platform's ALB, by path (and host). local: not used (the url output is the service's local address)."),
@@ -337,9 +340,17 @@ export const environmentFileSchema = z.strictObject({
           vpcId: z.string().optional().describe('aws: the VPC of security groups and target groups (every kind but SQS).'),
           subnetIds: z.array(z.string()).optional().describe('aws: private subnets for tasks, databases and caches (every kind but SQS).'),
           securityGroupIds: z.array(z.string()).optional().describe('aws: groups every task joins; they let the ALB reach it (MicroService).'),
-          albListenerArn: z.string().optional().describe('aws: the HTTPS listener ingress paths are routed on (MicroService with ingress).'),
+          albListenerArn: z.string().optional().describe('aws: the ALB listener ingress paths are routed on (MicroService with ingress).'),
+          albProtocol: z
+            .enum(['HTTPS', 'HTTP'])
+            .optional()
+            .describe("aws: what that listener serves, and so the scheme of ingress urls: HTTPS (default; every ingress then needs a host, with a certificate deployer obtains from ACM, validated in hostedZoneId) or HTTP (no TLS: for environments without a domain). A deployment checks it against the listener."),
           albDnsName: z.string().optional().describe("aws: the ALB's DNS name, for urls and ingress.host records (MicroService with ingress)."),
-          hostedZoneId: z.string().optional().describe('aws: the Route 53 zone ingress.host names are created in.'),
+          hostedZoneId: z.string().optional().describe('aws: the Route 53 zone ingress.host names are created in, and their certificates validated in.'),
+          serviceConnectNamespace: z
+            .string()
+            .optional()
+            .describe('aws: the Cloud Map namespace (name or ARN) of ECS Service Connect. With it every MicroService is reachable privately by the others at http://<stack>-<environment>-<service>-<component>:<port> (its url when it has no ingress); without it a MicroService without ingress has no url another service can call.'),
           kmsKeyArn: z.string().optional().describe('aws: the KMS key that encrypts logs, databases, caches, queues and secrets (optional).'),
         })
         .default({})

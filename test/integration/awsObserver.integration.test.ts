@@ -289,6 +289,14 @@ describe('aws observer (moto)', () => {
       });
       // Without a load balancer the url is the one the program publishes.
       expect((await observer.state(worker))?.status).toMatchObject({ state: 'updating', desiredReplicas: 3, url: `ecs://platform/${awsNames.ecsService(worker)}` });
+      // Where the platform has a Service Connect namespace, the private address other services call.
+      const connected = new AwsObserver({ region, endpoint: moto.endpoint, credentials, platform: { clusterArn, albListenerArn: listenerArn, albDnsName, serviceConnectNamespace: 'platform' } });
+      try {
+        expect((await connected.state(worker))?.status.url).toBe(`http://${awsNames.serviceConnect(worker)}:8080`);
+        expect((await connected.state(api))?.status.url).toBe('http://api.staging.example.com/notifications');
+      } finally {
+        connected.close();
+      }
     });
 
     it('lists the service deployment among its events', async () => {

@@ -18,6 +18,9 @@ export interface Rendered {
 
 const registered: RenderedResource[] = [];
 
+/** What the mocked ELB says each listener serves (by ARN): HTTPS on 443 unless a test says otherwise. */
+export const mockListeners = new Map<string, { protocol: string; port: number }>();
+
 /**
  * Pulumi's mocks in place of the engine and the AWS provider plugin (which cannot run here): every
  * resource is recorded with its inputs, and answers with the attributes AWS would compute, shaped
@@ -32,6 +35,10 @@ export function installAwsMocks(account: string, region: string): void {
       },
       call(args) {
         if (args.token === 'aws:index/getCallerIdentity:getCallerIdentity') return { accountId: account, arn: `arn:aws:iam::${account}:user/deployer`, userId: 'AIDAMOCK' };
+        if (args.token === 'aws:lb/getListener:getListener') {
+          const arn = String(args.inputs.arn);
+          return { arn, ...(mockListeners.get(arn) ?? { protocol: 'HTTPS', port: 443 }) };
+        }
         throw new Error(`unexpected call ${args.token}`);
       },
     },
@@ -59,6 +66,15 @@ function computedAttributes(type: string, name: string, inputs: Record<string, u
     case 'aws:secretsmanager/secret:Secret':
       // Secrets Manager appends six random characters to the name.
       return { arn: arn('secretsmanager', `secret:${String(inputs.name)}-AbCdEf`) };
+    case 'aws:acm/certificate:Certificate':
+      return {
+        arn: arn('acm', `certificate/${name}-0a1b2c3d`),
+        domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_3f2a.${String(inputs.domainName)}.`, resourceRecordType: 'CNAME', resourceRecordValue: '_9c1d.acm-validations.aws.' }],
+      };
+    case 'aws:acm/certificateValidation:CertificateValidation':
+      return { certificateArn: inputs.certificateArn };
+    case 'aws:route53/record:Record':
+      return { fqdn: String(inputs.name).replace(/\.$/, '') };
     case 'random:index/randomPassword:RandomPassword':
       return { result: 'mock-random-password' };
     case 'random:index/randomId:RandomId':

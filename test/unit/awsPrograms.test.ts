@@ -7,7 +7,7 @@ import { AwsTargetError } from '../../src/targets/aws/platform';
 import { awsProgram } from '../../src/targets/aws/programs';
 import type { ComponentDeployment } from '../../src/targets/deployment';
 import { componentOf, copyAwsExample, example, loadAwsStack, renderAwsStack } from '../support/awsExample';
-import { installAwsMocks, render, Rendered, RenderedResource } from '../support/pulumiMocks';
+import { installAwsMocks, mockListeners, render, Rendered, RenderedResource } from '../support/pulumiMocks';
 
 const ACCOUNT = '333333333333';
 let repo: string;
@@ -93,14 +93,15 @@ describe('aws programs for the example stack in production', () => {
     expect(task).toMatchObject({ family: 'user-platform-production-notification-service-api', cpu: '512', memory: '1024', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], tags: { 'deployer:version': 'v1.2.0' } });
     const [app, writer] = JSON.parse(String(task.containerDefinitions));
     expect(app.image).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/notification-api:v1.2.0`);
-    expect(app.portMappings).toEqual([{ containerPort: 8080, protocol: 'tcp' }]);
+    // Named, so ECS Service Connect can publish it.
+    expect(app.portMappings).toEqual([{ containerPort: 8080, protocol: 'tcp', name: 'http', appProtocol: 'http' }]);
     const environment = Object.fromEntries(app.environment.map((variable: { name: string; value: string }) => [variable.name, variable.value]));
     expect(environment).toMatchObject({
       LOG_LEVEL: 'info',
       DATABASE_HOST: 'user-platform-production-notification-service-database.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
       CACHE_HOST: `master.${awsNames.replicationGroup({ stack: 'user-platform', environment: 'production', service: 'notification-service', component: 'cache' })}.abc123.use1.cache.amazonaws.com`,
       QUEUE_URL: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/user-platform-production-notification-service-queue`,
-      USER_SERVICE_URL: 'https://platform-production-1234567890.us-east-1.elb.amazonaws.com/users',
+      USER_SERVICE_URL: 'https://users.production.example.com/users',
       CONFIG_DIR: '/config',
       PORT: '8080',
     });
@@ -139,9 +140,9 @@ describe('aws programs for the example stack in production', () => {
     expect(only(api, 'aws:lb/targetGroup:TargetGroup')).toMatchObject({ port: 8080, protocol: 'HTTP', targetType: 'ip', vpcId: 'vpc-0f1a2b3c4d5e6f7a8b', healthCheck: { path: '/health', interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: '200-399' } });
     expect(only(api, 'aws:lb/listenerRule:ListenerRule')).toMatchObject({
       listenerArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/platform-production/50dc6c495c0c9188/f2f7dc8efc522ab2`,
-      conditions: [{ pathPattern: { values: ['/notifications', '/notifications/*'] } }],
+      conditions: [{ pathPattern: { values: ['/notifications', '/notifications/*'] } }, { hostHeader: { values: ['notifications.production.example.com'] } }],
       actions: [{ type: 'forward' }],
-      priority: listenerRulePriority({ path: '/notifications' }),
+      priority: listenerRulePriority({ path: '/notifications', host: 'notifications.production.example.com' }),
     });
     expect(only(api, 'aws:appautoscaling/target:Target')).toMatchObject({ minCapacity: 5, maxCapacity: 20, resourceId: 'service/platform-production/user-platform-production-notification-service-api', scalableDimension: 'ecs:service:DesiredCount' });
     expect(only(api, 'aws:appautoscaling/policy:Policy')).toMatchObject({ policyType: 'TargetTrackingScaling', targetTrackingScalingPolicyConfiguration: { targetValue: 70, predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' } } });
@@ -164,8 +165,9 @@ describe('aws programs for the example stack in production', () => {
     for (const role of all(api, 'aws:iam/role:Role')) expect(JSON.parse(String(role.assumeRolePolicy)).Statement[0].Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
 
     const ingress = all(api, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').map((rule) => ({ group: rule.securityGroupId, port: rule.fromPort, from: rule.referencedSecurityGroupId }));
-    expect(ingress).toEqual(expect.arrayContaining([{ group: 'database-id', port: 5432, from: 'tasks-id' }, { group: 'cache-id', port: 6379, from: 'tasks-id' }]));
-    expect(ingress).toHaveLength(2);
+    // user-service/api's tasks admit this one's too: it calls them (USER_SERVICE_URL), through Service Connect or not.
+    expect(ingress).toHaveLength(3);
+    expect(ingress).toEqual(expect.arrayContaining([{ group: 'database-id', port: 5432, from: 'tasks-id' }, { group: 'cache-id', port: 6379, from: 'tasks-id' }, { group: 'tasks-id', port: 8080, from: 'tasks-id' }]));
   });
 
   test('RDS: encrypted, Multi-AZ in production, managed password, private, protected; outputs a reference, not a password', () => {
@@ -372,5 +374,65 @@ describe('what the aws target refuses', () => {
     const rendered = await render(awsProgram(deployment));
     const [app] = JSON.parse(String(only(rendered, 'aws:ecs/taskDefinition:TaskDefinition').containerDefinitions));
     expect(app.image).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/user-api:v2.4.1`);
+  });
+});
+
+describe('service urls and reach', () => {
+  const LISTENER = 'arn:aws:elasticloadbalancing:us-east-1:222222222222:listener/app/platform-staging/50dc6c495c0c9188/f2f7dc8efc522ab2';
+  afterEach(() => mockListeners.clear());
+
+  test('on HTTPS: the host with its own certificate, validated in the platform zone and added to the listener', async () => {
+    const rendered = await render(awsProgram(apiDeployment(() => undefined)));
+    expect(rendered.outputs.url).toBe('https://users.staging.example.com/users');
+    expect(only(rendered, 'aws:acm/certificate:Certificate')).toEqual({ domainName: 'users.staging.example.com', validationMethod: 'DNS' });
+    expect(rendered.resources.find((resource) => resource.name === 'certificate-validation')!.inputs).toMatchObject({ zoneId: 'Z051234567890ABCDEFG', type: 'CNAME', name: '_3f2a.users.staging.example.com.' });
+    expect(only(rendered, 'aws:acm/certificateValidation:CertificateValidation')).toMatchObject({ validationRecordFqdns: ['_3f2a.users.staging.example.com'] });
+    expect(only(rendered, 'aws:lb/listenerCertificate:ListenerCertificate')).toMatchObject({ listenerArn: LISTENER, certificateArn: expect.stringContaining(':certificate/') });
+  });
+
+  test('on an HTTP listener: an http url, the load balancer name without a host, its port when not 80, and no certificate', async () => {
+    mockListeners.set(LISTENER, { protocol: 'HTTP', port: 80 });
+    const plain = apiDeployment((d) => {
+      d.environment.platform.albProtocol = 'HTTP';
+      delete (d.spec as { ingress: { host?: string } }).ingress.host;
+    });
+    const rendered = await render(awsProgram(plain));
+    expect(rendered.outputs.url).toBe('http://platform-staging-1234567890.us-east-1.elb.amazonaws.com/users');
+    expect(rendered.resources.map((resource) => resource.type)).not.toContain('aws:acm/certificate:Certificate');
+    mockListeners.set(LISTENER, { protocol: 'HTTP', port: 8000 });
+    expect((await render(awsProgram(plain))).outputs.url).toBe('http://platform-staging-1234567890.us-east-1.elb.amazonaws.com:8000/users');
+  });
+
+  test('a listener that serves something else than the environment says fails the program, saying which to correct', async () => {
+    mockListeners.set(LISTENER, { protocol: 'HTTP', port: 80 });
+    const failure = render(awsProgram(apiDeployment(() => undefined)));
+    await expect(failure).rejects.toThrow(AwsTargetError);
+    await expect(failure).rejects.toThrow(`environments/staging.yaml says the listener serves HTTPS (spec.platform.albProtocol, by default), but ${LISTENER} serves HTTP. Set spec.platform.albProtocol: HTTP, or point albListenerArn at the HTTPS listener; nothing was created.`);
+  });
+
+  test('without ingress, through Service Connect: a private url, no route or certificate, and its callers admitted on its port', async () => {
+    const stack = loadStack('production');
+    delete (componentOf(stack, 'user-service/api').spec as { ingress?: unknown }).ingress;
+    const rendered = await renderAwsStack(stack);
+    const users = rendered.get('user-service/api')!;
+    expect(users.outputs.url).toBe('http://user-platform-production-user-service-api:8080');
+    expect(users.resources.map((resource) => resource.type)).toEqual(expect.not.arrayContaining(['aws:lb/targetGroup:TargetGroup', 'aws:lb/listenerRule:ListenerRule', 'aws:acm/certificate:Certificate']));
+    expect(only(users, 'aws:ecs/service:Service')).toMatchObject({
+      loadBalancers: [],
+      serviceConnectConfiguration: { enabled: true, namespace: `arn:aws:servicediscovery:us-east-1:${ACCOUNT}:namespace/ns-0f1a2b3c4d5e6f7a8`, services: [{ portName: 'http', discoveryName: 'user-platform-production-user-service-api', clientAlias: [{ port: 8080, dnsName: 'user-platform-production-user-service-api' }] }] },
+    });
+    const caller = rendered.get('notification-service/api')!;
+    const [app] = JSON.parse(String(only(caller, 'aws:ecs/taskDefinition:TaskDefinition').containerDefinitions));
+    expect(app.environment).toContainEqual({ name: 'USER_SERVICE_URL', value: 'http://user-platform-production-user-service-api:8080' });
+    expect(caller.resources.find((resource) => resource.name === 'reach-user-service-api')!.inputs).toMatchObject({ securityGroupId: 'tasks-id', fromPort: 8080, toPort: 8080, referencedSecurityGroupId: 'tasks-id' });
+  });
+
+  test('without ingress or a Service Connect namespace: no address (validation refuses a reader of its url)', async () => {
+    const rendered = await render(awsProgram(apiDeployment((d) => {
+      delete (d.spec as { ingress?: unknown }).ingress;
+      delete d.environment.platform.serviceConnectNamespace;
+    })));
+    expect(rendered.outputs.url).toBe('ecs://platform-staging/user-platform-staging-user-service-api');
+    expect(only(rendered, 'aws:ecs/service:Service').serviceConnectConfiguration).toBeUndefined();
   });
 });

@@ -230,6 +230,7 @@ const cases: Case[] = [
     environment: 'production',
     variables: {},
     expected: [
+      `${CART_API}:8:5 ingress has no host, but the load balancer's listener serves HTTPS: no certificate can name its own address (*.elb.amazonaws.com)`,
       `${CART_API}:10:22 healthCheck.intervalSeconds 3 is outside the load balancer's range 5-300`,
       `${CART_API}:11:21 healthCheck.timeoutSeconds (5) must be less than intervalSeconds (3)`,
       `${CART_API}:12:23 healthCheck.healthyThreshold 1 is outside the load balancer's range 2-10`,
@@ -304,6 +305,7 @@ const cases: Case[] = [
       `${CART}:11:20 test "health" targets unknown component "apii"`,
       `${ORDERS_API}:7:1 YAML syntax error: All mapping items must start at the same column`,
       `${ORDERS_QUEUE}:7:29 "visibilityTimeoutSeconds" must be at least 0`,
+      `${ORDERS_WORKER}:8:5 ingress has no host, but the load balancer's listener serves HTTPS: no certificate can name its own address (*.elb.amazonaws.com)`,
       `${ORDERS_WORKER}:10:22 healthCheck.intervalSeconds 3 is outside the load balancer's range 5-300`,
       `${ORDERS_WORKER}:20:17 RDS cart/database has no output "endpont"`,
       `${ORDERS}:8:15 unknown service "payment"`,

@@ -11,7 +11,7 @@ import { serviceEvents } from './ecsEvents';
 import { execInTask, sessionManagerPlugin } from './ecsExec';
 import { healthyReplicas, microServiceHealth, MicroServiceSnapshot, replicaState } from './ecsHealth';
 import { describeListener, describeService, describeTargets, describeTaskDefinition, loadBalancersOf, serviceTasks, targetGroupArns } from './ecsService';
-import { ingressUrl, microServiceState, serviceUrl } from './ecsState';
+import { ingressUrl, microServiceState, serviceConnectUrl, serviceUrl } from './ecsState';
 import { awsNames } from './names';
 import { clusterName } from './platform';
 
@@ -164,7 +164,8 @@ export class AwsObserver implements Observer {
       service.taskDefinition ? describeTaskDefinition(this.clients.ecs, service.taskDefinition) : undefined,
       arns.length && albListenerArn ? describeListener(this.clients.elb, albListenerArn) : undefined,
     ]);
-    const url = (listener && ingressUrl({ ...listener, targetGroupArns: arns, albDnsName })) ?? serviceUrl(snapshot.clusterName, snapshot.serviceName);
+    const privately = this.options.platform.serviceConnectNamespace ? serviceConnectUrl(awsNames.serviceConnect(ref), taskDefinition, snapshot.container) : undefined;
+    const url = (listener && ingressUrl({ ...listener, targetGroupArns: arns, albDnsName })) ?? privately ?? serviceUrl(snapshot.clusterName, snapshot.serviceName);
     return microServiceState({ service, taskDefinition, container: snapshot.container, healthyReplicas: healthyReplicas(snapshot), url });
   }
 

@@ -24,7 +24,16 @@ export function ingressUrl(input: { listener?: Listener; rules: Rule[]; targetGr
   return `${scheme}://${host}${path}`;
 }
 
-/** `ecs://<cluster>/<service>`: what the programs publish as the url of a service without ingress. */
+/**
+ * Where services of a Service Connect namespace call one without ingress, as its program publishes it:
+ * `http://<alias>:<container port>`; undefined without the port.
+ */
+export function serviceConnectUrl(alias: string, taskDefinition: TaskDefinition | undefined, container: string): string | undefined {
+  const port = taskDefinition?.containerDefinitions?.find((candidate) => candidate.name === container)?.portMappings?.[0]?.containerPort;
+  return port === undefined ? undefined : `http://${alias}:${port}`;
+}
+
+/** `ecs://<cluster>/<service>`: what the programs publish as the url of a service without ingress or Service Connect. */
 export function serviceUrl(clusterName: string, serviceName: string): string {
   return `ecs://${clusterName}/${serviceName}`;
 }

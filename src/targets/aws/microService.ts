@@ -14,18 +14,25 @@ import { secretReferences } from './secretReferences';
 const CONFIG_VOLUME = 'config';
 const CONFIG_WRITER_IMAGE = 'public.ecr.aws/docker/library/busybox:1.36';
 const LOG_RETENTION_DAYS = 30;
+/** The container port's name, by which ECS Service Connect publishes it. */
+const PORT_NAME = 'http';
+const DEFAULT_PORTS: Record<string, number> = { HTTPS: 443, HTTP: 80 };
 
 /**
  * A MicroService on ECS Fargate: task definition, least-privilege roles, its own log group and
  * security group, an ECS service with the circuit breaker, behind the ALB's listener rule when it
- * has ingress, and target-tracking autoscaling.
+ * has ingress (with its host's certificate on an HTTPS listener), published through ECS Service
+ * Connect where the platform has a namespace, and target-tracking autoscaling.
  */
-export function microServiceProgram(deployment: ComponentDeployment, context: AwsContext): Record<string, pulumi.Input<string>> {
+export async function microServiceProgram(deployment: ComponentDeployment, context: AwsContext): Promise<Record<string, pulumi.Input<string>>> {
   const spec = deployment.spec as MicroServiceSpec;
   const { ref } = deployment;
   const platform = requirePlatform(deployment, ['clusterArn', 'vpcId', 'subnetIds', 'securityGroupIds', ...(spec.ingress ? (['albListenerArn', 'albDnsName'] as const) : [])]);
   const { provider, region, account } = context;
   const options = { provider };
+  // Read before anything is created: the url's scheme is what the listener serves, not what a file says.
+  const listener = spec.ingress ? await listenerOf(deployment, platform.albListenerArn!, provider) : undefined;
+  const serviceConnect = deployment.environment.platform.serviceConnectNamespace;
   const name = awsNames.ecsService(ref);
   const container = awsNames.container(ref);
   const version = parseImage(spec.image)?.tag ?? 'latest';
@@ -76,7 +83,7 @@ export function microServiceProgram(deployment: ComponentDeployment, context: Aw
     taskRoleArn: taskRole.arn,
     volumes: deployment.configs.length ? [{ name: CONFIG_VOLUME }] : [],
     containerDefinitions: pulumi.all([secrets, account, logGroup.name]).apply(([references, accountId, logGroupName]) =>
-      JSON.stringify(containerDefinitions({ deployment, spec, container, image: imageOf(spec.image, region, accountId), references, logGroupName, region })),
+      JSON.stringify(containerDefinitions({ deployment, spec, container, image: imageOf(spec.image, region, accountId), references, logGroupName, region, published: Boolean(serviceConnect) })),
     ),
     tags,
   }, options);
@@ -100,6 +107,9 @@ export function microServiceProgram(deployment: ComponentDeployment, context: Aw
         },
       }, options)
     : undefined;
+  // HTTPS: the host's own certificate, validated through DNS in the platform's zone and added to the
+  // listener (SNI), before the rule routes to the service.
+  const certificate = spec.ingress?.host && listener?.protocol === 'HTTPS' ? hostCertificate(deployment, spec.ingress.host, platform.albListenerArn!, options) : undefined;
   const listenerRule = spec.ingress && targetGroup
     ? new aws.lb.ListenerRule('route', {
         listenerArn: platform.albListenerArn!,
@@ -110,7 +120,7 @@ export function microServiceProgram(deployment: ComponentDeployment, context: Aw
           ...(spec.ingress.host ? [{ hostHeader: { values: [spec.ingress.host] } }] : []),
         ],
         actions: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
-      }, options)
+      }, { ...options, dependsOn: certificate ? [certificate] : [] })
     : undefined;
   if (spec.ingress?.host && deployment.environment.platform.hostedZoneId) {
     new aws.route53.Record('dns', { zoneId: deployment.environment.platform.hostedZoneId, name: spec.ingress.host, type: 'CNAME', ttl: 60, records: [platform.albDnsName!] }, options);
@@ -132,6 +142,16 @@ export function microServiceProgram(deployment: ComponentDeployment, context: Aw
     deploymentMaximumPercent: 200,
     // Opt-in per environment (spec.ecsExec); takes effect for tasks started after the change.
     enableExecuteCommand: deployment.environment.ecsExec.enabled,
+    // Other services reach this one privately at http://<alias>:<port>, through the Envoy proxy ECS
+    // adds to every task of the namespace; this task's calls to them go the same way.
+    serviceConnectConfiguration: serviceConnect
+      ? {
+          enabled: true,
+          namespace: serviceConnect,
+          services: [{ portName: PORT_NAME, discoveryName: awsNames.serviceConnect(ref), clientAlias: [{ port: spec.port, dnsName: awsNames.serviceConnect(ref) }] }],
+          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': awsNames.logGroup(ref), 'awslogs-region': region, 'awslogs-stream-prefix': 'service-connect' } },
+        }
+      : undefined,
     propagateTags: 'SERVICE',
     // `up` returns when the rollout is done, so the health gate checks the new tasks.
     waitForSteadyState: true,
@@ -155,12 +175,68 @@ export function microServiceProgram(deployment: ComponentDeployment, context: Aw
     }, options);
   }
 
-  const host = spec.ingress?.host ?? platform.albDnsName;
   return {
-    url: spec.ingress ? `https://${host}${spec.ingress.path}` : pulumi.interpolate`ecs://${clusterName(platform.clusterArn)}/${service.name}`,
+    url: serviceUrl(deployment, platform, listener) ?? pulumi.interpolate`ecs://${clusterName(platform.clusterArn)}/${service.name}`,
     // The health gate's proof that ECS runs this release and did not roll back to the previous one.
     taskDefinitionArn: taskDefinition.arn,
+    // A MicroService that depends on this one admits its own tasks here, on this port (as for databases).
+    securityGroupId: securityGroup.id,
+    port: String(spec.port),
   };
+}
+
+/**
+ * Where others reach the service: with ingress, the listener's scheme and the host (else the load
+ * balancer's name), with the port when it is not the scheme's own; without it, its Service Connect
+ * alias where the platform has a namespace; undefined otherwise (the ECS service's name stands in).
+ */
+function serviceUrl(deployment: ComponentDeployment, platform: { albDnsName?: string }, listener: Listener | undefined): string | undefined {
+  const spec = deployment.spec as MicroServiceSpec;
+  if (spec.ingress && listener) {
+    const scheme = listener.protocol.toLowerCase();
+    const port = listener.port && listener.port !== DEFAULT_PORTS[listener.protocol] ? `:${listener.port}` : '';
+    return `${scheme}://${spec.ingress.host ?? platform.albDnsName}${port}${spec.ingress.path}`;
+  }
+  if (deployment.environment.platform.serviceConnectNamespace) return `http://${awsNames.serviceConnect(deployment.ref)}:${spec.port}`;
+  return undefined;
+}
+
+interface Listener {
+  protocol: 'HTTPS' | 'HTTP';
+  port?: number;
+}
+
+/** The platform's listener as AWS has it; it must serve what the environment says (albProtocol). */
+async function listenerOf(deployment: ComponentDeployment, arn: string, provider: aws.Provider): Promise<Listener> {
+  const found = await aws.lb.getListener({ arn }, { provider });
+  const declared = deployment.environment.platform.albProtocol ?? 'HTTPS';
+  if (found.protocol !== 'HTTPS' && found.protocol !== 'HTTP') {
+    throw new AwsTargetError(`the listener ${arn} serves ${found.protocol}; ingress needs an HTTPS or HTTP listener. Ask your platform team for the load balancer's HTTPS listener and set it as spec.platform.albListenerArn in environments/${deployment.ref.environment}.yaml.`);
+  }
+  if (found.protocol !== declared) {
+    throw new AwsTargetError(
+      `environments/${deployment.ref.environment}.yaml says the listener serves ${declared} (spec.platform.albProtocol${deployment.environment.platform.albProtocol ? '' : ', by default'}), but ${arn} serves ${found.protocol}. ` +
+        `Set spec.platform.albProtocol: ${found.protocol}, or point albListenerArn at the ${declared} listener; nothing was created.`,
+    );
+  }
+  return { protocol: found.protocol, port: found.port };
+}
+
+/** An ACM certificate for the ingress host, validated by a DNS record in the platform's zone, added to the listener. */
+function hostCertificate(deployment: ComponentDeployment, host: string, listenerArn: string, options: { provider: aws.Provider }): aws.lb.ListenerCertificate {
+  const { hostedZoneId } = requirePlatform(deployment, ['hostedZoneId']);
+  const certificate = new aws.acm.Certificate('certificate', { domainName: host, validationMethod: 'DNS' }, options);
+  const validation = certificate.domainValidationOptions.apply((records) => records[0]!);
+  const record = new aws.route53.Record('certificate-validation', {
+    zoneId: hostedZoneId,
+    name: validation.apply((entry) => entry.resourceRecordName!),
+    type: validation.apply((entry) => entry.resourceRecordType!),
+    records: [validation.apply((entry) => entry.resourceRecordValue!)],
+    ttl: 60,
+    allowOverwrite: true,
+  }, options);
+  const validated = new aws.acm.CertificateValidation('certificate', { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] }, options);
+  return new aws.lb.ListenerCertificate('certificate', { listenerArn, certificateArn: validated.certificateArn }, options);
 }
 
 function assumedByEcsTasks(): string {
@@ -248,10 +324,12 @@ interface ContainerInput {
   references: { name: string; valueFrom: string }[];
   logGroupName: string;
   region: string;
+  /** Published through ECS Service Connect: its port needs a name. */
+  published: boolean;
 }
 
 function containerDefinitions(input: ContainerInput): object[] {
-  const { deployment, spec, container, image, references, logGroupName, region } = input;
+  const { deployment, spec, container, image, references, logGroupName, region, published } = input;
   const logConfiguration = { logDriver: 'awslogs', options: { 'awslogs-group': logGroupName, 'awslogs-region': region, 'awslogs-stream-prefix': awsNames.logStreamPrefix } };
   const environment = spec.environment.flatMap((variable) => {
     if ('value' in variable) return [{ name: variable.name, value: variable.value }];
@@ -264,7 +342,7 @@ function containerDefinitions(input: ContainerInput): object[] {
     image,
     essential: true,
     ...(spec.command ? { command: spec.command } : {}),
-    portMappings: [{ containerPort: spec.port, protocol: 'tcp' }],
+    portMappings: [{ containerPort: spec.port, protocol: 'tcp', ...(published ? { name: PORT_NAME, appProtocol: 'http' } : {}) }],
     environment: [...environment, { name: 'PORT', value: String(spec.port) }, ...(configs.length ? [{ name: 'CONFIG_DIR', value: '/config' }] : [])].sort((a, b) => a.name.localeCompare(b.name)),
     secrets: [...references].sort((a, b) => a.name.localeCompare(b.name)).map(({ name, valueFrom }) => ({ name, valueFrom })),
     logConfiguration,

@@ -29,6 +29,8 @@ export const awsNames = {
   dbInstance: (ref: ComponentRef) => fit(joined(ref), 63),
   /** ElastiCache replication group ids allow 40 characters. */
   replicationGroup: (ref: ComponentRef) => fit(joined(ref), 40),
+  /** ECS Service Connect discovery names (and the alias other services call) allow 64 characters. */
+  serviceConnect: (ref: ComponentRef) => fit(joined(ref), 63),
   /** SQS queue names allow 80 characters, `.fifo` included; the DLQ adds `-dlq`. */
   queue: (ref: ComponentRef, fifo: boolean, deadLetter = false) => `${fit(joined(ref), 80 - (fifo ? 5 : 0) - (deadLetter ? 4 : 0))}${deadLetter ? '-dlq' : ''}${fifo ? '.fifo' : ''}`,
 };

@@ -13,8 +13,10 @@ const WHAT: Record<Reference, string> = {
   subnetIds: 'the private subnets of tasks, databases and caches',
   securityGroupIds: 'the security groups every task joins (they let the ALB reach it)',
   albListenerArn: 'the ALB listener that routes ingress paths',
+  albProtocol: 'what that listener serves, HTTPS or HTTP',
   albDnsName: 'the ALB DNS name, for urls and DNS records',
-  hostedZoneId: 'the Route 53 zone of ingress hosts',
+  hostedZoneId: 'the Route 53 zone of ingress hosts, where their certificates are validated',
+  serviceConnectNamespace: 'the Cloud Map namespace of ECS Service Connect, for private calls between services',
   kmsKeyArn: 'the KMS key that encrypts data at rest',
 };
 
