@@ -166,6 +166,13 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
         announceStaleLock(task),
       );
       if (run) remember(run, component.id, outcome.allOutputs);
+      // aws RDS: the app's own database user, created by a one-off task the program defined (dbUsers.ts).
+      if (environment.spec.target === 'aws' && component.kind === 'RDS') {
+        const { ensureAppUser, DatabaseUserError } = await import('../src/targets/aws/dbUsers');
+        await ensureAppUser(outcome.allOutputs, { region: environment.spec.region }, () => Context.current().heartbeat()).catch((error: unknown) => {
+          throw error instanceof DatabaseUserError ? ApplicationFailure.nonRetryable(error.message, 'DatabaseUserFailed') : error;
+        });
+      }
       return { durationMs: outcome.durationMs, changes: outcome.changes };
     },
 

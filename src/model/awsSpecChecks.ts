@@ -23,6 +23,10 @@ const ALB_HEALTH_CHECK = {
 /** RDS CreateDBInstance: io1 volumes and their provisioned IOPS (1,000 up to 50 per GiB). */
 const IO1 = { minGb: 100, minIops: 1000, maxIops: 256000, maxIopsPerGb: 50 };
 
+/** The app's user name is the master's with this suffix; PostgreSQL names allow 63 characters, MySQL 8 users 32. */
+const APP_USER_SUFFIX = '_app';
+const APP_USER_LIMITS: Record<RdsSpec['engine'], number> = { postgres: 63, mysql: 32 };
+
 /** RDS CreateDBInstance DBName and MasterUsername lengths per engine. */
 const RDS_NAME_LIMITS: Record<RdsSpec['engine'], { database: number; username: number }> = {
   postgres: { database: 63, username: 63 },
@@ -120,6 +124,12 @@ function checkDatabaseNames(spec: RdsSpec): SpecProblem[] {
     } else if (value.length > maxLength) {
       problems.push({ path: ['database', field], message: `database.${field} "${value}" is ${value.length} characters; RDS ${spec.engine} allows at most ${maxLength}`, hint: `Shorten it to ${maxLength} characters or fewer.` });
     }
+  }
+  // The app's own user is the master's name with _app (targets/aws/dbUsers.ts): it must fit too.
+  const appUser = `${username}${APP_USER_SUFFIX}`;
+  const appLimit = APP_USER_LIMITS[spec.engine];
+  if (/^[a-z]/.test(username) && username.length <= limits.username && appUser.length > appLimit) {
+    problems.push({ path: ['database', 'username'], message: `database.username "${username}" leaves no room for the app's own user "${appUser}" (${appUser.length} characters; ${spec.engine} allows ${appLimit})`, hint: `Shorten it to ${appLimit - APP_USER_SUFFIX.length} characters or fewer.` });
   }
   return problems;
 }

@@ -173,7 +173,11 @@ const rdsSpec = z.strictObject({
   database: z
     .strictObject({
       name: z.string().regex(/^[a-z_][a-z0-9_]*$/).describe('The database created in the instance: lowercase letters, digits and underscores.'),
-      username: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('app').describe("The master user's name. Its password is generated (aws: managed in Secrets Manager) and read through the password output."),
+      username: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/)
+        .default('app')
+        .describe("The master user's name. aws: its password is managed and rotated by RDS in Secrets Manager, and apps never get it: the username and password outputs give the app's own user, <username>_app, whose password deployer keeps in a secret of its own. local: the user the outputs give."),
     })
     .describe('The database created in it.'),
   dependsOn,

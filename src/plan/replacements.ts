@@ -89,6 +89,9 @@ const RULES: Partial<Record<ComponentKind, Rule[]>> = {
     { field: 'database.username', resource: RDS, argument: 'username', what: 'the RDS instance', losesData: true },
     { field: 'platform.kmsKeyArn', resource: RDS, argument: 'kmsKeyId', what: 'the RDS instance', losesData: true },
     { field: 'platform.vpcId', resource: securityGroup('database'), argument: 'vpcId', what: 'its security group', losesData: false },
+    { field: 'platform.vpcId', resource: securityGroup('bootstrap'), argument: 'vpcId', what: 'its security group', losesData: false },
+    // The app's user is named after the master (dbUsers.ts): a new one gets a new password.
+    { field: 'database.username', resource: { type: 'random:index/randomPassword:RandomPassword', name: 'app-password' }, argument: 'keepers', what: "the app user's password", losesData: false },
   ],
   ElastiCacheRedis: [
     { field: 'security.atRestEncryption', resource: REDIS, argument: 'atRestEncryptionEnabled', what: 'the ElastiCache replication group', losesData: true },

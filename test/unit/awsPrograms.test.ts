@@ -31,6 +31,9 @@ const SECRET_SIGNATURE = '4dabf18193072939515e22adb298388d';
 // The Secrets Manager secret the cache keeps its AUTH token in (the mocks append AWS's random suffix).
 const CACHE_AUTH_SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${awsNames.replicationGroup({ stack: 'user-platform', environment: 'production', service: 'notification-service', component: 'cache' })}-auth-AbCdEf`;
 
+// The app user's password (rds.ts), as the mocks name it.
+const APP_USER_SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:user-platform-production-notification-service-database-app-AbCdEf`;
+
 /** How a secret input reaches the engine: wrapped with Pulumi's secret signature. */
 function secret(value: string): Record<string, string> {
   return { [SECRET_SIGNATURE]: '1b47061264138c4ac30d75fd1eb44270', value };
@@ -109,7 +112,8 @@ describe('aws programs for the example stack in production', () => {
     expect(environment).not.toHaveProperty('CACHE_AUTH_TOKEN');
     expect(app.secrets).toEqual([
       { name: 'CACHE_AUTH_TOKEN', valueFrom: CACHE_AUTH_SECRET },
-      { name: 'DATABASE_PASSWORD', valueFrom: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf:password::` },
+      // The app's own user (not the master, whose secret RDS rotates behind running tasks).
+      { name: 'DATABASE_PASSWORD', valueFrom: `${APP_USER_SECRET}:password::` },
     ]);
     expect(app.logConfiguration).toEqual({ logDriver: 'awslogs', options: { 'awslogs-group': '/deployer/user-platform/production/notification-service/api', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app' } });
     expect(app.mountPoints).toEqual([{ sourceVolume: 'config', containerPath: '/config', readOnly: true }]);
@@ -156,7 +160,7 @@ describe('aws programs for the example stack in production', () => {
     const policies = Object.fromEntries(api.resources.filter((resource) => resource.type === 'aws:iam/rolePolicy:RolePolicy').map((resource) => [resource.name, JSON.parse(String(resource.inputs.policy))]));
     const execution = policies['execution-policy'].Statement;
     expect(execution).toContainEqual(expect.objectContaining({ Sid: 'EcrPull', Resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/notification-api` }));
-    expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Secrets', Action: 'secretsmanager:GetSecretValue', Resource: [`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf`, CACHE_AUTH_SECRET] }));
+    expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Secrets', Action: 'secretsmanager:GetSecretValue', Resource: [APP_USER_SECRET, CACHE_AUTH_SECRET] }));
     expect(execution).toContainEqual(expect.objectContaining({ Sid: 'Logs', Resource: expect.stringMatching(/:\*$/) }));
     const task = policies['task-policy'].Statement;
     expect(task).toContainEqual(expect.objectContaining({ Sid: 'Queues', Resource: [`arn:aws:sqs:us-east-1:${ACCOUNT}:user-platform-production-notification-service-queue`] }));
@@ -197,7 +201,43 @@ describe('aws programs for the example stack in production', () => {
     });
     expect(only(database, 'aws:rds/instance:Instance')).not.toHaveProperty('password');
     expect(only(database, 'aws:rds/subnetGroup:SubnetGroup').subnetIds).toHaveLength(3);
-    expect(database.outputs).toMatchObject({ port: '5432', database: 'notifications', username: 'notifications', password: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf:password::`, securityGroupId: 'database-id' });
+    expect(database.outputs).toMatchObject({ port: '5432', database: 'notifications', username: 'notifications_app', password: `${APP_USER_SECRET}:password::`, securityGroupId: 'database-id' });
+  });
+
+  test('RDS: the app gets a user of its own, whose password no rotation changes behind running tasks; a one-off task creates it with the master', () => {
+    const database = production.get('notification-service/database')!;
+    const master = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-0a1b2c3d-AbCdEf`;
+    expect(database.outputs).toMatchObject({ username: 'notifications_app', secretArn: APP_USER_SECRET, masterSecretArn: master });
+    expect(database.secretOutputs).toEqual(['password']);
+    // Deployer's own secret: no rotation is configured for it (RDS rotates only the master's).
+    expect(database.resources.map((resource) => resource.type)).not.toContain('aws:secretsmanager/secretRotation:SecretRotation');
+    expect(database.resources.find((resource) => resource.type === 'aws:secretsmanager/secret:Secret')!.inputs).toMatchObject({ name: 'user-platform-production-notification-service-database-app', kmsKeyId: expect.stringContaining(':key/'), recoveryWindowInDays: 0 });
+    expect(only(database, 'random:index/randomPassword:RandomPassword')).toMatchObject({ length: 40, special: false, keepers: { username: 'notifications_app' } });
+
+    const task = only(database, 'aws:ecs/taskDefinition:TaskDefinition');
+    const [container] = JSON.parse(String(task.containerDefinitions));
+    expect(container).toMatchObject({ image: 'public.ecr.aws/docker/library/postgres:16-alpine', entryPoint: ['sh', '-c'], essential: true });
+    expect(container.command[0]).toContain("CREATE ROLE %I LOGIN");
+    expect(container.environment).toEqual([
+      { name: 'DB_HOST', value: 'user-platform-production-notification-service-database.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com' },
+      { name: 'DB_PORT', value: '5432' },
+      { name: 'DB_NAME', value: 'notifications' },
+      { name: 'MASTER_USER', value: 'notifications' },
+      { name: 'APP_USER', value: 'notifications_app' },
+    ]);
+    // Both passwords by reference, read when the task starts: the master's is current whatever its rotation did.
+    expect(container.secrets).toEqual([{ name: 'MASTER_PASSWORD', valueFrom: `${master}:password::` }, { name: 'APP_PASSWORD', valueFrom: `${APP_USER_SECRET}:password::` }]);
+    const policy = JSON.parse(String(database.resources.find((resource) => resource.name === 'bootstrap-policy')!.inputs.policy)).Statement;
+    expect(policy).toContainEqual({ Sid: 'Secrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [master, APP_USER_SECRET] });
+    expect(database.resources.find((resource) => resource.name === 'bootstrap-reaches-database')!.inputs).toMatchObject({ securityGroupId: 'database-id', referencedSecurityGroupId: 'bootstrap-id', fromPort: 5432, toPort: 5432 });
+    // What the worker runs after the apply (dbUsers.ts ensureAppUser).
+    expect(JSON.parse(String(database.outputs.bootstrapTask))).toEqual({
+      cluster: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/platform-production`,
+      taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:bootstrap`,
+      subnets: ['subnet-0fa1b2c3d4e5f6a7b8', 'subnet-0fb1b2c3d4e5f6a7b8', 'subnet-0fc1b2c3d4e5f6a7b8'],
+      securityGroups: ['bootstrap-id'],
+      logGroup: '/deployer/user-platform/production/notification-service/database/db-users',
+    });
   });
 
   test('ElastiCacheRedis: replication group with failover over two nodes, encryption both ways and an AUTH token kept in Secrets Manager', () => {

@@ -21,7 +21,7 @@ export const AWS_DRIFT_FIELDS: Record<ComponentKind, string[]> = {
   ],
   RDS: [
     'version', 'instanceClass', 'storage.allocatedGb', 'storage.type', 'multiAZ', 'backup.retentionDays', 'database.name', 'database.username',
-    'security.publiclyAccessible', 'security.storageEncrypted', 'security.kmsKeyId', 'security.deletionProtection', 'security.managedPassword', 'security.securityGroups', 'security.securityGroupRules', 'security.network',
+    'security.publiclyAccessible', 'security.storageEncrypted', 'security.kmsKeyId', 'security.deletionProtection', 'security.managedPassword', 'security.securityGroups', 'security.securityGroupRules', 'security.network', 'security.appUser',
     'finalSnapshot', 'status',
   ],
   ElastiCacheRedis: [
@@ -35,7 +35,8 @@ export const AWS_DRIFT_FIELDS: Record<ComponentKind, string[]> = {
 type Resolve = (name: string, field: string, spec: unknown) => SpecField | undefined;
 
 /** Where the provider field `field` of `resource` comes from; undefined when no user wrote it (or the resource is none of the programs'). */
-export function awsSpecField(_kind: ComponentKind, resource: DriftedResource, field: string, spec: unknown): SpecField | undefined {
+export function awsSpecField(kind: ComponentKind, resource: DriftedResource, field: string, spec: unknown): SpecField | undefined {
+  if (isAppUserResource(kind, resource)) return APP_USER_INPUTS.has(field) ? security('appUser') : undefined;
   return FIELDS[resource.type]?.(resource.name, field, spec);
 }
 
@@ -48,9 +49,17 @@ export function awsSpecField(_kind: ComponentKind, resource: DriftedResource, fi
  * A resource this table does not know counts as the component gone, the old rule: remediating
  * recreates whatever is missing either way.
  */
-export function awsDeletedResource(_kind: ComponentKind, resource: DriftedResource): SpecField | undefined {
-  const field = DELETED[resource.type]?.(resource.name);
+export function awsDeletedResource(kind: ComponentKind, resource: DriftedResource): SpecField | undefined {
+  const field = isAppUserResource(kind, resource) ? security('appUser') : DELETED[resource.type]?.(resource.name);
   return field && { ...field, derived: true };
+}
+
+/** The inputs of those resources a change behind deployer's back would matter in (not ARNs, ids, tags). */
+const APP_USER_INPUTS = new Set(['secretString', 'kmsKeyId', 'policy', 'assumeRolePolicy', 'containerDefinitions', 'executionRoleArn', 'ingress', 'egress', 'fromPort', 'toPort', 'referencedSecurityGroupId', 'retentionInDays']);
+
+/** What an RDS program makes for the app's own user (rds.ts): its secret, password and the task that creates it. */
+function isAppUserResource(kind: ComponentKind, resource: DriftedResource): boolean {
+  return kind === 'RDS' && /^(bootstrap|app-)/.test(resource.name);
 }
 
 const security = (name: string, toSpec?: SpecField['toSpec']): SpecField => ({ field: `security.${name}`, specPath: ['security', name], derived: true, ...(toSpec ? { toSpec } : {}) });
