@@ -36,12 +36,12 @@ export default class Plan extends BaseCommand {
     const desired = loadDesiredStack({ root: findRepoRoot(flags.repo), stack: flags.stack, environment: flags.environment, variables: parseVars(flags.var), warnings });
     this.printWarnings(warnings);
     requireServices(desired, flags.service ?? []);
+    const allowReplace = checkAllowReplace(flags['allow-replace'], desired);
     const baseline = await readingReleases(flags, (reads) => planBaseline(reads, flags.stack, flags.environment));
     if (!baseline.comparedWithDeployed) {
       // On stderr also with --json, whose stdout stays one JSON document.
       process.stderr.write(`Warning: could not compare with what is deployed in ${flags.environment}: ${baseline.reason}\nThis plan is of the repo alone: every component shows as CREATE, and other services as not deployed.\n`);
     }
-    const allowReplace = checkAllowReplace(flags['allow-replace'], desired);
     const plan = { ...buildPlan(desired, baseline.released, flags.service ?? [], undefined, baseline.deployed), comparedWithDeployed: baseline.comparedWithDeployed };
     // What apply would refuse: a replacement that deletes data, unless --allow-replace names it.
     plan.blockers.push(...replacementBlockers(plan.waves.flatMap((wave) => wave.changes), allowReplace, { stack: desired.stack, environment: desired.environment.name, target: desired.environment.spec.target, deletionProtection: desired.environment.spec.approval.required, sourceOf: (id) => sourceOf(desired, id) }));

@@ -44,17 +44,17 @@ describe('deployer validate / plan / schema', () => {
     const text = await runCli(['validate', '--var', 'VERSION=v1.2.0'], env, repo);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('✓ Deployment repo is valid');
-    expect(text.stdout).toContain(`⚠ 1 warning:\n\n${api}:20:14 (spec.environment[0].value): warning: API_TOKEN looks like a secret written as a literal value`);
+    expect(text.stdout).toContain(`⚠ 1 warning:\n\n${api}:23:14 (spec.environment[0].value): warning: API_TOKEN looks like a secret written as a literal value`);
     expect(text.stdout).toContain('→ Keep the value in a secret store and give it to the service with secretFrom: { secret: NAME }');
     const json = await runCli(['validate', '--var', 'VERSION=v1.2.0', '--json'], env, repo);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, diagnostics: [], warnings: [{ file: api, line: 20, col: 14, severity: 'warning' }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, diagnostics: [], warnings: [{ file: api, line: 23, col: 14, severity: 'warning' }] });
     const plan = await runCli(['plan', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', 'VERSION=v1.2.0', '--json'], env, repo);
     // Exit 1: with nothing known to be deployed, user-service, which the api reads, is not (the plan says so).
     expect(plan.code).toBe(1);
     expect(JSON.parse(plan.stdout)).toMatchObject({ waves: [expect.anything(), expect.anything()], comparedWithDeployed: false });
     expect(plan.stderr).toContain('Warning: could not compare with what is deployed in production: cannot reach Temporal at');
-    expect(plan.stderr).toContain(`${api}:20:14 (spec.environment[0].value): warning: API_TOKEN looks like a secret`);
+    expect(plan.stderr).toContain(`${api}:23:14 (spec.environment[0].value): warning: API_TOKEN looks like a secret`);
   });
 
   it('renders the plan and cost boxes, and the same plan as JSON; says why it cannot be applied yet (exit 1)', async () => {
@@ -90,6 +90,12 @@ describe('deployer validate / plan / schema', () => {
     expect({ code: service.code, json: JSON.parse(service.stdout) }).toEqual({
       code: 2,
       json: { error: { code: 'UNKNOWN_SERVICE', message: 'stack user-platform has no service "user-servce". Did you mean "user-service"? Its services: notification-service, user-service.' } },
+    });
+    const replace = await runCli(['plan', '--stack', 'user-platform', '--environment', 'production', '--var', 'VERSION=v1', '--allow-replace', 'notification-service/databse'], env, example);
+    expect({ code: replace.code, stderr: replace.stderr.trim() }).toEqual({
+      code: 2,
+      stderr:
+        'Error: --allow-replace notification-service/databse: no RDS, ElastiCacheRedis or SQS component of that name in this deployment. Did you mean "notification-service/database"? Its data components: notification-service/cache, notification-service/database, notification-service/queue, user-service/database.',
     });
     const validate = await runCli(['validate', '--environment', 'stagin', '--var', 'VERSION=v1'], env, example);
     expect({ code: validate.code, stderr: validate.stderr.trim() }).toEqual({ code: 2, stderr: 'Error: unknown environment "stagin". Did you mean "staging"? Environments in this repo: development, production, staging.' });

@@ -77,7 +77,7 @@ describe('loading a repo with secrets in plain text', () => {
     expect(warnings.map(formatDiagnostic)).toEqual([
       `${API}/configs/credentials.json:1:1: warning: config file credentials.json is named like a secret; if it holds one, it is stored in workflow history, the release log and the Pulumi state, and printed by apply --json and status --json\n` +
         '    → If it does, remove the file. Keep the value in a secret store and give it to the service with secretFrom: { secret: NAME } (a Secrets Manager secret or SSM parameter on aws, an environment variable of the worker on the local target).',
-      `${API}/microservice.yaml:22:14 (spec.environment[1].value): warning: API_TOKEN looks like a secret written as a literal value: it is stored in workflow history, the release log and the Pulumi state, and printed by apply --json and status --json\n` +
+      `${API}/microservice.yaml:25:14 (spec.environment[1].value): warning: API_TOKEN looks like a secret written as a literal value: it is stored in workflow history, the release log and the Pulumi state, and printed by apply --json and status --json\n` +
         '    → Keep the value in a secret store and give it to the service with secretFrom: { secret: NAME } (a Secrets Manager secret or SSM parameter on aws, an environment variable of the worker on the local target).',
     ]);
     expect(warnings.every((warning) => warning.severity === 'warning')).toBe(true);
