@@ -180,6 +180,11 @@ const rdsSpec = z.strictObject({
         .describe("The master user's name. aws: its password is managed and rotated by RDS in Secrets Manager, and apps never get it: the username and password outputs give the app's own user, <username>_app, whose password deployer keeps in a secret of its own. local: the user the outputs give."),
     })
     .describe('The database created in it.'),
+  restoreFromSnapshot: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9-]*(:[a-zA-Z0-9-]+)*$|^arn:aws[a-z-]*:rds:/, 'must be an RDS snapshot identifier or ARN')
+    .optional()
+    .describe("aws: create the instance from this DB snapshot (an identifier or ARN), e.g. the final snapshot a replacement or removal kept (<stack>-<environment>-<service>-<component>-final-<hex>). Setting or changing it replaces the instance (apply needs --allow-replace); removing it afterwards changes nothing. local: not used."),
   dependsOn,
 });
 
@@ -199,6 +204,11 @@ const elastiCacheSpec = z.strictObject({
     })
     .prefault({})
     .describe('Encryption settings.'),
+  restoreFromSnapshot: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("aws: create the replication group from this ElastiCache snapshot's name, e.g. the final snapshot a replacement or removal kept (<id>-final-<hex>). Setting, changing or removing it replaces the group (apply needs --allow-replace). local: not used."),
   dependsOn,
 });
 

@@ -16,7 +16,7 @@ type Spec = Record<string, unknown>;
  * test/unit/awsReplacements.test.ts renders the programs to check every rule against them.
  */
 export const PROVIDER_FORCE_NEW: Record<string, readonly string[]> = {
-  'aws:rds/instance:Instance': ['identifier', 'identifierPrefix', 'engine', 'dbName', 'username', 'kmsKeyId', 'storageEncrypted', 'availabilityZone', 'characterSetName', 'ncharCharacterSetName', 'timezone', 'snapshotIdentifier', 'restoreToPointInTime', 'customIamInstanceProfile'],
+  'aws:rds/instance:Instance': ['identifier', 'identifierPrefix', 'engine', 'dbName', 'username', 'kmsKeyId', 'storageEncrypted', 'availabilityZone', 'characterSetName', 'ncharCharacterSetName', 'timezone', 'restoreToPointInTime', 'customIamInstanceProfile'],
   'aws:rds/subnetGroup:SubnetGroup': ['name', 'namePrefix'],
   'aws:elasticache/replicationGroup:ReplicationGroup': ['replicationGroupId', 'atRestEncryptionEnabled', 'kmsKeyId', 'port', 'subnetGroupName', 'networkType', 'dataTieringEnabled', 'snapshotName', 'snapshotArns', 'globalReplicationGroupId', 'securityGroupNames'],
   'aws:elasticache/subnetGroup:SubnetGroup': ['name'],
@@ -34,6 +34,10 @@ type Inputs = Record<string, unknown>;
  * what its documentation says of the argument), by the resource's inputs before and after.
  */
 export const PROVIDER_FORCE_NEW_WHEN: Record<string, Record<string, (before: Inputs, after: Inputs) => boolean>> = {
+  'aws:rds/instance:Instance': {
+    // ForceNew, but also Computed: dropping it from the configuration keeps the value and changes nothing.
+    snapshotIdentifier: (_before, after) => after.snapshotIdentifier !== undefined,
+  },
   'aws:elasticache/replicationGroup:ReplicationGroup': {
     // customizeDiffEngineVersionForceNewOnDowngrade: ElastiCache only upgrades in place.
     engineVersion: (before, after) => compareVersions(String(after.engineVersion), String(before.engineVersion)) < 0,
@@ -57,6 +61,8 @@ export interface Replacement {
   losesData: boolean;
   /** It is deleted, not created again (a dead letter queue turned off). */
   deleted?: boolean;
+  /** What becomes of the data, when not the resource type's usual fate (a restore starts from a snapshot). */
+  fate?: string;
 }
 
 interface Rule {
@@ -67,11 +73,13 @@ interface Rule {
   what: string;
   losesData: boolean;
   deleted?: boolean;
+  fate?: string;
   /** Only some changes replace; every change of the field does when absent. */
   when?: (before: Spec, after: Spec) => boolean;
 }
 
 const RDS = { type: 'aws:rds/instance:Instance', name: 'database' };
+const RESTORED = 'deleted first; a final snapshot is kept and the new one starts from the snapshot restoreFromSnapshot names';
 const REDIS = { type: 'aws:elasticache/replicationGroup:ReplicationGroup', name: 'redis' };
 const QUEUE = { type: 'aws:sqs/queue:Queue', name: 'queue' };
 const DEAD_LETTER = { type: 'aws:sqs/queue:Queue', name: 'dead-letter' };
@@ -88,6 +96,7 @@ const RULES: Partial<Record<ComponentKind, Rule[]>> = {
     { field: 'database.name', resource: RDS, argument: 'dbName', what: 'the RDS instance', losesData: true },
     { field: 'database.username', resource: RDS, argument: 'username', what: 'the RDS instance', losesData: true },
     { field: 'platform.kmsKeyArn', resource: RDS, argument: 'kmsKeyId', what: 'the RDS instance', losesData: true },
+    { field: 'restoreFromSnapshot', resource: RDS, argument: 'snapshotIdentifier', what: 'the RDS instance', losesData: true, fate: RESTORED, when: (_before, after) => lookup(after, 'restoreFromSnapshot') !== undefined },
     { field: 'platform.vpcId', resource: securityGroup('database'), argument: 'vpcId', what: 'its security group', losesData: false },
     { field: 'platform.vpcId', resource: securityGroup('bootstrap'), argument: 'vpcId', what: 'its security group', losesData: false },
     // The app's user is named after the master (dbUsers.ts): a new one gets a new password.
@@ -95,6 +104,7 @@ const RULES: Partial<Record<ComponentKind, Rule[]>> = {
   ],
   ElastiCacheRedis: [
     { field: 'security.atRestEncryption', resource: REDIS, argument: 'atRestEncryptionEnabled', what: 'the ElastiCache replication group', losesData: true },
+    { field: 'restoreFromSnapshot', resource: REDIS, argument: 'snapshotName', what: 'the ElastiCache replication group', losesData: true, fate: RESTORED },
     // The key only reaches the group while at-rest encryption is on.
     { field: 'platform.kmsKeyArn', resource: REDIS, argument: 'kmsKeyId', what: 'the ElastiCache replication group', losesData: true, when: (before, after) => atRest(before) && atRest(after) },
     // CustomizeDiff customizeDiffEngineVersionForceNewOnDowngrade: ElastiCache only upgrades in place.
@@ -142,6 +152,7 @@ export function replacementsOf(kind: ComponentKind, changed: string[], before: S
       what: rule.what,
       losesData: rule.losesData,
       ...(rule.deleted ? { deleted: true } : {}),
+      ...(rule.fate ? { fate: rule.fate } : {}),
     }));
 }
 
@@ -179,7 +190,7 @@ export function replacementBlockers(changes: ReplacingChange[], allowReplace: re
     if (allowReplace.includes(change.id)) continue;
     blockers.push(
       `${what}. Nothing was deployed. Revert the change, or accept the loss and apply again with --allow-replace ${change.id}` +
-        (change.kind === 'SQS' ? ' once the queue is drained.' : ' (the final snapshot keeps the old data; the new one starts empty).'),
+        (change.kind === 'SQS' ? ' once the queue is drained.' : ' (the old data stays in its final snapshot).'),
     );
   }
   return blockers;
@@ -193,7 +204,8 @@ export function describeReplacements(replacements: Replacement[]): string {
     .map(([what, items]) => {
       const fields = [...new Set(items.map((item) => item.field))].join(', ');
       const verb = items.every((item) => item.deleted) ? 'deleted' : 'replaced';
-      return `${fields} ${fields.includes(',') ? 'change' : 'changes'}: ${what} is ${verb}${items[0]!.losesData ? ` (${DATA_FATE[items[0]!.resource.type] ?? 'its data is lost'})` : ''}`;
+      const fate = items.find((item) => item.fate)?.fate ?? DATA_FATE[items[0]!.resource.type] ?? 'its data is lost';
+      return `${fields} ${fields.includes(',') ? 'change' : 'changes'}: ${what} is ${verb}${items[0]!.losesData ? ` (${fate})` : ''}`;
     })
     .join('; ');
 }

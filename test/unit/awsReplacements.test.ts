@@ -54,6 +54,8 @@ const CASES: Case[] = [
   { id: DATABASE, field: 'database.name', after: { 'database.name': 'orders' } },
   { id: DATABASE, field: 'database.username', after: { 'database.username': 'owner' } },
   { id: DATABASE, field: 'dependsOn', after: { dependsOn: ['user-service/database'] } },
+  { id: DATABASE, field: 'restoreFromSnapshot', after: { restoreFromSnapshot: 'user-platform-production-notification-service-database-final-1a2b3c4d' } },
+  { id: DATABASE, field: 'restoreFromSnapshot', base: { restoreFromSnapshot: 'before-final-1a2b3c4d' }, after: { restoreFromSnapshot: undefined } },
   ...platformCases(DATABASE, ['kmsKeyArn', 'vpcId', 'subnetIds']),
   { id: CACHE, field: 'engine.version', after: { 'engine.version': '7.1' } },
   { id: CACHE, field: 'engine.version', after: { 'engine.version': '6.2' } },
@@ -65,6 +67,7 @@ const CASES: Case[] = [
   { id: CACHE, field: 'security.transitEncryption', base: { 'engine.version': '7.1' }, after: { 'security.transitEncryption': false } },
   { id: CACHE, field: 'platform.kmsKeyArn', base: { 'security.atRestEncryption': false }, after: { 'platform.kmsKeyArn': OTHER_KEY } },
   { id: CACHE, field: 'dependsOn', after: { dependsOn: ['user-service/database'] } },
+  { id: CACHE, field: 'restoreFromSnapshot', after: { restoreFromSnapshot: 'user-platform-production-notifi-0306d16e-final-1a2b3c4d' } },
   ...platformCases(CACHE, ['kmsKeyArn', 'vpcId', 'subnetIds']),
   { id: QUEUE, field: 'type', after: { type: 'fifo' } },
   { id: QUEUE, field: 'type', base: { 'deadLetterQueue.enabled': false }, after: { type: 'fifo' } },
@@ -174,6 +177,11 @@ describe('what the plan says of a replacement', () => {
     const change = diffComponent(released, withMods(database, { 'platform.kmsKeyArn': OTHER_KEY }, 'key'));
     expect(change).toMatchObject({ action: 'replace', fields: [{ field: 'platform.kmsKeyArn', after: OTHER_KEY }] });
     expect(describeChange(change)[0]).toBe('data loss: platform.kmsKeyArn changes: the RDS instance is replaced (deleted first; a final snapshot is kept and the new instance starts empty)');
+    const restored = diffComponent(released, withMods(database, { restoreFromSnapshot: 'db-final-1a2b3c4d' }, 'restore'));
+    expect(describeChange(restored)).toEqual([
+      'data loss: restoreFromSnapshot changes: the RDS instance is replaced (deleted first; a final snapshot is kept and the new one starts from the snapshot restoreFromSnapshot names)',
+      'restoreFromSnapshot: (none) → db-final-1a2b3c4d',
+    ]);
     const resized = diffComponent(released, withMods(database, { instanceClass: 'db.t3.large' }, 'class'));
     expect(resized.action).toBe('update');
     expect(resized.replacements).toBeUndefined();

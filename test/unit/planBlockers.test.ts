@@ -80,7 +80,7 @@ describe('a replacement that deletes data', () => {
   it('is refused unless --allow-replace names the component, saying which setting, where, and what to do', () => {
     expect(replacementBlockers([database, queue], [], staging)).toEqual([
       'shop/database (stacks/user-platform/services/shop/components/database/rds.yaml:2): engine changes: the RDS instance is replaced (deleted first; a final snapshot is kept and the new instance starts empty). ' +
-        'Nothing was deployed. Revert the change, or accept the loss and apply again with --allow-replace shop/database (the final snapshot keeps the old data; the new one starts empty).',
+        'Nothing was deployed. Revert the change, or accept the loss and apply again with --allow-replace shop/database (the old data stays in its final snapshot).',
       'shop/queue (stacks/user-platform/services/shop/components/queue/rds.yaml:2): type changes: the queue is replaced (deleted with its messages). Nothing was deployed. Revert the change, or accept the loss and apply again with --allow-replace shop/queue once the queue is drained.',
     ]);
     expect(replacementBlockers([database, queue], ['shop/database'], staging)).toHaveLength(1);

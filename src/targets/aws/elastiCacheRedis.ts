@@ -32,7 +32,7 @@ export function elastiCacheRedisProgram(deployment: ComponentDeployment, context
   if (authToken && authSecret) new aws.secretsmanager.SecretVersion('auth-token', { secretId: authSecret.id, secretString: authToken.result }, options);
 
   // As RDS's (rds.ts): a final snapshot of its own for each group, the suffix replaced with it.
-  const replacing = { atRestEncryptionEnabled: String(spec.security.atRestEncryption), kmsKeyId: (spec.security.atRestEncryption ? kmsKeyArn : undefined) ?? '', engineVersion: spec.engine.version, transitEncryptionEnabled: String(spec.security.transitEncryption) };
+  const replacing = { atRestEncryptionEnabled: String(spec.security.atRestEncryption), kmsKeyId: (spec.security.atRestEncryption ? kmsKeyArn : undefined) ?? '', engineVersion: spec.engine.version, transitEncryptionEnabled: String(spec.security.transitEncryption), ...(spec.restoreFromSnapshot ? { snapshotName: spec.restoreFromSnapshot } : {}) };
   const snapshotSuffix = new random.RandomId('final-snapshot', { byteLength: 4, keepers: replacing });
 
   const group = new aws.elasticache.ReplicationGroup('redis', {
@@ -52,6 +52,8 @@ export function elastiCacheRedisProgram(deployment: ComponentDeployment, context
     transitEncryptionEnabled: spec.security.transitEncryption,
     authToken: authToken?.result,
     snapshotRetentionLimit: 1,
+    // A restore: the group starts with the snapshot's data.
+    snapshotName: spec.restoreFromSnapshot,
     // Deleted (a replacement, a removed component), it leaves its data in a snapshot; without one a
     // replacement emptied the cache for good.
     finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${snapshotSuffix.hex}`,

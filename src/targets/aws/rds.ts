@@ -31,7 +31,7 @@ export function rdsProgram(deployment: ComponentDeployment, context: AwsContext)
   // replacement's snapshot, and RDS refused to delete the second instance. The suffix is replaced
   // with the instance (its keepers are the inputs that replace it: replacements.ts), so it stays
   // the same while the instance lives, and a destroyed component re-created gets a new one.
-  const replacing = { engine: spec.engine, dbName: spec.database.name, username: spec.database.username, kmsKeyId: kmsKeyArn ?? '' };
+  const replacing = { engine: spec.engine, dbName: spec.database.name, username: spec.database.username, kmsKeyId: kmsKeyArn ?? '', ...(spec.restoreFromSnapshot ? { snapshotIdentifier: spec.restoreFromSnapshot } : {}) };
   const snapshotSuffix = new random.RandomId('final-snapshot', { byteLength: 4, keepers: replacing });
 
   const instance = new aws.rds.Instance('database', {
@@ -47,6 +47,9 @@ export function rdsProgram(deployment: ComponentDeployment, context: AwsContext)
     multiAz: spec.multiAZ,
     dbName: spec.database.name,
     username: spec.database.username,
+    // A restore: the data (and its users) come from the snapshot; the app's user gets its current
+    // password again from the task that follows each apply.
+    snapshotIdentifier: spec.restoreFromSnapshot,
     manageMasterUserPassword: true,
     masterUserSecretKmsKeyId: kmsKeyArn,
     port,
