@@ -204,7 +204,8 @@ export function describeReplacements(replacements: Replacement[]): string {
     .map(([what, items]) => {
       const fields = [...new Set(items.map((item) => item.field))].join(', ');
       const verb = items.every((item) => item.deleted) ? 'deleted' : 'replaced';
-      const fate = items.find((item) => item.fate)?.fate ?? DATA_FATE[items[0]!.resource.type] ?? 'its data is lost';
+      const usual = items.find((item) => item.fate)?.fate ?? DATA_FATE[items[0]!.resource.type] ?? 'its data is lost';
+      const fate = verb === 'deleted' ? usual.replace(/^deleted /, '') : usual;
       return `${fields} ${fields.includes(',') ? 'change' : 'changes'}: ${what} is ${verb}${items[0]!.losesData ? ` (${fate})` : ''}`;
     })
     .join('; ');

@@ -87,6 +87,13 @@ describe('a replacement that deletes data', () => {
     expect(replacementBlockers([database, queue], ['shop/database', 'shop/queue'], staging)).toEqual([]);
   });
 
+  it('a dead letter queue turned off is deleted with its messages: refused the same way', () => {
+    const deadLetter = { id: 'shop/queue', kind: 'SQS' as const, replacements: [{ field: 'deadLetterQueue.enabled', resource: { type: 'aws:sqs/queue:Queue', name: 'dead-letter' }, what: 'the dead letter queue', losesData: true, deleted: true }] };
+    expect(replacementBlockers([deadLetter], [], staging)).toEqual([
+      'shop/queue (stacks/user-platform/services/shop/components/queue/rds.yaml:2): deadLetterQueue.enabled changes: the dead letter queue is deleted (with its messages). Nothing was deployed. Revert the change, or accept the loss and apply again with --allow-replace shop/queue once the queue is drained.',
+    ]);
+  });
+
   it('a replaced security group (no data) needs no acknowledgement', () => {
     expect(replacementBlockers([replacing('shop/database', 'RDS', { type: 'aws:ec2/securityGroup:SecurityGroup', name: 'database' }, 'its security group', false)], [], staging)).toEqual([]);
   });
