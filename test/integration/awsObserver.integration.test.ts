@@ -392,7 +392,7 @@ describe('aws observer (moto)', () => {
       const health = await observer.health(database);
       expect(health).toMatchObject({ kind: 'RDS', healthy: true, replicas: [] });
       expect(health.summary).toMatch(new RegExp(`^RDS instance ${awsNames.dbInstance(database)} is available at \\S+:5432$`));
-      expect(await observer.state(database)).toMatchObject({ actual: { engine: 'postgres', version: '15.4', database: 'notifications', username: 'app' }, outputs: { port: '5432', database: 'notifications', username: 'app' }, status: { state: 'running' } });
+      expect(await observer.state(database)).toMatchObject({ actual: { engine: 'postgres', version: '15.4', database: 'notifications', username: 'app' }, outputs: { port: '5432', database: 'notifications', username: 'app_app', masterUsername: 'app' }, status: { state: 'running' } });
     });
 
     it('reports an available replication group as healthy', async () => {

@@ -33,7 +33,8 @@ describe('RDS on aws', () => {
   it('reports engine, database and endpoint, and a status that tells a change from a fault', () => {
     const state = rdsState(instance);
     expect(state).toMatchObject({ kind: 'RDS', actual: { engine: 'postgres', version: '15.4', database: 'notifications', username: 'app', multiAZ: true }, status: { state: 'running' } });
-    expect(state.outputs).toEqual({ endpoint: 'db.abc.eu-west-1.rds.amazonaws.com', port: '5432', database: 'notifications', username: 'app', secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1' });
+    // The app's own user, as the program outputs it; the master only for administration.
+    expect(state.outputs).toEqual({ endpoint: 'db.abc.eu-west-1.rds.amazonaws.com', port: '5432', database: 'notifications', username: 'app_app', masterUsername: 'app', masterSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1' });
     expect(rdsState({ ...instance, DBInstanceStatus: 'modifying' }).status.state).toBe('updating');
     expect(rdsState({ ...instance, DBInstanceStatus: 'stopped' }).status.state).toBe('stopped');
     expect(rdsState({ ...instance, DBInstanceStatus: 'storage-full' }).status.state).toBe('degraded');

@@ -5,6 +5,7 @@ import type { ComponentRef } from '../deployment';
 import type { ComponentHealth, ComponentState, ComponentStatus } from '../local/api';
 import { awsErrorName } from './awsClients';
 import { awsNames } from './names';
+import { appUserName } from './dbUsers';
 
 // Lookups answer undefined for "no such resource" only; any other failure (credentials, throttling) is thrown.
 
@@ -102,8 +103,9 @@ export function rdsState(instance: DBInstance): ComponentState {
     ...(instance.Endpoint?.Address ? { endpoint: instance.Endpoint.Address } : {}),
     ...(instance.Endpoint?.Port !== undefined ? { port: String(instance.Endpoint.Port) } : {}),
     ...(instance.DBName ? { database: instance.DBName } : {}),
-    ...(instance.MasterUsername ? { username: instance.MasterUsername } : {}),
-    ...(instance.MasterUserSecret?.SecretArn ? { secretArn: instance.MasterUserSecret.SecretArn } : {}),
+    // As the program outputs them: apps log in as their own user (dbUsers.ts), the master stays for administration.
+    ...(instance.MasterUsername ? { username: appUserName({ database: { name: instance.DBName ?? '', username: instance.MasterUsername } }), masterUsername: instance.MasterUsername } : {}),
+    ...(instance.MasterUserSecret?.SecretArn ? { masterSecretArn: instance.MasterUserSecret.SecretArn } : {}),
   };
   return {
     kind: 'RDS',
