@@ -82,7 +82,7 @@ describe('local target ports and config paths', () => {
 
     const inside = await observer.exec(api, { command: 'echo "$PORT"; cat "$CONFIG_DIR/settings/app.yaml"', stdio: 'pipe' });
     expect(inside.exitCode).toBe(0);
-    const [port, ...config] = inside.stdout.split('\n');
+    const [port, ...config] = (inside.stdout ?? '').split('\n');
     expect(Number(port)).not.toBe(declared);
     expect((await observer.health(api)).replicas.map((replica) => replica.port)).toContain(Number(port));
     expect(config.join('\n')).toBe('email:\n  maxRetries: 5\n');

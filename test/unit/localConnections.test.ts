@@ -27,7 +27,11 @@ function edit(file: string, change: (text: string) => string): void {
 
 /** The mission's pattern: CACHE_PORT written as the literal 6379. */
 function literalCachePort(): void {
-  edit(API, (text) => text.replace(/    - name: CACHE_PORT\n      valueFrom:\n        component: notification-service\/cache\n        output: port\n/, '    - name: CACHE_PORT\n      value: "6379"\n'));
+  const fromCache = ['    - name: CACHE_PORT', '      valueFrom:', '        component: notification-service/cache', '        output: port', ''].join('\n');
+  edit(API, (text) => {
+    if (!text.includes(fromCache)) throw new Error(`${API} no longer reads CACHE_PORT from the cache`);
+    return text.replace(fromCache, '    - name: CACHE_PORT\n      value: "6379"\n');
+  });
 }
 
 function warningsOf(environment: string): Diagnostic[] {
