@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { loadComponent } from './componentLoader';
 import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics, UnknownNameError, unknownNameMessage } from './diagnostics';
+import { literalPortWarnings } from './localConnections';
 import { ComponentReferences, resolveReferences } from './references';
 import { API_VERSION, environmentFileSchema, EnvironmentSpec, RepositoryFile, repositoryFileSchema, serviceFileSchema } from './schema';
 import { sameIdentity } from '../trust/identity';
@@ -76,6 +77,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
     services.push(service);
   }
   resolveReferences(references, declared, components, diagnostics);
+  if (target === 'local') diagnostics.push(...literalPortWarnings(components, references));
   const scope = options.services;
   const inScope = (file: string) => !scope || !file.startsWith(`stacks/${options.stack}/services/`) || scope.includes(file.split('/')[3] ?? '');
   const relevant = diagnostics.filter((diagnostic) => inScope(diagnostic.file));

