@@ -9,6 +9,7 @@ export function renderDevStatus(status: DevStatus): string {
     'Local dev environment',
     ...lines,
     anyRunning ? `  Temporal UI: ${status.endpoints.uiUrl}` : '  Start it with: deployer dev start',
-    `  State: ${status.stateDir}${status.stateStore === 'files' ? '' : ` (releases, drift and Pulumi state in ${status.stateStore})`}`,
+    `  State: ${status.stateDir}`,
+    ...(status.stateStore === 'files' ? [] : [`  Releases, drift findings and Pulumi state: ${status.stateStore}`]),
   ].join('\n');
 }

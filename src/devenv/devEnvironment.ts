@@ -167,7 +167,7 @@ export async function devStatus(): Promise<DevStatus> {
 function stateStoreDescription(): string {
   const url = process.env[STATE_URL_ENV];
   if (url) return describeDatabaseUrl(url);
-  return recordedStateMode() === 'postgres' ? `PostgreSQL (the state database, data in ${stateDatabaseDir()})` : 'files';
+  return recordedStateMode() === 'postgres' ? `the state database (PostgreSQL, data in ${stateDatabaseDir()})` : 'files';
 }
 
 async function assertPortFree(address: string): Promise<void> {
