@@ -40,8 +40,7 @@ RUN printf '#!/bin/sh\nexec /usr/local/bin/node --require /app/scripts/exit-with
     && chmod 755 .tools/bin/pulumi-resource-pulumi-nodejs \
     && mkdir -p "$DEPLOYER_HOME" \
     && chown node:node "$DEPLOYER_HOME"
-# The worker's state (Pulumi state and passphrase, release log, drift findings) lives in
-# DEPLOYER_HOME; docker-compose.yml mounts a named volume there, which Docker fills from this
-# directory on first use, so the volume belongs to the node user too.
+# DEPLOYER_HOME holds what one worker keeps for itself (plugin cache, engine workspaces, the reviewed
+# repo's checkout); with DEPLOYER_STATE_URL unset it holds the state too, then mount a volume there.
 USER node
 CMD ["node", "dist/worker/main.js"]

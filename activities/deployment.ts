@@ -6,7 +6,7 @@ import type { DesiredStack } from '../src/model/types';
 import type { DeploymentNotification, Notifier } from '../src/notify/notifier';
 import { buildPlan, DeploymentPlan } from '../src/plan/buildPlan';
 import { ComponentStackId, ComponentStacks, ResourceOperationError } from '../src/pulumi/componentStacks';
-import type { FileReleaseStore } from '../src/releases/fileReleaseStore';
+import { lastReleased, ReleaseLog } from '../src/releases/releaseLog';
 import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
 import type { ComponentRef } from '../src/targets/deployment';
 import type { Observer, ReleaseIdentity } from '../src/targets/observer';
@@ -18,7 +18,7 @@ import type { ProgramCatalogue } from './index';
 export interface DeploymentPorts {
   stacks: ComponentStacks;
   programs: ProgramCatalogue;
-  releases: FileReleaseStore;
+  releases: ReleaseLog;
   /** The observer of an environment's target (the local runtime, or CloudWatch/ECS/ELB in its region). */
   observe(environment: ObservedEnvironment): Promise<Observer>;
   notifier: Notifier;
@@ -126,16 +126,19 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
      */
     async planService(input: { desired: DesiredStack; service: string; force?: string[] }): Promise<{ plan: DeploymentPlan; planHash: string; released: ReleasedComponent[] }> {
       const { desired, service } = input;
-      const released = ports.releases.released(desired.stack, desired.environment.name, service);
       // What a cancelled or failed deployment since the last good release touched may not be what
       // that release says: apply it again.
-      const history = ports.releases.history(desired.stack, desired.environment.name, service);
+      const history = await ports.releases.history(desired.stack, desired.environment.name, service);
       const lastGood = history.findIndex((record) => record.result === 'succeeded');
+      const released = lastGood === -1 ? [] : history[lastGood]!.components;
       const sinceGood = lastGood === -1 ? history : history.slice(0, lastGood);
       const unsettled = sinceGood.flatMap((record) => record.touched ?? []);
       const force = new Set([...(input.force ?? []), ...unsettled]);
       const compared = force.size ? released.map((component) => (force.has(component.id) ? { ...component, specHash: `${component.specHash}:forced` } : component)) : released;
-      const releasedOf = (name: string) => (name === service ? compared : ports.releases.released(desired.stack, desired.environment.name, name));
+      // The other services' releases: valueFrom and dependsOn may name their components.
+      const others = (await ports.releases.services(desired.stack, desired.environment.name)).filter((name) => name !== service);
+      const releasedOthers = new Map(await Promise.all(others.map(async (name) => [name, await lastReleased(ports.releases, desired.stack, desired.environment.name, name)] as const)));
+      const releasedOf = (name: string) => (name === service ? compared : (releasedOthers.get(name) ?? []));
       const plan = buildPlan(desired, releasedOf, [service], (name) => resolveLocalSecret(name) !== undefined);
       // Approvals are bound to this hash: a decision made on one plan never approves another.
       return { plan, planHash: createHash('sha256').update(JSON.stringify(plan)).digest('hex'), released };
@@ -239,7 +242,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
      * in the worker's shell with `<COMPONENT>_URL` set for each MicroService of the service.
      */
     async runServiceTests(input: RunTestsInput): Promise<TestResult[]> {
-      const released = ports.releases.released(input.stack, input.environment, input.service);
+      const released = await lastReleased(ports.releases, input.stack, input.environment, input.service);
       if (released.length === 0) throw ApplicationFailure.nonRetryable(`${input.service} has never been deployed to ${input.environment}; deploy it before testing it`, 'NotDeployed');
       const urls: Record<string, string> = {};
       for (const component of released.filter((candidate) => candidate.kind === 'MicroService')) {
@@ -257,7 +260,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
     },
 
     async recordRelease(record: ReleaseRecord): Promise<void> {
-      ports.releases.append(record);
+      await ports.releases.append(record);
     },
 
     async notify(notification: DeploymentNotification): Promise<void> {
@@ -266,17 +269,19 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
 
     /** Services of a stack that run something in an environment, by the release log. */
     async deployedServices(input: { stack: string; environment: string }): Promise<string[]> {
-      return ports.releases.services(input.stack, input.environment).filter((service) => ports.releases.released(input.stack, input.environment, service).length > 0);
+      const services = await ports.releases.services(input.stack, input.environment);
+      const released = await Promise.all(services.map((service) => lastReleased(ports.releases, input.stack, input.environment, service)));
+      return services.filter((_, index) => released[index]!.length > 0);
     },
 
     /** The newest release record of a service (any result), or null when it was never released there. */
     async lastRelease(input: { stack: string; environment: string; service: string }): Promise<ReleaseRecord | null> {
-      return ports.releases.history(input.stack, input.environment, input.service)[0] ?? null;
+      return (await ports.releases.history(input.stack, input.environment, input.service, 1))[0] ?? null;
     },
 
     /** The release a rollback returns to: the named version, else the last good one before the current. */
     async findRollbackTarget(input: { stack: string; environment: string; service: string; toVersion?: string }): Promise<ReleaseRecord> {
-      const good = ports.releases.history(input.stack, input.environment, input.service).filter((record) => record.result === 'succeeded');
+      const good = (await ports.releases.history(input.stack, input.environment, input.service)).filter((record) => record.result === 'succeeded');
       const target = input.toVersion ? good.find((record) => record.version === input.toVersion) : good[1];
       if (!target) {
         const versions = [...new Set(good.map((record) => record.version))];

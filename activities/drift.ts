@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { upsertDriftSchedule } from '../src/drift/schedule';
-import type { FileDriftStore } from '../src/drift/store';
+import type { DriftStore } from '../src/drift/store';
 import { componentCheck, componentReport, findingsOf } from '../src/drift/report';
 import type { EnvironmentSpec } from '../src/model/schema';
 import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
@@ -12,7 +12,7 @@ import { DeploymentPorts, refOf, stackIdOf, withHeartbeats } from './deployment'
 
 export interface DriftPorts {
   /** Drift findings (first seen, notified) and ignore rules, with the worker's state. */
-  drift: FileDriftStore;
+  drift: DriftStore;
   /** Temporal itself: the drift Schedule, and whether a deployment runs. */
   temporal: TemporalClientPort;
 }
@@ -46,8 +46,8 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
      * mid-rollout, the engine's state and reality legitimately differ.
      */
     async driftTargets(input: { stack: string; environment: string; service?: string }): Promise<DriftTarget[]> {
-      const services = input.service ? [input.service] : ports.releases.services(input.stack, input.environment);
-      const releases = services.map((service) => ({ service, release: ports.releases.history(input.stack, input.environment, service).find((record) => record.result === 'succeeded') }));
+      const services = input.service ? [input.service] : await ports.releases.services(input.stack, input.environment);
+      const releases = await Promise.all(services.map(async (service) => ({ service, release: await ports.releases.latest(input.stack, input.environment, service, ['succeeded']) })));
       if (!releases.some((item) => item.release)) {
         return releases.map(({ service }) => ({ service, status: 'not-deployed', reason: `${service} has no successful release in ${input.environment} to compare with`, components: [] }));
       }
@@ -95,10 +95,10 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
     async recordDriftChecks(input: { stack: string; environment: string; service: string; checks: ComponentCheck[]; at: string; showIgnored?: boolean }): Promise<{ components: ComponentDriftReport[]; ignores?: IgnoreRule[]; unnotified: NewFinding[] }> {
       const { stack, environment, service, checks, at } = input;
       const now = new Date(at);
-      const rules = ports.drift.ignores(stack, environment, service, now);
+      const rules = await ports.drift.ignores(stack, environment, service, now);
       const current = checks.flatMap((check) => findingsOf(check, rules, now).map((finding) => ({ ...finding, component: check.name, kind: check.kind })));
       const checked = checks.filter((check) => check.outcome !== 'error').map((check) => check.name);
-      const findings = ports.drift.observe(stack, environment, service, current, checked, at);
+      const findings = await ports.drift.observe(stack, environment, service, current, checked, at);
       const firstSeen = Object.fromEntries(Object.values(findings).map((finding) => [finding.key, finding.firstSeen]));
       return {
         components: checks.map((check) => componentReport(check, rules, firstSeen, now, input.showIgnored)),
@@ -108,12 +108,12 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
     },
 
     async markDriftNotified(input: { stack: string; environment: string; service: string; findings: { key: string; fingerprint: string }[]; at: string }): Promise<void> {
-      ports.drift.markNotified(input.stack, input.environment, input.service, input.findings, input.at);
+      await ports.drift.markNotified(input.stack, input.environment, input.service, input.findings, input.at);
     },
 
     /** The service's last successful release: what remediation restores. */
     async lastGoodRelease(input: { stack: string; environment: string; service: string }): Promise<ReleaseRecord> {
-      const release = ports.releases.history(input.stack, input.environment, input.service).find((record) => record.result === 'succeeded');
+      const release = await ports.releases.latest(input.stack, input.environment, input.service, ['succeeded']);
       if (!release) throw ApplicationFailure.nonRetryable(`${input.service} has no successful release in ${input.environment}; there is no desired state to restore`, 'NotDeployed');
       return release;
     },
@@ -121,9 +121,9 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
     /** Adds (or with `remove`, removes) an ignore rule of a service. */
     async setDriftIgnore(input: IgnoreDriftInput): Promise<IgnoreDriftResult> {
       const now = new Date();
-      if (input.remove) return ports.drift.removeIgnore(input.stack, input.environment, input.service, input.component, input.field, now);
+      if (input.remove) return await ports.drift.removeIgnore(input.stack, input.environment, input.service, input.component, input.field, now);
       const rule: IgnoreRule = { component: input.component, field: input.field, until: input.until, reason: input.reason, by: input.by, at: now.toISOString() };
-      return { ignores: ports.drift.addIgnore(input.stack, input.environment, input.service, rule, now) };
+      return { ignores: await ports.drift.addIgnore(input.stack, input.environment, input.service, rule, now) };
     },
 
     /** Creates or updates the stack's drift Schedule in this environment, aimed at this worker's task queue. */

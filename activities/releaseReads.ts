@@ -1,36 +1,42 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { formatBytes } from '../src/byteSize';
-import type { FileReleaseStore } from '../src/releases/fileReleaseStore';
+import { lastReleased, ReleaseLog } from '../src/releases/releaseLog';
+import type { ReleaseResult } from '../src/releases/releaseRecord';
 import { releaseEntry } from '../src/releases/releaseEntry';
 import { TEMPORAL_PAYLOAD_LIMIT_BYTES } from '../src/temporal/payloadSize';
 import { DeployedReleases, MAX_RELEASES_PER_READ, ReadReleasesRequest, ReadReleasesResult, ServiceReleases } from '../src/temporal/releaseReads';
 
+// What ran after it: a rejected or cancelled deployment changed nothing.
+const DEPLOYED_RESULTS: ReleaseResult[] = ['succeeded', 'failed', 'rolled_back'];
+
 export interface ReleaseReadPorts {
-  releases: FileReleaseStore;
+  releases: ReleaseLog;
 }
 
 /** The worker's answers to clients' reads of its release log (the readReleases workflow). */
 export function createReleaseReadActivities(ports: ReleaseReadPorts) {
-  function serviceReleases(stack: string, environment: string, service: string, limit: number): ServiceReleases {
-    const history = ports.releases.history(stack, environment, service);
-    const lastSuccessful = history.find((record) => record.result === 'succeeded');
-    const lastDeployed = history.find((record) => record.result !== 'rejected' && record.result !== 'cancelled');
+  async function serviceReleases(stack: string, environment: string, service: string, limit: number): Promise<ServiceReleases> {
     const count = Math.min(Math.max(Math.trunc(limit), 1), MAX_RELEASES_PER_READ);
+    const [history, lastSuccessful, lastDeployed] = await Promise.all([
+      ports.releases.history(stack, environment, service, count),
+      ports.releases.latest(stack, environment, service, ['succeeded']),
+      ports.releases.latest(stack, environment, service, DEPLOYED_RESULTS),
+    ]);
     return {
-      releases: history.slice(0, count).map(releaseEntry),
+      releases: history.map(releaseEntry),
       lastSuccessful: lastSuccessful ? releaseEntry(lastSuccessful) : null,
       lastDeployed: lastDeployed ? releaseEntry(lastDeployed) : null,
     };
   }
 
-  function deployedReleases(stack: string, environment: string): DeployedReleases {
-    const services = ports.releases.services(stack, environment).map((service) => ({ service, components: ports.releases.released(stack, environment, service) }));
+  async function deployedReleases(stack: string, environment: string): Promise<DeployedReleases> {
+    const services = await Promise.all((await ports.releases.services(stack, environment)).map(async (service) => ({ service, components: await lastReleased(ports.releases, stack, environment, service) })));
     return { services: services.filter((entry) => entry.components.length > 0) };
   }
 
   return {
     async readReleaseLog(request: ReadReleasesRequest): Promise<ReadReleasesResult> {
-      const result = request.read === 'service' ? serviceReleases(request.stack, request.environment, request.service, request.limit) : deployedReleases(request.stack, request.environment);
+      const result = request.read === 'service' ? await serviceReleases(request.stack, request.environment, request.service, request.limit) : await deployedReleases(request.stack, request.environment);
       // Over the limit the read would fail with an opaque "payload too large"; say what is big instead.
       const bytes = Buffer.byteLength(JSON.stringify(result));
       if (bytes > TEMPORAL_PAYLOAD_LIMIT_BYTES) {

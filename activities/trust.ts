@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Checkout, DeploymentPolicy } from '../src/model/types';
 import type { DeploymentKind } from '../src/temporal/deployment';
-import type { FileReleaseStore } from '../src/releases/fileReleaseStore';
+import type { ReleaseLog } from '../src/releases/releaseLog';
 import { signingKeysOf, slackIdentity } from '../src/temporal/approval';
 import { canonicalClaims, CLAIMS_MAX_AGE_MS, DecisionClaims, RequestClaims, SignedClaims } from '../src/trust/claims';
 import { normalizeIdentity, sameIdentity } from '../src/trust/identity';
@@ -12,7 +12,7 @@ import { sshVerify } from '../src/trust/sshSignatures';
 export interface TrustPorts {
   /** The reviewed deployment repo the approval policy comes from. */
   policy: PolicySource;
-  releases: FileReleaseStore;
+  releases: ReleaseLog;
   /** The secret the Slack app signs decisions with (undefined: no decision can come from Slack). */
   slackDecisionKey?: string;
   /** Proves a GitHub Actions OIDC token; returns the GitHub login (`actor`) it was issued to. */
@@ -52,7 +52,7 @@ export function createTrustActivities(ports: TrustPorts) {
       return await ports.policy.read(input);
     } catch (error) {
       if (error instanceof PolicyUnavailableError && input.kind !== 'deploy') {
-        const recorded = ports.releases.history(input.stack, input.environment, input.service).find((record) => record.policy);
+        const recorded = (await ports.releases.history(input.stack, input.environment, input.service)).find((record) => record.policy);
         if (recorded?.policy) return { policy: recorded.policy, source: { release: `${recorded.version} (${recorded.finishedAt})` }, commitReviewed: true };
       }
       if (error instanceof PolicyUnavailableError) throw ApplicationFailure.nonRetryable(error.message, 'PolicyUnavailable');

@@ -22,5 +22,13 @@ export function stateDir(): string {
   return path.resolve(process.env.DEPLOYER_HOME ?? path.join(installRoot, '.deployer'));
 }
 
+/**
+ * The state dir of the machine's local runtime: this one's, unless DEPLOYER_LOCAL_RUNTIME_HOME names
+ * another (a second worker with a state dir of its own deploying to the same machine's runtime).
+ */
+export function localRuntimeHome(): string {
+  return process.env.DEPLOYER_LOCAL_RUNTIME_HOME || stateDir();
+}
+
 /** Directory of the tools `npm run setup` installs. */
 export const toolsBinDir: string = path.join(installRoot, '.tools', 'bin');

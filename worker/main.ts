@@ -1,12 +1,16 @@
 // The deployer worker process (`deployer dev start` runs it; so does docker-compose).
 import { NativeConnection } from '@temporalio/worker';
 import { stateDir } from '../src/paths';
+import { openStateStore } from '../src/state/stateStore';
 import { temporalSettingsFromEnv } from '../src/temporal/connection';
 import { createWorker } from './createWorker';
 import { workerPorts } from './ports';
 
 async function main(): Promise<void> {
   const settings = temporalSettingsFromEnv();
+  const state = openStateStore(stateDir());
+  await state.ready();
+  console.log(`deployer worker: state in ${state.described}`);
   const connection = await NativeConnection.connect({
     address: settings.address,
     apiKey: settings.apiKey,
@@ -15,11 +19,14 @@ async function main(): Promise<void> {
   const worker = await createWorker({
     connection,
     namespace: settings.namespace,
-    ports: workerPorts(stateDir()),
+    ports: workerPorts(stateDir(), {}, state),
   });
+  const stopAnnouncing = state.announceWorker();
   // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks finished or were handed back.
   await worker.run();
+  stopAnnouncing();
   await connection.close();
+  await state.close();
 }
 
 main().catch((error) => {

@@ -1,10 +1,8 @@
 import path from 'node:path';
 import type { ActivityPorts } from '../activities';
-import { FileDriftStore } from '../src/drift/store';
 import { notifierFromEnv } from '../src/notify/slackNotifier';
-import { localBackend } from '../src/pulumi/backend';
 import { ComponentStacks } from '../src/pulumi/componentStacks';
-import { FileReleaseStore } from '../src/releases/fileReleaseStore';
+import { openStateStore, StateStore } from '../src/state/stateStore';
 import { programCatalogue } from '../src/targets';
 import { temporalClientFromEnv } from '../src/temporal/clientPort';
 import { observerFor } from '../src/targets/observers';
@@ -13,20 +11,21 @@ import { GitPolicySource, policyRepoSettingsFromEnv } from '../src/trust/reviewe
 import { SLACK_DECISION_KEY_ENV } from '../src/trust/slackDecisionKey';
 
 /**
- * The worker's ports over a state dir: file-backed Pulumi state, release log and drift state, the
+ * The worker's ports over a state dir: Pulumi state, release log and drift state from the state
+ * store (files under the state dir, or DEPLOYER_STATE_URL's PostgreSQL), the
  * environments' observers, Slack notifications (a log without a Slack token), a Temporal client
  * from the worker's DEPLOYER_TEMPORAL_* settings, the reviewed deployment repo (DEPLOYER_POLICY_*) and
  * the Slack app's decision key.
  */
-export function workerPorts(stateDir: string, overrides: Partial<ActivityPorts> = {}): ActivityPorts {
+export function workerPorts(stateDir: string, overrides: Partial<ActivityPorts> = {}, state: StateStore = openStateStore(stateDir)): ActivityPorts {
   const githubOidc = githubOidcSettingsFromEnv();
   return {
-    stacks: new ComponentStacks(localBackend(stateDir)),
+    stacks: new ComponentStacks(state.pulumi),
     programs: programCatalogue,
-    releases: new FileReleaseStore(path.join(stateDir, 'releases')),
+    releases: state.releases,
     observe: observerFor,
     notifier: notifierFromEnv(path.join(stateDir, 'notifications.jsonl')),
-    drift: new FileDriftStore(path.join(stateDir, 'drift')),
+    drift: state.drift,
     temporal: temporalClientFromEnv(),
     policy: new GitPolicySource(stateDir, policyRepoSettingsFromEnv()),
     slackDecisionKey: process.env[SLACK_DECISION_KEY_ENV] || undefined,

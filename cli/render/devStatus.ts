@@ -10,5 +10,6 @@ export function renderDevStatus(status: DevStatus): string {
     ...lines,
     anyRunning ? `  Temporal UI: ${status.endpoints.uiUrl}` : '  Start it with: deployer dev start',
     `  State: ${status.stateDir}`,
+    ...(status.stateStore === 'files' ? [] : [`  Releases, drift findings and Pulumi state: ${status.stateStore}`]),
   ].join('\n');
 }

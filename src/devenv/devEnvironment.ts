@@ -10,10 +10,11 @@ import { SEARCH_ATTRIBUTES } from '../temporal/contracts';
 import { deployerTaskQueue } from '../temporal/taskQueue';
 import { defaultEndpoints, devDir, DevEndpoints, devEndpoints, endpointsFile } from './endpoints';
 import { managedProcess, ManagedProcess, runningPid, sleep, startDetached, stopProcess } from './processes';
-
-
+import { DevStateMode, recordedStateMode, resolveStateMode, stateDatabaseDir, stateDatabaseProcess, startStateDatabase, stopStateDatabase } from './stateDatabase';
+import { describeDatabaseUrl } from '../state/postgres/database';
+import { STATE_URL_ENV } from '../state/stateStore';
 export interface DevComponentStatus {
-  name: 'temporal' | 'runtime' | 'worker';
+  name: 'temporal' | 'runtime' | 'state' | 'worker';
   running: boolean;
   pid?: number;
   detail: string;
@@ -22,6 +23,8 @@ export interface DevComponentStatus {
 
 export interface DevStatus {
   stateDir: string;
+  /** Where the worker keeps releases, drift and Pulumi state: files under stateDir, or PostgreSQL. */
+  stateStore: string;
   endpoints: DevEndpoints;
   components: DevComponentStatus[];
 }
@@ -41,15 +44,19 @@ export interface StartOptions {
   uiPort?: number;
   /** Start only the Temporal server (tests run their own in-process workers). */
   withoutWorker?: boolean;
+  /** Where the worker keeps its state: files under the state dir, or a local PostgreSQL (team mode on one machine). */
+  state?: DevStateMode;
 }
 
 /**
- * Starts the Temporal dev server (SQLite under the state dir, custom search attributes registered)
- * and a deployer worker, each in the background. What already runs is left alone.
+ * Starts the Temporal dev server (SQLite under the state dir, custom search attributes registered),
+ * the local runtime, the state database when the state is kept in PostgreSQL, and a deployer worker,
+ * each in the background. What already runs is left alone.
  */
 export async function startDevEnvironment(options: StartOptions = {}): Promise<DevStatus> {
   const procs = processes();
   fs.mkdirSync(devDir(), { recursive: true });
+  const stateMode = resolveStateMode(options.state);
   if (runningPid(procs.temporal) === undefined) {
     const endpoints = defaultEndpoints(options.port ?? 7233, options.uiPort ?? 8233);
     await assertPortFree(endpoints.temporalAddress);
@@ -68,6 +75,7 @@ export async function startDevEnvironment(options: StartOptions = {}): Promise<D
   }
   await waitForTemporal(devEndpoints(), procs.temporal);
   await startLocalRuntime();
+  const stateUrl = stateMode === 'postgres' ? await startStateDatabase() : undefined;
   if (!options.withoutWorker && runningPid(procs.worker) === undefined) {
     const endpoints = devEndpoints();
     startDetached(procs.worker, process.execPath, [path.join(installRoot, 'dist', 'worker', 'main.js')], {
@@ -75,6 +83,7 @@ export async function startDevEnvironment(options: StartOptions = {}): Promise<D
       DEPLOYER_TEMPORAL_ADDRESS: endpoints.temporalAddress,
       DEPLOYER_TEMPORAL_NAMESPACE: endpoints.namespace,
       DEPLOYER_HOME: stateDir(),
+      ...(stateUrl ? { [STATE_URL_ENV]: stateUrl } : {}),
     });
     await waitForWorker(endpoints, procs.worker);
   }
@@ -100,13 +109,15 @@ export function stopLocalRuntime(): Promise<boolean> {
 }
 
 /**
- * Stops exactly what `startDevEnvironment` started (by pid file): the worker first, then the local
- * runtime with everything it runs (its process group: replicas, PostgreSQL, Redis, the SQS endpoint).
+ * Stops exactly what `startDevEnvironment` started (by pid file): the worker first, the state
+ * database, then the local runtime with everything it runs (its process group: replicas,
+ * PostgreSQL, Redis, the SQS endpoint).
  */
 export async function stopDevEnvironment(): Promise<string[]> {
   const procs = processes();
   const stopped: string[] = [];
   if (await stopProcess(procs.worker)) stopped.push('worker');
+  if (await stopStateDatabase()) stopped.push('state database');
   if (await stopLocalRuntime()) stopped.push('runtime');
   if (await stopProcess(procs.temporal)) stopped.push('temporal');
   return stopped;
@@ -118,8 +129,10 @@ export async function devStatus(): Promise<DevStatus> {
   const temporalPid = runningPid(procs.temporal);
   const workerPid = runningPid(procs.worker);
   const runtimePid = runningPid(procs.runtime);
+  const stateDbPid = runningPid(stateDatabaseProcess());
   return {
     stateDir: stateDir(),
+    stateStore: stateStoreDescription(),
     endpoints,
     components: [
       {
@@ -136,6 +149,9 @@ export async function devStatus(): Promise<DevStatus> {
         detail: runtimePid ? `local target at ${runtimeUrl() ?? 'starting'}` : 'not running',
         log: procs.runtime.logFile,
       },
+      ...(recordedStateMode() === 'postgres'
+        ? [{ name: 'state' as const, running: stateDbPid !== undefined, pid: stateDbPid, detail: stateDbPid ? 'PostgreSQL on 127.0.0.1' : 'not running', log: stateDatabaseProcess().logFile }]
+        : []),
       {
         name: 'worker',
         running: workerPid !== undefined,
@@ -145,6 +161,13 @@ export async function devStatus(): Promise<DevStatus> {
       },
     ],
   };
+}
+
+/** Where the worker keeps its state, for `dev status`. */
+function stateStoreDescription(): string {
+  const url = process.env[STATE_URL_ENV];
+  if (url) return describeDatabaseUrl(url);
+  return recordedStateMode() === 'postgres' ? `the state database (PostgreSQL, data in ${stateDatabaseDir()})` : 'files';
 }
 
 async function assertPortFree(address: string): Promise<void> {

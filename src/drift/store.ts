@@ -44,70 +44,99 @@ function componentOfKey(key: string): string {
   return key.slice(0, key.indexOf('#'));
 }
 
+/** Which service's drift state. */
+export interface DriftStateKey {
+  stack: string;
+  environment: string;
+  service: string;
+}
+
+/**
+ * Where drift state is kept, one document per service (files, or PostgreSQL rows for a team). An
+ * update is atomic: it sees the newest state, and two workers updating one service at once do not
+ * lose each other's change; a crash leaves the state before or after it, never half of it.
+ */
+export interface DriftDocuments {
+  read(key: DriftStateKey): Promise<ServiceDriftState>;
+  update(key: DriftStateKey, change: (state: ServiceDriftState) => ServiceDriftState): Promise<ServiceDriftState>;
+}
+
+/** A stored document as state: what an older deployer wrote may lack a part. */
+export function driftStateOf(stored: Partial<ServiceDriftState> | undefined): ServiceDriftState {
+  return { findings: stored?.findings ?? {}, ignores: stored?.ignores ?? [] };
+}
+
+/** What the worker remembers about drift: findings (first seen, notified) and ignore rules, per service. */
+export class DriftStore {
+  constructor(private readonly documents: DriftDocuments) {}
+
+  /** The rules in force now. */
+  async ignores(stack: string, environment: string, service: string, now: Date): Promise<IgnoreRule[]> {
+    return (await this.documents.read({ stack, environment, service })).ignores.filter((rule) => ruleActive(rule, now));
+  }
+
+  async addIgnore(stack: string, environment: string, service: string, rule: IgnoreRule, now: Date): Promise<IgnoreRule[]> {
+    const state = await this.documents.update({ stack, environment, service }, (current) => ({ ...current, ignores: withRule(current.ignores, rule, now) }));
+    return state.ignores;
+  }
+
+  async removeIgnore(stack: string, environment: string, service: string, component: string, field: string, now: Date): Promise<{ ignores: IgnoreRule[]; removed: boolean }> {
+    let removed = false;
+    const state = await this.documents.update({ stack, environment, service }, (current) => {
+      const outcome = withoutRule(current.ignores, component, field, now);
+      removed = outcome.removed;
+      return { ...current, ignores: outcome.rules };
+    });
+    return { ignores: state.ignores, removed };
+  }
+
+  /** Records this run's findings; returns them all (with first-seen times and notification state). */
+  async observe(stack: string, environment: string, service: string, current: { key: string; fingerprint: string }[], checkedComponents: string[], at: string): Promise<Record<string, DriftFinding>> {
+    const state = await this.documents.update({ stack, environment, service }, (before) => ({ ...before, findings: mergeFindings(before.findings, current, checkedComponents, at) }));
+    return state.findings;
+  }
+
+  /** Marks findings as notified, unless their value changed since (then that is a new finding to tell). */
+  async markNotified(stack: string, environment: string, service: string, notified: { key: string; fingerprint: string }[], at: string): Promise<void> {
+    await this.documents.update({ stack, environment, service }, (state) => {
+      const findings = { ...state.findings };
+      for (const { key, fingerprint } of notified) {
+        const finding = findings[key];
+        if (finding && finding.fingerprint === fingerprint) findings[key] = { ...finding, notifiedAt: at };
+      }
+      return { ...state, findings };
+    });
+  }
+}
+
 /**
  * Drift state on the worker's disk: `<dir>/<stack>/<environment>/<service>.json`, written whole
  * through a temporary file and a rename, so a crash leaves the previous state, never half of one.
+ * Updates of one service come from one worker at a time: the file backend is one machine's.
  */
-export class FileDriftStore {
+export class FileDriftDocuments implements DriftDocuments {
   constructor(private readonly dir: string) {}
 
-  private file(stack: string, environment: string, service: string): string {
-    return path.join(this.dir, stack, environment, `${service}.json`);
+  private file(key: DriftStateKey): string {
+    return path.join(this.dir, key.stack, key.environment, `${key.service}.json`);
   }
 
-  read(stack: string, environment: string, service: string): ServiceDriftState {
+  async read(key: DriftStateKey): Promise<ServiceDriftState> {
     try {
-      const state = JSON.parse(fs.readFileSync(this.file(stack, environment, service), 'utf8')) as Partial<ServiceDriftState>;
-      return { findings: state.findings ?? {}, ignores: state.ignores ?? [] };
+      return driftStateOf(JSON.parse(fs.readFileSync(this.file(key), 'utf8')) as Partial<ServiceDriftState>);
     } catch {
-      return { findings: {}, ignores: [] };
+      return driftStateOf(undefined);
     }
   }
 
-  private write(stack: string, environment: string, service: string, state: ServiceDriftState): void {
-    const file = this.file(stack, environment, service);
+  async update(key: DriftStateKey, change: (state: ServiceDriftState) => ServiceDriftState): Promise<ServiceDriftState> {
+    const state = change(await this.read(key));
+    const file = this.file(key);
     ownerOnlyDir(this.dir);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: OWNER_ONLY_FILE });
     fs.renameSync(temporary, file);
-  }
-
-  /** The rules in force now. */
-  ignores(stack: string, environment: string, service: string, now: Date): IgnoreRule[] {
-    return this.read(stack, environment, service).ignores.filter((rule) => ruleActive(rule, now));
-  }
-
-  addIgnore(stack: string, environment: string, service: string, rule: IgnoreRule, now: Date): IgnoreRule[] {
-    const state = this.read(stack, environment, service);
-    state.ignores = withRule(state.ignores, rule, now);
-    this.write(stack, environment, service, state);
-    return state.ignores;
-  }
-
-  removeIgnore(stack: string, environment: string, service: string, component: string, field: string, now: Date): { ignores: IgnoreRule[]; removed: boolean } {
-    const state = this.read(stack, environment, service);
-    const { rules, removed } = withoutRule(state.ignores, component, field, now);
-    state.ignores = rules;
-    this.write(stack, environment, service, state);
-    return { ignores: rules, removed };
-  }
-
-  /** Records this run's findings; returns them all (with first-seen times and notification state). */
-  observe(stack: string, environment: string, service: string, current: { key: string; fingerprint: string }[], checkedComponents: string[], at: string): Record<string, DriftFinding> {
-    const state = this.read(stack, environment, service);
-    state.findings = mergeFindings(state.findings, current, checkedComponents, at);
-    this.write(stack, environment, service, state);
-    return state.findings;
-  }
-
-  /** Marks findings as notified, unless their value changed since (then that is a new finding to tell). */
-  markNotified(stack: string, environment: string, service: string, notified: { key: string; fingerprint: string }[], at: string): void {
-    const state = this.read(stack, environment, service);
-    for (const { key, fingerprint } of notified) {
-      const finding = state.findings[key];
-      if (finding && finding.fingerprint === fingerprint) finding.notifiedAt = at;
-    }
-    this.write(stack, environment, service, state);
+    return state;
   }
 }

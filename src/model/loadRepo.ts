@@ -5,6 +5,7 @@ import { platformInputs } from '../plan/replacements';
 import { unreachableUrlProblems } from './awsSpecChecks';
 import { loadComponent } from './componentLoader';
 import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics, UnknownNameError, unknownNameMessage } from './diagnostics';
+import { literalPortWarnings } from './localConnections';
 import { ComponentReferences, resolveReferences } from './references';
 import { API_VERSION, environmentFileSchema, EnvironmentSpec, RepositoryFile, repositoryFileSchema, serviceFileSchema } from './schema';
 import { sameIdentity } from '../trust/identity';
@@ -81,6 +82,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
   }
   resolveReferences(references, declared, components, diagnostics);
   if (target === 'aws' && environment && !environment.spec.platform.serviceConnectNamespace) diagnostics.push(...unreachableUrlProblems(references, components, `environments/${options.environment}.yaml`));
+  if (target === 'local') diagnostics.push(...literalPortWarnings(components, references));
   const scope = options.services;
   const inScope = (file: string) => !scope || !file.startsWith(`stacks/${options.stack}/services/`) || scope.includes(file.split('/')[3] ?? '');
   const relevant = diagnostics.filter((diagnostic) => inScope(diagnostic.file));

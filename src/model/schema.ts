@@ -106,7 +106,7 @@ const healthCheck = z
 
 const microServiceSpec = z.strictObject({
   image: z.string().describe('The container image, <repository>:<tag>, optionally behind a registry host (ECR), e.g. notification-api:${VERSION}. aws: a bare repository is pulled from the account\'s ECR in the region. local: the repository names the command to run (environment spec.local.images). Required in microservice.yaml.'),
-  port: z.number().int().min(1).max(65535).default(8080).describe('The TCP port the app listens on (1-65535).'),
+  port: z.number().int().min(1).max(65535).default(8080).describe('The TCP port the app listens on (1-65535); the app finds it in $PORT. aws: the container port. local: the replicas share one machine, so each listens on its own port (in $PORT) and the component\'s load balancer takes this one when it is free.'),
   command: z.array(z.string()).optional().describe("Overrides the image's command, as a list of arguments (local: overrides local.images.<repository>.command)."),
   healthCheck: healthCheck.prefault({}),
   environment: z.array(environmentVariable).default([]).describe("The app's environment variables."),
@@ -114,7 +114,7 @@ const microServiceSpec = z.strictObject({
     .array(
       z.strictObject({
         path: z.string().describe("The file's path relative to the component's configs/ directory."),
-        mountPath: z.string().optional().describe('Where the app reads it; default /config/<path>.'),
+        mountPath: z.string().optional().describe('Where the app reads it: a file under /config (default /config/<path>). aws: mounted there. local: at the same place under $CONFIG_DIR (aws sets CONFIG_DIR=/config), so an app that reads $CONFIG_DIR finds it on both.'),
       }),
     )
     .optional()

@@ -69,7 +69,47 @@ export function checkMicroService(spec: MicroServiceSpec): SpecProblem[] {
     }
     seen.set(variable.name, index);
   });
+  problems.push(...checkMountPaths(spec));
   return problems;
+}
+
+/**
+ * Config files mount under /config on both targets (a volume in the task on aws; the replica's
+ * $CONFIG_DIR, laid out the same way, on the local target): a mountPath elsewhere, or leaving
+ * /config through `..`, cannot be delivered, and two files on one path would hide one another.
+ */
+function checkMountPaths(spec: MicroServiceSpec): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const seen = new Map<string, number>();
+  (spec.configs ?? []).forEach((config, index) => {
+    if (config.mountPath === undefined) return;
+    const normalized = normalizePosix(config.mountPath);
+    if (!normalized.startsWith('/config/') || normalized === '/config/') {
+      problems.push({
+        path: ['configs', index, 'mountPath'],
+        message: `mountPath "${config.mountPath}" is not a file under /config`,
+        hint: `Config files are mounted under /config (the app finds the directory in $CONFIG_DIR); use e.g. /config/${config.path.split('/').pop()}.`,
+      });
+      return;
+    }
+    const earlier = seen.get(normalized);
+    if (earlier !== undefined) {
+      problems.push({ path: ['configs', index, 'mountPath'], message: `mountPath ${normalized} is also the mountPath of configs[${earlier}]`, hint: 'Give each config file its own mountPath.' });
+    }
+    seen.set(normalized, index);
+  });
+  return problems;
+}
+
+/** `/config/a/../b` -> `/config/b` (node:path is not available where plans are checked: in workflows). */
+function normalizePosix(value: string): string {
+  const parts: string[] = [];
+  for (const part of value.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return `${value.startsWith('/') ? '/' : ''}${parts.join('/')}${value.endsWith('/') && parts.length ? '/' : ''}`;
 }
 
 function describeSizes(sizes: number[]): string {

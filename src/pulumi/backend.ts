@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { OWNER_ONLY_FILE, ownerOnlyDir } from '../ownerOnly';
-import { PulumiBackend } from './componentStacks';
+import type { PulumiBackend } from './componentStacks';
+import { pruneFileBackendHistory } from './history';
 
 /**
  * The default backend: Pulumi's file backend under the state dir. Stack secrets are encrypted with
@@ -16,7 +18,17 @@ export function localBackend(stateDir: string): PulumiBackend {
   const home = path.join(pulumiDir, 'home');
   fs.mkdirSync(stateRoot, { recursive: true });
   fs.mkdirSync(home, { recursive: true });
-  return { url: `file://${stateRoot}`, home, workspaces: path.join(stateDir, 'pulumi', 'workspaces'), passphrase: process.env.DEPLOYER_PULUMI_PASSPHRASE ?? storedPassphrase(stateDir) };
+  const url = `file://${stateRoot}`;
+  return {
+    url,
+    home,
+    workspaces: path.join(pulumiDir, 'workspaces'),
+    passphrase: async () => process.env.DEPLOYER_PULUMI_PASSPHRASE ?? storedPassphrase(stateDir),
+    pruneHistory: async (id, keep) => pruneFileBackendHistory(fileURLToPath(url), id, keep),
+    // A file backend is one machine's: a lock from another could only come through a shared
+    // filesystem, and whether its engine runs cannot be known, so it is waited for.
+    hostRunsWorkers: async () => true,
+  };
 }
 
 function storedPassphrase(stateDir: string): string {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   ConcurrentUpdateError,
   ConfigMap,
@@ -12,10 +11,9 @@ import {
   PulumiFn,
   Stack,
 } from '@pulumi/pulumi/automation';
-import { stateDir } from '../paths';
+import { localRuntimeHome } from '../paths';
 import { pulumiEnv, toolPath } from '../toolchain';
 import { releasesToKeep } from '../releases/retention';
-import { pruneFileBackendHistory } from './history';
 import { diffRefreshEvent, FieldDrift } from './refreshDiff';
 import { makeWorkspace, sweepAbandonedWorkspaces } from './workspaces';
 
@@ -27,13 +25,21 @@ export interface ComponentStackId {
 
 /** Where component stacks keep their state and how their secrets are encrypted. */
 export interface PulumiBackend {
-  /** `file:///abs/dir` locally, `s3://bucket/prefix` on aws. */
+  /** `file:///abs/dir` on one machine, `postgres://...` for a team. */
   url: string;
-  passphrase: string;
+  /** Encrypts the stacks' secrets; every worker of a backend must use the same. */
+  passphrase(): Promise<string>;
   /** PULUMI_HOME: plugin cache and credentials, kept out of the user's ~/.pulumi. */
   home: string;
   /** Where each operation's workspace (Pulumi.yaml, stack settings) lives while it runs. */
   workspaces: string;
+  /** Drops all but the newest `keep` updates of a stack's history: the engine keeps every one. */
+  pruneHistory(id: ComponentStackId, keep: number): Promise<void>;
+  /**
+   * Whether a machine runs a worker of this backend. A Pulumi lock names the machine and pid of its
+   * engine: on this machine the pid tells whether it still runs, on another only this can.
+   */
+  hostRunsWorkers(host: string): Promise<boolean>;
 }
 
 /** Progress of a running engine operation, reported to callers (activities heartbeat with it). */
@@ -101,11 +107,11 @@ export class ComponentStacks {
       const failures = resourceFailures();
       const listen = progressListener(hooks);
       // Refresh first, so what changed behind deployer's back (drift) is put back to the desired state.
-      return withoutStaleLock(stack, hooks, () => stack.up({ refresh: true, signal: engineSignal(hooks), onEvent: (event) => (listen(event), failures.observe(event)) })).catch(
+      return withoutStaleLock(stack, this.backend, hooks, () => stack.up({ refresh: true, signal: engineSignal(hooks), onEvent: (event) => (listen(event), failures.observe(event)) })).catch(
         (error: unknown) => failures.rethrow(error),
       );
     });
-    this.pruneHistory(id);
+    await this.backend.pruneHistory(id, this.updatesToKeep);
     return {
       outputs: visibleOutputs(result.outputs),
       allOutputs: flaggedOutputs(result.outputs),
@@ -119,7 +125,7 @@ export class ComponentStacks {
     return this.withStack(id, program, async (stack) => {
       const drifts: ResourceDrift[] = [];
       const report = progressListener(hooks);
-      await withoutStaleLock(stack, hooks, () => stack.previewRefresh({
+      await withoutStaleLock(stack, this.backend, hooks, () => stack.previewRefresh({
         signal: engineSignal(hooks),
         onEvent: (event) => {
           report(event);
@@ -133,10 +139,10 @@ export class ComponentStacks {
 
   async destroy(id: ComponentStackId, program: PulumiFn, hooks: RunHooks = {}): Promise<void> {
     await this.withStack(id, program, async (stack) => {
-      await withoutStaleLock(stack, hooks, () => stack.destroy({ signal: engineSignal(hooks), onEvent: progressListener(hooks) }));
+      await withoutStaleLock(stack, this.backend, hooks, () => stack.destroy({ signal: engineSignal(hooks), onEvent: progressListener(hooks) }));
       await stack.workspace.removeStack(id.stack);
     });
-    this.pruneHistory(id);
+    await this.backend.pruneHistory(id, this.updatesToKeep);
   }
 
   /** Outputs with their secret flag, for resolving references inside the worker. */
@@ -168,13 +174,9 @@ export class ComponentStacks {
         projectSettings: { name: id.project, runtime: 'nodejs', backend: { url: this.backend.url } },
         secretsProvider: 'passphrase',
         // DEPLOYER_HOME: the local target's providers find the runtime through it.
-        envVars: { ...pulumiEnv(), PULUMI_CONFIG_PASSPHRASE: this.backend.passphrase, DEPLOYER_HOME: stateDir() },
+        envVars: { ...pulumiEnv(), PULUMI_CONFIG_PASSPHRASE: await this.backend.passphrase(), DEPLOYER_HOME: localRuntimeHome() },
       },
     );
-  }
-
-  private pruneHistory(id: ComponentStackId): void {
-    if (this.backend.url.startsWith('file://')) pruneFileBackendHistory(fileURLToPath(this.backend.url), id, this.updatesToKeep);
   }
 }
 
@@ -196,38 +198,53 @@ function engineSignal(hooks: RunHooks): AbortSignal {
   return engine.signal;
 }
 
-// How long a lock held by an engine still running on this machine is waited for: an engine whose
-// deployment was forcibly unlocked ends within about 20 s (activities' withHeartbeats), a drift
-// check's refresh preview within seconds.
-const LIVE_HOLDER_WAIT_MS = 45_000;
+// Waits between tries while another engine holds a stack's lock: doubling from 1 s up to 15 s.
+const LOCK_RETRY_FIRST_MS = 1_000;
+const LOCK_RETRY_MAX_MS = 15_000;
 
 /**
- * Runs an engine operation; when the stack is locked only by engines on this machine, waits for
- * those still running to end, then clears the locks of those that were killed (a worker SIGKILLed or
- * OOM-killed in the middle of an `up`: its `pulumi` never removed its lock file) with
- * `pulumi cancel`, reports that through `onStaleLockCleared`, and runs it once more. The interrupted
- * run's pending operations need nothing more: `up` refreshes first, and a refresh drops them.
- * A lock held on another machine, or by an engine that does not end, is left alone and reported.
+ * Runs an engine operation through Pulumi's lock on the stack. While another engine holds it (a
+ * drift check's refresh, an update another worker took over, an engine a forced unlock is ending),
+ * tries again with backoff for as long as the caller waits: a held lock is never a failed
+ * deployment. A lock whose engines all no longer run (a worker SIGKILLed or OOM-killed mid-`up`
+ * never removes it: on this machine its pid is gone, on another machine no worker runs any more)
+ * is cleared with `pulumi cancel`, reported through `onStaleLockCleared`, and the operation runs.
+ * The interrupted run's pending operations need nothing more: `up` refreshes first, and a refresh
+ * drops them.
  */
-async function withoutStaleLock<T>(stack: Stack, hooks: RunHooks, run: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LIVE_HOLDER_WAIT_MS;
-  for (;;) {
+async function withoutStaleLock<T>(stack: Stack, backend: PulumiBackend, hooks: RunHooks, run: () => Promise<T>): Promise<T> {
+  for (let wait = LOCK_RETRY_FIRST_MS; ; wait = Math.min(wait * 2, LOCK_RETRY_MAX_MS)) {
     try {
       return await run();
     } catch (error) {
       const holders = error instanceof ConcurrentUpdateError ? lockHolders(error.message) : [];
-      if (holders.length === 0 || holders.some((holder) => holder.host !== os.hostname())) throw error;
-      const running = holders.filter((holder) => processAlive(holder.pid));
-      if (running.length === 0) {
+      if (holders.length === 0) throw error;
+      const alive = await Promise.all(holders.map((holder) => (holder.host === os.hostname() ? processAlive(holder.pid) : backend.hostRunsWorkers(holder.host))));
+      if (!alive.includes(true)) {
         await stack.cancel();
         await hooks.onStaleLockCleared?.(`cleared the Pulumi lock of ${stack.name} left by an engine that no longer runs (${holders.map(describeHolder).join(', ')})`);
-        return run();
+        continue;
       }
-      if (!(await ended(running, deadline))) {
-        throw new Error(`${stack.name} is locked by a Pulumi engine that still runs after ${LIVE_HOLDER_WAIT_MS / 1000} s: ${running.map(describeHolder).join(', ')}`);
-      }
+      await pause(wait, [hooks.signal, hooks.terminate], () => error);
     }
   }
+}
+
+/** Sleeps `ms`, or throws `reason()` as soon as one of the signals aborts. */
+function pause(ms: number, signals: (AbortSignal | undefined)[], reason: () => unknown): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (done: () => void) => {
+      clearTimeout(timer);
+      for (const signal of signals) signal?.removeEventListener('abort', stop);
+      done();
+    };
+    const stop = () => settle(() => reject(reason()));
+    const timer = setTimeout(() => settle(resolve), ms);
+    for (const signal of signals) {
+      if (signal?.aborted) return stop();
+      signal?.addEventListener('abort', stop, { once: true });
+    }
+  });
 }
 
 interface LockHolder {
@@ -247,15 +264,6 @@ function lockHolders(message: string): LockHolder[] {
 
 function describeHolder(holder: LockHolder): string {
   return `pid ${holder.pid} on ${holder.host}${holder.at ? `, locked at ${holder.at}` : ''}`;
-}
-
-/** Whether every holder's process ended before the deadline. */
-async function ended(holders: LockHolder[], deadline: number): Promise<boolean> {
-  while (holders.some((holder) => processAlive(holder.pid))) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return true;
 }
 
 /** A zombie (killed, not yet reaped: its parent died too) counts as dead. */

@@ -18,7 +18,7 @@ export function releasesToKeep(env: NodeJS.ProcessEnv = process.env): number {
  * good one before it (what a rollback returns to), and the newest record carrying the approval
  * policy (a rollback without a checkout runs under it).
  */
-export function retainedReleases(newestFirst: ReleaseRecord[], keep: number): ReleaseRecord[] {
+export function retainedReleases<T extends Pick<ReleaseRecord, 'result'> & { policy?: unknown }>(newestFirst: T[], keep: number): T[] {
   const good = newestFirst.flatMap((record, index) => (record.result === 'succeeded' ? [index] : []));
   // With no good release at all, nothing has been released to compare with: `touched` changes nothing.
   const lastGood = good[0] ?? -1;

@@ -335,7 +335,7 @@ async function verify(home, outcomes, temporal, pidOf) {
 
   const services = [];
   for (const service of SERVICES) {
-    const history = releases.history(STACK, ENVIRONMENT, service);
+    const history = await releases.history(STACK, ENVIRONMENT, service);
     const good = history.find((record) => record.result === 'succeeded');
     const expected = good?.version;
     const served = await servedVersion(home, service);

@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { workerIdentity } from '../../src/devenv/devEnvironment';
+import { installRoot } from '../../src/paths';
+import type { ReleaseRecord } from '../../src/releases/releaseRecord';
+import { openStateStore } from '../../src/state/stateStore';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/contracts';
 import { deployerTaskQueue } from '../../src/temporal/taskQueue';
 import { runCli } from '../support/cli';
@@ -77,6 +80,83 @@ describe('deployer dev', () => {
     expect((await runCli(['dev', 'status'], env)).stdout).toContain('Start it with: deployer dev start');
   });
 });
+
+describe('deployer dev start --state postgres', () => {
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  const repo = path.join(installRoot, 'examples', 'deployment-repo');
+
+  beforeAll(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-dev-postgres-'));
+    // As root PostgreSQL runs as the `postgres` user, which must reach its directory.
+    fs.chmodSync(home, 0o755);
+    env = { DEPLOYER_HOME: home };
+  });
+
+  afterAll(async () => {
+    await runCli(['dev', 'stop'], env);
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('runs a state database the worker keeps its state in, remembered for the home across restarts', async () => {
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const start = ['dev', 'start', '--port', String(port), '--ui-port', String(uiPort)];
+    const started = await runCli([...start, '--state', 'postgres'], env);
+    expect(started.code).toBe(0);
+    const status = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout);
+    expect(status.components.map((c: { name: string; running: boolean }) => [c.name, c.running])).toEqual([
+      ['temporal', true],
+      ['runtime', true],
+      ['state', true],
+      ['worker', true],
+    ]);
+    expect(status.stateStore).toMatch(/^the state database \(PostgreSQL/);
+    // The worker says where its state is, without the password.
+    expect(fs.readFileSync(path.join(home, 'dev', 'logs', 'worker.log'), 'utf8')).toMatch(/state in postgres:\/\/postgres:\*{4}@127\.0\.0\.1:\d+\/deployer/);
+
+    // A release in the database is what a client sees through the worker; the home holds no release files.
+    const store = openStateStore(home, { DEPLOYER_STATE_URL: fs.readFileSync(path.join(home, 'dev', 'state-db.url'), 'utf8') });
+    try {
+      await store.releases.append(releaseOf('v7.7.7'));
+    } finally {
+      await store.close();
+    }
+    const history = ['history', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'development', '--json'];
+    const clientEnv = { DEPLOYER_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-dev-client-')), DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${port}` };
+    expect(JSON.parse((await runCli(history, clientEnv, repo)).stdout).releases.map((release: { version: string }) => release.version)).toEqual(['v7.7.7']);
+    expect(fs.existsSync(path.join(home, 'releases'))).toBe(false);
+
+    const stopped = await runCli(['dev', 'stop'], env);
+    expect(stopped.stdout).toContain('Stopped: worker, state database, runtime, temporal');
+    for (const pid of status.components.map((c: { pid: number }) => c.pid)) expect(hasExited(pid)).toBe(true);
+
+    // Started again without the flag: the same database, the same history. Files are refused for this home.
+    const refused = await runCli([...start, '--state', 'file'], env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/keeps its state in a local\s+PostgreSQL/);
+    expect((await runCli(start, env)).code).toBe(0);
+    expect(JSON.parse((await runCli(history, clientEnv, repo)).stdout).releases.map((release: { version: string }) => release.version)).toEqual(['v7.7.7']);
+    fs.rmSync(clientEnv.DEPLOYER_HOME, { recursive: true, force: true });
+  });
+});
+
+function releaseOf(version: string): ReleaseRecord {
+  const at = new Date().toISOString();
+  return {
+    stack: 'user-platform',
+    environment: 'development',
+    service: 'notification-service',
+    version,
+    deployedBy: 'alice@company.com',
+    startedAt: at,
+    finishedAt: at,
+    result: 'succeeded',
+    components: [],
+    serviceSpec: {} as ReleaseRecord['serviceSpec'],
+    environmentSpec: {} as ReleaseRecord['environmentSpec'],
+    groups: {},
+  };
+}
 
 /** Until the process has exited (signals are delivered asynchronously). */
 async function waitForExit(pid: number): Promise<void> {

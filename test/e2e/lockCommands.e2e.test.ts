@@ -18,6 +18,7 @@ import { loggedNotifications } from '../support/notifications';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { testClient, testWorker } from '../support/temporal';
 import { detachFromUserService } from '../support/exampleRepo';
+import { lastReleased } from '../../src/releases/releaseLog';
 
 // `deployer state locks`, `unlock`, `rollback` and `apply` as a user runs them, against the dev server
 // and local runtime that globalSetup started and a worker on a task queue of this file's own, which
@@ -158,7 +159,7 @@ describe('deployer state locks / unlock / rollback', () => {
     expect({ code: back.code, stderr: back.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('Rolling back notification-service in rb (stack user-platform) to the previous good release; workflow rollback/user-platform/rb/notification-service/') });
     expect(back.stdout).toMatch(/^✓ Rolled back notification-service in rb to version v1\.2\.0 in \d+m \d+s\.\n {2}Changed: api\n {2}Requested by: ops@company\.com\n {2}Reason: v1\.3\.0 misbehaves\n {2}Workflow: rollback\/user-platform\/rb\/notification-service\/\S+\n {2}Temporal UI: http/);
     expect(await served('rb')).toContain('v1.2.0');
-    expect(releases().history(stack, 'rb', service)[0]).toMatchObject({ version: 'v1.2.0', result: 'succeeded', deployedBy: user, workflowId: 'deploy/user-platform/rb/notification-service' });
+    expect((await releases().history(stack, 'rb', service))[0]).toMatchObject({ version: 'v1.2.0', result: 'succeeded', deployedBy: user, workflowId: 'deploy/user-platform/rb/notification-service' });
 
     const started = await cli(['rollback', '--service', service, '--environment', 'rb', '--to-version', 'v1.3.0', '--no-wait', '--json']);
     expect(started.code).toBe(0);
@@ -197,7 +198,7 @@ describe('deployer state locks / unlock / rollback', () => {
     expect(forced.code).toBe(0);
     expect(JSON.parse(forced.stdout)).toMatchObject({ by: user, reason: 'testing records', ended: [{ service, terminated: true, record: { releaseRecorded: true, notified: true } }] });
     expect((await handle.describe()).status.name).toBe('TERMINATED');
-    expect(releases().history(stack, 'rb', service)[0]).toMatchObject({
+    expect((await releases().history(stack, 'rb', service))[0]).toMatchObject({
       version: 'v1.4.0',
       result: 'cancelled',
       reason: `forced unlock by ${user}: testing records`,
@@ -218,7 +219,7 @@ describe('deployer state locks / unlock / rollback', () => {
     expect(removed.code).toBe(0);
     expect(removed.stdout).toMatch(/✓ notification-service decommissioned in rb: removed (api|cache|database|queue)(, (api|cache|database|queue)){3}\./);
     expect(await new LocalObserver().state({ stack, environment: 'rb', service, component: 'api' })).toBeUndefined();
-    expect(releases().released(stack, 'rb', service)).toEqual([]);
+    expect((await lastReleased(releases(), stack, 'rb', service))).toEqual([]);
     const again = await cli(['decommission', '--stack', stack, '--service', service, '--environment', 'rb', '--confirm', service]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('notification-service runs nothing in rb that deployer knows of: nothing to decommission');

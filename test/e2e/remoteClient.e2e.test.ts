@@ -51,10 +51,10 @@ describe('a CLI with nothing but Temporal', () => {
     workerHome = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-worker-home-'));
     emptyHome = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-client-home-'));
     const log = new FileReleaseStore(path.join(workerHome, 'releases'));
-    log.append(released('user-service', 'v1.2.0', 'succeeded', 30));
-    log.append(released('notification-service', 'v1.1.0', 'succeeded', 20));
-    log.append(released('notification-service', 'v1.2.0', 'succeeded', 10));
-    log.append(released('notification-service', 'v1.3.0', 'rolled_back', 5));
+    await log.append(released('user-service', 'v1.2.0', 'succeeded', 30));
+    await log.append(released('notification-service', 'v1.1.0', 'succeeded', 20));
+    await log.append(released('notification-service', 'v1.2.0', 'succeeded', 10));
+    await log.append(released('notification-service', 'v1.3.0', 'rolled_back', 5));
     worker = await testWorker(taskQueue, workerPorts(workerHome));
   });
 

@@ -74,7 +74,7 @@ describe('deployment workflows', () => {
       ],
     });
     expect(await served()).toContain('v1.2.0');
-    const [latest] = releases().history('user-platform', 'development', 'notification-service');
+    const [latest] = await releases().history('user-platform', 'development', 'notification-service');
     expect(latest).toMatchObject({ version: 'v1.2.0', result: 'succeeded', deployedBy: 'alice@company.com', workflowId: 'deploy/user-platform/development/notification-service' });
     expect(latest!.components.map((component) => component.id).sort()).toEqual(['notification-service/api', 'notification-service/cache', 'notification-service/database', 'notification-service/queue']);
 
@@ -130,7 +130,7 @@ describe('deployment workflows', () => {
     expect(result.reason).toMatch(/v1\.4\.0-unhealthy replica api-\w+ unhealthy \(\/health -> HTTP 503\)/);
     expect(report.failureSamples).toEqual([]);
     expect(report.versions).toEqual(['v1.3.0']);
-    expect(releases().history('user-platform', 'development', 'notification-service')[0]).toMatchObject({ version: 'v1.4.0-unhealthy', result: 'rolled_back' });
+    expect((await releases().history('user-platform', 'development', 'notification-service'))[0]).toMatchObject({ version: 'v1.4.0-unhealthy', result: 'rolled_back' });
   });
 
   it('rolls back by itself when the error rate breaches the threshold during monitoring', async () => {

@@ -15,6 +15,7 @@ import { deploymentResult, startServiceDeployment } from '../../src/temporal/dep
 import { DECOMMISSION_SERVICE_WORKFLOW, DEPLOY_STACK_WORKFLOW, type DeployServiceResult } from '../../src/temporal/deployment';
 import type { DeployStackResult } from '../../workflows/deployStack';
 import { testClient, testServerAddress } from '../support/temporal';
+import { lastReleased } from '../../src/releases/releaseLog';
 
 // deployService's rare branches with fake provisioning (the real workflow code on the dev server,
 // real planning against a release log in a temp dir): fast, and each branch asserted by the exact
@@ -45,7 +46,7 @@ describe('deployService branches, with fake provisioning', () => {
   beforeAll(async () => {
     client = await testClient();
     connection = await NativeConnection.connect({ address: testServerAddress() });
-    const { planService, recordRelease, lastRelease, deployedServices } = createDeploymentActivities({ releases } as DeploymentPorts);
+    const { planService, recordRelease, lastRelease, deployedServices } = createDeploymentActivities({ releases } as unknown as DeploymentPorts);
     const activities: Partial<DeployerActivities> = {
       reviewRequest: async () => ({ policy, source: { repo: dir, ref: 'refs/heads/main', commit: '0'.repeat(40) }, commitReviewed: true, requesterProof: 'claimed' }),
       planService,
@@ -103,7 +104,7 @@ describe('deployService branches, with fake provisioning', () => {
 
   it('a rollback after a deployment that removed a component recreates it: exactly the previous release again', async () => {
     const before = desired('v1.0.0');
-    releases.append(released(before, 'v1.0.0'));
+    await releases.append(released(before, 'v1.0.0'));
     breach = { reason: 'error rate 33% > 5%', errorRatePercent: 33, p99LatencyMs: 10, unhealthy: [] };
 
     const result = await deploy(desired('v2.0.0', ['database']), 'v2.0.0');
@@ -137,7 +138,7 @@ describe('deployService branches, with fake provisioning', () => {
 
   it('a stack apply refuses while a service deployed here is gone from the repo; decommission removes it on purpose', async () => {
     const model = desired('v1.0.0');
-    releases.append(released(model, 'v1.0.0'));
+    await releases.append(released(model, 'v1.0.0'));
     const refused = await execute<DeployStackResult>(DEPLOY_STACK_WORKFLOW, [{ desired: { ...model, services: [] }, requestedBy: 'alice@company.com', version: 'v1.0.0' }], `deploy-stack/branches-${crypto.randomUUID()}`);
     expect(refused).toEqual({ services: [], phase: 'failed', reason: expect.stringContaining('user-service runs in development but is no longer in the repo') });
     expect(refused.reason).toContain('deployer decommission --stack user-platform --service user-service --environment development');
@@ -146,7 +147,7 @@ describe('deployService branches, with fake provisioning', () => {
     const result = await execute<DeployServiceResult>(DECOMMISSION_SERVICE_WORKFLOW, [{ stack: 'user-platform', environment: 'development', service: 'user-service', requestedBy: 'alice@company.com', reason: 'replaced' }], `decommission/branches-${crypto.randomUUID()}`);
     expect(result.phase).toBe('succeeded');
     expect(engineCalls.sort()).toEqual(['remove user-service/api@user-api:v1.0.0', 'remove user-service/database@RDS']);
-    expect(releases.released('user-platform', 'development', 'user-service')).toEqual([]);
-    expect(releases.history('user-platform', 'development', 'user-service')[0]).toMatchObject({ result: 'succeeded', components: [] });
+    expect((await lastReleased(releases, 'user-platform', 'development', 'user-service'))).toEqual([]);
+    expect((await releases.history('user-platform', 'development', 'user-service'))[0]).toMatchObject({ result: 'succeeded', components: [] });
   });
 });

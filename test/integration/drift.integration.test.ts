@@ -20,6 +20,7 @@ import { runCli } from '../support/cli';
 import { fromCheckout, ReviewedRepo } from '../support/reviewedRepo';
 import { testClient, testWorker } from '../support/temporal';
 import { detachFromUserService } from '../support/exampleRepo';
+import { lastReleased } from '../../src/releases/releaseLog';
 
 // Drift end to end on the dev server, a real worker on its own task queue, the real engine and the
 // local runtime that globalSetup started. The example repo is copied with an environment of its own
@@ -52,7 +53,7 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
   afterAll(async () => {
     for (const id of [`drift/${stack}/${environment}`, `drift/${stack}/driftcron`]) await client.client.schedule.getHandle(id).delete().catch(() => undefined);
     // Leave nothing running in the shared runtime: destroy what this file deployed.
-    const released = new FileReleaseStore(path.join(stateDir(), 'releases')).released(stack, environment, service);
+    const released = (await lastReleased(new FileReleaseStore(path.join(stateDir(), 'releases')), stack, environment, service));
     const spec = loadDesiredStack({ root: repo, stack, environment, variables: { VERSION: 'v1.2.0' } }).environment.spec;
     await Promise.all(
       released.map((component) => {
@@ -182,7 +183,7 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
     expect(result.before.components.find((component) => component.name === 'api')!.fields).toEqual([expect.objectContaining({ field: 'replicas', desired: 3, actual: 1 })]);
     expect(Object.fromEntries(result.after!.components.map((component) => [component.name, component.status]))).toEqual({ api: 'in-sync', cache: 'in-sync', database: 'in-sync', queue: 'in-sync' });
     expect(await new LocalObserver().health(api)).toMatchObject({ healthy: true, summary: '3/3 replicas healthy' });
-    const [latest] = new FileReleaseStore(path.join(stateDir(), 'releases')).history(stack, environment, service);
+    const [latest] = await new FileReleaseStore(path.join(stateDir(), 'releases')).history(stack, environment, service);
     expect(latest).toMatchObject({ version: 'v1.2.0', result: 'succeeded', deployedBy: user });
   });
 

@@ -176,7 +176,7 @@ describe('deployment reliability', () => {
     expect(await served(ENV.dev)).toContain('v1.0.0');
     // One deployment ran: one rollout, one release record.
     expect(await rolloutsOf(ENV.dev, 'v1.0.0', since)).toHaveLength(1);
-    expect(releases().history(STACK, ENV.dev, 'web').filter((record) => record.version === 'v1.0.0')).toHaveLength(1);
+    expect((await releases().history(STACK, ENV.dev, 'web')).filter((record) => record.version === 'v1.0.0')).toHaveLength(1);
   }, 300_000);
 
   it('a worker killed in the middle of a wave: a new worker finishes the deployment, each component applied once', async () => {
@@ -212,7 +212,7 @@ describe('deployment reliability', () => {
       const result = await deploymentResult(handle);
       expect(result.phase).toBe('succeeded');
       expect(await served(ENV.dev)).toContain('v2.0.0');
-      expect(releases().history(STACK, ENV.dev, 'web')[0]).toMatchObject({ version: 'v2.0.0', result: 'succeeded' });
+      expect((await releases().history(STACK, ENV.dev, 'web'))[0]).toMatchObject({ version: 'v2.0.0', result: 'succeeded' });
 
       // The kill really interrupted the apply: Temporal ran it again on the new worker.
       expect(startedAttempts((await handle.fetchHistory()).events!, 'applyComponent')).toEqual([2]);
@@ -254,7 +254,7 @@ describe('deployment reliability', () => {
       expect(failure).toBeInstanceOf(WorkflowFailedError);
       expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
       expect((await handle.describe()).status.name).toBe('CANCELLED');
-      expect(releases().history(STACK, ENV.dev, 'web')[0]).toMatchObject({ version: 'v3.0.0', result: 'cancelled', reason: 'cancelled' });
+      expect((await releases().history(STACK, ENV.dev, 'web'))[0]).toMatchObject({ version: 'v3.0.0', result: 'cancelled', reason: 'cancelled' });
       // Cancelled, not failed: nothing was rolled back.
       const events = (await handle.fetchHistory()).events!;
       expect(events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'applyComponent')).toHaveLength(1);
@@ -316,7 +316,7 @@ describe('deployment reliability', () => {
       expect(result.phase).toBe('rolled-back');
       expect(result.reason).toMatch(/monitoring breached: error rate [\d.]+% > 5%/);
       expect(await served(ENV.dev)).toContain('v2.5.0');
-      expect(releases().history(STACK, ENV.dev, 'web')[0]).toMatchObject({ version: 'v4.0.0-errors', result: 'rolled_back' });
+      expect((await releases().history(STACK, ENV.dev, 'web'))[0]).toMatchObject({ version: 'v4.0.0-errors', result: 'rolled_back' });
       // The verdict is the retry's, reached after the window had ended.
       const events = (await handle.fetchHistory()).events!;
       expect(startedAttempts(events, 'monitorRelease')).toEqual([2]);

@@ -317,7 +317,7 @@ describe('Slack app', () => {
     const posted = await slack.waitFor((call) => call.method === 'chat.postMessage' && String(call.body.text).startsWith(':unlock: Lock forced open'), 30_000, from);
     expect(posted.body.channel).toBe(CHANNEL);
     expect(JSON.stringify(posted.body.blocks)).toContain('carol@company.com forced the lock of orders in production open');
-    expect(new FileReleaseStore(path.join(stateDir(), 'releases')).history(STACK, ENVIRONMENT, SERVICE)[0]).toMatchObject({ result: 'cancelled', forcedBy: { identity: 'carol@company.com', proof: 'ssh' } });
+    expect((await new FileReleaseStore(path.join(stateDir(), 'releases')).history(STACK, ENVIRONMENT, SERVICE))[0]).toMatchObject({ result: 'cancelled', forcedBy: { identity: 'carol@company.com', proof: 'ssh' } });
   });
 
   it('SlackNotifier posts every kind of notification to the fake Web API', async () => {

@@ -132,7 +132,7 @@ describe('deployments that cannot finish', () => {
     );
     // No health timeout (3 minutes here) was waited for: the failure is known as soon as the spawn fails.
     expect(Date.now() - started).toBeLessThan(60_000);
-    expect(releases().history(STACK, ENV, 'broken')[0]).toMatchObject({ version: 'v2.0.0', result: 'rolled_back' });
+    expect((await releases().history(STACK, ENV, 'broken'))[0]).toMatchObject({ version: 'v2.0.0', result: 'rolled_back' });
     expect(await served('broken')).toContain('v1.0.0');
     const health = await new LocalObserver().health({ stack: STACK, environment: ENV, service: 'broken', component: 'api' });
     expect(health.replicas.map((replica) => [replica.version, replica.state])).toEqual([['v1.0.0', 'healthy']]);

@@ -5,6 +5,7 @@ import { stateDir } from '../../src/paths';
 import type { ComponentStacks } from '../../src/pulumi/componentStacks';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { programCatalogue } from '../../src/targets';
+import { lastReleased } from '../../src/releases/releaseLog';
 
 /**
  * Destroys every component the release log says a service runs in an environment: what a test file
@@ -13,7 +14,7 @@ import { programCatalogue } from '../../src/targets';
 export async function destroyReleased(stacks: ComponentStacks, repoRoot: string, where: { stack: string; environment: string; service: string }): Promise<void> {
   const { stack, environment, service } = where;
   const spec = loadDesiredStack({ root: repoRoot, stack, environment, variables: { VERSION: 'v0' } }).environment.spec;
-  for (const component of new FileReleaseStore(path.join(stateDir(), 'releases')).released(stack, environment, service)) {
+  for (const component of (await lastReleased(new FileReleaseStore(path.join(stateDir(), 'releases')), stack, environment, service))) {
     const deployment = { ref: { stack, environment, service, component: component.name }, kind: component.kind, spec: component.spec, configs: component.configs, environment: spec, resolved: {} };
     await stacks.destroy(stackIdOf(stack, environment, component.id), programCatalogue.programFor(component.kind, deployment));
   }

@@ -50,7 +50,7 @@ describe('docker-compose.yml and the Dockerfile', () => {
   it('the compose file loads as `docker compose config` loads it, every profile included', () => {
     const result = check('compose', composeFile);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toBe(`${composeFile}: valid compose project, services: deployer-slack, deployer-worker, postgresql, register-search-attributes, temporal, temporal-ui\n`);
+    expect(result.stdout).toBe(`${composeFile}: valid compose project, services: create-state-database, deployer-slack, deployer-worker, postgresql, register-search-attributes, temporal, temporal-ui\n`);
     expect(result.code).toBe(0);
   });
 
@@ -64,7 +64,8 @@ describe('docker-compose.yml and the Dockerfile', () => {
   it.each([
     ['a misspelled key (the schema)', (text: string) => text.replace('    stop_grace_period: 1m', '    stop_grace_periode: 1m'), /services\.deployer-worker.*stop_grace_periode/],
     ['a dependency on a service that does not exist', (text: string) => text.replace(/^ {2}register-search-attributes:$/m, '  register-attributes:'), /service "deployer-worker" depends on undefined service "register-search-attributes"/],
-    ['a volume that is not declared', (text: string) => text.replace('\n  deployer-state:\n', '\n'), /service "deployer-(worker|slack)" refers to undefined volume deployer-state/],
+    ['a volume that is not declared', (text: string) => text.replace('- temporal-db:/var', '- temporal-data:/var'), /service "postgresql" refers to undefined volume temporal-data/],
+    ['a scaled worker with a fixed container name', (text: string) => text.replace('    command: ["node", "dist/worker/main.js"]', '    command: ["node", "dist/worker/main.js"]\n    container_name: worker\n    scale: 3'), /can't set container_name and deployer-worker as container name must be unique/],
     ['a dependency condition compose does not know', (text: string) => text.replace('condition: service_completed_successfully', 'condition: service_done'), /condition value must be one of/],
   ])('the check fails on %s', (_what, edit, message) => {
     const file = composeCopy(edit);
@@ -82,27 +83,35 @@ describe('docker-compose.yml and the Dockerfile', () => {
     expect(Object.values(SEARCH_ATTRIBUTE_KEYS).map((key) => [key.name, typeNames[key.type] ?? key.type])).toEqual(names?.map((name) => [name, type]));
   });
 
-  it('runs the worker and the Slack app from the compiled entry points, the worker after the attributes exist and with its state in a volume', () => {
+  it('runs the worker and the Slack app from the compiled entry points, the worker after the attributes and its database exist', () => {
     const worker = compose.services['deployer-worker']!;
     const slack = compose.services['deployer-slack']!;
     expect(worker.command).toEqual(['node', 'dist/worker/main.js']);
     expect(slack.command).toEqual(['node', 'dist/slack/main.js']);
     expect(worker.healthcheck?.test).toEqual(['CMD', 'node', 'dist/worker/healthcheck.js']);
     for (const entry of ['worker/main.ts', 'slack/main.ts', 'worker/healthcheck.ts']) expect(fs.existsSync(path.join(installRoot, entry))).toBe(true);
-    expect(worker.depends_on?.['register-search-attributes']).toEqual({ condition: 'service_completed_successfully' });
-    const stateDir = /^ENV[^]*?DEPLOYER_HOME=(\S+)/m.exec(dockerfileText)?.[1];
-    expect(worker.volumes).toEqual([`deployer-state:${stateDir}`]);
+    expect(worker.depends_on).toEqual({ 'register-search-attributes': { condition: 'service_completed_successfully' }, 'create-state-database': { condition: 'service_completed_successfully' } });
     expect(slack.profiles).toEqual(['slack']);
   });
 
-  it('gives the internet-facing Slack app its own settings and the release log only, never the Pulumi state or AWS keys', () => {
+  it('keeps the workers\' state in their own database of the PostgreSQL Temporal uses, so `--scale deployer-worker=3` shares it', () => {
+    const worker = compose.services['deployer-worker']!;
+    const url = /^\$\{DEPLOYER_STATE_URL:-(.+)\}$/.exec(worker.environment?.DEPLOYER_STATE_URL ?? '')?.[1];
+    expect(new URL(url!)).toMatchObject({ protocol: 'postgres:', hostname: 'postgresql', port: '5432', pathname: '/deployer' });
+    expect(compose.services['create-state-database']!.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    // Three replicas: nothing of one may be another's (no fixed name, no host port, no shared state dir).
+    expect(worker).not.toHaveProperty('container_name');
+    expect(worker).not.toHaveProperty('ports');
+    expect(worker.volumes).toBeUndefined();
+    const scaled = composeCopy((text) => text.replace('    command: ["node", "dist/worker/main.js"]', '    command: ["node", "dist/worker/main.js"]\n    scale: 3'));
+    expect(check('compose', scaled)).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('gives the internet-facing Slack app its own settings and no state, never the Pulumi state or AWS keys', () => {
     const slack = compose.services['deployer-slack']!;
     expect(slack.env_file).toEqual([]);
-    expect(Object.keys(slack.environment ?? {}).filter((name) => /AWS|PULUMI/.test(name))).toEqual([]);
-    const stateDir = /^ENV[^]*?DEPLOYER_HOME=(\S+)/m.exec(dockerfileText)?.[1];
-    const state = (slack.volumes ?? []).filter((volume) => typeof volume !== 'string' && volume.source === 'deployer-state');
-    expect(state).toEqual([{ type: 'volume', source: 'deployer-state', target: `${stateDir}/releases`, read_only: true, volume: { subpath: 'releases' } }]);
-    expect((slack.volumes ?? []).filter((volume) => typeof volume === 'string' && volume.startsWith('deployer-state'))).toEqual([]);
+    expect(Object.keys(slack.environment ?? {}).filter((name) => /AWS|PULUMI|STATE/.test(name))).toEqual([]);
+    expect(slack.volumes).toEqual(['${DEPLOYER_REPO_DIR:-./examples/deployment-repo}:/deployment-repo:ro']);
   });
 
   it('.env.example documents every variable the compose file reads', () => {

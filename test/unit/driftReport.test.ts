@@ -4,7 +4,7 @@ import path from 'node:path';
 import { classifyDeleted, classifyField, combinedCause, worstSeverity } from '../../src/drift/classify';
 import { fieldMatches, ignoringRule, parseUntil, withoutRule, withRule } from '../../src/drift/ignore';
 import { autoscalerWork, componentCheck, componentReport, driftNotificationMessage, findingsOf } from '../../src/drift/report';
-import { FileDriftStore, mergeFindings } from '../../src/drift/store';
+import { DriftStore, FileDriftDocuments, mergeFindings } from '../../src/drift/store';
 import type { ResourceDrift } from '../../src/pulumi/componentStacks';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
 import type { IgnoreRule } from '../../src/temporal/drift';
@@ -223,14 +223,14 @@ describe('finding state', () => {
     expect(mergeFindings(previous, [{ key: 'api#replicas', fingerprint: '4' }], ['api'], 't2')['api#replicas']).toEqual({ key: 'api#replicas', fingerprint: '4', firstSeen: 't2', lastSeen: 't2' });
   });
 
-  it('lives in one file per service under the state dir, with the ignore rules', () => {
+  it('lives in one file per service under the state dir, with the ignore rules', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-store-'));
     try {
-      const store = new FileDriftStore(dir);
+      const store = new DriftStore(new FileDriftDocuments(dir));
       const now = new Date('2026-01-15T12:00:00Z');
-      store.observe('shop', 'dev', 'cart', [{ key: 'api#replicas', fingerprint: '3' }], ['api'], now.toISOString());
-      store.markNotified('shop', 'dev', 'cart', [{ key: 'api#replicas', fingerprint: '3' }], now.toISOString());
-      store.addIgnore('shop', 'dev', 'cart', { component: 'api', field: 'cpu', by: 'ana', at: now.toISOString() }, now);
+      await store.observe('shop', 'dev', 'cart', [{ key: 'api#replicas', fingerprint: '3' }], ['api'], now.toISOString());
+      await store.markNotified('shop', 'dev', 'cart', [{ key: 'api#replicas', fingerprint: '3' }], now.toISOString());
+      await store.addIgnore('shop', 'dev', 'cart', { component: 'api', field: 'cpu', by: 'ana', at: now.toISOString() }, now);
       const state = JSON.parse(fs.readFileSync(path.join(dir, 'shop', 'dev', 'cart.json'), 'utf8'));
       expect(state).toEqual({
         findings: { 'api#replicas': { key: 'api#replicas', fingerprint: '3', firstSeen: now.toISOString(), lastSeen: now.toISOString(), notifiedAt: now.toISOString() } },

@@ -211,6 +211,15 @@ const cases: Case[] = [
 
   // Config files
   { name: 'config-path-escapes-repo', environment: 'production', variables: {}, expected: [`${CART_API}:8:13 config path "../../../../../../etc/passwd" points outside the component's configs/ directory`] },
+  {
+    name: 'config-mount-outside-config',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:9:18 mountPath "/etc/cart/app.yaml" is not a file under /config`, `${CART_API}:13:18 mountPath /config/settings.yaml is also the mountPath of configs[1]`],
+    hints: {
+      [`${CART_API}:9:18 mountPath "/etc/cart/app.yaml" is not a file under /config`]: 'Config files are mounted under /config (the app finds the directory in $CONFIG_DIR); use e.g. /config/app.yaml.',
+    },
+  },
   { name: 'missing-config-file', environment: 'production', variables: {}, expected: [`${CART_API}:8:13 config file "app.yaml" does not exist in stacks/shop/services/cart/components/api/configs/`] },
 
   // MicroService rules the schema cannot express

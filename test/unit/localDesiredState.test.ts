@@ -17,6 +17,7 @@ const resolvedForApi: Record<string, ResolvedValue> = {
   DATABASE_HOST: { value: '127.0.0.1', secret: false },
   DATABASE_PASSWORD: { value: 'pg-generated-password', secret: true },
   CACHE_HOST: { value: '127.0.0.1', secret: false },
+  CACHE_PORT: { value: '6379', secret: false },
   // The local Redis takes no AUTH: its authToken output is empty.
   CACHE_AUTH_TOKEN: { value: '', secret: false },
   QUEUE_URL: { value: 'http://127.0.0.1:4566/123456789012/user-platform-development-notification-service-queue', secret: false },
@@ -173,6 +174,21 @@ describe('localDesiredState: MicroService', () => {
       `notification-service/api: the working directory of local image "notification-api" (${missing}) does not exist on this machine. ` +
         'Fix local.images.notification-api.workingDir in environments/development.yaml (it is relative to environments/).',
     );
+  });
+
+  it('lays config files out under $CONFIG_DIR at their mountPath, as they are under /config on aws', () => {
+    const base = deployment('notification-service/api', resolvedForApi);
+    const content = fs.readFileSync(apiConfig, 'utf8');
+    const configs = [
+      { path: 'app.yaml', mountPath: '/config/settings/notifications.yaml', sha256: 'x', content },
+      { path: 'app.yaml', mountPath: '/config/app.yaml', sha256: 'x', content },
+    ];
+    expect(localDesiredState({ ...base, configs })).toMatchObject({
+      configs: [
+        { path: 'settings/notifications.yaml', content },
+        { path: 'app.yaml', content },
+      ],
+    });
   });
 
   it('finds the local image by repository for an image behind a registry host', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FileDriftStore } from '../../src/drift/store';
+import { DriftStore, FileDriftDocuments } from '../../src/drift/store';
 import { ownerOnlyDir } from '../../src/ownerOnly';
 import { localBackend } from '../../src/pulumi/backend';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
@@ -19,27 +19,28 @@ describe('state under the state dir is owner-only', () => {
   });
   afterEach(() => fs.rmSync(state, { recursive: true, force: true }));
 
-  it('the release log', () => {
+  it('the release log', async () => {
     // As an earlier version left it: readable by everyone.
     fs.mkdirSync(path.join(state, 'releases'), { mode: 0o755 });
     fs.chmodSync(path.join(state, 'releases'), 0o755);
     const store = new FileReleaseStore(path.join(state, 'releases'));
-    store.append({ stack: 'user-platform', environment: 'development', service: 'notification-service', result: 'succeeded' } as ReleaseRecord);
+    await store.append({ stack: 'user-platform', environment: 'development', service: 'notification-service', result: 'succeeded' } as ReleaseRecord);
     expect(modeOf(path.join(state, 'releases'))).toBe('700');
     expect(modeOf(path.join(state, 'releases/user-platform/development/notification-service.jsonl'))).toBe('600');
   });
 
-  it('drift findings', () => {
-    new FileDriftStore(path.join(state, 'drift')).addIgnore('user-platform', 'development', 'notification-service', { component: 'api', field: 'replicas', by: 'alice', at: '2026-01-15T14:30:00Z' }, new Date('2026-01-15T14:30:00Z'));
+  it('drift findings', async () => {
+    await new DriftStore(new FileDriftDocuments(path.join(state, 'drift'))).addIgnore('user-platform', 'development', 'notification-service', { component: 'api', field: 'replicas', by: 'alice', at: '2026-01-15T14:30:00Z' }, new Date('2026-01-15T14:30:00Z'));
     expect(modeOf(path.join(state, 'drift'))).toBe('700');
     expect(modeOf(path.join(state, 'drift/user-platform/development/notification-service.json'))).toBe('600');
   });
 
-  it('Pulumi checkpoints and the stack passphrase', () => {
+  it('Pulumi checkpoints and the stack passphrase', async () => {
     const previous = process.env.DEPLOYER_PULUMI_PASSPHRASE;
     delete process.env.DEPLOYER_PULUMI_PASSPHRASE;
     try {
       const backend = localBackend(state);
+      await backend.passphrase();
       expect(backend.url).toBe(`file://${path.join(state, 'pulumi', 'state')}`);
       expect(modeOf(path.join(state, 'pulumi'))).toBe('700');
       expect(modeOf(path.join(state, 'pulumi', 'passphrase'))).toBe('600');

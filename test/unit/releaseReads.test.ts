@@ -46,9 +46,9 @@ describe('the worker reading its release log for clients (readReleaseLog)', () =
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('answers a service\'s newest releases without specs, config files or settings, and its last good and last deployed ones however old', async () => {
-    store.append(release('orders', 'v1', 'succeeded'));
-    store.append(release('orders', 'v2', 'rolled_back'));
-    store.append(release('orders', 'v3', 'rejected'));
+    await store.append(release('orders', 'v1', 'succeeded'));
+    await store.append(release('orders', 'v2', 'rolled_back'));
+    await store.append(release('orders', 'v3', 'rejected'));
     const answer = (await read({ read: 'service', stack: 'shop', environment: 'production', service: 'orders', limit: 1 })) as ServiceReleases;
     expect(answer.releases.map((entry) => entry.version)).toEqual(['v3']);
     expect(answer.lastSuccessful).toMatchObject({ version: 'v1', components: [{ id: 'orders/api', name: 'api', kind: 'MicroService' }] });
@@ -59,7 +59,7 @@ describe('the worker reading its release log for clients (readReleaseLog)', () =
 
   it('caps the number of releases a read returns, so an answer stays under Temporal\'s payload limit', async () => {
     const long = new FileReleaseStore(dir, MAX_RELEASES_PER_READ * 2);
-    for (let index = 0; index < MAX_RELEASES_PER_READ + 5; index += 1) long.append(release('orders', `v${index}`, 'succeeded'));
+    for (let index = 0; index < MAX_RELEASES_PER_READ + 5; index += 1) await long.append(release('orders', `v${index}`, 'succeeded'));
     const answer = (await read({ read: 'service', stack: 'shop', environment: 'production', service: 'orders', limit: 10_000 })) as ServiceReleases;
     expect(answer.releases).toHaveLength(MAX_RELEASES_PER_READ);
     const none = (await read({ read: 'service', stack: 'shop', environment: 'production', service: 'payments', limit: 5 })) as ServiceReleases;
@@ -67,8 +67,8 @@ describe('the worker reading its release log for clients (readReleaseLog)', () =
   });
 
   it('answers what each service of a stack runs, leaving out services that never had a good release', async () => {
-    store.append(release('orders', 'v1', 'succeeded'));
-    store.append(release('payments', 'v1', 'rejected'));
+    await store.append(release('orders', 'v1', 'succeeded'));
+    await store.append(release('payments', 'v1', 'rejected'));
     const answer = (await read({ read: 'deployed', stack: 'shop', environment: 'production' })) as DeployedReleases;
     expect(answer).toEqual({ services: [{ service: 'orders', components: [api] }] });
   });

@@ -33,12 +33,13 @@ describe('resolveValueFrom', () => {
       DATABASE_HOST: { value: '127.0.0.1', secret: false },
       DATABASE_PASSWORD: { value: 'generated-password', secret: true },
       CACHE_HOST: { value: '127.0.0.1', secret: false },
+      CACHE_PORT: { value: '63790', secret: false },
       CACHE_AUTH_TOKEN: { value: '', secret: false },
       QUEUE_URL: { value: 'http://127.0.0.1:5000/123456789012/q', secret: false },
       USER_SERVICE_URL: { value: 'http://127.0.0.1:41002', secret: false },
     });
-    // Plain `value` variables (LOG_LEVEL, CACHE_PORT, ...) are not looked up.
-    expect(lookups).toEqual(['notification-service/database', 'notification-service/database', 'notification-service/cache', 'notification-service/cache', 'notification-service/queue', 'user-service/api']);
+    // Plain `value` variables (LOG_LEVEL, ...) are not looked up.
+    expect(lookups).toEqual(['notification-service/database', 'notification-service/database', 'notification-service/cache', 'notification-service/cache', 'notification-service/cache', 'notification-service/queue', 'user-service/api']);
   });
 
   it('turns non-string outputs into the strings an environment variable holds', () => {

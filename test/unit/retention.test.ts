@@ -5,6 +5,7 @@ import { pruneFileBackendHistory } from '../../src/pulumi/history';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import type { ReleaseRecord, ReleaseResult } from '../../src/releases/releaseRecord';
 import { releasesToKeep } from '../../src/releases/retention';
+import { lastReleased } from '../../src/releases/releaseLog';
 
 let sequence = 0;
 function release(version: string, result: ReleaseResult, extra: Partial<ReleaseRecord> = {}): ReleaseRecord {
@@ -32,36 +33,36 @@ describe('release log retention', () => {
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-retention-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const versions = (store: FileReleaseStore) => store.history('shop', 'production', 'orders').map((record) => `${record.version}:${record.result}`);
+  const versions = async (store: FileReleaseStore) => (await store.history('shop', 'production', 'orders')).map((record) => `${record.version}:${record.result}`);
 
-  it('keeps the newest N releases of a service', () => {
+  it('keeps the newest N releases of a service', async () => {
     const store = new FileReleaseStore(dir, 3);
-    for (let index = 1; index <= 10; index += 1) store.append(release(`v${index}`, 'succeeded'));
-    expect(versions(store)).toEqual(['v10:succeeded', 'v9:succeeded', 'v8:succeeded']);
+    for (let index = 1; index <= 10; index += 1) await store.append(release(`v${index}`, 'succeeded'));
+    expect(await versions(store)).toEqual(['v10:succeeded', 'v9:succeeded', 'v8:succeeded']);
     // Other services' logs are their own.
-    store.append(release('v1', 'succeeded', { service: 'billing' }));
-    expect(store.history('shop', 'production', 'billing')).toHaveLength(1);
+    await store.append(release('v1', 'succeeded', { service: 'billing' }));
+    expect(await store.history('shop', 'production', 'billing')).toHaveLength(1);
   });
 
-  it('never drops the last good release, the one a rollback returns to, or the failures since', () => {
+  it('never drops the last good release, the one a rollback returns to, or the failures since', async () => {
     const store = new FileReleaseStore(dir, 2);
-    store.append(release('v1', 'succeeded'));
-    store.append(release('v2', 'succeeded'));
-    for (let index = 3; index <= 6; index += 1) store.append(release(`v${index}`, index % 2 ? 'failed' : 'rolled_back', { touched: [`orders/api-${index}`] }));
-    expect(versions(store)).toEqual(['v6:rolled_back', 'v5:failed', 'v4:rolled_back', 'v3:failed', 'v2:succeeded', 'v1:succeeded']);
-    expect(store.released('shop', 'production', 'orders')).toEqual([]);
-    expect(store.history('shop', 'production', 'orders').find((record) => record.result === 'succeeded')?.version).toBe('v2');
+    await store.append(release('v1', 'succeeded'));
+    await store.append(release('v2', 'succeeded'));
+    for (let index = 3; index <= 6; index += 1) await store.append(release(`v${index}`, index % 2 ? 'failed' : 'rolled_back', { touched: [`orders/api-${index}`] }));
+    expect(await versions(store)).toEqual(['v6:rolled_back', 'v5:failed', 'v4:rolled_back', 'v3:failed', 'v2:succeeded', 'v1:succeeded']);
+    expect((await lastReleased(store, 'shop', 'production', 'orders'))).toEqual([]);
+    expect((await store.history('shop', 'production', 'orders')).find((record) => record.result === 'succeeded')?.version).toBe('v2');
 
     // A new good release settles the failures: they go, the previous good one stays as the rollback target.
-    store.append(release('v7', 'succeeded'));
-    expect(versions(store)).toEqual(['v7:succeeded', 'v6:rolled_back', 'v2:succeeded']);
+    await store.append(release('v7', 'succeeded'));
+    expect(await versions(store)).toEqual(['v7:succeeded', 'v6:rolled_back', 'v2:succeeded']);
   });
 
-  it('keeps the newest record carrying the approval policy (rollbacks without a checkout run under it)', () => {
+  it('keeps the newest record carrying the approval policy (rollbacks without a checkout run under it)', async () => {
     const store = new FileReleaseStore(dir, 2);
-    store.append(release('v1', 'succeeded', { policy: { environment: 'production' } as ReleaseRecord['policy'] }));
-    for (let index = 2; index <= 5; index += 1) store.append(release(`v${index}`, 'succeeded'));
-    expect(versions(store)).toEqual(['v5:succeeded', 'v4:succeeded', 'v1:succeeded']);
+    await store.append(release('v1', 'succeeded', { policy: { environment: 'production' } as ReleaseRecord['policy'] }));
+    for (let index = 2; index <= 5; index += 1) await store.append(release(`v${index}`, 'succeeded'));
+    expect(await versions(store)).toEqual(['v5:succeeded', 'v4:succeeded', 'v1:succeeded']);
   });
 
   it('reads DEPLOYER_KEEP_RELEASES, 100 by default', () => {

@@ -28,11 +28,12 @@ export interface MicroServiceDesired {
   /** argv the environment's `local.images.<repository>` entry gives for this image. */
   command: string[];
   workingDir: string;
-  /** The container port on aws; locally each replica listens where PORT says. */
+  /** The container port on aws; locally the load balancer's (when free), and each replica listens where PORT says. */
   port: number;
   environment: Record<string, string>;
   /** Resolved secrets: stored only with the runtime's state, never logged or reported back. */
   secretEnvironment: Record<string, string>;
+  /** `path` is the file's mountPath relative to /config: where it goes under the replica's $CONFIG_DIR. */
   configs: { path: string; content: string }[];
   replicas: number;
   resources: { cpu: number; memory: number };

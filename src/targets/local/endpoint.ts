@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { stateDir } from '../../paths';
+import { localRuntimeHome } from '../../paths';
 
 /** Where the running local runtime says it listens: `{ url, pid }`. */
 export function runtimeEndpointFile(): string {
-  return path.join(stateDir(), 'local', 'runtime.json');
+  return path.join(localRuntimeHome(), 'local', 'runtime.json');
 }
 
 /** The runtime's API token: owner-only, new at every runtime start, sent as `Authorization: Bearer`. */
 export function runtimeTokenFile(): string {
-  return path.join(stateDir(), 'local', 'runtime.token');
+  return path.join(localRuntimeHome(), 'local', 'runtime.token');
 }
 
 export interface RuntimeEndpoint {

@@ -97,10 +97,21 @@ function microServiceDesired(deployment: ComponentDeployment, spec: MicroService
     port: spec.port,
     environment,
     secretEnvironment,
-    configs: deployment.configs.map((file) => ({ path: file.path, content: file.content })),
+    // Laid out under $CONFIG_DIR as they are under /config on aws: at their mountPath, not their repo path.
+    configs: deployment.configs.map((file) => ({ path: underConfig(file.mountPath), content: file.content })),
     replicas: spec.scaling.replicas,
     resources: spec.resources,
     healthCheck: spec.healthCheck,
     healthTimeoutSeconds: durationMs(deployment.environment.rollout.healthTimeout) / 1000,
   };
+}
+
+/** A mountPath (validated to lie under /config) relative to /config: where the file goes in $CONFIG_DIR. */
+function underConfig(mountPath: string): string {
+  const parts: string[] = [];
+  for (const part of mountPath.split('/')) {
+    if (part === '..') parts.pop();
+    else if (part && part !== '.') parts.push(part);
+  }
+  return parts.slice(1).join('/');
 }

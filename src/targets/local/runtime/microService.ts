@@ -5,6 +5,7 @@ import { OWNER_ONLY_FILE } from '../../../ownerOnly';
 import type { ComponentHealth, ComponentState, MicroServiceDesired } from '../api';
 import { LoadBalancer } from './proxy';
 import { ProcessUsage } from './metrics';
+import { portTakenNote } from './portClaims';
 import { describeCheck, Replica, Revision } from './replica';
 import { freePort } from '../../../tcpPorts';
 import { ComponentRunner, RunnerContext } from './runner';
@@ -33,6 +34,8 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
   private readonly balancer: LoadBalancer;
   private port = 0;
   private rollingOut?: string;
+  /** The port the spec declares (the container port on aws). */
+  private declaredPort?: number;
   private listening = false;
   private readonly usage = new Map<string, ProcessUsage>();
   private readonly usageTimer: NodeJS.Timeout;
@@ -44,12 +47,14 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
   ) {
     this.balancer = new LoadBalancer(context.metrics);
     this.port = saved.port ?? 0;
+    context.ports.hold(this.port, context.key);
     this.usageTimer = setInterval(() => this.sampleUsage(), USAGE_SAMPLE_INTERVAL_MS);
     this.usageTimer.unref();
   }
 
   async restore(desired: MicroServiceDesired): Promise<void> {
-    await this.listen();
+    this.declaredPort = desired.port;
+    await this.listen(desired);
     this.desired = desired;
     const revision = this.revisionFor(desired);
     this.revision = revision;
@@ -58,7 +63,8 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
   }
 
   async apply(desired: MicroServiceDesired): Promise<void> {
-    await this.listen();
+    this.declaredPort = desired.port;
+    await this.listen(desired);
     const revision = this.revisionFor(desired);
     const timeoutMs = desired.healthTimeoutSeconds * 1000;
     if (revision.id !== this.revision?.id) await this.rollOut(revision, desired.replicas, timeoutMs);
@@ -137,14 +143,33 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     await this.stop();
     this.context.events.record('deleted', `stopped ${this.serving.length} replicas and the load balancer on port ${this.port}`);
     fs.rmSync(path.join(this.context.dir, 'configs'), { recursive: true, force: true });
+    this.context.ports.release(this.port, this.context.key);
   }
 
-  private async listen(): Promise<void> {
+  /**
+   * The load balancer: the component's address (its url). A new component's is its declared port
+   * when that is free, so the app's port answers on this machine as it does in its container; its
+   * replicas cannot all have it, so each listens on its own port, given in $PORT.
+   */
+  private async listen(desired: MicroServiceDesired): Promise<void> {
     if (this.listening) return;
-    const wanted = this.port;
+    const recorded = this.port;
+    let wanted = recorded;
+    let note = '';
+    if (!recorded) {
+      const claimed = await this.context.ports.claim(desired.port, this.context.key);
+      wanted = claimed.port;
+      note = portTakenNote('its declared port', desired.port, claimed);
+    }
     this.port = await this.balancer.listen(wanted);
     this.listening = true;
-    if (wanted && wanted !== this.port) this.context.events.record('started', `load balancer port ${wanted} was taken; now on ${this.port}`);
+    if (wanted !== this.port) {
+      this.context.ports.release(wanted, this.context.key);
+      this.context.ports.hold(this.port, this.context.key);
+      this.context.events.record('started', `load balancer port ${wanted} was taken; now on ${this.port}`);
+    } else if (!recorded) {
+      this.context.events.record('started', `load balancer listening on 127.0.0.1:${this.port}${note}`);
+    }
     this.context.save();
   }
 
@@ -277,7 +302,14 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     const lines = await this.context.logs.newest((line) => line.source === replica.id, FAILURE_LOG_LINES);
     const lastLog = [...lines].reverse().find((line) => line.stream === 'stderr' || /\b(ERROR|FATAL|Error)\b/.test(line.message)) ?? lines[lines.length - 1];
     const state = replica.state === 'exited' ? 'exited' : replica.state;
-    return `${replica.revision.version} replica ${replica.id} ${state} (${check})${lastLog ? `; last log: ${lastLog.message}` : ''}`;
+    return `${replica.revision.version} replica ${replica.id} ${state} (${check})${lastLog ? `; last log: ${lastLog.message}` : ''}${!last || last.error === 'connection refused' ? this.portHint(replica) : ''}`;
+  }
+
+  /** Nothing answered on the replica's port: most often an app that listens on a port of its own choosing. */
+  private portHint(replica: Replica): string {
+    const declared = this.declaredPort;
+    const balancer = declared === this.port ? `; ${declared}, the declared port, is the component's load balancer` : '';
+    return `. Nothing answered on the replica's port ${replica.port}: the app must listen on the port in $PORT. On the local target the replicas share one machine, so each has its own port${balancer}`;
   }
 
   private async drainAndStop(replicas: Replica[]): Promise<void> {

