@@ -49,7 +49,8 @@ function records(service, count) {
   const { loadDesiredStack } = require(path.join(ROOT, 'dist', 'src', 'model', 'loadRepo'));
   const desired = loadDesiredStack({ root: REPO, stack: STACK, environment: ENVIRONMENT, variables: { VERSION: 'v1.2.0' } });
   const spec = desired.services.find((each) => each.name === service);
-  const components = spec.components.map(({ source: _source, ...component }) => component);
+  // As released: without where in the repo each component was read from.
+  const components = spec.components.map((component) => Object.fromEntries(Object.entries(component).filter(([key]) => key !== 'source')));
   return Array.from({ length: count }, (_, index) => {
     const at = new Date(Date.now() - (count - index) * 3_600_000).toISOString();
     const version = index === count - 1 ? 'v1.2.0' : `v0.${index}.0`;
