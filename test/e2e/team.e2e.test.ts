@@ -12,6 +12,8 @@ import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot, stateDir } from '../../src/paths';
 import { ComponentStacks } from '../../src/pulumi/componentStacks';
 import { lastReleased } from '../../src/releases/releaseLog';
+import { StateDatabase } from '../../src/state/postgres/database';
+import { WorkerLiveness } from '../../src/state/postgres/workerLiveness';
 import { openStateStore } from '../../src/state/stateStore';
 import { programCatalogue } from '../../src/targets';
 import { LocalObserver } from '../../src/targets/local/localObserver';
@@ -87,6 +89,8 @@ class Team {
   readonly deployments: Deployment[] = [];
   readonly workers: ChildProcess[] = [];
   readonly workerHomes: string[];
+  /** Each worker process's identity as Temporal shows it: `<pid>@<machine>`. */
+  readonly identities = new Map<ChildProcess, string>();
   repo!: ReviewedRepo;
   client!: Awaited<ReturnType<typeof testClient>>;
   /** How many of the block's tests passed: the logs are kept when one did not. */
@@ -95,30 +99,41 @@ class Team {
 
   constructor(
     readonly environments: string[],
-    workerCount: number,
+    /** The host name of each worker's machine; this machine's when undefined. */
+    readonly machines: (string | undefined)[],
     /** The workers' shared state store (DEPLOYER_STATE_URL); files under each home when undefined. */
     private readonly stateUrl: () => string | undefined,
     readonly pulumiState: () => Promise<PulumiState>,
   ) {
-    this.workerHomes = Array.from({ length: workerCount }, () => fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-team-worker-')));
+    this.workerHomes = machines.map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-team-worker-')));
   }
 
   async start(): Promise<void> {
     this.repo = ReviewedRepo.adopt(buildRepo());
     this.client = await testClient();
     const workers = this.workerHomes.map((_, index) => this.startWorker(index, `worker-${index}`));
-    await Promise.all(workers.map((worker) => waitForPoller(this.taskQueue, worker)));
+    await Promise.all(workers.map((worker, index) => waitForPoller(this.taskQueue, worker, this.machines[index])));
     note(`${workers.length} worker(s) poll ${this.taskQueue}`);
   }
 
-  /** A worker process of the team: a home of its own, the shared queue, store and local runtime. */
+  /** A worker process of the team: a machine and home of its own, the shared queue, store and local runtime. */
   startWorker(index: number, name: string): ChildProcess {
-    const child = spawnWorker(this.taskQueue, path.join(this.logDir, `${name}.log`), {
-      DEPLOYER_HOME: this.workerHomes[index],
-      DEPLOYER_STATE_URL: this.stateUrl(),
-      DEPLOYER_LOCAL_RUNTIME_HOME: stateDir(),
-    });
+    const machine = this.machines[index];
+    const child = spawnWorker(
+      this.taskQueue,
+      path.join(this.logDir, `${name}.log`),
+      { DEPLOYER_HOME: this.workerHomes[index], DEPLOYER_STATE_URL: this.stateUrl(), DEPLOYER_LOCAL_RUNTIME_HOME: stateDir() },
+      machine,
+    );
     this.workers.push(child);
+    this.identities.set(child, workerIdentity(child.pid!, machine));
+    return child;
+  }
+
+  /** Starts a worker again on the machine of worker `index`, and waits until it polls. */
+  async restartWorker(index: number, name: string): Promise<ChildProcess> {
+    const child = this.startWorker(index, name);
+    await waitForPoller(this.taskQueue, child, this.machines[index]);
     return child;
   }
 
@@ -186,7 +201,7 @@ const observer = new LocalObserver();
 
 describe('a team: two workers sharing PostgreSQL, clients that need only Temporal', () => {
   let database: StateDatabaseProcess | undefined;
-  const team = new Team([DEV, PROD], 2, () => database?.url, () => postgresPulumiState(database!.url));
+  const team = new Team([DEV, PROD], ['team-a', 'team-b'], () => database?.url, () => postgresPulumiState(database!.url));
 
   beforeAll(async () => {
     note('starting');
@@ -225,7 +240,7 @@ describe('a team: two workers sharing PostgreSQL, clients that need only Tempora
     expect(team.deployments).toHaveLength(20);
     // Both workers took part, and the restarted one polls with them.
     const identities = new Set(team.deployments.flatMap((deployment) => [...deployment.workers]));
-    for (const worker of team.workers.slice(0, 2)) expect(identities).toContain(workerIdentity(worker.pid!));
+    for (const worker of team.workers.slice(0, 2)) expect(identities).toContain(team.identities.get(worker));
     team.passed++;
   }, 600_000);
 
@@ -241,12 +256,13 @@ describe('a team: two workers sharing PostgreSQL, clients that need only Tempora
     const handle = team.client.client.workflow.getHandle(deployServiceWorkflowId(STACK, DEV, service));
     await waitFor(async () => (await rolloutsOf(ref, version, since)).length > 0);
     const applying = await pendingApply(handle);
-    const victimIndex = team.workers.findIndex((worker) => workerIdentity(worker.pid!) === applying);
+    const victimIndex = team.workers.findIndex((worker) => team.identities.get(worker) === applying);
     expect(victimIndex).toBeGreaterThanOrEqual(0);
     const victim = team.workers[victimIndex]!;
     const survivor = team.workers[1 - victimIndex]!;
     expect((await observer.state(ref))?.status.state).toBe('updating');
     note(`SIGKILL worker ${applying} in the middle of ${service}'s rollout`);
+    const killedAt = Date.now();
     await killGroup(victim, 'SIGKILL');
     // Pulumi's plugins run in process groups of their own and outlive their engine: ended by pid.
     await killPids(processesReferencing(team.workerHomes[victimIndex]!).map((line) => Number(line.split(' ')[0])));
@@ -254,18 +270,29 @@ describe('a team: two workers sharing PostgreSQL, clients that need only Tempora
     const result = await running.done;
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toMatchObject({ phase: 'succeeded' });
-    note(`${service} ${version} finished after the kill`);
+    note(`${service} ${version} finished ${((Date.now() - killedAt) / 1000).toFixed(1)}s after the kill`);
     const events = (await handle.fetchHistory()).events ?? [];
     // The apply ran again on the surviving worker (a history records the start of an activity's last
     // attempt only), and the deployment ended once.
-    expect(applyStarts(events)).toEqual([{ attempt: 2, identity: workerIdentity(survivor.pid!) }]);
+    expect(applyStarts(events)).toEqual([{ attempt: 2, identity: team.identities.get(survivor) }]);
     expect(events.filter((event) => event.workflowExecutionCompletedEventAttributes)).toHaveLength(1);
     // Rolled out once, however many times Pulumi ran.
     expect(await rolloutsOf(ref, version, since)).toHaveLength(1);
     await team.record({ service, environment: DEV, version, by, kind: 'deploy', result: 'succeeded' });
 
-    await waitForPoller(team.taskQueue, team.startWorker(victimIndex, 'worker-restarted'));
+    await team.restartWorker(victimIndex, 'worker-restarted');
     note('the restarted worker polls');
+    // Its machine runs a worker again, but not one that could hold a lock taken before the kill:
+    // such a lock, left by the killed worker's engine, is stale to the other machines.
+    const stateDatabase = new StateDatabase(database!.url);
+    const liveness = new WorkerLiveness(stateDatabase);
+    try {
+      await waitFor(() => liveness.hostRunsWorkers(team.machines[victimIndex]!));
+      expect(await liveness.hostRunsWorkers(team.machines[victimIndex]!, new Date(killedAt))).toBe(false);
+      expect(await liveness.hostRunsWorkers(team.machines[1 - victimIndex]!, new Date(killedAt))).toBe(true);
+    } finally {
+      await stateDatabase.close();
+    }
   }
 
   async function rollback(service: ServiceName, by: string, to: string): Promise<void> {
@@ -297,7 +324,7 @@ describe('a team: two workers sharing PostgreSQL, clients that need only Tempora
 });
 
 describe('the same client checks against one worker on the file backend', () => {
-  const team: Team = new Team([SOLO], 1, () => undefined, async () => filePulumiState(team.workerHomes[0]!));
+  const team: Team = new Team([SOLO], [undefined], () => undefined, async () => filePulumiState(team.workerHomes[0]!));
 
   beforeAll(() => team.start(), 240_000);
   afterAll(() => team.stop(team.passed === 6), 240_000);
