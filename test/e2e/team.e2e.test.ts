@@ -346,26 +346,33 @@ describe('the same client checks against one worker on the file backend', () => 
 /** What a CLI with an empty home must see of what `team` deployed, and what the state and the runtime must agree on. */
 function clientChecks(team: Team): void {
   it('from an empty home: history lists every deployment with its result and who', async () => {
-    for (const environment of team.environments) {
-      for (const service of SERVICES) {
-        const expected = team.deployments.filter((deployment) => deployment.service === service && deployment.environment === environment).reverse();
-        const history = await team.cli(READER, ['history', '--stack', STACK, '--service', service, '--environment', environment, '--limit', '50', '--json'], team.emptyHome);
-        expect(history.stderr).toBe('');
-        expect(history.code).toBe(0);
-        const releases = (JSON.parse(history.stdout) as { releases: { version: string; kind: string; result: string; deployedBy: string; approvedBy?: { identity: string } }[] }).releases;
-        expect(releases.map((release) => ({ version: release.version, kind: release.kind, result: release.result, by: release.deployedBy, approvedBy: release.approvedBy?.identity }))).toEqual(
-          expected.map((deployment) => ({ version: deployment.version, kind: deployment.kind, result: deployment.result, by: deployment.by, approvedBy: deployment.approvedBy })),
-        );
-      }
+    const where = team.environments.flatMap((environment) => SERVICES.map((service) => ({ environment, service })));
+    // At once, as the team's readers would: the CLI's start-up is most of each one's time.
+    const histories = await Promise.all(where.map(({ environment, service }) => team.cli(READER, ['history', '--stack', STACK, '--service', service, '--environment', environment, '--limit', '50', '--json'], team.emptyHome)));
+    for (const [index, { environment, service }] of where.entries()) {
+      const history = histories[index]!;
+      const expected = team.deployments.filter((deployment) => deployment.service === service && deployment.environment === environment).reverse();
+      expect(history.stderr).toBe('');
+      expect(history.code).toBe(0);
+      const releases = (JSON.parse(history.stdout) as { releases: { version: string; kind: string; result: string; deployedBy: string; approvedBy?: { identity: string } }[] }).releases;
+      expect(releases.map((release) => ({ version: release.version, kind: release.kind, result: release.result, by: release.deployedBy, approvedBy: release.approvedBy?.identity }))).toEqual(
+        expected.map((deployment) => ({ version: deployment.version, kind: deployment.kind, result: deployment.result, by: deployment.by, approvedBy: deployment.approvedBy })),
+      );
     }
     note('history checked');
     team.passed++;
   });
 
   it('from an empty home: plan has nothing to do for any deployed service', async () => {
-    for (const [key, version] of team.currentVersions()) {
-      const [environment, service] = key.split(' ') as [string, ServiceName];
-      const plan = await team.cli(READER, ['plan', '--stack', STACK, '--service', service, '--environment', environment, '--var', `VERSION=${version}`, '--json'], team.emptyHome);
+    const current = [...team.currentVersions()];
+    const plans = await Promise.all(
+      current.map(([key, version]) => {
+        const [environment, service] = key.split(' ') as [string, ServiceName];
+        return team.cli(READER, ['plan', '--stack', STACK, '--service', service, '--environment', environment, '--var', `VERSION=${version}`, '--json'], team.emptyHome);
+      }),
+    );
+    for (const [index, [key, version]] of current.entries()) {
+      const plan = plans[index]!;
       expect(plan.stderr).toBe('');
       const json = JSON.parse(plan.stdout) as { noop: boolean; comparedWithDeployed: boolean; waves: unknown[] };
       expect({ key, version, comparedWithDeployed: json.comparedWithDeployed, noop: json.noop, waves: json.waves }).toEqual({ key, version, comparedWithDeployed: true, noop: true, waves: [] });
@@ -376,8 +383,9 @@ function clientChecks(team: Team): void {
 
   it('from an empty home: drift detect finds none, comparing with the versions the runtime runs', async () => {
     const current = team.currentVersions();
-    for (const environment of team.environments) {
-      const drift = await team.cli(READER, ['drift', 'detect', '--stack', STACK, '--environment', environment, '--json'], team.emptyHome);
+    const drifts = await Promise.all(team.environments.map((environment) => team.cli(READER, ['drift', 'detect', '--stack', STACK, '--environment', environment, '--json'], team.emptyHome)));
+    for (const [index, environment] of team.environments.entries()) {
+      const drift = drifts[index]!;
       expect(drift.code).toBe(0);
       const result = JSON.parse(drift.stdout) as DetectDriftResult;
       expect(result.drifted).toBe(false);
@@ -396,9 +404,10 @@ function clientChecks(team: Team): void {
   });
 
   it('from an empty home on the runtime\'s machine: status shows each service running its version, and its last deployment', async () => {
-    for (const environment of team.environments) {
-      // The local target is this machine's runtime: a CLI observes it through its state dir.
-      const status = await team.cli(READER, ['status', '--stack', STACK, '--environment', environment, '--json'], team.emptyHome, { DEPLOYER_LOCAL_RUNTIME_HOME: stateDir() });
+    // The local target is this machine's runtime: a CLI observes it through its state dir.
+    const statuses = await Promise.all(team.environments.map((environment) => team.cli(READER, ['status', '--stack', STACK, '--environment', environment, '--json'], team.emptyHome, { DEPLOYER_LOCAL_RUNTIME_HOME: stateDir() })));
+    for (const [index, environment] of team.environments.entries()) {
+      const status = statuses[index]!;
       expect(status.stderr).toBe('');
       const services = (JSON.parse(status.stdout) as { services: { service: string; lastRelease?: { version: string; result: string; deployedBy: string }; components: { name: string; state?: { status: { state: string; version?: string } } }[] }[] }).services;
       for (const service of services) {
