@@ -84,11 +84,11 @@ interface Checkpoint {
  */
 class Team {
   readonly taskQueue = `team-${crypto.randomUUID()}`;
-  readonly logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-team-logs-'));
-  readonly emptyHome = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-team-empty-'));
+  logDir!: string;
+  emptyHome!: string;
   readonly deployments: Deployment[] = [];
   readonly workers: ChildProcess[] = [];
-  readonly workerHomes: string[];
+  workerHomes: string[] = [];
   /** Each worker process's identity as Temporal shows it: `<pid>@<machine>`. */
   readonly identities = new Map<ChildProcess, string>();
   repo!: ReviewedRepo;
@@ -104,11 +104,17 @@ class Team {
     /** The workers' shared state store (DEPLOYER_STATE_URL); files under each home when undefined. */
     private readonly stateUrl: () => string | undefined,
     readonly pulumiState: () => Promise<PulumiState>,
-  ) {
-    this.workerHomes = machines.map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-team-worker-')));
+  ) {}
+
+  /** The block's directories: made in its beforeAll, so a block that jest skips leaves none behind. */
+  prepare(): void {
+    this.logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-team-logs-'));
+    this.emptyHome = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-team-empty-'));
+    this.workerHomes = this.machines.map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-team-worker-')));
   }
 
   async start(): Promise<void> {
+    if (!this.logDir) this.prepare();
     this.repo = ReviewedRepo.adopt(buildRepo());
     this.client = await testClient();
     const workers = this.workerHomes.map((_, index) => this.startWorker(index, `worker-${index}`));
@@ -172,6 +178,13 @@ class Team {
 
   /** Stops what the block started and destroys what it deployed, through the store the workers used. */
   async stop(passedAll: boolean): Promise<void> {
+    // A beforeAll that failed early started nothing more to stop.
+    if (!this.logDir) return;
+    if (!this.client) {
+      await cleanUp(undefined, this.workers, this.taskQueue, this.logDir, false);
+      this.removeDirs();
+      return;
+    }
     try {
       for (const environment of this.environments) {
         await this.client.client.schedule.getHandle(`drift/${STACK}/${environment}`).delete().catch(() => undefined);
@@ -185,10 +198,14 @@ class Team {
     } finally {
       await cleanUp(undefined, this.workers, this.taskQueue, this.logDir, passedAll);
       await this.client.close();
-      this.repo.remove();
-      for (const home of [...this.workerHomes, ...this.laptops.values(), this.emptyHome]) fs.rmSync(home, { recursive: true, force: true });
+      this.removeDirs();
     }
     expect(processesReferencing(this.taskQueue)).toEqual([]);
+  }
+
+  private removeDirs(): void {
+    if (this.repo) this.repo.remove();
+    for (const home of [...this.workerHomes, ...this.laptops.values(), this.emptyHome]) fs.rmSync(home, { recursive: true, force: true });
   }
 
   private laptopOf(person: string): string {
@@ -205,6 +222,7 @@ describe('a team: two workers sharing PostgreSQL, clients that need only Tempora
 
   beforeAll(async () => {
     note('starting');
+    team.prepare();
     database = await startStateDatabase(team.logDir);
     note('state database up');
     await team.start();
