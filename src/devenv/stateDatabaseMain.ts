@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     if (error.code !== '42P04') throw error; // it exists: the state of earlier runs
   });
   const url = `postgres://postgres:${encodeURIComponent(settings.password)}@127.0.0.1:${settings.port}/${DATABASE}?sslmode=disable`;
+  fs.mkdirSync(path.dirname(stateDatabaseUrlFile()), { recursive: true });
   fs.writeFileSync(stateDatabaseUrlFile(), url, { mode: OWNER_ONLY_FILE });
 
   const stop = async () => {

@@ -36,10 +36,11 @@ export interface PulumiBackend {
   /** Drops all but the newest `keep` updates of a stack's history: the engine keeps every one. */
   pruneHistory(id: ComponentStackId, keep: number): Promise<void>;
   /**
-   * Whether a machine runs a worker of this backend. A Pulumi lock names the machine and pid of its
-   * engine: on this machine the pid tells whether it still runs, on another only this can.
+   * Whether a machine runs a worker of this backend that may hold a lock taken at `lockedAt` (one
+   * that was running then). A Pulumi lock names the machine and pid of its engine: on this machine
+   * the pid tells whether it still runs, on another only this can.
    */
-  hostRunsWorkers(host: string): Promise<boolean>;
+  hostRunsWorkers(host: string, lockedAt?: Date): Promise<boolean>;
 }
 
 /** Progress of a running engine operation, reported to callers (activities heartbeat with it). */
@@ -207,7 +208,8 @@ const LOCK_RETRY_MAX_MS = 15_000;
  * drift check's refresh, an update another worker took over, an engine a forced unlock is ending),
  * tries again with backoff for as long as the caller waits: a held lock is never a failed
  * deployment. A lock whose engines all no longer run (a worker SIGKILLed or OOM-killed mid-`up`
- * never removes it: on this machine its pid is gone, on another machine no worker runs any more)
+ * never removes it: on this machine its pid is gone, on another machine no worker that was running
+ * when the lock was taken runs any more)
  * is cleared with `pulumi cancel`, reported through `onStaleLockCleared`, and the operation runs.
  * The interrupted run's pending operations need nothing more: `up` refreshes first, and a refresh
  * drops them.
@@ -219,7 +221,7 @@ async function withoutStaleLock<T>(stack: Stack, backend: PulumiBackend, hooks: 
     } catch (error) {
       const holders = error instanceof ConcurrentUpdateError ? lockHolders(error.message) : [];
       if (holders.length === 0) throw error;
-      const alive = await Promise.all(holders.map((holder) => (holder.host === os.hostname() ? processAlive(holder.pid) : backend.hostRunsWorkers(holder.host))));
+      const alive = await Promise.all(holders.map((holder) => (holder.host === os.hostname() ? processAlive(holder.pid) : backend.hostRunsWorkers(holder.host, lockTime(holder)))));
       if (!alive.includes(true)) {
         await stack.cancel();
         await hooks.onStaleLockCleared?.(`cleared the Pulumi lock of ${stack.name} left by an engine that no longer runs (${holders.map(describeHolder).join(', ')})`);
@@ -260,6 +262,12 @@ function lockHolders(message: string): LockHolder[] {
     holders.set(`${match[1]} ${match[2]}`, { host: match[1]!, pid: Number(match[2]), at: match[3] });
   }
   return [...holders.values()];
+}
+
+/** When the holder took the lock, when the engine said so readably. */
+function lockTime(holder: LockHolder): Date | undefined {
+  const at = holder.at === undefined ? Number.NaN : Date.parse(holder.at);
+  return Number.isNaN(at) ? undefined : new Date(at);
 }
 
 function describeHolder(holder: LockHolder): string {

@@ -1,7 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
+import { workerIdentity } from '../../src/devenv/devEnvironment';
 import { installRoot } from '../../src/paths';
 import { processesReferencing } from './processes';
 import { testClient } from './temporal';
@@ -28,29 +30,44 @@ export async function cleanUp(handle: WorkflowHandle | undefined, workers: Child
   else process.stderr.write(`worker logs kept in ${logDir}\n`);
 }
 
-/** `node dist/worker/main.js` on its own task queue, leader of its own process group. */
-export function spawnWorker(taskQueue: string, logFile: string): ChildProcess {
+/**
+ * `node dist/worker/main.js` on its own task queue, leader of its own process group; `env` adds to
+ * (or, undefined, removes from) this process's environment: another DEPLOYER_HOME, a state store.
+ * With `machine`, the worker runs under that host name, in a UTS namespace of its own (its engines
+ * too): another machine, as far as host names tell (Pulumi's locks, the workers' liveness).
+ */
+export function spawnWorker(taskQueue: string, logFile: string, env: NodeJS.ProcessEnv = {}, machine?: string): ChildProcess {
   const log = fs.openSync(logFile, 'a');
+  const main = path.join(installRoot, 'dist', 'worker', 'main.js');
+  // unshare and sh exec the worker: the child's pid is the worker's. Without root, a user namespace
+  // grants the right to name the host.
+  const [command, args] = machine
+    ? ['unshare', [...(process.getuid?.() === 0 ? [] : ['--user', '--map-root-user']), '--uts', '--', 'sh', '-c', 'hostname "$0" && exec "$@"', machine, process.execPath, main]]
+    : [process.execPath, [main]];
   try {
-    return spawn(process.execPath, [path.join(installRoot, 'dist', 'worker', 'main.js')], {
+    return spawn(command, args, {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, DEPLOYER_TASK_QUEUE: taskQueue },
+      env: withoutUndefined({ ...process.env, ...env, DEPLOYER_TASK_QUEUE: taskQueue }),
     });
   } finally {
     fs.closeSync(log);
   }
 }
 
-/** Resolves once the worker polls its task queue (within two minutes: it bundles its workflows first). */
-export async function waitForPoller(taskQueue: string, child: ChildProcess): Promise<void> {
+/**
+ * Resolves once this worker process polls its task queue (within two minutes: it bundles its
+ * workflows first). Only its own poll counts: Temporal lists other workers on the queue, and a killed
+ * one's poller for minutes.
+ */
+export async function waitForPoller(taskQueue: string, child: ChildProcess, machine = os.hostname()): Promise<void> {
   const { client, close } = await testClient();
   const deadline = Date.now() + 120_000;
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}`);
       const { pollers } = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue } });
-      if (pollers.length > 0) return;
+      if (pollers.some((poller) => poller.identity === workerIdentity(child.pid!, machine))) return;
       if (Date.now() > deadline) throw new Error(`no worker polled ${taskQueue} within two minutes`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -109,3 +126,7 @@ function groupMembers(pgid: number): number[] {
   });
 }
 
+
+function withoutUndefined(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+}

@@ -43,6 +43,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: 'when each worker started, so a restarted worker does not vouch for its predecessor\'s locks',
+    sql: 'ALTER TABLE deployer_workers ADD COLUMN started_at timestamptz',
+  },
 ];
 
 // Any constant works; it only has to be the same for every deployer migrating this database.

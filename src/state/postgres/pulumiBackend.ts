@@ -23,7 +23,7 @@ export function postgresPulumiBackend(database: StateDatabase, liveness: WorkerL
     workspaces: path.join(pulumiDir, 'workspaces'),
     passphrase: () => (passphrase ??= sharedPulumiPassphrase(database)),
     pruneHistory: (id, keep) => pruneEntries(database, id, keep),
-    hostRunsWorkers: (host) => liveness.hostRunsWorkers(host),
+    hostRunsWorkers: (host, lockedAt) => liveness.hostRunsWorkers(host, lockedAt),
   };
 }
 
