@@ -153,10 +153,13 @@ class Team {
     return { ...identity, DEPLOYER_HOME: home, DEPLOYER_TASK_QUEUE: this.taskQueue, DEPLOYER_CONFIG: path.join(home, 'no-config.json'), DEPLOYER_TEMPORAL_UI: '' };
   }
 
-  /** `deployer apply --json` of one service as `by`, expected to end as `result`; recorded. */
-  async apply(service: ServiceName, version: string, by: string, result: Deployment['result'], environment: string): Promise<void> {
+  /**
+   * `deployer apply --json` of one service as `by`, expected to end as `result`; recorded. With
+   * `summary`, also as the GitHub Action runs it: `--summary` names its job summary file.
+   */
+  async apply(service: ServiceName, version: string, by: string, result: Deployment['result'], environment: string, summary?: string): Promise<void> {
     const t0 = Date.now();
-    const applied = await this.cli(by, ['apply', '--stack', STACK, '--service', service, '--environment', environment, '--var', `VERSION=${version}`, '--json']);
+    const applied = await this.cli(by, ['apply', '--stack', STACK, '--service', service, '--environment', environment, '--var', `VERSION=${version}`, '--json', ...(summary ? ['--summary', summary] : [])]);
     const output = JSON.parse(applied.stdout) as { phase: string };
     note(`apply ${service} ${version} (${environment}) by ${by}: ${output.phase} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     expect({ service, version, phase: output.phase, stderr: applied.stderr }).toEqual({ service, version, phase: PHASE_OF[result], stderr: '' });
@@ -242,10 +245,20 @@ describe('a team: two workers sharing PostgreSQL, clients that need only Tempora
     const bob = 'bob@company.com';
     const dave = 'dave@company.com';
     const dev = (service: ServiceName, version: string, by: string, result: Deployment['result'] = 'succeeded') => () => team.apply(service, version, by, result, DEV);
+    // A CI runner is a machine with an empty home too: its job summary shows the plan against what is deployed.
+    const jobSummary = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-team-runner-')), 'summary.md');
+    const fromCi = (service: ServiceName, version: string, by: string) => async () => {
+      await team.apply(service, version, by, 'succeeded', DEV, jobSummary);
+      const summary = fs.readFileSync(jobSummary, 'utf8');
+      fs.rmSync(path.dirname(jobSummary), { recursive: true, force: true });
+      expect(summary).toContain(`### ✓ ${service} → ${DEV}: succeeded`);
+      expect(summary).toMatch(/api \(MicroService\)\s+UPDATE/);
+      expect(summary).not.toMatch(/CREATE/);
+    };
     // Each service's deployments one after the other (its lock), the services at the same time.
     const chains: (() => Promise<void>)[][] = [
       [dev('web', 'v1.0.0', alice), dev('web', 'v1.1.0', bob), dev('web', 'v1.2.0', alice), dev('web', 'v1.3.0', dave), dev('web', 'v1.4.0', alice)],
-      [dev('orders', 'v1.0.0', bob), dev('orders', 'v1.1.0', alice), dev('orders', 'v1.2.0', bob), dev('orders', 'v1.3.0', alice), dev('orders', 'v1.4.0', dave)],
+      [dev('orders', 'v1.0.0', bob), fromCi('orders', 'v1.1.0', alice), dev('orders', 'v1.2.0', bob), dev('orders', 'v1.3.0', alice), dev('orders', 'v1.4.0', dave)],
       // A version that never turns healthy: rolled back by itself.
       [dev('billing', 'v1.0.0', alice), dev('billing', 'v1.1.0', dave), dev('billing', 'v2.0.0-unhealthy', bob, 'rolled_back'), dev('billing', 'v1.2.0', alice), dev('billing', 'v1.3.0', bob)],
       [dev('search', 'v1.0.0', dave), () => killedMidWave('search', 'v1.1.0', alice), () => rollback('search', bob, 'v1.0.0')],
