@@ -13,7 +13,7 @@ import type { Observer, ReleaseIdentity } from '../src/targets/observer';
 import type { ObservedEnvironment } from '../src/targets/observers';
 import { resolveLocalSecret } from '../src/targets/local/localSecrets';
 import { ComponentOutputs, resolveValueFrom } from '../src/targets/resolveValueFrom';
-import type { ProgramCatalogue } from './index';
+import type { ProgramCatalogue } from './ports';
 
 export interface DeploymentPorts {
   stacks: ComponentStacks;

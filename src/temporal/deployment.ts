@@ -3,7 +3,7 @@ import type { DesiredStack } from '../model/types';
 import type { EligibilityPolicy } from './approval';
 import type { DecisionClaims, RequestClaims, SignedClaims } from '../trust/claims';
 import type { DeploymentPlan } from '../plan/buildPlan';
-import type { ReleaseRecord } from '../releases/releaseRecord';
+import type { DeploymentKind, ReleaseRecord } from '../releases/releaseRecord';
 
 // The deployment workflows' contract with their clients (CLI, Slack app, CI): ids, inputs,
 // progress, approval. Workflows and clients import it from here and nowhere else.
@@ -23,7 +23,7 @@ export function deployStackWorkflowId(stack: string, environment: string): strin
   return `deploy-stack/${stack}/${environment}`;
 }
 
-export type DeploymentKind = 'deploy' | 'rollback' | 'remediate' | 'decommission';
+export type { DeploymentKind } from '../releases/releaseRecord';
 
 export interface DeployServiceInput {
   /** The stack's desired state as rendered from the deployment repo (or from a release, for rollback). */
