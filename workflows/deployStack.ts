@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
-import { computeWaves } from '../src/plan/waves';
+import { computeWaves } from '../src/model/waves';
 import { DecommissionServiceInput, DeployServiceResult, DeployStackInput, RollbackServiceInput } from '../src/temporal/deployment';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { orphanedServicesReason } from '../src/plan/blockers';

@@ -3,7 +3,7 @@ import type { ReleasedLookup } from '../releases/releaseRecord';
 import { costImpact, CostImpact, estimateMonthlyCost } from './cost';
 import { ComponentChange, diffComponent } from './diff';
 import { planBlockers } from './blockers';
-import { computeWaves } from './waves';
+import { computeWaves } from '../model/waves';
 
 export interface PlanWave {
   /** 1-based, as shown to users. */
