@@ -12,13 +12,26 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   {
-    files: ['scripts/**/*.js', 'bin/**/*.js', 'bench/**/*.js', 'test/chaos/**/*.js', 'examples/**/*.js', '*.config.js'],
+    files: ['**/*.ts'],
+    // Type-aware: the promise rules need the types. The project service reads tsconfig.json, which
+    // covers every TypeScript file of the repo.
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // A promise nobody awaits loses its failure (an unhandled rejection kills the worker, or a
+      // step silently never happens): await it, return it, or `void` it with a comment saying why.
+      '@typescript-eslint/no-floating-promises': 'error',
+      // An async function where a void callback is expected (event handlers, forEach, setTimeout)
+      // has nobody to receive its rejection.
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    files: ['scripts/**/*.js', 'bin/**/*.js', 'bench/**/*.js', 'test/chaos/**/*.js', 'examples/**/*.js', '*.config.js', '*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', __filename: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -9,11 +9,12 @@ import { ComponentStackId, ComponentStacks, ResourceOperationError } from '../sr
 import { lastReleased, ReleaseLog } from '../src/releases/releaseLog';
 import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
 import type { ComponentRef } from '../src/targets/deployment';
+import type { RunTestsInput, TestResult } from '../src/temporal/deployment';
 import type { Observer, ReleaseIdentity } from '../src/targets/observer';
 import type { ObservedEnvironment } from '../src/targets/observers';
 import { resolveLocalSecret } from '../src/targets/local/localSecrets';
 import { ComponentOutputs, resolveValueFrom } from '../src/targets/resolveValueFrom';
-import type { ProgramCatalogue } from './index';
+import type { ProgramCatalogue } from './ports';
 
 export interface DeploymentPorts {
   stacks: ComponentStacks;
@@ -297,22 +298,9 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
   };
 }
 
-export interface TestResult {
-  name: string;
-  passed: boolean;
-  detail: string;
-  durationMs: number;
-}
+export type { RunTestsInput, TestResult } from '../src/temporal/deployment';
 
 type ServiceTest = ServiceFile['spec']['tests'][number];
-
-/** A service's tests (from its service.yaml) to run against what is deployed in one environment. */
-export interface RunTestsInput {
-  stack: string;
-  environment: string;
-  service: string;
-  tests: ServiceTest[];
-}
 
 async function httpTest(test: Extract<ServiceTest, { http: unknown }>, urls: Record<string, string>): Promise<Omit<TestResult, 'name' | 'durationMs'>> {
   const base = urls[test.http.component];

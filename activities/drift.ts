@@ -7,7 +7,7 @@ import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRe
 import type { TemporalClientPort } from '../src/temporal/clientPort';
 import { isRunning } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
-import type { ComponentCheck, ComponentDriftReport, FieldDriftReport, IgnoreDriftInput, IgnoreDriftResult, IgnoreRule } from '../src/temporal/drift';
+import type { ComponentCheck, ComponentDriftReport, DriftTarget, FieldDriftReport, IgnoreDriftInput, IgnoreDriftResult, IgnoreRule } from '../src/temporal/drift';
 import { DeploymentPorts, refOf, stackIdOf, withHeartbeats } from './deployment';
 
 export interface DriftPorts {
@@ -17,16 +17,7 @@ export interface DriftPorts {
   temporal: TemporalClientPort;
 }
 
-/** A service to check: its last good release, or why it is not checked. */
-export interface DriftTarget {
-  service: string;
-  status: 'check' | 'not-deployed' | 'skipped';
-  reason?: string;
-  release?: { version: string; finishedAt: string; deployedBy: string; workflowId?: string };
-  environmentSpec?: EnvironmentSpec;
-  channel?: string;
-  components: ReleasedComponent[];
-}
+export type { DriftTarget } from '../src/temporal/drift';
 
 /** A new finding to notify: which component, and the field (none: the component is gone). */
 export interface NewFinding {

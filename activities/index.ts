@@ -1,13 +1,9 @@
-import { PulumiFn } from '@pulumi/pulumi/automation';
 import { createDeploymentActivities, DeploymentPorts } from './deployment';
 import { createDriftActivities, DriftPorts } from './drift';
 import { createReleaseReadActivities } from './releaseReads';
 import { createTrustActivities, TrustPorts } from './trust';
 
-/** Port: the target's Pulumi programs (local dynamic providers, or @pulumi/aws). */
-export interface ProgramCatalogue {
-  programFor(kind: string, spec: unknown): PulumiFn;
-}
+export type { ProgramCatalogue } from './ports';
 
 export type ActivityPorts = DeploymentPorts & DriftPorts & TrustPorts;
 

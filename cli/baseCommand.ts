@@ -1,28 +1,10 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { Diagnostic, formatWarnings, ModelValidationError, UnknownNameError } from '../src/model/diagnostics';
+import { DeployerError, EXIT } from '../src/errors';
 import { causes, rootCause } from './errorCauses';
 import { printable } from './render/format';
 
-/** Stable exit codes, documented in docs/cli.md; scripts may rely on them. */
-export const EXIT = {
-  success: 0,
-  failure: 1,
-  usage: 2,
-  locked: 3,
-  rejected: 4,
-  driftFound: 5,
-} as const;
-
-/** An error the user can act on: what happened, why, and what to do, with a stable code. */
-export class DeployerError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly exitCode: number = EXIT.failure,
-  ) {
-    super(message);
-  }
-}
+export { DeployerError, EXIT } from '../src/errors';
 
 /**
  * What `--json` prints for an error that is not a DeployerError (a bad flag, a bug, a Temporal call

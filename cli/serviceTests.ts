@@ -2,7 +2,7 @@
 // workflow against what is deployed in the environment.
 import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { RunTestsInput, TestResult } from '../activities/deployment';
+import type { RunTestsInput, TestResult } from '../src/temporal/deployment';
 import { RUN_TESTS_WORKFLOW } from '../src/temporal/deployment';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import { DeployerError, EXIT } from './baseCommand';

@@ -4,7 +4,7 @@ import { deployServiceWorkflowId, deployStackWorkflowId, DEPLOY_STACK_WORKFLOW, 
 import { checkPayloadSize, PayloadTooLargeError } from '../src/temporal/payloadSize';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
-import type { DeployStackResult } from '../workflows/deployStack';
+import type { DeployStackResult } from '../src/temporal/deployment';
 import { DeployerError, EXIT } from './baseCommand';
 import type { DeployRequest } from './deployInputs';
 import { printable } from './render/format';

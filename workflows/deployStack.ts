@@ -1,19 +1,14 @@
 import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
-import { computeWaves } from '../src/plan/waves';
-import { DecommissionServiceInput, DeployServiceResult, DeployStackInput, RollbackServiceInput } from '../src/temporal/deployment';
+import { computeWaves } from '../src/model/waves';
+import { DecommissionServiceInput, DeployServiceResult, DeployStackInput, DeployStackResult, RollbackServiceInput } from '../src/temporal/deployment';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { orphanedServicesReason } from '../src/plan/blockers';
 import { deployServiceChild, desiredFromRelease } from './serviceChild';
 
 const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
 
-export interface DeployStackResult {
-  services: { service: string; phase: string; reason?: string }[];
-  phase: 'succeeded' | 'failed';
-  /** Why nothing was deployed at all (services deployed here that the repo no longer has). */
-  reason?: string;
-}
+export type { DeployStackResult } from '../src/temporal/deployment';
 
 /**
  * Deploys every service of a stack: one child deployService per service (each holds its own

@@ -1,12 +1,12 @@
 import { ActivityCancellationType, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
-import type { DriftTarget } from '../activities/drift';
 import { driftNotificationMessage, failedCheck } from '../src/drift/report';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
 import type {
   ComponentCheck,
   DetectDriftInput,
   DetectDriftResult,
+  DriftTarget,
   IgnoreDriftInput,
   IgnoreDriftResult,
   RemediateDriftInput,

@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
-import type { RunTestsInput } from '../activities/deployment';
+import type { RunTestsInput } from '../src/temporal/deployment';
 
 const tests = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '10 minutes', retry: { maximumAttempts: 1 } });
 

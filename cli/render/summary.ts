@@ -1,7 +1,7 @@
 // `deployer apply --summary FILE`: the deployment as Markdown, appended to FILE, for CI job summaries
 // (GitHub Actions' $GITHUB_STEP_SUMMARY). The boxes go in code blocks as the terminal shows them.
 import type { DeploymentProgress, DeployServiceResult } from '../../src/temporal/deployment';
-import type { DeployStackResult } from '../../workflows/deployStack';
+import type { DeployStackResult } from '../../src/temporal/deployment';
 import { renderCost, renderPlan } from './plan';
 
 /** Where a workflow id links to (the Temporal UI), when known. */

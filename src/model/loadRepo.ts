@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { platformInputs } from '../plan/replacements';
 import { unreachableUrlProblems } from './awsSpecChecks';
 import { loadComponent } from './componentLoader';
 import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics, UnknownNameError, unknownNameMessage } from './diagnostics';
 import { literalPortWarnings } from './localConnections';
+import { platformInputs } from './platformInputs';
 import { ComponentReferences, resolveReferences } from './references';
 import { API_VERSION, environmentFileSchema, EnvironmentSpec, RepositoryFile, repositoryFileSchema, serviceFileSchema } from './schema';
 import { sameIdentity } from '../trust/identity';

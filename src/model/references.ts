@@ -1,4 +1,4 @@
-import { computeWaves } from '../plan/waves';
+import { computeWaves } from './waves';
 import { didYouMean, Diagnostic } from './diagnostics';
 import { COMPONENT_KINDS, ComponentKind, componentRef } from './schema';
 import type { DesiredComponent } from './types';

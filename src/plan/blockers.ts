@@ -1,7 +1,7 @@
 import type { EnvironmentVariable } from '../model/schema';
 import { localSecretNotSet } from '../targets/local/secretNotSet';
 import type { DesiredStack } from '../model/types';
-import type { ReleasedLookup } from './buildPlan';
+import type { ReleasedLookup } from '../releases/releaseRecord';
 import { ingressCollisions } from './ingressCollisions';
 
 /**

@@ -1,9 +1,9 @@
 import type { DesiredComponent, DesiredStack } from '../model/types';
-import type { ReleasedComponent } from '../releases/releaseRecord';
+import type { ReleasedLookup } from '../releases/releaseRecord';
 import { costImpact, CostImpact, estimateMonthlyCost } from './cost';
 import { ComponentChange, diffComponent } from './diff';
 import { planBlockers } from './blockers';
-import { computeWaves } from './waves';
+import { computeWaves } from '../model/waves';
 
 export interface PlanWave {
   /** 1-based, as shown to users. */
@@ -26,9 +26,6 @@ export interface DeploymentPlan {
   /** Why it cannot be applied as it stands (planBlockers); empty when it can. */
   blockers: string[];
 }
-
-/** Looks up what is released of a service (the release log's last good release). */
-export type ReleasedLookup = (service: string) => ReleasedComponent[];
 
 /**
  * Plans the given services of a desired stack (all when `services` is empty). Waves come from the

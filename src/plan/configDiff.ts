@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import type { ConfigFile } from '../model/types';
 import { SECRET_NAME } from '../model/secrets';
-import type { FieldChange } from './diff';
+import type { FieldChange } from './fieldChange';
 
 /** More changed keys than this in one file are counted, not listed: a plan is read before it is approved. */
 export const MAX_KEYS_LISTED = 6;

@@ -4,6 +4,7 @@ import { SECRET_NAME } from '../model/secrets';
 import type { DesiredComponent } from '../model/types';
 import type { ReleasedComponent } from '../releases/releaseRecord';
 import { configFileChanges } from './configDiff';
+import type { FieldChange } from './fieldChange';
 import { describeReplacements, Replacement, replacementsOf } from './replacements';
 
 export type ChangeAction = 'create' | 'update' | 'replace' | 'delete' | 'unchanged';
@@ -11,13 +12,7 @@ export type ChangeAction = 'create' | 'update' | 'replace' | 'delete' | 'unchang
 /** What kind of change an update is; decides how it rolls out (a config change restarts, no new image). */
 export type ChangeClass = 'image' | 'config' | 'scaling' | 'resources' | 'environment' | 'health' | 'settings';
 
-export interface FieldChange {
-  field: string;
-  before?: string;
-  after?: string;
-  /** Said instead of `before → after` when a change is told, not shown (`3 more keys changed`). */
-  summary?: string;
-}
+export type { FieldChange } from './fieldChange';
 
 export interface ComponentChange {
   id: string;

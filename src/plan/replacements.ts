@@ -1,9 +1,8 @@
 // Which changes replace a resource (delete it and create it anew) rather than update it in place,
 // by the aws provider's own rules, and the refusal of a replacement that loses data unless the user
 // acknowledged it. Workflow-safe: no Node imports (the deployService workflow checks the refusal).
-import type { ComponentKind, EnvironmentSpec } from '../model/schema';
+import type { ComponentKind } from '../model/schema';
 
-type Platform = EnvironmentSpec['platform'];
 type Spec = Record<string, unknown>;
 
 /**
@@ -119,20 +118,6 @@ const RULES: Partial<Record<ComponentKind, Rule[]>> = {
     { field: 'deadLetterQueue.enabled', resource: DEAD_LETTER, argument: '(removed from the program)', what: 'the dead letter queue', losesData: true, deleted: true, when: (before, after) => deadLetter(before) && !deadLetter(after) },
   ],
 };
-
-/** The environment's platform references a kind's resources are built from (none for MicroService: its changes never lose data). */
-const PLATFORM_INPUTS: Partial<Record<ComponentKind, (keyof Platform)[]>> = {
-  RDS: ['vpcId', 'subnetIds', 'kmsKeyArn'],
-  ElastiCacheRedis: ['vpcId', 'subnetIds', 'kmsKeyArn'],
-  SQS: ['kmsKeyArn'],
-};
-
-/** What of the environment's platform a component of `kind` is built from: recorded with it, so a plan sees when it changes. */
-export function platformInputs(kind: ComponentKind, platform: Platform): Partial<Platform> | undefined {
-  const keys = PLATFORM_INPUTS[kind];
-  if (!keys) return undefined;
-  return Object.fromEntries(keys.filter((key) => platform[key] !== undefined).map((key) => [key, platform[key]]));
-}
 
 /** The kinds whose replacement loses data: apply refuses it unless acknowledged. */
 export const DATA_KINDS: readonly ComponentKind[] = ['RDS', 'ElastiCacheRedis', 'SQS'];

@@ -14,8 +14,10 @@ import {
 import { localRuntimeHome } from '../paths';
 import { pulumiEnv, toolPath } from '../toolchain';
 import { releasesToKeep } from '../releases/retention';
-import { diffRefreshEvent, FieldDrift } from './refreshDiff';
+import { diffRefreshEvent, ResourceDrift } from './refreshDiff';
 import { makeWorkspace, sweepAbandonedWorkspaces } from './workspaces';
+
+export type { ResourceDrift } from './refreshDiff';
 
 /** Identity of one component's Pulumi stack: project = deployment stack, stack = `<service>.<component>.<env>`. */
 export interface ComponentStackId {
@@ -71,16 +73,6 @@ export interface UpOutcome {
   /** Resource operation counts, e.g. { create: 1, same: 2 }. */
   changes: Record<string, number>;
   durationMs: number;
-}
-
-/** One resource that differs between the recorded state and what really exists. */
-export interface ResourceDrift {
-  urn: string;
-  type: string;
-  name: string;
-  /** `deleted`: the resource no longer exists; `changed`: some of its fields differ. */
-  kind: 'deleted' | 'changed';
-  fields: FieldDrift[];
 }
 
 /**

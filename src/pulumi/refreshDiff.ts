@@ -1,11 +1,20 @@
 import { EngineEvent } from '@pulumi/pulumi/automation';
-import type { ResourceDrift } from './componentStacks';
 
 /** A field whose recorded value differs from the value really found. */
 export interface FieldDrift {
   field: string;
   recorded: unknown;
   actual: unknown;
+}
+
+/** One resource that differs between the recorded state and what really exists. */
+export interface ResourceDrift {
+  urn: string;
+  type: string;
+  name: string;
+  /** `deleted`: the resource no longer exists; `changed`: some of its fields differ. */
+  kind: 'deleted' | 'changed';
+  fields: FieldDrift[];
 }
 
 // Dynamic providers keep their own serialized code in state under this key; it is not user data.

@@ -1,9 +1,14 @@
 import type { EnvironmentSpec, ServiceFile } from '../model/schema';
 import type { DeploymentPolicy, DesiredComponent } from '../model/types';
-import type { DeploymentKind } from '../temporal/deployment';
 
 /** What was deployed of one component: enough to diff against and to deploy again on rollback. */
 export type ReleasedComponent = Omit<DesiredComponent, 'source'>;
+
+/** Looks up what is released of a service (the release log's last good release). */
+export type ReleasedLookup = (service: string) => ReleasedComponent[];
+
+/** What a deployment is for. */
+export type DeploymentKind = 'deploy' | 'rollback' | 'remediate' | 'decommission';
 
 export type ReleaseResult = 'succeeded' | 'failed' | 'rolled_back' | 'cancelled' | 'rejected';
 

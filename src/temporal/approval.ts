@@ -1,5 +1,5 @@
 import type { DeploymentPolicy } from '../model/types';
-import type { DeploymentKind } from './deployment';
+import type { DeploymentKind } from '../releases/releaseRecord';
 import { CLAIMS_MAX_AGE_MS, DecisionClaims, SignedClaims } from '../trust/claims';
 import { normalizeIdentity, sameIdentity } from '../trust/identity';
 

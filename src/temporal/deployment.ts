@@ -1,9 +1,10 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ServiceFile } from '../model/schema';
 import type { DesiredStack } from '../model/types';
 import type { EligibilityPolicy } from './approval';
 import type { DecisionClaims, RequestClaims, SignedClaims } from '../trust/claims';
 import type { DeploymentPlan } from '../plan/buildPlan';
-import type { ReleaseRecord } from '../releases/releaseRecord';
+import type { DeploymentKind, ReleaseRecord } from '../releases/releaseRecord';
 
 // The deployment workflows' contract with their clients (CLI, Slack app, CI): ids, inputs,
 // progress, approval. Workflows and clients import it from here and nowhere else.
@@ -23,7 +24,7 @@ export function deployStackWorkflowId(stack: string, environment: string): strin
   return `deploy-stack/${stack}/${environment}`;
 }
 
-export type DeploymentKind = 'deploy' | 'rollback' | 'remediate' | 'decommission';
+export type { DeploymentKind } from '../releases/releaseRecord';
 
 export interface DeployServiceInput {
   /** The stack's desired state as rendered from the deployment repo (or from a release, for rollback). */
@@ -52,6 +53,29 @@ export interface DeployStackInput {
   request?: SignedClaims<RequestClaims>;
   /** As DeployServiceInput's, for every service of the stack. */
   allowReplace?: string[];
+}
+
+export interface DeployStackResult {
+  services: { service: string; phase: string; reason?: string }[];
+  phase: 'succeeded' | 'failed';
+  /** Why nothing was deployed at all (services deployed here that the repo no longer has). */
+  reason?: string;
+}
+
+/** A service's tests (from its service.yaml) to run against what is deployed in one environment. */
+export interface RunTestsInput {
+  stack: string;
+  environment: string;
+  service: string;
+  tests: ServiceFile['spec']['tests'];
+}
+
+/** One test's outcome, as runTests returns it. */
+export interface TestResult {
+  name: string;
+  passed: boolean;
+  detail: string;
+  durationMs: number;
 }
 
 export interface RollbackServiceInput {

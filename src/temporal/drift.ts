@@ -1,6 +1,7 @@
 // The drift workflows' contract with their clients (CLI, the Temporal Schedule) and the worker:
 // names, ids, inputs and reports. Workflow-safe: no Node imports.
-import type { ComponentKind } from '../model/schema';
+import type { ComponentKind, EnvironmentSpec } from '../model/schema';
+import type { ReleasedComponent } from '../releases/releaseRecord';
 import type { DeploymentPhase } from './deployment';
 
 export const DETECT_DRIFT_WORKFLOW = 'detectDrift';
@@ -107,6 +108,17 @@ export interface ServiceDriftReport {
   components: ComponentDriftReport[];
   /** The service's active ignore rules; only with showIgnored. */
   ignores?: IgnoreRule[];
+}
+
+/** A service to check: its last good release, or why it is not checked (the driftTargets activity's answer). */
+export interface DriftTarget {
+  service: string;
+  status: 'check' | 'not-deployed' | 'skipped';
+  reason?: string;
+  release?: { version: string; finishedAt: string; deployedBy: string; workflowId?: string };
+  environmentSpec?: EnvironmentSpec;
+  channel?: string;
+  components: ReleasedComponent[];
 }
 
 export interface DetectDriftInput {

@@ -118,7 +118,7 @@ describe('deployService branches, with fake provisioning', () => {
 
   it('a change that replaces a database is refused before anything is applied, and goes ahead with --allow-replace', async () => {
     const before = desired('v1.0.0');
-    releases.append(released(before, 'v1.0.0'));
+    await releases.append(released(before, 'v1.0.0'));
     const changed = desired('v1.0.0');
     const database = changed.services[0]!.components.find((component) => component.name === 'database')!;
     (database.spec as { database: { name: string } }).database.name = 'users_v2';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadDesiredStack } from '../../src/model/loadRepo';
-import { computeWaves } from '../../src/plan/waves';
+import { computeWaves } from '../../src/model/waves';
 import type { MicroServiceSpec, RdsSpec } from '../../src/model/schema';
 
 const root = path.resolve(__dirname, '../../examples/deployment-repo');

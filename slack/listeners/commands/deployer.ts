@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
-import { findServiceStack } from '../../../cli/locate';
-import { gatherServiceStatus } from '../../../cli/serviceStatus';
-import { renderServiceStatus } from '../../../cli/render/status';
+import { findServiceStack } from '../../../src/client/locate';
+import { gatherServiceStatus } from '../../../src/client/serviceStatus';
+import { renderServiceStatus } from '../../../src/client/render/status';
 import { escape, statusText, usageText } from '../../../src/notify/slackMessages';
 import { temporalReleaseReads } from '../../../src/client/releases';
 import { isRunning } from '../../../src/temporal/deployClient';

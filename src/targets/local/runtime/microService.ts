@@ -263,16 +263,24 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
   }
 
   private replace(replica: Replica, delayMs: number): void {
-    setTimeout(async () => {
-      if (!this.serving.includes(replica) || this.stopped) return;
-      const successor = await this.launch(replica.revision, replica.restarts + 1);
-      if (!this.serving.includes(replica)) {
-        void successor.stop();
-        return;
-      }
-      this.serving = this.serving.map((candidate) => (candidate === replica ? successor : candidate));
-      this.balancer.setTargets(this.serving);
+    // Nothing waits for a replacement (it runs from a timer); a failure to launch one (no free port)
+    // is recorded on the component, and the serving list keeps the replica it could not replace.
+    setTimeout(() => {
+      this.replaceNow(replica).catch((error: unknown) => {
+        this.context.events.record('restarted', `could not replace ${replica.id}: ${(error as Error).message}`, replica.id);
+      });
     }, delayMs).unref();
+  }
+
+  private async replaceNow(replica: Replica): Promise<void> {
+    if (!this.serving.includes(replica) || this.stopped) return;
+    const successor = await this.launch(replica.revision, replica.restarts + 1);
+    if (!this.serving.includes(replica)) {
+      void successor.stop();
+      return;
+    }
+    this.serving = this.serving.map((candidate) => (candidate === replica ? successor : candidate));
+    this.balancer.setTargets(this.serving);
   }
 
   /** Resolves when every replica passes its checks; rejects at the first that cannot, or at the deadline. */

@@ -41,13 +41,13 @@ export function runtimeServer(runtime: LocalRuntime, token: string): http.Server
     'GET /v1/components/:key/exec': ({ key, query }) => runtime.execTarget(key, query.get('replica') ?? undefined),
   };
 
-  const server = http.createServer(async (request, response) => {
-    const url = new URL(request.url ?? '/', 'http://runtime');
-    const parts = url.pathname.split('/').filter(Boolean);
-    const key = parts[2] ? decodeURIComponent(parts[2]) : '';
-    const pattern = ['', ...parts.map((part, index) => (index === 2 ? ':key' : part))].join('/');
-    const handler = routes[`${request.method} ${pattern}`];
+  const handle = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
     try {
+      const url = new URL(request.url ?? '/', 'http://runtime');
+      const parts = url.pathname.split('/').filter(Boolean);
+      const key = parts[2] ? decodeURIComponent(parts[2]) : '';
+      const pattern = ['', ...parts.map((part, index) => (index === 2 ? ':key' : part))].join('/');
+      const handler = routes[`${request.method} ${pattern}`];
       assertAllowed(request, token);
       if (!handler) throw new RuntimeRequestError(404, `no route ${request.method} ${url.pathname}`);
       const body = await readJson(request);
@@ -59,7 +59,10 @@ export function runtimeServer(runtime: LocalRuntime, token: string): http.Server
       if (!response.headersSent) sendJson(response, status, { error: (error as Error).message });
       else response.end();
     }
-  });
+  };
+  // Node does not wait for a request listener: `handle` answers every request itself, its failures
+  // included, so nothing is left to await.
+  const server = http.createServer((request, response) => void handle(request, response));
   // Rollouts may take minutes; the defaults would cut the request off.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

@@ -1,0 +1,87 @@
+// Finding things in the deployment repo from what a user typed: a service's stack, a component's
+// kind. Every miss is a usage error naming the candidates.
+import fs from 'node:fs';
+import path from 'node:path';
+import { didYouMean } from '../model/diagnostics';
+import { COMPONENT_KINDS, ComponentKind, componentKinds } from '../model/schema';
+import { DeployerError, EXIT } from '../errors';
+
+/** `<service>/<component>` -> its two names; anything else is a usage error. */
+export function parseComponentId(id: string): { service: string; component: string } {
+  const match = /^([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)$/.exec(id);
+  if (!match) throw usage('BAD_COMPONENT', `--component "${id}" is not <service>/<component> (e.g. notification-service/api)`);
+  return { service: match[1]!, component: match[2]! };
+}
+
+/** A stack the repo declares; an unknown name is a usage error naming the stacks. */
+export function requireStack(root: string, stack: string): string {
+  const stacks = listDirs(path.join(root, 'stacks'));
+  if (!stacks.includes(stack)) throw usage('UNKNOWN_STACK', `unknown stack "${stack}".${suggest(stack, stacks)} Stacks in this repo: ${listing(stacks)}.`);
+  return stack;
+}
+
+/** The stack that holds `service`: --stack when given (and it has the service), else the only stack that does. */
+export function findServiceStack(root: string, service: string, stack?: string): string {
+  const stacks = listDirs(path.join(root, 'stacks'));
+  if (stack !== undefined) requireStack(root, stack);
+  const candidates = stack !== undefined ? [stack] : stacks;
+  const servicesOf = (name: string) => listDirs(path.join(root, 'stacks', name, 'services'));
+  const holders = candidates.filter((name) => servicesOf(name).includes(service));
+  if (holders.length === 1) return holders[0]!;
+  if (holders.length > 1) {
+    throw usage('AMBIGUOUS_SERVICE', `service "${service}" is in ${holders.length} stacks: ${holders.join(', ')}. Pass --stack to choose one.`);
+  }
+  if (stack !== undefined) {
+    const services = servicesOf(stack);
+    throw usage('UNKNOWN_SERVICE', `stack ${stack} has no service "${service}".${suggest(service, services)} Its services: ${listing(services)}.`);
+  }
+  const all = stacks.flatMap((name) => servicesOf(name).map((serviceName) => ({ stack: name, service: serviceName })));
+  throw usage(
+    'UNKNOWN_SERVICE',
+    `no stack has a service "${service}".${suggest(service, new Set(all.map((entry) => entry.service)))} Services in this repo: ${listing(all.map((entry) => `${entry.service} (${entry.stack})`))}.`,
+  );
+}
+
+/** A component's kind by the file that declares it (microservice.yaml, rds.yaml, ...). */
+export function componentKind(dir: string): ComponentKind | undefined {
+  return componentKinds.find((kind) => fs.existsSync(path.join(dir, COMPONENT_KINDS[kind].files[0])));
+}
+
+export function usage(code: string, message: string): DeployerError {
+  return new DeployerError(message, code, EXIT.usage);
+}
+
+export function suggest(word: string, candidates: Iterable<string>): string {
+  const suggestion = didYouMean(word, candidates);
+  return suggestion ? ` Did you mean "${suggestion}"?` : '';
+}
+
+/** A list for a message; long ones are cut so a 100-service repo still gives a readable error. */
+export function listing(names: string[], max = 20): string {
+  if (names.length === 0) return 'none';
+  return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
+}
+
+export function listDirs(dir: string, yamlFiles = false): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => (yamlFiles ? entry.isFile() && /\.ya?ml$/.test(entry.name) : entry.isDirectory()))
+    .map((entry) => entry.name.replace(/\.ya?ml$/, ''))
+    .sort();
+}
+
+/** A component of the repo named `<service>/<component>`: its stack (found from the service), directory and kind. */
+export function locateComponent(root: string, componentId: string, stack?: string): { stack: string; service: string; component: string; componentsDir: string; kind?: ComponentKind } {
+  const { service, component } = parseComponentId(componentId);
+  const found = findServiceStack(root, service, stack);
+  const componentsDir = path.join(root, 'stacks', found, 'services', service, 'components');
+  const components = listDirs(componentsDir);
+  if (!components.includes(component)) {
+    throw usage(
+      'UNKNOWN_COMPONENT',
+      `service ${service} (stack ${found}) has no component "${component}".${suggest(component, components)} Its components: ${listing(components)}.`,
+    );
+  }
+  return { stack: found, service, component, componentsDir, kind: componentKind(path.join(componentsDir, component)) };
+}
