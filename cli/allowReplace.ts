@@ -3,7 +3,7 @@ import type { DesiredStack } from '../src/model/types';
 import { DATA_KINDS } from '../src/plan/replacements';
 import { didYouMean } from '../src/model/diagnostics';
 import { DeployerError, EXIT } from './baseCommand';
-import { printable } from './render/format';
+import { printable } from '../src/client/render/format';
 
 // Imports stay light (no schema, no zod): oclif reads every command's flags at start-up.
 

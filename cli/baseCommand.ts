@@ -2,7 +2,7 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import { Diagnostic, formatWarnings, ModelValidationError, UnknownNameError } from '../src/model/diagnostics';
 import { DeployerError, EXIT } from '../src/errors';
 import { causes, rootCause } from './errorCauses';
-import { printable } from './render/format';
+import { printable } from '../src/client/render/format';
 
 export { DeployerError, EXIT } from '../src/errors';
 

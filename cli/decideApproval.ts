@@ -3,7 +3,7 @@ import { ApprovalRefusedError, deploymentProgress, NotWaitingError } from '../sr
 import { ApprovalState, deployServiceWorkflowId } from '../src/temporal/deployment';
 import { DeployerError, EXIT } from './baseCommand';
 import { currentIdentity } from './identity';
-import { findServiceStack } from './locate';
+import { findServiceStack } from '../src/client/locate';
 import { findRepoRoot } from './repoFlags';
 import { sendSignedDecision } from './signing';
 import { connectTemporal, ConnectionFlags } from './temporalClient';

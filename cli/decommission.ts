@@ -3,7 +3,7 @@ import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/
 import { DECOMMISSION_SERVICE_WORKFLOW, DecommissionServiceInput, decommissionWorkflowId, DeployServiceResult } from '../src/temporal/deployment';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
-import { printable } from './render/format';
+import { printable } from '../src/client/render/format';
 import { signedRequest } from './signing';
 
 export async function startDecommission(client: Client, request: Omit<DecommissionServiceInput, 'request'>, now = new Date()): Promise<WorkflowHandleWithFirstExecutionRunId> {

@@ -7,7 +7,7 @@ import type { DesiredStack } from '../src/model/types';
 import { checkAllowReplace } from './allowReplace';
 import { DeployerError, EXIT } from './baseCommand';
 import { currentIdentity, requesterIdentity } from './identity';
-import { findServiceStack, listDirs, listing, suggest } from './locate';
+import { findServiceStack, listDirs, listing, suggest } from '../src/client/locate';
 import { findRepoRoot, parseVars } from './repoFlags';
 
 export interface DeployFlags {

@@ -19,11 +19,11 @@ import {
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import { DeployerError, EXIT } from './baseCommand';
-import { findServiceStack, usage } from './locate';
+import { findServiceStack, usage } from '../src/client/locate';
 import { checkName } from './locks';
 import { findRepoRoot } from './repoFlags';
 import { stackFromDeployments } from './rollback';
-import { applyNextStep } from './applyCommand';
+import { applyNextStep } from '../src/client/applyCommand';
 import { rootCause } from './errorCauses';
 import { ConnectionFlags, connectTemporal } from './temporalClient';
 

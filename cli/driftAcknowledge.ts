@@ -4,9 +4,9 @@ import { acknowledgeFields, AcknowledgedField, describeAcknowledged, FileEdit, n
 import { fieldMatches } from '../src/drift/ignore';
 import { display } from '../src/drift/report';
 import type { FieldDriftReport, ServiceDriftReport } from '../src/temporal/drift';
-import { applyNextStep } from './applyCommand';
+import { applyNextStep } from '../src/client/applyCommand';
 import { DeployerError, EXIT } from './baseCommand';
-import { usage } from './locate';
+import { usage } from '../src/client/locate';
 
 export interface AcknowledgeRequest {
   root: string;

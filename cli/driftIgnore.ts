@@ -6,7 +6,7 @@ import type { ComponentKind, EnvironmentSpec } from '../src/model/schema';
 import { AWS_DRIFT_FIELDS } from '../src/targets/aws/driftFields';
 import { LOCAL_DRIFT_FIELDS } from '../src/targets/local/driftFields';
 import type { IgnoreDriftInput, IgnoreDriftResult } from '../src/temporal/drift';
-import { componentKind, listDirs, listing, suggest, usage } from './locate';
+import { componentKind, listDirs, listing, suggest, usage } from '../src/client/locate';
 import { ruleTerms } from './render/drift';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;

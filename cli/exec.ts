@@ -2,8 +2,8 @@
 import type { ExecResult } from '../src/targets/observer';
 import { deployedState, observeFailure, observerFor, observing, resolveComponentTarget } from './observe';
 import { DeployerError, EXIT } from './baseCommand';
-import { listing, suggest, usage } from './locate';
-import { withArticle } from './render/format';
+import { listing, suggest, usage } from '../src/client/locate';
+import { withArticle } from '../src/client/render/format';
 import { RuntimeRequestFailed } from '../src/targets/local/runtimeClient';
 
 /** Refuses what cannot work before anything is looked up: an interactive shell needs a terminal, and JSON needs captured output. */

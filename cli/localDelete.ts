@@ -8,7 +8,7 @@ import { deleteOutsideDeployer } from '../src/targets/local/outOfBand';
 import { RuntimeClient, RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
 import { DeployerError, EXIT } from './baseCommand';
 import { checkLocalEnvironment } from './localScale';
-import { locateComponent, usage } from './locate';
+import { locateComponent, usage } from '../src/client/locate';
 
 /** Kinds whose data goes with them: deleting one needs --force. */
 const DATA_KINDS: ComponentKind[] = ['RDS', 'ElastiCacheRedis', 'SQS'];

@@ -9,7 +9,7 @@ import { componentPath } from '../src/targets/local/localObserver';
 import { scaleOutsideDeployer } from '../src/targets/local/outOfBand';
 import { RuntimeClient, RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
 import { DeployerError, EXIT } from './baseCommand';
-import { componentKind, listDirs, listing, locateComponent, suggest, usage } from './locate';
+import { componentKind, listDirs, listing, locateComponent, suggest, usage } from '../src/client/locate';
 
 export interface ScaleTargetOptions {
   root: string;

@@ -14,7 +14,7 @@ import {
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import type { EndedLock, HeldLock, LockScope } from './render/locks';
-import { usage } from './locate';
+import { usage } from '../src/client/locate';
 import { rootCause } from './errorCauses';
 import { signedRequest } from './signing';
 import { workflowUrl } from './temporalUi';

@@ -12,8 +12,8 @@ import { issuesToDiagnostics } from '../src/model/zodIssues';
 import type { ComponentRef } from '../src/targets/deployment';
 import { requireEnvironment } from '../src/client/observe';
 import type { DeployerError } from './baseCommand';
-import { isoSeconds } from './render/format';
-import { findServiceStack, listDirs, usage, locateComponent } from './locate';
+import { isoSeconds } from '../src/client/render/format';
+import { findServiceStack, listDirs, usage, locateComponent } from '../src/client/locate';
 
 // What runs of a component, and the errors observing it raises, are shared with the Slack app.
 export { deployedState, notDeployed, observedState, observeFailure, observerFor, observing, requireEnvironment, SECRET, withoutSecrets } from '../src/client/observe';

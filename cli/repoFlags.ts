@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { DeployerError, EXIT } from './baseCommand';
-import { printable } from './render/format';
+import { printable } from '../src/client/render/format';
 
 /** Flags every command reading the deployment repo shares. */
 export const repoFlags = {

@@ -7,7 +7,7 @@ import { deployServiceWorkflowId, DeploymentProgress, DeployServiceResult, ROLLB
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import { DeployerError, EXIT } from './baseCommand';
-import { usage } from './locate';
+import { usage } from '../src/client/locate';
 import { lockedMessage } from './render/locks';
 import { rollbackFailedMessage, RollbackOutcome, RollbackRequest } from './render/rollback';
 import { causes } from './errorCauses';

@@ -7,7 +7,7 @@ import { RUN_TESTS_WORKFLOW } from '../src/temporal/deployment';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import { DeployerError, EXIT } from './baseCommand';
 import { rootCause } from './errorCauses';
-import { applyNextStep } from './applyCommand';
+import { applyNextStep } from '../src/client/applyCommand';
 
 export function testWorkflowId(input: { stack: string; environment: string; service: string }): string {
   return `test/${input.stack}/${input.environment}/${input.service}/${crypto.randomBytes(4).toString('hex')}`;

@@ -7,7 +7,7 @@ import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import type { DeployStackResult } from '../src/temporal/deployment';
 import { DeployerError, EXIT } from './baseCommand';
 import type { DeployRequest } from './deployInputs';
-import { printable } from './render/format';
+import { printable } from '../src/client/render/format';
 import { progressEvents } from './render/progress';
 import { signedRequest } from './signing';
 

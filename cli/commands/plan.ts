@@ -8,7 +8,7 @@ import { replacementBlockers } from '../../src/plan/replacements';
 import { planBaseline } from '../../src/client/releases';
 import { readingReleases } from '../releaseReads';
 import { findRepoRoot, parseVars, repoFlags } from '../repoFlags';
-import { listing, suggest, usage } from '../locate';
+import { listing, suggest, usage } from '../../src/client/locate';
 import type { DesiredStack } from '../../src/model/types';
 import { renderCost, renderPlan } from '../render/plan';
 

@@ -69,7 +69,7 @@ export default class Rollback extends BaseCommand {
 /** The service's stack from the deployment repo, when there is one here; undefined without a repo. */
 async function stackFromRepo(repo: string | undefined, service: string, stack: string | undefined): Promise<string | undefined> {
   const { findRepoRoot } = await import('../repoFlags');
-  const { findServiceStack } = await import('../locate');
+  const { findServiceStack } = await import('../../src/client/locate');
   const { DeployerError } = await import('../baseCommand');
   let root: string;
   try {

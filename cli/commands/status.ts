@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, DeployerError, EXIT } from '../baseCommand';
-import type { ServiceStatus } from '../render/status';
+import type { ServiceStatus } from '../../src/client/render/status';
 
 export default class Status extends BaseCommand {
   static override summary = 'Show what runs for a service (or every service of a stack): components, status, health, last deployment; --follow watches a running deployment.';
@@ -20,9 +20,9 @@ export default class Status extends BaseCommand {
   async run() {
     const { flags } = await this.parse(Status);
     const { findRepoRoot } = await import('../repoFlags');
-    const { findServiceStack, listDirs, requireStack } = await import('../locate');
+    const { findServiceStack, listDirs, requireStack } = await import('../../src/client/locate');
     const { gatherServiceStatus, runningDeployment } = await import('../serviceStatus');
-    const { renderServiceStatus } = await import('../render/status');
+    const { renderServiceStatus } = await import('../../src/client/render/status');
     const path = await import('node:path');
     const root = findRepoRoot(flags.repo);
     if (!flags.service && !flags.stack) throw new DeployerError('say what to show: --service SERVICE, or --stack STACK for every service of it', 'NOTHING_SELECTED', EXIT.usage);

@@ -2,8 +2,8 @@
 import { display } from '../../src/drift/report';
 import type { ComponentKind } from '../../src/model/schema';
 import type { ComponentDriftReport, DetectDriftResult, DriftSeverity, IgnoreRule, RemediateDriftResult, ServiceDriftReport } from '../../src/temporal/drift';
-import { box, boxTextWidth } from './box';
-import { hanging, printable } from './format';
+import { box, boxTextWidth } from '../../src/client/render/box';
+import { hanging, printable } from '../../src/client/render/format';
 
 const KIND_LABEL: Record<ComponentKind, string> = { MicroService: 'MicroService', RDS: 'RDS', ElastiCacheRedis: 'ElastiCache', SQS: 'SQS' };
 const SEVERITY_ORDER: DriftSeverity[] = ['high', 'medium', 'low'];

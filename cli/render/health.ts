@@ -1,7 +1,7 @@
 import type { ComponentHealth } from '../../src/targets/observer';
 import type { HealthCheckResult } from '../../src/targets/local/api';
-import { box } from './box';
-import { isoSeconds, milliseconds, table } from './format';
+import { box } from '../../src/client/render/box';
+import { isoSeconds, milliseconds, table } from '../../src/client/render/format';
 
 /** `deployer health`: the verdict, then each replica's state, version, restarts and recent checks. */
 export function renderHealth(component: string, environment: string, health: ComponentHealth): string {

@@ -1,7 +1,7 @@
 import type { ReleaseEntry } from '../../src/releases/releaseEntry';
 import { approvalWaitMs, releaseKind, ReleaseResult, workingMs } from '../../src/releases/releaseRecord';
-import { box } from './box';
-import { calendar, elapsed, shortIdentity, table } from './format';
+import { box } from '../../src/client/render/box';
+import { calendar, elapsed, shortIdentity, table } from '../../src/client/render/format';
 
 const OUTCOME: Record<Exclude<ReleaseResult, 'succeeded'>, string> = { rolled_back: 'Rolled back', failed: 'Failed', cancelled: 'Cancelled', rejected: 'Rejected' };
 

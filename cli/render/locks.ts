@@ -1,6 +1,6 @@
 // What `deployer state locks` and `deployer unlock` print. Pure: no Temporal, so the exact
 // strings are unit-tested. Holders, versions and reasons are other people's: printed through printable().
-import { printable } from './format';
+import { printable } from '../../src/client/render/format';
 
 /** The stack and environment a lock command looks at, optionally one service. */
 export interface LockScope {

@@ -1,5 +1,5 @@
 import type { LogLine } from '../../src/targets/observer';
-import { isoSeconds, printable } from './format';
+import { isoSeconds, printable } from '../../src/client/render/format';
 
 /**
  * One log line as people read it: `2026-01-15T14:30:01Z api-3f2a1b  INFO email sent to ...`. The

@@ -1,6 +1,6 @@
 import type { ComponentMetrics } from '../../src/targets/observer';
-import { box } from './box';
-import { hanging, milliseconds, thousands, withArticle } from './format';
+import { box } from '../../src/client/render/box';
+import { hanging, milliseconds, thousands, withArticle } from '../../src/client/render/format';
 
 export interface Thresholds {
   errorRatePercent: number;

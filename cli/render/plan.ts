@@ -2,7 +2,7 @@ import { formatDelta, formatUsd } from '../../src/plan/cost';
 import type { DeploymentPlan } from '../../src/plan/buildPlan';
 import type { ComponentChange } from '../../src/plan/diff';
 import { describeChange } from '../../src/plan/describeChange';
-import { box } from './box';
+import { box } from '../../src/client/render/box';
 
 const SYMBOL: Record<string, string> = { create: '+', update: '⚠', replace: '±', delete: '-' };
 

@@ -1,8 +1,8 @@
 import { formatDelta } from '../../src/plan/cost';
 import { describeChange } from '../../src/plan/describeChange';
 import type { ComponentProgress, DeploymentProgress, DeployServiceResult, WaveProgress } from '../../src/temporal/deployment';
-import { box } from './box';
-import { isoSeconds, printable } from './format';
+import { box } from '../../src/client/render/box';
+import { isoSeconds, printable } from '../../src/client/render/format';
 
 /** What the target says of a MicroService's replicas while it rolls out or is monitored. */
 export interface LiveMicroService {

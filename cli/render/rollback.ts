@@ -1,6 +1,6 @@
 // What `deployer rollback` prints, and how a failed rollback reads. Pure, so exact strings are unit-tested.
 import type { DeploymentPhase, RollbackServiceInput } from '../../src/temporal/deployment';
-import { printable } from './format';
+import { printable } from '../../src/client/render/format';
 
 export type RollbackRequest = RollbackServiceInput;
 

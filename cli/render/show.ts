@@ -2,8 +2,8 @@ import { ReleaseEntry, sameRelease } from '../../src/releases/releaseEntry';
 import type { ReleaseResult } from '../../src/releases/releaseRecord';
 import type { ComponentRef } from '../../src/targets/deployment';
 import type { ComponentState, RuntimeEvent } from '../../src/targets/observer';
-import { box, boxTextWidth } from './box';
-import { calendar, elapsed, hanging, isoSeconds, table } from './format';
+import { box, boxTextWidth } from '../../src/client/render/box';
+import { calendar, elapsed, hanging, isoSeconds, table } from '../../src/client/render/format';
 
 export interface ShowReport {
   ref: ComponentRef;

@@ -1,5 +1,5 @@
-import { box } from './box';
-import { elapsed, table } from './format';
+import { box } from '../../src/client/render/box';
+import { elapsed, table } from '../../src/client/render/format';
 
 export interface TestResultLine {
   name: string;

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { boxOf, DEFAULT_COLUMNS, terminalColumns } from '../../cli/render/box';
+import { boxOf, DEFAULT_COLUMNS, terminalColumns } from '../../src/client/render/box';
 import { renderDetection } from '../../cli/render/drift';
 import { renderHistory } from '../../cli/render/history';
 import { renderCost, renderPlan } from '../../cli/render/plan';
 import { approverInstructions, renderApprovalRequest, renderProgress } from '../../cli/render/progress';
-import { renderServiceStatus } from '../../cli/render/status';
+import { renderServiceStatus } from '../../src/client/render/status';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { buildPlan } from '../../src/plan/buildPlan';
 import type { ReleaseEntry } from '../../src/releases/releaseEntry';

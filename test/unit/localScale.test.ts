@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DeployerError, EXIT } from '../../cli/baseCommand';
 import { currentIdentity } from '../../cli/identity';
 import { outOfBandReason, renderScale, resolveScaleTarget, scaleComponent } from '../../cli/localScale';
-import { findServiceStack, parseComponentId } from '../../cli/locate';
+import { findServiceStack, parseComponentId } from '../../src/client/locate';
 import { ModelValidationError } from '../../src/model/diagnostics';
 import type { ComponentRef } from '../../src/targets/deployment';
 import type { ComponentState } from '../../src/targets/local/api';

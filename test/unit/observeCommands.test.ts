@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { applyNextStep } from '../../cli/applyCommand';
+import { applyNextStep } from '../../src/client/applyCommand';
 import { DeployerError, EXIT } from '../../cli/baseCommand';
 import { checkExecRequest } from '../../cli/exec';
 import {

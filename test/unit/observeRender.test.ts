@@ -1,5 +1,5 @@
 import { describeChecks, renderHealth } from '../../cli/render/health';
-import { calendar, elapsed, hanging, isoSeconds, shortIdentity, table, thousands, withArticle, wrap } from '../../cli/render/format';
+import { calendar, elapsed, hanging, isoSeconds, shortIdentity, table, thousands, withArticle, wrap } from '../../src/client/render/format';
 import { historyRow, releaseSummary, renderHistory } from '../../cli/render/history';
 import { formatLogLine } from '../../cli/render/logs';
 import { metricsVerdict, renderMetrics, verdictLine, MetricsReport } from '../../cli/render/metrics';

@@ -1,9 +1,9 @@
 import { DeployerError, EXIT } from '../../cli/baseCommand';
-import { printable } from '../../cli/render/format';
+import { printable } from '../../src/client/render/format';
 import { renderHistory } from '../../cli/render/history';
 import { HeldLock, renderLocks, renderUnlocked } from '../../cli/render/locks';
 import { formatLogLine } from '../../cli/render/logs';
-import { renderServiceStatus } from '../../cli/render/status';
+import { renderServiceStatus } from '../../src/client/render/status';
 import { parseVars } from '../../cli/repoFlags';
 import type { ReleaseRecord } from '../../src/releases/releaseRecord';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from '@oclif/core';
-import { applyNextStep } from '../../cli/applyCommand';
+import { applyNextStep } from '../../src/client/applyCommand';
 import { renderAcknowledge } from '../../cli/driftAcknowledge';
 import { renderScale } from '../../cli/localScale';
 import { renderDelete } from '../../cli/localDelete';

@@ -27,7 +27,7 @@ export default class DriftAcknowledge extends BaseCommand {
     const { detectDrift } = await import('../../drift');
     const { acknowledgeDrift, renderAcknowledge } = await import('../../driftAcknowledge');
     const { findRepoRoot } = await import('../../repoFlags');
-    const { findServiceStack } = await import('../../locate');
+    const { findServiceStack } = await import('../../../src/client/locate');
     const { checkName } = await import('../../locks');
     const { connectTemporal } = await import('../../temporalClient');
     const { currentIdentity } = await import('../../identity');
