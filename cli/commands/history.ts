@@ -7,7 +7,7 @@ import { MAX_RELEASES_PER_READ } from '../../src/temporal/releaseReads';
 export default class History extends BaseCommand {
   static override summary = 'Show a service\'s deployments in an environment, newest first: version, when, by whom, and how long or how it ended.';
   static override description =
-    'Read from the release log the deployer worker keeps (its <DEPLOYER_HOME>/releases), through Temporal: this machine needs no copy of it. Date and time are in this machine\'s time zone (set TZ to change it). ' +
+    'Read from the release log the deployer workers keep (files on the worker\'s machine, or the team\'s PostgreSQL), through Temporal: this machine needs no copy of it. Date and time are in this machine\'s time zone (set TZ to change it). ' +
     'A deployment that did not finish shows how it ended instead of its duration: Rolled back, Failed, Cancelled or Rejected. ' +
     'Exit codes: 0 shown (also when there is no history yet), 1 Temporal unreachable or no worker answering, 2 usage.';
   static override examples = [

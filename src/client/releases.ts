@@ -1,5 +1,5 @@
-// What clients (CLI, and any other) ask the worker about the release log. The worker alone holds
-// it (<DEPLOYER_HOME>/releases on its machine); clients read it through Temporal with the
+// What clients (CLI, and any other) ask the workers about the release log. The workers alone hold
+// it (files on the worker's machine, or the team's PostgreSQL); clients read it through Temporal with the
 // readReleases workflow, so a client needs nothing but Temporal.
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
