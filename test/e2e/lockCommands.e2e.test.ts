@@ -134,7 +134,7 @@ describe('deployer state locks / unlock / rollback', () => {
       // ops@company.com has no signing key: the record says so rather than vouching for the name.
       message: `${user} (identity not proven) forced the lock of notification-service in locked open, ending alice@company.com's deployment of v1.2.0 (awaiting-approval): stuck`,
     });
-    expect(releases().history(stack, 'locked', service)).toEqual([]);
+    expect(await releases().history(stack, 'locked', service)).toEqual([]);
 
     // Visibility catches up within moments.
     await waitFor(async () => (await cli(['state', 'locks', '--stack', stack, '--environment', 'locked'])).stdout.trim() === 'No locks held on user-platform (locked).', 20000);
