@@ -9,7 +9,7 @@ import { componentPath } from '../src/targets/local/localObserver';
 import { scaleOutsideDeployer } from '../src/targets/local/outOfBand';
 import { RuntimeClient, RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
 import { DeployerError, EXIT } from './baseCommand';
-import { componentKind, listDirs, listing, locateComponent, suggest, usage } from '../src/client/locate';
+import { componentKind, listDirs, listing, locateComponent, unknownEnvironment, usage } from '../src/client/locate';
 
 export interface ScaleTargetOptions {
   root: string;
@@ -42,7 +42,7 @@ export function checkLocalEnvironment(root: string, environment: string): void {
   const spec = loadEnvironment(root, environment);
   const names = () => listDirs(path.join(root, 'environments'), true);
   if (!spec) {
-    throw usage('UNKNOWN_ENVIRONMENT', `unknown environment "${environment}".${suggest(environment, names())} Environments in this repo: ${listing(names())}.`);
+    throw unknownEnvironment(environment, names());
   }
   if (spec.target !== 'local') {
     const local = names().filter((name) => {

@@ -13,7 +13,7 @@ import type { ComponentRef } from '../src/targets/deployment';
 import { requireEnvironment } from '../src/client/observe';
 import type { DeployerError } from './baseCommand';
 import { isoSeconds } from '../src/client/render/format';
-import { findServiceStack, listDirs, usage, locateComponent } from '../src/client/locate';
+import { listDirs, locateComponent, locateService, usage } from '../src/client/locate';
 
 // What runs of a component, and the errors observing it raises, are shared with the Slack app.
 export { deployedState, notDeployed, observedState, observeFailure, observerFor, observing, requireEnvironment, SECRET, withoutSecrets } from '../src/client/observe';
@@ -92,10 +92,8 @@ export function resolveComponentTarget(options: { root: string; component: strin
 
 /** A service of the deployment repo in an environment that exists. */
 export function resolveServiceTarget(options: { root: string; service: string; environment: string; stack?: string }): ServiceTarget {
-  if (!/^[a-z][a-z0-9-]*$/.test(options.service)) throw usage('BAD_SERVICE', `--service "${options.service}" is not a service name (e.g. notification-service)`);
-  const environment = requireEnvironment(options.root, options.environment);
-  const stack = findServiceStack(options.root, options.service, options.stack);
-  return { stack, service: options.service, environmentName: options.environment, environment };
+  const located = locateService(options.root, options);
+  return { stack: located.stack, service: located.service, environmentName: located.environment, environment: requireEnvironment(options.root, located.environment) };
 }
 
 // ---------------------------------------------------------------------------------------------

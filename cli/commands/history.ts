@@ -22,15 +22,14 @@ export default class History extends BaseCommand {
 
   async run() {
     const { flags } = await this.parse(History);
-    const { resolveServiceTarget } = await import('../observe');
+    const { locateService } = await import('../../src/client/locate');
     const { readingReleases } = await import('../releaseReads');
     const { serviceHistory } = await import('../../src/client/releases');
     const { releaseSummary, renderHistory } = await import('../render/history');
     const root = findRepoRoot(flags.repo);
-    const target = resolveServiceTarget({ root, service: flags.service, environment: flags.environment, stack: flags.stack });
-    const ref = { stack: target.stack, environment: target.environmentName, service: target.service };
+    const ref = locateService(root, { service: flags.service, environment: flags.environment, stack: flags.stack });
     const records = await readingReleases(flags, (reads) => serviceHistory(reads, ref, flags.limit));
-    this.log(renderHistory(target.service, target.environmentName, records));
-    return { stack: target.stack, environment: target.environmentName, service: target.service, releases: records.map(releaseSummary) };
+    this.log(renderHistory(ref.service, ref.environment, records));
+    return { stack: ref.stack, environment: ref.environment, service: ref.service, releases: records.map(releaseSummary) };
   }
 }

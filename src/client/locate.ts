@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { didYouMean } from '../model/diagnostics';
-import { COMPONENT_KINDS, ComponentKind, componentKinds } from '../model/schema';
+import { kindDeclaredIn } from '../model/componentFiles';
+import type { ComponentKind } from '../model/schema';
 import { DeployerError, EXIT } from '../errors';
 
 /** `<service>/<component>` -> its two names; anything else is a usage error. */
@@ -18,6 +19,28 @@ export function requireStack(root: string, stack: string): string {
   const stacks = listDirs(path.join(root, 'stacks'));
   if (!stacks.includes(stack)) throw usage('UNKNOWN_STACK', `unknown stack "${stack}".${suggest(stack, stacks)} Stacks in this repo: ${listing(stacks)}.`);
   return stack;
+}
+
+/** An environment the repo declares (environments/<name>.yaml), checked by its file alone; an unknown name is a usage error naming the environments. */
+export function requireEnvironmentName(root: string, name: string): string {
+  const names = listDirs(path.join(root, 'environments'), true);
+  if (!names.includes(name)) throw unknownEnvironment(name, names);
+  return name;
+}
+
+export function unknownEnvironment(name: string, names: string[]): DeployerError {
+  return usage('UNKNOWN_ENVIRONMENT', `unknown environment "${name}".${suggest(name, names)} Environments in this repo: ${listing(names)}.`);
+}
+
+/**
+ * The service a user named and the environment they named, found from the repo's directories alone:
+ * no file is parsed, which is all that reads keyed by name (history) need, and keeps their start-up
+ * free of the repo model.
+ */
+export function locateService(root: string, options: { service: string; environment: string; stack?: string }): { stack: string; service: string; environment: string } {
+  if (!/^[a-z][a-z0-9-]*$/.test(options.service)) throw usage('BAD_SERVICE', `--service "${options.service}" is not a service name (e.g. notification-service)`);
+  const environment = requireEnvironmentName(root, options.environment);
+  return { stack: findServiceStack(root, options.service, options.stack), service: options.service, environment };
 }
 
 /** The stack that holds `service`: --stack when given (and it has the service), else the only stack that does. */
@@ -44,7 +67,7 @@ export function findServiceStack(root: string, service: string, stack?: string):
 
 /** A component's kind by the file that declares it (microservice.yaml, rds.yaml, ...). */
 export function componentKind(dir: string): ComponentKind | undefined {
-  return componentKinds.find((kind) => fs.existsSync(path.join(dir, COMPONENT_KINDS[kind].files[0])));
+  return kindDeclaredIn((file) => fs.existsSync(path.join(dir, file)));
 }
 
 export function usage(code: string, message: string): DeployerError {

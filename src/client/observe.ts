@@ -10,14 +10,13 @@ import { AwsObserverError } from '../targets/aws/observerError';
 import { RuntimeRequestFailed, RuntimeUnavailableError } from '../targets/local/runtimeClient';
 import { DeployerError, EXIT } from '../errors';
 import { applyNextStep } from './applyCommand';
-import { listDirs, listing, suggest, usage } from './locate';
+import { listDirs, unknownEnvironment } from './locate';
 
 /** The environment's validated spec; an unknown name is a usage error naming the environments. */
 export function requireEnvironment(root: string, name: string): EnvironmentSpec {
   const spec = loadEnvironment(root, name);
   if (spec) return spec;
-  const names = listDirs(path.join(root, 'environments'), true);
-  throw usage('UNKNOWN_ENVIRONMENT', `unknown environment "${name}".${suggest(name, names)} Environments in this repo: ${listing(names)}.`);
+  throw unknownEnvironment(name, listDirs(path.join(root, 'environments'), true));
 }
 
 /** The observer of the environment's target: the local runtime, or CloudWatch/ECS/ELB in the environment's region. */

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { componentOrigin, deepMerge } from '../model/componentLoader';
-import { COMPONENT_KINDS, ComponentKind, componentKinds } from '../model/schema';
+import { COMPONENT_FILES, kindDeclaredIn } from '../model/componentFiles';
 import { formatPath, YamlFile, YamlPath } from '../model/yamlFile';
 import type { FieldDriftReport } from '../temporal/drift';
 import { display } from './report';
@@ -63,7 +63,7 @@ export function notAcknowledgeable(field: FieldDriftReport): string | undefined 
  */
 export function acknowledgeFields(target: AcknowledgeTarget, fields: FieldDriftReport[]): { fields: AcknowledgedField[]; edits: FileEdit[] } {
   const dir = path.join(target.root, 'stacks', target.stack, 'services', target.service, 'components', target.component);
-  const kind = componentKinds.find((candidate: ComponentKind) => fs.existsSync(path.join(dir, COMPONENT_KINDS[candidate].files[0])));
+  const kind = kindDeclaredIn((file) => fs.existsSync(path.join(dir, file)));
   if (!kind) throw new Error(`${path.relative(target.root, dir)} has no component file; is ${target.service}/${target.component} in this checkout?`);
   const read = (name: string): YamlFile | undefined => {
     const absolute = path.join(dir, name);
@@ -72,7 +72,7 @@ export function acknowledgeFields(target: AcknowledgeTarget, fields: FieldDriftR
     if (diagnostics.length) throw new Error(`${diagnostics[0]!.file}:${diagnostics[0]!.line}: ${diagnostics[0]!.message}; fix it before acknowledging`);
     return yaml;
   };
-  const main = read(COMPONENT_KINDS[kind].files[0])!;
+  const main = read(COMPONENT_FILES[kind].files[0])!;
   const infra = kind === 'MicroService' ? read('infra.yaml') : undefined;
   const files = [main, ...(infra ? [infra] : [])];
   const originals = new Map(files.map((file) => [file, file.doc.toString(TO_STRING)]));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMPONENT_FILES, KindWithFiles } from './componentFiles';
 import { DURATION_PATTERN, DurationBounds, durationWithin } from './duration';
 
 // The deployment repo's file formats. Every object is strict so a misspelled field is an error
@@ -228,11 +229,11 @@ const sqsSpec = z.strictObject({
 
 /** Component kinds, their spec schema, the file they live in, and the outputs others may reference. */
 export const COMPONENT_KINDS = {
-  MicroService: { spec: microServiceSpec, files: ['microservice.yaml', 'infra.yaml'], outputs: ['url'] },
-  RDS: { spec: rdsSpec, files: ['rds.yaml'], outputs: ['endpoint', 'port', 'database', 'username', 'password'] },
-  ElastiCacheRedis: { spec: elastiCacheSpec, files: ['elasticache.yaml'], outputs: ['endpoint', 'port', 'authToken'] },
-  SQS: { spec: sqsSpec, files: ['sqs.yaml'], outputs: ['url', 'arn'] },
-} as const;
+  MicroService: { spec: microServiceSpec, ...COMPONENT_FILES.MicroService },
+  RDS: { spec: rdsSpec, ...COMPONENT_FILES.RDS },
+  ElastiCacheRedis: { spec: elastiCacheSpec, ...COMPONENT_FILES.ElastiCacheRedis },
+  SQS: { spec: sqsSpec, ...COMPONENT_FILES.SQS },
+} as const satisfies Record<KindWithFiles, unknown>;
 
 export type ComponentKind = keyof typeof COMPONENT_KINDS;
 export const componentKinds = Object.keys(COMPONENT_KINDS) as ComponentKind[];

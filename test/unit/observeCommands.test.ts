@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import {
   resolveServiceTarget,
 } from '../../cli/observe';
 import { rootCause } from '../../cli/errorCauses';
+import { locateService } from '../../src/client/locate';
 import { testsFailure, testWorkflowId } from '../../cli/serviceTests';
 import { ModelValidationError } from '../../src/model/diagnostics';
 import { loadEnvironment } from '../../src/model/loadRepo';
@@ -102,6 +104,28 @@ describe('finding the component or service', () => {
     );
     expectError(errorOf(() => resolveServiceTarget({ root: exampleRepo, service: 'notifications', environment: 'staging' })), 'UNKNOWN_SERVICE', EXIT.usage, /^no stack has a service "notifications"\./);
     expectError(errorOf(() => resolveServiceTarget({ root: exampleRepo, service: 'Bad Name', environment: 'staging' })), 'BAD_SERVICE', EXIT.usage, /is not a service name/);
+  });
+
+  it('locates a service by names alone, as history does, with the same refusals', () => {
+    expect(locateService(exampleRepo, { service: 'user-service', environment: 'development' })).toEqual({ stack: 'user-platform', service: 'user-service', environment: 'development' });
+    expectError(
+      errorOf(() => locateService(exampleRepo, { service: 'user-service', environment: 'prod' })),
+      'UNKNOWN_ENVIRONMENT',
+      EXIT.usage,
+      'unknown environment "prod". Did you mean "production"? Environments in this repo: development, production, staging.',
+    );
+    expectError(errorOf(() => locateService(exampleRepo, { service: 'user-service', environment: 'staging', stack: 'platform' })), 'UNKNOWN_STACK', EXIT.usage, /^unknown stack "platform"/);
+    expectError(errorOf(() => locateService(exampleRepo, { service: 'Bad Name', environment: 'staging' })), 'BAD_SERVICE', EXIT.usage, /is not a service name/);
+  });
+
+  it('keeps what history loads before it reads free of the repo model and the Temporal client', () => {
+    // Start-up is most of history's time: the schemas (zod) and the Temporal client cost hundreds of
+    // milliseconds to load, and history needs neither to name the service it reads.
+    const modules = ['cli/commands/history', 'src/client/locate', 'cli/releaseReads', 'src/client/releases', 'cli/render/history'];
+    const probe = `for (const m of ${JSON.stringify(modules)}) require(require('node:path').resolve('dist', m));
+      console.log(JSON.stringify(Object.keys(require.cache)));`;
+    const loaded: string[] = JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' }));
+    expect(loaded.filter((file) => /[\\/](zod|@temporalio)[\\/]|[\\/]model[\\/](schema|loadRepo|componentLoader)\.js$/.test(file))).toEqual([]);
   });
 });
 
