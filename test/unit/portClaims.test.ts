@@ -50,6 +50,34 @@ describe('PortClaims', () => {
     expect(await claims.claim(usual, 'qa.cache')).toEqual({ port: usual });
   });
 
+  it('starts a server on its usual port, or once more on a free one when another process binds it first', async () => {
+    const usual = await freePort();
+    const claims = new PortClaims();
+    const tried: number[] = [];
+    const start = async (port: number) => {
+      tried.push(port);
+      // Another process takes the usual port between the check and the server's bind.
+      if (port === usual) throw new Error(`bind ${port}: address in use`);
+    };
+    const started = await claims.startOnUsualPort({ usual, what: "Redis's usual port", holder: 'dev.cache', start });
+    expect(tried).toEqual([usual, started.port]);
+    expect(started.port).not.toBe(usual);
+    expect(started.note).toBe(` (Redis's usual port ${usual} is taken: another process on this machine listens on it; apps find the port through valueFrom)`);
+    // The usual port is not kept by the component that could not bind it.
+    expect(await claims.claim(usual, 'staging.cache')).toEqual({ port: usual });
+  });
+
+  it('passes a start failure on a port it did not hope for through, without trying again', async () => {
+    const usual = await freePort();
+    const claims = new PortClaims();
+    claims.hold(usual, 'development.cache');
+    const start = jest.fn(async () => {
+      throw new Error('redis-server: permission denied');
+    });
+    await expect(claims.startOnUsualPort({ usual, what: "Redis's usual port", holder: 'staging.cache', start })).rejects.toThrow('permission denied');
+    expect(start).toHaveBeenCalledTimes(1);
+  });
+
   it('says in the component\'s events why it did not get its usual port', async () => {
     expect(portTakenNote("Redis's usual port", 6379, { port: 6379 })).toBe('');
     expect(portTakenNote("Redis's usual port", 6379, { port: 41234, preferredHeldBy: 'another process' })).toBe(

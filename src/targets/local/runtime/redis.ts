@@ -4,7 +4,6 @@ import { toolPath } from '../../../toolchain';
 import { ownerOnlyDir } from '../../../ownerOnly';
 import type { ComponentHealth, ComponentState, RedisDesired } from '../api';
 import { ComponentRunner, RunnerContext } from './runner';
-import { portTakenNote } from './portClaims';
 import { SupervisedProcess } from './supervisedProcess';
 
 const READY_TIMEOUT_MS = 20000;
@@ -72,23 +71,19 @@ export class RedisRunner implements ComponentRunner<RedisDesired> {
   private async startServer(): Promise<void> {
     if (this.process?.alive) return;
     let note = '';
-    if (!this.port) {
+    if (this.port) await this.launch();
+    else {
       // A new cache gets Redis's usual port when it is free, so an app written for 6379 finds it.
-      const claimed = await this.context.ports.claim(REDIS_PORT, this.context.key);
-      this.port = claimed.port;
-      note = portTakenNote("Redis's usual port", REDIS_PORT, claimed);
-      try {
-        await this.launch();
-      } catch (error) {
-        if (this.port !== REDIS_PORT) throw error;
-        // Another process took it between the check and redis-server's bind.
-        this.context.ports.release(this.port, this.context.key);
-        this.port = await this.context.ports.anyFree(this.context.key);
-        note = portTakenNote("Redis's usual port", REDIS_PORT, { port: this.port, preferredHeldBy: 'another process' });
-        await this.launch();
-      }
-    } else {
-      await this.launch();
+      const started = await this.context.ports.startOnUsualPort({
+        usual: REDIS_PORT,
+        what: "Redis's usual port",
+        holder: this.context.key,
+        start: async (port) => {
+          this.port = port;
+          await this.launch();
+        },
+      });
+      note = started.note;
     }
     this.context.events.record('started', `redis-server accepting connections on 127.0.0.1:${this.port}${note}`);
     this.context.save();
