@@ -6,33 +6,15 @@ import path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { Client } from 'pg';
 import { ComponentStacks } from '../../src/pulumi/componentStacks';
-import type { ReleaseRecord, ReleaseResult } from '../../src/releases/releaseRecord';
 import { StateDatabase } from '../../src/state/postgres/database';
 import { MIGRATIONS } from '../../src/state/postgres/migrations';
 import { openStateStore, StateStore } from '../../src/state/stateStore';
 import { startTestPostgres, TestPostgres } from '../support/postgres';
+import { testRelease } from '../support/releaseRecords';
 
 // The state store port against its two backends: files under a state dir and a real PostgreSQL.
 // "Two workers" are two stores opened on the same URL, as two worker processes would.
 
-function record(version: string, result: ReleaseResult, extra: Partial<ReleaseRecord> = {}): ReleaseRecord {
-  const at = new Date(Date.UTC(2026, 0, 1) + Number(version.replace(/\D/g, '')) * 60_000).toISOString();
-  return {
-    stack: 'shop',
-    environment: 'production',
-    service: 'orders',
-    version,
-    deployedBy: 'alice@company.com',
-    startedAt: at,
-    finishedAt: at,
-    result,
-    components: [],
-    serviceSpec: {} as ReleaseRecord['serviceSpec'],
-    environmentSpec: {} as ReleaseRecord['environmentSpec'],
-    groups: {},
-    ...extra,
-  };
-}
 
 let server: TestPostgres;
 const homes: string[] = [];
@@ -66,10 +48,10 @@ describe.each([
 ])('the release log in %s', (_backend, openStore) => {
   it('lists a service\'s releases newest first, the newest of a result, and the services', async () => {
     const { releases } = await openStore();
-    await releases.append(record('v1', 'succeeded'));
-    await releases.append(record('v2', 'rolled_back'));
-    await releases.append(record('v3', 'rejected'));
-    await releases.append(record('v1', 'succeeded', { service: 'billing' }));
+    await releases.append(testRelease('v1', 'succeeded'));
+    await releases.append(testRelease('v2', 'rolled_back'));
+    await releases.append(testRelease('v3', 'rejected'));
+    await releases.append(testRelease('v1', 'succeeded', { service: 'billing' }));
     expect((await releases.history('shop', 'production', 'orders')).map((each) => each.version)).toEqual(['v3', 'v2', 'v1']);
     expect((await releases.history('shop', 'production', 'orders', 2)).map((each) => each.version)).toEqual(['v3', 'v2']);
     expect((await releases.latest('shop', 'production', 'orders', ['succeeded']))?.version).toBe('v1');
@@ -77,14 +59,14 @@ describe.each([
     expect(await releases.latest('shop', 'staging', 'orders', ['succeeded'])).toBeUndefined();
     expect(await releases.services('shop', 'production')).toEqual(['billing', 'orders']);
     // A record reads back exactly as written.
-    const written = record('v4', 'succeeded', { components: [{ id: 'orders/api', name: 'api', kind: 'MicroService', service: 'orders', spec: { z: 1, a: [2, { c: 3, b: 4 }] }, specHash: 'h', configs: {}, dependsOn: [] } as never] });
+    const written = testRelease('v4', 'succeeded', { components: [{ id: 'orders/api', name: 'api', kind: 'MicroService', service: 'orders', spec: { z: 1, a: [2, { c: 3, b: 4 }] }, specHash: 'h', configs: {}, dependsOn: [] } as never] });
     await releases.append(written);
     expect(JSON.stringify((await releases.history('shop', 'production', 'orders', 1))[0])).toBe(JSON.stringify(written));
   });
 
   it('stores a retried append once', async () => {
     const { releases } = await openStore();
-    const once = record('v1', 'succeeded');
+    const once = testRelease('v1', 'succeeded');
     await releases.append(once);
     await releases.append(once);
     expect(await releases.history('shop', 'production', 'orders')).toHaveLength(1);
@@ -94,13 +76,13 @@ describe.each([
     process.env.DEPLOYER_KEEP_RELEASES = '3';
     try {
       const { releases } = await openStore();
-      await releases.append(record('v1', 'succeeded'));
-      for (let index = 2; index <= 6; index += 1) await releases.append(record(`v${index}`, 'failed'));
+      await releases.append(testRelease('v1', 'succeeded'));
+      for (let index = 2; index <= 6; index += 1) await releases.append(testRelease(`v${index}`, 'failed'));
       expect((await releases.history('shop', 'production', 'orders')).map((each) => `${each.version}:${each.result}`)).toEqual(['v6:failed', 'v5:failed', 'v4:failed', 'v3:failed', 'v2:failed', 'v1:succeeded']);
-      await releases.append(record('v7', 'succeeded'));
-      await releases.append(record('v8', 'succeeded'));
-      await releases.append(record('v9', 'succeeded'));
-      await releases.append(record('v10', 'succeeded'));
+      await releases.append(testRelease('v7', 'succeeded'));
+      await releases.append(testRelease('v8', 'succeeded'));
+      await releases.append(testRelease('v9', 'succeeded'));
+      await releases.append(testRelease('v10', 'succeeded'));
       expect((await releases.history('shop', 'production', 'orders')).map((each) => each.version)).toEqual(['v10', 'v9', 'v8']);
     } finally {
       delete process.env.DEPLOYER_KEEP_RELEASES;
@@ -112,7 +94,7 @@ describe('PostgreSQL shared by two workers', () => {
   it('loses no release and no ignore rule when both write at once', async () => {
     const url = await server.database('concurrent');
     const [first, second] = [open(url), open(url)];
-    await Promise.all(Array.from({ length: 20 }, (_, index) => (index % 2 ? first : second).releases.append(record(`v${index + 1}`, 'succeeded', { service: 'cart' }))));
+    await Promise.all(Array.from({ length: 20 }, (_, index) => (index % 2 ? first : second).releases.append(testRelease(`v${index + 1}`, 'succeeded', { service: 'cart' }))));
     expect(await first.releases.history('shop', 'production', 'cart')).toHaveLength(20);
     const now = new Date();
     await Promise.all(Array.from({ length: 20 }, (_, index) => (index % 2 ? first : second).drift.addIgnore('shop', 'production', 'cart', { component: 'api', field: `environment.VAR_${index}`, by: 'ana', at: now.toISOString() }, now)));
@@ -141,7 +123,7 @@ describe('PostgreSQL shared by two workers', () => {
     const store = open(url);
     const now = new Date();
     await store.drift.addIgnore('shop', 'production', 'cart', { component: 'api', field: 'replicas', by: 'ana', at: now.toISOString() }, now);
-    await store.releases.append(record('v1', 'succeeded'));
+    await store.releases.append(testRelease('v1', 'succeeded'));
     // A worker process that has written half of a change (inside its transaction) when it is SIGKILLed.
     const script = `
       const { Client } = require('pg');

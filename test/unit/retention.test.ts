@@ -3,30 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { pruneFileBackendHistory } from '../../src/pulumi/history';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
-import type { ReleaseRecord, ReleaseResult } from '../../src/releases/releaseRecord';
 import { releasesToKeep } from '../../src/releases/retention';
 import { lastReleased } from '../../src/releases/releaseLog';
+import type { ReleaseRecord } from '../../src/releases/releaseRecord';
+import { testRelease } from '../support/releaseRecords';
 
-let sequence = 0;
-function release(version: string, result: ReleaseResult, extra: Partial<ReleaseRecord> = {}): ReleaseRecord {
-  sequence += 1;
-  const at = new Date(Date.UTC(2026, 0, 1) + sequence * 60_000).toISOString();
-  return {
-    stack: 'shop',
-    environment: 'production',
-    service: 'orders',
-    version,
-    deployedBy: 'ana@company.com',
-    startedAt: at,
-    finishedAt: at,
-    result,
-    components: [],
-    serviceSpec: {} as ReleaseRecord['serviceSpec'],
-    environmentSpec: {} as ReleaseRecord['environmentSpec'],
-    groups: {},
-    ...extra,
-  };
-}
 
 describe('release log retention', () => {
   let dir: string;
@@ -37,31 +18,31 @@ describe('release log retention', () => {
 
   it('keeps the newest N releases of a service', async () => {
     const store = new FileReleaseStore(dir, 3);
-    for (let index = 1; index <= 10; index += 1) await store.append(release(`v${index}`, 'succeeded'));
+    for (let index = 1; index <= 10; index += 1) await store.append(testRelease(`v${index}`, 'succeeded'));
     expect(await versions(store)).toEqual(['v10:succeeded', 'v9:succeeded', 'v8:succeeded']);
     // Other services' logs are their own.
-    await store.append(release('v1', 'succeeded', { service: 'billing' }));
+    await store.append(testRelease('v1', 'succeeded', { service: 'billing' }));
     expect(await store.history('shop', 'production', 'billing')).toHaveLength(1);
   });
 
   it('never drops the last good release, the one a rollback returns to, or the failures since', async () => {
     const store = new FileReleaseStore(dir, 2);
-    await store.append(release('v1', 'succeeded'));
-    await store.append(release('v2', 'succeeded'));
-    for (let index = 3; index <= 6; index += 1) await store.append(release(`v${index}`, index % 2 ? 'failed' : 'rolled_back', { touched: [`orders/api-${index}`] }));
+    await store.append(testRelease('v1', 'succeeded'));
+    await store.append(testRelease('v2', 'succeeded'));
+    for (let index = 3; index <= 6; index += 1) await store.append(testRelease(`v${index}`, index % 2 ? 'failed' : 'rolled_back', { touched: [`orders/api-${index}`] }));
     expect(await versions(store)).toEqual(['v6:rolled_back', 'v5:failed', 'v4:rolled_back', 'v3:failed', 'v2:succeeded', 'v1:succeeded']);
     expect((await lastReleased(store, 'shop', 'production', 'orders'))).toEqual([]);
     expect((await store.history('shop', 'production', 'orders')).find((record) => record.result === 'succeeded')?.version).toBe('v2');
 
     // A new good release settles the failures: they go, the previous good one stays as the rollback target.
-    await store.append(release('v7', 'succeeded'));
+    await store.append(testRelease('v7', 'succeeded'));
     expect(await versions(store)).toEqual(['v7:succeeded', 'v6:rolled_back', 'v2:succeeded']);
   });
 
   it('keeps the newest record carrying the approval policy (rollbacks without a checkout run under it)', async () => {
     const store = new FileReleaseStore(dir, 2);
-    await store.append(release('v1', 'succeeded', { policy: { environment: 'production' } as ReleaseRecord['policy'] }));
-    for (let index = 2; index <= 5; index += 1) await store.append(release(`v${index}`, 'succeeded'));
+    await store.append(testRelease('v1', 'succeeded', { policy: { environment: 'production' } as ReleaseRecord['policy'] }));
+    for (let index = 2; index <= 5; index += 1) await store.append(testRelease(`v${index}`, 'succeeded'));
     expect(await versions(store)).toEqual(['v5:succeeded', 'v4:succeeded', 'v1:succeeded']);
   });
 
