@@ -11,6 +11,12 @@ import { releasesToKeep, retainedReleases } from './retention';
  * retainedReleases) by writing the kept ones to a new file that replaces the old one in one rename.
  */
 export class FileReleaseStore implements ReleaseLog {
+  /**
+   * Each log as last parsed, by file, with the file's identity, size and modification time: one read of
+   * a service (its history and two latest records) and the append that follows parse the file once.
+   */
+  private readonly parsed = new Map<string, ParsedLog & { stamp: string }>();
+
   constructor(
     private readonly dir: string,
     private readonly keep: number = releasesToKeep(),
@@ -22,9 +28,9 @@ export class FileReleaseStore implements ReleaseLog {
 
   async append(record: ReleaseRecord): Promise<void> {
     const line = JSON.stringify(record);
-    const history = this.read(record.stack, record.environment, record.service);
+    const { records: history, lines } = this.parsedLog(record.stack, record.environment, record.service);
     // A retried append (the worker died before reporting it done) finds its record already there.
-    if (history.some((existing) => JSON.stringify(existing) === line)) return;
+    if (lines.has(line)) return;
     const file = this.file(record.stack, record.environment, record.service);
     // Records carry every component's spec and config files.
     ownerOnlyDir(this.dir);
@@ -45,12 +51,11 @@ export class FileReleaseStore implements ReleaseLog {
   }
 
   async history(stack: string, environment: string, service: string, limit?: number): Promise<ReleaseRecord[]> {
-    const history = this.read(stack, environment, service);
-    return limit === undefined ? history : history.slice(0, limit);
+    return this.parsedLog(stack, environment, service).records.slice(0, limit);
   }
 
   async latest(stack: string, environment: string, service: string, results: readonly ReleaseResult[]): Promise<ReleaseRecord | undefined> {
-    return this.read(stack, environment, service).find((record) => results.includes(record.result));
+    return this.parsedLog(stack, environment, service).records.find((record) => results.includes(record.result));
   }
 
   async services(stack: string, environment: string): Promise<string[]> {
@@ -63,21 +68,40 @@ export class FileReleaseStore implements ReleaseLog {
       .sort();
   }
 
-  /** Newest first. */
-  private read(stack: string, environment: string, service: string): ReleaseRecord[] {
+  /** The log's records, newest first, and its lines as written. */
+  private parsedLog(stack: string, environment: string, service: string): ParsedLog {
     const file = this.file(stack, environment, service);
-    if (!fs.existsSync(file)) return [];
-    return fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((line) => line.trim())
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as ReleaseRecord];
-        } catch {
-          return []; // a torn last line from a crash
-        }
-      })
-      .reverse();
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], lines: new Set() };
+      throw error;
+    }
+    // Another writer (a pruning rename, a second worker of this machine) changes one of these.
+    const stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    const cached = this.parsed.get(file);
+    if (cached?.stamp === stamp) return cached;
+    const parsed = parseLog(fs.readFileSync(file, 'utf8'));
+    this.parsed.set(file, { ...parsed, stamp });
+    return parsed;
   }
+}
+
+interface ParsedLog {
+  /** Newest first; callers get copies or single records, never this array. */
+  records: ReleaseRecord[];
+  lines: Set<string>;
+}
+
+function parseLog(text: string): ParsedLog {
+  const lines = text.split('\n').filter((line) => line.trim());
+  const records = lines.flatMap((line) => {
+    try {
+      return [JSON.parse(line) as ReleaseRecord];
+    } catch {
+      return []; // a torn last line from a crash
+    }
+  });
+  return { records: records.reverse(), lines: new Set(lines) };
 }
