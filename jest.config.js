@@ -1,4 +1,5 @@
-// Two projects: fast unit tests of our own logic, and integration tests that drive the real
+// Three projects: fast unit tests of our own logic, workflow tests on Temporal's time-skipping test
+// server with fake activities, and integration tests that drive the real
 // Temporal dev server and the real Pulumi engine (started by test/integration/globalSetup.ts).
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
 
@@ -15,6 +16,13 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      // Workflow code on the time-skipping test server, every activity faked: each file starts its own server.
+      displayName: 'workflows',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
     },
     {
       displayName: 'integration',

@@ -1,0 +1,66 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DeployerActivities } from '../../activities';
+import { toolsBinDir } from '../../src/paths';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/searchAttributes';
+
+// Workflow tests on the Java SDK's time-skipping test server (docs/decisions.md, Test servers): a
+// server per test file, its clock jumping over timers whenever the test awaits a result, so a 24 h
+// approval timeout takes milliseconds. `npm run setup` installs it; without it the tests fail.
+
+function testServerPath(): string {
+  const server = path.join(toolsBinDir, 'temporal-test-server');
+  if (!fs.existsSync(server)) throw new Error(`the Temporal test server is not installed at ${server}: run \`npm run setup\``);
+  return server;
+}
+
+/** Starts a time-skipping test server of this file's own, with deployer's search attributes; `teardown()` stops it. */
+export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
+  // Workflows upsert their status; the server refuses attributes it was not told of, as a real one does.
+  const searchAttributes = Object.fromEntries(Object.values(SEARCH_ATTRIBUTE_KEYS).map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]));
+  await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
+  return env;
+}
+
+/**
+ * The SDK logs errors only, once per test file: the branches under test fail activities on purpose,
+ * and workers log every failure and state change.
+ */
+export function quietRuntime(): void {
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** workflows/ bundled once per test file (a few seconds), as the worker bundles it. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+/** A worker of every workflow in workflows/ over the given activities, polling a task queue of its own until `stop`. */
+export async function startWorkflowWorker(env: TestWorkflowEnvironment, activities: DeployerActivities): Promise<{ taskQueue: string; stop: () => Promise<void> }> {
+  const taskQueue = `workflow-tests-${crypto.randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+    // As production (worker/createWorker.ts): a cancellation reaches a heartbeating activity within a second.
+    maxHeartbeatThrottleInterval: '1 second',
+  });
+  const running = worker.run();
+  return {
+    taskQueue,
+    stop: async () => {
+      worker.shutdown();
+      await running;
+    },
+  };
+}
