@@ -21,6 +21,9 @@ export default class FileEnvironment extends TestEnvironment {
     this.home = fs.mkdtempSync(path.join(shared, 'files', `${path.basename(context.testPath).split('.')[0]}-`));
     // When tests run as root, the local runtime's PostgreSQL runs as another user that must enter it.
     fs.chmodSync(this.home, 0o711);
+    // The dev server's endpoints, as in globalSetup's state dir: the CLI finds the server's UI there.
+    fs.mkdirSync(path.join(this.home, 'dev'));
+    fs.copyFileSync(path.join(shared, 'dev', 'dev.json'), path.join(this.home, 'dev', 'dev.json'));
     this.global.process.env.DEPLOYER_HOME = this.home;
   }
 
