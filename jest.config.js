@@ -7,9 +7,10 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser
 module.exports = {
   // A global option: Temporal bundling and Pulumi operations take seconds, not milliseconds.
   testTimeout: 180000,
-  // One test file at a time: integration files share one dev server, one local runtime and the
-  // machine's two cores.
-  maxWorkers: 1,
+  // Two files at a time: integration files spend most of their time waiting on engines, servers and
+  // health checks, not on the machine's two cores. Each integration file has a state dir and a
+  // local runtime of its own (fileEnvironment.ts); they share the dev server, each on its own task queue.
+  maxWorkers: 2,
   projects: [
     {
       displayName: 'unit',
@@ -26,7 +27,7 @@ module.exports = {
     },
     {
       displayName: 'integration',
-      testEnvironment: 'node',
+      testEnvironment: '<rootDir>/test/integration/fileEnvironment.ts',
       transform,
       testMatch: ['<rootDir>/test/integration/**/*.integration.test.ts', '<rootDir>/test/e2e/**/*.e2e.test.ts'],
       globalSetup: '<rootDir>/test/integration/globalSetup.ts',

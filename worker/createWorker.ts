@@ -7,15 +7,20 @@ export interface WorkerOptions {
   namespace: string;
   ports: ActivityPorts;
   taskQueue?: string;
+  /**
+   * A file of workflow code bundled beforehand (bundleWorkflowCode of workflows/, from this same
+   * build): the worker starts without bundling, which takes seconds of CPU. Unset: it bundles workflows/.
+   */
+  workflowBundle?: string;
 }
 
 /** What a deployer worker registers: every workflow in workflows/, activities over the given ports, on deployerTaskQueue() unless told. */
-export function deployerWorkerOptions({ connection, namespace, ports, taskQueue = deployerTaskQueue() }: WorkerOptions): TemporalWorkerOptions {
+export function deployerWorkerOptions({ connection, namespace, ports, taskQueue = deployerTaskQueue(), workflowBundle }: WorkerOptions): TemporalWorkerOptions {
   return {
     connection,
     namespace,
     taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...(workflowBundle ? { workflowBundle: { codePath: workflowBundle } } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(ports),
     // Cancellation reaches an activity only in a heartbeat response; the default throttle (80 % of
     // the heartbeat timeout) would let a cancelled `pulumi up` run on for half a minute.

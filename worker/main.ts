@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     connection,
     namespace: settings.namespace,
     ports: workerPorts(stateDir(), {}, state),
+    workflowBundle: process.env.DEPLOYER_WORKFLOW_BUNDLE || undefined,
   });
   const stopAnnouncing = state.announceWorker();
   // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks finished or were handed back.

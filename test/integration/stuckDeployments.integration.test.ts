@@ -140,11 +140,13 @@ describe('deployments that cannot finish', () => {
   }, 240_000);
 
   it('a forced unlock during an `up` that would not end ends its engine, and the next deployment succeeds', async () => {
-    // Its rollout waits 90 s; the forced unlock comes at its start.
-    const handle = await deploy('slow', 'v1.0.0', { IMAGE: 'silent-api' }, '90s');
+    // Its rollout waits 45 s for a health check that never passes; the forced unlock comes at its start.
+    const rolloutMs = 45_000;
+    const handle = await deploy('slow', 'v1.0.0', { IMAGE: 'silent-api' }, `${rolloutMs / 1000}s`);
     const ref = { stack: STACK, environment: ENV, service: 'slow', component: 'api' };
     // Pulumi is inside the resource's create: the runtime is rolling the replica out.
     await waitFor(async () => (await new LocalObserver().events(ref).catch(() => [])).some((event) => event.type === 'rollout'));
+    const rolloutSeen = Date.now();
     expect(pulumiProcesses().some((line) => line.includes('--stack slow.api.stuck-dev'))).toBe(true);
 
     const locks = await listLocks(client.client, { stack: STACK, environment: ENV, service: 'slow' }, { namespace: 'default' });
@@ -161,6 +163,8 @@ describe('deployments that cannot finish', () => {
     // The engine it left behind ends by itself within seconds (heartbeat, a grace, then terminated),
     // with its plugins; it leaves no lock behind.
     await waitFor(async () => pulumiProcesses().length === 0, 45_000);
+    // Ended by the unlock, not by the end of the rollout it was waiting for.
+    expect(Date.now() - rolloutSeen).toBeLessThan(rolloutMs);
     const lockDir = path.join(stateDir(), 'pulumi', 'state', '.pulumi', 'locks', STACK, 'slow.api.stuck-dev');
     expect(fs.existsSync(lockDir) ? fs.readdirSync(lockDir) : []).toEqual([]);
 

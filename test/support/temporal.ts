@@ -27,7 +27,9 @@ export interface TestWorkerOptions {
  */
 export async function testWorker(taskQueue: string, ports: ActivityPorts, options: TestWorkerOptions = {}): Promise<{ stop: () => Promise<void> }> {
   const connection = await NativeConnection.connect({ address: testServerAddress() });
-  const deployer = deployerWorkerOptions({ connection, namespace: 'default', ports, taskQueue });
+  // The run's one bundle of workflows/ (globalSetup), unless this worker registers other workflows.
+  const workflowBundle = options.componentStackWorkflows ? undefined : process.env.DEPLOYER_WORKFLOW_BUNDLE;
+  const deployer = deployerWorkerOptions({ connection, namespace: 'default', ports, taskQueue, workflowBundle });
   const worker = await Worker.create(
     options.componentStackWorkflows
       ? { ...deployer, workflowsPath: require.resolve('./componentStack/workflows'), activities: { ...deployer.activities, ...createComponentStackActivities(ports) } }
