@@ -5,10 +5,10 @@ import type { EnvironmentSpec, ServiceFile } from '../src/model/schema';
 import type { DesiredStack } from '../src/model/types';
 import type { DeploymentNotification, Notifier } from '../src/notify/notifier';
 import { buildPlan, DeploymentPlan } from '../src/plan/buildPlan';
-import { ComponentStackId, ComponentStacks, ResourceOperationError } from '../src/pulumi/componentStacks';
+import { ComponentStacks, ResourceOperationError } from '../src/pulumi/componentStacks';
 import { lastReleased, ReleaseLog } from '../src/releases/releaseLog';
 import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
-import type { ComponentRef } from '../src/targets/deployment';
+import { ComponentRef, componentRef, componentRefOfId, componentId, pulumiStackName } from '../src/model/componentRef';
 import type { RunTestsInput, TestResult } from '../src/temporal/deployment';
 import type { Observer, ReleaseIdentity } from '../src/targets/observer';
 import type { ObservedEnvironment } from '../src/targets/observers';
@@ -64,16 +64,6 @@ const MONITOR_HEARTBEAT_MS = 5_000;
 const HEALTH_POLL_MS = { local: 500, aws: 5000 };
 const RUNS_REMEMBERED = 50;
 
-export function stackIdOf(stack: string, environment: string, componentId: string): ComponentStackId {
-  const [service, component] = componentId.split('/') as [string, string];
-  return { project: stack, stack: `${service}.${component}.${environment}` };
-}
-
-export function refOf(stack: string, environment: string, componentId: string): ComponentRef {
-  const [service, component] = componentId.split('/') as [string, string];
-  return { stack, environment, service, component };
-}
-
 /** Activities of the deployment workflows, over injected ports. */
 export function createDeploymentActivities(ports: DeploymentPorts) {
   const emptyProgram = async () => ({});
@@ -97,8 +87,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
     Promise.all(
       refs.map(async (ref) => {
         if (ref.kind !== 'MicroService') return undefined;
-        const id = `${ref.service}/${ref.component}`;
-        const outputs = (run ? producedInRun.get(run)?.get(id) : undefined) ?? (await ports.stacks.outputs(stackIdOf(ref.stack, ref.environment, id), emptyProgram));
+        const outputs = (run ? producedInRun.get(run)?.get(componentId(ref)) : undefined) ?? (await ports.stacks.outputs(pulumiStackName(ref), emptyProgram));
         const taskDefinitionArn = outputs.taskDefinitionArn?.value;
         return typeof taskDefinitionArn === 'string' ? { taskDefinitionArn } : undefined;
       }),
@@ -107,12 +96,11 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
   // A cleared lock means an engine was killed in the middle of a change to this component: worth
   // telling the people who watch the service, not only the worker's log.
   const announceStaleLock = (task: ComponentTask) => async (note: string) => {
-    const [service] = task.component.id.split('/') as [string];
     await ports.notifier.notify({
       type: 'stale-lock-cleared',
       stack: task.stack,
       environment: task.environment.name,
-      service,
+      service: task.component.service,
       message: `${task.component.id}: ${note}; this deployment went on`,
       workflowId: Context.current().info.workflowExecution?.workflowId,
       at: new Date().toISOString(),
@@ -154,10 +142,11 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       const dependencies = environment.spec.target === 'aws' ? component.dependsOn : [];
       const sources = [...new Set([...variables.flatMap((variable) => (variable.valueFrom ? [variable.valueFrom.component] : [])), ...dependencies])];
       const run = Context.current().info.workflowExecution?.runId;
-      const read = await Promise.all(sources.map((source) => (run ? producedInRun.get(run)?.get(source) : undefined) ?? ports.stacks.outputs(stackIdOf(stack, environment.name, source), emptyProgram)));
+      const read = await Promise.all(sources.map((source) => (run ? producedInRun.get(run)?.get(source) : undefined) ?? ports.stacks.outputs(pulumiStackName(componentRefOfId(stack, environment.name, source)), emptyProgram)));
       const outputs = new Map(sources.map((source, index) => [source, read[index]!]));
+      const ref = componentRef(stack, environment.name, component);
       const deployment = {
-        ref: refOf(stack, environment.name, component.id),
+        ref,
         kind: component.kind,
         spec: component.spec,
         configs: component.configs,
@@ -166,7 +155,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
         dependencyOutputs: Object.fromEntries(dependencies.map((id) => [id, publicOutputs(outputs.get(id))])),
       };
       const outcome = await withHeartbeats(
-        (hooks) => ports.stacks.up(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), {}, hooks),
+        (hooks) => ports.stacks.up(pulumiStackName(ref), ports.programs.programFor(component.kind, deployment), {}, hooks),
         announceStaleLock(task),
       );
       if (run) remember(run, component.id, outcome.allOutputs);
@@ -183,8 +172,9 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
     /** Removes a component's resources and its stack (a component gone from the repo, or a rolled-back create). */
     async removeComponent(task: ComponentTask): Promise<void> {
       const { stack, environment, component } = task;
-      const deployment = { ref: refOf(stack, environment.name, component.id), kind: component.kind, spec: component.spec, configs: component.configs, environment: environment.spec, resolved: {} };
-      await withHeartbeats((hooks) => ports.stacks.destroy(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), hooks), announceStaleLock(task));
+      const ref = componentRef(stack, environment.name, component);
+      const deployment = { ref, kind: component.kind, spec: component.spec, configs: component.configs, environment: environment.spec, resolved: {} };
+      await withHeartbeats((hooks) => ports.stacks.destroy(pulumiStackName(ref), ports.programs.programFor(component.kind, deployment), hooks), announceStaleLock(task));
     },
 
     /**
@@ -247,7 +237,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       if (released.length === 0) throw ApplicationFailure.nonRetryable(`${input.service} has never been deployed to ${input.environment}; deploy it before testing it`, 'NotDeployed');
       const urls: Record<string, string> = {};
       for (const component of released.filter((candidate) => candidate.kind === 'MicroService')) {
-        const outputs = await ports.stacks.outputs(stackIdOf(input.stack, input.environment, component.id), emptyProgram);
+        const outputs = await ports.stacks.outputs(pulumiStackName(componentRef(input.stack, input.environment, component)), emptyProgram);
         if (outputs.url) urls[component.name] = String(outputs.url.value);
       }
       const results: TestResult[] = [];

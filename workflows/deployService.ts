@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
 import type { EnvironmentSpec } from '../src/model/schema';
-import type { ComponentRef } from '../src/targets/deployment';
+import { componentRef } from '../src/model/componentRef';
 import type { ObservedEnvironment } from '../src/targets/observers';
 import type { NotificationDetails, NotificationType } from '../src/notify/notifier';
 import type { ReleasedComponent, ReleaseRecord, ReleaseResult } from '../src/releases/releaseRecord';
@@ -269,7 +269,7 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
       await engine.removeComponent(task(previousById.get(deletion.id)!));
     }
 
-    const microServices = desiredComponents.filter((component) => component.kind === 'MicroService').map((component) => microServiceRef(desired.stack, environment.name, component.id));
+    const microServices = desiredComponents.filter((component) => component.kind === 'MicroService').map((component) => componentRef(desired.stack, environment.name, component));
     const windowMs = durationMs(environment.spec.rollout.monitorWindow);
     if (microServices.length && windowMs > 0) {
       setPhase('monitoring');
@@ -384,12 +384,6 @@ async function rollBack(
     else await engine.removeComponent(task(componentById.get(id)!));
     for (const wave of waves) for (const component of wave.components) if (component.id === id) component.state = 'rolled-back';
   }
-}
-
-/** The monitor only looks at MicroServices (request figures); saying so spares the aws observer finding out. */
-function microServiceRef(stack: string, environment: string, componentId: string): ComponentRef {
-  const [service, component] = componentId.split('/') as [string, string];
-  return { stack, environment, service, component, kind: 'MicroService' };
 }
 
 function describe(error: unknown): string {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import YAML from 'yaml';
-import { stackIdOf } from '../../activities/deployment';
+import { componentRefOfId, pulumiStackName } from '../../src/model/componentRef';
 import { workerIdentity } from '../../src/devenv/devEnvironment';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot, stateDir } from '../../src/paths';
@@ -467,14 +467,14 @@ function clientChecks(team: Team): void {
     });
     const state = await team.pulumiState();
     expect(state.keys.filter((key) => key.includes('.pulumi/locks/'))).toEqual([]);
-    expect([...state.stacks.keys()].sort()).toEqual(expected.map(({ environment, id }) => `${STACK}/${stackIdOf(STACK, environment, id).stack}`).sort());
+    expect([...state.stacks.keys()].sort()).toEqual(expected.map(({ environment, id }) => `${STACK}/${pulumiStackName(componentRefOfId(STACK, environment, id)).stack}`).sort());
     // The runtime runs exactly these components of the environments: nothing Pulumi forgot, nothing twice.
     const running = (await RuntimeClient.connect().request<{ key: string }[]>('GET', '/v1/components'))
       .map((component) => component.key)
       .filter((key) => team.environments.some((environment) => key.startsWith(`${STACK}.${environment}.`)));
     expect(running.sort()).toEqual(expected.map(({ environment, id }) => `${STACK}.${environment}.${id.replace('/', '.')}`).sort());
     for (const { environment, service, id, version } of expected) {
-      const checkpoint = state.stacks.get(`${STACK}/${stackIdOf(STACK, environment, id).stack}`)!;
+      const checkpoint = state.stacks.get(`${STACK}/${pulumiStackName(componentRefOfId(STACK, environment, id)).stack}`)!;
       expect({ id, environment, pending: checkpoint.latest?.pending_operations ?? [] }).toEqual({ id, environment, pending: [] });
       const resources = (checkpoint.latest?.resources ?? []).filter((resource) => resource.type.startsWith('pulumi-nodejs:dynamic:'));
       expect(resources).toHaveLength(1);
@@ -633,7 +633,7 @@ async function destroyDeployed(workerHome: string, stateUrl: string | undefined,
           // Dependents first: orders' api reads its queue.
           for (const component of (await lastReleased(store.releases, STACK, environment, service)).reverse()) {
             const deployment = { ref: { stack: STACK, environment, service, component: component.name }, kind: component.kind, spec: component.spec, configs: component.configs, environment: spec, resolved: {} };
-            await stacks.destroy(stackIdOf(STACK, environment, component.id), programCatalogue.programFor(component.kind, deployment));
+            await stacks.destroy(pulumiStackName(componentRefOfId(STACK, environment, component.id)), programCatalogue.programFor(component.kind, deployment));
           }
         }),
       ),

@@ -3,14 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { detectDrift, ignoreDrift, remediateDrift } from '../../cli/drift';
-import { stackIdOf } from '../../activities/deployment';
+import { componentRefOfId, pulumiStackName } from '../../src/model/componentRef';
 import { upsertDriftSchedule } from '../../src/drift/schedule';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DeploymentNotification, Notifier } from '../../src/notify/notifier';
 import { installRoot, stateDir } from '../../src/paths';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { programCatalogue } from '../../src/targets';
-import type { ComponentRef } from '../../src/targets/deployment';
+import type { ComponentRef } from '../../src/model/componentRef';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { scaleOutsideDeployer } from '../../src/targets/local/outOfBand';
 import { deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
@@ -58,7 +58,7 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
     await Promise.all(
       released.map((component) => {
         const deployment = { ref: { ...api, component: component.name }, kind: component.kind, spec: component.spec, configs: component.configs, environment: spec, resolved: {} };
-        return ports.stacks.destroy(stackIdOf(stack, environment, component.id), programCatalogue.programFor(component.kind, deployment)).catch(() => undefined);
+        return ports.stacks.destroy(pulumiStackName(componentRefOfId(stack, environment, component.id)), programCatalogue.programFor(component.kind, deployment)).catch(() => undefined);
       }),
     );
     await worker.stop();

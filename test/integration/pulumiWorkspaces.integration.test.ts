@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { stackIdOf } from '../../activities/deployment';
+import { componentRefOfId, pulumiStackName } from '../../src/model/componentRef';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot, stateDir } from '../../src/paths';
 import { localBackend } from '../../src/pulumi/backend';
@@ -86,7 +86,7 @@ describe('Pulumi workspaces', () => {
 
   /** Updates the file backend recorded for the queue's stack (each has its history, checkpoint and attrs files). */
   function recordedUpdates(): string[] {
-    const dir = path.join(stateDir(), 'pulumi', 'state', '.pulumi', 'history', STACK, stackIdOf(STACK, ENVIRONMENT, 'web/queue').stack);
+    const dir = path.join(stateDir(), 'pulumi', 'state', '.pulumi', 'history', STACK, pulumiStackName(componentRefOfId(STACK, ENVIRONMENT, 'web/queue')).stack);
     return [...new Set(fs.readdirSync(dir).flatMap((name) => /-(\d+)\./.exec(name)?.[1] ?? []))];
   }
 
@@ -104,7 +104,7 @@ describe('Pulumi workspaces', () => {
     const { desired } = input('v1.0.1');
     const queue = desired.services[0]!.components[0]!;
     const deployment = { ref: { stack: STACK, environment: ENVIRONMENT, service: 'web', component: 'queue' }, kind: queue.kind, spec: queue.spec, configs: queue.configs, environment: desired.environment.spec, resolved: {} };
-    await new ComponentStacks(localBackend(stateDir())).destroy(stackIdOf(STACK, ENVIRONMENT, queue.id), programCatalogue.programFor(queue.kind, deployment));
+    await new ComponentStacks(localBackend(stateDir())).destroy(pulumiStackName(componentRefOfId(STACK, ENVIRONMENT, queue.id)), programCatalogue.programFor(queue.kind, deployment));
 
     // The worker's operations and this test's destroy both leave nothing in their workspace root
     // (this stack's: a worker another test file SIGKILLed mid-operation had no chance to clean up).

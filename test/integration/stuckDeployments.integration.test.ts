@@ -5,12 +5,13 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { PulumiFn } from '@pulumi/pulumi/automation';
 import YAML from 'yaml';
-import { refOf, stackIdOf } from '../../activities/deployment';
+import { ComponentStackId } from '../../src/model/componentRef';
+import { componentRefOfId, pulumiStackName } from '../../src/model/componentRef';
 import { forceUnlock, listLocks } from '../../cli/locks';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot, stateDir } from '../../src/paths';
 import { localBackend } from '../../src/pulumi/backend';
-import { ComponentStackId, ComponentStacks } from '../../src/pulumi/componentStacks';
+import { ComponentStacks } from '../../src/pulumi/componentStacks';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { programCatalogue } from '../../src/targets';
 import type { ComponentDeployment } from '../../src/targets/deployment';
@@ -105,8 +106,8 @@ describe('deployments that cannot finish', () => {
   function componentStack(service: string, variables: Record<string, string>): [ComponentStackId, PulumiFn] {
     const desired = loadDesiredStack({ root: repo.root, stack: STACK, environment: ENV, variables });
     const component = desired.services.find((candidate) => candidate.name === service)!.components[0]!;
-    const deployment: ComponentDeployment = { ref: refOf(STACK, ENV, component.id), kind: component.kind, spec: component.spec, configs: component.configs, environment: desired.environment.spec, resolved: {} };
-    return [stackIdOf(STACK, ENV, component.id), programCatalogue.programFor(component.kind, deployment)];
+    const deployment: ComponentDeployment = { ref: componentRefOfId(STACK, ENV, component.id), kind: component.kind, spec: component.spec, configs: component.configs, environment: desired.environment.spec, resolved: {} };
+    return [pulumiStackName(componentRefOfId(STACK, ENV, component.id)), programCatalogue.programFor(component.kind, deployment)];
   }
 
   async function destroy(service: string): Promise<void> {

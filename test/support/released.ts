@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { stackIdOf } from '../../activities/deployment';
+import { componentRefOfId, pulumiStackName } from '../../src/model/componentRef';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { stateDir } from '../../src/paths';
 import type { ComponentStacks } from '../../src/pulumi/componentStacks';
@@ -16,6 +16,6 @@ export async function destroyReleased(stacks: ComponentStacks, repoRoot: string,
   const spec = loadDesiredStack({ root: repoRoot, stack, environment, variables: { VERSION: 'v0' } }).environment.spec;
   for (const component of (await lastReleased(new FileReleaseStore(path.join(stateDir(), 'releases')), stack, environment, service))) {
     const deployment = { ref: { stack, environment, service, component: component.name }, kind: component.kind, spec: component.spec, configs: component.configs, environment: spec, resolved: {} };
-    await stacks.destroy(stackIdOf(stack, environment, component.id), programCatalogue.programFor(component.kind, deployment));
+    await stacks.destroy(pulumiStackName(componentRefOfId(stack, environment, component.id)), programCatalogue.programFor(component.kind, deployment));
   }
 }
