@@ -5,6 +5,7 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import { printable } from '../src/client/render/format';
 import { signedRequest } from './signing';
+import { parseComponentId } from '../src/model/componentRef';
 
 export async function startDecommission(client: Client, request: Omit<DecommissionServiceInput, 'request'>, now = new Date()): Promise<WorkflowHandleWithFirstExecutionRunId> {
   // Signed whenever a key is at hand: where approval is required only a proven requester may ask.
@@ -25,7 +26,7 @@ export async function startDecommission(client: Client, request: Omit<Decommissi
 /** What the user reads of a decommission's result. */
 export function decommissionOutcome(result: DeployServiceResult): string {
   const { progress } = result;
-  const removed = (progress.plan?.deletions ?? []).map((change) => change.id.split('/').pop()).join(', ');
+  const removed = (progress.plan?.deletions ?? []).map((change) => parseComponentId(change.id)?.component ?? change.id).join(', ');
   const text =
     result.phase === 'succeeded'
       ? `✓ ${progress.service} decommissioned in ${progress.environment}: removed ${removed || 'nothing'}.`

@@ -7,6 +7,7 @@ import type { FieldDriftReport, ServiceDriftReport } from '../src/temporal/drift
 import { applyNextStep } from '../src/client/applyCommand';
 import { DeployerError, EXIT } from './baseCommand';
 import { usage } from '../src/client/locate';
+import { parseComponentId } from '../src/model/componentRef';
 
 export interface AcknowledgeRequest {
   root: string;
@@ -29,7 +30,7 @@ export interface AcknowledgeOutcome {
 /** Edits the checkout so it declares what runs for the selected drifted fields; nothing is written when any edit fails. */
 export function acknowledgeDrift(request: AcknowledgeRequest, report: ServiceDriftReport): AcknowledgeOutcome {
   if (report.status === 'skipped') throw new DeployerError(`${report.reason ?? 'a deployment is running'}; acknowledge after it has ended.`, 'DEPLOYING', EXIT.failure);
-  const only = request.component?.includes('/') ? request.component.split('/')[1] : request.component;
+  const only = request.component && (parseComponentId(request.component)?.component ?? request.component);
   const drifted = report.components.filter((component) => (component.status === 'drifted' || component.status === 'deleted') && (!only || component.name === only));
   if (only && !report.components.some((component) => component.name === only)) {
     throw usage('UNKNOWN_COMPONENT', `${request.service} has no component "${only}" in its last release; its components: ${report.components.map((component) => component.name).join(', ') || 'none'}.`);

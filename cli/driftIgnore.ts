@@ -8,6 +8,7 @@ import { LOCAL_DRIFT_FIELDS } from '../src/targets/local/driftFields';
 import type { IgnoreDriftInput, IgnoreDriftResult } from '../src/temporal/drift';
 import { componentKind, listDirs, listing, suggest, usage } from '../src/client/locate';
 import { ruleTerms } from './render/drift';
+import { parseComponentId } from '../src/model/componentRef';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
@@ -37,9 +38,9 @@ export interface IgnoreTargetOptions {
 export function checkIgnoreTarget(options: IgnoreTargetOptions): { component: string; field: string; until?: string } {
   let component = options.component;
   if (component.includes('/')) {
-    const [service, name] = component.split('/');
-    if (service !== options.service || !name) throw usage('BAD_COMPONENT', `--component "${component}" is not a component of ${options.service} (give its name, e.g. api, or ${options.service}/api)`);
-    component = name;
+    const name = parseComponentId(component);
+    if (name?.service !== options.service) throw usage('BAD_COMPONENT', `--component "${component}" is not a component of ${options.service} (give its name, e.g. api, or ${options.service}/api)`);
+    component = name.component;
   }
   if (!NAME.test(component)) throw usage('BAD_COMPONENT', `--component "${options.component}" is not a component name (e.g. api)`);
   const field = options.field.trim();

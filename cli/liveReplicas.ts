@@ -2,6 +2,7 @@ import type { DesiredStack } from '../src/model/types';
 import type { DeploymentProgress } from '../src/temporal/deployment';
 import type { ComponentHealth, Observer } from '../src/targets/observer';
 import type { LiveMicroService, LiveReplicas } from './render/progress';
+import { parseComponentId } from '../src/model/componentRef';
 
 /** The progress box is redrawn every few hundred ms; the target (ECS on aws) is asked at most this often. */
 export const LIVE_REFRESH_MS = 3000;
@@ -21,7 +22,7 @@ export function liveReplicas(observer: Observer, desiredReplicas: DesiredReplica
     const watched = progress.waves.flatMap((wave) => wave.components).filter((component) => component.kind === 'MicroService' && component.action !== 'delete' && component.state !== 'pending');
     const entries = await Promise.all(
       watched.map(async (component) => {
-        const name = component.id.split('/')[1] ?? component.id;
+        const name = parseComponentId(component.id)?.component ?? component.id;
         const ref = { stack: progress.stack, environment: progress.environment, service: progress.service, component: name, kind: 'MicroService' as const };
         const health = await observer.health(ref).catch(() => undefined);
         return health ? [[component.id, liveMicroService(health, desiredReplicas(component.id))] as const] : [];

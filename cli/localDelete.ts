@@ -1,7 +1,7 @@
 // `deployer local delete`: an out-of-band deletion of a component from the local runtime, as someone
 // deleting the resource in a cloud console would. Kept apart from the oclif command for tests.
 import type { ComponentKind } from '../src/model/schema';
-import type { ComponentRef } from '../src/targets/deployment';
+import type { ComponentRef } from '../src/model/componentRef';
 import type { ComponentState } from '../src/targets/local/api';
 import { componentPath } from '../src/targets/local/localObserver';
 import { deleteOutsideDeployer } from '../src/targets/local/outOfBand';

@@ -3,7 +3,7 @@
 // without a CLI process or a runtime.
 import path from 'node:path';
 import { loadEnvironment } from '../src/model/loadRepo';
-import type { ComponentRef } from '../src/targets/deployment';
+import type { ComponentRef } from '../src/model/componentRef';
 import type { ComponentState } from '../src/targets/local/api';
 import { componentPath } from '../src/targets/local/localObserver';
 import { scaleOutsideDeployer } from '../src/targets/local/outOfBand';

@@ -3,7 +3,7 @@
 // Temporal's visibility; a forced unlock terminates the workflow and has the worker record it.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { DEPLOY_SERVICE_WORKFLOW, DeploymentProgress, progressQuery } from '../src/temporal/deployment';
+import { DEPLOY_SERVICE_WORKFLOW, DeploymentProgress, parseDeployServiceWorkflowId, progressQuery } from '../src/temporal/deployment';
 import {
   forcedUnlockReason,
   forcedUnlockWorkflowId,
@@ -59,7 +59,7 @@ async function lockOf(client: Client, execution: WorkflowExecutionInfo, scope: L
   return {
     stack: scope.stack,
     environment: scope.environment,
-    service: attributes.get(SEARCH_ATTRIBUTE_KEYS.Service) ?? execution.workflowId.split('/').pop()!,
+    service: attributes.get(SEARCH_ATTRIBUTE_KEYS.Service) ?? parseDeployServiceWorkflowId(execution.workflowId)?.service ?? execution.workflowId,
     heldBy: progress?.requestedBy ?? attributes.get(SEARCH_ATTRIBUTE_KEYS.DeployedBy),
     version: progress?.version ?? attributes.get(SEARCH_ATTRIBUTE_KEYS.Version),
     kind: progress?.kind,

@@ -9,7 +9,7 @@ import { Diagnostic, ModelValidationError, sortDiagnostics } from '../src/model/
 import { API_VERSION, ComponentKind, EnvironmentSpec, serviceFileSchema, ServiceFile } from '../src/model/schema';
 import { YamlFile } from '../src/model/yamlFile';
 import { issuesToDiagnostics } from '../src/model/zodIssues';
-import type { ComponentRef } from '../src/targets/deployment';
+import type { ComponentRef } from '../src/model/componentRef';
 import { requireEnvironment } from '../src/client/observe';
 import type { DeployerError } from './baseCommand';
 import { isoSeconds } from '../src/client/render/format';

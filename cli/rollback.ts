@@ -12,6 +12,7 @@ import { lockedMessage } from './render/locks';
 import { rollbackFailedMessage, RollbackOutcome, RollbackRequest } from './render/rollback';
 import { causes } from './errorCauses';
 import { signedRequest } from './signing';
+import { parseComponentId } from '../src/model/componentRef';
 
 export function rollbackWorkflowId(stack: string, environment: string, service: string, at: Date): string {
   return `rollback/${stack}/${environment}/${service}/${at.toISOString()}`;
@@ -106,7 +107,7 @@ export function outcomeOf(result: DeployServiceResult, request: RollbackRequest,
     durationMs,
     requestedBy: request.requestedBy,
     reason: request.reason,
-    changed: progress.waves.flatMap((wave) => wave.components.filter((component) => component.state === 'done').map((component) => component.id.split('/').pop()!)),
+    changed: progress.waves.flatMap((wave) => wave.components.filter((component) => component.state === 'done').map((component) => parseComponentId(component.id)?.component ?? component.id)),
     url,
   };
 }

@@ -3,6 +3,7 @@ import type { DeploymentPlan } from '../../src/plan/buildPlan';
 import type { ComponentChange } from '../../src/plan/diff';
 import { describeChange } from '../../src/plan/describeChange';
 import { box } from '../../src/client/render/box';
+import { parseComponentId } from '../../src/model/componentRef';
 
 const SYMBOL: Record<string, string> = { create: '+', update: '⚠', replace: '±', delete: '-' };
 
@@ -27,7 +28,7 @@ export function renderPlan(plan: DeploymentPlan): string {
 
 /** A component's line(s): symbol, name, kind, action, then what changes. */
 export function renderChange(change: ComponentChange): string[] {
-  const name = change.id.split('/')[1] ?? change.id;
+  const name = parseComponentId(change.id)?.component ?? change.id;
   const head = `  ${SYMBOL[change.action] ?? ' '} ${`${name} (${change.kind})`.padEnd(30)} ${change.action.toUpperCase()}`;
   const details = describeChange(change).map((line) => `    - ${line}`);
   return [head, ...details];

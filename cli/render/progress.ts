@@ -3,6 +3,7 @@ import { describeChange } from '../../src/plan/describeChange';
 import type { ComponentProgress, DeploymentProgress, DeployServiceResult, WaveProgress } from '../../src/temporal/deployment';
 import { box } from '../../src/client/render/box';
 import { isoSeconds, printable } from '../../src/client/render/format';
+import { parseComponentId } from '../../src/model/componentRef';
 
 /** What the target says of a MicroService's replicas while it rolls out or is monitored. */
 export interface LiveMicroService {
@@ -53,7 +54,7 @@ export type ApprovalBoxEnding = { ask: true } | { ask: false; lines: string[] };
 export function renderApprovalRequest(progress: DeploymentProgress, ending: ApprovalBoxEnding = { ask: true }, now: Date = new Date()): string {
   const title = `${capitalize(progress.environment)} Deployment Approval Required`;
   const changes = (progress.plan?.waves ?? []).flatMap((wave) => wave.changes).flatMap((change) => {
-    const name = change.id.split('/')[1] ?? change.id;
+    const name = parseComponentId(change.id)?.component ?? change.id;
     const details = describeChange(change).map((line) => line.replace(/^(\w+): /, '$1 '));
     // One detail reads as the mission's `api: Update image v1.1.0 → v1.2.0`; more get a line each.
     if (details.length <= 1) return [`  • ${name}: ${capitalize(change.action)} ${details[0] ?? change.kind}`];
@@ -174,7 +175,7 @@ export function formatDuration(ms: number): string {
 }
 
 function componentLines(component: ComponentProgress, now: Date, live?: LiveMicroService): string[] {
-  const name = component.id.split('/')[1] ?? component.id;
+  const name = parseComponentId(component.id)?.component ?? component.id;
   const started = component.startedAt ? Date.parse(component.startedAt) : undefined;
   const ended = component.finishedAt ? Date.parse(component.finishedAt) : now.getTime();
   const detail = live ? `(${live.healthy}/${live.desired} running)` : started ? `(${formatDuration(ended - started)})` : '';

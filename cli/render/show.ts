@@ -1,6 +1,6 @@
 import { ReleaseEntry, sameRelease } from '../../src/releases/releaseEntry';
 import type { ReleaseResult } from '../../src/releases/releaseRecord';
-import type { ComponentRef } from '../../src/targets/deployment';
+import type { ComponentRef } from '../../src/model/componentRef';
 import type { ComponentState, RuntimeEvent } from '../../src/targets/observer';
 import { box, boxTextWidth } from '../../src/client/render/box';
 import { calendar, elapsed, hanging, isoSeconds, table } from '../../src/client/render/format';

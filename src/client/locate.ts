@@ -2,16 +2,17 @@
 // kind. Every miss is a usage error naming the candidates.
 import fs from 'node:fs';
 import path from 'node:path';
+import { ComponentName, parseComponentId } from '../model/componentRef';
 import { didYouMean } from '../model/diagnostics';
 import { kindDeclaredIn } from '../model/componentFiles';
 import type { ComponentKind } from '../model/schema';
 import { DeployerError, EXIT } from '../errors';
 
-/** `<service>/<component>` -> its two names; anything else is a usage error. */
-export function parseComponentId(id: string): { service: string; component: string } {
-  const match = /^([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)$/.exec(id);
-  if (!match) throw usage('BAD_COMPONENT', `--component "${id}" is not <service>/<component> (e.g. notification-service/api)`);
-  return { service: match[1]!, component: match[2]! };
+/** A `--component` the user typed (`<service>/<component>`, both names as the model allows them) -> its two names; anything else is a usage error. */
+export function requireComponentId(id: string): ComponentName {
+  const name = parseComponentId(id);
+  if (!name || ![name.service, name.component].every((part) => /^[a-z][a-z0-9-]*$/.test(part))) throw usage('BAD_COMPONENT', `--component "${id}" is not <service>/<component> (e.g. notification-service/api)`);
+  return name;
 }
 
 /** A stack the repo declares; an unknown name is a usage error naming the stacks. */
@@ -96,7 +97,7 @@ export function listDirs(dir: string, yamlFiles = false): string[] {
 
 /** A component of the repo named `<service>/<component>`: its stack (found from the service), directory and kind. */
 export function locateComponent(root: string, componentId: string, stack?: string): { stack: string; service: string; component: string; componentsDir: string; kind?: ComponentKind } {
-  const { service, component } = parseComponentId(componentId);
+  const { service, component } = requireComponentId(componentId);
   const found = findServiceStack(root, service, stack);
   const componentsDir = path.join(root, 'stacks', found, 'services', service, 'components');
   const components = listDirs(componentsDir);

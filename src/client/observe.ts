@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { loadEnvironment } from '../model/loadRepo';
 import type { EnvironmentSpec } from '../model/schema';
-import type { ComponentRef } from '../targets/deployment';
+import type { ComponentRef } from '../model/componentRef';
 import type { ComponentState, Observer } from '../targets/observer';
 import { AwsObserverError } from '../targets/aws/observerError';
 import { RuntimeRequestFailed, RuntimeUnavailableError } from '../targets/local/runtimeClient';

@@ -1,4 +1,4 @@
-import type { ComponentRef } from '../targets/deployment';
+import type { ComponentRef } from './componentRef';
 import { awsNames } from '../targets/aws/names';
 import type { ComponentKind, ComponentSpec, EnvironmentSpec, MicroServiceSpec, RdsSpec } from './schema';
 import type { Diagnostic } from './diagnostics';

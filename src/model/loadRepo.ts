@@ -12,6 +12,7 @@ import { sameIdentity } from '../trust/identity';
 import type { DeploymentPolicy, DesiredComponent, DesiredService, DesiredStack } from './types';
 import { YamlFile } from './yamlFile';
 import { issuesToDiagnostics } from './zodIssues';
+import { parseComponentId } from './componentRef';
 
 export interface LoadOptions {
   /** Root of the deployment repo (holds stacks/ and environments/). */
@@ -84,7 +85,9 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
   if (target === 'aws' && environment && !environment.spec.platform.serviceConnectNamespace) diagnostics.push(...unreachableUrlProblems(references, components, `environments/${options.environment}.yaml`));
   if (target === 'local') diagnostics.push(...literalPortWarnings(components, references));
   const scope = options.services;
-  const inScope = (file: string) => !scope || !file.startsWith(`stacks/${options.stack}/services/`) || scope.includes(file.split('/')[3] ?? '');
+  // A problem in a file of a service out of scope is left out; one anywhere else (an environment file) is kept.
+  const serviceOfFile = (file: string) => new RegExp(`^stacks/${options.stack}/services/([^/]*)`).exec(file)?.[1];
+  const inScope = (file: string) => { const service = serviceOfFile(file); return !scope || service === undefined || scope.includes(service); };
   const relevant = diagnostics.filter((diagnostic) => inScope(diagnostic.file));
   options.warnings?.push(...sortDiagnostics(relevant.filter(isWarning)));
   const errors = relevant.filter((diagnostic) => !isWarning(diagnostic));
@@ -233,7 +236,7 @@ function checkTests(root: string, service: DesiredService, declared: Set<string>
     if (names.has(test.name)) diagnostics.push(file().diagnostic(['spec', 'tests', index, 'name'], `test "${test.name}" is defined twice`, 'Give each test its own name.'));
     names.add(test.name);
     if ('http' in test && !declared.has(`${service.name}/${test.http.component}`)) {
-      const suggestion = didYouMean(test.http.component, [...declared].filter((id) => id.startsWith(`${service.name}/`)).map((id) => id.split('/')[1]!));
+      const suggestion = didYouMean(test.http.component, [...declared].flatMap((id) => { const name = parseComponentId(id); return name?.service === service.name ? [name.component] : []; }));
       diagnostics.push(file().diagnostic(['spec', 'tests', index, 'http', 'component'], `test "${test.name}" targets unknown component "${test.http.component}"`, suggestion ? `Did you mean "${suggestion}"?` : undefined));
     }
   });

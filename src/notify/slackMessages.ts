@@ -3,6 +3,7 @@ import { display } from '../drift/report';
 import { formatDelta, formatUsd } from '../plan/cost';
 import { describeChange } from '../plan/describeChange';
 import type { DeploymentNotification, NotificationDetails, NotificationType } from './notifier';
+import { parseComponentId } from '../model/componentRef';
 
 // Slack messages for deployer notifications and the Slack app's answers: pure functions from what a
 // notification carries to Block Kit, shared by the worker's SlackNotifier and the Bolt app in slack/.
@@ -134,7 +135,7 @@ function approvalButtons(notification: DeploymentNotification, confirm: boolean,
 }
 
 function changeLine(change: NonNullable<NotificationDetails['changes']>[number]): string {
-  const name = change.id.split('/')[1] ?? change.id;
+  const name = parseComponentId(change.id)?.component ?? change.id;
   const described = describeChange(change);
   return `• \`${escape(name)}\` (${change.kind}) ${change.action.toUpperCase()}${described.length ? `: ${escape(described.join('; '))}` : ''}`;
 }

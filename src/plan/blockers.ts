@@ -3,6 +3,7 @@ import { localSecretNotSet } from '../targets/local/secretNotSet';
 import type { DesiredStack } from '../model/types';
 import type { ReleasedLookup } from '../releases/releaseRecord';
 import { ingressCollisions } from './ingressCollisions';
+import { parseComponentId } from '../model/componentRef';
 
 /**
  * Why a plan cannot be applied as it stands, found before anything is created: a component that
@@ -22,8 +23,8 @@ export function planBlockers(desired: DesiredStack, services: string[], released
     for (const component of service.components) {
       const variables = (component.spec as { environment?: EnvironmentVariable[] }).environment ?? [];
       for (const dependency of component.dependsOn) {
-        const [other] = dependency.split('/');
-        if (other === service.name || planned.has(dependency) || released(other!).some((deployed) => deployed.id === dependency)) continue;
+        const other = parseComponentId(dependency)?.service ?? dependency;
+        if (other === service.name || planned.has(dependency) || released(other).some((deployed) => deployed.id === dependency)) continue;
         const reader = variables.find((variable) => 'valueFrom' in variable && variable.valueFrom.component === dependency);
         const what = reader ? `${reader.name} reads ${dependency}` : `it depends on ${dependency}`;
         blockers.push(

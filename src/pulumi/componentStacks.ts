@@ -11,6 +11,7 @@ import {
   PulumiFn,
   Stack,
 } from '@pulumi/pulumi/automation';
+import type { ComponentStackId } from '../model/componentRef';
 import { localRuntimeHome } from '../paths';
 import { pulumiEnv, toolPath } from '../toolchain';
 import { releasesToKeep } from '../releases/retention';
@@ -18,12 +19,6 @@ import { diffRefreshEvent, ResourceDrift } from './refreshDiff';
 import { makeWorkspace, sweepAbandonedWorkspaces } from './workspaces';
 
 export type { ResourceDrift } from './refreshDiff';
-
-/** Identity of one component's Pulumi stack: project = deployment stack, stack = `<service>.<component>.<env>`. */
-export interface ComponentStackId {
-  project: string;
-  stack: string;
-}
 
 /** Where component stacks keep their state and how their secrets are encrypted. */
 export interface PulumiBackend {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ComponentStackId } from './componentStacks';
+import type { ComponentStackId } from '../model/componentRef';
 
 // A DIY backend (files, PostgreSQL) names each update's entries after its time in nanoseconds:
 // history/<project>/<stack>/<stack>-<ns>.history.json (+ .checkpoint.json, .attrs) and

@@ -1,18 +1,6 @@
+import type { ComponentRef } from '../model/componentRef';
 import type { ConfigFile } from '../model/types';
 import type { ComponentKind, ComponentSpec, EnvironmentSpec } from '../model/schema';
-
-/** Which component of which service, stack and environment. */
-export interface ComponentRef {
-  stack: string;
-  environment: string;
-  service: string;
-  component: string;
-  /**
-   * The component's kind, when the caller knows it. Optional: a target whose resources are not
-   * told apart by name alone (aws) looks the kind up when it is missing, at a few API calls' cost.
-   */
-  kind?: ComponentKind;
-}
 
 /** A value a component reads from another component's outputs, resolved just before its Pulumi run. */
 export interface ResolvedValue {

@@ -1,4 +1,4 @@
-import type { ComponentRef } from './deployment';
+import type { ComponentRef } from '../model/componentRef';
 import type { ComponentHealth, ComponentMetrics, ComponentState, LogLine, LogQuery, RuntimeEvent } from './local/api';
 
 export type { ComponentHealth, ComponentMetrics, ComponentState, LogLine, LogQuery, RuntimeEvent };

@@ -1,4 +1,5 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { ServiceRef } from '../model/componentRef';
 import { checkPayloadSize } from './payloadSize';
 import { SEARCH_ATTRIBUTE_KEYS } from './searchAttributes';
 import { deployerTaskQueue } from './taskQueue';
@@ -18,16 +19,20 @@ import {
 export class ServiceLockedError extends Error {
   readonly code = 'LOCKED';
 
+  readonly workflowId: string;
+
   constructor(
-    readonly workflowId: string,
+    lock: ServiceRef,
     readonly holder: { requestedBy?: string; since?: Date; version?: string },
   ) {
-    const [, stack, environment, service] = workflowId.split('/');
+    const { stack, environment, service } = lock;
+    const workflowId = deployServiceWorkflowId(stack, environment, service);
     super(
-      `${workflowId.split('/').slice(1).join('/')} is locked: ${holder.requestedBy ?? 'someone'} is deploying${holder.version ? ` ${holder.version}` : ''}` +
+      `${stack}/${environment}/${service} is locked: ${holder.requestedBy ?? 'someone'} is deploying${holder.version ? ` ${holder.version}` : ''}` +
         `${holder.since ? ` since ${holder.since.toISOString()}` : ''} (workflow ${workflowId}). Wait for it (deployer status --service ${service} --environment ${environment} --follow), ` +
         `or if it is stale: deployer unlock --stack ${stack} --environment ${environment} --service ${service} --force --reason "<why>"`,
     );
+    this.workflowId = workflowId;
   }
 }
 
@@ -55,7 +60,7 @@ export async function startServiceDeployment(client: Client, input: DeployServic
       ],
     });
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ServiceLockedError(workflowId, await lockHolder(client, workflowId));
+    if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ServiceLockedError({ stack: input.desired.stack, environment: input.desired.environment.name, service: input.service }, await lockHolder(client, workflowId));
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ServiceRef } from '../model/componentRef';
 import type { ServiceFile } from '../model/schema';
 import type { DesiredStack } from '../model/types';
 import type { EligibilityPolicy } from './approval';
@@ -18,6 +19,12 @@ export const RUN_TESTS_WORKFLOW = 'runTests';
 /** The running deployService workflow with this id is the service's lock (id conflict policy FAIL). */
 export function deployServiceWorkflowId(stack: string, environment: string, service: string): string {
   return `deploy/${stack}/${environment}/${service}`;
+}
+
+/** The service whose lock a deployService workflow id is; undefined for any other id. */
+export function parseDeployServiceWorkflowId(workflowId: string): ServiceRef | undefined {
+  const match = /^deploy\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(workflowId);
+  return match ? { stack: match[1]!, environment: match[2]!, service: match[3]! } : undefined;
 }
 
 export function deployStackWorkflowId(stack: string, environment: string): string {

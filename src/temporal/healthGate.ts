@@ -1,7 +1,7 @@
 // Which components a deployment wave's health gate waits for. Pure: the workflow calls it, and the
 // choice is unit-tested without Temporal.
 import type { ReleasedComponent } from '../releases/releaseRecord';
-import type { ComponentRef } from '../targets/deployment';
+import type { ComponentRef } from '../model/componentRef';
 import type { WaveProgress } from './deployment';
 
 /**

@@ -18,7 +18,7 @@ import { AwsObserverError } from '../../src/targets/aws/observerError';
 import { AwsObserver } from '../../src/targets/aws/awsObserver';
 import { SESSION_MANAGER_INSTALL_URL } from '../../src/targets/aws/ecsExec';
 import { awsNames } from '../../src/targets/aws/names';
-import type { ComponentRef } from '../../src/targets/deployment';
+import type { ComponentRef } from '../../src/model/componentRef';
 import type { LogLine } from '../../src/targets/observer';
 import { workerPorts } from '../../worker/ports';
 import { runCli } from '../support/cli';

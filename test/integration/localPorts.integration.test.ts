@@ -4,8 +4,8 @@ import path from 'node:path';
 import { startLocalRuntime, stopLocalRuntime } from '../../src/devenv/devEnvironment';
 import { installRoot } from '../../src/paths';
 import { freePort } from '../../src/tcpPorts';
-import type { ComponentRef } from '../../src/targets/deployment';
-import { ComponentState, componentKey, MicroServiceDesired, RedisDesired } from '../../src/targets/local/api';
+import { ComponentRef, runtimeKey } from '../../src/model/componentRef';
+import { ComponentState, MicroServiceDesired, RedisDesired } from '../../src/targets/local/api';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { listenable } from '../../src/targets/local/runtime/portClaims';
 import { RuntimeClient } from '../../src/targets/local/runtimeClient';
@@ -46,8 +46,8 @@ describe('local target ports and config paths', () => {
   }
 
   function apply(at: ComponentRef, desired: MicroServiceDesired | RedisDesired): Promise<ComponentState> {
-    created.push(componentKey(at));
-    return client.request<ComponentState>('PUT', `/v1/components/${encodeURIComponent(componentKey(at))}`, desired);
+    created.push(runtimeKey(at));
+    return client.request<ComponentState>('PUT', `/v1/components/${encodeURIComponent(runtimeKey(at))}`, desired);
   }
 
   async function events(at: ComponentRef): Promise<string[]> {
@@ -103,7 +103,7 @@ describe('local target ports and config paths', () => {
     const listenOnDeclared = `require('http').createServer((q, r) => r.end('ok')).listen(${port}, '127.0.0.1')`;
     const failure = apply(stubborn, microService(port, { command: ['node', '-e', listenOnDeclared], replicas: 1, configs: [] }));
     await expect(failure).rejects.toThrow(/Nothing answered on the replica's port \d+: the app must listen on the port in \$PORT\. On the local target the replicas share one machine, so each has its own port; \d+, the declared port, is the component's load balancer/);
-    created.splice(created.indexOf(componentKey(stubborn)), 1);
+    created.splice(created.indexOf(runtimeKey(stubborn)), 1);
   });
 
   it("starts Redis on its usual port 6379 when nothing has it, and a second one elsewhere, saying who has 6379", async () => {

@@ -3,7 +3,7 @@ import type { DeploymentPorts } from '../../activities/deployment';
 import { createDriftActivities, DriftPorts } from '../../activities/drift';
 import type { EnvironmentSpec } from '../../src/model/schema';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
-import type { ComponentRef } from '../../src/targets/deployment';
+import type { ComponentRef } from '../../src/model/componentRef';
 import type { ComponentState } from '../../src/targets/local/api';
 import type { ComponentCheck } from '../../src/temporal/drift';
 

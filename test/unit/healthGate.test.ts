@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createDeploymentActivities, DeploymentPorts } from '../../activities/deployment';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
-import type { ComponentRef } from '../../src/targets/deployment';
+import type { ComponentRef } from '../../src/model/componentRef';
 import type { ComponentHealth, Observer, ReleaseIdentity } from '../../src/targets/observer';
 import type { WaveProgress } from '../../src/temporal/deployment';
 import { gatedRefs } from '../../src/temporal/healthGate';

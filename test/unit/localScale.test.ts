@@ -4,9 +4,9 @@ import path from 'node:path';
 import { DeployerError, EXIT } from '../../cli/baseCommand';
 import { currentIdentity } from '../../cli/identity';
 import { outOfBandReason, renderScale, resolveScaleTarget, scaleComponent } from '../../cli/localScale';
-import { findServiceStack, parseComponentId } from '../../src/client/locate';
+import { findServiceStack, requireComponentId } from '../../src/client/locate';
 import { ModelValidationError } from '../../src/model/diagnostics';
-import type { ComponentRef } from '../../src/targets/deployment';
+import type { ComponentRef } from '../../src/model/componentRef';
 import type { ComponentState } from '../../src/targets/local/api';
 import { RuntimeClient, RuntimeRequestFailed, RuntimeUnavailableError } from '../../src/targets/local/runtimeClient';
 
@@ -111,9 +111,9 @@ describe('local scale: finding the component in the deployment repo', () => {
 
   it('refuses a --component that is not <service>/<component>', () => {
     for (const id of ['api', 'cart/api/extra', 'Cart/api', '/api', 'cart/']) {
-      expectUsage(errorOf(() => parseComponentId(id)), 'BAD_COMPONENT', `--component "${id}" is not <service>/<component> (e.g. notification-service/api)`);
+      expectUsage(errorOf(() => requireComponentId(id)), 'BAD_COMPONENT', `--component "${id}" is not <service>/<component> (e.g. notification-service/api)`);
     }
-    expect(parseComponentId('notification-service/api')).toEqual({ service: 'notification-service', component: 'api' });
+    expect(requireComponentId('notification-service/api')).toEqual({ service: 'notification-service', component: 'api' });
   });
 
   it('refuses an environment that does not run on the local target', () => {

@@ -113,7 +113,7 @@ const outputs: Record<string, () => string> = {
   'unlock without --force': () => unlockRefusal([lock, { ...lock, service: 'user-service' }], scope, now),
   'unlock --force during a deployment': () => renderUnlocked([{ ...lock, terminated: true } as never], scope, 'carol@company.com', 'stuck', now),
   'a command refused by a lock': () => lockedMessage('roll back', lock, now),
-  'apply refused by a lock (worker side)': () => new ServiceLockedError(lock.workflowId, { requestedBy: 'alice@company.com', version: 'v1.2.0', since: now }).message,
+  'apply refused by a lock (worker side)': () => new ServiceLockedError(lock, { requestedBy: 'alice@company.com', version: 'v1.2.0', since: now }).message,
   'nothing deployed yet': () => applyNextStep(ref),
   'nothing deployed yet, repo here': () => applyNextStep(ref, example),
   'drift acknowledge': () =>

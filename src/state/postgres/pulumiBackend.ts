@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ComponentStackId, PulumiBackend } from '../../pulumi/componentStacks';
+import type { ComponentStackId } from '../../model/componentRef';
+import type { PulumiBackend } from '../../pulumi/componentStacks';
 import { historyFolders, updatesBeyond } from '../../pulumi/history';
 import { ownerOnlyDir } from '../../ownerOnly';
 import type { StateDatabase } from './database';

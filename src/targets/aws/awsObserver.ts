@@ -1,6 +1,6 @@
+import { ComponentRef, runtimeKey } from '../../model/componentRef';
 import type { ComponentKind, EnvironmentSpec } from '../../model/schema';
-import type { ComponentRef } from '../deployment';
-import { componentKey, requestFigures } from '../local/api';
+import { requestFigures } from '../local/api';
 import type { ComponentHealth, ComponentMetrics, ComponentState, ExecOptions, ExecResult, LogLine, LogQuery, Observer, ReleaseIdentity, RuntimeEvent } from '../observer';
 import { AwsClients, AwsConnection } from './awsClients';
 import { AwsObserverError } from './observerError';
@@ -83,7 +83,7 @@ export class AwsObserver implements Observer {
    */
   async health(ref: ComponentRef, release?: ReleaseIdentity): Promise<ComponentHealth> {
     const releaseTaskDefinitionArn = release?.taskDefinitionArn;
-    let kind = ref.kind ?? this.kinds.get(componentKey(ref));
+    let kind = ref.kind ?? this.kinds.get(runtimeKey(ref));
     if (kind === undefined) {
       const snapshot = this.options.platform.clusterArn ? await this.snapshot(ref, { tasks: true }) : undefined;
       if (snapshot?.service) return microServiceHealth({ ...snapshot, releaseTaskDefinitionArn });
@@ -147,7 +147,7 @@ export class AwsObserver implements Observer {
     const cluster = this.cluster(ref);
     const serviceName = awsNames.ecsService(ref);
     const service = await describeService(this.clients.ecs, cluster, serviceName);
-    if (service) this.kinds.set(componentKey(ref), 'MicroService');
+    if (service) this.kinds.set(runtimeKey(ref), 'MicroService');
     const [targetGroups, tasks] = service
       ? await Promise.all([describeTargets(this.clients.elb, service), include.tasks ? serviceTasks(this.clients.ecs, cluster, serviceName) : []])
       : [[], []];
@@ -184,7 +184,7 @@ export class AwsObserver implements Observer {
 
   /** The kind from the ref, else from what exists under the programs' names: the ECS service first, then the rest at once. */
   private async kindOf(ref: ComponentRef): Promise<ComponentKind | undefined> {
-    const key = componentKey(ref);
+    const key = runtimeKey(ref);
     const known = ref.kind ?? this.kinds.get(key);
     if (known) return known;
     const found = await this.discover(ref);

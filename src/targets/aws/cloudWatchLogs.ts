@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudWatchLogsClient, FilteredLogEvent, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import type { ComponentRef } from '../deployment';
+import type { ComponentRef } from '../../model/componentRef';
 import type { LogLine, LogQuery } from '../local/api';
 import { awsErrorName } from './awsClients';
 import { AwsObserverError } from './observerError';

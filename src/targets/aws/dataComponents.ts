@@ -1,7 +1,7 @@
 import { DBInstance, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DescribeCacheClustersCommand, DescribeReplicationGroupsCommand, ElastiCacheClient, ReplicationGroup } from '@aws-sdk/client-elasticache';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { ComponentRef } from '../deployment';
+import type { ComponentRef } from '../../model/componentRef';
 import type { ComponentHealth, ComponentState, ComponentStatus } from '../local/api';
 import { awsErrorName } from './awsClients';
 import { awsNames } from './names';

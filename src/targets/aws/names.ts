@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ComponentRef } from '../deployment';
+import type { ComponentRef } from '../../model/componentRef';
 
 // The names the aws programs give what they create, and the aws observer looks up: one place, so
 // the two cannot disagree. AWS limits name lengths per service; a name that would not fit keeps its

@@ -1,17 +1,4 @@
 // The local runtime's HTTP contract, shared by the runtime, its dynamic providers and its clients.
-import type { ComponentRef } from '../deployment';
-
-/** `<stack>.<environment>.<service>.<component>`: names are dot-free, so this is unambiguous. */
-export function componentKey(ref: ComponentRef): string {
-  return [ref.stack, ref.environment, ref.service, ref.component].join('.');
-}
-
-export function parseComponentKey(key: string): ComponentRef | undefined {
-  const parts = key.split('.');
-  if (parts.length !== 4 || parts.some((part) => !/^[a-z][a-z0-9-]*$/.test(part))) return undefined;
-  const [stack, environment, service, component] = parts as [string, string, string, string];
-  return { stack, environment, service, component };
-}
 
 export interface HealthCheckSettings {
   path: string;

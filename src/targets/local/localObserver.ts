@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import type { ComponentRef } from '../deployment';
+import { ComponentRef, runtimeKey } from '../../model/componentRef';
 import { execOutcome } from '../execProcess';
 import type { ExecOptions, ExecResult, Observer } from '../observer';
-import { ComponentHealth, ComponentMetrics, ComponentState, componentKey, ExecTarget, LogLine, LogQuery, RuntimeEvent } from './api';
+import { ComponentHealth, ComponentMetrics, ComponentState, ExecTarget, LogLine, LogQuery, RuntimeEvent } from './api';
 import { RuntimeClient, RuntimeRequestFailed } from './runtimeClient';
 
 /** The Observer of the local target: asks the local runtime, and runs `exec` beside a replica. */
@@ -53,7 +53,7 @@ export class LocalObserver implements Observer {
 }
 
 export function componentPath(ref: ComponentRef): string {
-  return `/v1/components/${encodeURIComponent(componentKey(ref))}`;
+  return `/v1/components/${encodeURIComponent(runtimeKey(ref))}`;
 }
 
 function logParams(query: LogQuery): string {

@@ -1,4 +1,4 @@
-import type { ComponentRef } from '../deployment';
+import type { ComponentRef } from '../../model/componentRef';
 import type { ComponentState } from './api';
 import { componentPath } from './localObserver';
 import { RuntimeClient } from './runtimeClient';

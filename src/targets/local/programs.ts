@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
 import type { PulumiFn } from '@pulumi/pulumi/automation';
+import { runtimeKey } from '../../model/componentRef';
 import { durationMs } from '../../model/duration';
 import type { ElastiCacheSpec, MicroServiceSpec, RdsSpec, SqsSpec } from '../../model/schema';
 import { parseImage } from '../../model/specChecks';
 import type { ComponentDeployment } from '../deployment';
-import { componentKey, DesiredComponent, MicroServiceDesired } from './api';
+import { DesiredComponent, MicroServiceDesired } from './api';
 import { resolveLocalSecret } from './localSecrets';
 import { localSecretNotSet } from './secretNotSet';
 import { LocalComponent } from './providers';
@@ -18,7 +19,7 @@ export function localProgram(deployment: ComponentDeployment): PulumiFn {
   return async () => {
     const desired = localDesiredState(deployment);
     const secretOutputs = desired.kind === 'RDS' ? ['password'] : desired.kind === 'MicroService' ? ['secretEnvironment'] : [];
-    const inputs: pulumi.Inputs = { componentKey: componentKey(deployment.ref), ...desired };
+    const inputs: pulumi.Inputs = { componentKey: runtimeKey(deployment.ref), ...desired };
     if (desired.kind === 'MicroService') inputs.secretEnvironment = pulumi.secret(desired.secretEnvironment);
     const resource = new LocalComponent(deployment.ref.component, inputs, { additionalSecretOutputs: secretOutputs });
     switch (desired.kind) {

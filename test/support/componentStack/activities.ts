@@ -1,6 +1,7 @@
+import type { ComponentStackId } from '../../../src/model/componentRef';
 import type { ActivityPorts } from '../../../activities';
 import { withHeartbeats } from '../../../activities/deployment';
-import type { ComponentStackId, ResourceDrift, UpOutcome } from '../../../src/pulumi/componentStacks';
+import type { ResourceDrift, UpOutcome } from '../../../src/pulumi/componentStacks';
 
 /** One Pulumi operation on one component stack, as the test workflows ask for it (plain JSON). */
 export interface ComponentOperation {

@@ -1,4 +1,4 @@
-import type { ComponentRef } from '../../deployment';
+import type { ComponentRef } from '../../../model/componentRef';
 import type { ComponentHealth, ComponentState, DesiredComponent } from '../api';
 import type { ChildLedger } from './childLedger';
 import type { EventJournal, LogJournal } from './journal';

@@ -1,18 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  ComponentHealth,
-  ComponentMetrics,
-  ComponentState,
-  DesiredComponent,
-  ExecTarget,
-  LogLine,
-  LogQuery,
-  parseComponentKey,
-  RuntimeEvent,
-} from '../api';
+import { ComponentRef, parseRuntimeKey } from '../../../model/componentRef';
+import { ComponentHealth, ComponentMetrics, ComponentState, DesiredComponent, ExecTarget, LogLine, LogQuery, RuntimeEvent } from '../api';
 import { OWNER_ONLY_FILE, ownerOnlyDir } from '../../../ownerOnly';
-import type { ComponentRef } from '../../deployment';
 import { ChildLedger } from './childLedger';
 import { EventJournal, LogJournal } from './journal';
 import { LogRetention, logRetentionFromEnvironment } from './logSegments';
@@ -202,7 +192,7 @@ export class LocalRuntime {
   }
 
   private entryFor(key: string, kind: DesiredComponent['kind'], saved: Record<string, unknown>): Entry {
-    const ref = parseComponentKey(key);
+    const ref = parseRuntimeKey(key);
     if (!ref) throw new RuntimeRequestError(400, `"${key}" is not a component key (<stack>.<environment>.<service>.<component>)`);
     const dir = path.join(this.componentsDir, key);
     const context: RunnerContext = {
