@@ -8,7 +8,9 @@ import type { TemporalClientPort } from '../src/temporal/clientPort';
 import { isRunning } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
 import type { ComponentCheck, ComponentDriftReport, DriftTarget, FieldDriftReport, IgnoreDriftInput, IgnoreDriftResult, IgnoreRule } from '../src/temporal/drift';
-import { componentRef, pulumiStackName } from '../src/model/componentRef';
+import { pulumiStackName } from '../src/model/componentRef';
+import { componentDeployment } from '../src/targets/deployment';
+import { targetFor } from '../src/targets/targetFor';
 import { DeploymentPorts, withHeartbeats } from './deployment';
 
 export interface DriftPorts {
@@ -73,12 +75,11 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
      */
     async checkComponentDrift(input: { stack: string; environment: { name: string; spec: EnvironmentSpec }; component: ReleasedComponent }): Promise<ComponentCheck> {
       const { stack, environment, component } = input;
-      const ref = componentRef(stack, environment.name, component);
-      const deployment = { ref, kind: component.kind, spec: component.spec, configs: component.configs, environment: environment.spec, resolved: {} };
-      const drifts = await withHeartbeats((hooks) => ports.stacks.previewRefresh(pulumiStackName(ref), ports.programs.programFor(component.kind, deployment), hooks));
+      const deployment = componentDeployment(stack, environment, component);
+      const drifts = await withHeartbeats((hooks) => ports.stacks.previewRefresh(pulumiStackName(deployment.ref), ports.programs.programFor(deployment), hooks));
       // Whether a data component runs is not in its settings, so the refresh cannot see it: ask the target.
       const status = component.kind === 'MicroService' ? undefined : (await (await ports.observe(environment.spec)).state({ ...deployment.ref, kind: component.kind }))?.status.state;
-      return componentCheck(component, drifts, { target: environment.spec.target, status });
+      return componentCheck(component, drifts, { rules: targetFor(environment.spec).drift, status });
     },
 
     /**

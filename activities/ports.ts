@@ -1,6 +1,7 @@
 import type { PulumiFn } from '@pulumi/pulumi/automation';
+import type { ComponentDeployment } from '../src/targets/deployment';
 
-/** Port: the target's Pulumi programs (local dynamic providers, or @pulumi/aws). */
+/** Port: the targets' Pulumi programs (local dynamic providers, or @pulumi/aws). */
 export interface ProgramCatalogue {
-  programFor(kind: string, spec: unknown): PulumiFn;
+  programFor(deployment: ComponentDeployment): PulumiFn;
 }

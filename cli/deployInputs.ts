@@ -56,6 +56,7 @@ export function deployRequest(flags: DeployFlags): DeployRequest {
 export function displayVersion(desired: DesiredStack, variables: Record<string, string>, service?: string): string {
   if (variables.VERSION) return variables.VERSION;
   const components = desired.services.filter((candidate) => !service || candidate.name === service).flatMap((candidate) => candidate.components);
-  const image = components.find((component) => component.kind === 'MicroService')?.spec as { image?: string } | undefined;
-  return (image?.image && parseImage(image.image)?.tag) ?? (desired.commit ? desired.commit.slice(0, 7) : 'unversioned');
+  const microService = components.find((component) => component.kind === 'MicroService');
+  const image = microService?.kind === 'MicroService' ? microService.spec.image : undefined;
+  return (image && parseImage(image)?.tag) ?? (desired.commit ? desired.commit.slice(0, 7) : 'unversioned');
 }

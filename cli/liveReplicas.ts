@@ -43,7 +43,7 @@ export function liveMicroService(health: ComponentHealth, desired?: number): Liv
 /** What the stack's desired state asks of each MicroService: `scaling.replicas`. */
 export function desiredReplicasOf(desired: DesiredStack): DesiredReplicas {
   const replicas = new Map(
-    desired.services.flatMap((service) => service.components).flatMap((component) => (component.kind === 'MicroService' ? [[component.id, (component.spec as { scaling?: { replicas?: number } }).scaling?.replicas] as const] : [])),
+    desired.services.flatMap((service) => service.components).flatMap((component) => (component.kind === 'MicroService' ? [[component.id, component.spec.scaling.replicas] as const] : [])),
   );
   return (id) => replicas.get(id);
 }

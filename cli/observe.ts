@@ -126,7 +126,7 @@ export function readAutoscaling(root: string, ref: ComponentRef): AutoscalingSpe
       [],
     )?.component;
     if (component?.kind !== 'MicroService') return undefined;
-    return (component.spec as { scaling?: { autoscaling?: AutoscalingSpec } }).scaling?.autoscaling;
+    return component.spec.scaling.autoscaling;
   } catch {
     return undefined;
   }

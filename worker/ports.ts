@@ -3,9 +3,8 @@ import type { ActivityPorts } from '../activities';
 import { notifierFromEnv } from '../src/notify/slackNotifier';
 import { ComponentStacks } from '../src/pulumi/componentStacks';
 import { openStateStore, StateStore } from '../src/state/stateStore';
-import { programCatalogue } from '../src/targets';
 import { temporalClientFromEnv } from '../src/temporal/clientPort';
-import { observerFor } from '../src/targets/observers';
+import { targetFor } from '../src/targets/targetFor';
 import { githubOidcSettingsFromEnv, verifyGithubOidcToken } from '../src/trust/githubOidc';
 import { GitPolicySource, policyRepoSettingsFromEnv } from '../src/trust/reviewedPolicy';
 import { SLACK_DECISION_KEY_ENV } from '../src/trust/slackDecisionKey';
@@ -21,9 +20,9 @@ export function workerPorts(stateDir: string, overrides: Partial<ActivityPorts> 
   const githubOidc = githubOidcSettingsFromEnv();
   return {
     stacks: new ComponentStacks(state.pulumi),
-    programs: programCatalogue,
+    programs: { programFor: (deployment) => targetFor(deployment.environment).program(deployment) },
     releases: state.releases,
-    observe: observerFor,
+    observe: (environment) => targetFor(environment).observer(environment),
     notifier: notifierFromEnv(path.join(stateDir, 'notifications.jsonl')),
     drift: state.drift,
     temporal: temporalClientFromEnv(),

@@ -21,9 +21,9 @@ export function requireEnvironment(root: string, name: string): EnvironmentSpec 
 
 /** The observer of the environment's target: the local runtime, or CloudWatch/ECS/ELB in the environment's region. */
 export async function observerFor(environment: EnvironmentSpec): Promise<Observer> {
-  const { observerFor: targetObserver } = await import('../targets/observers');
+  const { targetFor } = await import('../targets/targetFor');
   try {
-    return await targetObserver(environment);
+    return await targetFor(environment).observer(environment);
   } catch (error) {
     throw observeFailure(error);
   }

@@ -1,29 +1,18 @@
 // From what the engine's refresh found to what people read: only fields users wrote, desired taken
 // from the release's spec, secrets hidden, each with severity and likely cause; then ignore rules and
 // first-seen times applied. Pure, so the rules are unit-tested.
-import type { ComponentKind, MicroServiceSpec } from '../model/schema';
+import type { ComponentKind, KindedSpec } from '../model/schema';
 import type { ResourceDrift } from '../pulumi/componentStacks';
 import type { ReleasedComponent } from '../releases/releaseRecord';
 import type { ComponentStatus } from '../targets/local/api';
-import { awsDeletedResource, awsSpecField } from '../targets/aws/driftFields';
-import type { DeletionResolver, FieldResolver, SpecField } from '../targets/driftFields';
-import { localSpecField } from '../targets/local/driftFields';
+import type { SpecField } from '../targets/driftFields';
+import type { DriftRules } from '../targets/target';
 import type { ComponentCheck, ComponentDriftReport, ContextField, FieldDriftReport, IgnoreRule } from '../temporal/drift';
 import { fnv1a32 } from '../fnv1a';
 import { classifyDeleted, classifyField, classifyStopped, combinedCause, worstSeverity } from './classify';
 import { ignoringRule } from './ignore';
 
 export const SECRET_VALUE = '(secret)';
-
-/** How a target's recorded fields map onto spec fields. */
-export function fieldResolver(target: 'local' | 'aws'): FieldResolver {
-  return target === 'local' ? localSpecField : awsSpecField;
-}
-
-/** What a resource deleted outside deployer means on a target. A local component is a single resource: it is the component. */
-export function deletionResolver(target: 'local' | 'aws'): DeletionResolver {
-  return target === 'local' ? () => undefined : awsDeletedResource;
-}
 
 /** How a deleted auxiliary resource (an IAM policy, the dead letter queue) shows in its field. */
 export const DELETED_RESOURCE = { desired: 'exists', actual: 'deleted' } as const;
@@ -47,7 +36,8 @@ const CONTEXT_FIELDS: Record<ComponentKind, { field: string; specPath: string[] 
 };
 
 export interface CheckOptions {
-  target: 'local' | 'aws';
+  /** The drift rules of the environment's target (targetFor(environment).drift). */
+  rules: DriftRules;
   /** What the target says the component is doing now (a refresh reads its settings, not whether it runs). */
   status?: ComponentStatus['state'];
 }
@@ -64,7 +54,7 @@ export const STATUS_FIELD = 'status';
  */
 export function componentCheck(component: ReleasedComponent, drifts: ResourceDrift[], options: CheckOptions): ComponentCheck {
   const base = { id: component.id, name: component.name, kind: component.kind };
-  const spec = component.spec as unknown;
+  const { spec } = component;
   const context = CONTEXT_FIELDS[component.kind].map(({ field, specPath }) => ({ field, desired: lookup(spec, specPath) ?? null }));
   const fields = new Map<string, FieldDriftReport>();
   // Secret variables the engine wraps whole collapse into one field, and one field may be read from
@@ -72,22 +62,20 @@ export function componentCheck(component: ReleasedComponent, drifts: ResourceDri
   const add = (specField: SpecField, desired: unknown, actual: unknown) => {
     if (!fields.has(specField.field)) fields.set(specField.field, fieldReport(specField, desired, actual));
   };
-  const deleted = deletionResolver(options.target);
   for (const drift of drifts.filter((candidate) => candidate.kind === 'deleted')) {
-    const specField = deleted(component.kind, drift);
+    const specField = options.rules.deletedResource(component.kind, drift);
     if (!specField) return { ...base, outcome: 'deleted', fields: [], context };
     add(specField, DELETED_RESOURCE.desired, DELETED_RESOURCE.actual);
   }
-  const resolve = fieldResolver(options.target);
   for (const drift of drifts) {
     for (const found of drift.fields) {
-      const specField = resolve(component.kind, drift, found.field, spec);
+      const specField = options.rules.specField(component, drift, found.field);
       if (!specField) continue;
       const convert = specField.toSpec ?? ((value: unknown) => value);
       const actual = convert(found.actual);
       const desired = specField.derived ? convert(found.recorded) : lookup(spec, specField.specPath);
       if (sameValue(desired, actual)) continue;
-      if (options.target !== 'local' && autoscalerWork(component, specField, actual)) continue;
+      if (options.rules.autoscales && autoscalerWork(component, specField, actual)) continue;
       add(specField, desired, actual);
     }
   }
@@ -120,9 +108,9 @@ export function failedCheck(component: Pick<ReleasedComponent, 'id' | 'name' | '
 }
 
 /** Whether a replica count is what the component's own autoscaling may set. */
-export function autoscalerWork(component: Pick<ReleasedComponent, 'kind' | 'spec'>, field: Pick<SpecField, 'specPath'>, actual: unknown): boolean {
+export function autoscalerWork(component: KindedSpec, field: Pick<SpecField, 'specPath'>, actual: unknown): boolean {
   if (component.kind !== 'MicroService' || field.specPath.join('.') !== 'scaling.replicas' || typeof actual !== 'number') return false;
-  const autoscaling = (component.spec as MicroServiceSpec).scaling.autoscaling;
+  const autoscaling = component.spec.scaling.autoscaling;
   return autoscaling !== undefined && actual >= autoscaling.minReplicas && actual <= autoscaling.maxReplicas;
 }
 

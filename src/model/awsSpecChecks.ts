@@ -1,6 +1,6 @@
 import type { ComponentRef } from './componentRef';
 import { awsNames } from '../targets/aws/names';
-import type { ComponentKind, ComponentSpec, EnvironmentSpec, MicroServiceSpec, RdsSpec } from './schema';
+import type { EnvironmentSpec, KindedSpec, MicroServiceSpec, RdsSpec } from './schema';
 import type { Diagnostic } from './diagnostics';
 import type { ComponentReferences } from './references';
 import type { SpecProblem } from './specChecks';
@@ -33,9 +33,9 @@ const RDS_NAME_LIMITS: Record<RdsSpec['engine'], { database: number; username: n
   mysql: { database: 64, username: 16 },
 };
 
-export function checkForAws(kind: ComponentKind, spec: ComponentSpec, platform: EnvironmentSpec['platform'] = {}, environmentFile = 'the environment file'): SpecProblem[] {
-  if (kind === 'MicroService') return [...checkHealthCheck(spec as MicroServiceSpec), ...checkIngress(spec as MicroServiceSpec, platform, environmentFile)];
-  if (kind === 'RDS') return [...checkStorage(spec as RdsSpec), ...checkDatabaseNames(spec as RdsSpec)];
+export function checkForAws(component: KindedSpec, platform: EnvironmentSpec['platform'] = {}, environmentFile = 'the environment file'): SpecProblem[] {
+  if (component.kind === 'MicroService') return [...checkHealthCheck(component.spec), ...checkIngress(component.spec, platform, environmentFile)];
+  if (component.kind === 'RDS') return [...checkStorage(component.spec), ...checkDatabaseNames(component.spec)];
   return [];
 }
 
@@ -145,7 +145,7 @@ export function unreachableUrlProblems(all: ComponentReferences[], loaded: Desir
   for (const references of all) {
     references.valueFrom.forEach((from, index) => {
       const target = from && byId.get(from.component);
-      if (!target || target.kind !== 'MicroService' || from.output !== 'url' || (target.spec as MicroServiceSpec).ingress) return;
+      if (!target || target.kind !== 'MicroService' || from.output !== 'url' || target.spec.ingress) return;
       const at = references.origin(['environment', index, 'valueFrom']);
       problems.push(
         at.file.diagnostic(

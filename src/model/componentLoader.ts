@@ -6,7 +6,7 @@ import { interpolate } from './interpolate';
 import { plainTextSecrets } from './plainTextSecrets';
 import { ComponentReferences, readReferences } from './references';
 import { checkForAws, rdsIdentifierProblem } from './awsSpecChecks';
-import { API_VERSION, COMPONENT_KINDS, ComponentKind, componentFileSchema, componentKinds, EnvironmentSpec, MicroServiceSpec } from './schema';
+import { API_VERSION, COMPONENT_KINDS, ComponentKind, componentFileSchema, componentKinds, EnvironmentSpec, KindedSpec, MicroServiceSpec } from './schema';
 import { checkMicroService, SpecProblem } from './specChecks';
 import type { ConfigFile, DesiredComponent } from './types';
 import { YamlFile, YamlPath } from './yamlFile';
@@ -93,7 +93,8 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
     diagnostics.push(...issuesToDiagnostics(parsed.error.issues, schema, origin));
     return { references };
   }
-  const spec = parsed.data;
+  // The schema was the kind's own, so the spec is of that kind: the one place the two are joined.
+  const typed = { kind, spec: parsed.data } as KindedSpec;
   const report = (problems: SpecProblem[]) => {
     for (const problem of problems) {
       const at = origin(problem.path);
@@ -101,25 +102,24 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
     }
   };
   if (context.target === 'aws') {
-    report(checkForAws(kind, spec, context.platform ?? {}, `environments/${context.environment}.yaml`));
+    report(checkForAws(typed, context.platform ?? {}, `environments/${context.environment}.yaml`));
     const identifier = kind === 'RDS' ? rdsIdentifierProblem({ stack: context.stack, environment: context.environment, service: context.service, component: name }) : undefined;
     if (identifier) diagnostics.push(main.diagnostic(['metadata', 'name'], identifier.message, identifier.hint));
   }
   let configs: ConfigFile[] = [];
-  if (kind === 'MicroService') {
-    report(checkMicroService(spec as MicroServiceSpec));
-    configs = loadConfigs(dir, spec as MicroServiceSpec, context, origin, diagnostics);
-    diagnostics.push(...plainTextSecrets(spec as MicroServiceSpec, configs, origin, (config) => rel(path.join('configs', config.path))));
+  if (typed.kind === 'MicroService') {
+    report(checkMicroService(typed.spec));
+    configs = loadConfigs(dir, typed.spec, context, origin, diagnostics);
+    diagnostics.push(...plainTextSecrets(typed.spec, configs, origin, (config) => rel(path.join('configs', config.path))));
   }
   const component: DesiredComponent = {
     id: references.id,
     service: context.service,
     name,
-    kind,
-    spec,
+    ...typed,
     dependsOn: [],
     configs,
-    specHash: sha256(stableStringify({ kind, spec, configs: configs.map((config) => [config.mountPath, config.sha256]) })),
+    specHash: sha256(stableStringify({ kind, spec: typed.spec, configs: configs.map((config) => [config.mountPath, config.sha256]) })),
     source: main.locate(['kind']),
   };
   return { references, component };

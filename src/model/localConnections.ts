@@ -1,6 +1,5 @@
 import type { Diagnostic } from './diagnostics';
 import type { ComponentReferences } from './references';
-import type { MicroServiceSpec, RdsSpec } from './schema';
 import type { DesiredComponent } from './types';
 
 /** The port a component listens on by convention (what an app may write as a literal), and the output that gives the real one. */
@@ -9,11 +8,11 @@ function usualPort(component: DesiredComponent): { port: number; what: string; o
     case 'ElastiCacheRedis':
       return { port: 6379, what: "Redis's usual port", output: 'port' };
     case 'RDS': {
-      const engine = (component.spec as RdsSpec).engine;
+      const engine = component.spec.engine;
       return engine === 'postgres' ? { port: 5432, what: "PostgreSQL's usual port", output: 'port' } : { port: 3306, what: "MySQL's usual port", output: 'port' };
     }
     case 'MicroService':
-      return { port: (component.spec as MicroServiceSpec).port, what: 'its declared port', output: 'url' };
+      return { port: component.spec.port, what: 'its declared port', output: 'url' };
     default:
       return undefined;
   }
@@ -34,7 +33,7 @@ export function literalPortWarnings(components: DesiredComponent[], references: 
     if (component.kind !== 'MicroService') continue;
     const origin = origins.get(component.id);
     if (!origin) continue;
-    const spec = component.spec as MicroServiceSpec;
+    const spec = component.spec;
     spec.environment.forEach((variable, index) => {
       if (!('value' in variable) || !/^\d{1,5}$/.test(variable.value.trim())) return;
       const port = Number(variable.value.trim());

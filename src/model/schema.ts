@@ -243,6 +243,12 @@ export type RdsSpec = z.infer<typeof rdsSpec>;
 export type ElastiCacheSpec = z.infer<typeof elastiCacheSpec>;
 export type SqsSpec = z.infer<typeof sqsSpec>;
 export type ComponentSpec = MicroServiceSpec | RdsSpec | ElastiCacheSpec | SqsSpec;
+/** The spec of one kind of component. */
+export type ComponentSpecOf<K extends ComponentKind> = z.infer<(typeof COMPONENT_KINDS)[K]['spec']>;
+/** A kind with a spec of that kind. */
+export type KindedSpec = ByKind<{ kind: ComponentKind; spec: ComponentSpec }>;
+/** One object per kind, `kind` and `spec` agreeing: checking `kind` tells the compiler which spec it is. */
+export type ByKind<T extends { kind: ComponentKind }, K extends ComponentKind = ComponentKind> = K extends ComponentKind ? Omit<T, 'kind' | 'spec'> & { kind: K; spec: ComponentSpecOf<K> } : never;
 
 const apiVersion = z.literal(API_VERSION).describe(`Always ${API_VERSION}.`);
 

@@ -1,4 +1,4 @@
-import type { ComponentKind, ComponentSpec, EnvironmentSpec, ServiceFile } from './schema';
+import type { ByKind, ComponentKind, ComponentSpec, EnvironmentSpec, EnvironmentVariable, KindedSpec, ServiceFile } from './schema';
 
 /** Where something was written: repo-relative file, 1-based line and column. */
 export interface SourceLocation {
@@ -16,8 +16,11 @@ export interface ConfigFile {
   content: string;
 }
 
-/** One component as it should be deployed in one environment. */
-export interface DesiredComponent {
+/** One component as it should be deployed in one environment, of any kind (narrow by `kind` to reach its spec). */
+export type DesiredComponent = ByKind<DesiredComponentFields>;
+
+/** What every kind of desired component has; `kind` and `spec` agree in DesiredComponent. */
+interface DesiredComponentFields {
   /** `<service>/<component>`. */
   id: string;
   service: string;
@@ -87,4 +90,9 @@ export interface DeploymentPolicy {
   githubUsers: Record<string, string>;
   signingKeys: Record<string, string[]>;
   breakGlass: string[];
+}
+
+/** A component's environment variables: only a MicroService has any. */
+export function environmentVariables(component: KindedSpec): EnvironmentVariable[] {
+  return component.kind === 'MicroService' ? component.spec.environment : [];
 }

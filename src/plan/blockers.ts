@@ -1,4 +1,4 @@
-import type { EnvironmentVariable } from '../model/schema';
+import { environmentVariables } from '../model/types';
 import { localSecretNotSet } from '../targets/local/secretNotSet';
 import type { DesiredStack } from '../model/types';
 import type { ReleasedLookup } from '../releases/releaseRecord';
@@ -21,7 +21,7 @@ export function planBlockers(desired: DesiredStack, services: string[], released
   const blockers: string[] = [];
   for (const service of inScope) {
     for (const component of service.components) {
-      const variables = (component.spec as { environment?: EnvironmentVariable[] }).environment ?? [];
+      const variables = environmentVariables(component);
       for (const dependency of component.dependsOn) {
         const other = parseComponentId(dependency)?.service ?? dependency;
         if (other === service.name || planned.has(dependency) || released(other).some((deployed) => deployed.id === dependency)) continue;

@@ -1,5 +1,4 @@
-import type { ComponentKind, ElastiCacheSpec, MicroServiceSpec, RdsSpec } from '../model/schema';
-import type { DesiredComponent } from '../model/types';
+import type { ComponentKind, ComponentSpecOf, RdsSpec } from '../model/schema';
 import prices from './awsPrices.json';
 
 /** One priced item of one component. */
@@ -42,7 +41,9 @@ export class UnknownPriceError extends Error {
   readonly code = 'UNKNOWN_PRICE';
 }
 
-type PricedComponent = Pick<DesiredComponent, 'id' | 'kind' | 'spec'>;
+/** What pricing reads of a component of one kind. */
+type PricedOf<K extends ComponentKind> = { id: string; kind: K; spec: ComponentSpecOf<K> };
+type PricedComponent = PricedOf<ComponentKind>;
 
 /** The shape of one region in awsPrices.json; assigning the JSON to it checks the file at compile time. */
 interface RegionPrices {
@@ -84,9 +85,9 @@ interface Priced {
 }
 
 // A Record rather than a switch, so adding a component kind fails to compile until it is priced.
-const estimators: Record<ComponentKind, (component: PricedComponent, context: Context) => Priced> = {
+const estimators: { [K in ComponentKind]: (component: PricedOf<K>, context: Context) => Priced } = {
   MicroService: (component, { table }) => {
-    const spec = component.spec as MicroServiceSpec;
+    const { spec } = component;
     const { replicas } = spec.scaling;
     const vcpu = spec.resources.cpu / 1024;
     const gb = spec.resources.memory / 1024;
@@ -98,7 +99,7 @@ const estimators: Record<ComponentKind, (component: PricedComponent, context: Co
     return { lines, notIncluded };
   },
   RDS: (component, { table, region }) => {
-    const spec = component.spec as RdsSpec;
+    const { spec } = component;
     const classes = table.rdsInstanceHour[spec.engine];
     const hourly = lookup(classes, spec.instanceClass, `RDS instance class "${spec.instanceClass}" (${spec.engine})`, region, 'classes');
     // The Multi-AZ standby is a second instance with its own storage, billed like the primary.
@@ -116,7 +117,7 @@ const estimators: Record<ComponentKind, (component: PricedComponent, context: Co
     };
   },
   ElastiCacheRedis: (component, { table, region }) => {
-    const spec = component.spec as ElastiCacheSpec;
+    const { spec } = component;
     const { nodeType, mode, numNodes } = spec.cluster;
     // As elastiCacheRedis.ts creates it: single-node mode is one node whatever numNodes says.
     const nodes = mode === 'single-node' ? 1 : numNodes;
@@ -147,7 +148,7 @@ export function estimateMonthlyCost(components: PricedComponent[], target: 'aws'
   const lines: CostLine[] = [];
   const notIncluded = new Set<string>();
   for (const component of sorted) {
-    const priced = estimators[component.kind](component, context);
+    const priced = estimate(component, context);
     lines.push(...priced.lines);
     for (const item of priced.notIncluded) notIncluded.add(item);
   }
@@ -193,6 +194,11 @@ function lookup(known: Record<string, number>, key: string, what: string, region
     );
   }
   return price;
+}
+
+/** The estimator of the component's own kind. */
+function estimate<K extends ComponentKind>(component: PricedOf<K>, context: Context): Priced {
+  return estimators[component.kind](component, context);
 }
 
 function line(component: PricedComponent, item: string, monthly: number): CostLine {

@@ -43,8 +43,8 @@ export function diffComponent(before: ReleasedComponent | undefined, after: Desi
   if (before.specHash === after.specHash && !platformChanged) return { id, kind, action: 'unchanged', classes: [], fields: [] };
 
   // The platform references as if a field of the spec (platform.kmsKeyArn): a plan names the change.
-  const beforeSpec: Record<string, unknown> = { ...(before.spec as unknown as Record<string, unknown>), ...(platformChanged ? { platform: before.platform } : {}) };
-  const afterSpec: Record<string, unknown> = { ...(after.spec as unknown as Record<string, unknown>), ...(platformChanged ? { platform: after.platform ?? {} } : {}) };
+  const beforeSpec: Record<string, unknown> = { ...before.spec, ...(platformChanged ? { platform: before.platform } : {}) };
+  const afterSpec: Record<string, unknown> = { ...after.spec, ...(platformChanged ? { platform: after.platform ?? {} } : {}) };
   const fields: FieldChange[] = [];
   const classes = new Set<ChangeClass>();
   let environment: ComponentChange['environment'];

@@ -1,4 +1,3 @@
-import type { MicroServiceSpec } from '../model/schema';
 import type { DesiredComponent, DesiredStack } from '../model/types';
 import { Ingress, listenerRulePriority, routeKey } from '../targets/aws/listenerPriority';
 
@@ -13,8 +12,7 @@ import { Ingress, listenerRulePriority, routeKey } from '../targets/aws/listener
 export function ingressCollisions(desired: DesiredStack, planned: Set<string>): string[] {
   const routed = desired.services
     .flatMap((service) => service.components)
-    .filter((component) => component.kind === 'MicroService' && (component.spec as MicroServiceSpec).ingress)
-    .map((component) => ({ component, ingress: (component.spec as MicroServiceSpec).ingress! }));
+    .flatMap((component) => (component.kind === 'MicroService' && component.spec.ingress ? [{ component, ingress: component.spec.ingress }] : []));
   const reasons: string[] = [];
   routed.forEach((first, index) => {
     for (const second of routed.slice(index + 1)) {

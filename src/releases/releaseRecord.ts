@@ -2,7 +2,7 @@ import type { EnvironmentSpec, ServiceFile } from '../model/schema';
 import type { DeploymentPolicy, DesiredComponent } from '../model/types';
 
 /** What was deployed of one component: enough to diff against and to deploy again on rollback. */
-export type ReleasedComponent = Omit<DesiredComponent, 'source'>;
+export type ReleasedComponent = DesiredComponent extends infer Component ? (Component extends DesiredComponent ? Omit<Component, 'source'> : never) : never;
 
 /** Looks up what is released of a service (the release log's last good release). */
 export type ReleasedLookup = (service: string) => ReleasedComponent[];

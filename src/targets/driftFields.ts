@@ -1,7 +1,7 @@
 // What every target's drift table answers: which recorded field of which resource a user wrote, and
 // where it lives in the component's spec. Each target has its own table (local/driftFields.ts,
 // aws/driftFields.ts); src/drift/report.ts applies whichever the environment's target names.
-import type { ComponentKind } from '../model/schema';
+import type { ComponentKind, KindedSpec } from '../model/schema';
 
 export interface SpecField {
   /** The name reports show and `drift ignore --field` takes. */
@@ -27,7 +27,7 @@ export interface DriftedResource {
 }
 
 /** Where a provider field (dotted, as the refresh names it) comes from; undefined when no user wrote it. */
-export type FieldResolver = (kind: ComponentKind, resource: DriftedResource, field: string, spec: unknown) => SpecField | undefined;
+export type FieldResolver = (component: KindedSpec, resource: DriftedResource, field: string) => SpecField | undefined;
 
 /** What a deleted resource means: one field of the component, or (undefined) the component itself gone. */
 export type DeletionResolver = (kind: ComponentKind, resource: DriftedResource) => SpecField | undefined;

@@ -1,5 +1,5 @@
-import type { EnvironmentVariable } from '../model/schema';
-import type { DesiredComponent } from '../model/types';
+import { environmentVariables } from '../model/types';
+import type { KindedSpec } from '../model/schema';
 import type { ResolvedValue } from './deployment';
 
 /** Outputs of a deployed component, with Pulumi's secret flag. */
@@ -10,8 +10,8 @@ export type ComponentOutputs = Record<string, { value: unknown; secret: boolean 
  * `<service>/<component>` id). A missing output is an error that names it: it means the producing
  * component has not been deployed in this environment yet.
  */
-export function resolveValueFrom(component: DesiredComponent, outputsOf: (componentId: string) => ComponentOutputs | undefined): Record<string, ResolvedValue> {
-  const variables = ((component.spec as { environment?: EnvironmentVariable[] }).environment ?? []).flatMap((variable) => ('valueFrom' in variable ? [variable] : []));
+export function resolveValueFrom(component: KindedSpec & { id: string }, outputsOf: (componentId: string) => ComponentOutputs | undefined): Record<string, ResolvedValue> {
+  const variables = environmentVariables(component).flatMap((variable) => ('valueFrom' in variable ? [variable] : []));
   return Object.fromEntries(
     variables.map((variable) => {
       const { component: source, output } = variable.valueFrom;

@@ -7,6 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import YAML from 'yaml';
 import { componentRefOfId, pulumiStackName } from '../../src/model/componentRef';
+import { componentDeployment } from '../../src/targets/deployment';
 import { workerIdentity } from '../../src/devenv/devEnvironment';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot, stateDir } from '../../src/paths';
@@ -15,7 +16,7 @@ import { lastReleased } from '../../src/releases/releaseLog';
 import { StateDatabase } from '../../src/state/postgres/database';
 import { WorkerLiveness } from '../../src/state/postgres/workerLiveness';
 import { openStateStore } from '../../src/state/stateStore';
-import { programCatalogue } from '../../src/targets';
+import { targetFor } from '../../src/targets/targetFor';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { RuntimeClient, RuntimeRequestFailed } from '../../src/targets/local/runtimeClient';
 import { deploymentProgress } from '../../src/temporal/deployClient';
@@ -632,8 +633,8 @@ async function destroyDeployed(workerHome: string, stateUrl: string | undefined,
           const spec = loadDesiredStack({ root, stack: STACK, environment, variables: { VERSION: 'v0' } }).environment.spec;
           // Dependents first: orders' api reads its queue.
           for (const component of (await lastReleased(store.releases, STACK, environment, service)).reverse()) {
-            const deployment = { ref: { stack: STACK, environment, service, component: component.name }, kind: component.kind, spec: component.spec, configs: component.configs, environment: spec, resolved: {} };
-            await stacks.destroy(pulumiStackName(componentRefOfId(STACK, environment, component.id)), programCatalogue.programFor(component.kind, deployment));
+            const deployment = componentDeployment(STACK, { name: environment, spec }, component);
+            await stacks.destroy(pulumiStackName(componentRefOfId(STACK, environment, component.id)), targetFor(deployment.environment).program(deployment));
           }
         }),
       ),

@@ -25,6 +25,7 @@ import { runCli } from '../support/cli';
 import { freePort } from '../../src/tcpPorts';
 import { MotoServer, startMotoServer } from '../support/motoServer';
 import { testWorker } from '../support/temporal';
+import { targetFor } from '../../src/targets/targetFor';
 
 // The aws observer against a real AWS API emulator (moto server) on loopback: the resources are
 // created under the names the aws programs give them (names.ts), then read back through the
@@ -419,7 +420,7 @@ describe('aws observer (moto)', () => {
       const status = (await observer.state(reports))?.status.state;
       expect(status).toBe('stopped');
       const spec = { engine: 'postgres', version: '15.4', instanceClass: 'db.t3.micro', storage: { allocatedGb: 20, type: 'gp3' }, multiAZ: false, backup: { retentionDays: 7 }, database: { name: 'reports', username: 'app' }, dependsOn: [] };
-      const check = componentCheck({ id: 'notification-service/reports', service: 'notification-service', name: 'reports', kind: 'RDS', spec: spec as never, dependsOn: [], configs: [], specHash: 'h' }, [], { target: 'aws', status });
+      const check = componentCheck({ id: 'notification-service/reports', service: 'notification-service', name: 'reports', kind: 'RDS', spec: spec as never, dependsOn: [], configs: [], specHash: 'h' }, [], { rules: targetFor({ target: 'aws' }).drift, status });
       expect(check.fields).toEqual([{ field: 'status', specPath: ['status'], desired: 'running', actual: 'stopped', severity: 'high', cause: 'Not running: stopped outside deployer, crashed, or not restarted' }]);
     });
   });

@@ -9,7 +9,7 @@ import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DeploymentNotification, Notifier } from '../../src/notify/notifier';
 import { installRoot, stateDir } from '../../src/paths';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
-import { programCatalogue } from '../../src/targets';
+import { targetFor } from '../../src/targets/targetFor';
 import type { ComponentRef } from '../../src/model/componentRef';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { scaleOutsideDeployer } from '../../src/targets/local/outOfBand';
@@ -21,6 +21,7 @@ import { fromCheckout, ReviewedRepo } from '../support/reviewedRepo';
 import { testClient, testWorker } from '../support/temporal';
 import { detachFromUserService } from '../support/exampleRepo';
 import { lastReleased } from '../../src/releases/releaseLog';
+import { componentDeployment } from '../../src/targets/deployment';
 
 // Drift end to end on the dev server, a real worker on its own task queue, the real engine and the
 // local runtime that globalSetup started. The example repo is copied with an environment of its own
@@ -57,8 +58,8 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
     const spec = loadDesiredStack({ root: repo, stack, environment, variables: { VERSION: 'v1.2.0' } }).environment.spec;
     await Promise.all(
       released.map((component) => {
-        const deployment = { ref: { ...api, component: component.name }, kind: component.kind, spec: component.spec, configs: component.configs, environment: spec, resolved: {} };
-        return ports.stacks.destroy(pulumiStackName(componentRefOfId(stack, environment, component.id)), programCatalogue.programFor(component.kind, deployment)).catch(() => undefined);
+        const deployment = componentDeployment(stack, { name: environment, spec }, component);
+        return ports.stacks.destroy(pulumiStackName(componentRefOfId(stack, environment, component.id)), targetFor(deployment.environment).program(deployment)).catch(() => undefined);
       }),
     );
     await worker.stop();

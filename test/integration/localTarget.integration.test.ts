@@ -11,8 +11,8 @@ import type { DesiredStack } from '../../src/model/types';
 import { installRoot } from '../../src/paths';
 import { localBackend } from '../../src/pulumi/backend';
 import { ComponentStacks, SECRET_OUTPUT } from '../../src/pulumi/componentStacks';
-import { programCatalogue } from '../../src/targets';
-import type { ComponentDeployment } from '../../src/targets/deployment';
+import { targetFor } from '../../src/targets/targetFor';
+import { ComponentDeployment, componentDeployment } from '../../src/targets/deployment';
 import { runtimeEndpoint, runtimeTokenFile } from '../../src/targets/local/endpoint';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { scaleOutsideDeployer } from '../../src/targets/local/outOfBand';
@@ -62,21 +62,14 @@ describe('local target', () => {
     const component = stack.services.flatMap((service) => service.components).find((candidate) => candidate.id === id)!;
     const ref = { stack: stack.stack, environment: stack.environment.name, service: component.service, component: component.name };
     return {
-      deployment: {
-        ref,
-        kind: component.kind,
-        spec: component.spec,
-        configs: component.configs,
-        environment: stack.environment.spec,
-        resolved: resolveValueFrom(component, (source) => outputs.get(source)),
-      },
+      deployment: componentDeployment(stack.stack, stack.environment, component, { resolved: resolveValueFrom(component, (source) => outputs.get(source)) }),
       stackId: { project: stack.stack, stack: `${ref.service}.${ref.component}.${ref.environment}` },
     };
   }
 
   async function up(stack: DesiredStack, id: string) {
     const { deployment, stackId } = deploymentOf(stack, id);
-    const program = programCatalogue.programFor(deployment.kind, deployment);
+    const program = targetFor(deployment.environment).program(deployment);
     const outcome = await stacks.up(stackId, program, {});
     outputs.set(id, await stacks.outputs(stackId, program));
     return outcome;
@@ -84,7 +77,7 @@ describe('local target', () => {
 
   async function destroy(stack: DesiredStack, id: string) {
     const { deployment, stackId } = deploymentOf(stack, id);
-    await stacks.destroy(stackId, programCatalogue.programFor(deployment.kind, deployment));
+    await stacks.destroy(stackId, targetFor(deployment.environment).program(deployment));
   }
 
   function output(id: string, name: string): string {
@@ -205,7 +198,7 @@ describe('local target', () => {
     await scaleOutsideDeployer(api, 3, 'local scale by a test');
     expect((await observer.health(api)).replicas).toHaveLength(3);
     const { deployment, stackId } = deploymentOf(stack, 'notification-service/api');
-    const program = programCatalogue.programFor(deployment.kind, deployment);
+    const program = targetFor(deployment.environment).program(deployment);
     expect(await stacks.previewRefresh(stackId, program)).toEqual([
       expect.objectContaining({ name: 'api', kind: 'changed', fields: [{ field: 'replicas', recorded: 2, actual: 3 }] }),
     ]);

@@ -9,11 +9,12 @@ import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot, stateDir } from '../../src/paths';
 import { localBackend } from '../../src/pulumi/backend';
 import { ComponentStacks } from '../../src/pulumi/componentStacks';
-import { programCatalogue } from '../../src/targets';
+import { targetFor } from '../../src/targets/targetFor';
 import { deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import type { DeployServiceInput } from '../../src/temporal/deployment';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { testClient } from '../support/temporal';
+import { componentDeployment } from '../../src/targets/deployment';
 
 // The Automation API makes a `$TMPDIR/automation-*` workspace for every inline-program operation
 // unless given one; deployer gives it one under the state dir and removes it. The worker runs as its
@@ -103,8 +104,8 @@ describe('Pulumi workspaces', () => {
 
     const { desired } = input('v1.0.1');
     const queue = desired.services[0]!.components[0]!;
-    const deployment = { ref: { stack: STACK, environment: ENVIRONMENT, service: 'web', component: 'queue' }, kind: queue.kind, spec: queue.spec, configs: queue.configs, environment: desired.environment.spec, resolved: {} };
-    await new ComponentStacks(localBackend(stateDir())).destroy(pulumiStackName(componentRefOfId(STACK, ENVIRONMENT, queue.id)), programCatalogue.programFor(queue.kind, deployment));
+    const deployment = componentDeployment(STACK, desired.environment, queue);
+    await new ComponentStacks(localBackend(stateDir())).destroy(pulumiStackName(componentRefOfId(STACK, ENVIRONMENT, queue.id)), targetFor(deployment.environment).program(deployment));
 
     // The worker's operations and this test's destroy both leave nothing in their workspace root
     // (this stack's: a worker another test file SIGKILLed mid-operation had no chance to clean up).

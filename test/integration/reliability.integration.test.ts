@@ -14,8 +14,8 @@ import { installRoot, stateDir } from '../../src/paths';
 import { localBackend } from '../../src/pulumi/backend';
 import { ComponentStacks } from '../../src/pulumi/componentStacks';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
-import { programCatalogue } from '../../src/targets';
-import type { ComponentDeployment } from '../../src/targets/deployment';
+import { targetFor } from '../../src/targets/targetFor';
+import { componentDeployment } from '../../src/targets/deployment';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { RuntimeRequestFailed } from '../../src/targets/local/runtimeClient';
 import { deploymentProgress, deploymentResult, ServiceLockedError, startServiceDeployment } from '../../src/temporal/deployClient';
@@ -146,10 +146,9 @@ describe('deployment reliability', () => {
   async function destroyIfPresent(desired: DesiredStack, serviceName: string): Promise<void> {
     const stacks = new ComponentStacks(localBackend(stateDir()));
     for (const component of desired.services.find((candidate) => candidate.name === serviceName)!.components) {
-      const ref = componentRefOfId(desired.stack, desired.environment.name, component.id);
       if (!fs.existsSync(checkpointFile(desired.stack, pulumiStackName(componentRefOfId(desired.stack, desired.environment.name, component.id)).stack))) continue;
-      const deployment: ComponentDeployment = { ref, kind: component.kind, spec: component.spec, configs: component.configs, environment: desired.environment.spec, resolved: {} };
-      await stacks.destroy(pulumiStackName(componentRefOfId(desired.stack, desired.environment.name, component.id)), programCatalogue.programFor(component.kind, deployment));
+      const deployment = componentDeployment(desired.stack, desired.environment, component);
+      await stacks.destroy(pulumiStackName(componentRefOfId(desired.stack, desired.environment.name, component.id)), targetFor(deployment.environment).program(deployment));
     }
   }
 

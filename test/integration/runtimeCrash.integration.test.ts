@@ -10,7 +10,7 @@ import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot } from '../../src/paths';
 import { localBackend } from '../../src/pulumi/backend';
 import { ComponentStacks } from '../../src/pulumi/componentStacks';
-import { programCatalogue } from '../../src/targets';
+import { targetFor } from '../../src/targets/targetFor';
 import { ComponentRef, ComponentStackId } from '../../src/model/componentRef';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { ComponentOutputs, resolveValueFrom } from '../../src/targets/resolveValueFrom';
@@ -21,6 +21,7 @@ import type { ComponentCheck } from '../../src/temporal/drift';
 import { workerPorts } from '../../worker/ports';
 import { descendantsOf, processesReferencing, SeenProcess, stillRunning } from '../support/processes';
 import { redis } from '../support/redis';
+import { componentDeployment } from '../../src/targets/deployment';
 
 // A local runtime killed with SIGKILL (the OOM killer, `kill -9`), as on a user's machine: its own
 // runtime in its own state dir, started the way `deployer dev start` starts it. Its successor must
@@ -42,8 +43,8 @@ describe('a local runtime killed with SIGKILL', () => {
   /** A component's Pulumi stack and program, its references resolved from the outputs so far. */
   const stackOf = (id: string): [ComponentStackId, PulumiFn] => {
     const component = componentOf(id);
-    const deployment = { ref: { ...ref(component.name), service: component.service }, kind: component.kind, spec: component.spec, configs: component.configs, environment: stack.environment.spec, resolved: resolveValueFrom(component, (source) => outputs.get(source)) };
-    return [{ project: stack.stack, stack: `${component.service}.${component.name}.development` }, programCatalogue.programFor(deployment.kind, deployment)];
+    const deployment = componentDeployment(stack.stack, stack.environment, component, { resolved: resolveValueFrom(component, (source) => outputs.get(source)) });
+    return [{ project: stack.stack, stack: `${component.service}.${component.name}.development` }, targetFor(deployment.environment).program(deployment)];
   };
 
   beforeAll(async () => {

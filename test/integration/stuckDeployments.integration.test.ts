@@ -13,8 +13,8 @@ import { installRoot, stateDir } from '../../src/paths';
 import { localBackend } from '../../src/pulumi/backend';
 import { ComponentStacks } from '../../src/pulumi/componentStacks';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
-import { programCatalogue } from '../../src/targets';
-import type { ComponentDeployment } from '../../src/targets/deployment';
+import { targetFor } from '../../src/targets/targetFor';
+import { componentDeployment } from '../../src/targets/deployment';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import type { DeployServiceInput } from '../../src/temporal/deployment';
@@ -106,8 +106,8 @@ describe('deployments that cannot finish', () => {
   function componentStack(service: string, variables: Record<string, string>): [ComponentStackId, PulumiFn] {
     const desired = loadDesiredStack({ root: repo.root, stack: STACK, environment: ENV, variables });
     const component = desired.services.find((candidate) => candidate.name === service)!.components[0]!;
-    const deployment: ComponentDeployment = { ref: componentRefOfId(STACK, ENV, component.id), kind: component.kind, spec: component.spec, configs: component.configs, environment: desired.environment.spec, resolved: {} };
-    return [pulumiStackName(componentRefOfId(STACK, ENV, component.id)), programCatalogue.programFor(component.kind, deployment)];
+    const deployment = componentDeployment(STACK, desired.environment, component);
+    return [pulumiStackName(componentRefOfId(STACK, ENV, component.id)), targetFor(deployment.environment).program(deployment)];
   }
 
   async function destroy(service: string): Promise<void> {

@@ -5,7 +5,7 @@ import { publicOutputs } from '../../activities/deployment';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DesiredComponent, DesiredStack } from '../../src/model/types';
 import { awsProgram } from '../../src/targets/aws/programs';
-import type { ComponentDeployment } from '../../src/targets/deployment';
+import { componentDeployment } from '../../src/targets/deployment';
 import { resolveValueFrom } from '../../src/targets/resolveValueFrom';
 import { render, Rendered } from './pulumiMocks';
 
@@ -45,15 +45,10 @@ export async function renderAwsStack(stack: DesiredStack): Promise<Map<string, R
   };
   for (const id of order) {
     const component = componentOf(stack, id);
-    const deployment: ComponentDeployment = {
-      ref: { stack: stack.stack, environment, service: component.service, component: component.name },
-      kind: component.kind,
-      spec: component.spec,
-      configs: component.configs,
-      environment: stack.environment.spec,
+    const deployment = componentDeployment(stack.stack, { name: environment, spec: stack.environment.spec }, component, {
       resolved: resolveValueFrom(component, outputsOf),
       dependencyOutputs: Object.fromEntries(component.dependsOn.map((dependency) => [dependency, publicOutputs(outputsOf(dependency))])),
-    };
+    });
     rendered.set(id, await render(awsProgram(deployment)));
   }
   return rendered;

@@ -4,8 +4,9 @@ import { loadDesiredStack } from '../../src/model/loadRepo';
 import { stateDir } from '../../src/paths';
 import type { ComponentStacks } from '../../src/pulumi/componentStacks';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
-import { programCatalogue } from '../../src/targets';
+import { targetFor } from '../../src/targets/targetFor';
 import { lastReleased } from '../../src/releases/releaseLog';
+import { componentDeployment } from '../../src/targets/deployment';
 
 /**
  * Destroys every component the release log says a service runs in an environment: what a test file
@@ -15,7 +16,7 @@ export async function destroyReleased(stacks: ComponentStacks, repoRoot: string,
   const { stack, environment, service } = where;
   const spec = loadDesiredStack({ root: repoRoot, stack, environment, variables: { VERSION: 'v0' } }).environment.spec;
   for (const component of (await lastReleased(new FileReleaseStore(path.join(stateDir(), 'releases')), stack, environment, service))) {
-    const deployment = { ref: { stack, environment, service, component: component.name }, kind: component.kind, spec: component.spec, configs: component.configs, environment: spec, resolved: {} };
-    await stacks.destroy(pulumiStackName(componentRefOfId(stack, environment, component.id)), programCatalogue.programFor(component.kind, deployment));
+    const deployment = componentDeployment(stack, { name: environment, spec }, component);
+    await stacks.destroy(pulumiStackName(componentRefOfId(stack, environment, component.id)), targetFor(deployment.environment).program(deployment));
   }
 }

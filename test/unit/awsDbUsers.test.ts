@@ -64,7 +64,7 @@ describe("the app user's name", () => {
   it("is the master's with _app, and validation keeps it within the engine's length", () => {
     expect(appUserName(rds({ database: { name: 'cart', username: 'cart' } }))).toBe('cart_app');
     const username = 'a'.repeat(60);
-    expect(checkForAws('RDS', rds({ engine: 'postgres', version: '16.4', database: { name: 'cart', username } })).map((problem) => problem.message)).toEqual([
+    expect(checkForAws({ kind: 'RDS', spec: rds({ engine: 'postgres', version: '16.4', database: { name: 'cart', username } }) }).map((problem) => problem.message)).toEqual([
       `database.username "${username}" leaves no room for the app's own user "${username}_app" (64 characters; postgres allows 63)`,
     ]);
   });

@@ -1,15 +1,17 @@
 import fs from 'node:fs';
 import type { EngineEvent } from '@pulumi/pulumi/automation';
 import { componentCheck, componentReport } from '../../src/drift/report';
-import type { MicroServiceSpec, RdsSpec } from '../../src/model/schema';
+import type { MicroServiceSpec } from '../../src/model/schema';
 import type { DesiredStack } from '../../src/model/types';
 import type { ResourceDrift } from '../../src/pulumi/componentStacks';
 import { diffRefreshEvent } from '../../src/pulumi/refreshDiff';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
+import type { KindedSpec } from '../../src/model/schema';
 import { AWS_DRIFT_FIELDS, awsDeletedResource, awsSpecField } from '../../src/targets/aws/driftFields';
 import type { ComponentDriftReport } from '../../src/temporal/drift';
 import { componentOf, copyAwsExample, loadAwsStack, renderAwsStack } from '../support/awsExample';
 import { installAwsMocks, Rendered, RenderedResource } from '../support/pulumiMocks';
+import { targetFor } from '../../src/targets/targetFor';
 
 // Drift of aws components, from what the programs record to the report people read. The example
 // stack is rendered with the same mocks as test/unit/awsPrograms.test.ts: each resource's inputs are
@@ -72,7 +74,7 @@ const deleted = (target: RenderedResource) => refreshed(target, undefined);
 
 function report(id: string, events: EngineEvent[], status?: 'running' | 'stopped'): ComponentDriftReport {
   const drifts = events.map(diffRefreshEvent).filter((drift): drift is ResourceDrift => drift !== undefined);
-  return componentReport(componentCheck(released(id), drifts, { target: 'aws', status }), [], {}, now);
+  return componentReport(componentCheck(released(id), drifts, { rules: targetFor({ target: 'aws' }).drift, status }), [], {}, now);
 }
 
 const SECURITY = 'Security setting changed outside deployer (console or CLI)';
@@ -212,10 +214,11 @@ describe('aws drift: data components', () => {
   it('RDS: a spec naming the major version is met by any minor of it; a database made public is high', () => {
     const id = 'notification-service/database';
     const component = released(id);
-    const majorOnly: ReleasedComponent = { ...component, spec: { ...(component.spec as RdsSpec), version: '16' } };
+    if (component.kind !== 'RDS') throw new Error(`${id} is not an RDS`);
+    const majorOnly: ReleasedComponent = { ...component, spec: { ...component.spec, version: '16' } };
     const instance = resource(id, 'aws:rds/instance:Instance');
     const drifts = [changed(instance, { engineVersion: '16.6', publiclyAccessible: true })].map(diffRefreshEvent).filter((drift): drift is ResourceDrift => drift !== undefined);
-    expect(componentCheck(majorOnly, drifts, { target: 'aws' }).fields).toEqual([
+    expect(componentCheck(majorOnly, drifts, { rules: targetFor({ target: 'aws' }).drift }).fields).toEqual([
       { field: 'security.publiclyAccessible', specPath: ['security', 'publiclyAccessible'], desired: false, actual: true, severity: 'high', cause: SECURITY, derived: true },
     ]);
   });
@@ -264,7 +267,7 @@ describe('the aws field table', () => {
       const mains: string[] = [];
       for (const target of resources.filter((candidate) => !candidate.type.startsWith('pulumi:providers:'))) {
         for (const field of fieldsOf(target.inputs)) {
-          const specField = awsSpecField(component.kind, target, field, component.spec);
+          const specField = awsSpecField(component, target, field);
           if (specField) expect([id, specField.field, known.includes(specField.field)]).toEqual([id, specField.field, true]);
         }
         const whenDeleted = awsDeletedResource(component.kind, target);
@@ -278,9 +281,9 @@ describe('the aws field table', () => {
 
   it('ignores a resource none of the programs make', () => {
     const bucket = { type: 'aws:s3/bucket:Bucket', name: 'stray' };
-    expect(awsSpecField('MicroService', bucket, 'bucket', {})).toBeUndefined();
+    expect(awsSpecField({ kind: 'MicroService', spec: {} } as KindedSpec, bucket, 'bucket')).toBeUndefined();
     const drift: ResourceDrift = { urn: 'urn:pulumi:production::deployer::aws:s3/bucket:Bucket::stray', ...bucket, kind: 'changed', fields: [{ field: 'acl', recorded: 'private', actual: 'public-read' }] };
-    expect(componentCheck(released('notification-service/queue'), [drift], { target: 'aws' })).toMatchObject({ outcome: 'checked', fields: [] });
+    expect(componentCheck(released('notification-service/queue'), [drift], { rules: targetFor({ target: 'aws' }).drift })).toMatchObject({ outcome: 'checked', fields: [] });
   });
 });
 

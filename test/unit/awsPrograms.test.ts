@@ -5,7 +5,7 @@ import { listenerRulePriority } from '../../src/targets/aws/listenerPriority';
 import { awsNames } from '../../src/targets/aws/names';
 import { AwsTargetError } from '../../src/targets/aws/platform';
 import { awsProgram } from '../../src/targets/aws/programs';
-import type { ComponentDeployment } from '../../src/targets/deployment';
+import { ComponentDeployment, componentDeployment } from '../../src/targets/deployment';
 import { componentOf, copyAwsExample, example, loadAwsStack, renderAwsStack } from '../support/awsExample';
 import { installAwsMocks, mockListeners, render, Rendered, RenderedResource } from '../support/pulumiMocks';
 
@@ -334,14 +334,7 @@ describe('ECS Exec where the environment does not turn it on', () => {
 function apiDeployment(change: (deployment: ComponentDeployment) => void): ComponentDeployment {
   const stack = loadStack('staging');
   const component = componentOf(stack, 'user-service/api');
-  const deployment: ComponentDeployment = {
-    ref: { stack: stack.stack, environment: 'staging', service: component.service, component: component.name },
-    kind: component.kind,
-    spec: structuredClone(component.spec),
-    configs: component.configs,
-    environment: structuredClone(stack.environment.spec),
-    resolved: { DATABASE_HOST: { value: 'db.internal', secret: false } },
-  };
+  const deployment = componentDeployment(stack.stack, { name: 'staging', spec: structuredClone(stack.environment.spec) }, structuredClone(component), { resolved: { DATABASE_HOST: { value: 'db.internal', secret: false } } });
   change(deployment);
   return deployment;
 }

@@ -5,7 +5,7 @@ import { diffComponent } from '../../src/plan/diff';
 import { describeChange } from '../../src/plan/describeChange';
 import { PROVIDER_FORCE_NEW, PROVIDER_FORCE_NEW_WHEN, replacementRules } from '../../src/plan/replacements';
 import { awsProgram } from '../../src/targets/aws/programs';
-import type { ComponentDeployment } from '../../src/targets/deployment';
+import { componentDeployment } from '../../src/targets/deployment';
 import { componentOf, copyAwsExample, loadAwsStack } from '../support/awsExample';
 import { installAwsMocks, render, RenderedResource } from '../support/pulumiMocks';
 
@@ -98,15 +98,8 @@ function withMods(component: DesiredComponent, mods: Mods, tag: string): Desired
 }
 
 async function renderComponent(component: DesiredComponent): Promise<Map<string, RenderedResource>> {
-  const deployment: ComponentDeployment = {
-    ref: { stack: stack.stack, environment: 'production', service: component.service, component: component.name },
-    kind: component.kind,
-    spec: component.spec,
-    configs: component.configs,
-    environment: { ...stack.environment.spec, platform: { ...stack.environment.spec.platform, ...component.platform } },
-    resolved: {},
-    dependencyOutputs: {},
-  };
+  const environment = { name: 'production', spec: { ...stack.environment.spec, platform: { ...stack.environment.spec.platform, ...component.platform } } };
+  const deployment = componentDeployment(stack.stack, environment, component, { dependencyOutputs: {} });
   const rendered = await render(awsProgram(deployment));
   return new Map(rendered.resources.map((resource) => [`${resource.type}/${resource.name}`, resource]));
 }

@@ -6,7 +6,7 @@ import { copyAwsExample, loadAwsStack } from '../support/awsExample';
 import { COMPONENT_KINDS, RdsSpec } from '../../src/model/schema';
 
 const rds = (spec: object): RdsSpec => COMPONENT_KINDS.RDS.spec.parse({ engine: 'postgres', version: '16.4', instanceClass: 'db.t3.micro', database: { name: 'cart' }, ...spec });
-const messages = (spec: RdsSpec) => checkForAws('RDS', spec).map((problem) => problem.message);
+const messages = (spec: RdsSpec) => checkForAws({ kind: 'RDS', spec }).map((problem) => problem.message);
 
 describe('AWS limits of an RDS spec', () => {
   it('accepts io1 with at least 100 GiB and 1,000 to 50 IOPS per GiB', () => {
@@ -28,7 +28,7 @@ describe('AWS limits of an RDS spec', () => {
 
 describe('ingress on aws, against what the listener serves', () => {
   const api = (ingress: object) => COMPONENT_KINDS.MicroService.spec.parse({ image: 'api:v1', ingress });
-  const ingressProblems = (ingress: object, platform: object) => checkForAws('MicroService', api(ingress), platform, 'environments/production.yaml');
+  const ingressProblems = (ingress: object, platform: object) => checkForAws({ kind: 'MicroService', spec: api(ingress) }, platform, 'environments/production.yaml');
 
   it('an HTTPS listener (the default) needs a host, and a hosted zone to validate its certificate in', () => {
     expect(ingressProblems({ path: '/api' }, { hostedZoneId: 'Z1' })).toEqual([

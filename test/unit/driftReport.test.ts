@@ -8,6 +8,7 @@ import { DriftStore, FileDriftDocuments, mergeFindings } from '../../src/drift/s
 import type { ResourceDrift } from '../../src/pulumi/componentStacks';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
 import type { IgnoreRule } from '../../src/temporal/drift';
+import { targetFor } from '../../src/targets/targetFor';
 
 const api: ReleasedComponent = {
   id: 'notification-service/api',
@@ -75,7 +76,7 @@ describe('component check from the refresh', () => {
         { field: 'workingDir', recorded: '/a', actual: '/b' },
         { field: 'healthTimeoutSeconds', recorded: 120, actual: 60 },
       ]),
-      { target: 'local' },
+      { rules: targetFor({ target: 'local' }).drift },
     );
     expect(check).toEqual({
       id: 'notification-service/api',
@@ -92,7 +93,7 @@ describe('component check from the refresh', () => {
   });
 
   it('is not drift when reality matches the release even though the recorded state did not', () => {
-    expect(componentCheck(api, changed([{ field: 'replicas', recorded: 3, actual: 2 }]), { target: 'local' }).fields).toEqual([]);
+    expect(componentCheck(api, changed([{ field: 'replicas', recorded: 3, actual: 2 }]), { rules: targetFor({ target: 'local' }).drift }).fields).toEqual([]);
   });
 
   it('names cpu, memory and environment variables as people write them, and never shows a secret', () => {
@@ -104,7 +105,7 @@ describe('component check from the refresh', () => {
         { field: 'environment.API_TOKEN', recorded: 'hunter2', actual: 'swordfish' },
         { field: 'environment.DATABASE_HOST', recorded: '127.0.0.1', actual: '10.0.0.9' },
       ]),
-      { target: 'local' },
+      { rules: targetFor({ target: 'local' }).drift },
     );
     expect(check.fields).toEqual([
       { field: 'cpu', specPath: ['resources', 'cpu'], desired: 256, actual: 512, severity: 'medium', cause: 'Task size changed outside deployer (console)' },
@@ -116,7 +117,7 @@ describe('component check from the refresh', () => {
   });
 
   it('a deleted resource makes the component deleted', () => {
-    const check = componentCheck(api, [{ urn: 'urn', type: 't', name: 'api', kind: 'deleted', fields: [] }], { target: 'local' });
+    const check = componentCheck(api, [{ urn: 'urn', type: 't', name: 'api', kind: 'deleted', fields: [] }], { rules: targetFor({ target: 'local' }).drift });
     expect(check).toMatchObject({ outcome: 'deleted', fields: [] });
     expect(componentReport(check, [], { 'api#(deleted)': '2026-01-15T16:45:00.000Z' }, new Date())).toEqual({
       id: 'notification-service/api',
@@ -144,7 +145,7 @@ describe('component check from the refresh', () => {
         { field: 'fifo', recorded: false, actual: true },
         { field: 'arn', recorded: 'a', actual: 'b' },
       ]),
-      { target: 'local' },
+      { rules: targetFor({ target: 'local' }).drift },
     );
     expect(check.fields.map((field) => [field.field, field.desired, field.actual, field.severity])).toEqual([
       ['type', 'standard', 'fifo', 'medium'],
@@ -153,12 +154,12 @@ describe('component check from the refresh', () => {
   });
 
   it('a data component the target reports stopped has drifted (its settings may all match), high; a MicroService scaled to none has not', () => {
-    const database: ReleasedComponent = { ...api, id: 'notification-service/database', name: 'database', kind: 'RDS', spec: { engine: 'postgres', version: '15', database: { name: 'notifications', username: 'notifications' }, dependsOn: [] } as unknown as ReleasedComponent['spec'] };
-    const check = componentCheck(database, [], { target: 'local', status: 'stopped' });
+    const database: ReleasedComponent = { ...api, id: 'notification-service/database', name: 'database', kind: 'RDS', spec: { engine: 'postgres', version: '15', database: { name: 'notifications', username: 'notifications' }, dependsOn: [] } } as unknown as ReleasedComponent;
+    const check = componentCheck(database, [], { rules: targetFor({ target: 'local' }).drift, status: 'stopped' });
     expect(check.outcome).toBe('checked');
     expect(check.fields).toEqual([{ field: 'status', specPath: ['status'], desired: 'running', actual: 'stopped', severity: 'high', cause: 'Not running: stopped outside deployer, crashed, or not restarted' }]);
-    expect(componentCheck(database, [], { target: 'local', status: 'running' }).fields).toEqual([]);
-    expect(componentCheck(api, [], { target: 'local', status: 'stopped' }).fields).toEqual([]);
+    expect(componentCheck(database, [], { rules: targetFor({ target: 'local' }).drift, status: 'running' }).fields).toEqual([]);
+    expect(componentCheck(api, [], { rules: targetFor({ target: 'local' }).drift, status: 'stopped' }).fields).toEqual([]);
   });
 
   it('on a target with an autoscaler, a replica count within the autoscaling bounds is not drift', () => {
@@ -173,7 +174,7 @@ describe('ignore rules', () => {
   const rule: IgnoreRule = { component: 'api', field: 'replicas', by: 'ana@example.com', at: '2026-01-15T11:00:00Z' };
 
   it('an ignored field never counts: status, severity and key fields leave it out', () => {
-    const check = componentCheck(api, changed([{ field: 'replicas', recorded: 2, actual: 3 }]), { target: 'local' });
+    const check = componentCheck(api, changed([{ field: 'replicas', recorded: 2, actual: 3 }]), { rules: targetFor({ target: 'local' }).drift });
     const report = componentReport(check, [rule], {}, now);
     expect(report).toEqual({ id: 'notification-service/api', name: 'api', kind: 'MicroService', status: 'in-sync', fields: [], context: [{ field: 'cpu', desired: 256, actual: 256, drifted: false }, { field: 'memory', desired: 512, actual: 512, drifted: false }] });
     expect(componentReport(check, [rule], {}, now, true).ignored).toEqual([expect.objectContaining({ field: 'replicas', actual: 3 })]);
@@ -244,7 +245,7 @@ describe('finding state', () => {
 });
 
 it('a notification names each new finding once, with values, severity and cause', () => {
-  const check = componentCheck(api, changed([{ field: 'replicas', recorded: 2, actual: 3 }]), { target: 'local' });
+  const check = componentCheck(api, changed([{ field: 'replicas', recorded: 2, actual: 3 }]), { rules: targetFor({ target: 'local' }).drift });
   const [finding] = findingsOf(check, [], new Date());
   expect(driftNotificationMessage('production', [{ component: 'api', kind: 'MicroService', field: finding!.field }, { component: 'cache', kind: 'ElastiCacheRedis' }])).toBe(
     'drift in production: api (MicroService) replicas 2 -> 3 [medium: Manual scaling outside deployer (console / deployer local scale)]; cache (ElastiCacheRedis) deleted [high: deleted outside deployer]',

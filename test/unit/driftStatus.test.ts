@@ -27,7 +27,7 @@ function checkWith(component: ReleasedComponent, state: ComponentState['status']
 }
 
 function component(name: string, kind: ReleasedComponent['kind']): ReleasedComponent {
-  return { id: `notification-service/${name}`, service: 'notification-service', name, kind, spec: {} as ReleasedComponent['spec'], dependsOn: [], configs: [], specHash: name };
+  return { id: `notification-service/${name}`, service: 'notification-service', name, kind, spec: {}, dependsOn: [], configs: [], specHash: name } as unknown as ReleasedComponent;
 }
 
 describe('drift of a data component that does not run', () => {

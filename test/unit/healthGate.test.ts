@@ -8,7 +8,7 @@ import { gatedRefs } from '../../src/temporal/healthGate';
 
 function component(id: string, kind: ReleasedComponent['kind'], dependsOn: string[] = []): ReleasedComponent {
   const [service, name] = id.split('/') as [string, string];
-  return { id, service, name, kind, spec: {} as ReleasedComponent['spec'], dependsOn, configs: [], specHash: id };
+  return { id, service, name, kind, spec: {}, dependsOn, configs: [], specHash: id } as unknown as ReleasedComponent;
 }
 
 // The example's notification-service: data components first, then the api that uses them (and another service's url).

@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDesiredStack } from '../../src/model/loadRepo';
-import type { MicroServiceSpec, SqsSpec } from '../../src/model/schema';
 import type { DesiredStack } from '../../src/model/types';
-import type { ComponentDeployment, ResolvedValue } from '../../src/targets/deployment';
+import { ComponentDeployment, componentDeployment, ComponentDeploymentOf, ResolvedValue } from '../../src/targets/deployment';
 import { setLocalSecret } from '../../src/targets/local/localSecrets';
 import { LocalTargetError, localDesiredState } from '../../src/targets/local/programs';
 
@@ -30,17 +29,17 @@ beforeAll(() => {
   stack = loadDesiredStack({ root: repo, stack: 'user-platform', environment: 'development', variables: { VERSION: 'v1.2.0' } });
 });
 
+/** The deployment of a MicroService of the example, whose spec a test may change. */
+function microService(id: string, resolved: Record<string, ResolvedValue> = {}): ComponentDeploymentOf<'MicroService'> {
+  const found = deployment(id, resolved);
+  if (found.kind !== 'MicroService') throw new Error(`${id} is a ${found.kind}`);
+  return found;
+}
+
 function deployment(id: string, resolved: Record<string, ResolvedValue> = {}): ComponentDeployment {
   const component = stack.services.flatMap((service) => service.components).find((candidate) => candidate.id === id);
   if (!component) throw new Error(`no ${id} in the example repo`);
-  return {
-    ref: { stack: stack.stack, environment: stack.environment.name, service: component.service, component: component.name },
-    kind: component.kind,
-    spec: component.spec,
-    configs: component.configs,
-    environment: stack.environment.spec,
-    resolved,
-  };
+  return componentDeployment(stack.stack, stack.environment, component, { resolved });
 }
 
 function errorOf(action: () => unknown): Error {
@@ -86,20 +85,20 @@ describe('localDesiredState: MicroService', () => {
   });
 
   it('takes the command of the spec over the local.images one', () => {
-    const base = deployment('notification-service/api', resolvedForApi);
-    const desired = localDesiredState({ ...base, spec: { ...(base.spec as MicroServiceSpec), command: ['node', 'server.js', '--verbose'] } });
+    const base = microService('notification-service/api', resolvedForApi);
+    const desired = localDesiredState({ ...base, spec: { ...base.spec, command: ['node', 'server.js', '--verbose'] } });
     expect(desired).toMatchObject({ command: ['node', 'server.js', '--verbose'], workingDir: appDir });
   });
 
   it("converts another environment's health timeout (5m) to seconds", () => {
-    const base = deployment('user-service/api', { DATABASE_HOST: { value: '127.0.0.1', secret: false } });
+    const base = microService('user-service/api', { DATABASE_HOST: { value: '127.0.0.1', secret: false } });
     const desired = localDesiredState({ ...base, environment: { ...base.environment, rollout: { ...base.environment.rollout, healthTimeout: '5m' } } });
     expect(desired).toMatchObject({ kind: 'MicroService', image: 'user-api:v2.4.1', replicas: 2, healthTimeoutSeconds: 300, environment: { DATABASE_HOST: '127.0.0.1' }, secretEnvironment: {} });
   });
 
   it('reads secretFrom from the worker\'s environment into secretEnvironment', () => {
-    const base = deployment('notification-service/api', resolvedForApi);
-    const spec = base.spec as MicroServiceSpec;
+    const base = microService('notification-service/api', resolvedForApi);
+    const { spec } = base;
     const withSecret = { ...base, spec: { ...spec, environment: [...spec.environment, { name: 'SMTP_TOKEN', secretFrom: { secret: 'DEPLOYER_TEST_SMTP_TOKEN' } }] } };
     process.env.DEPLOYER_TEST_SMTP_TOKEN = 'smtp-token-value';
     try {
@@ -112,8 +111,8 @@ describe('localDesiredState: MicroService', () => {
   });
 
   it('reads a secret stored with `deployer dev secrets set` at each resolution, before the worker\'s environment', () => {
-    const base = deployment('notification-service/api', resolvedForApi);
-    const spec = base.spec as MicroServiceSpec;
+    const base = microService('notification-service/api', resolvedForApi);
+    const { spec } = base;
     const withSecret = { ...base, spec: { ...spec, environment: [{ name: 'SMTP_TOKEN', secretFrom: { secret: 'DEPLOYER_TEST_STORED_TOKEN' } }] } };
     const previousHome = process.env.DEPLOYER_HOME;
     process.env.DEPLOYER_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-secrets-'));
@@ -131,7 +130,7 @@ describe('localDesiredState: MicroService', () => {
   });
 
   it('refuses an image the environment has no local.images entry for, saying where to add it', () => {
-    const base = deployment('notification-service/api', resolvedForApi);
+    const base = microService('notification-service/api', resolvedForApi);
     const error = errorOf(() => localDesiredState({ ...base, environment: { ...base.environment, local: { images: { 'user-api': { command: ['node', 'server.js'], workingDir: appDir } } } } }));
     expect(error).toBeInstanceOf(LocalTargetError);
     expect(error.message).toBe(
@@ -141,7 +140,7 @@ describe('localDesiredState: MicroService', () => {
   });
 
   it('refuses an environment without any local section the same way', () => {
-    const base = deployment('notification-service/api', resolvedForApi);
+    const base = microService('notification-service/api', resolvedForApi);
     const error = errorOf(() => localDesiredState({ ...base, environment: { ...base.environment, local: undefined } }));
     expect(error).toBeInstanceOf(LocalTargetError);
     expect(error.message).toMatch(/^notification-service\/api: .*no local\.images entry for "notification-api"\. Add local\.images\.notification-api/);
@@ -155,8 +154,8 @@ describe('localDesiredState: MicroService', () => {
   });
 
   it('refuses a secretFrom that neither the local secrets file nor the worker\'s environment holds', () => {
-    const base = deployment('notification-service/api', resolvedForApi);
-    const spec = base.spec as MicroServiceSpec;
+    const base = microService('notification-service/api', resolvedForApi);
+    const { spec } = base;
     delete process.env.DEPLOYER_TEST_MISSING_SECRET;
     const error = errorOf(() => localDesiredState({ ...base, spec: { ...spec, environment: [{ name: 'API_KEY', secretFrom: { secret: 'DEPLOYER_TEST_MISSING_SECRET' } }] } }));
     expect(error).toBeInstanceOf(LocalTargetError);
@@ -164,7 +163,7 @@ describe('localDesiredState: MicroService', () => {
   });
 
   it('refuses a working directory that does not exist on this machine, saying which setting to fix', () => {
-    const base = deployment('notification-service/api', resolvedForApi);
+    const base = microService('notification-service/api', resolvedForApi);
     const missing = path.join(appDir, 'does-not-exist');
     const error = errorOf(() =>
       localDesiredState({ ...base, environment: { ...base.environment, local: { images: { 'notification-api': { command: ['node', 'server.js'], workingDir: missing } } } } }),
@@ -177,7 +176,7 @@ describe('localDesiredState: MicroService', () => {
   });
 
   it('lays config files out under $CONFIG_DIR at their mountPath, as they are under /config on aws', () => {
-    const base = deployment('notification-service/api', resolvedForApi);
+    const base = microService('notification-service/api', resolvedForApi);
     const content = fs.readFileSync(apiConfig, 'utf8');
     const configs = [
       { path: 'app.yaml', mountPath: '/config/settings/notifications.yaml', sha256: 'x', content },
@@ -192,8 +191,8 @@ describe('localDesiredState: MicroService', () => {
   });
 
   it('finds the local image by repository for an image behind a registry host', () => {
-    const base = deployment('notification-service/api', resolvedForApi);
-    const desired = localDesiredState({ ...base, spec: { ...(base.spec as MicroServiceSpec), image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/notification-api:v1.2.0' } });
+    const base = microService('notification-service/api', resolvedForApi);
+    const desired = localDesiredState({ ...base, spec: { ...base.spec, image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/notification-api:v1.2.0' } });
     expect(desired).toMatchObject({ command: ['node', 'server.js'], workingDir: appDir });
   });
 });
@@ -211,6 +210,7 @@ describe('localDesiredState: data components', () => {
 
   it('maps an SQS queue with its timeouts and dead-letter queue, and fifo from the type', () => {
     const queue = deployment('notification-service/queue');
+    if (queue.kind !== 'SQS') throw new Error('notification-service/queue is not an SQS queue');
     expect(localDesiredState(queue)).toEqual({
       kind: 'SQS',
       fifo: false,
@@ -218,6 +218,6 @@ describe('localDesiredState: data components', () => {
       messageRetentionSeconds: 345600,
       deadLetterQueue: { enabled: true, maxReceiveCount: 5 },
     });
-    expect(localDesiredState({ ...queue, spec: { ...(queue.spec as SqsSpec), type: 'fifo' } })).toMatchObject({ kind: 'SQS', fifo: true });
+    expect(localDesiredState({ ...queue, spec: { ...queue.spec, type: 'fifo' } })).toMatchObject({ kind: 'SQS', fifo: true });
   });
 });

@@ -7,7 +7,7 @@
 // Security settings without a spec field of their own (IAM policies, security group rules, KMS keys,
 // public access) are `derived`: desired is what deployer recorded, and their spec path starts with
 // `security` so the classifier rates them high. No @pulumi/aws import: this runs in every drift check.
-import type { ComponentKind, ElastiCacheSpec, MicroServiceSpec, RdsSpec } from '../../model/schema';
+import type { ComponentKind, ElastiCacheSpec, KindedSpec, RdsSpec } from '../../model/schema';
 import type { DriftedResource, SpecField } from '../driftFields';
 
 /** Fields a user can name per kind (`drift ignore --field`); a prefix (`security`, `healthCheck`) covers every field under it. */
@@ -32,12 +32,12 @@ export const AWS_DRIFT_FIELDS: Record<ComponentKind, string[]> = {
   SQS: ['type', 'visibilityTimeoutSeconds', 'messageRetentionSeconds', 'deadLetterQueue', 'deadLetterQueue.maxReceiveCount', 'deadLetterQueue.messageRetentionSeconds', 'security.encryption', 'security.queuePolicy', 'status'],
 };
 
-type Resolve = (name: string, field: string, spec: unknown) => SpecField | undefined;
+type Resolve = (name: string, field: string, component: KindedSpec) => SpecField | undefined;
 
 /** Where the provider field `field` of `resource` comes from; undefined when no user wrote it (or the resource is none of the programs'). */
-export function awsSpecField(kind: ComponentKind, resource: DriftedResource, field: string, spec: unknown): SpecField | undefined {
-  if (isAppUserResource(kind, resource)) return APP_USER_INPUTS.has(field) ? security('appUser') : undefined;
-  return FIELDS[resource.type]?.(resource.name, field, spec);
+export function awsSpecField(component: KindedSpec, resource: DriftedResource, field: string): SpecField | undefined {
+  if (isAppUserResource(component.kind, resource)) return APP_USER_INPUTS.has(field) ? security('appUser') : undefined;
+  return FIELDS[resource.type]?.(resource.name, field, component);
 }
 
 /**
@@ -120,12 +120,12 @@ const FIFO = (value: unknown) => (value === true ? 'fifo' : value === false ? 's
 const HEALTH_CHECK: Record<string, string> = { path: 'path', interval: 'intervalSeconds', timeout: 'timeoutSeconds', healthyThreshold: 'healthyThreshold', unhealthyThreshold: 'unhealthyThreshold' };
 
 const FIELDS: Record<string, Resolve> = {
-  'aws:ecs/service:Service': (_name, field, spec) => {
+  'aws:ecs/service:Service': (_name, field, component) => {
     if (field === 'desiredCount') return plain('replicas', ['scaling', 'replicas']);
     // A console "update service" to a new revision changes what runs (image, environment, size)
     // while the revision the stack created stays as it was.
     if (field === 'taskDefinition') return { ...derived('taskDefinition'), toSpec: revision };
-    if (field === 'healthCheckGracePeriodSeconds') return (spec as MicroServiceSpec).ingress ? plain('healthCheck.gracePeriodSeconds', ['healthCheck', 'gracePeriodSeconds']) : derived('healthCheck.gracePeriodSeconds');
+    if (field === 'healthCheckGracePeriodSeconds') return component.kind === 'MicroService' && component.spec.ingress ? plain('healthCheck.gracePeriodSeconds', ['healthCheck', 'gracePeriodSeconds']) : derived('healthCheck.gracePeriodSeconds');
     if (field.startsWith('networkConfiguration.')) return security('network');
     if (field === 'enableExecuteCommand') return security('executeCommand');
     if (field === 'loadBalancers') return derived('ingress');
@@ -161,9 +161,9 @@ const FIELDS: Record<string, Resolve> = {
   'aws:ec2/securityGroup:SecurityGroup': (_name, field) => (field === 'ingress' || field === 'egress' ? security('securityGroupRules', rulesNotFromDependents) : undefined),
   'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule': (_name, field) =>
     ['fromPort', 'toPort', 'ipProtocol', 'referencedSecurityGroupId', 'cidrIpv4', 'cidrIpv6', 'prefixListId', 'securityGroupId'].includes(field) ? security('dependencyAccess') : undefined,
-  'aws:rds/instance:Instance': (_name, field, spec) => RDS_FIELDS[field]?.(spec as RdsSpec),
+  'aws:rds/instance:Instance': (_name, field, component) => (component.kind === 'RDS' ? RDS_FIELDS[field]?.(component.spec) : undefined),
   'aws:rds/subnetGroup:SubnetGroup': (_name, field) => (field === 'subnetIds' ? security('network') : undefined),
-  'aws:elasticache/replicationGroup:ReplicationGroup': (_name, field, spec) => REDIS_FIELDS[field]?.(spec as ElastiCacheSpec),
+  'aws:elasticache/replicationGroup:ReplicationGroup': (_name, field, component) => (component.kind === 'ElastiCacheRedis' ? REDIS_FIELDS[field]?.(component.spec) : undefined),
   'aws:elasticache/subnetGroup:SubnetGroup': (_name, field) => (field === 'subnetIds' ? security('network') : undefined),
   'aws:sqs/queue:Queue': (name, field) => (name === 'dead-letter' ? deadLetterField(field) : queueField(field)),
 };

@@ -1,8 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import type { ElastiCacheSpec } from '../../model/schema';
-import type { ComponentDeployment } from '../deployment';
+import type { ComponentDeploymentOf } from '../deployment';
 import type { AwsContext } from './context';
 import { awsNames } from './names';
 import { requirePlatform } from './platform';
@@ -14,8 +13,8 @@ const PORT = 6379;
  * rest and in transit as the spec says, with an AUTH token kept in Secrets Manager, reachable only
  * from the services that depend on it.
  */
-export function elastiCacheRedisProgram(deployment: ComponentDeployment, context: AwsContext): Record<string, pulumi.Input<string>> {
-  const spec = deployment.spec as ElastiCacheSpec;
+export function elastiCacheRedisProgram(deployment: ComponentDeploymentOf<'ElastiCacheRedis'>, context: AwsContext): Record<string, pulumi.Input<string>> {
+  const { spec } = deployment;
   const { ref } = deployment;
   const platform = requirePlatform(deployment, ['vpcId', 'subnetIds']);
   const { kmsKeyArn } = deployment.environment.platform;

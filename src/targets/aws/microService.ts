@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { MicroServiceSpec } from '../../model/schema';
 import { parseImage } from '../../model/specChecks';
-import type { ComponentDeployment } from '../deployment';
+import type { ComponentDeployment, ComponentDeploymentOf } from '../deployment';
 import type { AwsContext } from './context';
 import { listenerRulePriority } from './listenerPriority';
 import { awsNames } from './names';
@@ -24,8 +24,8 @@ const DEFAULT_PORTS: Record<string, number> = { HTTPS: 443, HTTP: 80 };
  * has ingress (with its host's certificate on an HTTPS listener), published through ECS Service
  * Connect where the platform has a namespace, and target-tracking autoscaling.
  */
-export async function microServiceProgram(deployment: ComponentDeployment, context: AwsContext): Promise<Record<string, pulumi.Input<string>>> {
-  const spec = deployment.spec as MicroServiceSpec;
+export async function microServiceProgram(deployment: ComponentDeploymentOf<'MicroService'>, context: AwsContext): Promise<Record<string, pulumi.Input<string>>> {
+  const { spec } = deployment;
   const { ref } = deployment;
   const platform = requirePlatform(deployment, ['clusterArn', 'vpcId', 'subnetIds', 'securityGroupIds', ...(spec.ingress ? (['albListenerArn', 'albDnsName'] as const) : [])]);
   const { provider, region, account } = context;
@@ -190,8 +190,8 @@ export async function microServiceProgram(deployment: ComponentDeployment, conte
  * balancer's name), with the port when it is not the scheme's own; without it, its Service Connect
  * alias where the platform has a namespace; undefined otherwise (the ECS service's name stands in).
  */
-function serviceUrl(deployment: ComponentDeployment, platform: { albDnsName?: string }, listener: Listener | undefined): string | undefined {
-  const spec = deployment.spec as MicroServiceSpec;
+function serviceUrl(deployment: ComponentDeploymentOf<'MicroService'>, platform: { albDnsName?: string }, listener: Listener | undefined): string | undefined {
+  const { spec } = deployment;
   if (spec.ingress && listener) {
     const scheme = listener.protocol.toLowerCase();
     const port = listener.port && listener.port !== DEFAULT_PORTS[listener.protocol] ? `:${listener.port}` : '';
@@ -207,7 +207,7 @@ interface Listener {
 }
 
 /** The platform's listener as AWS has it; it must serve what the environment says (albProtocol). */
-async function listenerOf(deployment: ComponentDeployment, arn: string, provider: aws.Provider): Promise<Listener> {
+async function listenerOf(deployment: ComponentDeploymentOf<'MicroService'>, arn: string, provider: aws.Provider): Promise<Listener> {
   const found = await aws.lb.getListener({ arn }, { provider });
   const declared = deployment.environment.platform.albProtocol ?? 'HTTPS';
   if (found.protocol !== 'HTTPS' && found.protocol !== 'HTTP') {
@@ -223,7 +223,7 @@ async function listenerOf(deployment: ComponentDeployment, arn: string, provider
 }
 
 /** An ACM certificate for the ingress host, validated by a DNS record in the platform's zone, added to the listener. */
-function hostCertificate(deployment: ComponentDeployment, host: string, listenerArn: string, options: { provider: aws.Provider }): aws.lb.ListenerCertificate {
+function hostCertificate(deployment: ComponentDeploymentOf<'MicroService'>, host: string, listenerArn: string, options: { provider: aws.Provider }): aws.lb.ListenerCertificate {
   const { hostedZoneId } = requirePlatform(deployment, ['hostedZoneId']);
   const certificate = new aws.acm.Certificate('certificate', { domainName: host, validationMethod: 'DNS' }, options);
   const validation = certificate.domainValidationOptions.apply((records) => records[0]!);
@@ -278,7 +278,7 @@ export function executionPolicy(input: ExecutionPolicyInput): string {
 }
 
 /** The code's own permissions: the queues it was given, and ECS Exec's channel where the environment turns exec on. */
-function taskPolicy(deployment: ComponentDeployment, logGroupArn: string): object {
+function taskPolicy(deployment: ComponentDeploymentOf<'MicroService'>, logGroupArn: string): object {
   const queueArns = queueArnsOf(deployment);
   const statements: object[] = deployment.environment.ecsExec.enabled ? ecsExecStatements(logGroupArn) : [];
   if (queueArns.length) {
@@ -290,7 +290,7 @@ function taskPolicy(deployment: ComponentDeployment, logGroupArn: string): objec
   return { Version: '2012-10-17', Statement: statements };
 }
 
-function queueArnsOf(deployment: ComponentDeployment): string[] {
+function queueArnsOf(deployment: ComponentDeploymentOf<'MicroService'>): string[] {
   return Object.values(deployment.dependencyOutputs ?? {}).flatMap((outputs) => (outputs.arn?.startsWith('arn:aws:sqs:') ? [outputs.arn] : []));
 }
 
@@ -308,7 +308,7 @@ function ecsExecStatements(logGroupArn: string): object[] {
 }
 
 /** The task's config volume is mounted at /config; a file meant elsewhere cannot get there. */
-function checkConfigMounts(deployment: ComponentDeployment): void {
+function checkConfigMounts(deployment: ComponentDeploymentOf<'MicroService'>): void {
   const outside = deployment.configs.find((config) => !config.mountPath.startsWith('/config/'));
   if (outside) {
     const { ref } = deployment;

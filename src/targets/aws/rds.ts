@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import type { RdsSpec } from '../../model/schema';
-import type { ComponentDeployment } from '../deployment';
+import type { ComponentDeploymentOf } from '../deployment';
 import type { AwsContext } from './context';
 import { appUserName, BootstrapTask, BOOTSTRAP_IMAGES, bootstrapScript } from './dbUsers';
 import { awsNames } from './names';
@@ -15,8 +15,8 @@ const PORTS: Record<RdsSpec['engine'], number> = { postgres: 5432, mysql: 3306 }
  * managed by RDS in Secrets Manager (it never passes through deployer), reachable only from the
  * security groups of the services that depend on it (their programs add the ingress rules).
  */
-export function rdsProgram(deployment: ComponentDeployment, context: AwsContext): Record<string, pulumi.Input<string>> {
-  const spec = deployment.spec as RdsSpec;
+export function rdsProgram(deployment: ComponentDeploymentOf<'RDS'>, context: AwsContext): Record<string, pulumi.Input<string>> {
+  const { spec } = deployment;
   const { ref } = deployment;
   const platform = requirePlatform(deployment, ['vpcId', 'subnetIds', 'clusterArn']);
   const { kmsKeyArn } = deployment.environment.platform;
@@ -119,8 +119,8 @@ interface AppUserInput {
  * the user with the master's credentials, which ECS injects fresh at its own start, so it works
  * whatever the master's rotation did. The worker runs the task after each apply (dbUsers.ts).
  */
-function appUser(deployment: ComponentDeployment, input: AppUserInput) {
-  const spec = deployment.spec as RdsSpec;
+function appUser(deployment: ComponentDeploymentOf<'RDS'>, input: AppUserInput) {
+  const { spec } = deployment;
   const { ref } = deployment;
   const { identifier, options, platform } = input;
   const { kmsKeyArn } = deployment.environment.platform;

@@ -1,3 +1,5 @@
+import { componentId } from '../../model/componentRef';
+import { environmentVariables } from '../../model/types';
 import type { ComponentDeployment } from '../deployment';
 import { AwsTargetError } from './platform';
 
@@ -20,14 +22,13 @@ const ARN = /^arn:aws[a-z-]*:(secretsmanager|ssm):/;
  * is itself such a reference. Checked here, before any resource exists.
  */
 export function secretReferences(deployment: ComponentDeployment, region: string): (account: string) => SecretReference[] {
-  const { ref, spec } = deployment;
-  const component = `${ref.service}/${ref.component}`;
-  const variables = (spec as { environment?: Array<{ name: string; secretFrom?: { secret: string; key?: string }; valueFrom?: unknown }> }).environment ?? [];
+  const { ref } = deployment;
+  const component = componentId(ref);
+  const variables = environmentVariables(deployment);
   const builders: Array<(account: string) => SecretReference> = [];
   for (const variable of variables) {
-    const { secretFrom } = variable;
-    if (secretFrom) builders.push(fromSecretFrom(variable.name, secretFrom, region, component));
-    const resolved = variable.valueFrom ? deployment.resolved[variable.name] : undefined;
+    if ('secretFrom' in variable) builders.push(fromSecretFrom(variable.name, variable.secretFrom, region, component));
+    const resolved = 'valueFrom' in variable ? deployment.resolved[variable.name] : undefined;
     if (resolved?.secret) {
       if (!ARN.test(resolved.value)) {
         throw new AwsTargetError(

@@ -1,7 +1,6 @@
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
-import type { SqsSpec } from '../../model/schema';
-import type { ComponentDeployment } from '../deployment';
+import type { ComponentDeploymentOf } from '../deployment';
 import type { AwsContext } from './context';
 import { awsNames } from './names';
 
@@ -9,8 +8,8 @@ import { awsNames } from './names';
 const DEAD_LETTER_RETENTION_SECONDS = 1_209_600;
 
 /** An SQS queue (standard or FIFO), encrypted, with a dead letter queue and redrive policy. */
-export function sqsProgram(deployment: ComponentDeployment, context: AwsContext): Record<string, pulumi.Input<string>> {
-  const spec = deployment.spec as SqsSpec;
+export function sqsProgram(deployment: ComponentDeploymentOf<'SQS'>, context: AwsContext): Record<string, pulumi.Input<string>> {
+  const { spec } = deployment;
   const { ref } = deployment;
   const { kmsKeyArn } = deployment.environment.platform;
   const options = { provider: context.provider };

@@ -3,7 +3,7 @@
 // wrote: the component key, the kind, the working directory and health timeout taken from the
 // environment, the provider's own code (__provider) and the outputs (url, endpoint, port, ...).
 // Only the first kind can drift in a way a person should hear about.
-import type { ComponentKind, EnvironmentVariable, MicroServiceSpec } from '../../model/schema';
+import type { ComponentKind, EnvironmentVariable, KindedSpec, MicroServiceSpec } from '../../model/schema';
 import { SECRET_NAME } from '../../model/secrets';
 import type { DriftedResource, SpecField } from '../driftFields';
 
@@ -19,11 +19,11 @@ export const LOCAL_DRIFT_FIELDS: Record<ComponentKind, string[]> = {
  * Where the provider field `field` (dotted, as the refresh names it) comes from; undefined when no
  * user wrote it. A local component is one resource, so which one it is says nothing.
  */
-export function localSpecField(kind: ComponentKind, _resource: DriftedResource, field: string, spec: unknown): SpecField | undefined {
+export function localSpecField(component: KindedSpec, _resource: DriftedResource, field: string): SpecField | undefined {
   const [head = '', ...rest] = field.split('.');
-  switch (kind) {
+  switch (component.kind) {
     case 'MicroService':
-      return microServiceField(head, rest, spec as MicroServiceSpec);
+      return microServiceField(head, rest, component.spec);
     case 'RDS':
       if (rest.length) return undefined;
       if (head === 'engine' || head === 'version') return { field: head, specPath: [head] };

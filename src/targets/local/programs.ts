@@ -3,7 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { PulumiFn } from '@pulumi/pulumi/automation';
 import { runtimeKey } from '../../model/componentRef';
 import { durationMs } from '../../model/duration';
-import type { ElastiCacheSpec, MicroServiceSpec, RdsSpec, SqsSpec } from '../../model/schema';
+import type { MicroServiceSpec } from '../../model/schema';
 import { parseImage } from '../../model/specChecks';
 import type { ComponentDeployment } from '../deployment';
 import { DesiredComponent, MicroServiceDesired } from './api';
@@ -40,15 +40,15 @@ export function localProgram(deployment: ComponentDeployment): PulumiFn {
 export function localDesiredState(deployment: ComponentDeployment): DesiredComponent {
   switch (deployment.kind) {
     case 'MicroService':
-      return microServiceDesired(deployment, deployment.spec as MicroServiceSpec);
+      return microServiceDesired(deployment, deployment.spec);
     case 'RDS': {
-      const spec = deployment.spec as RdsSpec;
+      const { spec } = deployment;
       return { kind: 'RDS', engine: spec.engine, version: spec.version, database: spec.database.name, username: spec.database.username };
     }
     case 'ElastiCacheRedis':
-      return { kind: 'ElastiCacheRedis', version: (deployment.spec as ElastiCacheSpec).engine.version };
+      return { kind: 'ElastiCacheRedis', version: deployment.spec.engine.version };
     case 'SQS': {
-      const spec = deployment.spec as SqsSpec;
+      const { spec } = deployment;
       return {
         kind: 'SQS',
         fifo: spec.type === 'fifo',

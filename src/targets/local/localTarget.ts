@@ -1,0 +1,22 @@
+import type { Target } from '../target';
+import { localSpecField } from './driftFields';
+
+/** The local runtime on this machine: processes and containers behind its HTTP API. */
+export const localTarget: Target = {
+  name: 'local',
+  program: (deployment) => async () => (await import('./programs')).localProgram(deployment)(),
+  async observer() {
+    const { LocalObserver } = await import('./localObserver');
+    return new LocalObserver();
+  },
+  afterApply: async () => undefined,
+  // A local component is a single resource: deleted, it is the component; nothing scales it but deployer.
+  drift: { specField: localSpecField, deletedResource: () => undefined, autoscales: false },
+  // The runtime answers in microseconds.
+  healthPollMs: 500,
+  // Its figures are current: the last minute says what the release does now.
+  errorRateWindowMs: 60_000,
+  dependencyOutputs: () => [],
+  // The runtime never rolls back on its own.
+  gatesOnRelease: false,
+};
