@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { EnvironmentSpec, ServiceFile } from '../src/model/schema';
+import { environmentVariables } from '../src/model/types';
 import type { DesiredStack } from '../src/model/types';
 import type { DeploymentNotification, Notifier } from '../src/notify/notifier';
 import { buildPlan, DeploymentPlan } from '../src/plan/buildPlan';
@@ -11,7 +12,9 @@ import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRe
 import { ComponentRef, componentRef, componentRefOfId, componentId, pulumiStackName } from '../src/model/componentRef';
 import type { RunTestsInput, TestResult } from '../src/temporal/deployment';
 import type { Observer, ReleaseIdentity } from '../src/targets/observer';
-import type { ObservedEnvironment } from '../src/targets/observers';
+import { FinalProvisioningError, ObservedEnvironment } from '../src/targets/target';
+import { targetFor } from '../src/targets/targetFor';
+import { componentDeployment } from '../src/targets/deployment';
 import { resolveLocalSecret } from '../src/targets/local/localSecrets';
 import { ComponentOutputs, resolveValueFrom } from '../src/targets/resolveValueFrom';
 import type { ProgramCatalogue } from './ports';
@@ -56,12 +59,7 @@ export interface MonitorBreach {
 
 // Below this many requests in the window an error rate says little (one 500 would be 100 %).
 const MIN_REQUESTS_FOR_ERROR_RATE = 20;
-// How far back an error rate looks: locally the last minute; on aws ALB figures come as one-minute
-// points that arrive minutes late, so a minute back would see nothing and never breach.
-const RATE_WINDOW_MS = { local: 60_000, aws: 300_000 };
 const MONITOR_HEARTBEAT_MS = 5_000;
-// The local runtime answers in microseconds; on aws each poll is several ECS/ELB calls, which AWS throttles.
-const HEALTH_POLL_MS = { local: 500, aws: 5000 };
 const RUNS_REMEMBERED = 50;
 
 /** Activities of the deployment workflows, over injected ports. */
@@ -138,43 +136,29 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       const { stack, environment, component } = task;
       // Only components named by valueFrom have outputs this one reads (on aws, also those it depends
       // on: their security groups and queues admit it); each read is an engine call.
-      const variables = (component.spec as { environment?: { valueFrom?: { component: string } }[] }).environment ?? [];
-      const dependencies = environment.spec.target === 'aws' ? component.dependsOn : [];
-      const sources = [...new Set([...variables.flatMap((variable) => (variable.valueFrom ? [variable.valueFrom.component] : [])), ...dependencies])];
+      const target = targetFor(environment.spec);
+      const dependencies = target.dependencyOutputs(component);
+      const sources = [...new Set([...environmentVariables(component).flatMap((variable) => ('valueFrom' in variable ? [variable.valueFrom.component] : [])), ...dependencies])];
       const run = Context.current().info.workflowExecution?.runId;
       const read = await Promise.all(sources.map((source) => (run ? producedInRun.get(run)?.get(source) : undefined) ?? ports.stacks.outputs(pulumiStackName(componentRefOfId(stack, environment.name, source)), emptyProgram)));
       const outputs = new Map(sources.map((source, index) => [source, read[index]!]));
-      const ref = componentRef(stack, environment.name, component);
-      const deployment = {
-        ref,
-        kind: component.kind,
-        spec: component.spec,
-        configs: component.configs,
-        environment: environment.spec,
-        resolved: resolveValueFrom({ ...component, source: { file: '', line: 0, col: 0 } }, (source) => outputs.get(source)),
+      const deployment = componentDeployment(stack, environment, component, {
+        resolved: resolveValueFrom(component, (source) => outputs.get(source)),
         dependencyOutputs: Object.fromEntries(dependencies.map((id) => [id, publicOutputs(outputs.get(id))])),
-      };
-      const outcome = await withHeartbeats(
-        (hooks) => ports.stacks.up(pulumiStackName(ref), ports.programs.programFor(component.kind, deployment), {}, hooks),
-        announceStaleLock(task),
-      );
+      });
+      const outcome = await withHeartbeats((hooks) => ports.stacks.up(pulumiStackName(deployment.ref), ports.programs.programFor(deployment), {}, hooks), announceStaleLock(task));
       if (run) remember(run, component.id, outcome.allOutputs);
-      // aws RDS: the app's own database user, created by a one-off task the program defined (dbUsers.ts).
-      if (environment.spec.target === 'aws' && component.kind === 'RDS') {
-        const { ensureAppUser, DatabaseUserError } = await import('../src/targets/aws/dbUsers');
-        await ensureAppUser(outcome.allOutputs, { region: environment.spec.region }, () => Context.current().heartbeat()).catch((error: unknown) => {
-          throw error instanceof DatabaseUserError ? ApplicationFailure.nonRetryable(error.message, 'DatabaseUserFailed') : error;
-        });
-      }
+      await target.afterApply(deployment, outcome.allOutputs, () => Context.current().heartbeat()).catch((error: unknown) => {
+        throw error instanceof FinalProvisioningError ? ApplicationFailure.nonRetryable(error.message, error.type) : error;
+      });
       return { durationMs: outcome.durationMs, changes: outcome.changes };
     },
 
     /** Removes a component's resources and its stack (a component gone from the repo, or a rolled-back create). */
     async removeComponent(task: ComponentTask): Promise<void> {
       const { stack, environment, component } = task;
-      const ref = componentRef(stack, environment.name, component);
-      const deployment = { ref, kind: component.kind, spec: component.spec, configs: component.configs, environment: environment.spec, resolved: {} };
-      await withHeartbeats((hooks) => ports.stacks.destroy(pulumiStackName(ref), ports.programs.programFor(component.kind, deployment), hooks), announceStaleLock(task));
+      const deployment = componentDeployment(stack, environment, component);
+      await withHeartbeats((hooks) => ports.stacks.destroy(pulumiStackName(deployment.ref), ports.programs.programFor(deployment), hooks), announceStaleLock(task));
     },
 
     /**
@@ -186,7 +170,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       const observer = await ports.observe(input.environment);
       const deadline = Date.now() + input.timeoutMs;
       const context = Context.current();
-      const releases = input.environment.target === 'aws' ? await releaseIdentities(input.refs, context.info.workflowExecution?.runId) : [];
+      const releases = targetFor(input.environment).gatesOnRelease ? await releaseIdentities(input.refs, context.info.workflowExecution?.runId) : [];
       for (;;) {
         const health = await Promise.all(input.refs.map(async (ref, index) => ({ ref, health: await observer.health(ref, releases[index]) })));
         const failing = health.filter((item) => !item.health.healthy);
@@ -197,7 +181,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
           throw ApplicationFailure.nonRetryable(final.length ? `not running this release: ${described}` : `not healthy after ${Math.round(input.timeoutMs / 1000)} s: ${described}`, 'HealthGateFailed');
         }
         context.heartbeat();
-        await context.sleep(HEALTH_POLL_MS[input.environment.target]);
+        await context.sleep(targetFor(input.environment).healthPollMs);
       }
     },
 
@@ -220,7 +204,7 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
           context.heartbeat();
           await context.sleep(Math.min(MONITOR_HEARTBEAT_MS, Math.max(0, checkAt - Date.now())));
         } while (Date.now() < checkAt);
-        const since = firstCheck ? request.windowStartedAt : Math.max(request.windowStartedAt, Date.now() - RATE_WINDOW_MS[request.environment.target]);
+        const since = firstCheck ? request.windowStartedAt : Math.max(request.windowStartedAt, Date.now() - targetFor(request.environment).errorRateWindowMs);
         firstCheck = false;
         const breach = await checkThresholds(observer, request, new Date(since));
         if (breach) return breach;

@@ -12,7 +12,7 @@ import {
 import type { DeployerActivities } from '../activities';
 import type { EnvironmentSpec } from '../src/model/schema';
 import { componentRef } from '../src/model/componentRef';
-import type { ObservedEnvironment } from '../src/targets/observers';
+import type { ObservedEnvironment } from '../src/targets/target';
 import type { NotificationDetails, NotificationType } from '../src/notify/notifier';
 import type { ReleasedComponent, ReleaseRecord, ReleaseResult } from '../src/releases/releaseRecord';
 import { durationMs } from '../src/model/duration';
