@@ -172,7 +172,8 @@ export function createDeploymentActivities(ports: DeploymentPorts) {
       if (run) remember(run, component.id, outcome.allOutputs);
       // aws RDS: the app's own database user, created by a one-off task the program defined (dbUsers.ts).
       if (environment.spec.target === 'aws' && component.kind === 'RDS') {
-        const { ensureAppUser, DatabaseUserError } = await import('../src/targets/aws/dbUsers');
+        const { ensureAppUser } = await import('../src/targets/aws/dbUsers');
+        const { DatabaseUserError } = await import('../src/errors');
         await ensureAppUser(outcome.allOutputs, { region: environment.spec.region }, () => Context.current().heartbeat()).catch((error: unknown) => {
           throw error instanceof DatabaseUserError ? ApplicationFailure.nonRetryable(error.message, 'DatabaseUserFailed') : error;
         });

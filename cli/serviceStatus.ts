@@ -3,9 +3,8 @@ import type { EnvironmentSpec } from '../src/model/schema';
 import { isRunning } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
 import type { TemporalSettings } from '../src/temporal/connection';
-import { DeployerError, EXIT } from './baseCommand';
-import { rootCause } from './errorCauses';
 import { observerFor } from './observe';
+import { DeployerError, rootCause } from '../src/errors';
 
 export { gatherServiceStatus } from '../src/client/serviceStatus';
 
@@ -30,7 +29,6 @@ export async function runningDeployment(
     throw new DeployerError(
       `Temporal at ${temporal.settings.address} did not say whether ${service} is being deployed to ${environment} (${rootCause(error).message}). Check that it runs: \`deployer dev status\` for the local one.`,
       'TEMPORAL_UNREACHABLE',
-      EXIT.failure,
     );
   }
   if (!running) return undefined;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { unreachableUrlProblems } from './awsSpecChecks';
 import { loadComponent } from './componentLoader';
-import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics, UnknownNameError, unknownNameMessage } from './diagnostics';
+import { didYouMean, Diagnostic, isWarning, sortDiagnostics, unknownNameMessage } from './diagnostics';
 import { literalPortWarnings } from './localConnections';
 import { platformInputs } from './platformInputs';
 import { ComponentReferences, resolveReferences } from './references';
@@ -12,6 +12,7 @@ import { sameIdentity } from '../trust/identity';
 import type { DeploymentPolicy, DesiredComponent, DesiredService, DesiredStack } from './types';
 import { YamlFile } from './yamlFile';
 import { issuesToDiagnostics } from './zodIssues';
+import { ModelValidationError, UnknownNameError } from '../errors';
 
 export interface LoadOptions {
   /** Root of the deployment repo (holds stacks/ and environments/). */

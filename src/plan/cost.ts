@@ -1,6 +1,7 @@
 import type { ComponentKind, ElastiCacheSpec, MicroServiceSpec, RdsSpec } from '../model/schema';
 import type { DesiredComponent } from '../model/types';
 import prices from './awsPrices.json';
+import { UnknownPriceError } from '../errors';
 
 /** One priced item of one component. */
 export interface CostLine {
@@ -35,11 +36,6 @@ export interface CostImpact {
   /** The new estimate's lines. */
   breakdown: CostLine[];
   notIncluded: string[];
-}
-
-/** A component's class, node type or region has no price in the pinned table. */
-export class UnknownPriceError extends Error {
-  readonly code = 'UNKNOWN_PRICE';
 }
 
 type PricedComponent = Pick<DesiredComponent, 'id' | 'kind' | 'spec'>;

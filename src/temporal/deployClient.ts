@@ -13,23 +13,7 @@ import {
   progressQuery,
   DeploymentProgress,
 } from './deployment';
-
-/** Someone else's deployment of the service is running: the lock is held. */
-export class ServiceLockedError extends Error {
-  readonly code = 'LOCKED';
-
-  constructor(
-    readonly workflowId: string,
-    readonly holder: { requestedBy?: string; since?: Date; version?: string },
-  ) {
-    const [, stack, environment, service] = workflowId.split('/');
-    super(
-      `${workflowId.split('/').slice(1).join('/')} is locked: ${holder.requestedBy ?? 'someone'} is deploying${holder.version ? ` ${holder.version}` : ''}` +
-        `${holder.since ? ` since ${holder.since.toISOString()}` : ''} (workflow ${workflowId}). Wait for it (deployer status --service ${service} --environment ${environment} --follow), ` +
-        `or if it is stale: deployer unlock --stack ${stack} --environment ${environment} --service ${service} --force --reason "<why>"`,
-    );
-  }
-}
+import { ApprovalRefusedError, NotWaitingError, ServiceLockedError } from '../errors';
 
 /**
  * Starts deployService for one service. The workflow id is the lock: if a deployment of the service
@@ -80,20 +64,6 @@ export async function deploymentProgress(handle: WorkflowHandle): Promise<Deploy
 
 export async function deploymentResult(handle: WorkflowHandle): Promise<DeployServiceResult> {
   return (await handle.result()) as DeployServiceResult;
-}
-
-/** The deployment's validator refused a decision; the message says why (and who may approve). */
-export class ApprovalRefusedError extends Error {
-  readonly code = 'APPROVAL_REFUSED';
-}
-
-/** No deployment with this workflow id is running, so nothing waits for a decision. */
-export class NotWaitingError extends Error {
-  readonly code = 'NOT_WAITING';
-
-  constructor(readonly workflowId: string) {
-    super(`${workflowId} is not running`);
-  }
 }
 
 /**

@@ -6,7 +6,8 @@ import type { MicroServiceSpec, SqsSpec } from '../../src/model/schema';
 import type { DesiredStack } from '../../src/model/types';
 import type { ComponentDeployment, ResolvedValue } from '../../src/targets/deployment';
 import { setLocalSecret } from '../../src/targets/local/localSecrets';
-import { LocalTargetError, localDesiredState } from '../../src/targets/local/programs';
+import { localDesiredState } from '../../src/targets/local/programs';
+import { LocalTargetError } from '../../src/errors';
 
 const repo = path.resolve(__dirname, '../../examples/deployment-repo');
 const appDir = path.resolve(__dirname, '../../examples/apps/notification-api');

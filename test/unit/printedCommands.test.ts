@@ -9,9 +9,9 @@ import { renderService, renderRemediation } from '../../cli/render/drift';
 import { HeldLock, lockedMessage, renderLocks, unlockRefusal, renderUnlocked } from '../../cli/render/locks';
 import { renderOutcome } from '../../cli/render/progress';
 import { renderRollbackStarted } from '../../cli/render/rollback';
-import { ServiceLockedError } from '../../src/temporal/deployClient';
 import type { DeployServiceResult, DeploymentProgress } from '../../src/temporal/deployment';
 import type { ServiceDriftReport } from '../../src/temporal/drift';
+import { ServiceLockedError } from '../../src/errors';
 
 // Every command the CLI prints as a next step must run as printed: each is parsed here against the
 // real command's oclif flags (the command exists, each flag exists and has its value, every required

@@ -1,5 +1,5 @@
 import type { ComponentDeployment } from '../deployment';
-import { AwsTargetError } from './platform';
+import { AwsTargetError } from '../../errors';
 
 /** One variable ECS injects from Secrets Manager or SSM Parameter Store when a task starts. */
 export interface SecretReference {
