@@ -6,8 +6,6 @@ import type { TemporalSettings } from '../src/temporal/connection';
 import { observerFor } from './observe';
 import { DeployerError, rootCause } from '../src/errors';
 
-export { gatherServiceStatus } from '../src/client/serviceStatus';
-
 /**
  * The running deployment of a service, if any, with a way to follow it to its end. Temporal failing
  * to answer is an error (TEMPORAL_UNREACHABLE), never "nothing is deploying".

@@ -23,7 +23,8 @@ export default class Status extends BaseCommand {
     const { flags } = await this.parse(Status);
     const { findRepoRoot } = await import('../flags');
     const { findServiceStack, listDirs, requireStack } = await import('../../src/client/locate');
-    const { gatherServiceStatus, runningDeployment } = await import('../serviceStatus');
+    const { runningDeployment } = await import('../serviceStatus');
+    const { gatherServiceStatus } = await import('../../src/client/serviceStatus');
     const { renderServiceStatus } = await import('../../src/client/render/status');
     const path = await import('node:path');
     const root = findRepoRoot(flags.repo);
