@@ -23,7 +23,7 @@ const usage = EXIT.usage;
 const failure = EXIT.failure;
 
 /** The table: every error code and every way a deployment ends, to its exit code. */
-const EXIT_CODES: Record<ErrorCode | `deployment:${DeploymentEnd}`, ExitCode> = {
+export const EXIT_CODES: Readonly<Record<ErrorCode | `deployment:${DeploymentEnd}`, ExitCode>> = {
   USAGE: usage,
   NO_REPO: usage,
   BAD_VAR: usage,

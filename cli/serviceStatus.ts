@@ -36,7 +36,7 @@ export async function runningDeployment(
       const { followDeployment } = await import('./followDeployment');
       const { liveReplicas } = await import('./liveReplicas');
       const observer = environmentSpec && !quiet ? await observerFor(environmentSpec).catch(() => undefined) : undefined;
-      await followDeployment(client.workflow.getHandle(workflowId), { out: process.stdout, quiet, live: observer && liveReplicas(observer) });
+      await followDeployment(client.workflow.getHandle(workflowId), { out: process.stderr, quiet, live: observer && liveReplicas(observer) });
     },
   };
 }

@@ -41,7 +41,7 @@ export async function startStackDeployment(client: Client, request: DeployReques
   }
 }
 
-/** Reports each service's deployment as it progresses (one line per change), then the stack's result. */
+/** Reports each service's deployment as it progresses (one line per change) until the stack's ends. */
 export async function followStackDeployment(client: Client, handle: WorkflowHandle, request: DeployRequest, log?: (line: string) => void): Promise<DeployStackResult> {
   const { desired } = request;
   const seen = new Map<string, DeploymentProgress>();
@@ -63,8 +63,12 @@ export async function followStackDeployment(client: Client, handle: WorkflowHand
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  const result = await done;
-  for (const service of result.services) log?.(printable(`${service.phase === 'succeeded' || service.phase === 'unchanged' ? '✓' : '✗'} ${service.service}: ${service.phase}${service.reason ? ` — ${service.reason}` : ''}`));
-  if (result.reason) log?.(printable(`✗ Nothing was deployed: ${result.reason}`));
-  return result;
+  return done;
+}
+
+/** How a stack deployment ended, a line per service. */
+export function stackOutcome(result: DeployStackResult): string {
+  const lines = result.services.map((service) => `${service.phase === 'succeeded' || service.phase === 'unchanged' ? '✓' : '✗'} ${service.service}: ${service.phase}${service.reason ? ` — ${service.reason}` : ''}`);
+  if (result.reason) lines.push(`✗ Nothing was deployed: ${result.reason}`);
+  return lines.map(printable).join('\n');
 }

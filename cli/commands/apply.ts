@@ -78,6 +78,7 @@ export default class Apply extends BaseCommand {
     const { renderCost, renderPlan } = await import('../render/plan');
     const { renderOutcome } = await import('../render/progress');
     const { progressQuery } = await import('../../src/temporal/deployment');
+    const { deploymentNextSteps, followNextSteps } = await import('../nextSteps');
     const service = request.service!;
     const environment = request.desired.environment.name;
     let handle;
@@ -96,16 +97,17 @@ export default class Apply extends BaseCommand {
     if (flags['no-wait']) {
       // A query needs a worker; the deployment has started whether one answers now or not.
       const phase = await handle.query(progressQuery).then((progress) => progress.phase, () => undefined);
-      if (!json) this.log(`Started ${handle.workflowId}. Follow it with: deployer status --service ${service} --environment ${environment} --follow`);
+      const nextSteps = followNextSteps({ service, environment });
+      if (!json) this.logToStderr(`Started ${handle.workflowId}. Follow it with: ${nextSteps[0]!.command}`);
       if (summary) summary.write((await import('../render/summary')).startedSummary(service, environment, handle.workflowId, summary.link));
-      return { workflowId: handle.workflowId, phase };
+      return { workflowId: handle.workflowId, phase, nextSteps };
     }
     const { desiredReplicasOf, liveReplicas } = await import('../liveReplicas');
     const { observerFor } = await import('../observe');
     // Without an observer (the target's credentials missing here) the box shows timings only.
     const observer = json ? undefined : await observerFor(request.desired.environment.spec).catch(() => undefined);
     const result: DeployServiceResult = await followDeployment(handle, {
-      out: process.stdout,
+      out: process.stderr,
       quiet: json,
       live: observer && liveReplicas(observer, desiredReplicasOf(request.desired)),
       onPlanned: (progress) => {
@@ -115,17 +117,17 @@ export default class Apply extends BaseCommand {
       },
       onApprovalNeeded: async (progress) => {
         const problem = decisionProblem(request.requestedBy, true, progress);
-        if (!problem && (flags.yes || (!json && process.stdin.isTTY && process.stdout.isTTY))) {
+        if (!problem && (flags.yes || (!json && process.stdin.isTTY && process.stderr.isTTY))) {
           if (flags.yes) await sendSignedDecision(client, progress, { approve: true, by: request.requestedBy }, request.root);
-          else await promptApproval(client, progress, request.requestedBy, process.stdout, request.root);
+          else await promptApproval(client, progress, request.requestedBy, process.stderr, request.root);
           return;
         }
         // The requester sees what approvers are asked to decide on, and the command they run; no question.
         const { approverInstructions, renderApprovalRequest } = await import('../render/progress');
         if (json) return;
         const instructions = approverInstructions(progress, problem);
-        this.log(renderApprovalRequest(progress, { ask: false, lines: instructions.lines }));
-        if (instructions.command) this.log(`  ${instructions.command}`);
+        this.logToStderr(renderApprovalRequest(progress, { ask: false, lines: instructions.lines }));
+        if (instructions.command) this.logToStderr(`  ${instructions.command}`);
       },
     });
     const desiredService = request.desired.services.find((candidate) => candidate.name === service)!;
@@ -134,20 +136,24 @@ export default class Apply extends BaseCommand {
     if (!json) this.log(outcome);
     if (summary) summary.write((await import('../render/summary')).serviceSummary(result, outcome, summary.link));
     process.exitCode = deploymentExitCode(result.phase);
-    return result;
+    return { ...result, nextSteps: deploymentNextSteps(result, main?.id, environment) };
   }
 
   private async applyStack(client: Client, request: DeployRequest, flags: ApplyFlags, summary?: SummaryTarget) {
-    const { startStackDeployment, followStackDeployment } = await import('../stackDeployment');
+    const { startStackDeployment, followStackDeployment, stackOutcome } = await import('../stackDeployment');
+    const { followNextSteps } = await import('../nextSteps');
     const handle = await startStackDeployment(client, request);
     const json = this.jsonEnabled();
     const { stack, environment } = request.desired;
     if (flags['no-wait']) {
-      if (!json) this.log(`Started ${handle.workflowId}. Follow it with: deployer status --stack ${stack} --environment ${environment.name} --follow`);
+      const nextSteps = followNextSteps({ stack, environment: environment.name });
+      if (!json) this.logToStderr(`Started ${handle.workflowId}. Follow it with: ${nextSteps[0]!.command}`);
       if (summary) summary.write((await import('../render/summary')).startedSummary(stack, environment.name, handle.workflowId, summary.link));
-      return { workflowId: handle.workflowId };
+      return { workflowId: handle.workflowId, nextSteps };
     }
-    const result = await followStackDeployment(client, handle, request, json ? undefined : (line) => this.log(line));
+    const result = await followStackDeployment(client, handle, request, json ? undefined : (line) => this.logToStderr(line));
+    const outcome = stackOutcome(result);
+    if (!json && outcome) this.log(outcome);
     if (summary) {
       const { stackSummary } = await import('../render/summary');
       const progress = await servicesProgress(client, handle, request);

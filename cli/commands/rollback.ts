@@ -35,6 +35,7 @@ export default class Rollback extends BaseCommand {
     const { connectTemporal } = await import('../temporalClient');
     const { temporalUiUrl, workflowUrl } = await import('../temporalUi');
     const { currentIdentity } = await import('../identity');
+    const { followNextSteps } = await import('../nextSteps');
     const { Client } = await import('@temporalio/client');
 
     const service = checkName('service', flags.service);
@@ -52,7 +53,7 @@ export default class Rollback extends BaseCommand {
       const url = workflowUrl(temporalUiUrl(settings), settings.namespace, handle.workflowId);
       if (flags['no-wait']) {
         this.log(renderRollbackStarted(request, handle.workflowId, url));
-        return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, stack, environment, service, toVersion: request.toVersion, requestedBy, url };
+        return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, stack, environment, service, toVersion: request.toVersion, requestedBy, url, nextSteps: followNextSteps({ service, environment }) };
       }
       this.logToStderr(rollbackWaiting(request, handle.workflowId));
       const outcome = await awaitRollback(client, handle, request, url, (progress) =>

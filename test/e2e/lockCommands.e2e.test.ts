@@ -151,6 +151,9 @@ describe('deployer state locks / unlock / rollback', () => {
     expect((await deployment.describe()).taskQueue).toBe(taskQueue);
     const applied = await apply.done;
     expect({ code: applied.code, success: applied.stdout.includes('✓ Deployment successful!') }).toEqual({ code: 0, success: true });
+    // Progress on stderr, the outcome (data) on stdout.
+    const progressLine = /^ {2}wave \d+ notification-service\/api: /m;
+    expect({ stderr: progressLine.test(applied.stderr), stdout: progressLine.test(applied.stdout) }).toEqual({ stderr: true, stdout: false });
     const result = await deploymentResult(await startServiceDeployment(client.client, input('rb', 'v1.3.0'), taskQueue));
     expect(result.phase).toBe('succeeded');
     expect(await served('rb')).toContain('v1.3.0');
@@ -163,8 +166,9 @@ describe('deployer state locks / unlock / rollback', () => {
 
     const started = await cli(['rollback', '--service', service, '--environment', 'rb', '--to-version', 'v1.3.0', '--no-wait', '--json']);
     expect(started.code).toBe(0);
-    const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
+    const { workflowId, nextSteps } = JSON.parse(started.stdout) as { workflowId: string; nextSteps: unknown };
     expect(workflowId).toMatch(/^rollback\/user-platform\/rb\/notification-service\/\d{4}-\d\d-\d\dT/);
+    expect(nextSteps).toEqual([{ command: 'deployer status --service notification-service --environment rb --follow', why: 'follow it until it ends' }]);
     expect(await client.client.workflow.getHandle(workflowId).result()).toMatchObject({ phase: 'succeeded', release: { version: 'v1.3.0', deployedBy: user } });
     expect(await served('rb')).toContain('v1.3.0');
 

@@ -28,6 +28,7 @@ export default class DriftDetect extends BaseCommand {
     const { detectDrift, detectExitCode, withDriftTarget } = await import('../../drift');
     const { renderDetection } = await import('../../render/drift');
     const { currentIdentity } = await import('../../identity');
+    const { driftNextSteps } = await import('../../nextSteps');
     return withDriftTarget(flags, async ({ client, namespace, root, stack, environment, service }) => {
       const { workflowId, result } = await detectDrift(
         client,
@@ -36,7 +37,7 @@ export default class DriftDetect extends BaseCommand {
       );
       this.log(renderDetection(result, { showIgnored: flags['show-ignored'] }));
       process.exitCode = detectExitCode(result);
-      return { workflowId, ...result };
+      return { workflowId, ...result, nextSteps: driftNextSteps(result) };
     });
   }
 }

@@ -26,6 +26,7 @@ export default class DriftRemediate extends BaseCommand {
     const { remediateDrift, withDriftTarget } = await import('../../drift');
     const { renderRemediation } = await import('../../render/drift');
     const { currentIdentity } = await import('../../identity');
+    const { remediateNextSteps } = await import('../../nextSteps');
     return withDriftTarget(flags, async ({ client, namespace, root, stack, environment, service }) => {
       const input = { stack, environment, service, requestedBy: currentIdentity(process.env, root), reason: flags.reason };
       const { workflowId, result, durationMs } = await remediateDrift(client, input, {
@@ -34,7 +35,7 @@ export default class DriftRemediate extends BaseCommand {
       });
       this.log(renderRemediation({ ...result, durationMs }, { service, environment }));
       process.exitCode = driftExitCode(Boolean(result.after?.components.some((component) => component.status === 'drifted' || component.status === 'deleted')), false);
-      return { workflowId, stack, environment, service, durationMs, ...result };
+      return { workflowId, stack, environment, service, durationMs, ...result, nextSteps: remediateNextSteps(result, { service, environment }) };
     });
   }
 }
