@@ -13,6 +13,7 @@ import { deploymentProgress, deploymentResult, startServiceDeployment } from '..
 import type { DeployServiceInput } from '../../src/temporal/deployment';
 import { workerPorts } from '../../worker/ports';
 import { runCli, startCli } from '../support/cli';
+import { exitCodeOf } from '../../cli/exitCodes';
 import { get } from '../support/load';
 import { loggedNotifications } from '../support/notifications';
 import { ReviewedRepo } from '../support/reviewedRepo';
@@ -192,11 +193,12 @@ describe('deployer state locks / unlock / rollback', () => {
     // A rollback started past the CLI's own check finds the lock when it starts its deployment: still exit 3.
     const request = { stack, environment: 'rb', service, requestedBy: user };
     const rollback = await startRollback(client.client, request, { taskQueue });
-    await expect(awaitRollback(client.client, rollback, request)).rejects.toMatchObject({
+    const refused = await awaitRollback(client.client, rollback, request).catch((error: unknown) => error);
+    expect(refused).toMatchObject({
       code: 'LOCKED',
-      exitCode: 3,
       message: expect.stringContaining('cannot roll back now: notification-service in rb is locked: alice@company.com is deploying v1.4.0 since '),
     });
+    expect(exitCodeOf(refused)).toBe(3);
 
     const forced = await cli(['unlock', '--stack', stack, '--environment', 'rb', '--service', service, '--force', '--reason', 'testing records', '--json']);
     expect(forced.code).toBe(0);
