@@ -5,9 +5,10 @@ import type { ReleaseLog } from '../src/releases/releaseLog';
 import { signingKeysOf, slackIdentity } from '../src/temporal/approval';
 import { canonicalClaims, CLAIMS_MAX_AGE_MS, DecisionClaims, RequestClaims, SignedClaims } from '../src/trust/claims';
 import { normalizeIdentity, sameIdentity } from '../src/trust/identity';
-import { PolicySource, PolicyUnavailableError, ReviewedPolicy } from '../src/trust/reviewedPolicy';
+import { PolicySource, ReviewedPolicy } from '../src/trust/reviewedPolicy';
 import { slackDecisionMacValid } from '../src/trust/slackDecisionKey';
 import { sshVerify } from '../src/trust/sshSignatures';
+import { PolicyUnavailableError } from '../src/errors';
 
 export interface TrustPorts {
   /** The reviewed deployment repo the approval policy comes from. */

@@ -2,8 +2,8 @@ import { Flags } from '@oclif/core';
 import type { DesiredStack } from '../src/model/types';
 import { DATA_KINDS } from '../src/plan/replacements';
 import { didYouMean } from '../src/model/diagnostics';
-import { DeployerError, EXIT } from './baseCommand';
 import { printable } from '../src/client/render/format';
+import { DeployerError } from '../src/errors';
 
 // Imports stay light (no schema, no zod): oclif reads every command's flags at start-up.
 
@@ -29,11 +29,11 @@ export function checkAllowReplace(values: string[], desired: DesiredStack, servi
     .filter((component) => DATA_KINDS.includes(component.kind))
     .map((component) => component.id);
   for (const value of values) {
-    if (!COMPONENT_ID.test(value)) throw usage('BAD_ALLOW_REPLACE', `--allow-replace "${printable(value)}" is not <service>/<component> (e.g. notification-service/database)`);
+    if (!COMPONENT_ID.test(value)) throw new DeployerError(`--allow-replace "${printable(value)}" is not <service>/<component> (e.g. notification-service/database)`, 'BAD_ALLOW_REPLACE');
     if (!candidates.includes(value)) {
-      throw usage(
-        'UNKNOWN_ALLOW_REPLACE',
+      throw new DeployerError(
         `--allow-replace ${value}: no RDS, ElastiCacheRedis or SQS component of that name in this deployment.${suggestion(value, candidates)} Its data components: ${candidates.length ? candidates.join(', ') : 'none'}.`,
+        'UNKNOWN_ALLOW_REPLACE',
       );
     }
   }
@@ -43,14 +43,10 @@ export function checkAllowReplace(values: string[], desired: DesiredStack, servi
 /** For a rollback, which has no repo to check against: the format, and the service rolled back. */
 export function checkAllowReplaceOf(values: string[], service: string): string[] {
   for (const value of values) {
-    if (!COMPONENT_ID.test(value)) throw usage('BAD_ALLOW_REPLACE', `--allow-replace "${printable(value)}" is not <service>/<component> (e.g. ${service}/database)`);
-    if (!value.startsWith(`${service}/`)) throw usage('UNKNOWN_ALLOW_REPLACE', `--allow-replace ${value}: a rollback of ${service} replaces only its own components (${service}/<component>)`);
+    if (!COMPONENT_ID.test(value)) throw new DeployerError(`--allow-replace "${printable(value)}" is not <service>/<component> (e.g. ${service}/database)`, 'BAD_ALLOW_REPLACE');
+    if (!value.startsWith(`${service}/`)) throw new DeployerError(`--allow-replace ${value}: a rollback of ${service} replaces only its own components (${service}/<component>)`, 'UNKNOWN_ALLOW_REPLACE');
   }
   return [...new Set(values)];
-}
-
-function usage(code: string, message: string): DeployerError {
-  return new DeployerError(message, code, EXIT.usage);
 }
 
 function suggestion(word: string, candidates: string[]): string {

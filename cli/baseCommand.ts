@@ -1,18 +1,16 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
-import { Diagnostic, formatWarnings, ModelValidationError, UnknownNameError } from '../src/model/diagnostics';
-import { DeployerError, EXIT } from '../src/errors';
-import { causes, rootCause } from './errorCauses';
+import { Diagnostic, formatWarnings } from '../src/model/diagnostics';
+import { causes, DeployerError, ModelValidationError, rootCause } from '../src/errors';
 import { printable } from '../src/client/render/format';
-
-export { DeployerError, EXIT } from '../src/errors';
+import { EXIT, exitCodeOf } from './exitCodes';
 
 /**
  * What `--json` prints for an error that is not a DeployerError (a bad flag, a bug, a Temporal call
  * that failed), and the exit code: oclif's own `{ error }` is the error object serialized, and an
  * Error's message is not enumerable, so it printed `{"error":{}}`.
  */
-export function unexpectedErrorJson(error: Error & { code?: unknown; oclif?: { exit?: number } }): { error: { code: string; message: string }; exitCode: number } {
-  const exitCode = error.oclif?.exit ?? EXIT.failure;
+export function unexpectedErrorJson(error: Error & { code?: unknown }): { error: { code: string; message: string }; exitCode: number } {
+  const exitCode = exitCodeOf(error);
   const code = typeof error.code === 'string' ? error.code : exitCode === EXIT.usage ? 'USAGE' : 'UNEXPECTED';
   const message = error.message || error.name || String(error);
   // Temporal wraps the reason in causes ("Workflow execution failed"): say the reason too.
@@ -41,13 +39,11 @@ export abstract class BaseCommand extends Command {
     if (warnings.length) process.stderr.write(`${formatWarnings(warnings)}\n`);
   }
 
-  protected override async catch(thrown: Error & { exitCode?: number }): Promise<unknown> {
-    // A name the repo does not declare is the user's typo, not an invalid repo.
-    const error = thrown instanceof UnknownNameError ? new DeployerError(thrown.message, thrown.code, EXIT.usage) : thrown;
+  protected override async catch(error: Error): Promise<unknown> {
     if (error instanceof ModelValidationError) {
       if (this.jsonEnabled()) this.logJson({ error: { code: error.code, message: 'the deployment repo is invalid', diagnostics: error.diagnostics } });
       else this.logToStderr(error.message);
-      this.exit(EXIT.failure);
+      this.exit(exitCodeOf(error));
     }
     if (error instanceof DeployerError) {
       if (this.jsonEnabled()) {
@@ -56,7 +52,7 @@ export abstract class BaseCommand extends Command {
         // Messages name holders, versions and reasons other people wrote: printable, line by line.
         this.logToStderr(`Error: ${error.message.split('\n').map(printable).join('\n')}`);
       }
-      this.exit(error.exitCode);
+      this.exit(exitCodeOf(error));
     }
     if (this.jsonEnabled()) {
       const { error: json, exitCode } = unexpectedErrorJson(error);

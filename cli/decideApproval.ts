@@ -1,19 +1,18 @@
-import { Flags } from '@oclif/core';
-import { ApprovalRefusedError, deploymentProgress, NotWaitingError } from '../src/temporal/deployClient';
+import { deploymentProgress } from '../src/temporal/deployClient';
 import { ApprovalState, deployServiceWorkflowId } from '../src/temporal/deployment';
-import { DeployerError, EXIT } from './baseCommand';
 import { currentIdentity } from './identity';
 import { findServiceStack } from '../src/client/locate';
-import { findRepoRoot } from './repoFlags';
 import { sendSignedDecision } from './signing';
 import { connectTemporal, ConnectionFlags } from './temporalClient';
+import { ApprovalRefusedError, DeployerError, NotWaitingError } from '../src/errors';
+import { environmentFlag, findRepoRoot, repoFlag, serviceFlag, stackFlag } from './flags';
 
 /** Flags `approve` and `reject` share: which waiting deployment. */
 export const decisionFlags = {
-  repo: Flags.string({ description: 'Deployment repo root (default: the nearest directory above the current one that has stacks/).', env: 'DEPLOYER_REPO' }),
-  stack: Flags.string({ description: 'Stack (found from --service when omitted).' }),
-  service: Flags.string({ description: 'Service whose deployment waits.', required: true }),
-  environment: Flags.string({ char: 'e', description: 'Environment.', required: true }),
+  repo: repoFlag(),
+  stack: stackFlag({ description: 'Stack (found from --service when omitted).' }),
+  service: serviceFlag({ description: 'Service whose deployment waits.', required: true }),
+  environment: environmentFlag({ required: true }),
 };
 
 export interface DecisionFlags extends ConnectionFlags {
@@ -41,9 +40,9 @@ export async function decideApproval(flags: DecisionFlags, approve: boolean, com
     const state = await sendSignedDecision(connection.client, progress, { approve, by: identity, comment }, root);
     return { ...state, workflowId };
   } catch (error) {
-    if (error instanceof ApprovalRefusedError) throw new DeployerError(`${approve ? 'approval' : 'rejection'} refused: ${error.message}`, 'APPROVAL_REFUSED', EXIT.failure);
+    if (error instanceof ApprovalRefusedError) throw new DeployerError(`${approve ? 'approval' : 'rejection'} refused: ${error.message}`, 'APPROVAL_REFUSED');
     if (error instanceof NotWaitingError) {
-      throw new DeployerError(`no deployment of ${flags.service} in ${flags.environment} is waiting for approval (${workflowId} is not running)`, 'NOT_WAITING', EXIT.failure);
+      throw new DeployerError(`no deployment of ${flags.service} in ${flags.environment} is waiting for approval (${workflowId} is not running)`, 'NOT_WAITING');
     }
     throw error;
   } finally {

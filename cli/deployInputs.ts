@@ -5,10 +5,10 @@ import { parseImage } from '../src/model/specChecks';
 import { gitCheckout, gitCommit } from '../src/model/checkout';
 import type { DesiredStack } from '../src/model/types';
 import { checkAllowReplace } from './allowReplace';
-import { DeployerError, EXIT } from './baseCommand';
 import { currentIdentity, requesterIdentity } from './identity';
 import { findServiceStack, listDirs, listing, suggest } from '../src/client/locate';
-import { findRepoRoot, parseVars } from './repoFlags';
+import { findRepoRoot, parseVars } from './flags';
+import { DeployerError } from '../src/errors';
 
 export interface DeployFlags {
   repo?: string;
@@ -37,7 +37,7 @@ export interface DeployRequest {
  */
 export function deployRequest(flags: DeployFlags): DeployRequest {
   const root = findRepoRoot(flags.repo);
-  if (!flags.stack && !flags.service) throw new DeployerError('say what to deploy: --stack STACK (every service), or --service SERVICE (its stack is found), or both', 'NOTHING_SELECTED', EXIT.usage);
+  if (!flags.stack && !flags.service) throw new DeployerError('say what to deploy: --stack STACK (every service), or --service SERVICE (its stack is found), or both', 'NOTHING_SELECTED');
   const stack = flags.stack && !flags.service ? flags.stack : findServiceStack(root, flags.service!, flags.stack);
   const variables = parseVars(flags.var);
   const warnings: Diagnostic[] = [];
@@ -46,7 +46,7 @@ export function deployRequest(flags: DeployFlags): DeployRequest {
   desired.checkout = gitCheckout(root);
   if (flags.service && !desired.services.some((service) => service.name === flags.service)) {
     const names = listDirs(path.join(root, 'stacks', stack, 'services'));
-    throw new DeployerError(`stack ${stack} has no service "${flags.service}".${suggest(flags.service, names)} Its services: ${listing(names)}.`, 'UNKNOWN_SERVICE', EXIT.usage);
+    throw new DeployerError(`stack ${stack} has no service "${flags.service}".${suggest(flags.service, names)} Its services: ${listing(names)}.`, 'UNKNOWN_SERVICE');
   }
   const allowReplace = checkAllowReplace(flags['allow-replace'] ?? [], desired, flags.service);
   return { root, desired, service: flags.service, version: displayVersion(desired, variables, flags.service), requestedBy: requesterIdentity(currentIdentity(process.env, root), desired.githubUsers), allowReplace, warnings };

@@ -18,14 +18,14 @@ import {
 } from '../src/temporal/drift';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
-import { DeployerError, EXIT } from './baseCommand';
-import { findServiceStack, usage } from '../src/client/locate';
+import { findServiceStack } from '../src/client/locate';
 import { checkName } from './locks';
-import { findRepoRoot } from './repoFlags';
+import { findRepoRoot } from './flags';
 import { stackFromDeployments } from './rollback';
 import { applyNextStep } from '../src/client/applyCommand';
-import { rootCause } from './errorCauses';
 import { ConnectionFlags, connectTemporal } from './temporalClient';
+import { DeployerError, rootCause } from '../src/errors';
+import { driftExitCode } from './exitCodes';
 
 export interface DriftOptions {
   namespace: string;
@@ -83,7 +83,7 @@ export async function withDriftTarget<F extends DriftFlags, T>(flags: F, use: (t
 /** The service's stack: --stack, else the deployment repo's, else the one its deployments were recorded under. */
 export async function driftStack(client: Client, options: { root?: string; stack?: string; service?: string; environment: string }): Promise<string> {
   if (!options.service) {
-    if (!options.stack) throw usage('NOTHING_SELECTED', 'say what to check: --service SERVICE, or --stack STACK for every service of it');
+    if (!options.stack) throw new DeployerError('say what to check: --service SERVICE, or --stack STACK for every service of it', 'NOTHING_SELECTED');
     return options.stack;
   }
   if (options.root) return findServiceStack(options.root, options.service, options.stack);
@@ -97,7 +97,6 @@ export async function assertWorker(client: Client, namespace: string, taskQueue:
     throw new DeployerError(
       `no deployer worker polls task queue "${taskQueue}" in namespace ${namespace}, so nothing would check for drift. Start the local one with \`deployer dev start\` (see \`deployer dev status\`).`,
       'NO_WORKER',
-      EXIT.failure,
     );
   }
 }
@@ -122,13 +121,12 @@ export async function detectDrift(client: Client, input: DetectDriftInput, optio
   try {
     result = (await handle.result()) as DetectDriftResult;
   } catch (error) {
-    throw new DeployerError(`drift detection of ${input.service ?? input.stack} in ${input.environment} failed: ${rootCause(error).message} (workflow ${workflowId})`, 'DRIFT_CHECK_FAILED', EXIT.failure);
+    throw new DeployerError(`drift detection of ${input.service ?? input.stack} in ${input.environment} failed: ${rootCause(error).message} (workflow ${workflowId})`, 'DRIFT_CHECK_FAILED');
   }
   if (input.service && result.services[0]?.status === 'not-deployed') {
     throw new DeployerError(
       `${input.service} has never been deployed successfully to ${input.environment}, so there is no desired state to compare with. Deploy it first: ${applyNextStep({ stack: input.stack, service: input.service, environment: input.environment })}`,
       'NOT_DEPLOYED',
-      EXIT.failure,
     );
   }
   return { workflowId, result };
@@ -136,8 +134,7 @@ export async function detectDrift(client: Client, input: DetectDriftInput, optio
 
 /** 5 when something drifted, 1 when a component could not be checked (and nothing drifted), else 0. */
 export function detectExitCode(result: DetectDriftResult): number {
-  if (result.drifted) return EXIT.driftFound;
-  return result.services.some((service) => service.components.some((component) => component.status === 'error')) ? EXIT.failure : EXIT.success;
+  return driftExitCode(result.drifted, result.services.some((service) => service.components.some((component) => component.status === 'error')));
 }
 
 export async function remediateDrift(client: Client, input: RemediateDriftInput, options: DriftOptions): Promise<{ workflowId: string; result: RemediateDriftResult; durationMs: number }> {
@@ -152,15 +149,14 @@ export async function remediateDrift(client: Client, input: RemediateDriftInput,
     result = (await handle.result()) as RemediateDriftResult;
   } catch (error) {
     const cause = rootCause(error) as { type?: string; message: string };
-    if (cause.type === 'ServiceLocked') throw new DeployerError(`${cause.message}. Wait for it (deployer status --service ${input.service} --environment ${input.environment} --follow), then remediate.`, 'LOCKED', EXIT.locked);
-    if (cause.type === 'NotDeployed') throw new DeployerError(cause.message, 'NOT_DEPLOYED', EXIT.failure);
-    throw new DeployerError(`remediating ${input.service} in ${input.environment} failed: ${cause.message} (workflow ${workflowId})`, 'REMEDIATE_FAILED', EXIT.failure);
+    if (cause.type === 'ServiceLocked') throw new DeployerError(`${cause.message}. Wait for it (deployer status --service ${input.service} --environment ${input.environment} --follow), then remediate.`, 'LOCKED');
+    if (cause.type === 'NotDeployed') throw new DeployerError(cause.message, 'NOT_DEPLOYED');
+    throw new DeployerError(`remediating ${input.service} in ${input.environment} failed: ${cause.message} (workflow ${workflowId})`, 'REMEDIATE_FAILED');
   }
   if (result.phase !== 'succeeded' && result.phase !== 'unchanged' && result.phase !== 'no-drift') {
     throw new DeployerError(
       `remediating ${input.service} in ${input.environment} ended ${result.phase}${result.reason ? `: ${result.reason}` : ''} (deployment ${result.workflowId ?? workflowId}). What runs is what ran before; see deployer status --service ${input.service} --environment ${input.environment}.`,
       'REMEDIATE_FAILED',
-      EXIT.failure,
     );
   }
   return { workflowId, result, durationMs: Date.now() - started };

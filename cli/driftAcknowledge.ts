@@ -5,8 +5,7 @@ import { fieldMatches } from '../src/drift/ignore';
 import { display } from '../src/drift/report';
 import type { FieldDriftReport, ServiceDriftReport } from '../src/temporal/drift';
 import { applyNextStep } from '../src/client/applyCommand';
-import { DeployerError, EXIT } from './baseCommand';
-import { usage } from '../src/client/locate';
+import { DeployerError } from '../src/errors';
 import { parseComponentId } from '../src/model/componentRef';
 
 export interface AcknowledgeRequest {
@@ -29,11 +28,11 @@ export interface AcknowledgeOutcome {
 
 /** Edits the checkout so it declares what runs for the selected drifted fields; nothing is written when any edit fails. */
 export function acknowledgeDrift(request: AcknowledgeRequest, report: ServiceDriftReport): AcknowledgeOutcome {
-  if (report.status === 'skipped') throw new DeployerError(`${report.reason ?? 'a deployment is running'}; acknowledge after it has ended.`, 'DEPLOYING', EXIT.failure);
+  if (report.status === 'skipped') throw new DeployerError(`${report.reason ?? 'a deployment is running'}; acknowledge after it has ended.`, 'DEPLOYING');
   const only = request.component && (parseComponentId(request.component)?.component ?? request.component);
   const drifted = report.components.filter((component) => (component.status === 'drifted' || component.status === 'deleted') && (!only || component.name === only));
   if (only && !report.components.some((component) => component.name === only)) {
-    throw usage('UNKNOWN_COMPONENT', `${request.service} has no component "${only}" in its last release; its components: ${report.components.map((component) => component.name).join(', ') || 'none'}.`);
+    throw new DeployerError(`${request.service} has no component "${only}" in its last release; its components: ${report.components.map((component) => component.name).join(', ') || 'none'}.`, 'UNKNOWN_COMPONENT');
   }
   const skipped: AcknowledgeOutcome['skipped'] = [];
   const selected: { component: string; fields: FieldDriftReport[] }[] = [];
@@ -55,10 +54,10 @@ export function acknowledgeDrift(request: AcknowledgeRequest, report: ServiceDri
     if (writable.length) selected.push({ component: component.name, fields: writable });
   }
   if (request.fields?.length && selected.length === 0 && skipped.length === 0 && drifted.length) {
-    throw usage('NO_SUCH_DRIFT', `no drifted field matches ${request.fields.join(', ')}; drifted: ${drifted.flatMap((component) => component.fields.map((field) => `${component.name} ${field.field}`)).join(', ')}`);
+    throw new DeployerError(`no drifted field matches ${request.fields.join(', ')}; drifted: ${drifted.flatMap((component) => component.fields.map((field) => `${component.name} ${field.field}`)).join(', ')}`, 'NO_SUCH_DRIFT');
   }
   if (selected.length === 0) {
-    if (skipped.length) throw new DeployerError(`nothing could be acknowledged: ${skipped.map((item) => `${item.component}${item.field ? ` ${item.field}` : ''}: ${item.why}`).join('; ')}`, 'NOT_ACKNOWLEDGEABLE', EXIT.failure);
+    if (skipped.length) throw new DeployerError(`nothing could be acknowledged: ${skipped.map((item) => `${item.component}${item.field ? ` ${item.field}` : ''}: ${item.why}`).join('; ')}`, 'NOT_ACKNOWLEDGEABLE');
     return { acknowledged: [], edits: [], skipped };
   }
   const acknowledged: AcknowledgedField[] = [];
@@ -68,7 +67,7 @@ export function acknowledgeDrift(request: AcknowledgeRequest, report: ServiceDri
     try {
       outcome = acknowledgeFields({ root: request.root, stack: request.stack, service: request.service, component, environment: request.environment }, fields);
     } catch (error) {
-      throw new DeployerError(`cannot acknowledge ${request.service}/${component}: ${(error as Error).message}`, 'NOT_ACKNOWLEDGEABLE', EXIT.failure);
+      throw new DeployerError(`cannot acknowledge ${request.service}/${component}: ${(error as Error).message}`, 'NOT_ACKNOWLEDGEABLE');
     }
     acknowledged.push(...outcome.fields);
     edits.push(...outcome.edits);

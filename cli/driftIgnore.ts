@@ -6,8 +6,9 @@ import type { ComponentKind, EnvironmentSpec } from '../src/model/schema';
 import { AWS_DRIFT_FIELDS } from '../src/targets/aws/driftFields';
 import { LOCAL_DRIFT_FIELDS } from '../src/targets/local/driftFields';
 import type { IgnoreDriftInput, IgnoreDriftResult } from '../src/temporal/drift';
-import { componentKind, listDirs, listing, suggest, usage } from '../src/client/locate';
+import { componentKind, listDirs, listing, suggest } from '../src/client/locate';
 import { ruleTerms } from './render/drift';
+import { DeployerError } from '../src/errors';
 import { parseComponentId } from '../src/model/componentRef';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -39,14 +40,14 @@ export function checkIgnoreTarget(options: IgnoreTargetOptions): { component: st
   let component = options.component;
   if (component.includes('/')) {
     const name = parseComponentId(component);
-    if (name?.service !== options.service) throw usage('BAD_COMPONENT', `--component "${component}" is not a component of ${options.service} (give its name, e.g. api, or ${options.service}/api)`);
+    if (name?.service !== options.service) throw new DeployerError(`--component "${component}" is not a component of ${options.service} (give its name, e.g. api, or ${options.service}/api)`, 'BAD_COMPONENT');
     component = name.component;
   }
-  if (!NAME.test(component)) throw usage('BAD_COMPONENT', `--component "${options.component}" is not a component name (e.g. api)`);
+  if (!NAME.test(component)) throw new DeployerError(`--component "${options.component}" is not a component name (e.g. api)`, 'BAD_COMPONENT');
   const field = options.field.trim();
-  if (!field) throw usage('BAD_FIELD', '--field is empty; name a field as drift reports show it (replicas, cpu, memory, ...)');
+  if (!field) throw new DeployerError('--field is empty; name a field as drift reports show it (replicas, cpu, memory, ...)', 'BAD_FIELD');
   if (field === 'deleted' || field === '(deleted)') {
-    throw usage('NOT_IGNORABLE', `a deleted component cannot be ignored: restore it with \`deployer drift remediate --service ${options.service} --environment ${options.environment}\`, or remove it from the deployment repo and apply`);
+    throw new DeployerError(`a deleted component cannot be ignored: restore it with \`deployer drift remediate --service ${options.service} --environment ${options.environment}\`, or remove it from the deployment repo and apply`, 'NOT_IGNORABLE');
   }
   if (options.root) checkAgainstRepo(options.root, options, component, field);
   let until: string | undefined;
@@ -54,7 +55,7 @@ export function checkIgnoreTarget(options: IgnoreTargetOptions): { component: st
     try {
       until = parseUntil(options.until, options.now);
     } catch (error) {
-      throw usage('BAD_UNTIL', (error as Error).message);
+      throw new DeployerError((error as Error).message, 'BAD_UNTIL');
     }
   }
   return { component, field, until };
@@ -64,7 +65,7 @@ function checkAgainstRepo(root: string, options: IgnoreTargetOptions, component:
   const componentsDir = path.join(root, 'stacks', options.stack, 'services', options.service, 'components');
   const components = listDirs(componentsDir);
   if (!components.includes(component)) {
-    throw usage('UNKNOWN_COMPONENT', `service ${options.service} (stack ${options.stack}) has no component "${component}".${suggest(component, components)} Its components: ${listing(components)}.`);
+    throw new DeployerError(`service ${options.service} (stack ${options.stack}) has no component "${component}".${suggest(component, components)} Its components: ${listing(components)}.`, 'UNKNOWN_COMPONENT');
   }
   const kind = componentKind(path.join(componentsDir, component));
   const environment = loadEnvironment(root, options.environment);
@@ -73,7 +74,7 @@ function checkAgainstRepo(root: string, options: IgnoreTargetOptions, component:
   const known = fields[kind];
   const valid = known.some((name) => name === field || name.startsWith(`${field}.`) || (open.includes(name) && field.startsWith(`${name}.`)));
   const where = environment.target === 'local' ? '' : ` on ${environment.target}`;
-  if (!valid) throw usage('UNKNOWN_FIELD', `${kind} ${component} has no drift field "${field}"${where}.${suggest(field, known)} Its fields: ${known.join(', ')}${hint}.`);
+  if (!valid) throw new DeployerError(`${kind} ${component} has no drift field "${field}"${where}.${suggest(field, known)} Its fields: ${known.join(', ')}${hint}.`, 'UNKNOWN_FIELD');
 }
 
 export function renderIgnore(input: IgnoreDriftInput, result: IgnoreDriftResult): string {

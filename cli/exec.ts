@@ -1,17 +1,16 @@
 // `deployer exec`: which replica, and the command run beside it through the environment's observer.
 import type { ExecResult } from '../src/targets/observer';
 import { deployedState, observeFailure, observerFor, observing, resolveComponentTarget } from './observe';
-import { DeployerError, EXIT } from './baseCommand';
-import { listing, suggest, usage } from '../src/client/locate';
+import { listing, suggest } from '../src/client/locate';
 import { withArticle } from '../src/client/render/format';
-import { RuntimeRequestFailed } from '../src/targets/local/runtimeClient';
+import { DeployerError, RuntimeRequestFailed } from '../src/errors';
 
 /** Refuses what cannot work before anything is looked up: an interactive shell needs a terminal, and JSON needs captured output. */
 export function checkExecRequest(request: { command?: string; json: boolean; interactive: boolean }): void {
-  if (request.command !== undefined && !request.command.trim()) throw usage('BAD_COMMAND', '--command is empty; give the command line to run, e.g. --command "ls -la"');
+  if (request.command !== undefined && !request.command.trim()) throw new DeployerError('--command is empty; give the command line to run, e.g. --command "ls -la"', 'BAD_COMMAND');
   if (request.command !== undefined) return;
-  if (request.json) throw usage('NO_COMMAND', '--json needs --command: an interactive shell has no result to print as JSON');
-  if (!request.interactive) throw usage('NO_COMMAND', 'no --command and stdin is not a terminal, so there is no interactive shell to open. Pass --command "..." to run one command.');
+  if (request.json) throw new DeployerError('--json needs --command: an interactive shell has no result to print as JSON', 'NO_COMMAND');
+  if (!request.interactive) throw new DeployerError('no --command and stdin is not a terminal, so there is no interactive shell to open. Pass --command "..." to run one command.', 'NO_COMMAND');
 }
 
 export interface ExecRequest {
@@ -30,21 +29,21 @@ export async function runExec(request: ExecRequest, hooks: { onShell?: (replica:
   if (environment.target === 'aws') {
     const { ecsExecOffReason } = await import('../src/targets/aws/ecsExec');
     const off = ecsExecOffReason(ref.environment, environment);
-    if (off) throw new DeployerError(off, 'EXEC_DISABLED', EXIT.failure);
+    if (off) throw new DeployerError(off, 'EXEC_DISABLED');
   }
   const observer = await observerFor(environment);
   const state = await deployedState(observer, ref);
   const id = `${ref.service}/${ref.component}`;
   if (state.kind !== 'MicroService') {
-    throw usage('NOT_EXECUTABLE', `${id} is ${withArticle(state.kind)}; exec runs commands in a MicroService's replicas.`);
+    throw new DeployerError(`${id} is ${withArticle(state.kind)}; exec runs commands in a MicroService's replicas.`, 'NOT_EXECUTABLE');
   }
   const health = await observing(ref, () => observer.health(ref));
   const replicas = health.replicas.filter((replica) => replica.state !== 'exited' && replica.state !== 'stopping').map((replica) => replica.replica);
   if (replicas.length === 0) {
-    throw new DeployerError(`${id} in ${ref.environment} has no running replica to exec in (${health.summary}). See \`deployer health\` and \`deployer show --show-events\`.`, 'NO_REPLICA', EXIT.failure);
+    throw new DeployerError(`${id} in ${ref.environment} has no running replica to exec in (${health.summary}). See \`deployer health\` and \`deployer show --show-events\`.`, 'NO_REPLICA');
   }
   if (request.replica !== undefined && !replicas.includes(request.replica)) {
-    throw usage('UNKNOWN_REPLICA', `${id} in ${ref.environment} has no running replica "${request.replica}".${suggest(request.replica, replicas)} Its replicas: ${listing(replicas)}.`);
+    throw new DeployerError(`${id} in ${ref.environment} has no running replica "${request.replica}".${suggest(request.replica, replicas)} Its replicas: ${listing(replicas)}.`, 'UNKNOWN_REPLICA');
   }
   // The first healthy replica, as a load balancer would pick one that serves.
   const replica = request.replica ?? health.replicas.find((candidate) => candidate.state === 'healthy')?.replica ?? replicas[0]!;
@@ -57,7 +56,7 @@ export async function runExec(request: ExecRequest, hooks: { onShell?: (replica:
     return await observer.exec(ref, { command: request.command, replica, stdio: request.capture ? 'pipe' : 'inherit' });
   } catch (error) {
     if (error instanceof RuntimeRequestFailed && error.status === 404) {
-      throw usage('UNKNOWN_REPLICA', `${error.message}. Its replicas: ${listing(replicas)}.`);
+      throw new DeployerError(`${error.message}. Its replicas: ${listing(replicas)}.`, 'UNKNOWN_REPLICA');
     }
     throw observeFailure(error, ref);
   } finally {

@@ -5,10 +5,10 @@ import type { ComponentRef } from '../src/model/componentRef';
 import type { ComponentState } from '../src/targets/local/api';
 import { componentPath } from '../src/targets/local/localObserver';
 import { deleteOutsideDeployer } from '../src/targets/local/outOfBand';
-import { RuntimeClient, RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
-import { DeployerError, EXIT } from './baseCommand';
+import { RuntimeClient } from '../src/targets/local/runtimeClient';
 import { checkLocalEnvironment } from './localScale';
-import { locateComponent, usage } from '../src/client/locate';
+import { locateComponent } from '../src/client/locate';
+import { DeployerError, RuntimeRequestFailed } from '../src/errors';
 
 /** Kinds whose data goes with them: deleting one needs --force. */
 const DATA_KINDS: ComponentKind[] = ['RDS', 'ElastiCacheRedis', 'SQS'];
@@ -24,7 +24,7 @@ export interface DeleteTargetOptions {
 export function resolveDeleteTarget(options: DeleteTargetOptions): { ref: ComponentRef; kind: ComponentKind } {
   checkLocalEnvironment(options.root, options.environment);
   const { stack, service, component, kind } = locateComponent(options.root, options.component, options.stack);
-  if (!kind) throw usage('UNKNOWN_COMPONENT', `${service}/${component} has no component file in the deployment repo`);
+  if (!kind) throw new DeployerError(`${service}/${component} has no component file in the deployment repo`, 'UNKNOWN_COMPONENT');
   return { ref: { stack, environment: options.environment, service, component }, kind };
 }
 
@@ -40,7 +40,7 @@ export interface DeleteOutcome {
 export async function deleteComponent(target: { ref: ComponentRef; kind: ComponentKind }, actor: string, options: { force?: boolean; connect?: () => RuntimeClient } = {}): Promise<DeleteOutcome> {
   const { ref, kind } = target;
   if (DATA_KINDS.includes(kind) && !options.force) {
-    throw usage('FORCE_REQUIRED', `${ref.service}/${ref.component} is an ${kind}: deleting it deletes its data too, as deleting it in the console would. Pass --force to do it anyway.`);
+    throw new DeployerError(`${ref.service}/${ref.component} is an ${kind}: deleting it deletes its data too, as deleting it in the console would. Pass --force to do it anyway.`, 'FORCE_REQUIRED');
   }
   try {
     const client = (options.connect ?? (() => RuntimeClient.connect()))();
@@ -48,11 +48,10 @@ export async function deleteComponent(target: { ref: ComponentRef; kind: Compone
     await deleteOutsideDeployer(ref, client);
     return { ref, kind, actor, before };
   } catch (error) {
-    if (error instanceof RuntimeUnavailableError) throw new DeployerError(error.message, 'RUNTIME_UNAVAILABLE', EXIT.failure);
     if (error instanceof RuntimeRequestFailed && error.status === 404) {
-      throw new DeployerError(`${ref.service}/${ref.component} does not run in ${ref.environment} on the local target; nothing to delete.`, 'NOT_DEPLOYED', EXIT.failure);
+      throw new DeployerError(`${ref.service}/${ref.component} does not run in ${ref.environment} on the local target; nothing to delete.`, 'NOT_DEPLOYED');
     }
-    if (error instanceof RuntimeRequestFailed) throw new DeployerError(`the local runtime could not delete ${ref.service}/${ref.component}: ${error.message}`, 'DELETE_FAILED', EXIT.failure);
+    if (error instanceof RuntimeRequestFailed) throw new DeployerError(`the local runtime could not delete ${ref.service}/${ref.component}: ${error.message}`, 'DELETE_FAILED');
     throw error;
   }
 }

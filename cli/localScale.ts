@@ -7,9 +7,9 @@ import type { ComponentRef } from '../src/model/componentRef';
 import type { ComponentState } from '../src/targets/local/api';
 import { componentPath } from '../src/targets/local/localObserver';
 import { scaleOutsideDeployer } from '../src/targets/local/outOfBand';
-import { RuntimeClient, RuntimeRequestFailed, RuntimeUnavailableError } from '../src/targets/local/runtimeClient';
-import { DeployerError, EXIT } from './baseCommand';
-import { componentKind, listDirs, listing, locateComponent, unknownEnvironment, usage } from '../src/client/locate';
+import { RuntimeClient } from '../src/targets/local/runtimeClient';
+import { componentKind, listDirs, listing, locateComponent, unknownEnvironment } from '../src/client/locate';
+import { DeployerError, RuntimeRequestFailed } from '../src/errors';
 
 export interface ScaleTargetOptions {
   root: string;
@@ -29,9 +29,9 @@ export function resolveScaleTarget(options: ScaleTargetOptions): ComponentRef {
   const { stack, service, component, componentsDir, kind } = locateComponent(options.root, options.component, options.stack);
   if (kind !== 'MicroService') {
     const microServices = listDirs(componentsDir).filter((name) => componentKind(path.join(componentsDir, name)) === 'MicroService');
-    throw usage(
-      'NOT_SCALABLE',
+    throw new DeployerError(
       `${service}/${component} is ${kind ? `an ${kind}` : 'not a MicroService'}; only a MicroService has replicas to scale. MicroServices of ${service}: ${listing(microServices)}.`,
+      'NOT_SCALABLE',
     );
   }
   return { stack, environment: options.environment, service, component };
@@ -52,10 +52,10 @@ export function checkLocalEnvironment(root: string, environment: string): void {
         return false;
       }
     });
-    throw usage(
-      'NOT_LOCAL',
+    throw new DeployerError(
       `environment ${environment} targets ${spec.target}, not local: \`deployer local scale\` changes only what the local runtime runs. ` +
         `Environments on the local target: ${listing(local)}.`,
+      'NOT_LOCAL',
     );
   }
 }
@@ -92,7 +92,7 @@ export async function scaleComponent(ref: ComponentRef, replicas: number, actor:
     const client = (options.connect ?? (() => RuntimeClient.connect()))();
     const before = await client.request<ComponentState>('GET', componentPath(ref));
     if (before.kind !== 'MicroService') {
-      throw usage('NOT_SCALABLE', `${ref.service}/${ref.component} runs on the local target as an ${before.kind}; only a MicroService has replicas to scale.`);
+      throw new DeployerError(`${ref.service}/${ref.component} runs on the local target as an ${before.kind}; only a MicroService has replicas to scale.`, 'NOT_SCALABLE');
     }
     const from = replicasOf(before);
     if (from === replicas) return { ref, from, to: replicas, changed: false, actor, state: before };
@@ -123,16 +123,14 @@ function replicasOf(state: ComponentState): number {
 }
 
 function runtimeFailure(error: unknown, ref: ComponentRef): unknown {
-  if (error instanceof RuntimeUnavailableError) return new DeployerError(error.message, 'RUNTIME_UNAVAILABLE', EXIT.failure);
   if (error instanceof RuntimeRequestFailed && error.status === 404) {
     return new DeployerError(
       `${error.message}. Deploy it first (\`deployer apply --stack ${ref.stack} --environment ${ref.environment}\`), then scale it.`,
       'NOT_DEPLOYED',
-      EXIT.failure,
     );
   }
   if (error instanceof RuntimeRequestFailed) {
-    return new DeployerError(`the local runtime could not scale ${ref.service}/${ref.component}: ${error.message}`, 'SCALE_FAILED', EXIT.failure);
+    return new DeployerError(`the local runtime could not scale ${ref.service}/${ref.component}: ${error.message}`, 'SCALE_FAILED');
   }
   return error;
 }

@@ -14,16 +14,15 @@ import {
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import type { EndedLock, HeldLock, LockScope } from './render/locks';
-import { usage } from '../src/client/locate';
-import { rootCause } from './errorCauses';
 import { signedRequest } from './signing';
 import { workflowUrl } from './temporalUi';
+import { DeployerError, rootCause } from '../src/errors';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** Stack, environment and service names as the deployment repo allows them; anything else would also break the visibility query. */
 export function checkName(flag: string, value: string): string {
-  if (!NAME.test(value)) throw usage('BAD_NAME', `--${flag} "${value}" is not a valid name: lowercase letters, digits and dashes, starting with a letter.`);
+  if (!NAME.test(value)) throw new DeployerError(`--${flag} "${value}" is not a valid name: lowercase letters, digits and dashes, starting with a letter.`, 'BAD_NAME');
   return value;
 }
 

@@ -5,15 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadComponent } from '../src/model/componentLoader';
-import { Diagnostic, ModelValidationError, sortDiagnostics } from '../src/model/diagnostics';
+import { Diagnostic, sortDiagnostics } from '../src/model/diagnostics';
 import { API_VERSION, ComponentKind, EnvironmentSpec, serviceFileSchema, ServiceFile } from '../src/model/schema';
 import { YamlFile } from '../src/model/yamlFile';
 import { issuesToDiagnostics } from '../src/model/zodIssues';
 import type { ComponentRef } from '../src/model/componentRef';
 import { requireEnvironment } from '../src/client/observe';
-import type { DeployerError } from './baseCommand';
 import { isoSeconds } from '../src/client/render/format';
-import { listDirs, locateComponent, locateService, usage } from '../src/client/locate';
+import { listDirs, locateComponent, locateService } from '../src/client/locate';
+import { DeployerError, ModelValidationError } from '../src/errors';
 
 // What runs of a component, and the errors observing it raises, are shared with the Slack app.
 export { deployedState, notDeployed, observedState, observeFailure, observerFor, observing, requireEnvironment, SECRET, withoutSecrets } from '../src/client/observe';
@@ -56,9 +56,9 @@ export function parseSince(value: string, now: Date = new Date()): Since {
 }
 
 function badSince(value: string, why?: string): DeployerError {
-  return usage(
-    'BAD_SINCE',
+  return new DeployerError(
     `--since "${value}" is not ${why ? `valid: ${why}` : 'a duration or a timestamp'}. Use a duration back from now (30m, 1h, 24h, 7d) or an ISO 8601 timestamp (2026-01-15T14:30:00Z).`,
+    'BAD_SINCE',
   );
 }
 

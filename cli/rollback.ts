@@ -6,13 +6,11 @@ import { deploymentProgress, lockHolder } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId, DeploymentProgress, DeployServiceResult, ROLLBACK_SERVICE_WORKFLOW, RollbackServiceInput } from '../src/temporal/deployment';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
-import { DeployerError, EXIT } from './baseCommand';
-import { usage } from '../src/client/locate';
 import { lockedMessage } from './render/locks';
 import { rollbackFailedMessage, RollbackOutcome, RollbackRequest } from './render/rollback';
-import { causes } from './errorCauses';
 import { signedRequest } from './signing';
 import { parseComponentId } from '../src/model/componentRef';
+import { causes, DeployerError } from '../src/errors';
 
 export function rollbackWorkflowId(stack: string, environment: string, service: string, at: Date): string {
   return `rollback/${stack}/${environment}/${service}/${at.toISOString()}`;
@@ -27,7 +25,7 @@ export async function lockedError(client: Client, request: Pick<RollbackRequest,
     { ...request, workflowId, heldBy: holder.requestedBy, version: holder.version, since: holder.since?.toISOString() },
     now,
   );
-  return new DeployerError(message, 'LOCKED', EXIT.locked);
+  return new DeployerError(message, 'LOCKED');
 }
 
 /** Refuses up front (exit 3) when a deployment of the service runs: no rollback workflow is started then. */
@@ -76,7 +74,7 @@ export async function awaitRollback(client: Client, handle: WorkflowHandle, requ
   }
   const outcome = outcomeOf(result, request, handle.workflowId, Date.now() - started, url);
   if (outcome.phase !== 'succeeded' && outcome.phase !== 'unchanged') {
-    throw new DeployerError(rollbackFailedMessage(outcome), 'ROLLBACK_FAILED', EXIT.failure);
+    throw new DeployerError(rollbackFailedMessage(outcome), 'ROLLBACK_FAILED');
   }
   return outcome;
 }
@@ -126,18 +124,17 @@ export function rollbackError(error: unknown, request: RollbackRequest, workflow
     return new DeployerError(
       `${noTarget.message}. Nothing was changed. See the releases with \`deployer history --service ${request.service} --environment ${request.environment}\`.`,
       'NO_ROLLBACK_TARGET',
-      EXIT.failure,
     );
   }
   const terminated = chain.find((cause) => cause instanceof TerminatedFailure);
   if (terminated) {
-    return new DeployerError(`the rollback of ${request.service} in ${request.environment} was ended before it finished (terminated: ${terminated.message}; workflow ${workflowId}).`, 'ROLLBACK_ENDED', EXIT.failure);
+    return new DeployerError(`the rollback of ${request.service} in ${request.environment} was ended before it finished (terminated: ${terminated.message}; workflow ${workflowId}).`, 'ROLLBACK_ENDED');
   }
   if (chain.some((cause) => cause instanceof CancelledFailure)) {
-    return new DeployerError(`the rollback of ${request.service} in ${request.environment} was cancelled (workflow ${workflowId}).`, 'ROLLBACK_CANCELLED', EXIT.failure);
+    return new DeployerError(`the rollback of ${request.service} in ${request.environment} was cancelled (workflow ${workflowId}).`, 'ROLLBACK_CANCELLED');
   }
   const deepest = chain[chain.length - 1]!;
-  return new DeployerError(`the rollback of ${request.service} in ${request.environment} failed: ${deepest.message} (workflow ${workflowId}).`, 'ROLLBACK_FAILED', EXIT.failure);
+  return new DeployerError(`the rollback of ${request.service} in ${request.environment} failed: ${deepest.message} (workflow ${workflowId}).`, 'ROLLBACK_FAILED');
 }
 
 /**
@@ -153,6 +150,6 @@ export async function stackFromDeployments(client: Client, service: string, envi
     if (++seen >= 50) break;
   }
   if (stacks.size === 1) return [...stacks][0]!;
-  if (stacks.size > 1) throw usage('AMBIGUOUS_SERVICE', `${service} was deployed to ${environment} in ${stacks.size} stacks: ${[...stacks].sort().join(', ')}. Pass --stack to choose one.`);
-  throw usage('UNKNOWN_SERVICE', `no deployment of ${service} to ${environment} is recorded, and there is no deployment repo here to find its stack in. Pass --stack, or run inside the deployment repo.`);
+  if (stacks.size > 1) throw new DeployerError(`${service} was deployed to ${environment} in ${stacks.size} stacks: ${[...stacks].sort().join(', ')}. Pass --stack to choose one.`, 'AMBIGUOUS_SERVICE');
+  throw new DeployerError(`no deployment of ${service} to ${environment} is recorded, and there is no deployment repo here to find its stack in. Pass --stack, or run inside the deployment repo.`, 'UNKNOWN_SERVICE');
 }

@@ -1,4 +1,4 @@
-import { DeployerError, EXIT } from './baseCommand';
+import { DeployerError } from '../src/errors';
 
 // A secret's value never comes from argv (shell history, `ps`) and is never echoed: piped on
 // stdin, or typed at a prompt that does not show it.
@@ -6,7 +6,7 @@ import { DeployerError, EXIT } from './baseCommand';
 /** The value piped on stdin, or typed at a hidden prompt on a terminal. */
 export async function readSecretValue(name: string, input: NodeJS.ReadStream = process.stdin, prompt: NodeJS.WriteStream = process.stderr): Promise<string> {
   const value = input.isTTY ? await hiddenPrompt(`Value of ${name} (not shown): `, input, prompt) : withoutFinalNewline(await readAll(input));
-  if (!value) throw new DeployerError(`no value given for ${name}: pipe it on stdin (e.g. \`pass show ${name} | deployer dev secrets set ${name}\`) or type it at the prompt`, 'EMPTY_SECRET', EXIT.usage);
+  if (!value) throw new DeployerError(`no value given for ${name}: pipe it on stdin (e.g. \`pass show ${name} | deployer dev secrets set ${name}\`) or type it at the prompt`, 'EMPTY_SECRET');
   return value;
 }
 
@@ -38,7 +38,7 @@ function hiddenPrompt(question: string, input: NodeJS.ReadStream, prompt: NodeJS
     const onData = (keys: string) => {
       for (const key of keys) {
         if (key === '\r' || key === '\n' || key === '\u0004') return finish(() => resolve(value));
-        if (key === '\u0003') return finish(() => reject(new DeployerError('cancelled: nothing stored', 'CANCELLED', EXIT.failure)));
+        if (key === '\u0003') return finish(() => reject(new DeployerError('cancelled: nothing stored', 'CANCELLED')));
         if (key === '\u007f' || key === '\b') value = value.slice(0, -1);
         else value += key;
       }

@@ -3,11 +3,8 @@ import type { EnvironmentSpec } from '../src/model/schema';
 import { isRunning } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
 import type { TemporalSettings } from '../src/temporal/connection';
-import { DeployerError, EXIT } from './baseCommand';
-import { rootCause } from './errorCauses';
 import { observerFor } from './observe';
-
-export { gatherServiceStatus } from '../src/client/serviceStatus';
+import { DeployerError, rootCause } from '../src/errors';
 
 /**
  * The running deployment of a service, if any, with a way to follow it to its end. Temporal failing
@@ -30,7 +27,6 @@ export async function runningDeployment(
     throw new DeployerError(
       `Temporal at ${temporal.settings.address} did not say whether ${service} is being deployed to ${environment} (${rootCause(error).message}). Check that it runs: \`deployer dev status\` for the local one.`,
       'TEMPORAL_UNREACHABLE',
-      EXIT.failure,
     );
   }
   if (!running) return undefined;
@@ -40,7 +36,7 @@ export async function runningDeployment(
       const { followDeployment } = await import('./followDeployment');
       const { liveReplicas } = await import('./liveReplicas');
       const observer = environmentSpec && !quiet ? await observerFor(environmentSpec).catch(() => undefined) : undefined;
-      await followDeployment(client.workflow.getHandle(workflowId), { out: process.stdout, quiet, live: observer && liveReplicas(observer) });
+      await followDeployment(client.workflow.getHandle(workflowId), { out: process.stderr, quiet, live: observer && liveReplicas(observer) });
     },
   };
 }

@@ -5,9 +5,8 @@ import type { Client } from '@temporalio/client';
 import type { RunTestsInput, TestResult } from '../src/temporal/deployment';
 import { RUN_TESTS_WORKFLOW } from '../src/temporal/deployment';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
-import { DeployerError, EXIT } from './baseCommand';
-import { rootCause } from './errorCauses';
 import { applyNextStep } from '../src/client/applyCommand';
+import { DeployerError, rootCause } from '../src/errors';
 
 export function testWorkflowId(input: { stack: string; environment: string; service: string }): string {
   return `test/${input.stack}/${input.environment}/${input.service}/${crypto.randomBytes(4).toString('hex')}`;
@@ -30,7 +29,6 @@ export async function runTestsWorkflow(client: Client, input: RunTestsInput, opt
     throw new DeployerError(
       `no deployer worker polls task queue "${taskQueue}" in namespace ${options.namespace}, so nothing would run the tests. Start the local one with \`deployer dev start\` (see \`deployer dev status\`).`,
       'NO_WORKER',
-      EXIT.failure,
     );
   }
   const workflowId = options.workflowId ?? testWorkflowId(input);
@@ -46,7 +44,7 @@ export async function runTestsWorkflow(client: Client, input: RunTestsInput, opt
 export function testsFailure(error: unknown, input: RunTestsInput, workflowId: string): DeployerError {
   const cause = rootCause(error);
   if (cause.type === 'NotDeployed') {
-    return new DeployerError(`${cause.message}. Deploy it first: ${applyNextStep(input)}`, 'NOT_DEPLOYED', EXIT.failure);
+    return new DeployerError(`${cause.message}. Deploy it first: ${applyNextStep(input)}`, 'NOT_DEPLOYED');
   }
-  return new DeployerError(`the tests of ${input.service} in ${input.environment} could not run: ${cause.message} (workflow ${workflowId})`, 'TESTS_NOT_RUN', EXIT.failure);
+  return new DeployerError(`the tests of ${input.service} in ${input.environment} could not run: ${cause.message} (workflow ${workflowId})`, 'TESTS_NOT_RUN');
 }

@@ -6,7 +6,7 @@ import { ApprovalState, DeploymentProgress } from '../src/temporal/deployment';
 import { sendApprovalDecision } from '../src/temporal/deployClient';
 import { canonicalClaims, Claims, DecisionClaims, Proof, RequestClaims, SignedClaims } from '../src/trust/claims';
 import { signingKeyFile, sshSign } from '../src/trust/sshSignatures';
-import { DeployerError, EXIT } from './baseCommand';
+import { DeployerError } from '../src/errors';
 
 // The CLI proves who runs it by signing with their SSH key (the worker checks it against the keys
 // deployer.yaml lists), and, in GitHub Actions, with the job's OIDC token. Requests and decisions go
@@ -20,14 +20,13 @@ async function prove(claims: Claims, cwd: string | undefined, required: boolean)
   try {
     keyFile = signingKeyFile(process.env, gitSigningKey(cwd));
   } catch (error) {
-    throw new DeployerError((error as Error).message, 'NO_SIGNING_KEY', EXIT.usage);
+    throw new DeployerError((error as Error).message, 'NO_SIGNING_KEY');
   }
   if (!keyFile) {
     if (!required) return undefined;
     throw new DeployerError(
       'no SSH signing key found to prove who you are: set DEPLOYER_SIGNING_KEY to your private key (its public key must be under your identity in deployer.yaml signingKeys), or configure git\'s user.signingkey',
       'NO_SIGNING_KEY',
-      EXIT.usage,
     );
   }
   return { type: 'ssh', signature: await sshSign(canonicalClaims(claims), keyFile) };
@@ -55,7 +54,7 @@ export function decisionProblem(identity: string, approve: boolean, progress: De
  */
 export async function sendSignedDecision(client: Client, progress: DeploymentProgress, decision: { approve: boolean; by: string; comment?: string }, cwd?: string): Promise<ApprovalState> {
   const { runId, planHash } = progress.approval;
-  if (!runId || !planHash) throw new DeployerError(`${progress.workflowId} has no plan waiting for a decision yet; try again in a moment`, 'NOT_WAITING', EXIT.failure);
+  if (!runId || !planHash) throw new DeployerError(`${progress.workflowId} has no plan waiting for a decision yet; try again in a moment`, 'NOT_WAITING');
   const claims: DecisionClaims = { purpose: 'decision', workflowId: progress.workflowId, runId, planHash, ...decision, channel: 'cli', issuedAt: new Date().toISOString(), nonce: randomUUID() };
   return sendApprovalDecision(client, progress.workflowId, { claims, proof: await prove(claims, cwd, true) });
 }

@@ -1,15 +1,15 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { deployServiceWorkflowId, deployStackWorkflowId, DEPLOY_STACK_WORKFLOW, DeploymentProgress, progressQuery } from '../src/temporal/deployment';
-import { checkPayloadSize, PayloadTooLargeError } from '../src/temporal/payloadSize';
+import { checkPayloadSize } from '../src/temporal/payloadSize';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import type { DeployStackResult } from '../src/temporal/deployment';
-import { DeployerError, EXIT } from './baseCommand';
 import type { DeployRequest } from './deployInputs';
 import { printable } from '../src/client/render/format';
 import { progressEvents } from './render/progress';
 import { signedRequest } from './signing';
+import { DeployerError } from '../src/errors';
 
 /**
  * Starts deployStack; its id is the stack-wide lock (one whole-stack apply per environment at a time).
@@ -19,12 +19,7 @@ export async function startStackDeployment(client: Client, request: DeployReques
   const { desired } = request;
   const workflowId = deployStackWorkflowId(desired.stack, desired.environment.name);
   const input = { desired, requestedBy: request.requestedBy, version: request.version, request: await signedRequest({ action: 'deploy', stack: desired.stack, environment: desired.environment.name, version: request.version, requestedBy: request.requestedBy }, desired.environment.spec.approval.required, request.root), allowReplace: request.allowReplace };
-  try {
-    checkPayloadSize(input);
-  } catch (error) {
-    if (error instanceof PayloadTooLargeError) throw new DeployerError(error.message, error.code, EXIT.usage);
-    throw error;
-  }
+  checkPayloadSize(input);
   try {
     return await client.workflow.start(DEPLOY_STACK_WORKFLOW, {
       workflowId,
@@ -40,13 +35,13 @@ export async function startStackDeployment(client: Client, request: DeployReques
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new DeployerError(`${desired.stack} (${desired.environment.name}) is already being deployed as a whole (workflow ${workflowId}); wait for it: deployer status --stack ${desired.stack} --environment ${desired.environment.name} --follow`, 'LOCKED', EXIT.locked);
+      throw new DeployerError(`${desired.stack} (${desired.environment.name}) is already being deployed as a whole (workflow ${workflowId}); wait for it: deployer status --stack ${desired.stack} --environment ${desired.environment.name} --follow`, 'LOCKED');
     }
     throw error;
   }
 }
 
-/** Reports each service's deployment as it progresses (one line per change), then the stack's result. */
+/** Reports each service's deployment as it progresses (one line per change) until the stack's ends. */
 export async function followStackDeployment(client: Client, handle: WorkflowHandle, request: DeployRequest, log?: (line: string) => void): Promise<DeployStackResult> {
   const { desired } = request;
   const seen = new Map<string, DeploymentProgress>();
@@ -68,8 +63,12 @@ export async function followStackDeployment(client: Client, handle: WorkflowHand
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  const result = await done;
-  for (const service of result.services) log?.(printable(`${service.phase === 'succeeded' || service.phase === 'unchanged' ? '✓' : '✗'} ${service.service}: ${service.phase}${service.reason ? ` — ${service.reason}` : ''}`));
-  if (result.reason) log?.(printable(`✗ Nothing was deployed: ${result.reason}`));
-  return result;
+  return done;
+}
+
+/** How a stack deployment ended, a line per service. */
+export function stackOutcome(result: DeployStackResult): string {
+  const lines = result.services.map((service) => `${service.phase === 'succeeded' || service.phase === 'unchanged' ? '✓' : '✗'} ${service.service}: ${service.phase}${service.reason ? ` — ${service.reason}` : ''}`);
+  if (result.reason) lines.push(`✗ Nothing was deployed: ${result.reason}`);
+  return lines.map(printable).join('\n');
 }

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { devEndpoints } from '../src/devenv/endpoints';
 import { DEFAULT_NAMESPACE } from '../src/temporal/contracts';
 import type { TemporalSettings } from '../src/temporal/connection';
-import { DeployerError, EXIT } from './baseCommand';
+import { DeployerError } from '../src/errors';
 
 export interface ConnectionFlags {
   'temporal-address'?: string;
@@ -50,7 +50,6 @@ export async function connectTemporal(flags: ConnectionFlags): Promise<{ client:
     throw new DeployerError(
       `cannot reach Temporal at ${settings.address} (${(error as Error).message}). Start the local one with \`deployer dev start\`, or point at yours with --temporal-address / DEPLOYER_TEMPORAL_ADDRESS.`,
       'TEMPORAL_UNREACHABLE',
-      EXIT.failure,
     );
   }
 }

@@ -1,11 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toolsBinDir } from './paths';
-
-/** A required external tool is missing; the message says how to provide it. */
-export class ToolMissingError extends Error {
-  readonly code = 'TOOL_MISSING';
-}
+import { ToolMissingError } from './errors';
 
 const overrides = {
   temporal: 'DEPLOYER_TEMPORAL_CLI',

@@ -1,6 +1,7 @@
 import { ActivityCancellationType, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
 import { driftNotificationMessage, failedCheck } from '../src/drift/report';
+import { rootCause } from '../src/errors';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
 import type {
   ComponentCheck,
@@ -50,7 +51,7 @@ async function checkService(input: DetectDriftInput, target: DriftTarget, checke
   const environment = { name: input.environment, spec: target.environmentSpec! };
   const checks = await Promise.all(
     target.components.map((component) =>
-      engine.checkComponentDrift({ stack: input.stack, environment, component }).catch((error: unknown): ComponentCheck => failedCheck(component, describe(error))),
+      engine.checkComponentDrift({ stack: input.stack, environment, component }).catch((error: unknown): ComponentCheck => failedCheck(component, rootCause(error).message)),
     ),
   );
   const service = target.service;
@@ -109,10 +110,4 @@ export async function remediateDrift(input: RemediateDriftInput): Promise<Remedi
 /** Adds or removes a drift ignore rule of a service, in the worker's drift state. */
 export async function ignoreDrift(input: IgnoreDriftInput): Promise<IgnoreDriftResult> {
   return quick.setDriftIgnore(input);
-}
-
-function describe(error: unknown): string {
-  let current: unknown = error;
-  while (current instanceof Error && (current as Error & { cause?: unknown }).cause instanceof Error) current = (current as Error & { cause?: unknown }).cause;
-  return current instanceof Error ? current.message : String(error);
 }

@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { DeploymentProgress, DeployServiceResult } from '../../src/temporal/deployment';
-import { BaseCommand, DeployerError, EXIT } from '../baseCommand';
+import { BaseCommand } from '../baseCommand';
 import type { DeployRequest } from '../deployInputs';
 import type { WorkflowLink } from '../render/summary';
 import { allowReplaceFlag } from '../allowReplace';
-import { repoFlags } from '../repoFlags';
+import { DeployerError } from '../../src/errors';
+import { deploymentExitCode, stackExitCode } from '../exitCodes';
+import { environmentFlag, repoFlags, serviceFlag, stackFlag } from '../flags';
 
 interface ApplyFlags {
   yes: boolean;
@@ -18,17 +20,6 @@ interface SummaryTarget {
   write: (markdown: string) => void;
   link: WorkflowLink;
 }
-
-/** Exit code per way a deployment can end (docs/cli.md). */
-export const PHASE_EXIT: Record<string, number> = {
-  succeeded: EXIT.success,
-  unchanged: EXIT.success,
-  rejected: EXIT.rejected,
-  'timed-out': EXIT.rejected,
-  failed: EXIT.failure,
-  'rolled-back': EXIT.failure,
-  cancelled: EXIT.failure,
-};
 
 export default class Apply extends BaseCommand {
   static override summary = 'Deploy a service (or a whole stack) to an environment: plan, approval, waves, health gate, monitoring, rollback.';
@@ -46,9 +37,9 @@ export default class Apply extends BaseCommand {
   ];
   static override flags = {
     ...repoFlags,
-    stack: Flags.string({ description: 'Stack to deploy (found from --service when omitted).' }),
-    service: Flags.string({ description: 'Only this service (default: every service of the stack, in dependency order).' }),
-    environment: Flags.string({ char: 'e', description: 'Environment to deploy to.', required: true }),
+    stack: stackFlag({ description: 'Stack to deploy (found from --service when omitted).' }),
+    service: serviceFlag({ description: 'Only this service (default: every service of the stack, in dependency order).' }),
+    environment: environmentFlag({ description: 'Environment to deploy to.', required: true }),
     yes: Flags.boolean({ char: 'y', description: 'Approve without asking when you are an approver (and may approve your own deployment here).', default: false }),
     'no-wait': Flags.boolean({ description: 'Start the deployment, print its id, and return.', default: false }),
     summary: Flags.string({ description: 'Also append the plan and the outcome, as Markdown, to this file (a CI job summary such as $GITHUB_STEP_SUMMARY), also when apply stops with an error.' }),
@@ -80,13 +71,14 @@ export default class Apply extends BaseCommand {
   }
 
   private async applyService(client: Client, request: DeployRequest, flags: ApplyFlags, summary?: SummaryTarget) {
-    const { startServiceDeployment, ServiceLockedError } = await import('../../src/temporal/deployClient');
-    const { PayloadTooLargeError } = await import('../../src/temporal/payloadSize');
+    const { startServiceDeployment } = await import('../../src/temporal/deployClient');
+    const { ServiceLockedError } = await import('../../src/errors');
     const { followDeployment, promptApproval } = await import('../followDeployment');
     const { decisionProblem, sendSignedDecision, signedRequest } = await import('../signing');
     const { renderCost, renderPlan } = await import('../render/plan');
     const { renderOutcome } = await import('../render/progress');
     const { progressQuery } = await import('../../src/temporal/deployment');
+    const { deploymentNextSteps, followNextSteps } = await import('../nextSteps');
     const service = request.service!;
     const environment = request.desired.environment.name;
     let handle;
@@ -97,25 +89,25 @@ export default class Apply extends BaseCommand {
       if (error instanceof ServiceLockedError) {
         const { lockedMessage } = await import('../render/locks');
         const lock = { stack: request.desired.stack, environment, service, workflowId: error.workflowId, heldBy: error.holder.requestedBy, version: error.holder.version, since: error.holder.since?.toISOString() };
-        throw new DeployerError(lockedMessage('deploy', lock, new Date()), 'LOCKED', EXIT.locked);
+        throw new DeployerError(lockedMessage('deploy', lock, new Date()), 'LOCKED');
       }
-      if (error instanceof PayloadTooLargeError) throw new DeployerError(error.message, error.code, EXIT.usage);
       throw error;
     }
     const json = this.jsonEnabled();
     if (flags['no-wait']) {
       // A query needs a worker; the deployment has started whether one answers now or not.
       const phase = await handle.query(progressQuery).then((progress) => progress.phase, () => undefined);
-      if (!json) this.log(`Started ${handle.workflowId}. Follow it with: deployer status --service ${service} --environment ${environment} --follow`);
+      const nextSteps = followNextSteps({ service, environment });
+      if (!json) this.logToStderr(`Started ${handle.workflowId}. Follow it with: ${nextSteps[0]!.command}`);
       if (summary) summary.write((await import('../render/summary')).startedSummary(service, environment, handle.workflowId, summary.link));
-      return { workflowId: handle.workflowId, phase };
+      return { workflowId: handle.workflowId, phase, nextSteps };
     }
     const { desiredReplicasOf, liveReplicas } = await import('../liveReplicas');
     const { observerFor } = await import('../observe');
     // Without an observer (the target's credentials missing here) the box shows timings only.
     const observer = json ? undefined : await observerFor(request.desired.environment.spec).catch(() => undefined);
     const result: DeployServiceResult = await followDeployment(handle, {
-      out: process.stdout,
+      out: process.stderr,
       quiet: json,
       live: observer && liveReplicas(observer, desiredReplicasOf(request.desired)),
       onPlanned: (progress) => {
@@ -125,17 +117,17 @@ export default class Apply extends BaseCommand {
       },
       onApprovalNeeded: async (progress) => {
         const problem = decisionProblem(request.requestedBy, true, progress);
-        if (!problem && (flags.yes || (!json && process.stdin.isTTY && process.stdout.isTTY))) {
+        if (!problem && (flags.yes || (!json && process.stdin.isTTY && process.stderr.isTTY))) {
           if (flags.yes) await sendSignedDecision(client, progress, { approve: true, by: request.requestedBy }, request.root);
-          else await promptApproval(client, progress, request.requestedBy, process.stdout, request.root);
+          else await promptApproval(client, progress, request.requestedBy, process.stderr, request.root);
           return;
         }
         // The requester sees what approvers are asked to decide on, and the command they run; no question.
         const { approverInstructions, renderApprovalRequest } = await import('../render/progress');
         if (json) return;
         const instructions = approverInstructions(progress, problem);
-        this.log(renderApprovalRequest(progress, { ask: false, lines: instructions.lines }));
-        if (instructions.command) this.log(`  ${instructions.command}`);
+        this.logToStderr(renderApprovalRequest(progress, { ask: false, lines: instructions.lines }));
+        if (instructions.command) this.logToStderr(`  ${instructions.command}`);
       },
     });
     const desiredService = request.desired.services.find((candidate) => candidate.name === service)!;
@@ -143,21 +135,25 @@ export default class Apply extends BaseCommand {
     const outcome = renderOutcome(result, { annotations: desiredService.annotations, mainComponent: main?.id, environment });
     if (!json) this.log(outcome);
     if (summary) summary.write((await import('../render/summary')).serviceSummary(result, outcome, summary.link));
-    process.exitCode = PHASE_EXIT[result.phase] ?? EXIT.failure;
-    return result;
+    process.exitCode = deploymentExitCode(result.phase);
+    return { ...result, nextSteps: deploymentNextSteps(result, main?.id, environment) };
   }
 
   private async applyStack(client: Client, request: DeployRequest, flags: ApplyFlags, summary?: SummaryTarget) {
-    const { startStackDeployment, followStackDeployment } = await import('../stackDeployment');
+    const { startStackDeployment, followStackDeployment, stackOutcome } = await import('../stackDeployment');
+    const { followNextSteps } = await import('../nextSteps');
     const handle = await startStackDeployment(client, request);
     const json = this.jsonEnabled();
     const { stack, environment } = request.desired;
     if (flags['no-wait']) {
-      if (!json) this.log(`Started ${handle.workflowId}. Follow it with: deployer status --stack ${stack} --environment ${environment.name} --follow`);
+      const nextSteps = followNextSteps({ stack, environment: environment.name });
+      if (!json) this.logToStderr(`Started ${handle.workflowId}. Follow it with: ${nextSteps[0]!.command}`);
       if (summary) summary.write((await import('../render/summary')).startedSummary(stack, environment.name, handle.workflowId, summary.link));
-      return { workflowId: handle.workflowId };
+      return { workflowId: handle.workflowId, nextSteps };
     }
-    const result = await followStackDeployment(client, handle, request, json ? undefined : (line) => this.log(line));
+    const result = await followStackDeployment(client, handle, request, json ? undefined : (line) => this.logToStderr(line));
+    const outcome = stackOutcome(result);
+    if (!json && outcome) this.log(outcome);
     if (summary) {
       const { stackSummary } = await import('../render/summary');
       const progress = await servicesProgress(client, handle, request);
@@ -191,16 +187,4 @@ async function servicesProgress(client: Client, handle: WorkflowHandle, request:
     if (seen && Date.parse(seen.startedAt) >= stackStarted) progress.set(service.name, seen);
   }
   return progress;
-}
-
-/**
- * A stack's exit code from its services': locked when one was locked, else failed when one failed,
- * else rejected when one was rejected or not approved in time (nothing failed, someone said no).
- */
-export function stackExitCode(phase: string, servicePhases: string[]): number {
-  if (phase === 'succeeded') return EXIT.success;
-  if (servicePhases.includes('locked')) return EXIT.locked;
-  const codes = servicePhases.map((servicePhase) => PHASE_EXIT[servicePhase] ?? EXIT.failure);
-  if (codes.includes(EXIT.failure)) return EXIT.failure;
-  return codes.includes(EXIT.rejected) ? EXIT.rejected : EXIT.failure;
 }

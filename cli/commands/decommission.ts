@@ -1,6 +1,9 @@
 import { Flags } from '@oclif/core';
 import type { DeployServiceResult } from '../../src/temporal/deployment';
-import { BaseCommand, DeployerError, EXIT } from '../baseCommand';
+import { BaseCommand } from '../baseCommand';
+import { DeployerError, rootCause } from '../../src/errors';
+import { deploymentExitCode } from '../exitCodes';
+import { environmentFlag, serviceFlag, stackFlag } from '../flags';
 
 export default class Decommission extends BaseCommand {
   static override summary = 'Remove every component of a service from an environment, on purpose (its databases and queues too).';
@@ -12,9 +15,9 @@ export default class Decommission extends BaseCommand {
     'Exit codes: 0 decommissioned, 1 nothing to remove or the removal failed (what it removed is restored), 2 usage, 3 another deployment of the service holds its lock, 4 rejected or not approved in time.';
   static override examples = ['<%= config.bin %> decommission --stack user-platform --service legacy-mailer --environment staging --confirm legacy-mailer --reason "replaced by notification-service"'];
   static override flags = {
-    service: Flags.string({ description: 'Service to remove.', required: true }),
-    environment: Flags.string({ char: 'e', description: 'Environment to remove it from.', required: true }),
-    stack: Flags.string({ description: 'Stack of the service (default: the one its deployments were recorded under).' }),
+    service: serviceFlag({ description: 'Service to remove.', required: true }),
+    environment: environmentFlag({ description: 'Environment to remove it from.', required: true }),
+    stack: stackFlag({ description: 'Stack of the service (default: the one its deployments were recorded under).' }),
     confirm: Flags.string({ description: 'The service name again: its data goes with it.', required: true }),
     reason: Flags.string({ description: 'Why; recorded with the release and in the notifications.' }),
   };
@@ -29,7 +32,7 @@ export default class Decommission extends BaseCommand {
     const { currentIdentity } = await import('../identity');
     const service = checkName('service', flags.service);
     const environment = checkName('environment', flags.environment);
-    if (flags.confirm !== service) throw new DeployerError(`--confirm must repeat the service name (${service}): decommissioning deletes its data too`, 'CONFIRMATION_REQUIRED', EXIT.usage);
+    if (flags.confirm !== service) throw new DeployerError(`--confirm must repeat the service name (${service}): decommissioning deletes its data too`, 'CONFIRMATION_REQUIRED');
     const requestedBy = currentIdentity(process.env);
     const { client, close } = await connectTemporal(flags);
     try {
@@ -43,10 +46,9 @@ export default class Decommission extends BaseCommand {
         this.logToStderr(`${environment} requires approval: waiting for ${progress.approval.approvers.join(', ')}. An approver runs: deployer approve --service ${service} --environment ${environment}`),
       );
       const { decommissionOutcome } = await import('../decommission');
-      const { PHASE_EXIT } = await import('./apply');
       const result = (await ended.catch((error: unknown) => Promise.reject(decommissionError(error)))) as DeployServiceResult;
       this.log(decommissionOutcome(result));
-      process.exitCode = PHASE_EXIT[result.phase] ?? EXIT.failure;
+      process.exitCode = deploymentExitCode(result.phase);
       return result;
     } finally {
       await close();
@@ -56,6 +58,6 @@ export default class Decommission extends BaseCommand {
 
 /** The workflow's own refusal (nothing to remove) as the user's error. */
 function decommissionError(error: unknown): unknown {
-  const cause = (error as { cause?: { message?: string; type?: string } }).cause;
-  return cause?.type === 'NothingToDecommission' ? new DeployerError(cause.message ?? 'nothing to decommission', 'NOTHING_TO_DECOMMISSION', EXIT.failure) : error;
+  const cause = rootCause(error);
+  return cause.type === 'NothingToDecommission' ? new DeployerError(cause.message, 'NOTHING_TO_DECOMMISSION') : error;
 }

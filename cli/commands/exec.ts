@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../baseCommand';
-import { componentFlags } from '../observeFlags';
-import { findRepoRoot } from '../repoFlags';
+import { componentFlags, findRepoRoot } from '../flags';
 
 export default class Exec extends BaseCommand {
   static override summary = 'Run a command (or a shell) in a replica of a MicroService: its environment variables, its working directory.';

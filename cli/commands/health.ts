@@ -1,6 +1,6 @@
-import { BaseCommand, EXIT } from '../baseCommand';
-import { componentFlags } from '../observeFlags';
-import { findRepoRoot } from '../repoFlags';
+import { BaseCommand } from '../baseCommand';
+import { componentFlags, findRepoRoot } from '../flags';
+import { EXIT } from '../exitCodes';
 
 export default class Health extends BaseCommand {
   static override summary = 'Check a component\'s health: each replica\'s state, version, restarts and recent health checks.';

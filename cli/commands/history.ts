@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../baseCommand';
-import { serviceFlags } from '../observeFlags';
-import { findRepoRoot } from '../repoFlags';
+import { findRepoRoot, serviceFlags } from '../flags';
 import { MAX_RELEASES_PER_READ } from '../../src/temporal/releaseReads';
 
 export default class History extends BaseCommand {

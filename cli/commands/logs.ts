@@ -1,7 +1,7 @@
 import { Flags, ux } from '@oclif/core';
-import { BaseCommand, DeployerError, EXIT } from '../baseCommand';
-import { componentFlags } from '../observeFlags';
-import { findRepoRoot } from '../repoFlags';
+import { BaseCommand } from '../baseCommand';
+import { componentFlags, findRepoRoot } from '../flags';
+import { DeployerError } from '../../src/errors';
 
 // Without --since, only the newest lines: a long-running service has megabytes of them.
 const DEFAULT_LIMIT = 100;
@@ -69,7 +69,7 @@ export default class Logs extends BaseCommand {
       process.off('SIGTERM', stop);
     }
     if (!controller.signal.aborted) {
-      throw new DeployerError('the log stream ended: the local runtime stopped or restarted. Check it with `deployer dev status`.', 'STREAM_ENDED', EXIT.failure);
+      throw new DeployerError('the log stream ended: the local runtime stopped or restarted. Check it with `deployer dev status`.', 'STREAM_ENDED');
     }
     return undefined;
   }

@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../baseCommand';
-import { componentFlags } from '../observeFlags';
-import { findRepoRoot } from '../repoFlags';
+import { componentFlags, findRepoRoot } from '../flags';
 
 export default class Metrics extends BaseCommand {
   static override summary = 'Show a component\'s request, latency, resource and autoscaling metrics, checked against the rollback thresholds.';

@@ -1,16 +1,17 @@
-import { Flags } from '@oclif/core';
 import { allowReplaceFlag, checkAllowReplace } from '../allowReplace';
-import { BaseCommand, EXIT } from '../baseCommand';
+import { BaseCommand } from '../baseCommand';
 import type { Diagnostic } from '../../src/model/diagnostics';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { buildPlan } from '../../src/plan/buildPlan';
 import { replacementBlockers } from '../../src/plan/replacements';
 import { planBaseline } from '../../src/client/releases';
 import { readingReleases } from '../releaseReads';
-import { findRepoRoot, parseVars, repoFlags } from '../repoFlags';
-import { listing, suggest, usage } from '../../src/client/locate';
+import { listing, suggest } from '../../src/client/locate';
 import type { DesiredStack } from '../../src/model/types';
 import { renderCost, renderPlan } from '../render/plan';
+import { DeployerError } from '../../src/errors';
+import { EXIT } from '../exitCodes';
+import { environmentFlag, findRepoRoot, parseVars, repoFlags, serviceFlag, stackFlag } from '../flags';
 
 export default class Plan extends BaseCommand {
   static override summary = 'Show what apply would change, wave by wave, and what it would cost.';
@@ -24,9 +25,9 @@ export default class Plan extends BaseCommand {
   ];
   static override flags = {
     ...repoFlags,
-    stack: Flags.string({ description: 'Stack to plan.', required: true }),
-    service: Flags.string({ description: 'Only this service (default: the whole stack).', multiple: true }),
-    environment: Flags.string({ char: 'e', description: 'Environment to plan for.', required: true }),
+    stack: stackFlag({ description: 'Stack to plan.', required: true }),
+    service: serviceFlag({ description: 'Only this service (default: the whole stack).', multiple: true }),
+    environment: environmentFlag({ description: 'Environment to plan for.', required: true }),
     'allow-replace': allowReplaceFlag,
   };
 
@@ -65,5 +66,5 @@ function sourceOf(desired: DesiredStack, id: string): string | undefined {
 function requireServices(desired: DesiredStack, services: string[]): void {
   const names = desired.services.map((service) => service.name);
   const unknown = services.find((service) => !names.includes(service));
-  if (unknown !== undefined) throw usage('UNKNOWN_SERVICE', `stack ${desired.stack} has no service "${unknown}".${suggest(unknown, names)} Its services: ${listing(names)}.`);
+  if (unknown !== undefined) throw new DeployerError(`stack ${desired.stack} has no service "${unknown}".${suggest(unknown, names)} Its services: ${listing(names)}.`, 'UNKNOWN_SERVICE');
 }

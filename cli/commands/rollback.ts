@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../baseCommand';
 import { allowReplaceFlag, checkAllowReplaceOf } from '../allowReplace';
-import { repoFlags } from '../repoFlags';
+import { environmentFlag, repoFlag, serviceFlag, stackFlag } from '../flags';
 
 export default class Rollback extends BaseCommand {
   static override summary = 'Roll a service back to its previous good release, or to a named version.';
@@ -16,14 +16,14 @@ export default class Rollback extends BaseCommand {
     '<%= config.bin %> rollback --service notification-service --environment staging --no-wait --json',
   ];
   static override flags = {
-    service: Flags.string({ description: 'Service to roll back.', required: true }),
-    environment: Flags.string({ char: 'e', description: 'Environment to roll back in.', required: true }),
-    stack: Flags.string({ description: 'Stack of the service (default: from the deployment repo, else from its recorded deployments).' }),
+    service: serviceFlag({ description: 'Service to roll back.', required: true }),
+    environment: environmentFlag({ description: 'Environment to roll back in.', required: true }),
+    stack: stackFlag({ description: 'Stack of the service (default: from the deployment repo, else from its recorded deployments).' }),
     'to-version': Flags.string({ description: 'Version to return to (a successful release in the history); default: the one before the current.' }),
     reason: Flags.string({ description: 'Why; recorded with the release and in the notifications.' }),
     'no-wait': Flags.boolean({ description: 'Start the rollback, print its workflow id and return instead of waiting for it.', default: false }),
     'allow-replace': allowReplaceFlag,
-    repo: repoFlags.repo,
+    repo: repoFlag(),
   };
 
   async run() {
@@ -35,6 +35,7 @@ export default class Rollback extends BaseCommand {
     const { connectTemporal } = await import('../temporalClient');
     const { temporalUiUrl, workflowUrl } = await import('../temporalUi');
     const { currentIdentity } = await import('../identity');
+    const { followNextSteps } = await import('../nextSteps');
     const { Client } = await import('@temporalio/client');
 
     const service = checkName('service', flags.service);
@@ -52,7 +53,7 @@ export default class Rollback extends BaseCommand {
       const url = workflowUrl(temporalUiUrl(settings), settings.namespace, handle.workflowId);
       if (flags['no-wait']) {
         this.log(renderRollbackStarted(request, handle.workflowId, url));
-        return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, stack, environment, service, toVersion: request.toVersion, requestedBy, url };
+        return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, stack, environment, service, toVersion: request.toVersion, requestedBy, url, nextSteps: followNextSteps({ service, environment }) };
       }
       this.logToStderr(rollbackWaiting(request, handle.workflowId));
       const outcome = await awaitRollback(client, handle, request, url, (progress) =>
@@ -68,9 +69,9 @@ export default class Rollback extends BaseCommand {
 
 /** The service's stack from the deployment repo, when there is one here; undefined without a repo. */
 async function stackFromRepo(repo: string | undefined, service: string, stack: string | undefined): Promise<string | undefined> {
-  const { findRepoRoot } = await import('../repoFlags');
+  const { findRepoRoot } = await import('../flags');
   const { findServiceStack } = await import('../../src/client/locate');
-  const { DeployerError } = await import('../baseCommand');
+  const { DeployerError } = await import('../../src/errors');
   let root: string;
   try {
     root = findRepoRoot(repo);

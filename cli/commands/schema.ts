@@ -5,6 +5,7 @@ import { BaseCommand } from '../baseCommand';
 import { optionalRepoRoot } from '../drift';
 import { writeYamlSchemasSetting } from '../editorSettings';
 import { editorSchemas, jsonFileContent, schemaFileName, yamlSchemasSetting } from '../../src/model/editorSchemas';
+import { repoFlag } from '../flags';
 
 export default class Schema extends BaseCommand {
   static override summary = 'Write a JSON Schema per kind, and point VS Code at them, so editors autocomplete, document and check the YAML.';
@@ -13,7 +14,7 @@ export default class Schema extends BaseCommand {
   static override examples = ['<%= config.bin %> schema --out schemas', '<%= config.bin %> schema --out schemas --no-vscode'];
   static override flags = {
     out: Flags.string({ description: 'Directory to write the schemas to.', default: 'schemas' }),
-    repo: Flags.string({ description: 'Deployment repo root, where .vscode/ goes (default: the nearest directory above the current one that has stacks/, else the current one).', env: 'DEPLOYER_REPO' }),
+    repo: repoFlag({ description: 'Deployment repo root, where .vscode/ goes (default: the nearest directory above the current one that has stacks/, else the current one).' }),
     vscode: Flags.boolean({ description: "Set yaml.schemas in the repo's .vscode/settings.json.", default: true, allowNo: true }),
   };
 

@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../baseCommand';
-import { componentFlags } from '../observeFlags';
-import { findRepoRoot } from '../repoFlags';
+import { componentFlags, findRepoRoot } from '../flags';
 
 export default class Show extends BaseCommand {
   static override summary = 'Show what a component runs (kind, version, image, replicas, outputs), its last release and, with --show-events, its events.';

@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, DeployerError, EXIT } from '../baseCommand';
+import { BaseCommand } from '../baseCommand';
 import type { ServiceStatus } from '../../src/client/render/status';
+import { DeployerError } from '../../src/errors';
+import { environmentFlag, repoFlag, serviceFlag, stackFlag } from '../flags';
 
 export default class Status extends BaseCommand {
   static override summary = 'Show what runs for a service (or every service of a stack): components, status, health, last deployment; --follow watches a running deployment.';
@@ -10,29 +12,31 @@ export default class Status extends BaseCommand {
     '<%= config.bin %> status --stack user-platform --environment development --json',
   ];
   static override flags = {
-    repo: Flags.string({ description: 'Deployment repo root (default: the nearest directory above the current one that has stacks/).', env: 'DEPLOYER_REPO' }),
-    stack: Flags.string({ description: 'Stack (found from --service when omitted; every service of it without --service).' }),
-    service: Flags.string({ description: 'Service to show.' }),
-    environment: Flags.string({ char: 'e', description: 'Environment.', required: true }),
+    repo: repoFlag(),
+    stack: stackFlag({ description: 'Stack (found from --service when omitted; every service of it without --service).' }),
+    service: serviceFlag({ description: 'Service to show.' }),
+    environment: environmentFlag({ required: true }),
     follow: Flags.boolean({ char: 'f', description: 'While a deployment runs, show its progress live until it ends.', default: false }),
   };
 
   async run() {
     const { flags } = await this.parse(Status);
-    const { findRepoRoot } = await import('../repoFlags');
+    const { findRepoRoot } = await import('../flags');
     const { findServiceStack, listDirs, requireStack } = await import('../../src/client/locate');
-    const { gatherServiceStatus, runningDeployment } = await import('../serviceStatus');
+    const { runningDeployment } = await import('../serviceStatus');
+    const { gatherServiceStatus } = await import('../../src/client/serviceStatus');
     const { renderServiceStatus } = await import('../../src/client/render/status');
     const path = await import('node:path');
     const root = findRepoRoot(flags.repo);
-    if (!flags.service && !flags.stack) throw new DeployerError('say what to show: --service SERVICE, or --stack STACK for every service of it', 'NOTHING_SELECTED', EXIT.usage);
+    if (!flags.service && !flags.stack) throw new DeployerError('say what to show: --service SERVICE, or --stack STACK for every service of it', 'NOTHING_SELECTED');
     const stack = flags.service ? findServiceStack(root, flags.service, flags.stack) : requireStack(root, flags.stack!);
     const services = flags.service ? [flags.service] : listDirs(path.join(root, 'stacks', stack, 'services'));
     // Before asking Temporal anything: a typo is a usage error, not an unreachable server.
     const { requireEnvironment } = await import('../observe');
     const environmentSpec = requireEnvironment(root, flags.environment);
     const { connectTemporal } = await import('../temporalClient');
-    const { ReleasesUnavailableError, temporalReleaseReads } = await import('../../src/client/releases');
+    const { temporalReleaseReads } = await import('../../src/client/releases');
+    const { ReleasesUnavailableError } = await import('../../src/errors');
     const { deployerTaskQueue } = await import('../../src/temporal/taskQueue');
     // What runs comes from the target; Temporal says whether a deployment is under way, and the
     // worker (through it) what was last deployed. Without them, status still answers (and says what

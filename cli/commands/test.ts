@@ -1,6 +1,6 @@
-import { BaseCommand, EXIT } from '../baseCommand';
-import { serviceFlags } from '../observeFlags';
-import { findRepoRoot } from '../repoFlags';
+import { BaseCommand } from '../baseCommand';
+import { findRepoRoot, serviceFlags } from '../flags';
+import { EXIT } from '../exitCodes';
 
 export default class Test extends BaseCommand {
   static override summary = 'Run a service\'s tests from its service.yaml against what is deployed in an environment.';

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../baseCommand';
+import { environmentFlag, serviceFlag, stackFlag } from '../flags';
 
 export default class Unlock extends BaseCommand {
   static override summary = 'End the deployment holding a service lock (a stale lock), recording who did it and why.';
@@ -14,9 +15,9 @@ export default class Unlock extends BaseCommand {
     '<%= config.bin %> unlock --stack user-platform --environment production --service notification-service --force --reason "worker lost, deployment stuck"',
   ];
   static override flags = {
-    stack: Flags.string({ description: 'Stack.', required: true }),
-    environment: Flags.string({ char: 'e', description: 'Environment.', required: true }),
-    service: Flags.string({ description: 'Only this service\'s lock (default: every lock in the stack and environment).' }),
+    stack: stackFlag({ description: 'Stack.', required: true }),
+    environment: environmentFlag({ required: true }),
+    service: serviceFlag({ description: 'Only this service\'s lock (default: every lock in the stack and environment).' }),
     force: Flags.boolean({ description: 'Really end the deployment(s) holding the lock.', default: false }),
     reason: Flags.string({ description: 'Why (required with --force when a lock is held); recorded in the workflow history, the release record and the notification.' }),
   };
@@ -29,7 +30,7 @@ export default class Unlock extends BaseCommand {
     const { connectTemporal } = await import('../temporalClient');
     const { temporalUiUrl } = await import('../temporalUi');
     const { currentIdentity } = await import('../identity');
-    const { DeployerError, EXIT } = await import('../baseCommand');
+    const { DeployerError } = await import('../../src/errors');
     const { Client } = await import('@temporalio/client');
     const scope = { stack: checkName('stack', flags.stack), environment: checkName('environment', flags.environment), service: flags.service === undefined ? undefined : checkName('service', flags.service) };
     const by = currentIdentity(process.env);
@@ -41,16 +42,16 @@ export default class Unlock extends BaseCommand {
         this.log(`${noLocksMessage(scope)} Nothing to unlock.`);
         return { ended: [], by, reason };
       }
-      if (!flags.force) throw new DeployerError(unlockRefusal(locks, scope, new Date()), 'FORCE_REQUIRED', EXIT.usage);
+      if (!flags.force) throw new DeployerError(unlockRefusal(locks, scope, new Date()), 'FORCE_REQUIRED');
       // Ending someone's deployment is recorded and notified; "why" is what the team reads there.
-      if (!reason) throw new DeployerError(`a forced unlock needs a reason: add --reason "<why>" (it goes into the workflow history, the release record and the notification)`, 'REASON_REQUIRED', EXIT.usage);
+      if (!reason) throw new DeployerError(`a forced unlock needs a reason: add --reason "<why>" (it goes into the workflow history, the release record and the notification)`, 'REASON_REQUIRED');
       // The user's identity on the client, so the terminated workflow's history says who ended it.
       const client = new Client({ connection: plain.connection, namespace: settings.namespace, identity: by });
       const ended = await forceUnlock(client, locks, { by, reason });
       this.log(renderUnlocked(ended, scope, by, reason, new Date()));
       const failed = ended.filter((lock) => lock.recordError);
       if (failed.length) {
-        throw new DeployerError(`the lock${failed.length === 1 ? ' was' : 's were'} forced open, but recording it failed for ${failed.map((lock) => lock.service).join(', ')}: ${failed[0]!.recordError}`, 'RECORD_FAILED', EXIT.failure);
+        throw new DeployerError(`the lock${failed.length === 1 ? ' was' : 's were'} forced open, but recording it failed for ${failed.map((lock) => lock.service).join(', ')}: ${failed[0]!.recordError}`, 'RECORD_FAILED');
       }
       return { ended, by, reason };
     } finally {

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Flags } from '@oclif/core';
-import { BaseCommand, EXIT } from '../baseCommand';
-import { Diagnostic, formatDiagnostic, formatWarnings, ModelValidationError, sortDiagnostics } from '../../src/model/diagnostics';
+import { BaseCommand } from '../baseCommand';
+import { Diagnostic, formatDiagnostic, formatWarnings, sortDiagnostics } from '../../src/model/diagnostics';
 import { loadDesiredStack } from '../../src/model/loadRepo';
-import { findRepoRoot, parseVars, repoFlags } from '../repoFlags';
+import { ModelValidationError } from '../../src/errors';
+import { EXIT } from '../exitCodes';
+import { environmentFlag, findRepoRoot, parseVars, repoFlags, stackFlag } from '../flags';
 
 export default class Validate extends BaseCommand {
   static override summary = 'Check the deployment repo: every problem at once, each with file:line:col and what to do.';
@@ -16,8 +17,8 @@ export default class Validate extends BaseCommand {
   ];
   static override flags = {
     ...repoFlags,
-    stack: Flags.string({ description: 'Only this stack.' }),
-    environment: Flags.string({ description: 'Only this environment.' }),
+    stack: stackFlag({ description: 'Only this stack.' }),
+    environment: environmentFlag({ description: 'Only this environment.' }),
   };
 
   async run() {

@@ -6,19 +6,19 @@ import { ComponentName, parseComponentId } from '../model/componentRef';
 import { didYouMean } from '../model/diagnostics';
 import { kindDeclaredIn } from '../model/componentFiles';
 import type { ComponentKind } from '../model/schema';
-import { DeployerError, EXIT } from '../errors';
+import { DeployerError } from '../errors';
 
 /** A `--component` the user typed (`<service>/<component>`, both names as the model allows them) -> its two names; anything else is a usage error. */
 export function requireComponentId(id: string): ComponentName {
   const name = parseComponentId(id);
-  if (!name || ![name.service, name.component].every((part) => /^[a-z][a-z0-9-]*$/.test(part))) throw usage('BAD_COMPONENT', `--component "${id}" is not <service>/<component> (e.g. notification-service/api)`);
+  if (!name || ![name.service, name.component].every((part) => /^[a-z][a-z0-9-]*$/.test(part))) throw new DeployerError(`--component "${id}" is not <service>/<component> (e.g. notification-service/api)`, 'BAD_COMPONENT');
   return name;
 }
 
 /** A stack the repo declares; an unknown name is a usage error naming the stacks. */
 export function requireStack(root: string, stack: string): string {
   const stacks = listDirs(path.join(root, 'stacks'));
-  if (!stacks.includes(stack)) throw usage('UNKNOWN_STACK', `unknown stack "${stack}".${suggest(stack, stacks)} Stacks in this repo: ${listing(stacks)}.`);
+  if (!stacks.includes(stack)) throw new DeployerError(`unknown stack "${stack}".${suggest(stack, stacks)} Stacks in this repo: ${listing(stacks)}.`, 'UNKNOWN_STACK');
   return stack;
 }
 
@@ -30,7 +30,7 @@ export function requireEnvironmentName(root: string, name: string): string {
 }
 
 export function unknownEnvironment(name: string, names: string[]): DeployerError {
-  return usage('UNKNOWN_ENVIRONMENT', `unknown environment "${name}".${suggest(name, names)} Environments in this repo: ${listing(names)}.`);
+  return new DeployerError(`unknown environment "${name}".${suggest(name, names)} Environments in this repo: ${listing(names)}.`, 'UNKNOWN_ENVIRONMENT');
 }
 
 /**
@@ -39,7 +39,7 @@ export function unknownEnvironment(name: string, names: string[]): DeployerError
  * free of the repo model.
  */
 export function locateService(root: string, options: { service: string; environment: string; stack?: string }): { stack: string; service: string; environment: string } {
-  if (!/^[a-z][a-z0-9-]*$/.test(options.service)) throw usage('BAD_SERVICE', `--service "${options.service}" is not a service name (e.g. notification-service)`);
+  if (!/^[a-z][a-z0-9-]*$/.test(options.service)) throw new DeployerError(`--service "${options.service}" is not a service name (e.g. notification-service)`, 'BAD_SERVICE');
   const environment = requireEnvironmentName(root, options.environment);
   return { stack: findServiceStack(root, options.service, options.stack), service: options.service, environment };
 }
@@ -53,26 +53,22 @@ export function findServiceStack(root: string, service: string, stack?: string):
   const holders = candidates.filter((name) => servicesOf(name).includes(service));
   if (holders.length === 1) return holders[0]!;
   if (holders.length > 1) {
-    throw usage('AMBIGUOUS_SERVICE', `service "${service}" is in ${holders.length} stacks: ${holders.join(', ')}. Pass --stack to choose one.`);
+    throw new DeployerError(`service "${service}" is in ${holders.length} stacks: ${holders.join(', ')}. Pass --stack to choose one.`, 'AMBIGUOUS_SERVICE');
   }
   if (stack !== undefined) {
     const services = servicesOf(stack);
-    throw usage('UNKNOWN_SERVICE', `stack ${stack} has no service "${service}".${suggest(service, services)} Its services: ${listing(services)}.`);
+    throw new DeployerError(`stack ${stack} has no service "${service}".${suggest(service, services)} Its services: ${listing(services)}.`, 'UNKNOWN_SERVICE');
   }
   const all = stacks.flatMap((name) => servicesOf(name).map((serviceName) => ({ stack: name, service: serviceName })));
-  throw usage(
-    'UNKNOWN_SERVICE',
+  throw new DeployerError(
     `no stack has a service "${service}".${suggest(service, new Set(all.map((entry) => entry.service)))} Services in this repo: ${listing(all.map((entry) => `${entry.service} (${entry.stack})`))}.`,
+    'UNKNOWN_SERVICE',
   );
 }
 
 /** A component's kind by the file that declares it (microservice.yaml, rds.yaml, ...). */
 export function componentKind(dir: string): ComponentKind | undefined {
   return kindDeclaredIn((file) => fs.existsSync(path.join(dir, file)));
-}
-
-export function usage(code: string, message: string): DeployerError {
-  return new DeployerError(message, code, EXIT.usage);
 }
 
 export function suggest(word: string, candidates: Iterable<string>): string {
@@ -102,9 +98,9 @@ export function locateComponent(root: string, componentId: string, stack?: strin
   const componentsDir = path.join(root, 'stacks', found, 'services', service, 'components');
   const components = listDirs(componentsDir);
   if (!components.includes(component)) {
-    throw usage(
-      'UNKNOWN_COMPONENT',
+    throw new DeployerError(
       `service ${service} (stack ${found}) has no component "${component}".${suggest(component, components)} Its components: ${listing(components)}.`,
+      'UNKNOWN_COMPONENT',
     );
   }
   return { stack: found, service, component, componentsDir, kind: componentKind(path.join(componentsDir, component)) };

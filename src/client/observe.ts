@@ -6,9 +6,7 @@ import { loadEnvironment } from '../model/loadRepo';
 import type { EnvironmentSpec } from '../model/schema';
 import type { ComponentRef } from '../model/componentRef';
 import type { ComponentState, Observer } from '../targets/observer';
-import { AwsObserverError } from '../targets/aws/observerError';
-import { RuntimeRequestFailed, RuntimeUnavailableError } from '../targets/local/runtimeClient';
-import { DeployerError, EXIT } from '../errors';
+import { AwsObserverError, DeployerError, RuntimeRequestFailed } from '../errors';
 import { applyNextStep } from './applyCommand';
 import { listDirs, unknownEnvironment } from './locate';
 
@@ -33,17 +31,14 @@ export function notDeployed(ref: ComponentRef, detail?: string): DeployerError {
   return new DeployerError(
     `${ref.service}/${ref.component} is not deployed to ${ref.environment} (stack ${ref.stack})${detail ? `: ${detail}` : ''}. Deploy it first: ${applyNextStep(ref)}`,
     'NOT_DEPLOYED',
-    EXIT.failure,
   );
 }
 
 /** Runtime failures as errors that say what to do; anything else passes through. */
 export function observeFailure(error: unknown, ref?: ComponentRef): unknown {
-  if (error instanceof DeployerError) return error;
-  if (error instanceof RuntimeUnavailableError) return new DeployerError(error.message, 'RUNTIME_UNAVAILABLE', EXIT.failure);
   if (error instanceof RuntimeRequestFailed && error.status === 404 && ref) return notDeployed(ref, error.message);
-  if (error instanceof RuntimeRequestFailed) return new DeployerError(`the local runtime refused the request: ${error.message}`, 'RUNTIME_ERROR', EXIT.failure);
-  if (error instanceof AwsObserverError) return error.reason === 'not-found' && ref ? notDeployed(ref, error.message) : new DeployerError(error.message, 'AWS_OBSERVER', EXIT.failure);
+  if (error instanceof RuntimeRequestFailed) return new DeployerError(`the local runtime refused the request: ${error.message}`, 'RUNTIME_ERROR');
+  if (error instanceof AwsObserverError && error.reason === 'not-found' && ref) return notDeployed(ref, error.message);
   return error;
 }
 

@@ -14,22 +14,13 @@ import {
   ServiceReleases,
   ServiceReleasesRequest,
 } from '../temporal/releaseReads';
+import { ReleasesUnavailableError } from '../errors';
 
 /** How long connecting waits for a Temporal server that does not answer. */
 const CONNECT_TIMEOUT_MS = 3000;
 
 /** How long a read waits for the worker: reading a few files takes it milliseconds, when it runs. */
 const RELEASE_READ_TIMEOUT_MS = 10_000;
-
-/** The release log could not be read: Temporal is not reachable, or no worker answered in time. */
-export class ReleasesUnavailableError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'TEMPORAL_UNREACHABLE' | 'WORKER_NOT_ANSWERING',
-  ) {
-    super(message);
-  }
-}
 
 /** Port: the worker's answers about its release log. Fails with ReleasesUnavailableError when nobody answers. */
 export interface ReleaseReads {

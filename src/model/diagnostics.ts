@@ -13,28 +13,6 @@ export interface Diagnostic {
   severity?: 'warning';
 }
 
-/** The repo is invalid; carries every problem found, in file order. */
-export class ModelValidationError extends Error {
-  readonly code = 'INVALID_CONFIG';
-
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(`${diagnostics.length} problem${diagnostics.length === 1 ? '' : 's'} in the deployment repo:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
-  }
-}
-
-/**
- * A name the user typed (--environment, --stack) that the repo does not declare: a usage mistake,
- * not a problem in the repo, so it has no file:line. The message lists the candidates.
- */
-export class UnknownNameError extends Error {
-  constructor(
-    readonly code: 'UNKNOWN_ENVIRONMENT' | 'UNKNOWN_STACK',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** `unknown environment "prod". Did you mean "production"? Environments in this repo: production, staging.` */
 export function unknownNameMessage(what: string, word: string, candidates: string[], none: string): string {
   const suggestion = didYouMean(word, candidates);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { unreachableUrlProblems } from './awsSpecChecks';
 import { loadComponent } from './componentLoader';
-import { didYouMean, Diagnostic, isWarning, ModelValidationError, sortDiagnostics, UnknownNameError, unknownNameMessage } from './diagnostics';
+import { didYouMean, Diagnostic, isWarning, sortDiagnostics, unknownNameMessage } from './diagnostics';
 import { literalPortWarnings } from './localConnections';
 import { platformInputs } from './platformInputs';
 import { ComponentReferences, resolveReferences } from './references';
@@ -13,6 +13,7 @@ import type { DeploymentPolicy, DesiredComponent, DesiredService, DesiredStack }
 import { YamlFile } from './yamlFile';
 import { issuesToDiagnostics } from './zodIssues';
 import { parseComponentId } from './componentRef';
+import { ModelValidationError, UnknownNameError } from '../errors';
 
 export interface LoadOptions {
   /** Root of the deployment repo (holds stacks/ and environments/). */

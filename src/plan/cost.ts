@@ -1,5 +1,6 @@
 import type { ComponentKind, ComponentSpecOf, RdsSpec } from '../model/schema';
 import prices from './awsPrices.json';
+import { UnknownPriceError } from '../errors';
 
 /** One priced item of one component. */
 export interface CostLine {
@@ -34,11 +35,6 @@ export interface CostImpact {
   /** The new estimate's lines. */
   breakdown: CostLine[];
   notIncluded: string[];
-}
-
-/** A component's class, node type or region has no price in the pinned table. */
-export class UnknownPriceError extends Error {
-  readonly code = 'UNKNOWN_PRICE';
 }
 
 /** What pricing reads of a component of one kind. */

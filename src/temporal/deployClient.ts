@@ -1,5 +1,4 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { ServiceRef } from '../model/componentRef';
 import { checkPayloadSize } from './payloadSize';
 import { SEARCH_ATTRIBUTE_KEYS } from './searchAttributes';
 import { deployerTaskQueue } from './taskQueue';
@@ -14,27 +13,7 @@ import {
   progressQuery,
   DeploymentProgress,
 } from './deployment';
-
-/** Someone else's deployment of the service is running: the lock is held. */
-export class ServiceLockedError extends Error {
-  readonly code = 'LOCKED';
-
-  readonly workflowId: string;
-
-  constructor(
-    lock: ServiceRef,
-    readonly holder: { requestedBy?: string; since?: Date; version?: string },
-  ) {
-    const { stack, environment, service } = lock;
-    const workflowId = deployServiceWorkflowId(stack, environment, service);
-    super(
-      `${stack}/${environment}/${service} is locked: ${holder.requestedBy ?? 'someone'} is deploying${holder.version ? ` ${holder.version}` : ''}` +
-        `${holder.since ? ` since ${holder.since.toISOString()}` : ''} (workflow ${workflowId}). Wait for it (deployer status --service ${service} --environment ${environment} --follow), ` +
-        `or if it is stale: deployer unlock --stack ${stack} --environment ${environment} --service ${service} --force --reason "<why>"`,
-    );
-    this.workflowId = workflowId;
-  }
-}
+import { ApprovalRefusedError, NotWaitingError, ServiceLockedError } from '../errors';
 
 /**
  * Starts deployService for one service. The workflow id is the lock: if a deployment of the service
@@ -60,7 +39,7 @@ export async function startServiceDeployment(client: Client, input: DeployServic
       ],
     });
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ServiceLockedError({ stack: input.desired.stack, environment: input.desired.environment.name, service: input.service }, await lockHolder(client, workflowId));
+    if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ServiceLockedError({ stack: input.desired.stack, environment: input.desired.environment.name, service: input.service, workflowId }, await lockHolder(client, workflowId));
     throw error;
   }
 }
@@ -85,20 +64,6 @@ export async function deploymentProgress(handle: WorkflowHandle): Promise<Deploy
 
 export async function deploymentResult(handle: WorkflowHandle): Promise<DeployServiceResult> {
   return (await handle.result()) as DeployServiceResult;
-}
-
-/** The deployment's validator refused a decision; the message says why (and who may approve). */
-export class ApprovalRefusedError extends Error {
-  readonly code = 'APPROVAL_REFUSED';
-}
-
-/** No deployment with this workflow id is running, so nothing waits for a decision. */
-export class NotWaitingError extends Error {
-  readonly code = 'NOT_WAITING';
-
-  constructor(readonly workflowId: string) {
-    super(`${workflowId} is not running`);
-  }
 }
 
 /**

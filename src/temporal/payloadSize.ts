@@ -1,16 +1,12 @@
 import { formatBytes } from '../byteSize';
 import type { DesiredStack } from '../model/types';
+import { PayloadTooLargeError } from '../errors';
 
 /**
  * The largest payload Temporal accepts by default (the server's limit.blobSize.error). A workflow
  * input over it fails to start with only "Failed to start Workflow", so inputs are measured first.
  */
 export const TEMPORAL_PAYLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
-
-/** A deployment's input is over Temporal's payload limit; the message names what made it so. */
-export class PayloadTooLargeError extends Error {
-  readonly code = 'PAYLOAD_TOO_LARGE';
-}
 
 /**
  * Throws PayloadTooLargeError when `input` (a workflow argument carrying the desired state), as the

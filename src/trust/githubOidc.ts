@@ -2,6 +2,7 @@
 // is only claimed: whoever writes the workflow could name anyone. An OIDC token is signed by GitHub,
 // so the login, repository and run in it are GitHub's word, not the workflow author's.
 import crypto, { type KeyObject } from 'node:crypto';
+import { GithubOidcError } from '../errors';
 
 /** The issuer of github.com's Actions OIDC tokens (GitHub Enterprise Server has its own). */
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
@@ -39,29 +40,6 @@ export interface GithubActionsClaims {
   run_id: string;
   /** GitHub's subject, e.g. `repo:owner/repo:environment:production`. */
   sub: string;
-}
-
-/** Why a token was refused, or (`issuer-unavailable`) why it could not be checked. */
-export type GithubOidcRefusal =
-  | 'malformed'
-  | 'expired'
-  | 'not-yet-valid'
-  | 'wrong-issuer'
-  | 'wrong-audience'
-  | 'bad-signature'
-  | 'unknown-key'
-  | 'repository-not-allowed'
-  | 'issuer-unavailable';
-
-/** A token that proves nothing. The message says why and never contains the token. */
-export class GithubOidcError extends Error {
-  constructor(
-    message: string,
-    readonly reason: GithubOidcRefusal,
-  ) {
-    super(message);
-    this.name = 'GithubOidcError';
-  }
 }
 
 /**

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadPolicy } from '../model/loadRepo';
 import type { Checkout, DeploymentPolicy } from '../model/types';
+import { PolicyUnavailableError } from '../errors';
 
 // Who may approve, whether approval is needed at all, and whose keys prove a decision must come from
 // what the team reviewed, not from the requester's working tree: the worker reads them from the tip
@@ -32,10 +33,6 @@ export interface ReviewedPolicy {
 /** Port: the reviewed deployment repo. */
 export interface PolicySource {
   read(request: PolicyRequest): Promise<ReviewedPolicy>;
-}
-
-export class PolicyUnavailableError extends Error {
-  readonly code = 'POLICY_UNAVAILABLE';
 }
 
 /** The worker's reviewed repo: DEPLOYER_POLICY_REPO (a git URL or path), its branch and the deployment repo's path inside it. */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SignatureError } from '../errors';
 
 // Approvers prove who they are the way git's SSH commit signing does: `ssh-keygen -Y sign` with their
 // own key (a file, or one held by ssh-agent or a hardware token), verified with `ssh-keygen -Y verify`
@@ -10,10 +11,6 @@ import path from 'node:path';
 
 /** The signature namespace: a signature made for deployer means nothing to git, and the reverse. */
 export const SIGNATURE_NAMESPACE = 'deployer-approval';
-
-export class SignatureError extends Error {
-  readonly code = 'SIGNATURE';
-}
 
 /** Signs `message` with the SSH private key at `keyFile`; returns the armored SSH signature. */
 export async function sshSign(message: string, keyFile: string): Promise<string> {

@@ -13,6 +13,7 @@ import { deploymentProgress, deploymentResult, startServiceDeployment } from '..
 import type { DeployServiceInput } from '../../src/temporal/deployment';
 import { workerPorts } from '../../worker/ports';
 import { runCli, startCli } from '../support/cli';
+import { exitCodeOf } from '../../cli/exitCodes';
 import { get } from '../support/load';
 import { loggedNotifications } from '../support/notifications';
 import { ReviewedRepo } from '../support/reviewedRepo';
@@ -151,6 +152,9 @@ describe('deployer state locks / unlock / rollback', () => {
     expect((await deployment.describe()).taskQueue).toBe(taskQueue);
     const applied = await apply.done;
     expect({ code: applied.code, success: applied.stdout.includes('✓ Deployment successful!') }).toEqual({ code: 0, success: true });
+    // Progress on stderr, the outcome (data) on stdout.
+    const progressLine = /^ {2}wave \d+ notification-service\/api: /m;
+    expect({ stderr: progressLine.test(applied.stderr), stdout: progressLine.test(applied.stdout) }).toEqual({ stderr: true, stdout: false });
     const result = await deploymentResult(await startServiceDeployment(client.client, input('rb', 'v1.3.0'), taskQueue));
     expect(result.phase).toBe('succeeded');
     expect(await served('rb')).toContain('v1.3.0');
@@ -163,8 +167,9 @@ describe('deployer state locks / unlock / rollback', () => {
 
     const started = await cli(['rollback', '--service', service, '--environment', 'rb', '--to-version', 'v1.3.0', '--no-wait', '--json']);
     expect(started.code).toBe(0);
-    const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
+    const { workflowId, nextSteps } = JSON.parse(started.stdout) as { workflowId: string; nextSteps: unknown };
     expect(workflowId).toMatch(/^rollback\/user-platform\/rb\/notification-service\/\d{4}-\d\d-\d\dT/);
+    expect(nextSteps).toEqual([{ command: 'deployer status --service notification-service --environment rb --follow', why: 'follow it until it ends' }]);
     expect(await client.client.workflow.getHandle(workflowId).result()).toMatchObject({ phase: 'succeeded', release: { version: 'v1.3.0', deployedBy: user } });
     expect(await served('rb')).toContain('v1.3.0');
 
@@ -188,11 +193,12 @@ describe('deployer state locks / unlock / rollback', () => {
     // A rollback started past the CLI's own check finds the lock when it starts its deployment: still exit 3.
     const request = { stack, environment: 'rb', service, requestedBy: user };
     const rollback = await startRollback(client.client, request, { taskQueue });
-    await expect(awaitRollback(client.client, rollback, request)).rejects.toMatchObject({
+    const refused = await awaitRollback(client.client, rollback, request).catch((error: unknown) => error);
+    expect(refused).toMatchObject({
       code: 'LOCKED',
-      exitCode: 3,
       message: expect.stringContaining('cannot roll back now: notification-service in rb is locked: alice@company.com is deploying v1.4.0 since '),
     });
+    expect(exitCodeOf(refused)).toBe(3);
 
     const forced = await cli(['unlock', '--stack', stack, '--environment', 'rb', '--service', service, '--force', '--reason', 'testing records', '--json']);
     expect(forced.code).toBe(0);

@@ -18,7 +18,7 @@ import { WorkerLiveness } from '../../src/state/postgres/workerLiveness';
 import { openStateStore } from '../../src/state/stateStore';
 import { targetFor } from '../../src/targets/targetFor';
 import { LocalObserver } from '../../src/targets/local/localObserver';
-import { RuntimeClient, RuntimeRequestFailed } from '../../src/targets/local/runtimeClient';
+import { RuntimeClient } from '../../src/targets/local/runtimeClient';
 import { deploymentProgress } from '../../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../../src/temporal/deployment';
 import type { DetectDriftResult } from '../../src/temporal/drift';
@@ -27,6 +27,7 @@ import { processesReferencing } from '../support/processes';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { testClient } from '../support/temporal';
 import { cleanUp, killGroup, killPids, spawnWorker, waitForPoller } from '../support/workerProcesses';
+import { RuntimeRequestFailed } from '../../src/errors';
 
 // The issue "one truth for every client and every worker", as a team runs it: one Temporal, one
 // PostgreSQL holding the state, two worker processes each with a DEPLOYER_HOME of its own (two

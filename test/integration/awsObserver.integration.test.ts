@@ -14,7 +14,6 @@ import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, Cr
 import { CreateDBInstanceCommand, RDSClient, StopDBInstanceCommand } from '@aws-sdk/client-rds';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { componentCheck } from '../../src/drift/report';
-import { AwsObserverError } from '../../src/targets/aws/observerError';
 import { AwsObserver } from '../../src/targets/aws/awsObserver';
 import { SESSION_MANAGER_INSTALL_URL } from '../../src/targets/aws/ecsExec';
 import { awsNames } from '../../src/targets/aws/names';
@@ -26,6 +25,7 @@ import { freePort } from '../../src/tcpPorts';
 import { MotoServer, startMotoServer } from '../support/motoServer';
 import { testWorker } from '../support/temporal';
 import { targetFor } from '../../src/targets/targetFor';
+import { AwsObserverError } from '../../src/errors';
 
 // The aws observer against a real AWS API emulator (moto server) on loopback: the resources are
 // created under the names the aws programs give them (names.ts), then read back through the

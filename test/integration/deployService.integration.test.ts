@@ -6,7 +6,7 @@ import type { DesiredStack } from '../../src/model/types';
 import { stateDir } from '../../src/paths';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/searchAttributes';
-import { deploymentProgress, deploymentResult, ServiceLockedError, startServiceDeployment } from '../../src/temporal/deployClient';
+import { deploymentProgress, deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import {
   approvalUpdate,
   DeployServiceInput,
@@ -20,6 +20,7 @@ import { workerPorts } from '../../worker/ports';
 import { get, loadUntil } from '../support/load';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { testClient, testWorker } from '../support/temporal';
+import { ServiceLockedError } from '../../src/errors';
 
 // deployService and friends on the real dev server, a real worker, the real engine and the local
 // runtime that globalSetup started: locks, approval, health gate, monitoring, automatic rollback.

@@ -17,8 +17,7 @@ import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { targetFor } from '../../src/targets/targetFor';
 import { componentDeployment } from '../../src/targets/deployment';
 import { LocalObserver } from '../../src/targets/local/localObserver';
-import { RuntimeRequestFailed } from '../../src/targets/local/runtimeClient';
-import { deploymentProgress, deploymentResult, ServiceLockedError, startServiceDeployment } from '../../src/temporal/deployClient';
+import { deploymentProgress, deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import { approvalUpdate, ApprovalDecision, DeployServiceInput, DeploymentProgress, DeployServiceResult } from '../../src/temporal/deployment';
 import type { DecisionClaims } from '../../src/trust/claims';
 import { slackDecisionMac } from '../../src/trust/slackDecisionKey';
@@ -28,6 +27,7 @@ import { ReviewedRepo } from '../support/reviewedRepo';
 import { processesReferencing } from '../support/processes';
 import { testClient, testWorker } from '../support/temporal';
 import { cleanUp, killGroup, killPids, spawnWorker, waitForPoller } from '../support/workerProcesses';
+import { RuntimeRequestFailed, ServiceLockedError } from '../../src/errors';
 
 // Failure modes of deployService on the real dev server, real Pulumi and the local runtime that
 // globalSetup started: a worker killed in the middle of a wave or of the monitoring window, two

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { checkAllowReplace, checkAllowReplaceOf } from '../../cli/allowReplace';
-import { DeployerError, EXIT } from '../../cli/baseCommand';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot } from '../../src/paths';
+import { DeployerError } from '../../src/errors';
+import { EXIT, exitCodeOf } from '../../cli/exitCodes';
 
 // --allow-replace accepts the loss of a component's data: a typo must be an error, never a silent no-op.
 describe('--allow-replace', () => {
@@ -12,7 +13,7 @@ describe('--allow-replace', () => {
       run();
     } catch (error) {
       expect(error).toBeInstanceOf(DeployerError);
-      expect((error as DeployerError).exitCode).toBe(EXIT.usage);
+      expect(exitCodeOf(error)).toBe(EXIT.usage);
       return error as DeployerError;
     }
     throw new Error('expected a usage error');

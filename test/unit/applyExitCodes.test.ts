@@ -1,5 +1,4 @@
-import { EXIT } from '../../cli/baseCommand';
-import { stackExitCode } from '../../cli/commands/apply';
+import { EXIT, stackExitCode } from '../../cli/exitCodes';
 
 test('a stack exits as its most telling service: locked, else failed, else rejected', () => {
   expect(stackExitCode('succeeded', ['succeeded', 'unchanged'])).toBe(EXIT.success);

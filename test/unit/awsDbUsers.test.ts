@@ -1,7 +1,8 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import { appUserName, bootstrapScript, bootstrapTaskOf, DatabaseUserError, ensureAppUser, runBootstrapTask } from '../../src/targets/aws/dbUsers';
+import { appUserName, bootstrapScript, bootstrapTaskOf, ensureAppUser, runBootstrapTask } from '../../src/targets/aws/dbUsers';
 import { checkForAws } from '../../src/model/awsSpecChecks';
 import { COMPONENT_KINDS, RdsSpec } from '../../src/model/schema';
+import { DatabaseUserError } from '../../src/errors';
 
 // The app's own database user: the one-off task the worker runs after an RDS apply, judged by what
 // ECS says of it (an ECS client answering as ECS does: moto 5.2.5 fails RunTask with an awsvpc

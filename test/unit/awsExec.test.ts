@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AwsObserverError } from '../../src/targets/aws/observerError';
 import { ecsExecOffReason, findOnPath, SESSION_MANAGER_INSTALL_URL, sessionManagerArguments, sessionManagerPlugin } from '../../src/targets/aws/ecsExec';
+import { AwsObserverError } from '../../src/errors';
 
 describe('ECS Exec, opt-in per environment', () => {
   it('where it is off, says which setting turns it on and that the service must be deployed again', () => {

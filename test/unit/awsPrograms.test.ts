@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { DesiredStack } from '../../src/model/types';
 import { listenerRulePriority } from '../../src/targets/aws/listenerPriority';
 import { awsNames } from '../../src/targets/aws/names';
-import { AwsTargetError } from '../../src/targets/aws/platform';
 import { awsProgram } from '../../src/targets/aws/programs';
 import { ComponentDeployment, componentDeployment } from '../../src/targets/deployment';
 import { componentOf, copyAwsExample, example, loadAwsStack, renderAwsStack } from '../support/awsExample';
 import { installAwsMocks, mockListeners, render, Rendered, RenderedResource } from '../support/pulumiMocks';
+import { AwsTargetError } from '../../src/errors';
 
 const ACCOUNT = '333333333333';
 let repo: string;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkForAws } from '../../src/model/awsSpecChecks';
-import { ModelValidationError } from '../../src/model/diagnostics';
 import { copyAwsExample, loadAwsStack } from '../support/awsExample';
 import { COMPONENT_KINDS, RdsSpec } from '../../src/model/schema';
+import { ModelValidationError } from '../../src/errors';
 
 const rds = (spec: object): RdsSpec => COMPONENT_KINDS.RDS.spec.parse({ engine: 'postgres', version: '16.4', instanceClass: 'db.t3.micro', database: { name: 'cart' }, ...spec });
 const messages = (spec: RdsSpec) => checkForAws({ kind: 'RDS', spec }).map((problem) => problem.message);

@@ -1,8 +1,9 @@
 import { Config } from '@oclif/core';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, RetryState } from '@temporalio/common';
-import { BaseCommand, DeployerError, unexpectedErrorJson } from '../../cli/baseCommand';
+import { BaseCommand, unexpectedErrorJson } from '../../cli/baseCommand';
 import { installRoot } from '../../src/paths';
+import { DeployerError } from '../../src/errors';
 
 /** A command that fails with the given error, run in this process as oclif runs one. */
 async function failWith(error: Error, argv: string[]): Promise<{ stdout: string; exitCode: number | undefined }> {
@@ -33,8 +34,8 @@ describe('--json errors', () => {
     expect(exitCode).toBe(1);
   });
 
-  it('a DeployerError keeps its own code, message and exit code', async () => {
-    const { stdout, exitCode } = await failWith(new DeployerError('say what to show', 'NOTHING_SELECTED', 2), ['--json']);
+  it('a DeployerError keeps its own code and message, and exits as its code says', async () => {
+    const { stdout, exitCode } = await failWith(new DeployerError('say what to show', 'NOTHING_SELECTED'), ['--json']);
     expect(JSON.parse(stdout)).toEqual({ error: { code: 'NOTHING_SELECTED', message: 'say what to show' } });
     expect(exitCode).toBe(2);
   });

@@ -1,5 +1,6 @@
 import { COMPONENT_KINDS, type ComponentKind } from '../../src/model/schema';
-import { costImpact, estimateMonthlyCost, formatDelta, formatUsd, UnknownPriceError } from '../../src/plan/cost';
+import { costImpact, estimateMonthlyCost, formatDelta, formatUsd } from '../../src/plan/cost';
+import { UnknownPriceError } from '../../src/errors';
 
 // Specs go through the real schemas so defaults (gp3 storage, single-AZ, 1 node...) are the ones users get.
 function component(id: string, kind: ComponentKind, spec: Record<string, unknown>) {

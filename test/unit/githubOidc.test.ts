@@ -3,16 +3,9 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  DEFAULT_GITHUB_OIDC_AUDIENCE,
-  GITHUB_ACTIONS_ISSUER,
-  GithubOidcError,
-  type GithubOidcRefusal,
-  githubOidcSettingsFromEnv,
-  verifyGithubOidcToken,
-  type VerifyGithubOidcOptions,
-} from '../../src/trust/githubOidc';
+import { DEFAULT_GITHUB_OIDC_AUDIENCE, GITHUB_ACTIONS_ISSUER, githubOidcSettingsFromEnv, verifyGithubOidcToken, type VerifyGithubOidcOptions } from '../../src/trust/githubOidc';
 import { freePort } from '../../src/tcpPorts';
+import { GithubOidcError, type GithubOidcRefusal } from '../../src/errors';
 
 const NOW_SECONDS = Date.parse('2026-12-05T18:00:00Z') / 1000;
 const githubKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Diagnostic, ModelValidationError, UnknownNameError } from '../../src/model/diagnostics';
+import { Diagnostic } from '../../src/model/diagnostics';
 import { loadDesiredStack } from '../../src/model/loadRepo';
+import { ModelValidationError, UnknownNameError } from '../../src/errors';
 
 // A corpus of small, broken deployment repos (test/fixtures/invalid-repos/<case>/). Each case
 // asserts the exact problems the loader reports, as `file:line:col message`, so a change that moves

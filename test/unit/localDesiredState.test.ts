@@ -5,7 +5,8 @@ import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DesiredStack } from '../../src/model/types';
 import { ComponentDeployment, componentDeployment, ComponentDeploymentOf, ResolvedValue } from '../../src/targets/deployment';
 import { setLocalSecret } from '../../src/targets/local/localSecrets';
-import { LocalTargetError, localDesiredState } from '../../src/targets/local/programs';
+import { localDesiredState } from '../../src/targets/local/programs';
+import { LocalTargetError } from '../../src/errors';
 
 const repo = path.resolve(__dirname, '../../examples/deployment-repo');
 const appDir = path.resolve(__dirname, '../../examples/apps/notification-api');

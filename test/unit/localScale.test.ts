@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DeployerError, EXIT } from '../../cli/baseCommand';
 import { currentIdentity } from '../../cli/identity';
 import { outOfBandReason, renderScale, resolveScaleTarget, scaleComponent } from '../../cli/localScale';
 import { findServiceStack, requireComponentId } from '../../src/client/locate';
-import { ModelValidationError } from '../../src/model/diagnostics';
 import type { ComponentRef } from '../../src/model/componentRef';
 import type { ComponentState } from '../../src/targets/local/api';
-import { RuntimeClient, RuntimeRequestFailed, RuntimeUnavailableError } from '../../src/targets/local/runtimeClient';
+import { RuntimeClient } from '../../src/targets/local/runtimeClient';
+import { DeployerError, ModelValidationError, RuntimeRequestFailed, RuntimeUnavailableError } from '../../src/errors';
+import { EXIT, exitCodeOf } from '../../cli/exitCodes';
 
 const exampleRepo = path.resolve(__dirname, '../../examples/deployment-repo');
 
@@ -32,7 +32,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<DeployerError> {
 
 const expectUsage = (error: DeployerError, code: string, message: string) => {
   expect(error).toBeInstanceOf(DeployerError);
-  expect({ code: error.code, exitCode: error.exitCode, message: error.message }).toEqual({ code, exitCode: EXIT.usage, message });
+  expect({ code: error.code, exitCode: exitCodeOf(error), message: error.message }).toEqual({ code, exitCode: EXIT.usage, message });
 };
 
 describe('local scale: finding the component in the deployment repo', () => {
@@ -207,7 +207,7 @@ describe('local scale: the change through the runtime', () => {
       }),
     );
     expect(error).toBeInstanceOf(DeployerError);
-    expect({ code: error.code, exitCode: error.exitCode, message: error.message }).toEqual({
+    expect({ code: error.code, exitCode: exitCodeOf(error), message: error.message }).toEqual({
       code: 'RUNTIME_UNAVAILABLE',
       exitCode: EXIT.failure,
       message: 'the local runtime is not running; start it with `deployer dev start`',
@@ -220,7 +220,7 @@ describe('local scale: the change through the runtime', () => {
     });
     const error = await rejectionOf(scaleComponent(ref, 3, 'ana', { connect: runtime.connect }));
     expect(error).toBeInstanceOf(DeployerError);
-    expect({ code: error.code, exitCode: error.exitCode, message: error.message }).toEqual({
+    expect({ code: error.code, exitCode: exitCodeOf(error), message: error.message }).toEqual({
       code: 'NOT_DEPLOYED',
       exitCode: EXIT.failure,
       message:
@@ -235,7 +235,7 @@ describe('local scale: the change through the runtime', () => {
       throw new RuntimeRequestFailed(500, 'replica api-3 unhealthy (/health -> HTTP 503)');
     });
     const error = await rejectionOf(scaleComponent(ref, 3, 'ana', { connect: runtime.connect }));
-    expect({ code: error.code, exitCode: error.exitCode, message: error.message }).toEqual({
+    expect({ code: error.code, exitCode: exitCodeOf(error), message: error.message }).toEqual({
       code: 'SCALE_FAILED',
       exitCode: EXIT.failure,
       message: 'the local runtime could not scale notification-service/api: replica api-3 unhealthy (/health -> HTTP 503)',

@@ -11,7 +11,6 @@ import {
   RetryState,
   TerminatedFailure,
 } from '@temporalio/common';
-import { DeployerError, EXIT } from '../../cli/baseCommand';
 import { checkName, locksQuery } from '../../cli/locks';
 import { ago, EndedLock, formatSince, HeldLock, lockedMessage, noLocksMessage, renderLocks, renderUnlocked, unlockRefusal } from '../../cli/render/locks';
 import { formatDuration, renderRollback, renderRollbackStarted, rollbackFailedMessage, RollbackOutcome, rollbackWaiting } from '../../cli/render/rollback';
@@ -19,6 +18,8 @@ import { isLockConflict, outcomeOf, rollbackError, rollbackWorkflowId } from '..
 import { temporalUiUrl, workflowUrl } from '../../cli/temporalUi';
 import type { DeployServiceResult } from '../../src/temporal/deployment';
 import { forcedUnlockReason, forcedUnlockWorkflowId } from '../../src/temporal/forcedUnlock';
+import { DeployerError } from '../../src/errors';
+import { EXIT, exitCodeOf } from '../../cli/exitCodes';
 
 const now = new Date('2025-01-05T10:24:30Z');
 const scope = { stack: 'user-platform', environment: 'production' };
@@ -82,7 +83,7 @@ describe('lock listing', () => {
         return caught as DeployerError;
       }
     })()!;
-    expect({ code: error.code, exitCode: error.exitCode, message: error.message }).toEqual({
+    expect({ code: error.code, exitCode: exitCodeOf(error), message: error.message }).toEqual({
       code: 'BAD_NAME',
       exitCode: EXIT.usage,
       message: `--environment "prod' OR 1=1" is not a valid name: lowercase letters, digits and dashes, starting with a letter.`,
@@ -299,7 +300,7 @@ describe('rollback', () => {
       request,
       'rollback/x',
     ) as DeployerError;
-    expect({ code: noTarget.code, exitCode: noTarget.exitCode, message: noTarget.message }).toEqual({
+    expect({ code: noTarget.code, exitCode: exitCodeOf(noTarget), message: noTarget.message }).toEqual({
       code: 'NO_ROLLBACK_TARGET',
       exitCode: EXIT.failure,
       message:
@@ -312,7 +313,7 @@ describe('rollback', () => {
       message: 'the rollback of notification-service in production was ended before it finished (terminated: forced unlock by carol@company.com: stuck; workflow rollback/x).',
     });
     const other = rollbackError(failed(child(ApplicationFailure.nonRetryable('service notification-service is not in stack user-platform', 'UnknownService'))), request, 'rollback/x') as DeployerError;
-    expect({ code: other.code, exitCode: other.exitCode, message: other.message }).toEqual({
+    expect({ code: other.code, exitCode: exitCodeOf(other), message: other.message }).toEqual({
       code: 'ROLLBACK_FAILED',
       exitCode: EXIT.failure,
       message: 'the rollback of notification-service in production failed: service notification-service is not in stack user-platform (workflow rollback/x).',

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { applyNextStep } from '../../src/client/applyCommand';
-import { DeployerError, EXIT } from '../../cli/baseCommand';
 import { checkExecRequest } from '../../cli/exec';
 import {
   deployedState,
@@ -17,15 +16,13 @@ import {
   resolveComponentTarget,
   resolveServiceTarget,
 } from '../../cli/observe';
-import { rootCause } from '../../cli/errorCauses';
 import { locateService } from '../../src/client/locate';
 import { testsFailure, testWorkflowId } from '../../cli/serviceTests';
-import { ModelValidationError } from '../../src/model/diagnostics';
 import { loadEnvironment } from '../../src/model/loadRepo';
 import { AwsObserver } from '../../src/targets/aws/awsObserver';
 import type { ComponentState, Observer } from '../../src/targets/observer';
-import { AwsObserverError } from '../../src/targets/aws/observerError';
-import { RuntimeRequestFailed, RuntimeUnavailableError } from '../../src/targets/local/runtimeClient';
+import { AwsObserverError, DeployerError, ModelValidationError, rootCause, RuntimeRequestFailed, RuntimeUnavailableError } from '../../src/errors';
+import { EXIT, exitCodeOf } from '../../cli/exitCodes';
 
 // What logs / metrics / health / show / exec / test / history share: --since, finding the
 // component or service in the deployment repo, the observer per target, and errors that say what to do.
@@ -43,7 +40,8 @@ function errorOf(action: () => unknown): DeployerError {
 
 const expectError = (error: unknown, code: string, exitCode: number, message: string | RegExp) => {
   expect(error).toBeInstanceOf(DeployerError);
-  const { code: actualCode, exitCode: actualExit, message: actualMessage } = error as DeployerError;
+  const { code: actualCode, message: actualMessage } = error as DeployerError;
+  const actualExit = exitCodeOf(error);
   expect({ code: actualCode, exitCode: actualExit }).toEqual({ code, exitCode });
   if (typeof message === 'string') expect(actualMessage).toBe(message);
   else expect(actualMessage).toMatch(message);
@@ -164,7 +162,7 @@ describe('observers and their failures', () => {
     const observer = await observerFor(production);
     expect(observer).toBeInstanceOf(AwsObserver);
     const ref = { stack: 'user-platform', environment: 'production', service: 'notification-service', component: 'api' };
-    expect(observeFailure(new AwsObserverError('no ECS service user-platform-production-notification-service-api', 'not-found'), ref)).toMatchObject({ code: 'NOT_DEPLOYED', exitCode: EXIT.failure });
+    expect(observeFailure(new AwsObserverError('no ECS service user-platform-production-notification-service-api', 'not-found'), ref)).toMatchObject({ code: 'NOT_DEPLOYED' });
     expect(observeFailure(new AwsObserverError('install the Session Manager plugin', 'missing-tool'), ref)).toMatchObject({ code: 'AWS_OBSERVER', message: 'install the Session Manager plugin' });
   });
 
@@ -174,7 +172,6 @@ describe('observers and their failures', () => {
     try {
       await expect(observerFor(loadEnvironment(exampleRepo, 'staging')!)).rejects.toMatchObject({
         code: 'RUNTIME_UNAVAILABLE',
-        exitCode: EXIT.failure,
         message: 'the local runtime is not running; start it with `deployer dev start`',
       });
     } finally {

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DeployerError, EXIT } from '../../cli/baseCommand';
 import { startStackDeployment } from '../../cli/stackDeployment';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { startServiceDeployment } from '../../src/temporal/deployClient';
-import { PayloadTooLargeError } from '../../src/temporal/payloadSize';
+import { DeployerError, PayloadTooLargeError } from '../../src/errors';
+import { EXIT, exitCodeOf } from '../../cli/exitCodes';
 
 // A --var of 3 MB made apply fail with only "Failed to start Workflow" (Temporal refuses payloads
 // over 2 MB by default); the input is measured before anything starts.
@@ -36,7 +36,8 @@ describe('the workflow input size check', () => {
     const { client, start } = fakeClient();
     const attempt = startStackDeployment(client, { root, desired: desired({ RELEASE_NOTES: BIG }), requestedBy: 'alice@company.com', version: 'v1.2.0', warnings: [] });
     await expect(attempt).rejects.toBeInstanceOf(DeployerError);
-    await expect(attempt).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', exitCode: EXIT.usage, message: expect.stringContaining('the largest variable is RELEASE_NOTES (3.0 MB)') });
+    await expect(attempt).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('the largest variable is RELEASE_NOTES (3.0 MB)') });
+    expect(exitCodeOf(await attempt.catch((error: unknown) => error))).toBe(EXIT.usage);
     expect(start).not.toHaveBeenCalled();
   });
 

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Diagnostic, formatDiagnostic, ModelValidationError } from '../../src/model/diagnostics';
+import { Diagnostic, formatDiagnostic } from '../../src/model/diagnostics';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { findSecret, holdsSecret } from '../../src/model/secrets';
+import { ModelValidationError } from '../../src/errors';
 
 // Secrets written in plain text in a deployment repo: warned about (a literal variable or a config
 // file named like a secret) or refused (a config file whose content holds one), each at file:line:col.

@@ -1,11 +1,12 @@
-import { DeployerError, EXIT } from '../../cli/baseCommand';
 import { printable } from '../../src/client/render/format';
 import { renderHistory } from '../../cli/render/history';
 import { HeldLock, renderLocks, renderUnlocked } from '../../cli/render/locks';
 import { formatLogLine } from '../../cli/render/logs';
 import { renderServiceStatus } from '../../src/client/render/status';
-import { parseVars } from '../../cli/repoFlags';
+import { parseVars } from '../../cli/flags';
 import type { ReleaseRecord } from '../../src/releases/releaseRecord';
+import { DeployerError } from '../../src/errors';
+import { EXIT, exitCodeOf } from '../../cli/exitCodes';
 
 // A version someone deployed with `--var VERSION=...` before values were checked: it clears the
 // screen, moves the cursor home and sets the terminal's title.
@@ -35,7 +36,8 @@ describe('--var values', () => {
         refused = error;
       }
       expect(refused).toBeInstanceOf(DeployerError);
-      const { code, exitCode, message } = refused as DeployerError;
+      const { code, message } = refused as DeployerError;
+      const exitCode = exitCodeOf(refused);
       expect({ code, exitCode }).toEqual({ code: 'BAD_VAR', exitCode: EXIT.usage });
       expect(message).toMatch(/^--var VERSION: its value ".*" contains a control character \(such as a newline or a terminal escape\); values must be plain text$/);
       expect(message).not.toMatch(CONTROL);

@@ -9,9 +9,10 @@ import { renderService, renderRemediation } from '../../cli/render/drift';
 import { HeldLock, lockedMessage, renderLocks, unlockRefusal, renderUnlocked } from '../../cli/render/locks';
 import { renderOutcome } from '../../cli/render/progress';
 import { renderRollbackStarted } from '../../cli/render/rollback';
-import { ServiceLockedError } from '../../src/temporal/deployClient';
 import type { DeployServiceResult, DeploymentProgress } from '../../src/temporal/deployment';
 import type { ServiceDriftReport } from '../../src/temporal/drift';
+import { ServiceLockedError } from '../../src/errors';
+import { deploymentNextSteps, driftNextSteps, followNextSteps, NextStep, remediateNextSteps } from '../../cli/nextSteps';
 
 // Every command the CLI prints as a next step must run as printed: each is parsed here against the
 // real command's oclif flags (the command exists, each flag exists and has its value, every required
@@ -133,6 +134,32 @@ const outputs: Record<string, () => string> = {
   'deployment failed': () => renderOutcome({ phase: 'failed', progress, reason: 'boom' } as DeployServiceResult, { annotations: {}, environment: 'production' }),
   'rollback started': () => renderRollbackStarted({ stack: 'user-platform', environment: 'production', service: 'notification-service', requestedBy: 'a' } as never, 'rollback/x'),
 };
+
+/** The next steps results carry as data, beside the text that prints them for a person. */
+const detection = { stack: 'user-platform', environment: 'production', checkedAt: now.toISOString(), trigger: 'cli', drifted: true, services: [driftReport], notified: 0 } as never;
+const nextSteps: Record<string, { steps: NextStep[]; text: string }> = {
+  'deployment succeeded': { steps: deploymentNextSteps({ phase: 'succeeded', progress } as DeployServiceResult, 'notification-service/api', 'production'), text: outputs['deployment succeeded']!() },
+  'deployment succeeded, no MicroService': { steps: deploymentNextSteps({ phase: 'succeeded', progress } as DeployServiceResult, undefined, 'production'), text: outputs['deployment succeeded, no MicroService']!() },
+  'deployment rolled back': { steps: deploymentNextSteps({ phase: 'rolled-back', progress } as DeployServiceResult, 'notification-service/api', 'production'), text: outputs['deployment rolled back']!() },
+  'rollback started': { steps: followNextSteps({ service: 'notification-service', environment: 'production' }), text: outputs['rollback started']!() },
+  'drift detect': { steps: driftNextSteps(detection), text: outputs['drift detect']!() },
+  'drift remediate, still drifted': { steps: remediateNextSteps({ after: driftReport } as never, { service: 'notification-service', environment: 'production' }), text: outputs['drift remediate, still drifted']!() },
+};
+
+describe('next steps as data', () => {
+  it.each(Object.entries(nextSteps))('%s: each runs as given, and is what the text prints', async (_name, { steps, text }) => {
+    expect(steps.length).toBeGreaterThan(0);
+    // The text may show optional flags (`[--until YYYY-MM-DD]`); the data gives what to run.
+    const printed = printedCommands(text).map((command) => command.replace(/\s*\[[^\]]*\]/g, ''));
+    const problems = (await Promise.all(steps.map(async ({ command }) => (await problemsOf(command)).map((problem) => `${command}: ${problem}`)))).flat();
+    expect({ problems, notPrinted: steps.filter(({ command }) => !printed.includes(command)).map(({ command }) => command) }).toEqual({ problems: [], notPrinted: [] });
+  });
+
+  it('a deployment that failed, or a remediation that restored everything, has none', () => {
+    expect(deploymentNextSteps({ phase: 'failed', progress } as DeployServiceResult, 'notification-service/api', 'production')).toEqual([]);
+    expect(remediateNextSteps({ after: { ...driftReport, components: [] } } as never, { service: 'notification-service', environment: 'production' })).toEqual([]);
+  });
+});
 
 describe('printed next-step commands', () => {
   it('finds commands in prose, in backticks and in parentheses', () => {

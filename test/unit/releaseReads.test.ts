@@ -5,10 +5,11 @@ import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { createReleaseReadActivities } from '../../activities/releaseReads';
-import { planBaseline, ReleaseReads, ReleasesUnavailableError, serviceHistory, temporalReleaseReads } from '../../src/client/releases';
+import { planBaseline, ReleaseReads, serviceHistory, temporalReleaseReads } from '../../src/client/releases';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import type { ReleasedComponent, ReleaseRecord, ReleaseResult } from '../../src/releases/releaseRecord';
 import { DeployedReleases, MAX_RELEASES_PER_READ, ServiceReleases } from '../../src/temporal/releaseReads';
+import { ReleasesUnavailableError } from '../../src/errors';
 
 const api = { id: 'orders/api', service: 'orders', name: 'api', kind: 'MicroService', spec: { image: 'orders:v1' }, dependsOn: [], configs: [{ path: 'app.yaml', content: 'level: info' }], specHash: 'h1' } as unknown as ReleasedComponent;
 

@@ -7,7 +7,8 @@ import { issueApiToken } from '../../src/targets/local/runtime/apiAuth';
 import { RuntimeRequestError } from '../../src/targets/local/runtime/requestError';
 import type { LocalRuntime } from '../../src/targets/local/runtime/runtime';
 import { listeningPort, runtimeServer } from '../../src/targets/local/runtime/server';
-import { RuntimeClient, RuntimeRequestFailed } from '../../src/targets/local/runtimeClient';
+import { RuntimeClient } from '../../src/targets/local/runtimeClient';
+import { RuntimeRequestFailed } from '../../src/errors';
 
 // The runtime's API on loopback is reachable by every user of the machine and every web page in its
 // browsers: only a local client holding the token may use it.

@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Config } from '@oclif/core';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
-import { DeployerError, EXIT } from '../../cli/baseCommand';
 import Status from '../../cli/commands/status';
 import { runningDeployment } from '../../cli/serviceStatus';
 import { connectTemporal } from '../../cli/temporalClient';
 import { installRoot } from '../../src/paths';
 import { isRunning } from '../../src/temporal/deployClient';
+import { DeployerError } from '../../src/errors';
+import { EXIT, exitCodeOf } from '../../cli/exitCodes';
 
 jest.mock('../../cli/temporalClient', () => ({ connectTemporal: jest.fn() }));
 
@@ -43,9 +44,9 @@ describe('status when Temporal stops answering', () => {
   it('runningDeployment reports Temporal unreachable (exit 1), naming the address and the cause', async () => {
     const failure = await runningDeployment({ client: fakeClient(async () => Promise.reject(unreachable())), settings }, 'user-platform', 'production', 'notification-service').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DeployerError);
+    expect(exitCodeOf(failure)).toBe(EXIT.failure);
     expect(failure).toMatchObject({
       code: 'TEMPORAL_UNREACHABLE',
-      exitCode: EXIT.failure,
       message:
         'Temporal at 127.0.0.1:7233 did not say whether notification-service is being deployed to production (14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233). Check that it runs: `deployer dev status` for the local one.',
     });

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatDiagnostic, ModelValidationError } from '../../src/model/diagnostics';
+import { formatDiagnostic } from '../../src/model/diagnostics';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { MAX_FILE_BYTES, YamlFile } from '../../src/model/yamlFile';
+import { ModelValidationError } from '../../src/errors';
 
 let dir: string;
 beforeEach(() => {

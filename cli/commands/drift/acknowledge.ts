@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../baseCommand';
+import { componentFlag, environmentFlag, repoFlag, serviceFlag, stackFlag } from '../../flags';
 
 export default class DriftAcknowledge extends BaseCommand {
   static override summary = 'Accept what runs as desired: write the actual values into the deployment repo\'s YAML and show the diff to commit.';
@@ -14,19 +15,19 @@ export default class DriftAcknowledge extends BaseCommand {
     '<%= config.bin %> drift acknowledge --service notification-service --environment production --component api --field replicas',
   ];
   static override flags = {
-    service: Flags.string({ description: 'Service whose drift to accept.', required: true }),
-    stack: Flags.string({ description: 'Stack of the service (default: the only stack of the repo that has it).' }),
-    environment: Flags.string({ char: 'e', description: 'Environment.', required: true }),
-    component: Flags.string({ description: 'Only this component (default: every drifted one).' }),
+    service: serviceFlag({ description: 'Service whose drift to accept.', required: true }),
+    stack: stackFlag({ description: 'Stack of the service (default: the only stack of the repo that has it).' }),
+    environment: environmentFlag({ required: true }),
+    component: componentFlag({ description: 'Only this component (default: every drifted one).' }),
     field: Flags.string({ description: 'Only this field (repeatable; default: every drifted one).', multiple: true, default: [] }),
-    repo: Flags.string({ description: 'Deployment repo root (default: the nearest directory above the current one that has stacks/).', env: 'DEPLOYER_REPO' }),
+    repo: repoFlag(),
   };
 
   async run() {
     const { flags } = await this.parse(DriftAcknowledge);
     const { detectDrift } = await import('../../drift');
     const { acknowledgeDrift, renderAcknowledge } = await import('../../driftAcknowledge');
-    const { findRepoRoot } = await import('../../repoFlags');
+    const { findRepoRoot } = await import('../../flags');
     const { findServiceStack } = await import('../../../src/client/locate');
     const { checkName } = await import('../../locks');
     const { connectTemporal } = await import('../../temporalClient');

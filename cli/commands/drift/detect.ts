@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../baseCommand';
+import { environmentFlag, repoFlag, serviceFlag, stackFlag } from '../../flags';
 
 export default class DriftDetect extends BaseCommand {
   static override summary = 'Check whether what runs still matches what deployer deployed: field by field, with severity and likely cause.';
@@ -14,11 +15,11 @@ export default class DriftDetect extends BaseCommand {
     '<%= config.bin %> drift detect --service notification-service --environment staging --json',
   ];
   static override flags = {
-    service: Flags.string({ description: 'Service to check (default with --stack: every service deployed there).' }),
-    stack: Flags.string({ description: 'Stack of the service (default: from the deployment repo, else from its recorded deployments).' }),
-    environment: Flags.string({ char: 'e', description: 'Environment to check.', required: true }),
+    service: serviceFlag({ description: 'Service to check (default with --stack: every service deployed there).' }),
+    stack: stackFlag({ description: 'Stack of the service (default: from the deployment repo, else from its recorded deployments).' }),
+    environment: environmentFlag({ description: 'Environment to check.', required: true }),
     'show-ignored': Flags.boolean({ description: 'Also list the ignore rules and the ignored fields that differ now.', default: false }),
-    repo: Flags.string({ description: 'Deployment repo root, to find the stack (optional).', env: 'DEPLOYER_REPO' }),
+    repo: repoFlag({ description: 'Deployment repo root, to find the stack (optional).' }),
   };
 
   async run() {
@@ -27,6 +28,7 @@ export default class DriftDetect extends BaseCommand {
     const { detectDrift, detectExitCode, withDriftTarget } = await import('../../drift');
     const { renderDetection } = await import('../../render/drift');
     const { currentIdentity } = await import('../../identity');
+    const { driftNextSteps } = await import('../../nextSteps');
     return withDriftTarget(flags, async ({ client, namespace, root, stack, environment, service }) => {
       const { workflowId, result } = await detectDrift(
         client,
@@ -35,7 +37,7 @@ export default class DriftDetect extends BaseCommand {
       );
       this.log(renderDetection(result, { showIgnored: flags['show-ignored'] }));
       process.exitCode = detectExitCode(result);
-      return { workflowId, ...result };
+      return { workflowId, ...result, nextSteps: driftNextSteps(result) };
     });
   }
 }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../baseCommand';
+import { componentFlag, environmentFlag, repoFlag, serviceFlag, stackFlag } from '../../flags';
 
 export default class DriftIgnore extends BaseCommand {
   static override summary = 'Stop reporting drift of one field of a component, optionally until a date.';
@@ -13,15 +14,15 @@ export default class DriftIgnore extends BaseCommand {
     '<%= config.bin %> drift ignore --service notification-service --environment production --component api --field replicas --remove',
   ];
   static override flags = {
-    service: Flags.string({ description: 'Service of the component.', required: true }),
-    stack: Flags.string({ description: 'Stack of the service (default: from the deployment repo, else from its recorded deployments).' }),
-    environment: Flags.string({ char: 'e', description: 'Environment.', required: true }),
-    component: Flags.string({ description: 'Component, as named in the service (api) or as <service>/<component>.', required: true }),
+    service: serviceFlag({ description: 'Service of the component.', required: true }),
+    stack: stackFlag({ description: 'Stack of the service (default: from the deployment repo, else from its recorded deployments).' }),
+    environment: environmentFlag({ required: true }),
+    component: componentFlag({ description: 'Component, as named in the service (api) or as <service>/<component>.', required: true }),
     field: Flags.string({ description: 'Field as drift reports name it: replicas, cpu, memory, image, environment.LOG_LEVEL, ...', required: true }),
     until: Flags.string({ description: 'Ignore only until then: 2026-03-01, 2026-03-01T09:00:00Z or a duration such as 7d.' }),
     reason: Flags.string({ description: 'Why; shown with --show-ignored.' }),
     remove: Flags.boolean({ description: 'Remove the rule: report the field again.', default: false }),
-    repo: Flags.string({ description: 'Deployment repo root, to find the stack and check the component (optional).', env: 'DEPLOYER_REPO' }),
+    repo: repoFlag({ description: 'Deployment repo root, to find the stack and check the component (optional).' }),
   };
 
   async run() {

@@ -1,5 +1,7 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, EXIT } from '../../baseCommand';
+import { BaseCommand } from '../../baseCommand';
+import { driftExitCode } from '../../exitCodes';
+import { environmentFlag, repoFlag, serviceFlag, stackFlag } from '../../flags';
 
 export default class DriftRemediate extends BaseCommand {
   static override summary = 'Put what runs back to the desired state: re-apply the drifted components of the service\'s last good release.';
@@ -12,11 +14,11 @@ export default class DriftRemediate extends BaseCommand {
     '<%= config.bin %> drift remediate --service notification-service --environment development --reason "undo manual scale" --json',
   ];
   static override flags = {
-    service: Flags.string({ description: 'Service to restore.', required: true }),
-    stack: Flags.string({ description: 'Stack of the service (default: from the deployment repo, else from its recorded deployments).' }),
-    environment: Flags.string({ char: 'e', description: 'Environment.', required: true }),
+    service: serviceFlag({ description: 'Service to restore.', required: true }),
+    stack: stackFlag({ description: 'Stack of the service (default: from the deployment repo, else from its recorded deployments).' }),
+    environment: environmentFlag({ required: true }),
     reason: Flags.string({ description: 'Why; recorded with the deployment.' }),
-    repo: Flags.string({ description: 'Deployment repo root, to find the stack (optional).', env: 'DEPLOYER_REPO' }),
+    repo: repoFlag({ description: 'Deployment repo root, to find the stack (optional).' }),
   };
 
   async run() {
@@ -24,6 +26,7 @@ export default class DriftRemediate extends BaseCommand {
     const { remediateDrift, withDriftTarget } = await import('../../drift');
     const { renderRemediation } = await import('../../render/drift');
     const { currentIdentity } = await import('../../identity');
+    const { remediateNextSteps } = await import('../../nextSteps');
     return withDriftTarget(flags, async ({ client, namespace, root, stack, environment, service }) => {
       const input = { stack, environment, service, requestedBy: currentIdentity(process.env, root), reason: flags.reason };
       const { workflowId, result, durationMs } = await remediateDrift(client, input, {
@@ -31,8 +34,8 @@ export default class DriftRemediate extends BaseCommand {
         onStarted: (id) => this.logToStderr(`Remediating drift of ${service} in ${environment} (workflow ${id}); waiting for the deployment to finish...`),
       });
       this.log(renderRemediation({ ...result, durationMs }, { service, environment }));
-      if (result.after?.components.some((component) => component.status === 'drifted' || component.status === 'deleted')) process.exitCode = EXIT.driftFound;
-      return { workflowId, stack, environment, service, durationMs, ...result };
+      process.exitCode = driftExitCode(Boolean(result.after?.components.some((component) => component.status === 'drifted' || component.status === 'deleted')), false);
+      return { workflowId, stack, environment, service, durationMs, ...result, nextSteps: remediateNextSteps(result, { service, environment }) };
     });
   }
 }

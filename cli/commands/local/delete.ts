@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../baseCommand';
-import { findRepoRoot, repoFlags } from '../../repoFlags';
+import { componentFlag, environmentFlag, findRepoRoot, repoFlag, stackFlag } from '../../flags';
 
 export default class LocalDelete extends BaseCommand {
   static override summary = 'Delete a local component behind deployer\'s back, as someone deleting it in the AWS console would: an out-of-band change, to show drift.';
@@ -14,10 +14,10 @@ export default class LocalDelete extends BaseCommand {
     '<%= config.bin %> local delete --component notification-service/cache --environment development --force --json',
   ];
   static override flags = {
-    repo: repoFlags.repo,
-    component: Flags.string({ description: 'The component to delete, as <service>/<component>.', required: true }),
-    environment: Flags.string({ char: 'e', description: 'Environment (its target must be local).', required: true }),
-    stack: Flags.string({ description: 'Stack of the service (default: the only stack that has it).' }),
+    repo: repoFlag(),
+    component: componentFlag({ description: 'The component to delete, as <service>/<component>.', required: true }),
+    environment: environmentFlag({ description: 'Environment (its target must be local).', required: true }),
+    stack: stackFlag(),
     force: Flags.boolean({ description: 'Also delete a database, cache or queue (their data goes with them).', default: false }),
   };
 

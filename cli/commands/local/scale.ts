@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../baseCommand';
-import { findRepoRoot, repoFlags } from '../../repoFlags';
+import { componentFlag, environmentFlag, findRepoRoot, repoFlag, stackFlag } from '../../flags';
 
 export default class LocalScale extends BaseCommand {
   static override summary = 'Scale a local MicroService behind deployer\'s back, as someone in the AWS console would: an out-of-band change, to show drift.';
@@ -14,11 +14,11 @@ export default class LocalScale extends BaseCommand {
     'DEPLOYER_USER=ana@example.com <%= config.bin %> local scale --component user-service/api -e development --replicas 0',
   ];
   static override flags = {
-    repo: repoFlags.repo,
-    component: Flags.string({ description: 'The MicroService to scale, as <service>/<component>.', required: true }),
-    environment: Flags.string({ char: 'e', description: 'Environment (its target must be local).', required: true }),
+    repo: repoFlag(),
+    component: componentFlag({ description: 'The MicroService to scale, as <service>/<component>.', required: true }),
+    environment: environmentFlag({ description: 'Environment (its target must be local).', required: true }),
     replicas: Flags.integer({ description: 'Replica count to run (0 or more).', required: true, min: 0 }),
-    stack: Flags.string({ description: 'Stack of the service (default: the only stack that has it).' }),
+    stack: stackFlag(),
   };
 
   async run() {

@@ -1,5 +1,5 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../baseCommand';
+import { environmentFlag, serviceFlag, stackFlag } from '../../flags';
 
 export default class StateLocks extends BaseCommand {
   static override summary = 'Show who holds which service lock in a stack and environment.';
@@ -12,9 +12,9 @@ export default class StateLocks extends BaseCommand {
     '<%= config.bin %> state locks --stack user-platform --environment production --service notification-service --json',
   ];
   static override flags = {
-    stack: Flags.string({ description: 'Stack.', required: true }),
-    environment: Flags.string({ char: 'e', description: 'Environment.', required: true }),
-    service: Flags.string({ description: 'Only this service\'s lock.' }),
+    stack: stackFlag({ description: 'Stack.', required: true }),
+    environment: environmentFlag({ required: true }),
+    service: serviceFlag({ description: 'Only this service\'s lock.' }),
   };
 
   async run() {

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { App, BlockButtonAction, types } from '@slack/bolt';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { APPROVE_ACTION_ID, decidedMessage, notWaitingText, parseApprovalButtonValue, refusedText, REJECT_ACTION_ID, unmappedUserText } from '../../../src/notify/slackMessages';
-import { ApprovalRefusedError, NotWaitingError, sendApprovalDecision } from '../../../src/temporal/deployClient';
+import { sendApprovalDecision } from '../../../src/temporal/deployClient';
 import { slackApproverQuery } from '../../../src/temporal/deployment';
 import type { DecisionClaims } from '../../../src/trust/claims';
 import { slackDecisionMac } from '../../../src/trust/slackDecisionKey';
 import type { ListenerDeps } from '../deps';
+import { ApprovalRefusedError, NotWaitingError } from '../../../src/errors';
 
 /** Slack retries and replays arrive within its five-minute signature window; a click counts once. */
 const REPLAY_WINDOW_MS = 10 * 60_000;

@@ -3,7 +3,6 @@ import type { ComponentKind, EnvironmentSpec } from '../../model/schema';
 import { requestFigures } from '../local/api';
 import type { ComponentHealth, ComponentMetrics, ComponentState, ExecOptions, ExecResult, LogLine, LogQuery, Observer, ReleaseIdentity, RuntimeEvent } from '../observer';
 import { AwsClients, AwsConnection } from './awsClients';
-import { AwsObserverError } from './observerError';
 import { ComponentLogs, FOLLOW_POLL_MS } from './cloudWatchLogs';
 import { loadBalancerDimension, MetricsSource, readMetrics, targetGroupDimension } from './cloudWatchMetrics';
 import { describeDbInstance, describeQueue, describeReplicationGroup, queueHealth, queueState, rdsHealth, rdsState, redisHealth, redisState, redisVersion } from './dataComponents';
@@ -14,6 +13,7 @@ import { describeListener, describeService, describeTargets, describeTaskDefinit
 import { ingressUrl, microServiceState, serviceConnectUrl, serviceUrl } from './ecsState';
 import { awsNames } from './names';
 import { clusterName } from './platform';
+import { AwsObserverError } from '../../errors';
 
 export interface AwsObserverOptions extends AwsConnection {
   platform: EnvironmentSpec['platform'];

@@ -1,3 +1,4 @@
+import { DatabaseUserError } from '../../errors';
 import type { Observer } from '../observer';
 import { FinalProvisioningError, Target } from '../target';
 import { awsDeletedResource, awsSpecField } from './driftFields';
@@ -23,7 +24,7 @@ export const awsTarget: Target = {
   async afterApply(deployment, outputs, heartbeat) {
     // RDS: the app's own database user, created by a one-off task the program defined (dbUsers.ts).
     if (deployment.kind !== 'RDS') return;
-    const { ensureAppUser, DatabaseUserError } = await import('./dbUsers');
+    const { ensureAppUser } = await import('./dbUsers');
     await ensureAppUser(outputs, { region: deployment.environment.region }, heartbeat).catch((error: unknown) => {
       throw error instanceof DatabaseUserError ? new FinalProvisioningError(error.message, 'DatabaseUserFailed') : error;
     });

@@ -3,8 +3,8 @@ import { CloudWatchLogsClient, FilteredLogEvent, FilterLogEventsCommand } from '
 import type { ComponentRef } from '../../model/componentRef';
 import type { LogLine, LogQuery } from '../local/api';
 import { awsErrorName } from './awsClients';
-import { AwsObserverError } from './observerError';
 import { awsNames } from './names';
+import { AwsObserverError } from '../../errors';
 
 /** A log line with what identifies its CloudWatch event, so a follow that reads a range twice prints it once. */
 export interface LogEvent {

@@ -1,7 +1,7 @@
 import { DescribeTasksCommand, ECSClient, RunTaskCommand, Task } from '@aws-sdk/client-ecs';
 import type { RdsSpec } from '../../model/schema';
 import { AwsClients, AwsConnection } from './awsClients';
-import { AwsTargetError } from './platform';
+import { DatabaseUserError } from '../../errors';
 
 // The app's own database user (issue 21, item 3). The master user's password is managed by RDS in
 // Secrets Manager and rotated every 7 days, but ECS reads a secret only when a task starts: a task
@@ -10,9 +10,6 @@ import { AwsTargetError } from './platform';
 // rotates behind running tasks. The master is used only by the one-off task that creates (and on
 // every apply, re-asserts) that user; that task reads the master secret when it starts, so it always
 // has the current password.
-
-/** The task that creates the app's user failed, or could not run: worth no retry until something changed. */
-export class DatabaseUserError extends AwsTargetError {}
 
 /** The app's user: the master's name with `_app` (validated within the engine's length by awsSpecChecks). */
 export function appUserName(spec: Pick<RdsSpec, 'database'>): string {

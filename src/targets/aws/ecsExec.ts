@@ -5,7 +5,7 @@ import { DescribeTasksCommand, ECSClient, ExecuteCommandCommand, Session } from 
 import type { EnvironmentSpec } from '../../model/schema';
 import type { ExecOptions, ExecResult } from '../observer';
 import { execOutcome } from '../execProcess';
-import { AwsObserverError } from './observerError';
+import { AwsObserverError } from '../../errors';
 
 export const SESSION_MANAGER_PLUGIN = 'session-manager-plugin';
 export const SESSION_MANAGER_INSTALL_URL = 'https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html';

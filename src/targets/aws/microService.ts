@@ -6,8 +6,9 @@ import type { ComponentDeployment, ComponentDeploymentOf } from '../deployment';
 import type { AwsContext } from './context';
 import { listenerRulePriority } from './listenerPriority';
 import { awsNames } from './names';
-import { AwsTargetError, clusterName, requirePlatform } from './platform';
+import { clusterName, requirePlatform } from './platform';
 import { secretReferences } from './secretReferences';
+import { AwsTargetError } from '../../errors';
 
 // Configs reach /config through a shared task volume that a short-lived init container fills:
 // Fargate has no host paths, and EFS would be one more thing to run for a few small files.

@@ -1,8 +1,6 @@
 import type { EnvironmentSpec } from '../../model/schema';
 import type { ComponentDeployment } from '../deployment';
-
-/** A component the aws target cannot provision as the environment is written; the message says what to add. */
-export class AwsTargetError extends Error {}
+import { AwsTargetError } from '../../errors';
 
 type Platform = EnvironmentSpec['platform'];
 type Reference = keyof Platform;

@@ -1,7 +1,7 @@
 import { componentId } from '../../model/componentRef';
 import { environmentVariables } from '../../model/types';
 import type { ComponentDeployment } from '../deployment';
-import { AwsTargetError } from './platform';
+import { AwsTargetError } from '../../errors';
 
 /** One variable ECS injects from Secrets Manager or SSM Parameter Store when a task starts. */
 export interface SecretReference {

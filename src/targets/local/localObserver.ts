@@ -3,7 +3,8 @@ import { ComponentRef, runtimeKey } from '../../model/componentRef';
 import { execOutcome } from '../execProcess';
 import type { ExecOptions, ExecResult, Observer } from '../observer';
 import { ComponentHealth, ComponentMetrics, ComponentState, ExecTarget, LogLine, LogQuery, RuntimeEvent } from './api';
-import { RuntimeClient, RuntimeRequestFailed } from './runtimeClient';
+import { RuntimeClient } from './runtimeClient';
+import { RuntimeRequestFailed } from '../../errors';
 
 /** The Observer of the local target: asks the local runtime, and runs `exec` beside a replica. */
 export class LocalObserver implements Observer {

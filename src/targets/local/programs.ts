@@ -10,9 +10,7 @@ import { DesiredComponent, MicroServiceDesired } from './api';
 import { resolveLocalSecret } from './localSecrets';
 import { localSecretNotSet } from './secretNotSet';
 import { LocalComponent } from './providers';
-
-/** A component the local target cannot run as written; the message says what to change. */
-export class LocalTargetError extends Error {}
+import { LocalTargetError } from '../../errors';
 
 /** The local target's Pulumi program for one component: one LocalComponent resource and its outputs. */
 export function localProgram(deployment: ComponentDeployment): PulumiFn {

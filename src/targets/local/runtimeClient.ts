@@ -1,17 +1,6 @@
 import http from 'node:http';
 import { RuntimeEndpoint, runtimeEndpoint } from './endpoint';
-
-/** The local runtime is not running or refused a request; the message says what to do. */
-export class RuntimeUnavailableError extends Error {}
-
-export class RuntimeRequestFailed extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { RuntimeRequestFailed, RuntimeUnavailableError } from '../../errors';
 
 /**
  * Talks to the local runtime found through `<state>/local/runtime.json` and its token file, read on

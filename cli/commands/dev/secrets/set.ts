@@ -1,7 +1,8 @@
 import { Args } from '@oclif/core';
-import { BaseCommand, DeployerError, EXIT } from '../../../baseCommand';
+import { BaseCommand } from '../../../baseCommand';
 import { readSecretValue } from '../../../secretInput';
 import { isValidSecretName, localSecretsFile, setLocalSecret } from '../../../../src/targets/local/localSecrets';
+import { DeployerError } from '../../../../src/errors';
 
 export default class DevSecretsSet extends BaseCommand {
   static override summary = 'Store a secret for the local target; the next deployment uses it, no restart needed.';
@@ -16,7 +17,7 @@ export default class DevSecretsSet extends BaseCommand {
 
   async run() {
     const { args } = await this.parse(DevSecretsSet);
-    if (!isValidSecretName(args.name)) throw new DeployerError(`"${args.name}" is not a valid secret name: use letters, digits and _ . / : @ -`, 'INVALID_SECRET_NAME', EXIT.usage);
+    if (!isValidSecretName(args.name)) throw new DeployerError(`"${args.name}" is not a valid secret name: use letters, digits and _ . / : @ -`, 'INVALID_SECRET_NAME');
     setLocalSecret(args.name, await readSecretValue(args.name));
     this.log(`✓ Stored secret ${args.name} in ${localSecretsFile()}; the next deployment on the local target uses it.`);
     return { name: args.name, file: localSecretsFile() };
