@@ -4,6 +4,7 @@ import type { DriftStore } from '../src/drift/store';
 import { componentCheck, componentReport, findingsOf } from '../src/drift/report';
 import type { EnvironmentSpec } from '../src/model/schema';
 import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
+import { refreshWithoutEngine } from '../src/targets/local/refreshRead';
 import type { TemporalClientPort } from '../src/temporal/clientPort';
 import { isRunning } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
@@ -73,9 +74,20 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
     async checkComponentDrift(input: { stack: string; environment: { name: string; spec: EnvironmentSpec }; component: ReleasedComponent }): Promise<ComponentCheck> {
       const { stack, environment, component } = input;
       const deployment = { ref: refOf(stack, environment.name, component.id), kind: component.kind, spec: component.spec, configs: component.configs, environment: environment.spec, resolved: {} };
-      const drifts = await withHeartbeats((hooks) => ports.stacks.previewRefresh(stackIdOf(stack, environment.name, component.id), ports.programs.programFor(component.kind, deployment), hooks));
+      const id = stackIdOf(stack, environment.name, component.id);
+      const observer = await ports.observe(environment.spec);
+      // Locally the engine's refresh would only run the provider's read against the runtime: the
+      // same read done here, against the state as recorded, costs no engine and no plugin process.
+      if (environment.spec.target === 'local') {
+        const recorded = await ports.stacks.recordedResources(id);
+        // Heartbeats: a settled read waits for an apply the runtime still runs on the component.
+        const found = recorded && (await withHeartbeats(() => observer.state({ ...deployment.ref, kind: component.kind }, { settled: true })));
+        const drifts = recorded && refreshWithoutEngine(recorded, found);
+        if (drifts) return componentCheck(component, drifts, { target: 'local', status: component.kind === 'MicroService' ? undefined : found?.status.state });
+      }
+      const drifts = await withHeartbeats((hooks) => ports.stacks.previewRefresh(id, ports.programs.programFor(component.kind, deployment), hooks));
       // Whether a data component runs is not in its settings, so the refresh cannot see it: ask the target.
-      const status = component.kind === 'MicroService' ? undefined : (await (await ports.observe(environment.spec)).state({ ...deployment.ref, kind: component.kind }))?.status.state;
+      const status = component.kind === 'MicroService' ? undefined : (await observer.state({ ...deployment.ref, kind: component.kind }))?.status.state;
       return componentCheck(component, drifts, { target: environment.spec.target, status });
     },
 
