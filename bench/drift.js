@@ -129,8 +129,8 @@ async function main() {
     const deploySeconds = Number(process.hrtime.bigint() - deployStarted) / 1e9;
     await driftOneQueue(home);
 
-    // 5: drift found (fleet-0 holds the changed queue); the other services have none.
-    const detect = Array.from({ length: RUNS }, () => cli(['drift', 'detect', '--stack', STACK, '--service', 'fleet-1', '--environment', ENVIRONMENT], env).ms);
+    // fleet-0 holds the changed queue (exit 5); fleet-1 has no drift (exit 0).
+    const detect = Array.from({ length: RUNS }, () => cli(['drift', 'detect', '--stack', STACK, '--service', 'fleet-0', '--environment', ENVIRONMENT], env, [5]).ms);
     const swept = await sweep(env);
     const total = SERVICES * QUEUES;
     const perHour = (swept.checked / swept.ms) * 3_600_000;
