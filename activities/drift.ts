@@ -4,6 +4,7 @@ import type { DriftStore } from '../src/drift/store';
 import { componentCheck, componentReport, findingsOf } from '../src/drift/report';
 import type { EnvironmentSpec } from '../src/model/schema';
 import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
+import { refreshWithoutEngine } from '../src/targets/local/refreshRead';
 import type { TemporalClientPort } from '../src/temporal/clientPort';
 import { isRunning } from '../src/temporal/deployClient';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
@@ -76,10 +77,22 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
     async checkComponentDrift(input: { stack: string; environment: { name: string; spec: EnvironmentSpec }; component: ReleasedComponent }): Promise<ComponentCheck> {
       const { stack, environment, component } = input;
       const deployment = componentDeployment(stack, environment, component);
-      const drifts = await withHeartbeats((hooks) => ports.stacks.previewRefresh(pulumiStackName(deployment.ref), ports.programs.programFor(deployment), hooks));
+      const id = pulumiStackName(deployment.ref);
+      const target = targetFor(environment.spec);
+      const observer = await ports.observe(environment.spec);
+      // Where the engine's refresh would only run the provider's read against the target (local), the
+      // same read done here, against the state as recorded, costs no engine and no plugin process.
+      if (target.driftReadsRecordedState) {
+        const recorded = await ports.stacks.recordedResources(id);
+        // Heartbeats: a settled read waits for an apply the runtime still runs on the component.
+        const found = recorded && (await withHeartbeats(() => observer.state({ ...deployment.ref, kind: component.kind }, { settled: true })));
+        const drifts = recorded && refreshWithoutEngine(recorded, found);
+        if (drifts) return componentCheck(component, drifts, { rules: target.drift, status: component.kind === 'MicroService' ? undefined : found?.status.state });
+      }
+      const drifts = await withHeartbeats((hooks) => ports.stacks.previewRefresh(id, ports.programs.programFor(deployment), hooks));
       // Whether a data component runs is not in its settings, so the refresh cannot see it: ask the target.
-      const status = component.kind === 'MicroService' ? undefined : (await (await ports.observe(environment.spec)).state({ ...deployment.ref, kind: component.kind }))?.status.state;
-      return componentCheck(component, drifts, { rules: targetFor(environment.spec).drift, status });
+      const status = component.kind === 'MicroService' ? undefined : (await observer.state({ ...deployment.ref, kind: component.kind }))?.status.state;
+      return componentCheck(component, drifts, { rules: target.drift, status });
     },
 
     /**

@@ -1,5 +1,6 @@
-import { ActivityCancellationType, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { DeployerActivities } from '../activities';
+import { checkLimit, DRIFT_CHECKS_AT_ONCE } from '../src/drift/checkLimit';
 import { driftNotificationMessage, failedCheck } from '../src/drift/report';
 import { rootCause } from '../src/errors';
 import { deployServiceWorkflowId } from '../src/temporal/deployment';
@@ -28,17 +29,19 @@ const engine = proxyActivities<DeployerActivities>({
 /**
  * Detects drift of one service, or of every service released in a stack and environment (the
  * Schedule's run): a refresh preview of every component stack of each service's last good release,
- * in parallel; a report per component with what differs field by field, severity, likely cause and
+ * a few at once (DRIFT_CHECKS_AT_ONCE across the run); a report per component with what differs field by field, severity, likely cause and
  * when first seen. New findings are notified once; ignored fields never count.
  */
 export async function detectDrift(input: DetectDriftInput): Promise<DetectDriftResult> {
   const checkedAt = new Date().toISOString();
   const targets = await quick.driftTargets({ stack: input.stack, environment: input.environment, service: input.service });
+  // Runs recorded before the bound started every check at once; they replay that way.
+  const limit: Limit = patched('drift-checks-bounded') ? checkLimit(DRIFT_CHECKS_AT_ONCE) : (task) => task();
   let notified = 0;
   const services = await Promise.all(
     targets.map(async (target): Promise<ServiceDriftReport> => {
       if (target.status !== 'check') return { service: target.service, status: target.status, reason: target.reason, release: target.release, components: [] };
-      const report = await checkService(input, target, checkedAt);
+      const report = await checkService(input, target, checkedAt, limit);
       notified += report.notified;
       return report.report;
     }),
@@ -47,11 +50,13 @@ export async function detectDrift(input: DetectDriftInput): Promise<DetectDriftR
   return { stack: input.stack, environment: input.environment, service: input.service, checkedAt, trigger: input.trigger, drifted, services, notified };
 }
 
-async function checkService(input: DetectDriftInput, target: DriftTarget, checkedAt: string): Promise<{ report: ServiceDriftReport; notified: number }> {
+type Limit = <T>(task: () => Promise<T>) => Promise<T>;
+
+async function checkService(input: DetectDriftInput, target: DriftTarget, checkedAt: string, limit: Limit): Promise<{ report: ServiceDriftReport; notified: number }> {
   const environment = { name: input.environment, spec: target.environmentSpec! };
   const checks = await Promise.all(
     target.components.map((component) =>
-      engine.checkComponentDrift({ stack: input.stack, environment, component }).catch((error: unknown): ComponentCheck => failedCheck(component, rootCause(error).message)),
+      limit(() => engine.checkComponentDrift({ stack: input.stack, environment, component })).catch((error: unknown): ComponentCheck => failedCheck(component, rootCause(error).message)),
     ),
   );
   const service = target.service;

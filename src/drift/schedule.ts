@@ -1,5 +1,6 @@
 import { Client, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOptions, ScheduleOverlapPolicy, ScheduleUpdateOptions } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
+import { durationMs } from '../model/duration';
 import type { EnvironmentSpec } from '../model/schema';
 import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/searchAttributes';
 import { DetectDriftInput, DETECT_DRIFT_WORKFLOW, driftScheduleId } from '../temporal/drift';
@@ -12,9 +13,27 @@ export interface DriftScheduleRequest {
   taskQueue: string;
 }
 
-/** When it runs: the cron `schedule` when the environment gives one, else every `interval` (default 1h; the schema admits only `30m`-style durations). */
+/** The most a run starts late on purpose (see driftScheduleJitter). */
+const MAX_JITTER_MS = 5 * 60_000;
+
+/**
+ * When it runs: the cron `schedule` when the environment gives one, else every `interval` (default
+ * 1h; the schema admits only `30m`-style durations); each run a random delay later (jitter).
+ */
 export function driftScheduleSpec(drift: EnvironmentSpec['drift']): ScheduleOptions['spec'] {
-  return drift.schedule ? { cronExpressions: [drift.schedule] } : { intervals: [{ every: drift.interval as Duration }] };
+  const jitter = driftScheduleJitter(drift);
+  return drift.schedule ? { cronExpressions: [drift.schedule], jitter } : { intervals: [{ every: drift.interval as Duration }], jitter };
+}
+
+/**
+ * Every stack and environment has its own Schedule, and with the same interval they would all fall
+ * due together (every hour on the hour): Temporal delays each run by a random part of this, a tenth
+ * of the interval up to 5 minutes, so sweeps spread out rather than all competing with deployments at
+ * once. A cron expression has no one interval: a minute.
+ */
+export function driftScheduleJitter(drift: EnvironmentSpec['drift']): Duration {
+  const ms = drift.schedule ? 60_000 : Math.min(durationMs(drift.interval) / 10, MAX_JITTER_MS);
+  return Math.round(ms);
 }
 
 /** Human note shown in the Temporal UI: what runs, how often, and where that is set. */

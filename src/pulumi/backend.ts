@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OWNER_ONLY_FILE, ownerOnlyDir } from '../ownerOnly';
 import type { PulumiBackend } from './componentStacks';
-import { pruneFileBackendHistory } from './history';
+import { pruneFileBackendHistory, stackStatePath } from './history';
 
 /**
  * The default backend: Pulumi's file backend under the state dir. Stack secrets are encrypted with
@@ -24,11 +24,21 @@ export function localBackend(stateDir: string): PulumiBackend {
     home,
     workspaces: path.join(pulumiDir, 'workspaces'),
     passphrase: async () => process.env.DEPLOYER_PULUMI_PASSPHRASE ?? storedPassphrase(stateDir),
+    stackState: async (id) => readIfExists(path.join(stateRoot, stackStatePath(id))),
     pruneHistory: async (id, keep) => pruneFileBackendHistory(fileURLToPath(url), id, keep),
     // A file backend is one machine's: a lock from another could only come through a shared
     // filesystem, and whether its engine runs cannot be known, so it is waited for.
     hostRunsWorkers: async () => true,
   };
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.promises.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 function storedPassphrase(stateDir: string): string {

@@ -15,10 +15,12 @@ import type { ComponentStackId } from '../model/componentRef';
 import { localRuntimeHome } from '../paths';
 import { pulumiEnv, toolPath } from '../toolchain';
 import { releasesToKeep } from '../releases/retention';
+import { RecordedResource, recordedResources } from './recordedState';
 import { diffRefreshEvent, ResourceDrift } from './refreshDiff';
 import { makeWorkspace, sweepAbandonedWorkspaces } from './workspaces';
 
 export type { ResourceDrift } from './refreshDiff';
+export type { RecordedResource } from './recordedState';
 
 /** Where component stacks keep their state and how their secrets are encrypted. */
 export interface PulumiBackend {
@@ -30,6 +32,11 @@ export interface PulumiBackend {
   home: string;
   /** Where each operation's workspace (Pulumi.yaml, stack settings) lives while it runs. */
   workspaces: string;
+  /**
+   * The stack's current state as the engine wrote it (`.pulumi/stacks/<project>/<stack>.json`), or
+   * undefined when it has none. Read without the engine, so without the stack's lock.
+   */
+  stackState(id: ComponentStackId): Promise<string | undefined>;
   /** Drops all but the newest `keep` updates of a stack's history: the engine keeps every one. */
   pruneHistory(id: ComponentStackId, keep: number): Promise<void>;
   /**
@@ -131,6 +138,14 @@ export class ComponentStacks {
       await stack.workspace.removeStack(id.stack);
     });
     await this.backend.pruneHistory(id, this.updatesToKeep);
+  }
+
+  /**
+   * The stack's resources as its state records them, read without starting the engine; undefined
+   * when only the engine can say (no state, or operations left pending).
+   */
+  async recordedResources(id: ComponentStackId): Promise<RecordedResource[] | undefined> {
+    return recordedResources(await this.backend.stackState(id));
   }
 
   /** Outputs with their secret flag, for resolving references inside the worker. */

@@ -12,6 +12,11 @@ export function historyFolders(id: ComponentStackId): string[] {
   return ['history', 'backups'].map((kind) => `.pulumi/${kind}/${id.project}/${id.stack}/`);
 }
 
+/** The stack's current state, relative to the backend's root. */
+export function stackStatePath(id: ComponentStackId): string {
+  return `.pulumi/stacks/${id.project}/${id.stack}.json`;
+}
+
 /**
  * The entries (names in one history or backups folder) of all but the newest `keep` updates: the
  * engine itself keeps every one (about 30 KB per update of a small stack). The stack's current

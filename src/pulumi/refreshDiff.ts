@@ -29,12 +29,20 @@ export function diffRefreshEvent(event: EngineEvent): ResourceDrift | undefined 
   const metadata = event.resOutputsEvent?.metadata;
   if (!metadata || !metadata.old) return undefined;
   if (metadata.type === 'pulumi:pulumi:Stack' || metadata.type.startsWith('pulumi:providers:')) return undefined;
-  const name = metadata.urn.split('::').pop() ?? metadata.urn;
-  if (!metadata.new || metadata.op === 'delete') {
-    return { urn: metadata.urn, type: metadata.type, name, kind: 'deleted', fields: [] };
-  }
-  const fields = diffObjects(metadata.old.outputs ?? {}, metadata.new.outputs ?? {});
-  return fields.length ? { urn: metadata.urn, type: metadata.type, name, kind: 'changed', fields } : undefined;
+  const found = !metadata.new || metadata.op === 'delete' ? undefined : (metadata.new.outputs ?? {});
+  return resourceDrift(metadata.urn, metadata.type, metadata.old.outputs ?? {}, found);
+}
+
+/**
+ * A resource's recorded outputs against those found by reading it (undefined: it no longer exists),
+ * as a drift finding, or undefined when they are the same. The engine's refresh and a read without
+ * the engine (the local target's) both come through here, so they report alike.
+ */
+export function resourceDrift(urn: string, type: string, recorded: Record<string, unknown>, found: Record<string, unknown> | undefined): ResourceDrift | undefined {
+  const name = urn.split('::').pop() ?? urn;
+  if (!found) return { urn, type, name, kind: 'deleted', fields: [] };
+  const fields = diffObjects(recorded, found);
+  return fields.length ? { urn, type, name, kind: 'changed', fields } : undefined;
 }
 
 function diffObjects(recorded: Record<string, unknown>, actual: Record<string, unknown>, prefix = ''): FieldDrift[] {

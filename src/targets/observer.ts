@@ -32,7 +32,11 @@ export interface ReleaseIdentity {
  * aws): the CLI's logs/metrics/health/show/exec and the workflows' health gate use only this.
  */
 export interface Observer {
-  state(ref: ComponentRef): Promise<ComponentState | undefined>;
+  /**
+   * What runs now; undefined when the component does not exist. `settled`: once the operations
+   * already asked of it have ended (the local runtime serializes them; aws reads as it is).
+   */
+  state(ref: ComponentRef, options?: { settled?: boolean }): Promise<ComponentState | undefined>;
   logs(ref: ComponentRef, query: LogQuery): Promise<LogLine[]>;
   /** Streams matching lines (the backlog since `query.since`, then new ones) until `signal` aborts. */
   followLogs(ref: ComponentRef, query: LogQuery, onLine: (line: LogLine) => void, signal: AbortSignal): Promise<void>;

@@ -59,4 +59,10 @@ export interface Target {
   dependencyOutputs(component: { dependsOn: string[] }): string[];
   /** Whether healthy also means running what this release created: aws ECS may put the previous task definition back by itself. */
   readonly gatesOnRelease: boolean;
+  /**
+   * Whether a drift check may compare the recorded Pulumi state with the observer's settled read
+   * instead of running the engine's refresh: true where the refresh would do nothing more than that
+   * read (local's dynamic providers); false where only the provider sees the resources (aws).
+   */
+  readonly driftReadsRecordedState: boolean;
 }

@@ -80,12 +80,14 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
 
   const statuses = (result: DetectDriftResult) => Object.fromEntries(result.services[0]!.components.map((component) => [component.name, component.status]));
 
-  it('a deployment creates the drift Schedule from the environment\'s settings: interval, overlap SKIP, detectDrift on the worker\'s queue', async () => {
+  it('a deployment creates the drift Schedule from the environment\'s settings: interval, jitter, overlap SKIP, detectDrift on the worker\'s queue', async () => {
     const result = await deploy('v1.2.0');
     expect(result.phase).toBe('succeeded');
     const schedule = await client.client.schedule.getHandle(`drift/${stack}/${environment}`).describe();
     expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 2 * 3600_000 })]);
     expect(schedule.spec.calendars ?? []).toEqual([]);
+    // Runs spread by up to a tenth of the interval, at most 5 minutes.
+    expect(schedule.spec.jitter).toBe(5 * 60_000);
     expect(schedule.policies.overlap).toBe('SKIP');
     expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'detectDrift', workflowId: `drift/${stack}/${environment}`, taskQueue, args: [{ stack, environment, trigger: 'schedule' }] });
     expect(schedule.state.note).toBe(`deployer drift detection of ${stack} in ${environment}, every 2h (drift.interval) of environments/${environment}.yaml; updated by each successful deployment.`);

@@ -20,7 +20,7 @@ describe('Temporal + Pulumi round trip', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-round-trip-'));
-    const backend = { url: `file://${dir}/state`, home: path.join(dir, 'home'), workspaces: path.join(dir, 'workspaces'), passphrase: async () => 'round-trip-test', pruneHistory: async () => undefined, hostRunsWorkers: async () => true };
+    const backend = { url: `file://${dir}/state`, home: path.join(dir, 'home'), workspaces: path.join(dir, 'workspaces'), passphrase: async () => 'round-trip-test', stackState: async () => undefined, pruneHistory: async () => undefined, hostRunsWorkers: async () => true };
     fs.mkdirSync(path.join(dir, 'state'));
     client = await testClient();
     worker = await testWorker(taskQueue, workerPorts(dir, { stacks: new ComponentStacks(backend), programs: testFilesCatalogue }), { componentStackWorkflows: true });

@@ -183,6 +183,11 @@ describe('Pulumi state in PostgreSQL', () => {
     for (let update = 0; update < 4; update += 1) await stacks.up(id, program, {});
     const outputs = await new ComponentStacks(second.pulumi).outputs(id, program);
     expect(outputs).toEqual({ token: { value: 's3cret-token', secret: true }, image: { value: 'orders:v1', secret: false } });
+    // Read without the engine (drift checks): the state entry as the engine wrote it, secrets encrypted.
+    const recorded = await second.pulumi.stackState(id);
+    expect(JSON.parse(recorded!)).toMatchObject({ checkpoint: { latest: { resources: expect.any(Array) } } });
+    expect(recorded).not.toContain('s3cret-token');
+    expect(await second.pulumi.stackState({ ...id, stack: 'orders.none.production' })).toBeUndefined();
     // Both generated nothing of their own: the passphrase is the store's.
     expect(await second.pulumi.passphrase()).toBe(await first.pulumi.passphrase());
     const client = new Client({ connectionString: url });

@@ -1,5 +1,5 @@
 import { renderDetection, renderRemediation, restoreSummary } from '../../cli/render/drift';
-import { driftScheduleOptions, driftScheduleSpec } from '../../src/drift/schedule';
+import { driftScheduleJitter, driftScheduleOptions, driftScheduleSpec } from '../../src/drift/schedule';
 import type { ComponentDriftReport, DetectDriftResult } from '../../src/temporal/drift';
 
 const release = { version: 'v1.2.0', finishedAt: '2024-01-15T10:00:00Z', deployedBy: 'ana@example.com' };
@@ -145,8 +145,8 @@ describe('drift detect output', () => {
 
 describe('drift schedule', () => {
   it('runs every interval, or on the cron schedule when one is given, skipping overlapping runs', () => {
-    expect(driftScheduleSpec({ interval: '1h' })).toEqual({ intervals: [{ every: '1h' }] });
-    expect(driftScheduleSpec({ interval: '1h', schedule: '*/15 * * * *' })).toEqual({ cronExpressions: ['*/15 * * * *'] });
+    expect(driftScheduleSpec({ interval: '10m' })).toEqual({ intervals: [{ every: '10m' }], jitter: 60_000 });
+    expect(driftScheduleSpec({ interval: '1h', schedule: '*/15 * * * *' })).toEqual({ cronExpressions: ['*/15 * * * *'], jitter: 60_000 });
     const options = driftScheduleOptions({ stack: 'user-platform', environment: 'production', drift: { interval: '30m' }, taskQueue: 'deployer' });
     expect(options).toMatchObject({
       scheduleId: 'drift/user-platform/production',
@@ -154,6 +154,13 @@ describe('drift schedule', () => {
       policies: { overlap: 'SKIP', catchupWindow: '1 minute' },
       state: { note: 'deployer drift detection of user-platform in production, every 30m (drift.interval) of environments/production.yaml; updated by each successful deployment.' },
     });
+  });
+
+  it('spreads the runs of many schedules by a tenth of the interval, at most 5 minutes', () => {
+    expect(driftScheduleJitter({ interval: '30m' })).toBe(180_000);
+    expect(driftScheduleJitter({ interval: '1h' })).toBe(300_000);
+    expect(driftScheduleJitter({ interval: '24h' })).toBe(300_000);
+    expect(driftScheduleJitter({ interval: '5m', schedule: '0 * * * *' })).toBe(60_000);
   });
 
   it('says "1 replica", not "1 replicas"', () => {

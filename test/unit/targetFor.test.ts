@@ -7,8 +7,9 @@ describe('targetFor', () => {
     const aws = targetFor({ target: 'aws' });
     expect([local.name, aws.name]).toEqual(['local', 'aws']);
     // The local runtime answers at once and never rolls back by itself; ECS is throttled, ALB figures come late.
-    expect([local.healthPollMs, local.errorRateWindowMs, local.gatesOnRelease, local.drift.autoscales]).toEqual([500, 60_000, false, false]);
-    expect([aws.healthPollMs, aws.errorRateWindowMs, aws.gatesOnRelease, aws.drift.autoscales]).toEqual([5000, 300_000, true, true]);
+    // Locally a drift check reads recorded state and the runtime; on aws only the engine's refresh sees the resources.
+    expect([local.healthPollMs, local.errorRateWindowMs, local.gatesOnRelease, local.drift.autoscales, local.driftReadsRecordedState]).toEqual([500, 60_000, false, false, true]);
+    expect([aws.healthPollMs, aws.errorRateWindowMs, aws.gatesOnRelease, aws.drift.autoscales, aws.driftReadsRecordedState]).toEqual([5000, 300_000, true, true, false]);
   });
 
   it('reads dependencies’ outputs on aws only', () => {

@@ -4,6 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DeployerActivities } from '../../activities';
 import type { NewFinding } from '../../activities/drift';
+import { DRIFT_CHECKS_AT_ONCE } from '../../src/drift/checkLimit';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
 import { DETECT_DRIFT_WORKFLOW, DetectDriftInput, DetectDriftResult, DriftTarget, REMEDIATE_DRIFT_WORKFLOW, RemediateDriftInput, RemediateDriftResult, type ComponentCheck, type FieldDriftReport } from '../../src/temporal/drift';
 import { componentsOf, ENVIRONMENT, exampleStack, planFor, policyWith, releaseOf, REQUESTER, reviewed, STACK } from '../support/deploymentFixtures';
@@ -71,6 +72,26 @@ describe('drift workflows (time-skipping, fake activities)', () => {
     expect(fake.callsOf('notify')[0]).toMatchObject({ type: 'drift', service: 'user-service', version: 'v1.0.0', channel: '#deploys', message: 'drift in development: user-service/api (MicroService) replicas 2 -> 5 [medium: Manual scaling outside deployer]' });
     expect(fake.callsOf('markDriftNotified')[0]!.findings).toEqual([{ key: finding.key, fingerprint: 'f1' }]);
     expect(result).toMatchObject({ drifted: true, notified: 1, services: [{ service: 'user-service', status: 'checked' }, { service: 'notification-service', status: 'skipped', reason: 'a deployment is running', components: [] }] });
+  });
+
+  it('a sweep of many services checks at most DRIFT_CHECKS_AT_ONCE components at once, and every one of them', async () => {
+    const services = Array.from({ length: 3 }, (_, index): DriftTarget => ({ ...target, service: `service-${index}`, components: Array.from({ length: 5 }, (_, number) => ({ ...api, id: `service-${index}/queue-${number}`, name: `queue-${number}` })) }));
+    let running = 0;
+    let most = 0;
+    fake.reset({
+      driftTargets: async () => services,
+      checkComponentDrift: async ({ component }) => {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        running -= 1;
+        return check(component);
+      },
+      recordDriftChecks: recordedAs([]),
+    });
+    const result = await run<DetectDriftResult>(DETECT_DRIFT_WORKFLOW, { stack: STACK, environment: ENVIRONMENT, trigger: 'schedule' } satisfies DetectDriftInput, 'drift-detect');
+    expect(fake.callsOf('checkComponentDrift')).toHaveLength(15);
+    expect(most).toBe(DRIFT_CHECKS_AT_ONCE);
+    expect(result.services.map((service) => service.components.length)).toEqual([5, 5, 5]);
   });
 
   it('findings already notified, or a check that asks for no notification, notify nobody', async () => {

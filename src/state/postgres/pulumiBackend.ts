@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ComponentStackId } from '../../model/componentRef';
 import type { PulumiBackend } from '../../pulumi/componentStacks';
-import { historyFolders, updatesBeyond } from '../../pulumi/history';
+import { historyFolders, stackStatePath, updatesBeyond } from '../../pulumi/history';
 import { ownerOnlyDir } from '../../ownerOnly';
 import type { StateDatabase } from './database';
 import { sharedPulumiPassphrase } from './settings';
@@ -23,12 +23,27 @@ export function postgresPulumiBackend(database: StateDatabase, liveness: WorkerL
     home,
     workspaces: path.join(pulumiDir, 'workspaces'),
     passphrase: () => (passphrase ??= sharedPulumiPassphrase(database)),
+    stackState: (id) => readStackState(database, id),
     pruneHistory: (id, keep) => pruneEntries(database, id, keep),
     hostRunsWorkers: (host, lockedAt) => liveness.hostRunsWorkers(host, lockedAt),
   };
 }
 
 const UNDEFINED_TABLE = '42P01';
+
+/** The stack's state entry (`<db>/.pulumi/stacks/...`): a JSON column holding the engine's bytes, base64-encoded. */
+async function readStackState(database: StateDatabase, id: ComponentStackId): Promise<string | undefined> {
+  const suffix = `/${stackStatePath(id)}`;
+  let rows: { data: { data: string } }[];
+  try {
+    rows = await database.query<{ data: { data: string } }>('SELECT data FROM pulumi_state WHERE right(key, length($1)) = $1', [suffix]);
+  } catch (error) {
+    if ((error as { code?: string }).code === UNDEFINED_TABLE) return undefined;
+    throw error;
+  }
+  const data = rows[0]?.data.data;
+  return data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8');
+}
 
 async function pruneEntries(database: StateDatabase, id: ComponentStackId, keep: number): Promise<void> {
   for (const folder of historyFolders(id)) {

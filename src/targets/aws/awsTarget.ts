@@ -36,4 +36,5 @@ export const awsTarget: Target = {
   errorRateWindowMs: 300_000,
   dependencyOutputs: (component) => component.dependsOn,
   gatesOnRelease: true,
+  driftReadsRecordedState: false,
 };

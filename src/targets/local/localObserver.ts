@@ -10,9 +10,9 @@ import { RuntimeRequestFailed } from '../../errors';
 export class LocalObserver implements Observer {
   constructor(private readonly client: RuntimeClient = RuntimeClient.connect()) {}
 
-  async state(ref: ComponentRef): Promise<ComponentState | undefined> {
+  async state(ref: ComponentRef, options: { settled?: boolean } = {}): Promise<ComponentState | undefined> {
     try {
-      return await this.client.request<ComponentState>('GET', this.path(ref));
+      return await this.client.request<ComponentState>('GET', `${this.path(ref)}${options.settled ? '?settled=true' : ''}`);
     } catch (error) {
       if (error instanceof RuntimeRequestFailed && error.status === 404) return undefined;
       throw error;

@@ -19,4 +19,6 @@ export const localTarget: Target = {
   dependencyOutputs: () => [],
   // The runtime never rolls back on its own.
   gatesOnRelease: false,
+  // Its providers' read is a runtime request the worker can make itself.
+  driftReadsRecordedState: true,
 };

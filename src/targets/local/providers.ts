@@ -51,7 +51,8 @@ async function applyComponent(inputs: LocalComponentInputs): Promise<Record<stri
   return { ...inputs, ...reply.body.outputs };
 }
 
-const localComponentProvider: pulumi.dynamic.ResourceProvider = {
+/** Exported for the test that holds refreshWithoutEngine (refreshRead.ts) to the same answers. */
+export const localComponentProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: LocalComponentInputs) {
     return { id: inputs.componentKey, outs: await applyComponent(inputs) };
   },

@@ -1,0 +1,38 @@
+/** One resource as the stack's state records it, outputs as stored (secrets stay encrypted). */
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  id: string;
+  outputs: Record<string, unknown>;
+}
+
+interface Checkpoint {
+  checkpoint?: {
+    latest?: {
+      resources?: { urn: string; type: string; id?: string; custom?: boolean; outputs?: Record<string, unknown> }[];
+      pending_operations?: unknown[];
+    };
+  };
+}
+
+/**
+ * The resources a stack's state file (`stacks/<project>/<stack>.json` of a DIY backend) records,
+ * without the stack itself and its providers. Undefined when the state cannot be taken at its word:
+ * no state yet, or operations an interrupted engine left pending (only a refresh settles those).
+ */
+export function recordedResources(checkpointJson: string | undefined): RecordedResource[] | undefined {
+  if (checkpointJson === undefined) return undefined;
+  const latest = (JSON.parse(checkpointJson) as Checkpoint).checkpoint?.latest;
+  if (!latest?.resources || latest.pending_operations?.length) return undefined;
+  return latest.resources
+    .filter((resource) => resource.custom !== false && resource.type !== 'pulumi:pulumi:Stack' && !resource.type.startsWith('pulumi:providers:'))
+    .map((resource) => ({ urn: resource.urn, type: resource.type, id: resource.id ?? '', outputs: resource.outputs ?? {} }));
+}
+
+// Pulumi's marker of a secret value in state: `{ <SECRET_SIGNATURE>: SECRET_SIG_VALUE, ciphertext }`.
+const SECRET_SIGNATURE = '4dabf18193072939515e22adb298388d';
+
+/** Whether a recorded value is a secret (stored encrypted). */
+export function isRecordedSecret(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && SECRET_SIGNATURE in value;
+}
