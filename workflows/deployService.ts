@@ -4,6 +4,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -305,6 +306,16 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
     try {
       await rollBack(applied, previousById, componentById, task, progress.waves);
     } catch (rollbackError) {
+      // Cancelled mid-rollback: part of the service runs the new release, part the last good one.
+      // Recorded as cancelled with everything this run touched, so the next plan applies those again.
+      // (Runs recorded before this was patched in ended without a record; they replay as they ran.)
+      if (isCancellation(rollbackError) && patched('record-cancelled-rollback')) {
+        await CancellationScope.nonCancellable(async () => {
+          await notify('cancelled', `cancelled while rolling back (${reason}); running Pulumi operations were stopped`);
+          await finish('cancelled', 'cancelled', released, `cancelled while rolling back: ${reason}`, applied);
+        });
+        throw rollbackError;
+      }
       const why = `${reason}; rollback failed too: ${describe(rollbackError)}`;
       await notify('failed', why);
       return finish('failed', 'failed', desiredComponents, why, applied);

@@ -247,9 +247,7 @@ describe('deployService branches (time-skipping, fake activities)', () => {
     expect(recorded()[0]).toMatchObject({ result: 'cancelled', touched: ['user-service/database', 'user-service/api'], components: released });
   });
 
-  // What happens today, not what should: the cancellation also cancels the notification and the
-  // record that would say so, so the release log never learns of this run, half rolled back.
-  it('cancelled while rolling back: the rollback apply is stopped, and the run ends with no notification and no record', async () => {
+  it('cancelled while rolling back: the rollback apply is stopped, recorded as cancelled with what was touched', async () => {
     const rollback = untilCancelled();
     behave({
       monitorRelease: async () => BREACH,
@@ -259,7 +257,9 @@ describe('deployService branches (time-skipping, fake activities)', () => {
     await rollback.started;
     await cancelled(handle);
 
-    expect(steps()).toEqual(['reviewRequest', 'planService', 'notify started', ...deployed, 'monitorRelease', rolledBack[0]]);
+    expect(steps()).toEqual(['reviewRequest', 'planService', 'notify started', ...deployed, 'monitorRelease', rolledBack[0], 'notify cancelled', 'recordRelease cancelled']);
+    // Half rolled back: what serves is known to the next plan only through what this run touched.
+    expect(recorded()[0]).toMatchObject({ result: 'cancelled', reason: expect.stringMatching(/^cancelled while rolling back: monitoring breached/), touched: ['user-service/database', 'user-service/api'], components: released });
   });
 
   it('a drift schedule that cannot be kept (after its retries) leaves the deployment succeeded', async () => {
