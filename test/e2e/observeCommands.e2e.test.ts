@@ -250,7 +250,8 @@ describe('deployer logs / metrics / health / show / exec / test / history', () =
     expect(noTty.stderr).toContain('no --command and stdin is not a terminal');
     const unknown = await cli('exec', ...component, '--replica', 'api-000000', '--command', 'true');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/has no running replica "api-000000"\. Its replicas: api-[0-9a-f]{6}, api-[0-9a-f]{6}\./);
+    // Replica ids are random: one close enough to api-000000 (say api-f00042) is offered as a suggestion.
+    expect(unknown.stderr).toMatch(/has no running replica "api-000000"\.( Did you mean "api-[0-9a-f]{6}"\?)? Its replicas: api-[0-9a-f]{6}, api-[0-9a-f]{6}\./);
     const data = await cli('exec', '--component', 'notification-service/database', '--environment', environment, '--command', 'true');
     expect(data.code).toBe(2);
     expect(data.stderr).toContain("notification-service/database is an RDS; exec runs commands in a MicroService's replicas.");
