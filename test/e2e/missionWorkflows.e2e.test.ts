@@ -253,6 +253,7 @@ describe('the mission, end to end on the local target', () => {
     // Scripts read --json: the documented shape (docs/cli.md), here for an apply with nothing to do.
     const noop = JSON.parse((await deployer(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', 'VERSION=v1.3.0', '--json'])).stdout);
     expect(noop).toEqual({
+      nextSteps: [],
       phase: 'unchanged',
       progress: {
         workflowId: 'deploy/user-platform/production/notification-service',
