@@ -1,4 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { grpcUsesProxy, probeAddress } from './addressProbe';
 import { DEFAULT_NAMESPACE } from './contracts';
 
 /** Where to reach Temporal; from flags, then DEPLOYER_TEMPORAL_* variables, then the dev server. */
@@ -22,8 +23,18 @@ export async function connectClient(settings: TemporalSettings): Promise<Client>
   return (await openClient(settings)).client;
 }
 
-/** A client and the way to close its connection; `connectTimeoutMs` bounds the wait for a server that does not answer. */
+/**
+ * A client and the way to close its connection; `connectTimeoutMs` bounds the wait for a server that
+ * does not answer. With a timeout (the CLI's case), the address is probed while the client loads
+ * (~200 ms of CPU), so a stopped server is reported as soon as the client has loaded, not after gRPC
+ * has retried it until the timeout.
+ */
 export async function openClient(settings: TemporalSettings, connectTimeoutMs?: number): Promise<{ client: Client; close: () => Promise<void> }> {
+  const probe = connectTimeoutMs === undefined || grpcUsesProxy() ? undefined : probeAddress(settings.address, connectTimeoutMs);
+  // Handled below; until then a refusal must not count as an unhandled rejection.
+  probe?.catch(() => undefined);
+  const { Client, Connection } = await import('@temporalio/client');
+  await probe;
   const connection = await Connection.connect({
     address: settings.address,
     apiKey: settings.apiKey,

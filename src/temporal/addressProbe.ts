@@ -1,0 +1,34 @@
+import net from 'node:net';
+
+/** Temporal's port when an address names none, as its SDK assumes. */
+const TEMPORAL_DEFAULT_PORT = 7233;
+
+/** Host and port of a Temporal address: `host:port`, `[v6]:port`, or a host alone. */
+export function hostAndPort(address: string): { host: string; port: number } {
+  const parsed = new URL(`tcp://${address}`);
+  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port ? Number(parsed.port) : TEMPORAL_DEFAULT_PORT };
+}
+
+/**
+ * Whether anything accepts TCP connections at `address`: rejects with the socket's own error
+ * (`connect ECONNREFUSED 127.0.0.1:7233`, `getaddrinfo ENOTFOUND temporal`) or after `timeoutMs`.
+ * gRPC retries a refused address until its deadline; this says so at once.
+ */
+export function probeAddress(address: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ ...hostAndPort(address), timeout: timeoutMs });
+    const end = (error?: Error) => {
+      socket.destroy();
+      if (error) reject(error);
+      else resolve();
+    };
+    socket.once('connect', () => end());
+    socket.once('timeout', () => end(new Error(`nothing answered within ${timeoutMs / 1000}s`)));
+    socket.once('error', end);
+  });
+}
+
+/** gRPC goes through a proxy when these are set, where a direct connection says nothing. */
+export function grpcUsesProxy(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ['grpc_proxy', 'https_proxy', 'http_proxy'].some((name) => Boolean(env[name]));
+}
