@@ -27,6 +27,7 @@ export const DURATION_BOUNDS = {
   healthTimeout: { min: '1s', max: '1h', why: 'The health gate runs in one activity that Temporal stops after 2 hours; a release not healthy within an hour is failing.' },
   monitorWindow: { min: '0s', max: '1h', why: 'Monitoring runs in one activity that Temporal stops after 2 hours; 0s turns monitoring off.' },
   checkInterval: { min: '1s', max: '1h', why: 'The release is checked at least once an hour, and at most once a second.' },
+  canaryPause: { min: '0s', max: '24h', why: "A canary holds its service's lock while it runs: a step of more than a day holds up every other deployment of the service. To wait for a person, use pause: manual." },
   driftInterval: { min: '1m', max: '30d', why: 'Each drift check refreshes every component of the environment: checks more often than once a minute would overlap, and once a month is the least that still finds drift.' },
 } satisfies Record<string, DurationBounds>;
 
@@ -105,6 +106,56 @@ const healthCheck = z
   })
   .describe('How deployer decides a replica is healthy: the rollout waits for it and automatic rollback watches it.');
 
+const canarySteps = z
+  .array(
+    z.strictObject({
+      weight: z.number().int().min(1).max(100).describe('Percent of requests the new version takes in this step (1-100).'),
+      pause: z
+        .union([z.literal('manual'), duration(DURATION_BOUNDS.canaryPause, 'How long the step runs before its analysis decides.')])
+        .optional()
+        .describe('How long the step runs before its analysis decides (a duration), or manual: it then waits for `deployer promote`. Without a pause the step is analysed once, right away.'),
+    }),
+  )
+  .min(1)
+  .check((context) => {
+    context.value.forEach((step, index) => {
+      const before = context.value[index - 1];
+      if (before && step.weight <= before.weight) {
+        context.issues.push({
+          code: 'custom',
+          input: step.weight,
+          path: [index, 'weight'],
+          message: `is ${step.weight}; it must be more than the previous step's ${before.weight}`,
+          params: { hint: 'Give each step a larger share than the one before, e.g. 5, 25, 50; after the last step the new version takes every request.' },
+        });
+      }
+    });
+  })
+  .describe('The canary\'s steps, each taking a larger share of requests than the one before; after the last, the new version takes every request.');
+
+const canaryAnalysis = z
+  .strictObject({
+    maxErrorRateIncrease: z.number().min(0).max(100).default(1).describe("How many percentage points the new version's error rate (5xx answers) may exceed the stable version's over the same window."),
+    maxP99LatencyIncreasePercent: z.number().min(0).max(1000).default(50).describe("How much higher, in percent, the new version's p99 latency may be than the stable version's over the same window."),
+    minRequests: z.number().int().min(1).max(1_000_000).default(20).describe('Requests the new version must answer in a step to be judged; fewer is too little traffic to judge.'),
+    insufficientTraffic: z
+      .enum(['wait', 'fail'])
+      .default('wait')
+      .describe('With too little traffic at the end of a step: wait (run the step again, at most three times, then fail) or fail (send all traffic back to the stable version).'),
+  })
+  .describe("How each step judges the new version against the stable one; rollback's errorRatePercent and p99LatencyMs hold for it too.");
+
+export const canarySettings = z
+  .strictObject({
+    steps: canarySteps.default([{ weight: 10, pause: '1m' }, { weight: 50, pause: '1m' }]),
+    analysis: canaryAnalysis.prefault({}),
+  })
+  .describe('How a canary rolls out: its steps and their analysis.');
+
+const strategy = z
+  .enum(['rolling', 'canary'])
+  .describe("How a MicroService's new version reaches its users: rolling (all replicas replaced once the new ones are healthy) or canary (a share of requests at a time, each step judged against the stable version).");
+
 const microServiceSpec = z.strictObject({
   image: z.string().describe('The container image, <repository>:<tag>, optionally behind a registry host (ECR), e.g. notification-api:${VERSION}. aws: a bare repository is pulled from the account\'s ECR in the region. local: the repository names the command to run (environment spec.local.images). Required in microservice.yaml.'),
   port: z.number().int().min(1).max(65535).default(8080).describe('The TCP port the app listens on (1-65535); the app finds it in $PORT. aws: the container port. local: the replicas share one machine, so each listens on its own port (in $PORT) and the component\'s load balancer takes this one when it is free.'),
@@ -151,6 +202,13 @@ const microServiceSpec = z.strictObject({
     })
     .optional()
     .describe("aws: routes outside traffic to the service through the platform's ALB, by path (and host). local: not used (the url output is the service's local address)."),
+  rollout: z
+    .strictObject({
+      strategy: strategy.optional().describe("Overrides the environment's rollout.strategy for this MicroService."),
+      canary: canarySettings.optional().describe("Overrides the environment's rollout.canary for this MicroService."),
+    })
+    .optional()
+    .describe("How this MicroService's new versions roll out; the environment's rollout settings by default."),
   dependsOn,
 });
 
@@ -240,6 +298,7 @@ export const componentKinds = Object.keys(COMPONENT_KINDS) as ComponentKind[];
 
 export type MicroServiceSpec = z.infer<typeof microServiceSpec>;
 export type RdsSpec = z.infer<typeof rdsSpec>;
+export type CanarySettings = z.infer<typeof canarySettings>;
 export type ElastiCacheSpec = z.infer<typeof elastiCacheSpec>;
 export type SqsSpec = z.infer<typeof sqsSpec>;
 export type ComponentSpec = MicroServiceSpec | RdsSpec | ElastiCacheSpec | SqsSpec;
@@ -394,6 +453,8 @@ export const environmentFileSchema = z.strictObject({
           healthTimeout: duration(DURATION_BOUNDS.healthTimeout, 'How long a new release has to become healthy before it is rolled back.').default('5m'),
           monitorWindow: duration(DURATION_BOUNDS.monitorWindow, 'How long a healthy release is watched (error rate, p99 latency) before the deployment succeeds; 0s turns monitoring off.').default('10m'),
           checkInterval: duration(DURATION_BOUNDS.checkInterval, 'How often the release is checked while waiting and monitoring.').default('30s'),
+          strategy: strategy.optional().describe("How MicroServices' new versions reach their users, unless a MicroService says otherwise: rolling (the default) or canary."),
+          canary: canarySettings.optional().describe('How canaries roll out, unless a MicroService says otherwise; by default two steps: 10% for 1m, then 50% for 1m.'),
         })
         .prefault({})
         .describe('How a release is rolled out and watched.'),

@@ -1,7 +1,7 @@
 import type { ComponentRef } from '../model/componentRef';
-import type { ComponentHealth, ComponentMetrics, ComponentState, LogLine, LogQuery, RuntimeEvent } from './local/api';
+import type { ComponentHealth, ComponentMetrics, ComponentState, LogLine, LogQuery, RevisionFigures, RuntimeEvent } from './local/api';
 
-export type { ComponentHealth, ComponentMetrics, ComponentState, LogLine, LogQuery, RuntimeEvent };
+export type { ComponentHealth, ComponentMetrics, ComponentState, LogLine, LogQuery, RevisionFigures, RuntimeEvent };
 
 export interface ExecOptions {
   /** A shell command line; without one, an interactive shell. */

@@ -230,6 +230,14 @@ const cases: Case[] = [
   { name: 'fargate-invalid-cpu', environment: 'production', variables: {}, expected: [`${CART_API}:8:10 cpu 300 is not a Fargate size`] },
   { name: 'autoscaling-min-above-max', environment: 'production', variables: {}, expected: [`${CART_API}:10:20 minReplicas (5) is greater than maxReplicas (3)`] },
   { name: 'replicas-outside-autoscaling-in-override', environment: 'production', variables: {}, expected: [`${CART_API}:15:17 replicas (12) is outside autoscaling bounds 2-10`] },
+  {
+    name: 'canary-weights-not-increasing',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:13:19 "weight" is 10; it must be more than the previous step's 25`],
+    hints: { [`${CART_API}:13:19 "weight" is 10; it must be more than the previous step's 25`]: 'Give each step a larger share than the one before, e.g. 5, 25, 50; after the last step the new version takes every request.' },
+  },
+  { name: 'canary-weight-over-100', environment: 'production', variables: {}, expected: [`${ENV}:13:19 "weight" must be at most 100`] },
   // replicas is not written: point at the scaling block that set the bounds (in infra.yaml).
   { name: 'replicas-default-outside-autoscaling', environment: 'production', variables: {}, expected: [`${CART_API_INFRA}:6:3 replicas (1) is outside autoscaling bounds 2-5`] },
 

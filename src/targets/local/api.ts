@@ -9,24 +9,42 @@ export interface HealthCheckSettings {
   gracePeriodSeconds: number;
 }
 
-export interface MicroServiceDesired {
-  kind: 'MicroService';
+/** What one revision of a MicroService runs: what differs between the stable release and its canary. */
+export interface MicroServiceRevisionSpec {
   image: string;
   /** argv the environment's `local.images.<repository>` entry gives for this image. */
   command: string[];
   workingDir: string;
-  /** The container port on aws; locally the load balancer's (when free), and each replica listens where PORT says. */
-  port: number;
   environment: Record<string, string>;
   /** Resolved secrets: stored only with the runtime's state, never logged or reported back. */
   secretEnvironment: Record<string, string>;
   /** `path` is the file's mountPath relative to /config: where it goes under the replica's $CONFIG_DIR. */
   configs: { path: string; content: string }[];
+  healthCheck: HealthCheckSettings;
+}
+
+/** A new revision run beside the stable one, taking `weight` percent of the requests. */
+export interface CanaryDesired {
+  /** 1-100: the share of requests the canary answers. */
+  weight: number;
+  revision: MicroServiceRevisionSpec;
+}
+
+export interface MicroServiceDesired extends MicroServiceRevisionSpec {
+  kind: 'MicroService';
+  /** The container port on aws; locally the load balancer's (when free), and each replica listens where PORT says. */
+  port: number;
   replicas: number;
   resources: { cpu: number; memory: number };
-  healthCheck: HealthCheckSettings;
   /** How long a rollout waits for new replicas to pass their health checks. */
   healthTimeoutSeconds: number;
+  /** During a canary step: the new revision beside the stable one this spec describes. */
+  canary?: CanaryDesired;
+}
+
+/** Replicas a canary of `weight` percent runs beside `replicas` stable ones: its share, at least one. */
+export function canaryReplicas(replicas: number, weight: number): number {
+  return Math.max(1, Math.ceil((replicas * weight) / 100));
 }
 
 export interface PostgresDesired {
@@ -71,6 +89,8 @@ export interface ComponentStatus {
   healthyReplicas?: number;
   version?: string;
   url?: string;
+  /** A canary running beside the stable version. */
+  canary?: { version: string; weight: number; desiredReplicas: number; healthyReplicas: number };
 }
 
 export interface ReplicaHealth {
@@ -154,6 +174,18 @@ export interface ComponentMetrics {
   /** Per replica, as percent of the component's cpu / memory reservation (ECS's convention). */
   resources: { cpuPercent: { avg: number; max: number }; memoryPercent: { avg: number; max: number } };
   replicas: { current: number; desired: number; healthy: number };
+  /**
+   * While a canary runs (or ran within the window): the requests each revision answered, side by
+   * side over the same window, which is what a canary's analysis compares.
+   */
+  revisions?: Record<RevisionRole, RevisionFigures>;
+}
+
+export type RevisionRole = 'stable' | 'canary';
+
+export interface RevisionFigures {
+  requests: ComponentMetrics['requests'];
+  latencyMs: LatencySummary;
 }
 
 /** Where `exec` runs a command: the replica's environment and working directory. */

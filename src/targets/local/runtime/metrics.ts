@@ -1,10 +1,12 @@
 import fs from 'node:fs';
-import { LatencySummary, requestFigures, round2 } from '../api';
+import { LatencySummary, requestFigures, RevisionFigures, RevisionRole, round2 } from '../api';
 
 interface RequestSample {
   at: number;
   status: number;
   durationMs: number;
+  /** Which revision answered: stable, or a canary beside it; none when no replica could. */
+  role?: RevisionRole;
 }
 
 interface ResourceSample {
@@ -22,8 +24,8 @@ export class MetricsRecorder {
   private requests: RequestSample[] = [];
   private resources: ResourceSample[] = [];
 
-  recordRequest(status: number, durationMs: number): void {
-    this.requests.push({ at: Date.now(), status, durationMs });
+  recordRequest(status: number, durationMs: number, role?: RevisionRole): void {
+    this.requests.push({ at: Date.now(), status, durationMs, role });
     if (this.requests.length > MAX_REQUEST_SAMPLES) this.requests = this.requests.slice(-MAX_REQUEST_SAMPLES / 2);
   }
 
@@ -33,13 +35,16 @@ export class MetricsRecorder {
   }
 
   requestSummary(sinceMs: number) {
+    return summarize(this.requests.filter((sample) => sample.at >= sinceMs));
+  }
+
+  /** Each revision's requests side by side, when a canary answered any since `sinceMs`. */
+  revisionSummary(sinceMs: number): Record<RevisionRole, RevisionFigures> | undefined {
     const window = this.requests.filter((sample) => sample.at >= sinceMs);
-    // Like an ALB's 5xx count: a 4xx is the client's mistake, not the service failing.
-    const errors = window.filter((sample) => sample.status >= 500).length;
-    const total = window.length;
+    if (!window.some((sample) => sample.role === 'canary')) return undefined;
     return {
-      requests: requestFigures(total, errors),
-      latencyMs: latencySummary(window.map((sample) => sample.durationMs)),
+      stable: summarize(window.filter((sample) => sample.role === 'stable')),
+      canary: summarize(window.filter((sample) => sample.role === 'canary')),
     };
   }
 
@@ -50,6 +55,12 @@ export class MetricsRecorder {
       memoryPercent: avgMax(window.map((sample) => sample.memoryPercent)),
     };
   }
+}
+
+function summarize(window: RequestSample[]): RevisionFigures {
+  // Like an ALB's 5xx count: a 4xx is the client's mistake, not the service failing.
+  const errors = window.filter((sample) => sample.status >= 500).length;
+  return { requests: requestFigures(window.length, errors), latencyMs: latencySummary(window.map((sample) => sample.durationMs)) };
 }
 
 export function latencySummary(durations: number[]): LatencySummary {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sha256, stableStringify } from '../../../model/hash';
 import { OWNER_ONLY_FILE } from '../../../ownerOnly';
-import type { ComponentHealth, ComponentState, MicroServiceDesired } from '../api';
+import { canaryReplicas, CanaryDesired, ComponentHealth, ComponentState, MicroServiceDesired, MicroServiceRevisionSpec } from '../api';
 import { LoadBalancer } from './proxy';
 import { ProcessUsage } from './metrics';
 import { portTakenNote } from './portClaims';
@@ -24,13 +24,17 @@ export class RolloutError extends Error {}
 /**
  * A MicroService on this machine, the way ECS runs one behind an ALB: N replicas of the current
  * revision behind a stable load-balancer port; rolling updates start the new revision beside the
- * old and shift traffic only once it is healthy; crashed or unhealthy replicas are replaced.
+ * old and shift traffic only once it is healthy; crashed or unhealthy replicas are replaced. A
+ * canary runs a new revision's replicas beside the stable ones for a share of the requests, until
+ * it is promoted (it becomes the stable revision) or aborted (it stops; stable takes everything).
  */
 export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> {
   private desired?: MicroServiceDesired;
   private revision?: Revision;
   /** Replicas of the current revision: the load balancer sends traffic to the healthy ones. */
   private serving: Replica[] = [];
+  /** A new revision taking `weight` percent of the requests beside the current one. */
+  private canary?: { revision: Revision; replicas: Replica[]; weight: number };
   private readonly balancer: LoadBalancer;
   private port = 0;
   private rollingOut?: string;
@@ -59,7 +63,11 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     const revision = this.revisionFor(desired);
     this.revision = revision;
     this.serving = await this.launchMany(revision, desired.replicas);
-    this.balancer.setTargets(this.serving);
+    if (desired.canary) {
+      const canary = this.revisionFor(desired.canary.revision);
+      this.canary = { revision: canary, replicas: await this.launchMany(canary, canaryReplicas(desired.replicas, desired.canary.weight)), weight: desired.canary.weight };
+    }
+    this.shiftTraffic();
   }
 
   async apply(desired: MicroServiceDesired): Promise<void> {
@@ -67,8 +75,17 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     await this.listen(desired);
     const revision = this.revisionFor(desired);
     const timeoutMs = desired.healthTimeoutSeconds * 1000;
-    if (revision.id !== this.revision?.id) await this.rollOut(revision, desired.replicas, timeoutMs);
-    else await this.scaleTo(desired.replicas, timeoutMs);
+    if (desired.canary) {
+      if (revision.id !== this.revision?.id) await this.rollOut(revision, desired.replicas, timeoutMs);
+      else await this.scaleTo(desired.replicas, timeoutMs);
+      await this.runCanary(desired.canary, desired.replicas, timeoutMs);
+    } else if (this.canary?.revision.id === revision.id) {
+      await this.promoteCanary(desired.replicas, timeoutMs);
+    } else {
+      if (this.canary) await this.stopCanary(`${this.canary.revision.version} stopped; ${this.revision?.version ?? 'the stable revision'} takes every request again`);
+      if (revision.id !== this.revision?.id) await this.rollOut(revision, desired.replicas, timeoutMs);
+      else await this.scaleTo(desired.replicas, timeoutMs);
+    }
     this.desired = desired;
   }
 
@@ -85,10 +102,11 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     const desired = this.desired;
     const healthy = this.serving.filter((replica) => replica.state === 'healthy').length;
     const url = `http://127.0.0.1:${this.port}`;
-    const { secretEnvironment: _secret, ...visible } = desired ?? ({} as Partial<MicroServiceDesired>);
+    const { secretEnvironment: _secret, canary: desiredCanary, ...visible } = desired ?? ({} as Partial<MicroServiceDesired>);
+    const canary = this.canary;
     return {
       kind: 'MicroService',
-      actual: visible,
+      actual: desiredCanary ? { ...visible, canary: { weight: desiredCanary.weight, revision: withoutSecrets(desiredCanary.revision) } } : visible,
       outputs: { url },
       secretOutputs: [],
       status: {
@@ -97,34 +115,44 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
         healthyReplicas: healthy,
         version: this.revision?.version,
         url,
+        ...(canary && {
+          canary: {
+            version: canary.revision.version,
+            weight: canary.weight,
+            desiredReplicas: canary.replicas.length,
+            healthyReplicas: canary.replicas.filter((replica) => replica.state === 'healthy').length,
+          },
+        }),
       },
     };
   }
 
   health(): ComponentHealth {
-    const replicas = this.serving.map((replica) => replica.health());
-    const healthy = replicas.filter((replica) => replica.state === 'healthy').length;
+    const healthy = this.serving.filter((replica) => replica.state === 'healthy').length;
     const desired = this.desired?.replicas ?? 0;
+    const canary = this.canary;
+    const canaryHealthy = canary?.replicas.filter((replica) => replica.state === 'healthy').length ?? 0;
     return {
       kind: 'MicroService',
-      healthy: healthy >= desired,
-      summary: `${healthy}/${desired} replicas healthy`,
-      replicas,
+      healthy: healthy >= desired && canaryHealthy >= (canary?.replicas.length ?? 0),
+      summary: `${healthy}/${desired} replicas healthy${canary ? `; canary ${canary.revision.version} ${canaryHealthy}/${canary.replicas.length} healthy, ${canary.weight}% of requests` : ''}`,
+      replicas: this.replicas().map((replica) => replica.health()),
     };
   }
 
   /** Replica counts for metrics: running now, desired, and passing health checks. */
   replicaCounts() {
+    const replicas = this.replicas();
     return {
-      current: this.serving.filter((replica) => replica.state !== 'exited').length,
-      desired: this.desired?.replicas ?? 0,
-      healthy: this.serving.filter((replica) => replica.state === 'healthy').length,
+      current: replicas.filter((replica) => replica.state !== 'exited').length,
+      desired: (this.desired?.replicas ?? 0) + (this.canary?.replicas.length ?? 0),
+      healthy: replicas.filter((replica) => replica.state === 'healthy').length,
     };
   }
 
-  /** The replica `exec` runs beside: the named one, else the first healthy one. */
+  /** The replica `exec` runs beside: the named one (stable or canary), else the first healthy stable one. */
   replicaFor(id?: string): Replica | undefined {
-    if (id) return this.serving.find((replica) => replica.id === id);
+    if (id) return this.replicas().find((replica) => replica.id === id);
     return this.serving.find((replica) => replica.state === 'healthy') ?? this.serving[0];
   }
 
@@ -135,13 +163,13 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.usageTimer);
-    await Promise.all(this.serving.map((replica) => replica.stop()));
+    await Promise.all(this.replicas().map((replica) => replica.stop()));
     await this.balancer.close();
   }
 
   async destroy(): Promise<void> {
     await this.stop();
-    this.context.events.record('deleted', `stopped ${this.serving.length} replicas and the load balancer on port ${this.port}`);
+    this.context.events.record('deleted', `stopped ${this.replicas().length} replicas and the load balancer on port ${this.port}`);
     fs.rmSync(path.join(this.context.dir, 'configs'), { recursive: true, force: true });
     this.context.ports.release(this.port, this.context.key);
   }
@@ -198,7 +226,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     const old = this.serving;
     this.serving = fresh;
     this.revision = revision;
-    this.balancer.setTargets(fresh);
+    this.shiftTraffic();
     await this.drainAndStop(old);
     if (previous) this.removeConfigs(previous);
     this.context.events.record('rollout', `${revision.version} serves with ${replicas} healthy replicas${previous ? `; ${previous.version} stopped` : ''}`);
@@ -210,21 +238,113 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     if (replicas > this.serving.length) {
       const added = await this.launchMany(revision, replicas - this.serving.length);
       this.serving = [...this.serving, ...added];
-      this.balancer.setTargets(this.serving);
+      this.shiftTraffic();
       try {
         await this.waitHealthy(added, timeoutMs);
       } catch (error) {
         this.serving = this.serving.filter((replica) => !added.includes(replica));
-        this.balancer.setTargets(this.serving);
+        this.shiftTraffic();
         await Promise.all(added.map((replica) => replica.stop()));
         throw error;
       }
     } else if (replicas < this.serving.length) {
       const removed = this.serving.slice(replicas);
       this.serving = this.serving.slice(0, replicas);
-      this.balancer.setTargets(this.serving);
+      this.shiftTraffic();
       await this.drainAndStop(removed);
     }
+  }
+
+  /**
+   * A canary step: the canary's revision runs beside the stable one with its share of the replicas
+   * and `weight` percent of the requests. A new revision must pass its health checks before it
+   * takes any request; until then, and if it never does, the stable revision takes them all.
+   */
+  private async runCanary(desired: CanaryDesired, stableReplicas: number, timeoutMs: number): Promise<void> {
+    const revision = this.revisionFor(desired.revision);
+    const count = canaryReplicas(stableReplicas, desired.weight);
+    if (this.canary?.revision.id !== revision.id) {
+      if (this.canary) await this.stopCanary(`canary ${this.canary.revision.version} replaced by ${revision.version}`);
+      this.context.events.record('rollout', `starting canary ${revision.version} (${count} replica${count === 1 ? '' : 's'}) beside ${this.revision?.version ?? 'nothing'}`);
+      this.rollingOut = revision.version;
+      const fresh = await this.launchMany(revision, count);
+      try {
+        await this.waitHealthy(fresh, timeoutMs, this.revision);
+      } catch (error) {
+        await Promise.all(fresh.map((replica) => replica.stop()));
+        this.removeConfigs(revision);
+        this.context.events.record('rollout', `canary ${revision.version} failed: ${(error as Error).message}`);
+        throw error;
+      } finally {
+        this.rollingOut = undefined;
+      }
+      this.canary = { revision, replicas: fresh, weight: desired.weight };
+    } else {
+      const canary = this.canary;
+      if (count > canary.replicas.length) {
+        const added = await this.launchMany(revision, count - canary.replicas.length);
+        await this.waitHealthy(added, timeoutMs, this.revision).catch(async (error: unknown) => {
+          await Promise.all(added.map((replica) => replica.stop()));
+          throw error;
+        });
+        canary.replicas = [...canary.replicas, ...added];
+      } else if (count < canary.replicas.length) {
+        const removed = canary.replicas.slice(count);
+        canary.replicas = canary.replicas.slice(0, count);
+        this.shiftTraffic();
+        await this.drainAndStop(removed);
+      }
+      canary.weight = desired.weight;
+    }
+    this.shiftTraffic();
+    this.context.events.record('rollout', `canary ${revision.version} takes ${desired.weight}% of requests; ${this.revision?.version ?? 'nothing'} the rest`);
+  }
+
+  /** The canary becomes the stable revision: its replicas stay, more start up to the count, the old stable drains. */
+  private async promoteCanary(replicas: number, timeoutMs: number): Promise<void> {
+    const canary = this.canary!;
+    const previous = this.revision;
+    const added = await this.launchMany(canary.revision, Math.max(0, replicas - canary.replicas.length));
+    try {
+      await this.waitHealthy(added, timeoutMs, previous);
+    } catch (error) {
+      await Promise.all(added.map((replica) => replica.stop()));
+      throw error;
+    }
+    const fresh = [...canary.replicas, ...added];
+    const surplus = fresh.slice(replicas);
+    const old = this.serving;
+    this.serving = fresh.slice(0, replicas);
+    this.revision = canary.revision;
+    this.canary = undefined;
+    this.shiftTraffic();
+    await this.drainAndStop([...old, ...surplus]);
+    if (previous) this.removeConfigs(previous);
+    this.context.events.record('rollout', `canary ${canary.revision.version} promoted: it serves every request with ${replicas} replicas${previous ? `; ${previous.version} stopped` : ''}`);
+  }
+
+  /** Sends every request back to the stable revision and stops the canary's replicas. */
+  private async stopCanary(what: string): Promise<void> {
+    const canary = this.canary;
+    if (!canary) return;
+    this.canary = undefined;
+    this.shiftTraffic();
+    await this.drainAndStop(canary.replicas);
+    this.removeConfigs(canary.revision);
+    this.context.events.record('rollout', what);
+  }
+
+  private shiftTraffic(): void {
+    this.balancer.setTargets(this.serving, this.canary && { replicas: this.canary.replicas, weight: this.canary.weight });
+  }
+
+  /** Every replica in service: the stable revision's, then a canary's. */
+  private replicas(): Replica[] {
+    return [...this.serving, ...(this.canary?.replicas ?? [])];
+  }
+
+  private inService(replica: Replica): boolean {
+    return this.serving.includes(replica) || Boolean(this.canary?.replicas.includes(replica));
   }
 
   private launchMany(revision: Revision, count: number): Promise<Replica[]> {
@@ -245,7 +365,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
 
   private onStateChange(replica: Replica): void {
     // Like ECS behind an ALB: a serving replica that fails its checks is replaced.
-    if (replica.state === 'unhealthy' && this.serving.includes(replica) && !this.stopped) {
+    if (replica.state === 'unhealthy' && this.inService(replica) && !this.stopped) {
       this.context.events.record('restarted', `replacing unhealthy replica ${replica.id}`, replica.id);
       void replica.stop();
       this.replace(replica, 0);
@@ -255,7 +375,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
   private onExit(replica: Replica, code: number | null, signal: NodeJS.Signals | null): void {
     const how = replica.startFailure ? `could not start: ${replica.startFailure}` : `exited with ${signal ? `signal ${signal}` : `code ${code}`}`;
     this.context.events.record('exited', `replica ${replica.id} ${how}`, replica.id);
-    if (this.serving.includes(replica) && !this.stopped) {
+    if (this.inService(replica) && !this.stopped) {
       const delay = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** replica.restarts);
       this.context.events.record('restarted', `replacing ${replica.id} in ${Math.round(delay / 1000)} s (restart ${replica.restarts + 1})`, replica.id);
       this.replace(replica, delay);
@@ -273,14 +393,16 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
   }
 
   private async replaceNow(replica: Replica): Promise<void> {
-    if (!this.serving.includes(replica) || this.stopped) return;
+    if (!this.inService(replica) || this.stopped) return;
     const successor = await this.launch(replica.revision, replica.restarts + 1);
-    if (!this.serving.includes(replica)) {
+    if (!this.inService(replica)) {
       void successor.stop();
       return;
     }
-    this.serving = this.serving.map((candidate) => (candidate === replica ? successor : candidate));
-    this.balancer.setTargets(this.serving);
+    const swap = (replicas: Replica[]) => replicas.map((candidate) => (candidate === replica ? successor : candidate));
+    this.serving = swap(this.serving);
+    if (this.canary) this.canary.replicas = swap(this.canary.replicas);
+    this.shiftTraffic();
   }
 
   /** Resolves when every replica passes its checks; rejects at the first that cannot, or at the deadline. */
@@ -329,7 +451,7 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
     for (const replica of replicas) this.context.events.record('stopped', `replica ${replica.id} (${replica.revision.version}) stopped`, replica.id);
   }
 
-  private revisionFor(desired: MicroServiceDesired): Revision {
+  private revisionFor(desired: MicroServiceRevisionSpec): Revision {
     const id = sha256(
       stableStringify({
         image: desired.image,
@@ -361,20 +483,26 @@ export class MicroServiceRunner implements ComponentRunner<MicroServiceDesired> 
   }
 
   private removeConfigs(revision: Revision): void {
-    if (revision.id === this.revision?.id) return;
+    if (revision.id === this.revision?.id || revision.id === this.canary?.revision.id) return;
     fs.rmSync(path.join(this.context.dir, 'configs', revision.id), { recursive: true, force: true });
   }
 
   private sampleUsage(): void {
     const reservation = this.desired?.resources;
     if (!reservation) return;
-    for (const replica of this.serving) {
+    const replicas = this.replicas();
+    for (const replica of replicas) {
       if (!replica.pid) continue;
       let usage = this.usage.get(replica.id);
       if (!usage) this.usage.set(replica.id, (usage = new ProcessUsage(replica.pid)));
       const sample = usage.sample(reservation);
       if (sample) this.context.metrics.recordResources(sample.cpuPercent, sample.memoryPercent);
     }
-    for (const id of this.usage.keys()) if (!this.serving.some((replica) => replica.id === id)) this.usage.delete(id);
+    for (const id of this.usage.keys()) if (!replicas.some((replica) => replica.id === id)) this.usage.delete(id);
   }
+}
+
+function withoutSecrets(revision: MicroServiceRevisionSpec): Omit<MicroServiceRevisionSpec, 'secretEnvironment'> {
+  const { secretEnvironment: _secret, ...visible } = revision;
+  return visible;
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RevisionRole } from '../api';
 import type { MetricsRecorder } from './metrics';
 import type { Replica } from './replica';
 
@@ -7,14 +8,29 @@ import type { Replica } from './replica';
 const RETRYABLE_CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** A canary's replicas and the percent of requests they take. */
+export interface CanaryTargets {
+  replicas: Replica[];
+  weight: number;
+}
+
 /**
  * The component's load balancer: a stable port that spreads requests round-robin over the
- * replicas currently in service and records every request (status, latency) for metrics.
+ * replicas currently in service and records every request (status, latency, which revision
+ * answered) for metrics. With a canary, `weight` percent of requests go to its replicas, like an
+ * ALB's weighted target groups.
  */
 export class LoadBalancer {
   private readonly server: http.Server;
-  private targets: Replica[] = [];
+  private stable: Replica[] = [];
+  private canary?: CanaryTargets;
   private next = 0;
+  /**
+   * Smooth weighting: each request adds the canary's weight, and the canary takes the request when
+   * the sum reaches 100. Exactly `weight` in every 100 requests, spread evenly, where a random draw
+   * would let a small canary take none or many of a short window's requests.
+   */
+  private canaryCredit = 0;
 
   constructor(private readonly metrics: MetricsRecorder) {
     this.server = http.createServer((request, response) => this.forward(request, response));
@@ -31,9 +47,10 @@ export class LoadBalancer {
     }
   }
 
-  /** Replaces the set of replicas that receive traffic (the traffic shift of a rollout). */
-  setTargets(replicas: Replica[]): void {
-    this.targets = replicas;
+  /** Replaces the replicas that receive traffic (the traffic shift of a rollout, or a canary step). */
+  setTargets(stable: Replica[], canary?: CanaryTargets): void {
+    this.stable = stable;
+    this.canary = canary && canary.weight > 0 ? canary : undefined;
   }
 
   async close(): Promise<void> {
@@ -51,24 +68,40 @@ export class LoadBalancer {
     });
   }
 
-  private pick(excluding: Set<Replica>): Replica | undefined {
-    const candidates = this.targets.filter((replica) => replica.state === 'healthy' && !excluding.has(replica));
+  /** The revision that takes the next request; a group without a healthy replica leaves it to the other. */
+  private pick(excluding: Set<Replica>): { replica: Replica; role: RevisionRole } | undefined {
+    const healthy = (replicas: Replica[]) => replicas.filter((replica) => replica.state === 'healthy' && !excluding.has(replica));
+    const stable = healthy(this.stable);
+    const canary = healthy(this.canary?.replicas ?? []);
+    let role: RevisionRole = 'stable';
+    if (this.canary && excluding.size === 0) {
+      this.canaryCredit += this.canary.weight;
+      if (this.canaryCredit >= 100) {
+        this.canaryCredit -= 100;
+        role = 'canary';
+      }
+    }
+    if (role === 'canary' ? canary.length === 0 : stable.length === 0) role = role === 'canary' ? 'stable' : 'canary';
+    const candidates = role === 'canary' ? canary : stable;
     if (candidates.length === 0) return undefined;
     this.next = (this.next + 1) % candidates.length;
-    return candidates[this.next];
+    return { replica: candidates[this.next]!, role };
   }
 
   private forward(request: http.IncomingMessage, response: http.ServerResponse): void {
     const started = Date.now();
     const tried = new Set<Replica>();
-    response.on('finish', () => this.metrics.recordRequest(response.statusCode, Date.now() - started));
+    let answeredBy: RevisionRole | undefined;
+    response.on('finish', () => this.metrics.recordRequest(response.statusCode, Date.now() - started, answeredBy));
 
     const attempt = (): void => {
-      const replica = this.pick(tried);
-      if (!replica) {
+      const picked = this.pick(tried);
+      if (!picked) {
         respondError(response, 503, tried.size ? 'no replica could take the request' : 'no healthy replicas');
         return;
       }
+      const { replica } = picked;
+      answeredBy = picked.role;
       tried.add(replica);
       replica.inFlight += 1;
       let released = false;

@@ -175,6 +175,7 @@ export class LocalRuntime {
       ...entry.context.metrics.requestSummary(since.getTime()),
       resources: entry.context.metrics.resourceSummary(since.getTime()),
       replicas: runner instanceof MicroServiceRunner ? runner.replicaCounts() : { current: 0, desired: 0, healthy: 0 },
+      revisions: entry.context.metrics.revisionSummary(since.getTime()),
     };
   }
 
