@@ -31,6 +31,11 @@ interface ComponentDeploymentFields {
    * A dependency with a security group admits this component's tasks; a queue grants them access.
    */
   dependencyOutputs?: Record<string, Record<string, string>>;
+  /**
+   * A MicroService's canary step: this deployment runs beside `stable` (the release serving now) and
+   * takes `weight` percent of its requests. Without it, this deployment is the whole release.
+   */
+  canary?: { weight: number; stable: ComponentDeployment };
 }
 
 /** A component as the model loads it and a release records it: what a deployment is made from. */

@@ -2,10 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalRuntime, stopLocalRuntime } from '../../src/devenv/devEnvironment';
-import { runtimeKey } from '../../src/model/componentRef';
+import { pulumiStackName, runtimeKey } from '../../src/model/componentRef';
+import { loadDesiredStack } from '../../src/model/loadRepo';
+import { COMPONENT_KINDS } from '../../src/model/schema';
 import { installRoot } from '../../src/paths';
+import { localBackend } from '../../src/pulumi/backend';
+import { ComponentStacks } from '../../src/pulumi/componentStacks';
+import { ComponentDeployment, componentDeployment } from '../../src/targets/deployment';
 import type { ComponentHealth, ComponentMetrics, ComponentState, MicroServiceDesired } from '../../src/targets/local/api';
+import { refreshWithoutEngine } from '../../src/targets/local/refreshRead';
 import { RuntimeClient } from '../../src/targets/local/runtimeClient';
+import { targetFor } from '../../src/targets/targetFor';
 import { get, loadUntil } from '../support/load';
 import { processesReferencing } from '../support/processes';
 
@@ -127,6 +134,72 @@ describe('local target canary', () => {
     expect(status.canary).toBeUndefined();
     const health = await runtime.request<ComponentHealth>('GET', `${componentPath}/health`);
     expect(health.replicas.map((replica) => replica.version)).toEqual(['v1.1.0', 'v1.1.0']);
+  });
+});
+
+// The same through Pulumi, as a deployment's canary steps run it: the step is recorded in the
+// component's state (its secrets encrypted), refresh finds no drift while it runs, and ending it
+// (promoted or aborted) is a change the engine applies.
+describe('local target canary through the engine', () => {
+  const secret = 'canary-engine-secret';
+  let home: string;
+  let previousHome: string | undefined;
+  let stacks: ComponentStacks;
+  let runtime: RuntimeClient;
+
+  const environment = loadDesiredStack({ root: path.join(installRoot, 'examples', 'deployment-repo'), stack: 'user-platform', environment: 'development', variables: { VERSION: 'v1.2.0' } }).environment;
+
+  function release(version: string): ComponentDeployment {
+    const spec = COMPONENT_KINDS.MicroService.spec.parse({
+      image: `notification-api:${version}`,
+      scaling: { replicas: 2 },
+      healthCheck: { intervalSeconds: 1, healthyThreshold: 1, gracePeriodSeconds: 0 },
+      environment: [{ name: 'DATABASE_PASSWORD', valueFrom: { component: 'orders/database', output: 'password' } }],
+    });
+    return componentDeployment('shop', environment, { kind: 'MicroService', service: 'orders', name: 'api', spec, configs: [] }, { resolved: { DATABASE_PASSWORD: { value: secret, secret: true } } });
+  }
+
+  const canaryStep = (version: string, weight: number, stable: string): ComponentDeployment => ({ ...release(version), canary: { weight, stable: release(stable) } });
+  const stackId = pulumiStackName(release('v1.0.0').ref);
+  const up = (deployment: ComponentDeployment) => stacks.up(stackId, targetFor(deployment.environment).program(deployment), {});
+  const state = () => runtime.request<ComponentState>('GET', `/v1/components/${encodeURIComponent(runtimeKey(release('v1.0.0').ref))}`);
+
+  beforeAll(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-canary-engine-'));
+    previousHome = process.env.DEPLOYER_HOME;
+    process.env.DEPLOYER_HOME = home;
+    await startLocalRuntime();
+    runtime = RuntimeClient.connect();
+    stacks = new ComponentStacks(localBackend(home));
+  });
+
+  afterAll(async () => {
+    await stopLocalRuntime();
+    const leftovers = processesReferencing(home);
+    process.env.DEPLOYER_HOME = previousHome;
+    fs.rmSync(home, { recursive: true, force: true });
+    expect(leftovers).toEqual([]);
+  });
+
+  it('records a canary step with its secrets encrypted, finds no drift in it, and applies its end', async () => {
+    await up(release('v1.0.0'));
+    await up(canaryStep('v1.1.0', 25, 'v1.0.0'));
+    expect((await state()).status).toMatchObject({ version: 'v1.0.0', canary: { version: 'v1.1.0', weight: 25 } });
+    const recorded = await stacks.recordedResources(stackId);
+    expect(JSON.stringify(recorded)).not.toContain(secret);
+    expect(recorded?.[0]?.outputs.canary).toMatchObject({ weight: 25, revision: { image: 'notification-api:v1.1.0' } });
+    expect(refreshWithoutEngine(recorded!, await state())).toEqual([]);
+
+    // Aborted: the release serving before, with no canary, is a change although its settings are the same.
+    await up(release('v1.0.0'));
+    expect((await state()).status.canary).toBeUndefined();
+    expect((await stacks.recordedResources(stackId))?.[0]?.outputs.canary).toBeUndefined();
+
+    await up(canaryStep('v1.1.0', 50, 'v1.0.0'));
+    await up(release('v1.1.0'));
+    const promoted = (await state()).status;
+    expect(promoted).toMatchObject({ version: 'v1.1.0', healthyReplicas: 2 });
+    expect(promoted.canary).toBeUndefined();
   });
 });
 

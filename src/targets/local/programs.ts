@@ -6,7 +6,7 @@ import { durationMs } from '../../model/duration';
 import type { MicroServiceSpec } from '../../model/schema';
 import { parseImage } from '../../model/specChecks';
 import type { ComponentDeployment } from '../deployment';
-import { DesiredComponent, MicroServiceDesired } from './api';
+import { DesiredComponent, MicroServiceDesired, MicroServiceRevisionSpec } from './api';
 import { resolveLocalSecret } from './localSecrets';
 import { localSecretNotSet } from './secretNotSet';
 import { LocalComponent } from './providers';
@@ -16,9 +16,18 @@ import { LocalTargetError } from '../../errors';
 export function localProgram(deployment: ComponentDeployment): PulumiFn {
   return async () => {
     const desired = localDesiredState(deployment);
-    const secretOutputs = desired.kind === 'RDS' ? ['password'] : desired.kind === 'MicroService' ? ['secretEnvironment'] : [];
+    const secretOutputs = desired.kind === 'RDS' ? ['password'] : desired.kind === 'MicroService' ? ['secretEnvironment', 'canarySecretEnvironment'] : [];
     const inputs: pulumi.Inputs = { componentKey: runtimeKey(deployment.ref), ...desired };
-    if (desired.kind === 'MicroService') inputs.secretEnvironment = pulumi.secret(desired.secretEnvironment);
+    if (desired.kind === 'MicroService') {
+      inputs.secretEnvironment = pulumi.secret(desired.secretEnvironment);
+      // A canary's secrets travel beside it, top-level, so they are stored as secrets like the
+      // stable revision's and never read back (the provider puts them where the runtime wants them).
+      if (desired.canary) {
+        const { secretEnvironment, ...revision } = desired.canary.revision;
+        inputs.canary = { weight: desired.canary.weight, revision };
+        inputs.canarySecretEnvironment = pulumi.secret(secretEnvironment);
+      }
+    }
     const resource = new LocalComponent(deployment.ref.component, inputs, { additionalSecretOutputs: secretOutputs });
     switch (desired.kind) {
       case 'MicroService':
@@ -37,8 +46,15 @@ export function localProgram(deployment: ComponentDeployment): PulumiFn {
 /** What the local runtime should run for a component: its spec, with the environment's local settings applied. */
 export function localDesiredState(deployment: ComponentDeployment): DesiredComponent {
   switch (deployment.kind) {
-    case 'MicroService':
-      return microServiceDesired(deployment, deployment.spec);
+    case 'MicroService': {
+      const desired = microServiceDesired(deployment, deployment.spec);
+      const stable = deployment.canary?.stable;
+      if (!deployment.canary || stable?.kind !== 'MicroService') return desired;
+      // The stable revision keeps serving as released; the new one is the canary beside it.
+      const { image, command, workingDir, environment, secretEnvironment, configs, healthCheck } = microServiceDesired(stable, stable.spec);
+      const canary = { weight: deployment.canary.weight, revision: revisionOf(desired) };
+      return { ...desired, image, command, workingDir, environment, secretEnvironment, configs, healthCheck, canary };
+    }
     case 'RDS': {
       const { spec } = deployment;
       return { kind: 'RDS', engine: spec.engine, version: spec.version, database: spec.database.name, username: spec.database.username };
@@ -103,6 +119,11 @@ function microServiceDesired(deployment: ComponentDeployment, spec: MicroService
     healthCheck: spec.healthCheck,
     healthTimeoutSeconds: durationMs(deployment.environment.rollout.healthTimeout) / 1000,
   };
+}
+
+function revisionOf(desired: MicroServiceDesired): MicroServiceRevisionSpec {
+  const { image, command, workingDir, environment, secretEnvironment, configs, healthCheck } = desired;
+  return { image, command, workingDir, environment, secretEnvironment, configs, healthCheck };
 }
 
 /** A mountPath (validated to lie under /config) relative to /config: where the file goes in $CONFIG_DIR. */

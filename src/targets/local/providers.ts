@@ -45,7 +45,10 @@ export type LocalComponentInputs = { componentKey: string; kind: string } & Reco
 
 async function applyComponent(inputs: LocalComponentInputs): Promise<Record<string, unknown>> {
   // __provider is the engine's copy of this code, not part of what should run.
-  const { componentKey: _key, __provider: _provider, ...desired } = inputs;
+  const { componentKey: _key, __provider: _provider, canarySecretEnvironment, ...desired } = inputs;
+  // A canary's secrets are stored beside it (programs.ts); the runtime takes them inside it.
+  const canary = desired.canary as { revision: Record<string, unknown> } | undefined;
+  if (canary) desired.canary = { ...canary, revision: { ...canary.revision, secretEnvironment: canarySecretEnvironment ?? {} } };
   const reply = await callRuntime('PUT', inputs.componentKey, desired);
   if (reply.status !== 200) throw new Error(reply.body.error ?? `the local runtime answered ${reply.status}`);
   return { ...inputs, ...reply.body.outputs };
@@ -70,7 +73,8 @@ export const localComponentProvider: pulumi.dynamic.ResourceProvider = {
     // What runs now wins over what was recorded: a replica count changed behind deployer's back shows as drift.
     // A data component whose server is not running is marked, so the next update (a deployment or a
     // drift remediation) starts it again although none of its settings changed.
-    const { stopped: _stopped, ...recorded } = props;
+    // A canary is what runs now: one the runtime no longer has is gone from the state too.
+    const { stopped: _stopped, canary: _canary, ...recorded } = props;
     const stopped = props.kind !== 'MicroService' && reply.body.status?.state === 'stopped';
     return { id, props: { ...recorded, ...reply.body.actual, ...reply.body.outputs, ...(stopped ? { stopped: true } : {}) } };
   },
@@ -83,7 +87,9 @@ export const localComponentProvider: pulumi.dynamic.ResourceProvider = {
   // Only the desired fields count: the recorded state also holds outputs (url, ...) that inputs lack.
   async diff(_id: string, olds: LocalComponentInputs, news: LocalComponentInputs) {
     const changed = Object.keys(news).filter((key) => news[key] !== undefined && JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
-    return { changes: changed.length > 0 || olds.stopped === true, replaces: olds.kind !== news.kind ? ['kind'] : [] };
+    // A canary ended (promoted or aborted) is a change even when nothing else changed.
+    const canaryEnded = olds.canary !== undefined && news.canary === undefined;
+    return { changes: changed.length > 0 || canaryEnded || olds.stopped === true, replaces: olds.kind !== news.kind ? ['kind'] : [] };
   },
 };
 

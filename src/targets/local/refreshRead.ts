@@ -18,7 +18,7 @@ export function refreshWithoutEngine(recorded: RecordedResource[], found: Compon
   const [resource] = recorded as [RecordedResource];
   if (!found) return [resourceDrift(resource.urn, resource.type, resource.outputs, undefined)!];
   // As `read` does: what runs wins over what was recorded, and a stopped data component is marked.
-  const { stopped: _stopped, ...kept } = resource.outputs;
+  const { stopped: _stopped, canary: _canary, ...kept } = resource.outputs;
   const stopped = resource.outputs.kind !== 'MicroService' && found.status.state === 'stopped';
   const read: Record<string, unknown> = { ...kept, ...found.actual, ...found.outputs, ...(stopped ? { stopped: true } : {}) };
   const secrets = [...found.secretOutputs, ...Object.keys(resource.outputs).filter((key) => isRecordedSecret(resource.outputs[key]))];
