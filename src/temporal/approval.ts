@@ -18,6 +18,8 @@ export interface DecisionContext {
   policy: DeploymentPolicy;
   /** Nonces of decisions already sent to this run: a replayed decision counts once. */
   usedNonces: ReadonlySet<string>;
+  /** The canary a decision on it must name: its component and the step it is at; undefined for the plan's approval. */
+  canary?: { component: string; step: number };
   now: number;
 }
 
@@ -34,6 +36,12 @@ export function approvalProblem(decision: SignedClaims<DecisionClaims>, context:
     return `this decision is for another deployment (run ${claims.runId} of ${claims.workflowId}); the one waiting is run ${context.runId}: look at its plan and decide again`;
   }
   if (claims.planHash !== context.planHash) return `this decision is for another plan (${claims.planHash.slice(0, 12)}); the deployment waits with plan ${context.planHash.slice(0, 12)}: look at it and decide again`;
+  const { canary } = context;
+  if (claims.canaryComponent !== canary?.component || claims.canaryStep !== canary?.step) {
+    if (!canary) return `this decision is for step ${claims.canaryStep} of the canary of ${claims.canaryComponent}; the deployment waits for the approval of its plan`;
+    if (claims.canaryStep === undefined) return `this decision approves a plan; the deployment runs a canary of ${canary.component} at step ${canary.step}: promote or abort it`;
+    return `this decision is for step ${claims.canaryStep} of the canary of ${claims.canaryComponent}; the canary of ${canary.component} is at step ${canary.step}: look at its figures and decide again`;
+  }
   if (context.usedNonces.has(claims.nonce)) return 'this decision was already sent once (a replay); it is ignored';
   const age = context.now - Date.parse(claims.issuedAt);
   if (!(Math.abs(age) <= CLAIMS_MAX_AGE_MS)) return `this decision was signed at ${claims.issuedAt}, more than ${CLAIMS_MAX_AGE_MS / 60_000} minutes from now; decide again`;

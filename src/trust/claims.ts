@@ -1,8 +1,12 @@
 // What a client asserts to the worker, in a form that can be signed: a request to deploy, or an
-// approver's decision. Each names the exact deployment run (and, for a decision, the plan it saw),
+// approver's decision (on a plan, or on a running canary). Each names the exact deployment run (and, for a decision, the plan it saw),
 // so a signature can never be moved to another deployment, and carries a nonce so it counts once.
 
-/** A decision on one deployment run's plan, by one identity, through one channel. */
+/**
+ * A decision on one deployment run's plan, by one identity, through one channel; with
+ * `canaryComponent` and `canaryStep`, a decision on that run's canary of that component at that
+ * step instead: promote it (approve) or abort it.
+ */
 export interface DecisionClaims {
   purpose: 'decision';
   workflowId: string;
@@ -10,6 +14,13 @@ export interface DecisionClaims {
   /** Hash of the plan the approver saw (DeploymentProgress.approval.planHash). */
   planHash: string;
   approve: boolean;
+  /**
+   * The MicroService (`<service>/<component>`) whose canary this decision promotes or aborts, and
+   * at which step (from 1). Part of what is signed, so an approval of the plan can never pass for a
+   * promotion, nor a promotion for another canary or a later step.
+   */
+  canaryComponent?: string;
+  canaryStep?: number;
   by: string;
   channel: 'cli' | 'slack';
   /** The Slack user who clicked, for decisions that came through the Slack app. */

@@ -44,6 +44,19 @@ describe('approval decisions', () => {
     expect(eligibilityProblem({ approve: true, by: 'DAVE@company.COM', channel: 'cli' }, { requestedBy: 'carol@company.com', service: 'api', policy })).toBeUndefined();
   });
 
+  it('keeps decisions on a canary and on the plan apart: neither passes for the other, nor one step for another', () => {
+    const atStep2 = { ...context, canary: { component: 'api/web', step: 2 } };
+    const onCanary = (overrides: Partial<DecisionClaims> = {}) => decision({ canaryComponent: 'api/web', canaryStep: 2, ...overrides });
+    expect(approvalProblem(onCanary(), atStep2)).toBeUndefined();
+    expect(approvalProblem(decision(), atStep2)).toMatch(/approves a plan; the deployment runs a canary of api\/web at step 2/);
+    expect(approvalProblem(onCanary({ canaryStep: 1 }), atStep2)).toMatch(/is for step 1 of the canary of api\/web; the canary of api\/web is at step 2/);
+    expect(approvalProblem(onCanary({ canaryComponent: 'api/worker' }), atStep2)).toMatch(/of the canary of api\/worker; the canary of api\/web is at step 2/);
+    expect(approvalProblem(onCanary(), context)).toMatch(/is for step 2 of the canary of api\/web; the deployment waits for the approval of its plan/);
+    // The requester may abort their own canary, not promote it.
+    expect(approvalProblem(onCanary({ approve: false, by: 'carol@company.com' }), atStep2)).toBeUndefined();
+    expect(approvalProblem(onCanary({ by: 'carol@company.com' }), atStep2)).toMatch(/cannot approve it too/);
+  });
+
   it('lets the requester withdraw through the CLI in a Slack-only environment, but not approve there', () => {
     const slackOnly = { ...policy, approval: { ...policy.approval, channels: ['slack' as const] } };
     const ctx = { requestedBy: 'carol@company.com', service: 'api', policy: slackOnly };
