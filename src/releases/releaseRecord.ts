@@ -1,5 +1,6 @@
 import type { EnvironmentSpec, ServiceFile } from '../model/schema';
 import type { DeploymentPolicy, DesiredComponent } from '../model/types';
+import type { CanaryProgress } from './canary';
 
 /** What was deployed of one component: enough to diff against and to deploy again on rollback. */
 export type ReleasedComponent = DesiredComponent extends infer Component ? (Component extends DesiredComponent ? Omit<Component, 'source'> : never) : never;
@@ -41,6 +42,8 @@ export interface ReleaseRecord {
   unreviewed?: boolean;
   /** The approval policy this deployment ran under, read from the reviewed branch. */
   policy?: DeploymentPolicy;
+  /** The canaries it ran, step by step with their figures; none for a rolling update. */
+  canaries?: CanaryProgress[];
   /** Components a cancelled or failed deployment applied (perhaps halfway): the next one re-applies them. */
   touched?: string[];
   /** Every component of the service as it runs after this deployment. */

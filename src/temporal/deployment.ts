@@ -6,6 +6,7 @@ import type { EligibilityPolicy } from './approval';
 import type { DecisionClaims, RequestClaims, SignedClaims } from '../trust/claims';
 import type { DeploymentPlan } from '../plan/buildPlan';
 import type { DeploymentKind, ReleaseRecord } from '../releases/releaseRecord';
+import type { CanaryProgress } from '../releases/canary';
 
 // The deployment workflows' contract with their clients (CLI, Slack app, CI): ids, inputs,
 // progress, approval. Workflows and clients import it from here and nowhere else.
@@ -188,9 +189,12 @@ export interface DeploymentProgress {
   waves: WaveProgress[];
   approval: ApprovalState;
   monitoring?: MonitoringState;
+  /** The canaries this deployment runs or ran: one per MicroService rolled out with the canary strategy. */
+  canaries?: CanaryProgress[];
   /** Why it ended as it did (failure, breach, rejection). */
   reason?: string;
 }
+
 
 export interface DeployServiceResult {
   phase: DeploymentPhase;

@@ -8,6 +8,38 @@ import type { RevisionFigures } from '../targets/observer';
  */
 const LATENCY_NOISE_FLOOR_MS = 25;
 
+/** A MicroService's canary: the two versions, the planned steps, and what each step found. */
+export interface CanaryProgress {
+  /** `<service>/<component>`. */
+  component: string;
+  stableVersion: string;
+  canaryVersion: string;
+  /** The steps as configured: weights in percent, pauses as durations or `manual`. */
+  plannedSteps: { weight: number; pause?: string }[];
+  state: 'running' | 'promoted' | 'failed' | 'aborted';
+  /** Each step taken so far, the current one last. */
+  steps: CanaryStep[];
+}
+
+/** One step of a canary: its share of requests, how it waited, and its analysis. */
+export interface CanaryStep {
+  /** From 1. */
+  step: number;
+  weight: number;
+  startedAt: string;
+  /** While it waits: until when (a timed pause), or for `deployer promote` (manual). */
+  waiting?: { until?: string; manual?: boolean };
+  endedAt?: string;
+  /** passed, failed or insufficient-traffic (the analysis); promoted or aborted (a person's decision). */
+  outcome?: 'passed' | 'failed' | 'insufficient-traffic' | 'promoted' | 'aborted';
+  /** What decided, with the figures. */
+  reason?: string;
+  /** The two versions' figures over the step, as the analysis saw them. */
+  figures?: { stable: RevisionFigures; canary: RevisionFigures };
+  /** Who promoted or aborted it, for a person's decision. */
+  by?: string;
+}
+
 export type CanaryOutcome = 'pass' | 'fail' | 'insufficient-traffic';
 
 /** A canary step's analysis: the two versions' figures over the same window, and what they mean. */

@@ -1,4 +1,4 @@
-import { judgeCanary } from '../../src/releases/canaryAnalysis';
+import { judgeCanary } from '../../src/releases/canary';
 import { rolloutStrategyOf } from '../../src/model/rolloutStrategy';
 import { canarySettings } from '../../src/model/schema';
 import { requestFigures } from '../../src/targets/local/api';
