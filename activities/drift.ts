@@ -1,46 +1,39 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { upsertDriftSchedule } from '../src/drift/schedule';
-import type { DriftStore } from '../src/drift/store';
 import { componentCheck, componentReport, findingsOf } from '../src/drift/report';
-import type { EnvironmentSpec } from '../src/model/schema';
-import type { ReleasedComponent, ReleaseRecord } from '../src/releases/releaseRecord';
-import { refreshWithoutEngine } from '../src/targets/local/refreshRead';
-import type { TemporalClientPort } from '../src/temporal/clientPort';
-import { isRunning } from '../src/temporal/deployClient';
-import { deployServiceWorkflowId } from '../src/temporal/deployment';
-import type { ComponentCheck, ComponentDriftReport, DriftTarget, FieldDriftReport, IgnoreDriftInput, IgnoreDriftResult, IgnoreRule } from '../src/temporal/drift';
+import type { ReleaseRecord } from '../src/releases/releaseRecord';
 import { pulumiStackName } from '../src/model/componentRef';
 import { componentDeployment } from '../src/targets/deployment';
+import { refreshWithoutEngine } from '../src/targets/local/refreshRead';
 import { targetFor } from '../src/targets/targetFor';
-import { DeploymentPorts, withHeartbeats } from './deployment';
-
-export interface DriftPorts {
-  /** Drift findings (first seen, notified) and ignore rules, with the worker's state. */
-  drift: DriftStore;
-  /** Temporal itself: the drift Schedule, and whether a deployment runs. */
-  temporal: TemporalClientPort;
-}
-
-export type { DriftTarget } from '../src/temporal/drift';
-
-/** A new finding to notify: which component, and the field (none: the component is gone). */
-export interface NewFinding {
-  key: string;
-  fingerprint: string;
-  component: string;
-  kind: string;
-  field?: FieldDriftReport;
-}
+import { isRunning } from '../src/temporal/deployClient';
+import { deployServiceWorkflowId } from '../src/temporal/deployment';
+import type { ComponentTask, ServiceInEnvironment } from '../src/temporal/deploymentActivities';
+import type {
+  ComponentCheck,
+  DriftScheduleRequest,
+  DriftScheduleResult,
+  DriftTarget,
+  DriftTargetsInput,
+  IgnoreDriftInput,
+  IgnoreDriftResult,
+  IgnoreRule,
+  MarkDriftNotifiedInput,
+  RecordDriftChecksInput,
+  RecordedDriftChecks,
+} from '../src/temporal/drift';
+import { withHeartbeats } from './engineRun';
+import type { DeploymentPorts, DriftPorts } from './ports';
 
 /** Activities of drift detection, over the same ports as deployments plus the drift store and Temporal. */
-export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
+export function createDriftActivities(ports: Pick<DeploymentPorts, 'stacks' | 'programs' | 'releases' | 'observe'> & DriftPorts) {
   return {
     /**
      * What to check: each service (one, or every service with a release in the stack and
      * environment) with its last good release. A service whose deployment is running is skipped:
      * mid-rollout, the engine's state and reality legitimately differ.
      */
-    async driftTargets(input: { stack: string; environment: string; service?: string }): Promise<DriftTarget[]> {
+    async driftTargets(input: DriftTargetsInput): Promise<DriftTarget[]> {
       const services = input.service ? [input.service] : await ports.releases.services(input.stack, input.environment);
       const releases = await Promise.all(services.map(async (service) => ({ service, release: await ports.releases.latest(input.stack, input.environment, service, ['succeeded']) })));
       if (!releases.some((item) => item.release)) {
@@ -74,7 +67,7 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
      * only fields users wrote, desired from the release, secrets hidden. Done here in the worker so
      * no raw engine value (a secret) enters workflow history.
      */
-    async checkComponentDrift(input: { stack: string; environment: { name: string; spec: EnvironmentSpec }; component: ReleasedComponent }): Promise<ComponentCheck> {
+    async checkComponentDrift(input: ComponentTask): Promise<ComponentCheck> {
       const { stack, environment, component } = input;
       const deployment = componentDeployment(stack, environment, component);
       const id = pulumiStackName(deployment.ref);
@@ -99,7 +92,7 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
      * Applies the service's ignore rules and remembers this run's findings: the report per
      * component (with first-seen times) and the findings nobody was told about yet.
      */
-    async recordDriftChecks(input: { stack: string; environment: string; service: string; checks: ComponentCheck[]; at: string; showIgnored?: boolean }): Promise<{ components: ComponentDriftReport[]; ignores?: IgnoreRule[]; unnotified: NewFinding[] }> {
+    async recordDriftChecks(input: RecordDriftChecksInput): Promise<RecordedDriftChecks> {
       const { stack, environment, service, checks, at } = input;
       const now = new Date(at);
       const rules = await ports.drift.ignores(stack, environment, service, now);
@@ -114,12 +107,12 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
       };
     },
 
-    async markDriftNotified(input: { stack: string; environment: string; service: string; findings: { key: string; fingerprint: string }[]; at: string }): Promise<void> {
+    async markDriftNotified(input: MarkDriftNotifiedInput): Promise<void> {
       await ports.drift.markNotified(input.stack, input.environment, input.service, input.findings, input.at);
     },
 
     /** The service's last successful release: what remediation restores. */
-    async lastGoodRelease(input: { stack: string; environment: string; service: string }): Promise<ReleaseRecord> {
+    async lastGoodRelease(input: ServiceInEnvironment): Promise<ReleaseRecord> {
       const release = await ports.releases.latest(input.stack, input.environment, input.service, ['succeeded']);
       if (!release) throw ApplicationFailure.nonRetryable(`${input.service} has no successful release in ${input.environment}; there is no desired state to restore`, 'NotDeployed');
       return release;
@@ -134,7 +127,7 @@ export function createDriftActivities(ports: DeploymentPorts & DriftPorts) {
     },
 
     /** Creates or updates the stack's drift Schedule in this environment, aimed at this worker's task queue. */
-    async ensureDriftSchedule(input: { stack: string; environment: string; drift: EnvironmentSpec['drift'] }): Promise<{ scheduleId: string; created: boolean }> {
+    async ensureDriftSchedule(input: DriftScheduleRequest): Promise<DriftScheduleResult> {
       const taskQueue = Context.current().info.taskQueue;
       try {
         return await ports.temporal.withClient((client) => upsertDriftSchedule(client, { ...input, taskQueue }));

@@ -1,16 +1,30 @@
-import { createDeploymentActivities, DeploymentPorts } from './deployment';
-import { createDriftActivities, DriftPorts } from './drift';
+import { ComponentOutputsReader } from './componentOutputs';
+import { createDriftActivities } from './drift';
+import { createMonitoringActivities } from './monitoring';
+import { createNotificationActivities } from './notifications';
+import { createPlanningActivities } from './planning';
+import type { ActivityPorts } from './ports';
+import { createProvisioningActivities } from './provisioning';
 import { createReleaseReadActivities } from './releaseReads';
-import { createTrustActivities, TrustPorts } from './trust';
+import { createReleaseActivities } from './releases';
+import { createServiceTestActivities } from './serviceTests';
+import { createTrustActivities } from './trust';
+import { createVerificationActivities } from './verification';
 
-export type { ProgramCatalogue } from './ports';
-
-export type ActivityPorts = DeploymentPorts & DriftPorts & TrustPorts;
-
-/** Activities over injected ports, so tests pass real or fake parts (see worker/ for production wiring). */
+/**
+ * Activities over injected ports, so tests pass real or fake parts (see worker/ for production
+ * wiring). Their names are what workflows call, running ones included: renaming one breaks them.
+ */
 export function createActivities(ports: ActivityPorts) {
+  const outputs = new ComponentOutputsReader(ports.stacks);
   return {
-    ...createDeploymentActivities(ports),
+    ...createPlanningActivities(ports),
+    ...createProvisioningActivities(ports, outputs),
+    ...createVerificationActivities(ports, outputs),
+    ...createMonitoringActivities(ports),
+    ...createServiceTestActivities(ports, outputs),
+    ...createReleaseActivities(ports),
+    ...createNotificationActivities(ports),
     ...createDriftActivities(ports),
     ...createTrustActivities(ports),
     ...createReleaseReadActivities(ports),

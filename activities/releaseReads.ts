@@ -1,20 +1,17 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { formatBytes } from '../src/byteSize';
-import { lastReleased, ReleaseLog } from '../src/releases/releaseLog';
+import { lastReleased } from '../src/releases/releaseLog';
 import type { ReleaseResult } from '../src/releases/releaseRecord';
 import { releaseEntry } from '../src/releases/releaseEntry';
 import { TEMPORAL_PAYLOAD_LIMIT_BYTES } from '../src/temporal/payloadSize';
 import { DeployedReleases, MAX_RELEASES_PER_READ, ReadReleasesRequest, ReadReleasesResult, ServiceReleases } from '../src/temporal/releaseReads';
+import type { DeploymentPorts } from './ports';
 
 // What ran after it: a rejected or cancelled deployment changed nothing.
 const DEPLOYED_RESULTS: ReleaseResult[] = ['succeeded', 'failed', 'rolled_back'];
 
-export interface ReleaseReadPorts {
-  releases: ReleaseLog;
-}
-
 /** The worker's answers to clients' reads of its release log (the readReleases workflow). */
-export function createReleaseReadActivities(ports: ReleaseReadPorts) {
+export function createReleaseReadActivities(ports: Pick<DeploymentPorts, 'releases'>) {
   async function serviceReleases(stack: string, environment: string, service: string, limit: number): Promise<ServiceReleases> {
     const count = Math.min(Math.max(Math.trunc(limit), 1), MAX_RELEASES_PER_READ);
     const [history, lastSuccessful, lastDeployed] = await Promise.all([

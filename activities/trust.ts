@@ -1,46 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Checkout, DeploymentPolicy } from '../src/model/types';
-import type { DeploymentKind } from '../src/temporal/deployment';
-import type { ReleaseLog } from '../src/releases/releaseLog';
-import { signingKeysOf, slackIdentity } from '../src/temporal/approval';
-import { canonicalClaims, CLAIMS_MAX_AGE_MS, DecisionClaims, RequestClaims, SignedClaims } from '../src/trust/claims';
+import type { DeploymentPolicy } from '../src/model/types';
+import { RequesterProof, ReviewInput, ReviewResult, signingKeysOf, slackIdentity, VerifyDecisionInput } from '../src/temporal/approval';
+import { canonicalClaims, CLAIMS_MAX_AGE_MS } from '../src/trust/claims';
 import { normalizeIdentity, sameIdentity } from '../src/trust/identity';
-import { PolicySource, ReviewedPolicy } from '../src/trust/reviewedPolicy';
+import type { TrustPorts } from './ports';
 import { slackDecisionMacValid } from '../src/trust/slackDecisionKey';
 import { sshVerify } from '../src/trust/sshSignatures';
 import { PolicyUnavailableError } from '../src/errors';
-
-export interface TrustPorts {
-  /** The reviewed deployment repo the approval policy comes from. */
-  policy: PolicySource;
-  releases: ReleaseLog;
-  /** The secret the Slack app signs decisions with (undefined: no decision can come from Slack). */
-  slackDecisionKey?: string;
-  /** Proves a GitHub Actions OIDC token; returns the GitHub login (`actor`) it was issued to. */
-  verifyGithubToken?: (token: string) => Promise<{ actor: string }>;
-}
-
-export interface ReviewInput {
-  stack: string;
-  service: string;
-  environment: string;
-  kind: DeploymentKind | 'unlock';
-  version: string;
-  requestedBy: string;
-  /** The requester's signed request, when they sent one. */
-  request?: SignedClaims<RequestClaims>;
-  commit?: string;
-  checkout?: Checkout;
-}
-
-/** How the requester was proven: by an SSH signature, a GitHub OIDC token, or not at all (a claim). */
-export type RequesterProof = 'ssh' | 'github-oidc' | 'claimed';
-
-/** The reviewed policy, where it was read, and how the requester is proven under it. */
-export interface ReviewResult extends Omit<ReviewedPolicy, 'source'> {
-  source: ReviewedPolicy['source'] | { release: string };
-  requesterProof: RequesterProof;
-}
 
 export function createTrustActivities(ports: TrustPorts) {
   /**
@@ -93,7 +59,7 @@ export function createTrustActivities(ports: TrustPorts) {
      * decider, or the Slack app's HMAC naming a Slack user that deployer.yaml maps to the decider.
      * Returns why it fails, or undefined when it is proven.
      */
-    async verifyDecision(input: { decision: SignedClaims<DecisionClaims>; policy: DeploymentPolicy }): Promise<string | undefined> {
+    async verifyDecision(input: VerifyDecisionInput): Promise<string | undefined> {
       const { claims, proof } = input.decision;
       if (proof?.type === 'ssh') {
         const keys = signingKeysOf(input.policy, claims.by);

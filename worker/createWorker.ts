@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, WorkerOptions as TemporalWorkerOptions } from '@temporalio/worker';
-import { ActivityPorts, createActivities } from '../activities';
+import { createActivities } from '../activities';
+import type { ActivityPorts } from '../activities/ports';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
 
 export interface WorkerOptions {

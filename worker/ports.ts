@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ActivityPorts } from '../activities';
+import type { ActivityPorts } from '../activities/ports';
 import { notifierFromEnv } from '../src/notify/slackNotifier';
 import { ComponentStacks } from '../src/pulumi/componentStacks';
 import { openStateStore, StateStore } from '../src/state/stateStore';

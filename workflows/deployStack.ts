@@ -8,8 +8,6 @@ import { deployServiceChild, desiredFromRelease } from './serviceChild';
 
 const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
 
-export type { DeployStackResult } from '../src/temporal/deployment';
-
 /**
  * Deploys every service of a stack: one child deployService per service (each holds its own
  * lock), services that others depend on first, independent ones in parallel. A failed service

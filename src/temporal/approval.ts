@@ -1,7 +1,37 @@
-import type { DeploymentPolicy } from '../model/types';
+import type { Checkout, DeploymentPolicy } from '../model/types';
 import type { DeploymentKind } from '../releases/releaseRecord';
-import { CLAIMS_MAX_AGE_MS, DecisionClaims, SignedClaims } from '../trust/claims';
+import { CLAIMS_MAX_AGE_MS, DecisionClaims, RequestClaims, SignedClaims } from '../trust/claims';
 import { normalizeIdentity, sameIdentity } from '../trust/identity';
+import type { ReviewedPolicy } from '../trust/reviewedPolicy';
+
+/** What the worker's review of a request (the reviewRequest activity) looks at. */
+export interface ReviewInput {
+  stack: string;
+  service: string;
+  environment: string;
+  kind: DeploymentKind | 'unlock';
+  version: string;
+  requestedBy: string;
+  /** The requester's signed request, when they sent one. */
+  request?: SignedClaims<RequestClaims>;
+  commit?: string;
+  checkout?: Checkout;
+}
+
+/** How the requester was proven: by an SSH signature, a GitHub OIDC token, or not at all (a claim). */
+export type RequesterProof = 'ssh' | 'github-oidc' | 'claimed';
+
+/** The reviewed policy, where it was read, and how the requester is proven under it. */
+export interface ReviewResult extends Omit<ReviewedPolicy, 'source'> {
+  source: ReviewedPolicy['source'] | { release: string };
+  requesterProof: RequesterProof;
+}
+
+/** A decision whose proof the worker checks (the verifyDecision activity), under the reviewed policy. */
+export interface VerifyDecisionInput {
+  decision: SignedClaims<DecisionClaims>;
+  policy: DeploymentPolicy;
+}
 
 /** Identities allowed to approve: listed people plus the members of listed groups (lower case). */
 export function approverIdentities(policy: Pick<DeploymentPolicy, 'approvers' | 'groups'>): string[] {
@@ -107,7 +137,7 @@ export interface RequestGateInput {
   policy?: DeploymentPolicy;
   kind: DeploymentKind;
   requestedBy: string;
-  requesterProof: 'ssh' | 'github-oidc' | 'claimed';
+  requesterProof: RequesterProof;
   commitReviewed: boolean;
   dirty: boolean;
   source: { repo: string; ref: string; commit: string } | { release: string };

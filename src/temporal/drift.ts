@@ -188,3 +188,56 @@ export interface IgnoreDriftResult {
   /** With remove: whether a rule was removed. */
   removed?: boolean;
 }
+
+// What the drift workflows and the worker's drift activities pass each other.
+
+/** What to check: one service, or every service released in the stack and environment. */
+export interface DriftTargetsInput {
+  stack: string;
+  environment: string;
+  service?: string;
+}
+
+/** A new finding to notify: which component, and the field (none: the component is gone). */
+export interface NewFinding {
+  key: string;
+  fingerprint: string;
+  component: string;
+  kind: string;
+  field?: FieldDriftReport;
+}
+
+export interface RecordDriftChecksInput {
+  stack: string;
+  environment: string;
+  service: string;
+  checks: ComponentCheck[];
+  at: string;
+  showIgnored?: boolean;
+}
+
+/** The report per component (with first-seen times) and the findings nobody was told about yet. */
+export interface RecordedDriftChecks {
+  components: ComponentDriftReport[];
+  ignores?: IgnoreRule[];
+  unnotified: NewFinding[];
+}
+
+export interface MarkDriftNotifiedInput {
+  stack: string;
+  environment: string;
+  service: string;
+  findings: { key: string; fingerprint: string }[];
+  at: string;
+}
+
+export interface DriftScheduleRequest {
+  stack: string;
+  environment: string;
+  drift: EnvironmentSpec['drift'];
+}
+
+export interface DriftScheduleResult {
+  scheduleId: string;
+  created: boolean;
+}

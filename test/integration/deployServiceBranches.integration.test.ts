@@ -4,16 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { DeployerActivities } from '../../activities';
-import type { ComponentTask, MonitorBreach } from '../../activities/deployment';
-import { createDeploymentActivities, DeploymentPorts } from '../../activities/deployment';
+import { createPlanningActivities } from '../../activities/planning';
+import { createReleaseActivities } from '../../activities/releases';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DeploymentPolicy, DesiredStack } from '../../src/model/types';
 import { installRoot } from '../../src/paths';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import type { ReleasedComponent, ReleaseRecord } from '../../src/releases/releaseRecord';
 import { deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
-import { DECOMMISSION_SERVICE_WORKFLOW, DEPLOY_STACK_WORKFLOW, type DeployServiceResult } from '../../src/temporal/deployment';
-import type { DeployStackResult } from '../../workflows/deployStack';
+import { DECOMMISSION_SERVICE_WORKFLOW, DEPLOY_STACK_WORKFLOW, type DeployServiceResult, type DeployStackResult } from '../../src/temporal/deployment';
+import type { ComponentTask, MonitorBreach } from '../../src/temporal/deploymentActivities';
 import { testClient, testServerAddress } from '../support/temporal';
 import { lastReleased } from '../../src/releases/releaseLog';
 
@@ -46,7 +46,8 @@ describe('deployService branches, with fake provisioning', () => {
   beforeAll(async () => {
     client = await testClient();
     connection = await NativeConnection.connect({ address: testServerAddress() });
-    const { planService, recordRelease, lastRelease, deployedServices } = createDeploymentActivities({ releases } as unknown as DeploymentPorts);
+    const { planService } = createPlanningActivities({ releases });
+    const { recordRelease, lastRelease, deployedServices } = createReleaseActivities({ releases });
     const activities: Partial<DeployerActivities> = {
       reviewRequest: async () => ({ policy, source: { repo: dir, ref: 'refs/heads/main', commit: '0'.repeat(40) }, commitReviewed: true, requesterProof: 'claimed' }),
       planService,

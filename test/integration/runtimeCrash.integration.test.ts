@@ -15,8 +15,7 @@ import { ComponentRef, ComponentStackId } from '../../src/model/componentRef';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { ComponentOutputs, resolveValueFrom } from '../../src/targets/resolveValueFrom';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createDeploymentActivities } from '../../activities/deployment';
-import { createDriftActivities } from '../../activities/drift';
+import { createActivities } from '../../activities';
 import type { ComponentCheck } from '../../src/temporal/drift';
 import { workerPorts } from '../../worker/ports';
 import { descendantsOf, processesReferencing, SeenProcess, stillRunning } from '../support/processes';
@@ -123,12 +122,12 @@ describe('a local runtime killed with SIGKILL', () => {
     await waitFor(async () => (await observer.state(ref('database')))?.status.state === 'stopped');
 
     const ports = workerPorts(home);
-    const gate = new MockActivityEnvironment().run(createDeploymentActivities(ports).awaitHealthy, { environment: stack.environment.spec, refs: [{ ...ref('database'), kind: 'RDS' as const }], timeoutMs: 1000 });
+    const gate = new MockActivityEnvironment().run(createActivities(ports).awaitHealthy, { environment: stack.environment.spec, refs: [{ ...ref('database'), kind: 'RDS' as const }], timeoutMs: 1000 });
     await expect(gate).rejects.toThrow('notification-service/database (PostgreSQL is not running)');
 
     const { source: _source, ...database } = componentOf('notification-service/database');
     const environment = { name: 'development', spec: stack.environment.spec };
-    const check = (await new MockActivityEnvironment().run(createDriftActivities(ports).checkComponentDrift, { stack: 'user-platform', environment, component: database })) as ComponentCheck;
+    const check = (await new MockActivityEnvironment().run(createActivities(ports).checkComponentDrift, { stack: 'user-platform', environment, component: database })) as ComponentCheck;
     expect(check.fields).toEqual([expect.objectContaining({ field: 'status', desired: 'running', actual: 'stopped', severity: 'high' })]);
 
     // Remediation applies the release again; none of its settings changed, yet the server starts.
@@ -138,7 +137,7 @@ describe('a local runtime killed with SIGKILL', () => {
     await pg.connect();
     expect((await pg.query('SELECT body FROM notes')).rows).toEqual([{ body: 'written before the kill' }]);
     await pg.end();
-    const after = (await new MockActivityEnvironment().run(createDriftActivities(ports).checkComponentDrift, { stack: 'user-platform', environment, component: database })) as ComponentCheck;
+    const after = (await new MockActivityEnvironment().run(createActivities(ports).checkComponentDrift, { stack: 'user-platform', environment, component: database })) as ComponentCheck;
     expect(after.fields).toEqual([]);
   });
 

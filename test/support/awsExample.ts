@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { publicOutputs } from '../../activities/deployment';
+import { publicOutputs } from '../../activities/provisioning';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DesiredComponent, DesiredStack } from '../../src/model/types';
 import { awsProgram } from '../../src/targets/aws/programs';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { DeployerActivities } from '../../activities';
-import type { MonitorBreach } from '../../activities/deployment';
+import type { MonitorBreach } from '../../src/temporal/deploymentActivities';
 import { computeWaves } from '../../src/model/waves';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DeploymentPolicy, DesiredStack } from '../../src/model/types';

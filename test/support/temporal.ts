@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { ActivityPorts } from '../../activities';
+import type { ActivityPorts } from '../../activities/ports';
 import { deployerWorkerOptions } from '../../worker/createWorker';
 import { createComponentStackActivities } from './componentStack/activities';
 

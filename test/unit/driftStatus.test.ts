@@ -1,6 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { DeploymentPorts } from '../../activities/deployment';
-import { createDriftActivities, DriftPorts } from '../../activities/drift';
+import { createDriftActivities } from '../../activities/drift';
+import type { DeploymentPorts, DriftPorts } from '../../activities/ports';
 import type { EnvironmentSpec } from '../../src/model/schema';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
 import type { ComponentRef } from '../../src/model/componentRef';

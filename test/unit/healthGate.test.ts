@@ -1,5 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createDeploymentActivities, DeploymentPorts } from '../../activities/deployment';
+import { ComponentOutputsReader } from '../../activities/componentOutputs';
+import { createVerificationActivities } from '../../activities/verification';
+import type { ComponentStacks } from '../../src/pulumi/componentStacks';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
 import type { ComponentRef } from '../../src/model/componentRef';
 import type { ComponentHealth, Observer, ReleaseIdentity } from '../../src/targets/observer';
@@ -39,7 +41,7 @@ function observerWith(stopped: string): Observer {
 }
 
 function awaitHealthy(observer: Observer, refs: ComponentRef[]): Promise<void> {
-  const activities = createDeploymentActivities({ observe: () => observer } as unknown as DeploymentPorts);
+  const activities = createVerificationActivities({ observe: async () => observer }, new ComponentOutputsReader({} as ComponentStacks));
   return new MockActivityEnvironment().run(activities.awaitHealthy, { environment: { target: 'local' as const, region: 'us-east-1', platform: {} }, refs, timeoutMs: 600 });
 }
 
@@ -94,7 +96,7 @@ describe('the health gate on aws', () => {
   };
 
   it('fails at once, long before its timeout, when ECS does not run the task definition the release registered', async () => {
-    const activities = createDeploymentActivities({ observe: () => rolledBack, stacks } as unknown as DeploymentPorts);
+    const activities = createVerificationActivities({ observe: async () => rolledBack }, new ComponentOutputsReader(stacks as unknown as ComponentStacks));
     const refs = gatedRefs(wave('notification-service/api'), componentById, 'user-platform', 'production');
     const started = Date.now();
     const gate = new MockActivityEnvironment().run(activities.awaitHealthy, { environment: { target: 'aws' as const, region: 'us-east-1', platform: {} }, refs, timeoutMs: 60_000 });

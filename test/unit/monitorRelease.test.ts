@@ -1,6 +1,7 @@
 import type { Info } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createDeploymentActivities, DeploymentPorts, MonitorRequest } from '../../activities/deployment';
+import { createMonitoringActivities } from '../../activities/monitoring';
+import type { MonitorRequest } from '../../src/temporal/deploymentActivities';
 import type { ComponentMetrics, Observer } from '../../src/targets/observer';
 
 // The monitoring window as an activity, over an observer that reports what each test needs (a
@@ -44,7 +45,7 @@ function requestsBetween(from: number, to: number, count: number, failEvery: num
 }
 
 function monitor(observer: Observer, request: Partial<MonitorRequest>, info: Partial<Info> = {}) {
-  const activities = createDeploymentActivities({ observe: () => observer } as unknown as DeploymentPorts);
+  const activities = createMonitoringActivities({ observe: async () => observer });
   const environment = new MockActivityEnvironment(info);
   const heartbeats: number[] = [];
   environment.on('heartbeat', () => heartbeats.push(Date.now()));

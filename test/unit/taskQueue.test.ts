@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { RunTestsInput } from '../../activities/deployment';
+import type { RunTestsInput } from '../../src/temporal/deployment';
 import type { DeployRequest } from '../../cli/deployInputs';
 import { forceUnlock } from '../../cli/locks';
 import type { HeldLock } from '../../cli/render/locks';

@@ -1,5 +1,5 @@
 import type { NativeConnection } from '@temporalio/worker';
-import type { ActivityPorts } from '../../activities';
+import type { ActivityPorts } from '../../activities/ports';
 import { deployerWorkerOptions } from '../../worker/createWorker';
 
 // Test scaffolding that runs one Pulumi operation on any component stack must not be reachable

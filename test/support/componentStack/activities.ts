@@ -1,6 +1,6 @@
 import type { ComponentStackId } from '../../../src/model/componentRef';
-import type { ActivityPorts } from '../../../activities';
-import { withHeartbeats } from '../../../activities/deployment';
+import type { ActivityPorts } from '../../../activities/ports';
+import { withHeartbeats } from '../../../activities/engineRun';
 import type { ResourceDrift, UpOutcome } from '../../../src/pulumi/componentStacks';
 import type { ComponentDeployment } from '../../../src/targets/deployment';
 
