@@ -1,11 +1,9 @@
 import {
-  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
   patched,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -33,19 +31,8 @@ import {
   slackApproverQuery,
   WaveProgress,
 } from '../src/temporal/deployment';
+import { engine, quick } from './activityOptions';
 import { keepDriftSchedule } from './driftSchedule';
-
-// Pulumi runs are retried when a worker is lost (heartbeat timeout) or the engine could not reach a
-// resource (a runtime restarting, a plugin killed: about 30 s of attempts); a re-run `up` converges.
-// A resource that failed is not retried (nonRetryable). Cancellation waits until the engine
-// stopped, so the state is never reported while being written.
-const engine = proxyActivities<DeployerActivities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '30 seconds',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { maximumAttempts: 5, initialInterval: '2 seconds', backoffCoefficient: 2 },
-});
-const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
 
 const STARTED_VERB: Record<DeployServiceInput['kind'], string> = { deploy: 'deploying', rollback: 'rolling back to', remediate: 'remediating drift: restoring', decommission: 'decommissioning: removing' };
 

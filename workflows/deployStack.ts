@@ -1,12 +1,10 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { DeployerActivities } from '../activities';
+import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
 import { computeWaves } from '../src/model/waves';
 import { DecommissionServiceInput, DeployServiceResult, DeployStackInput, DeployStackResult, RollbackServiceInput } from '../src/temporal/deployment';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/searchAttributes';
 import { orphanedServicesReason } from '../src/plan/blockers';
+import { quick } from './activityOptions';
 import { deployServiceChild, desiredFromRelease } from './serviceChild';
-
-const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
 
 /**
  * Deploys every service of a stack: one child deployService per service (each holds its own

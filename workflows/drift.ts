@@ -1,5 +1,4 @@
-import { ActivityCancellationType, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
-import type { DeployerActivities } from '../activities';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { checkLimit, DRIFT_CHECKS_AT_ONCE } from '../src/drift/checkLimit';
 import { driftNotificationMessage, failedCheck } from '../src/drift/report';
 import { rootCause } from '../src/errors';
@@ -15,16 +14,8 @@ import type {
   RemediateDriftResult,
   ServiceDriftReport,
 } from '../src/temporal/drift';
+import { quick, refreshPreview } from './activityOptions';
 import { deployServiceChild, desiredFromRelease } from './serviceChild';
-
-const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
-// A refresh preview changes nothing, so it may be retried freely; a stuck engine is noticed by heartbeat.
-const engine = proxyActivities<DeployerActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
-});
 
 /**
  * Detects drift of one service, or of every service released in a stack and environment (the
@@ -56,7 +47,7 @@ async function checkService(input: DetectDriftInput, target: DriftTarget, checke
   const environment = { name: input.environment, spec: target.environmentSpec! };
   const checks = await Promise.all(
     target.components.map((component) =>
-      limit(() => engine.checkComponentDrift({ stack: input.stack, environment, component })).catch((error: unknown): ComponentCheck => failedCheck(component, rootCause(error).message)),
+      limit(() => refreshPreview.checkComponentDrift({ stack: input.stack, environment, component })).catch((error: unknown): ComponentCheck => failedCheck(component, rootCause(error).message)),
     ),
   );
   const service = target.service;

@@ -1,9 +1,7 @@
 // Used by deployService; not a workflow itself, so workflows/index.ts does not export it.
-import { log, patched, proxyActivities } from '@temporalio/workflow';
-import type { DeployerActivities } from '../activities';
+import { log, patched } from '@temporalio/workflow';
 import type { EnvironmentSpec } from '../src/model/schema';
-
-const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
+import { quick } from './activityOptions';
 
 /**
  * Creates or updates the stack's drift Schedule after a successful deployment, from the

@@ -1,9 +1,6 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { DeployerActivities } from '../activities';
 import type { ReleaseRecord } from '../src/releases/releaseRecord';
 import { forcedUnlockReason, RecordForcedUnlockInput, RecordForcedUnlockResult } from '../src/temporal/forcedUnlock';
-
-const quick = proxyActivities<DeployerActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
+import { quick } from './activityOptions';
 
 /**
  * Records a forced unlock after `deployer unlock --force` terminated the deployment holding a
