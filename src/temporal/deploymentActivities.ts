@@ -1,5 +1,5 @@
 // The deployment workflows' contract with the worker's activities: what each activity takes and
-// gives back. Plain JSON (it is in workflow history), no secrets. Workflow-safe: type imports only.
+// gives back. Plain JSON (it is in workflow history), no secrets. Workflow-safe: no Node imports.
 import type { ComponentRef } from '../model/componentRef';
 import type { EnvironmentSpec } from '../model/schema';
 import type { DesiredStack } from '../model/types';
@@ -77,4 +77,9 @@ export interface MonitorBreach {
 export interface RollbackTargetRequest extends ServiceInEnvironment {
   /** A version from the history; the last good release before the current one when omitted. */
   toVersion?: string;
+}
+
+/** Only what observers need travels to the health gate and the monitor, not the whole environment. */
+export function observedEnvironment(spec: EnvironmentSpec): ObservedEnvironment {
+  return { target: spec.target, region: spec.region, platform: spec.platform };
 }
