@@ -20,7 +20,7 @@ export const componentRef = z
  * Each duration setting's range. Without maxima, `approval.timeout: 99999999999d` passed validation
  * and ended the deployment with "Invalid time value" (no date lies that far ahead); these keep every
  * duration inside what runs it. The health gate and the monitoring window each run as one engine
- * activity, which Temporal stops after 2 hours (workflows/deployService.ts).
+ * activity, which Temporal stops after 2 hours (workflows/activityOptions.ts).
  */
 export const DURATION_BOUNDS = {
   approvalTimeout: { min: '1s', max: '30d', why: "A deployment holds its service's lock while it waits for approval, and after a month its plan is stale: deploy again instead." },
