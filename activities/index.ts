@@ -1,3 +1,4 @@
+import { createCanaryActivities } from './canary';
 import { ComponentOutputsReader } from './componentOutputs';
 import { createDriftActivities } from './drift';
 import { createMonitoringActivities } from './monitoring';
@@ -22,6 +23,7 @@ export function createActivities(ports: ActivityPorts) {
     ...createProvisioningActivities(ports, outputs),
     ...createVerificationActivities(ports, outputs),
     ...createMonitoringActivities(ports),
+    ...createCanaryActivities(ports),
     ...createServiceTestActivities(ports, outputs),
     ...createReleaseActivities(ports),
     ...createNotificationActivities(ports),

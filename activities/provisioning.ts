@@ -31,17 +31,21 @@ export function createProvisioningActivities(ports: Pick<DeploymentPorts, 'stack
     async applyComponent(task: ComponentTask): Promise<AppliedComponent> {
       const { stack, environment, component } = task;
       // Only components named by valueFrom have outputs this one reads (on aws, also those it depends
-      // on: their security groups and queues admit it); each read is an engine call.
+      // on: their security groups and queues admit it); each read is an engine call. A canary step
+      // deploys two releases of the component, and each reads its own.
       const target = targetFor(environment.spec);
-      const dependencies = target.dependencyOutputs(component);
-      const sources = [...new Set([...environmentVariables(component).flatMap((variable) => ('valueFrom' in variable ? [variable.valueFrom.component] : [])), ...dependencies])];
+      const releases = task.canary ? [component, task.canary.stable] : [component];
+      const dependencies = [...new Set(releases.flatMap((release) => target.dependencyOutputs(release)))];
+      const sources = [...new Set([...releases.flatMap((release) => environmentVariables(release).flatMap((variable) => ('valueFrom' in variable ? [variable.valueFrom.component] : []))), ...dependencies])];
       const run = Context.current().info.workflowExecution?.runId;
       const read = await Promise.all(sources.map((source) => outputs.read(run, componentRefOfId(stack, environment.name, source))));
       const sourceOutputs = new Map(sources.map((source, index) => [source, read[index]!]));
-      const deployment = componentDeployment(stack, environment, component, {
-        resolved: resolveValueFrom(component, (source) => sourceOutputs.get(source)),
-        dependencyOutputs: Object.fromEntries(dependencies.map((id) => [id, publicOutputs(sourceOutputs.get(id))])),
-      });
+      const deploymentOf = (release: typeof component) =>
+        componentDeployment(stack, environment, release, {
+          resolved: resolveValueFrom(release, (source) => sourceOutputs.get(source)),
+          dependencyOutputs: Object.fromEntries(target.dependencyOutputs(release).map((id) => [id, publicOutputs(sourceOutputs.get(id))])),
+        });
+      const deployment = task.canary ? { ...deploymentOf(component), canary: { weight: task.canary.weight, stable: deploymentOf(task.canary.stable) } } : deploymentOf(component);
       const outcome = await withHeartbeats((hooks) => ports.stacks.up(pulumiStackName(deployment.ref), ports.programs.programFor(deployment), {}, hooks), announceStaleLock(task));
       if (run) outputs.remember(run, deployment.ref, outcome.allOutputs);
       await target.afterApply(deployment, outcome.allOutputs, () => Context.current().heartbeat()).catch((error: unknown) => {

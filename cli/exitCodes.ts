@@ -32,6 +32,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode | `deployment:${DeploymentEnd
   UNKNOWN_STACK: usage,
   UNKNOWN_SERVICE: usage,
   AMBIGUOUS_SERVICE: usage,
+  AMBIGUOUS_CANARY: usage,
   UNKNOWN_COMPONENT: usage,
   BAD_COMPONENT: usage,
   BAD_SERVICE: usage,

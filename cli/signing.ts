@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { eligibilityProblem } from '../src/temporal/approval';
 import { ApprovalState, DeploymentProgress } from '../src/temporal/deployment';
-import { sendApprovalDecision } from '../src/temporal/deployClient';
+import { sendApprovalDecision, sendCanaryDecision } from '../src/temporal/deployClient';
+import type { CanaryProgress } from '../src/releases/canary';
 import { canonicalClaims, Claims, DecisionClaims, Proof, RequestClaims, SignedClaims } from '../src/trust/claims';
 import { signingKeyFile, sshSign } from '../src/trust/sshSignatures';
 import { DeployerError } from '../src/errors';
@@ -57,6 +58,34 @@ export async function sendSignedDecision(client: Client, progress: DeploymentPro
   if (!runId || !planHash) throw new DeployerError(`${progress.workflowId} has no plan waiting for a decision yet; try again in a moment`, 'NOT_WAITING');
   const claims: DecisionClaims = { purpose: 'decision', workflowId: progress.workflowId, runId, planHash, ...decision, channel: 'cli', issuedAt: new Date().toISOString(), nonce: randomUUID() };
   return sendApprovalDecision(client, progress.workflowId, { claims, proof: await prove(claims, cwd, true) });
+}
+
+/**
+ * Signs a decision on the canary of `canary.component` at `canary.step` of the run `progress` shows,
+ * and sends it as the canary Update: the one way `promote` and `abort` decide.
+ */
+export async function sendSignedCanaryDecision(
+  client: Client,
+  progress: DeploymentProgress,
+  canary: { component: string; step: number },
+  decision: { approve: boolean; by: string; comment?: string },
+  cwd?: string,
+): Promise<CanaryProgress> {
+  const { runId, planHash } = progress.approval;
+  if (!runId || !planHash) throw new DeployerError(`${progress.workflowId} has no plan yet; try again in a moment`, 'NOT_WAITING');
+  const claims: DecisionClaims = {
+    purpose: 'decision',
+    workflowId: progress.workflowId,
+    runId,
+    planHash,
+    ...decision,
+    canaryComponent: canary.component,
+    canaryStep: canary.step,
+    channel: 'cli',
+    issuedAt: new Date().toISOString(),
+    nonce: randomUUID(),
+  };
+  return sendCanaryDecision(client, progress.workflowId, { claims, proof: await prove(claims, cwd, true) });
 }
 
 function gitSigningKey(cwd: string | undefined): string | undefined {

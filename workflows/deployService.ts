@@ -7,10 +7,11 @@ import { formatDelta } from '../src/plan/cost';
 import { replacementBlockers } from '../src/plan/replacements';
 import type { ReleasedComponent } from '../src/releases/releaseRecord';
 import { approvalNeedsConfirmation, RequestGate, ReviewResult } from '../src/temporal/approval';
-import { approvalUpdate, DeployServiceInput, DeployServiceResult, progressQuery, slackApproverQuery } from '../src/temporal/deployment';
+import { approvalUpdate, canaryDecisionUpdate, DeployServiceInput, DeployServiceResult, progressQuery, slackApproverQuery } from '../src/temporal/deployment';
 import { MonitorBreach, observedEnvironment, ServicePlan } from '../src/temporal/deploymentActivities';
 import { engine, quick } from './activityOptions';
 import { ApprovalDecisions } from './approvalDecisions';
+import { Canaries } from './canary';
 import { keepDriftSchedule } from './driftSchedule';
 import { DeploymentFailed, describe, Rollout } from './rollout';
 import { ServiceDeployment } from './serviceDeployment';
@@ -36,6 +37,10 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
   const approval = new ApprovalDecisions(deployment.progress, deployment.policy, { workflowId: info.workflowId, runId: info.runId, requestedBy: input.requestedBy, service: service.name });
   setHandler(slackApproverQuery, (slackUserId) => approval.slackApprover(slackUserId));
   setHandler(approvalUpdate, (proposed) => approval.decide(proposed), { validator: (proposed) => approval.validate(proposed) });
+  const canaries = new Canaries(deployment.progress, deployment.policy, { workflowId: info.workflowId, runId: info.runId, requestedBy: input.requestedBy, service: service.name }, (message) =>
+    deployment.notify('canary', message),
+  );
+  setHandler(canaryDecisionUpdate, (proposed) => canaries.decide(proposed), { validator: (proposed) => canaries.validate(proposed) });
   if (gate.refusal) return deployment.refuse(gate.refusal, []);
 
   const planned = await plan(deployment, input);
@@ -45,7 +50,8 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
   if (planned.plan.blockers.length) return deployment.refuse(`nothing was deployed: ${planned.plan.blockers.join(' ')}`, released);
 
   const desiredComponents: ReleasedComponent[] = service.components.map(({ source: _source, ...component }) => component);
-  const rollout = new Rollout(desired.stack, desired.environment, desiredComponents, released);
+  // A rollback or a remediation puts a known release back at once: only new versions go out as canaries.
+  const rollout = new Rollout(desired.stack, desired.environment, desiredComponents, released, input.kind === 'deploy' ? canaries : undefined);
   try {
     await deployment.notify('started', startedMessage(input, planned.plan));
     const undecided = await approve(deployment, approval, gate, planned);

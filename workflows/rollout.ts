@@ -7,6 +7,7 @@ import type { WaveProgress } from '../src/temporal/deployment';
 import { ComponentTask, observedEnvironment } from '../src/temporal/deploymentActivities';
 import { gatedRefs } from '../src/temporal/healthGate';
 import { engine } from './activityOptions';
+import type { Canaries } from './canary';
 
 /** A deployment step failed; the workflow rolls back what it changed. */
 export class DeploymentFailed extends Error {}
@@ -26,6 +27,8 @@ export class Rollout {
     private readonly environment: { name: string; spec: EnvironmentSpec },
     desired: ReleasedComponent[],
     released: ReleasedComponent[],
+    /** Runs the canaries of MicroServices whose strategy is canary; none: every update is rolling (rollbacks, remediation). */
+    private readonly canaries?: Canaries,
   ) {
     this.componentById = new Map(desired.map((component) => [component.id, component]));
     this.previousById = new Map(released.map((component) => [component.id, component]));
@@ -40,7 +43,12 @@ export class Rollout {
         progress.startedAt = new Date().toISOString();
         this.applied.push(progress.id);
         try {
-          await engine.applyComponent(this.task(this.componentById.get(progress.id)!));
+          const component = this.componentById.get(progress.id)!;
+          const previous = this.previousById.get(progress.id);
+          const canary = this.canaries?.settingsFor(this.environment.spec, component, previous);
+          // Every step passed: the new version then takes every request (the canary's promotion).
+          if (canary && previous) await this.canaries!.run(this.task(component), previous, canary);
+          await engine.applyComponent(this.task(component));
           progress.state = 'done';
         } catch (error) {
           progress.state = 'failed';

@@ -132,6 +132,7 @@ export class ServiceDeployment {
         breakGlass: this.request?.gate.breakGlass || undefined,
         unreviewed: !this.request?.gate.reviewed || undefined,
         policy: this.policy,
+        canaries: progress.canaries,
         touched,
         components,
         serviceSpec: this.service.spec,

@@ -1,5 +1,6 @@
 import { formatDelta } from '../../src/plan/cost';
 import { describeChange } from '../../src/plan/describeChange';
+import type { CanaryProgress } from '../../src/releases/canary';
 import type { ComponentProgress, DeploymentProgress, DeployServiceResult, WaveProgress } from '../../src/temporal/deployment';
 import { box } from '../../src/client/render/box';
 import { isoSeconds, printable } from '../../src/client/render/format';
@@ -36,7 +37,11 @@ export function renderProgress(progress: DeploymentProgress, now: Date = new Dat
   const body: string[] = [];
   for (const wave of progress.waves) {
     body.push(`Wave ${wave.index}: ${waveLabel(wave)}`);
-    for (const component of wave.components) body.push(...componentLines(component, now, liveWhileWatched(progress, component, live)));
+    for (const component of wave.components) {
+      body.push(...componentLines(component, now, liveWhileWatched(progress, component, live)));
+      const canary = progress.canaries?.find((candidate) => candidate.component === component.id);
+      if (canary) body.push(...canaryLines(canary, now));
+    }
     body.push('');
   }
   if (progress.waves.length === 0) body.push(progress.phase === 'planning' ? 'Planning…' : 'No changes to deploy.', '');
@@ -193,6 +198,32 @@ function liveWhileWatched(progress: DeploymentProgress, component: ComponentProg
   if (component.kind !== 'MicroService' || component.action === 'delete') return undefined;
   const watched = component.state === 'running' || (component.state === 'done' && (progress.phase === 'verifying' || progress.phase === 'monitoring'));
   return watched ? live[component.id] : undefined;
+}
+
+/**
+ * A canary under its MicroService: the two versions, the step it is at of how many and its share of
+ * requests, what it waits for, and each step's outcome with both versions' figures side by side.
+ */
+export function canaryLines(canary: CanaryProgress, now: Date): string[] {
+  const current = canary.steps[canary.steps.length - 1];
+  const state = canary.state === 'running' ? `step ${current?.step ?? 0}/${canary.plannedSteps.length}, ${current?.weight ?? 0}% of requests` : canary.state;
+  const lines = [`    Canary ${canary.canaryVersion} beside ${canary.stableVersion}: ${state}`];
+  for (const step of canary.steps) {
+    const waiting = step.waiting?.manual
+      ? 'waiting for `deployer promote` (or `deployer abort`)'
+      : step.waiting?.until
+        ? `analysing, ${formatDuration(Math.max(0, Date.parse(step.waiting.until) - now.getTime()))} left`
+        : step.outcome
+          ? `${step.outcome}${step.reason ? `: ${step.reason}` : ''}`
+          : 'starting';
+    lines.push(`    └─ Step ${step.step} (${step.weight}%): ${waiting}`);
+    if (step.figures) {
+      const { stable, canary: figures } = step.figures;
+      const row = (version: string, { requests, latencyMs }: typeof stable) => `       ${version.padEnd(Math.max(canary.canaryVersion.length, canary.stableVersion.length))}  ${requests.total} req, ${requests.errorRatePercent}% errors, p99 ${latencyMs.p99} ms`;
+      lines.push(row(canary.canaryVersion, figures), row(canary.stableVersion, stable));
+    }
+  }
+  return lines;
 }
 
 function stateLabel(component: ComponentProgress): string {

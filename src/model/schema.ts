@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COMPONENT_FILES, KindWithFiles } from './componentFiles';
 import { DURATION_PATTERN, DurationBounds, durationWithin } from './duration';
+import { DEFAULT_CANARY } from './canaryDefaults';
 
 // The deployment repo's file formats. Every object is strict so a misspelled field is an error
 // with a "did you mean", never a silently ignored setting.
@@ -113,7 +114,7 @@ const canarySteps = z
       pause: z
         .union([z.literal('manual'), duration(DURATION_BOUNDS.canaryPause, 'How long the step runs before its analysis decides.')])
         .optional()
-        .describe('How long the step runs before its analysis decides (a duration), or manual: it then waits for `deployer promote`. Without a pause the step is analysed once, right away.'),
+        .describe('How long the step runs, watched against the stable version, before the next (a duration); or manual: it then waits for `deployer promote`. Without a pause the next step follows at once, unjudged.'),
     }),
   )
   .min(1)
@@ -135,19 +136,19 @@ const canarySteps = z
 
 const canaryAnalysis = z
   .strictObject({
-    maxErrorRateIncrease: z.number().min(0).max(100).default(1).describe("How many percentage points the new version's error rate (5xx answers) may exceed the stable version's over the same window."),
-    maxP99LatencyIncreasePercent: z.number().min(0).max(1000).default(50).describe("How much higher, in percent, the new version's p99 latency may be than the stable version's over the same window."),
-    minRequests: z.number().int().min(1).max(1_000_000).default(20).describe('Requests the new version must answer in a step to be judged; fewer is too little traffic to judge.'),
+    maxErrorRateIncrease: z.number().min(0).max(100).default(DEFAULT_CANARY.analysis.maxErrorRateIncrease).describe("How many percentage points the new version's error rate (5xx answers) may exceed the stable version's over the same window."),
+    maxP99LatencyIncreasePercent: z.number().min(0).max(1000).default(DEFAULT_CANARY.analysis.maxP99LatencyIncreasePercent).describe("How much higher, in percent, the new version's p99 latency may be than the stable version's over the same window."),
+    minRequests: z.number().int().min(1).max(1_000_000).default(DEFAULT_CANARY.analysis.minRequests).describe('Requests the new version must answer in a step to be judged; fewer is too little traffic to judge.'),
     insufficientTraffic: z
       .enum(['wait', 'fail'])
-      .default('wait')
+      .default(DEFAULT_CANARY.analysis.insufficientTraffic)
       .describe('With too little traffic at the end of a step: wait (run the step again, at most three times, then fail) or fail (send all traffic back to the stable version).'),
   })
   .describe("How each step judges the new version against the stable one; rollback's errorRatePercent and p99LatencyMs hold for it too.");
 
 export const canarySettings = z
   .strictObject({
-    steps: canarySteps.default([{ weight: 10, pause: '1m' }, { weight: 50, pause: '1m' }]),
+    steps: canarySteps.default(DEFAULT_CANARY.steps),
     analysis: canaryAnalysis.prefault({}),
   })
   .describe('How a canary rolls out: its steps and their analysis.');

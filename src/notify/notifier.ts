@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ComponentChange } from '../plan/diff';
 import type { FieldDriftReport } from '../temporal/drift';
 
-export type NotificationType = 'started' | 'awaiting-approval' | 'succeeded' | 'failed' | 'rolled-back' | 'rejected' | 'timed-out' | 'cancelled' | 'drift' | 'lock-forced' | 'stale-lock-cleared';
+export type NotificationType = 'started' | 'awaiting-approval' | 'canary' | 'succeeded' | 'failed' | 'rolled-back' | 'rejected' | 'timed-out' | 'cancelled' | 'drift' | 'lock-forced' | 'stale-lock-cleared';
 
 /** Something people watching a service should hear about; never carries secret values. */
 export interface DeploymentNotification {

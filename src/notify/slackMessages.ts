@@ -24,6 +24,7 @@ export interface SlackMessage {
 const HEADLINE: Record<NotificationType, string> = {
   started: ':rocket: Deployment started',
   'awaiting-approval': ':raising_hand: Approval needed',
+  canary: ':hatching_chick: Canary step',
   succeeded: ':white_check_mark: Deployment succeeded',
   failed: ':x: Deployment failed',
   'rolled-back': ':rewind: Deployment rolled back',

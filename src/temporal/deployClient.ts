@@ -1,4 +1,6 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { CanaryProgress } from '../releases/canary';
 import { checkPayloadSize } from './payloadSize';
 import { SEARCH_ATTRIBUTE_KEYS } from './searchAttributes';
 import { deployerTaskQueue } from './taskQueue';
@@ -6,6 +8,7 @@ import {
   ApprovalDecision,
   approvalUpdate,
   ApprovalState,
+  canaryDecisionUpdate,
   deployServiceWorkflowId,
   DeployServiceInput,
   DEPLOY_SERVICE_WORKFLOW,
@@ -71,9 +74,18 @@ export async function deploymentResult(handle: WorkflowHandle): Promise<DeploySe
  * reject and the Slack app's buttons). The workflow's validator decides who may: a refusal is an
  * ApprovalRefusedError carrying its reason; a deployment that is not running is a NotWaitingError.
  */
-export async function sendApprovalDecision(client: Client, workflowId: string, decision: ApprovalDecision): Promise<ApprovalState> {
+export function sendApprovalDecision(client: Client, workflowId: string, decision: ApprovalDecision): Promise<ApprovalState> {
+  return sendDecision(client, workflowId, approvalUpdate, decision);
+}
+
+/** Sends a decision on a running canary (promote or abort) as its Update; refusals as for approvals. */
+export function sendCanaryDecision(client: Client, workflowId: string, decision: ApprovalDecision): Promise<CanaryProgress> {
+  return sendDecision(client, workflowId, canaryDecisionUpdate, decision);
+}
+
+async function sendDecision<Result>(client: Client, workflowId: string, update: UpdateDefinition<Result, [ApprovalDecision]>, decision: ApprovalDecision): Promise<Result> {
   try {
-    return await client.workflow.getHandle(workflowId).executeUpdate(approvalUpdate, { args: [decision] });
+    return await client.workflow.getHandle(workflowId).executeUpdate(update, { args: [decision] });
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) throw new ApprovalRefusedError((error.cause as Error | undefined)?.message ?? error.message);
     if (error instanceof WorkflowNotFoundError || /not found|already completed/i.test((error as Error).message)) throw new NotWaitingError(workflowId);

@@ -215,3 +215,5 @@ export const progressQuery = defineQuery<DeploymentProgress>('progress');
 /** Maps a Slack user id (the signed request's user) to an identity, for the Slack app's approval buttons. */
 export const slackApproverQuery = defineQuery<SlackApprover, [string]>('slackApprover');
 export const approvalUpdate = defineUpdate<ApprovalState, [ApprovalDecision]>('approval');
+/** Promotes (approve) or aborts a running canary: a decision whose claims name its component and step. */
+export const canaryDecisionUpdate = defineUpdate<CanaryProgress, [ApprovalDecision]>('canaryDecision');

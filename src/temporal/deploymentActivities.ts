@@ -1,7 +1,7 @@
 // The deployment workflows' contract with the worker's activities: what each activity takes and
 // gives back. Plain JSON (it is in workflow history), no secrets. Workflow-safe: no Node imports.
 import type { ComponentRef } from '../model/componentRef';
-import type { EnvironmentSpec } from '../model/schema';
+import type { CanarySettings, EnvironmentSpec } from '../model/schema';
 import type { DesiredStack } from '../model/types';
 import type { DeploymentPlan } from '../plan/buildPlan';
 import type { ReleasedComponent } from '../releases/releaseRecord';
@@ -37,6 +37,8 @@ export interface ComponentTask {
   stack: string;
   environment: { name: string; spec: EnvironmentSpec };
   component: ReleasedComponent;
+  /** A canary step: `component` runs beside `stable` (the release serving now) for `weight` percent of the requests. */
+  canary?: { weight: number; stable: ReleasedComponent };
 }
 
 export interface AppliedComponent {
@@ -64,6 +66,18 @@ export interface MonitorRequest {
   windowStartedAt: number;
   windowMs: number;
   intervalMs: number;
+  thresholds: { errorRatePercent: number; p99LatencyMs: number };
+}
+
+/** One canary step to watch: the canary against the stable version from the step's start. */
+export interface CanaryWatchRequest {
+  environment: ObservedEnvironment;
+  ref: ComponentRef;
+  /** When the step began (epoch ms, the workflow's clock): every attempt judges the same window. */
+  stepStartedAt: number;
+  stepMs: number;
+  intervalMs: number;
+  analysis: CanarySettings['analysis'];
   thresholds: { errorRatePercent: number; p99LatencyMs: number };
 }
 

@@ -25,7 +25,7 @@ import { workerPorts } from '../../worker/ports';
 import { get, loadUntil } from '../support/load';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { processesReferencing } from '../support/processes';
-import { testClient, testWorker } from '../support/temporal';
+import { startedAttempts, testClient, testWorker } from '../support/temporal';
 import { cleanUp, killGroup, killPids, spawnWorker, waitForPoller } from '../support/workerProcesses';
 import { RuntimeRequestFailed, ServiceLockedError } from '../../src/errors';
 
@@ -411,17 +411,6 @@ describe('deployment reliability', () => {
 function write(root: string, file: string, content: unknown): void {
   fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
   fs.writeFileSync(path.join(root, file), YAML.stringify(content));
-}
-
-type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
-
-/** The attempts of an activity type that started, as the workflow's history records them. */
-function startedAttempts(events: HistoryEvent[], activityType: string): number[] {
-  const activityOf = new Map(events.filter((event) => event.activityTaskScheduledEventAttributes).map((event) => [String(event.eventId), event.activityTaskScheduledEventAttributes!.activityType!.name]));
-  return events.flatMap((event) => {
-    const started = event.activityTaskStartedEventAttributes;
-    return started && activityOf.get(String(started.scheduledEventId)) === activityType ? [started.attempt!] : [];
-  });
 }
 
 /** The Pulumi file backend's checkpoint of one component stack. */

@@ -87,4 +87,20 @@ export function decisionOn(run: { workflowId: string; runId: string }, approve: 
   };
 }
 
+/** deployService's activities on a good day: reviewed under `policy`, planned against `released`, every engine run, check and record passing. */
+export function goodDayActivities(released: ReleasedComponent[], policy: DeploymentPolicy = policyWith()): Partial<DeployerActivities> {
+  return {
+    reviewRequest: async () => reviewed(policy),
+    planService: async ({ desired }) => planFor(desired, released),
+    verifyDecision: async () => undefined,
+    notify: async () => undefined,
+    applyComponent: async () => ({ durationMs: 1, changes: {} }),
+    removeComponent: async () => undefined,
+    awaitHealthy: async () => undefined,
+    monitorRelease: async () => undefined,
+    recordRelease: async () => undefined,
+    ensureDriftSchedule: async () => ({ scheduleId: 'drift/user-platform/development', created: true }),
+  };
+}
+
 export const BREACH: MonitorBreach = { reason: 'error rate 33% > 5%', errorRatePercent: 33, p99LatencyMs: 120, unhealthy: [] };

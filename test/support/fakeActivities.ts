@@ -29,6 +29,7 @@ export class FakeActivities {
       removeComponent: true,
       awaitHealthy: true,
       monitorRelease: true,
+      watchCanary: true,
       recordRelease: true,
       notify: true,
       ensureDriftSchedule: true,

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ActivityPorts } from '../../activities/ports';
 import { deployerWorkerOptions } from '../../worker/createWorker';
@@ -43,4 +43,15 @@ export async function testWorker(taskQueue: string, ports: ActivityPorts, option
       await connection.close();
     },
   };
+}
+
+export type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+/** The attempts of an activity type that started, as the workflow's history records them. */
+export function startedAttempts(events: HistoryEvent[], activityType: string): number[] {
+  const activityOf = new Map(events.filter((event) => event.activityTaskScheduledEventAttributes).map((event) => [String(event.eventId), event.activityTaskScheduledEventAttributes!.activityType!.name]));
+  return events.flatMap((event) => {
+    const started = event.activityTaskStartedEventAttributes;
+    return started && activityOf.get(String(started.scheduledEventId)) === activityType ? [started.attempt!] : [];
+  });
 }

@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DeployerActivities } from '../../activities';
 import type { DesiredStack } from '../../src/model/types';
 import { approvalUpdate, DEPLOY_SERVICE_WORKFLOW, DeploymentPhase, DeployServiceInput, DeployServiceResult, progressQuery } from '../../src/temporal/deployment';
-import { BREACH, componentsOf, decisionOn, exampleStack, planFor, policyWith, REQUESTER, reviewed } from '../support/deploymentFixtures';
+import { BREACH, componentsOf, decisionOn, exampleStack, goodDayActivities, policyWith, REQUESTER } from '../support/deploymentFixtures';
 import { FakeActivities, untilCancelled } from '../support/fakeActivities';
 import { recordHistory } from '../support/workflowHistories';
 import { startTimeSkippingServer, startWorkflowWorker } from '../support/timeSkipping';
@@ -31,19 +31,7 @@ describe('deployService branches (time-skipping, fake activities)', () => {
 
   /** The happy path's answers; a test replaces the ones its branch changes. */
   function behave(overrides: Partial<DeployerActivities> = {}, approval = policyWith()): void {
-    fake.reset({
-      reviewRequest: async () => reviewed(approval),
-      planService: async ({ desired }) => planFor(desired, released),
-      verifyDecision: async () => undefined,
-      notify: async () => undefined,
-      applyComponent: async () => ({ durationMs: 1, changes: {} }),
-      removeComponent: async () => undefined,
-      awaitHealthy: async () => undefined,
-      monitorRelease: async () => undefined,
-      recordRelease: async () => undefined,
-      ensureDriftSchedule: async () => ({ scheduleId: 'drift/user-platform/development', created: true }),
-      ...overrides,
-    });
+    fake.reset({ ...goodDayActivities(released, approval), ...overrides });
   }
 
   /** The calls, one line each: engine calls name the component and its image (or kind), notifications their type. */

@@ -1,0 +1,172 @@
+import type { ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { loadDesiredStack } from '../../src/model/loadRepo';
+import type { DesiredStack } from '../../src/model/types';
+import { stateDir } from '../../src/paths';
+import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
+import { deploymentProgress, deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
+import { canaryDecisionUpdate, DEPLOY_STACK_WORKFLOW, DeployServiceInput } from '../../src/temporal/deployment';
+import { LocalObserver } from '../../src/targets/local/localObserver';
+import { workerPorts } from '../../worker/ports';
+import { get, loadUntil, LoadReport } from '../support/load';
+import { ReviewedRepo } from '../support/reviewedRepo';
+import { processesReferencing } from '../support/processes';
+import { startedAttempts, testClient, testWorker } from '../support/temporal';
+import { cleanUp, killGroup, spawnWorker, waitForPoller } from '../support/workerProcesses';
+
+type Steps = NonNullable<DesiredStack['environment']['spec']['rollout']['canary']>['steps'];
+
+// Canaries on the real dev server, worker, engine and local runtime, under steady traffic: a bad
+// version reaches almost no one, a good one is promoted through every step without a failed
+// request, and a manual step waits for a promotion that only an approver can give.
+describe('canary rollouts', () => {
+  const taskQueue = `canary-${crypto.randomUUID()}`;
+  const api = { stack: 'user-platform', environment: 'development', service: 'notification-service', component: 'api' };
+  let client: Awaited<ReturnType<typeof testClient>>;
+  let worker: Awaited<ReturnType<typeof testWorker>>;
+  const releases = () => new FileReleaseStore(path.join(stateDir(), 'releases'));
+  const repo = ReviewedRepo.create();
+  const shares: Record<string, LoadReport> = {};
+
+  /** The example repo in development with a short rollout; `steps` turns the canary strategy on. */
+  function desired(version: string, steps?: Steps, monitorWindow = '3s'): DesiredStack {
+    const model = loadDesiredStack({ root: repo.root, stack: 'user-platform', environment: 'development', variables: { VERSION: version } });
+    model.environment.spec.rollout = {
+      healthTimeout: '40s',
+      monitorWindow,
+      checkInterval: '1s',
+      ...(steps && { strategy: 'canary' as const, canary: { steps, analysis: { maxErrorRateIncrease: 1, maxP99LatencyIncreasePercent: 50, minRequests: 10, insufficientTraffic: 'wait' as const } } }),
+    };
+    return repo.rendered(model);
+  }
+
+  function input(version: string, steps?: Steps, monitorWindow?: string): DeployServiceInput {
+    return { desired: desired(version, steps, monitorWindow), service: 'notification-service', requestedBy: 'alice@company.com', version, kind: 'deploy' };
+  }
+
+  async function url(): Promise<string> {
+    return (await new LocalObserver().state(api))!.outputs.url!;
+  }
+
+  beforeAll(async () => {
+    client = await testClient();
+    worker = await testWorker(taskQueue, workerPorts(stateDir(), { policy: repo.policySource() }));
+    await client.client.workflow.execute(DEPLOY_STACK_WORKFLOW, { taskQueue, workflowId: `deploy-stack/${crypto.randomUUID()}`, args: [{ desired: desired('v1.2.0'), requestedBy: 'alice@company.com', version: 'v1.2.0' }] });
+  });
+
+  afterAll(async () => {
+    await worker.stop();
+    await client.close();
+    repo.remove();
+    const share = (report?: LoadReport) => (report ? `${((report.failures / report.requests) * 100).toFixed(2)}% (${report.failures} of ${report.requests})` : 'not measured');
+    console.log(`Failed-request share under steady traffic, v1.5.0-errors: rolling update ${share(shares.rolling)}; canary at 5% ${share(shares.canary)}`);
+  });
+
+  it('a rolling update of a version that fails 1 request in 3 fails many requests before monitoring rolls it back', async () => {
+    const handle = await startServiceDeployment(client.client, input('v1.5.0-errors', undefined, '15s'), taskQueue);
+    shares.rolling = await loadUntil(`${await url()}/notifications`, handle.result(), 2);
+    expect((await deploymentResult(handle)).phase).toBe('rolled-back');
+  });
+
+  it('a canary of 5% of the same version is rolled back by its analysis, and under 2% of requests fail', async () => {
+    const handle = await startServiceDeployment(client.client, input('v1.5.0-errors', [{ weight: 5, pause: '30s' }, { weight: 50, pause: '10s' }]), taskQueue);
+    shares.canary = await loadUntil(`${await url()}/notifications`, handle.result(), 2);
+    const result = await deploymentResult(handle);
+    expect(result.phase).toBe('rolled-back');
+    expect(result.reason).toMatch(/canary v1\.5\.0-errors of notification-service\/api, step 1 \(5% of requests\): analysis failed: error rate [\d.]+% vs stable 0% \(\+[\d.]+ points > 1\)/);
+    const [canary] = result.progress.canaries!;
+    expect(canary).toMatchObject({ state: 'failed', steps: [{ step: 1, weight: 5, outcome: 'failed' }] });
+    expect(shares.canary.failures / shares.canary.requests).toBeLessThan(0.02);
+    expect((await get(`${await url()}/version`)).body).toContain('v1.2.0');
+    expect((await releases().history('user-platform', 'development', 'notification-service'))[0]).toMatchObject({ version: 'v1.5.0-errors', result: 'rolled_back', canaries: [expect.objectContaining({ state: 'failed' })] });
+  });
+
+  it('a good version goes through every step to all traffic without a failed request', async () => {
+    const handle = await startServiceDeployment(client.client, input('v1.6.0', [{ weight: 10, pause: '5s' }, { weight: 50, pause: '5s' }]), taskQueue);
+    const load = await loadUntil(`${await url()}/version`, handle.result(), 2);
+    const result = await deploymentResult(handle);
+    expect(result.phase).toBe('succeeded');
+    expect(load.failureSamples).toEqual([]);
+    expect(load.versions).toEqual(['v1.2.0', 'v1.6.0']);
+    expect(result.progress.canaries).toEqual([expect.objectContaining({ state: 'promoted', steps: [expect.objectContaining({ outcome: 'passed' }), expect.objectContaining({ outcome: 'passed' })] })]);
+    expect(result.release?.canaries?.[0]?.steps[0]?.figures?.canary.requests.total).toBeGreaterThanOrEqual(10);
+  });
+
+  it('a manual step waits for an approver\'s promotion; the requester may abort but not promote', async () => {
+    const handle = await startServiceDeployment(client.client, input('v1.7.0', [{ weight: 20, pause: 'manual' }]), taskQueue);
+    await waitFor(async () => Boolean((await deploymentProgress(handle)).canaries?.[0]?.steps[0]?.waiting?.manual));
+    const decide = async (by: string, approve: boolean) => handle.executeUpdate(canaryDecisionUpdate, { args: [await repo.decision(await deploymentProgress(handle), by, approve, by, { canaryComponent: 'notification-service/api', canaryStep: 1 })] });
+    await expect(decide('alice@company.com', true)).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringContaining('requested this deployment and cannot approve it too') }) });
+    await decide('carol@company.com', true);
+    const result = await deploymentResult(handle);
+    expect(result.phase).toBe('succeeded');
+    expect(result.progress.canaries?.[0]?.steps[0]).toMatchObject({ outcome: 'promoted', by: 'carol@company.com' });
+    expect((await get(`${await url()}/version`)).body).toContain('v1.7.0');
+  });
+});
+
+// A worker process killed in the middle of a canary step: the next worker resumes that step (its
+// watch retried over the same window), neither restarting the canary nor skipping its analysis.
+describe('canary rollouts when the worker dies', () => {
+  const repo = ReviewedRepo.create();
+  let client: Awaited<ReturnType<typeof testClient>>;
+
+  beforeAll(async () => {
+    client = await testClient();
+  });
+
+  afterAll(async () => {
+    await client.close();
+    repo.remove();
+  });
+
+  it('a worker killed mid-step: a new worker resumes the canary at that step, and the deployment succeeds', async () => {
+    const queue = `canary-crash-${crypto.randomUUID()}`;
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-canary-worker-'));
+    const first = spawnWorker(queue, path.join(logDir, 'first.log'));
+    let second: ChildProcess | undefined;
+    let handle: WorkflowHandle | undefined;
+    let passed = false;
+    const version = (tag: string, steps?: Steps) => {
+      const model = loadDesiredStack({ root: repo.root, stack: 'user-platform', environment: 'development', variables: { VERSION: tag } });
+      model.environment.spec.rollout = { healthTimeout: '40s', monitorWindow: '0s', checkInterval: '1s', ...(steps && { strategy: 'canary' as const, canary: { steps, analysis: { maxErrorRateIncrease: 1, maxP99LatencyIncreasePercent: 50, minRequests: 5, insufficientTraffic: 'wait' as const } } }) };
+      return repo.rendered(model);
+    };
+    try {
+      await waitForPoller(queue, first);
+      await client.client.workflow.execute(DEPLOY_STACK_WORKFLOW, { taskQueue: queue, workflowId: `deploy-stack/${crypto.randomUUID()}`, args: [{ desired: version('v1.2.0'), requestedBy: 'alice@company.com', version: 'v1.2.0' }] });
+      handle = await startServiceDeployment(client.client, { desired: version('v1.8.0', [{ weight: 20, pause: '45s' }, { weight: 50, pause: '3s' }]), service: 'notification-service', requestedBy: 'alice@company.com', version: 'v1.8.0', kind: 'deploy' }, queue);
+      await waitFor(async () => ((await handle!.describe()).raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'watchCanary' && activity.lastStartedTime));
+
+      await killGroup(first, 'SIGKILL');
+      second = spawnWorker(queue, path.join(logDir, 'second.log'));
+      const url = (await new LocalObserver().state({ stack: 'user-platform', environment: 'development', service: 'notification-service', component: 'api' }))!.outputs.url!;
+      const load = await loadUntil(`${url}/version`, handle.result(), 2);
+
+      const result = await deploymentResult(handle);
+      expect(result.phase).toBe('succeeded');
+      expect(load.failureSamples).toEqual([]);
+      expect(result.progress.canaries?.[0]).toMatchObject({ state: 'promoted', steps: [{ step: 1, weight: 20, outcome: 'passed' }, { step: 2, weight: 50, outcome: 'passed' }] });
+      const events = (await handle.fetchHistory()).events!;
+      // Step 1's watch ran again on the new worker; the canary was applied once per step, not restarted.
+      expect(startedAttempts(events, 'watchCanary')).toEqual([2, 1]);
+      expect(startedAttempts(events, 'applyComponent').length).toBe(3);
+      passed = true;
+    } finally {
+      await cleanUp(handle, second ? [first, second] : [first], queue, logDir, passed);
+    }
+    expect(processesReferencing(queue)).toEqual([]);
+  }, 300_000);
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

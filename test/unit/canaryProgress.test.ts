@@ -1,0 +1,35 @@
+import { canaryLines } from '../../cli/render/progress';
+import type { CanaryProgress } from '../../src/releases/canary';
+import { requestFigures } from '../../src/targets/local/api';
+
+const figures = (total: number, errors: number, p99: number) => ({ requests: requestFigures(total, errors), latencyMs: { p50: 1, p95: p99, p99, max: p99 } });
+
+describe('a canary in the progress box', () => {
+  const canary: CanaryProgress = {
+    component: 'shop/api',
+    stableVersion: 'v1.2.0',
+    canaryVersion: 'v1.3.0',
+    plannedSteps: [{ weight: 5, pause: '2m' }, { weight: 25, pause: 'manual' }, { weight: 50, pause: '2m' }],
+    state: 'running',
+    steps: [
+      { step: 1, weight: 5, startedAt: '2026-12-06T10:00:00Z', endedAt: '2026-12-06T10:02:00Z', outcome: 'passed', reason: 'error rate 0% vs stable 0.1%', figures: { canary: figures(21, 0, 45), stable: figures(399, 1, 40) } },
+      { step: 2, weight: 25, startedAt: '2026-12-06T10:02:00Z', waiting: { manual: true } },
+    ],
+  };
+
+  it('shows the step it is at, what it waits for, and each finished step\'s figures side by side', () => {
+    expect(canaryLines(canary, new Date('2026-12-06T10:03:00Z'))).toEqual([
+      '    Canary v1.3.0 beside v1.2.0: step 2/3, 25% of requests',
+      '    └─ Step 1 (5%): passed: error rate 0% vs stable 0.1%',
+      '       v1.3.0  21 req, 0% errors, p99 45 ms',
+      '       v1.2.0  399 req, 0.25% errors, p99 40 ms',
+      '    └─ Step 2 (25%): waiting for `deployer promote` (or `deployer abort`)',
+    ]);
+  });
+
+  it('counts down a timed step, and says how a canary ended', () => {
+    const timed: CanaryProgress = { ...canary, steps: [{ step: 1, weight: 5, startedAt: '2026-12-06T10:00:00Z', waiting: { until: '2026-12-06T10:02:00Z' } }] };
+    expect(canaryLines(timed, new Date('2026-12-06T10:01:15Z'))[1]).toBe('    └─ Step 1 (5%): analysing, 45s left');
+    expect(canaryLines({ ...canary, state: 'failed' }, new Date())[0]).toBe('    Canary v1.3.0 beside v1.2.0: failed');
+  });
+});
