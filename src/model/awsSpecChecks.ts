@@ -33,8 +33,20 @@ const RDS_NAME_LIMITS: Record<RdsSpec['engine'], { database: number; username: n
   mysql: { database: 64, username: 16 },
 };
 
+/**
+ * The aws program does not split traffic yet (weighted target groups on the listener rule): refused
+ * before anything runs, where a canary step would otherwise deploy the new version whole.
+ */
+export const CANARY_ON_AWS = {
+  message: 'the canary strategy runs on the local target only for now; on aws each step would deploy the new version whole',
+  hint: 'Use strategy: rolling (the default) in aws environments; deployments there are still health-gated, monitored and rolled back automatically.',
+};
+
 export function checkForAws(component: KindedSpec, platform: EnvironmentSpec['platform'] = {}, environmentFile = 'the environment file'): SpecProblem[] {
-  if (component.kind === 'MicroService') return [...checkHealthCheck(component.spec), ...checkIngress(component.spec, platform, environmentFile)];
+  if (component.kind === 'MicroService') {
+    const canary = component.spec.rollout?.strategy === 'canary' ? [{ path: ['rollout', 'strategy'], ...CANARY_ON_AWS }] : [];
+    return [...checkHealthCheck(component.spec), ...checkIngress(component.spec, platform, environmentFile), ...canary];
+  }
   if (component.kind === 'RDS') return [...checkStorage(component.spec), ...checkDatabaseNames(component.spec)];
   return [];
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { unreachableUrlProblems } from './awsSpecChecks';
+import { CANARY_ON_AWS, unreachableUrlProblems } from './awsSpecChecks';
 import { loadComponent } from './componentLoader';
 import { didYouMean, Diagnostic, isWarning, sortDiagnostics, unknownNameMessage } from './diagnostics';
 import { literalPortWarnings } from './localConnections';
@@ -177,6 +177,7 @@ function loadEnvironments(root: string, diagnostics: Diagnostic[]): Map<string, 
       diagnostics.push(parsed.yaml.diagnostic(['metadata', 'name'], `environment "${name}" is declared in ${fileName}`, `Name the file ${name}.yaml, or set metadata.name: ${expected}.`));
       continue;
     }
+    if (parsed.data.spec.target === 'aws' && parsed.data.spec.rollout.strategy === 'canary') diagnostics.push(parsed.yaml.diagnostic(['spec', 'rollout', 'strategy'], CANARY_ON_AWS.message, CANARY_ON_AWS.hint));
     environments.set(name, { spec: withAbsoluteWorkingDirs(parsed.data.spec, dir) });
   }
   return environments;

@@ -237,6 +237,15 @@ const cases: Case[] = [
     expected: [`${CART_API}:13:19 "weight" is 10; it must be more than the previous step's 25`],
     hints: { [`${CART_API}:13:19 "weight" is 10; it must be more than the previous step's 25`]: 'Give each step a larger share than the one before, e.g. 5, 25, 50; after the last step the new version takes every request.' },
   },
+  {
+    name: 'canary-on-aws',
+    environment: 'production',
+    variables: {},
+    expected: [
+      `${ENV}:14:15 the canary strategy runs on the local target only for now; on aws each step would deploy the new version whole`,
+      `${CART_API}:8:15 the canary strategy runs on the local target only for now; on aws each step would deploy the new version whole`,
+    ],
+  },
   { name: 'canary-weight-over-100', environment: 'production', variables: {}, expected: [`${ENV}:13:19 "weight" must be at most 100`] },
   // replicas is not written: point at the scaling block that set the bounds (in infra.yaml).
   { name: 'replicas-default-outside-autoscaling', environment: 'production', variables: {}, expected: [`${CART_API_INFRA}:6:3 replicas (1) is outside autoscaling bounds 2-5`] },
