@@ -22,7 +22,7 @@ export async function lockedError(client: Client, request: Pick<RollbackRequest,
   const holder = await lockHolder(client, workflowId);
   const message = lockedMessage(
     'roll back',
-    { ...request, workflowId, heldBy: holder.requestedBy, version: holder.version, since: holder.since?.toISOString() },
+    { ...request, workflowId, heldBy: holder.requestedBy, version: holder.version, since: holder.since?.toISOString(), canary: holder.canary },
     now,
   );
   return new DeployerError(message, 'LOCKED');

@@ -186,7 +186,7 @@ export class ServiceLockedError extends DeployerError {
 
   constructor(
     lock: ServiceRef & { workflowId: string },
-    readonly holder: { requestedBy?: string; since?: Date; version?: string },
+    readonly holder: { requestedBy?: string; since?: Date; version?: string; /** A MicroService whose canary the deployment runs. */ canary?: string },
   ) {
     const { stack, environment, service, workflowId } = lock;
     super(

@@ -88,7 +88,7 @@ export default class Apply extends BaseCommand {
     } catch (error) {
       if (error instanceof ServiceLockedError) {
         const { lockedMessage } = await import('../render/locks');
-        const lock = { stack: request.desired.stack, environment, service, workflowId: error.workflowId, heldBy: error.holder.requestedBy, version: error.holder.version, since: error.holder.since?.toISOString() };
+        const lock = { stack: request.desired.stack, environment, service, workflowId: error.workflowId, heldBy: error.holder.requestedBy, version: error.holder.version, since: error.holder.since?.toISOString(), canary: error.holder.canary };
         throw new DeployerError(lockedMessage('deploy', lock, new Date()), 'LOCKED');
       }
       throw error;

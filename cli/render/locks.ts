@@ -174,10 +174,12 @@ export function renderUnlocked(ended: EndedLock[], scope: LockScope, by: string,
 }
 
 /** A command refused because the service's lock is held (`action`: what could not be done, e.g. `roll back`). */
-export function lockedMessage(action: string, lock: Pick<HeldLock, 'stack' | 'environment' | 'service' | 'workflowId'> & Partial<HeldLock>, now: Date): string {
+export function lockedMessage(action: string, lock: Pick<HeldLock, 'stack' | 'environment' | 'service' | 'workflowId'> & Partial<HeldLock> & { canary?: string }, now: Date): string {
   const what = `${lock.heldBy ?? 'someone'} is ${activity(lock)}${lock.since ? ` since ${formatSince(lock.since, now)}` : ''}`;
+  // A running canary has a quicker way back than waiting: aborting it.
+  const canary = lock.canary ? `It runs a canary of ${lock.canary}: \`deployer abort --service ${lock.service} --environment ${lock.environment}\` sends every request back to the stable version and rolls it back. ` : '';
   return (
-    `cannot ${action} now: ${lock.service} in ${lock.environment} is locked: ${what} (workflow ${lock.workflowId}). ` +
+    `cannot ${action} now: ${lock.service} in ${lock.environment} is locked: ${what} (workflow ${lock.workflowId}). ${canary}` +
     `Wait for it (deployer status --service ${lock.service} --environment ${lock.environment} --follow), or if it is stale: ${unlockCommand(lock.stack, lock.environment, lock.service)}`
   );
 }

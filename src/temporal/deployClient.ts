@@ -50,11 +50,15 @@ export async function startServiceDeployment(client: Client, input: DeployServic
 /** Who holds a service's lock: the running workflow's requester, start time and version. */
 export async function lockHolder(client: Client, workflowId: string): Promise<ServiceLockedError['holder']> {
   try {
-    const description = await client.workflow.getHandle(workflowId).describe();
+    const handle = client.workflow.getHandle(workflowId);
+    const description = await handle.describe();
+    // A running canary is worth naming: aborting it is the quick way back to the stable version.
+    const progress = await deploymentProgress(handle).catch(() => undefined);
     return {
       requestedBy: description.typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.DeployedBy),
       version: description.typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.Version),
       since: description.startTime,
+      canary: progress?.canaries?.find((canary) => canary.state === 'running')?.component,
     };
   } catch {
     return {};

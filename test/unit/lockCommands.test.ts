@@ -327,6 +327,9 @@ describe('rollback', () => {
       'cannot roll back now: notification-service in production is locked: alice@company.com is deploying v1.2.0 since 2025-01-05 10:12:03 UTC (12 minutes ago) (workflow deploy/user-platform/production/notification-service). ' +
         'Wait for it (deployer status --service notification-service --environment production --follow), or if it is stale: deployer unlock --stack user-platform --environment production --service notification-service --force --reason "<why>"',
     );
+    expect(lockedMessage('roll back', { ...lock, kind: undefined, canary: 'notification-service/api' }, now)).toContain(
+      '(workflow deploy/user-platform/production/notification-service). It runs a canary of notification-service/api: `deployer abort --service notification-service --environment production` sends every request back to the stable version and rolls it back. Wait for it',
+    );
     expect(lockedMessage('roll back', { stack: 'user-platform', environment: 'production', service: 'notification-service', workflowId: 'deploy/x' }, now)).toMatch(
       /^cannot roll back now: notification-service in production is locked: someone is deploying \(workflow deploy\/x\)\. /,
     );
