@@ -5,6 +5,7 @@ import { durationMs } from '../src/model/duration';
 import type { CanarySettings, EnvironmentSpec } from '../src/model/schema';
 import { rolloutStrategyOf } from '../src/model/rolloutStrategy';
 import type { DeploymentPolicy } from '../src/model/types';
+import type { NotificationDetails } from '../src/notify/notifier';
 import type { CanaryProgress, CanaryStep, CanaryVerdict } from '../src/releases/canary';
 import type { ReleasedComponent } from '../src/releases/releaseRecord';
 import { approvalProblem } from '../src/temporal/approval';
@@ -36,7 +37,7 @@ export class Canaries {
     private readonly progress: DeploymentProgress,
     private readonly policy: DeploymentPolicy | undefined,
     private readonly deployment: { workflowId: string; runId: string; requestedBy: string; service: string },
-    private readonly notify: (message: string) => Promise<void>,
+    private readonly notify: (message: string, details?: NotificationDetails) => Promise<void>,
   ) {}
 
   /**
@@ -107,7 +108,9 @@ export class Canaries {
         if (planned.pause && planned.pause !== 'manual') await this.watch(canary, step, task, settings, durationMs(planned.pause));
         if (planned.pause === 'manual') {
           step.waiting = { manual: true };
-          await notify(`canary ${canary.canaryVersion} of ${canary.component} takes ${step.weight}% of requests and waits for \`deployer promote\``);
+          // With buttons in Slack: they name this run's plan, the canary and the step, as `deployer promote` does.
+          const buttons = { runId: this.deployment.runId, planHash: this.progress.approval.planHash ?? '', component: canary.component, step: step.step };
+          await notify(`canary ${canary.canaryVersion} of ${canary.component} takes ${step.weight}% of requests and waits for \`deployer promote\` (or \`deployer abort\`)`, { canary: buttons });
           // As long as an approval may take: the deployment holds the service's lock while it waits.
           const timeout = this.policy?.approval.timeout ?? '24h';
           const decided = await condition(() => this.aborts.has(canary.component) || this.promotions.get(canary.component)?.step === step.step, durationMs(timeout));

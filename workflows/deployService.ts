@@ -37,8 +37,8 @@ export async function deployService(input: DeployServiceInput): Promise<DeploySe
   const approval = new ApprovalDecisions(deployment.progress, deployment.policy, { workflowId: info.workflowId, runId: info.runId, requestedBy: input.requestedBy, service: service.name });
   setHandler(slackApproverQuery, (slackUserId) => approval.slackApprover(slackUserId));
   setHandler(approvalUpdate, (proposed) => approval.decide(proposed), { validator: (proposed) => approval.validate(proposed) });
-  const canaries = new Canaries(deployment.progress, deployment.policy, { workflowId: info.workflowId, runId: info.runId, requestedBy: input.requestedBy, service: service.name }, (message) =>
-    deployment.notify('canary', message),
+  const canaries = new Canaries(deployment.progress, deployment.policy, { workflowId: info.workflowId, runId: info.runId, requestedBy: input.requestedBy, service: service.name }, (message, details) =>
+    deployment.notify('canary', message, details),
   );
   setHandler(canaryDecisionUpdate, (proposed) => canaries.decide(proposed), { validator: (proposed) => canaries.validate(proposed) });
   if (gate.refusal) return deployment.refuse(gate.refusal, []);

@@ -32,6 +32,8 @@ export interface NotificationDetails {
   /** Who may approve (people and groups as service.yaml lists them), until when, and whether a tap needs confirming. */
   /** runId and planHash bind the buttons to this run's plan: a stale message cannot approve a later deployment. */
   approval?: { approvers: string[]; deadline?: string; confirm: boolean; runId?: string; planHash?: string };
+  /** A canary waiting at a manual step (canary): the buttons promote or abort that component's canary at that step of this run's plan. */
+  canary?: { runId: string; planHash: string; component: string; step: number };
   /** How long the deployment took (succeeded). */
   durationSeconds?: number;
   /** What ended the deployment (rolled-back, failed): the reason, and the monitoring values when a threshold was breached. */

@@ -14,6 +14,9 @@ type KnownBlock = types.KnownBlock;
 /** Block Kit `action_id`s of the approval request's buttons; their `value` is an ApprovalButtonValue (JSON). */
 export const APPROVE_ACTION_ID = 'deployer_approve';
 export const REJECT_ACTION_ID = 'deployer_reject';
+/** The buttons of a canary waiting at a manual step; their `value` names the canary's component and step too. */
+export const PROMOTE_ACTION_ID = 'deployer_promote';
+export const ABORT_ACTION_ID = 'deployer_abort';
 
 /** A message as chat.postMessage / chat.update take it: blocks, and text for notifications and screen readers. */
 export interface SlackMessage {
@@ -79,6 +82,8 @@ function body(notification: DeploymentNotification): KnownBlock[] {
         ...breachValues(details),
         section('The last good release was re-applied and serves again.'),
       ];
+    case 'canary':
+      return [section(escape(notification.message)), ...(details.canary && notification.workflowId ? [canaryButtons({ workflowId: notification.workflowId, runId: details.canary.runId, planHash: details.canary.planHash, canaryComponent: details.canary.component, canaryStep: details.canary.step })] : [])];
     case 'drift':
       return details.drift?.length ? [section(clip(['*New drift:*', ...details.drift.map(driftLine)]))] : [section(escape(notification.message))];
     default:
@@ -102,21 +107,37 @@ function approvalRequest(notification: DeploymentNotification, details: Notifica
   return blocks;
 }
 
-/** What an approval button names: the exact run and plan it decides on. */
+/** What an approval button names: the exact run and plan it decides on; a canary's buttons, also the canary and its step. */
 export interface ApprovalButtonValue {
   workflowId: string;
   runId: string;
   planHash: string;
+  canaryComponent?: string;
+  canaryStep?: number;
 }
 
 /** The button's value as sent; undefined when it is not one of ours (or an older message's bare workflow id). */
 export function parseApprovalButtonValue(value: string | undefined): ApprovalButtonValue | undefined {
   try {
     const parsed = JSON.parse(value ?? '') as Partial<ApprovalButtonValue>;
-    return typeof parsed.workflowId === 'string' && typeof parsed.runId === 'string' && typeof parsed.planHash === 'string' ? { workflowId: parsed.workflowId, runId: parsed.runId, planHash: parsed.planHash } : undefined;
+    if (!(typeof parsed.workflowId === 'string' && typeof parsed.runId === 'string' && typeof parsed.planHash === 'string')) return undefined;
+    const target = { workflowId: parsed.workflowId, runId: parsed.runId, planHash: parsed.planHash };
+    return typeof parsed.canaryComponent === 'string' && Number.isInteger(parsed.canaryStep) ? { ...target, canaryComponent: parsed.canaryComponent, canaryStep: parsed.canaryStep } : target;
   } catch {
     return undefined;
   }
+}
+
+function canaryButtons(target: ApprovalButtonValue): KnownBlock {
+  const value = JSON.stringify(target);
+  return {
+    type: 'actions',
+    block_id: 'deployer_canary',
+    elements: [
+      { type: 'button', action_id: PROMOTE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Promote' }, value },
+      { type: 'button', action_id: ABORT_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Abort' }, value },
+    ],
+  };
 }
 
 function approvalButtons(notification: DeploymentNotification, confirm: boolean, target: ApprovalButtonValue): KnownBlock {
@@ -163,14 +184,22 @@ function breachValues(details: NotificationDetails): KnownBlock[] {
  * The approval request after someone decided: the buttons give way to the outcome and who decided
  * (their deployer identity and Slack user), so nobody taps a request that is settled.
  */
-export function decidedMessage(original: { text?: string; blocks?: KnownBlock[] }, decision: { approve: boolean; by: string; slackUserId: string }): SlackMessage {
-  const outcome = decision.approve ? ':white_check_mark: *Approved*' : ':no_entry_sign: *Rejected*';
-  const line = `${outcome} by ${escape(decision.by)} (<@${decision.slackUserId}>)`;
+export function decidedMessage(original: { text?: string; blocks?: KnownBlock[] }, decision: { approve: boolean; by: string; slackUserId: string; canary?: boolean }): SlackMessage {
+  const done = DECIDED[decision.canary ? 'canary' : 'approval'][decision.approve ? 'yes' : 'no'];
+  const line = `${decision.approve ? ':white_check_mark:' : ':no_entry_sign:'} *${capitalize(done)}* by ${escape(decision.by)} (<@${decision.slackUserId}>)`;
   const kept = (original.blocks ?? []).filter((block) => block.type !== 'actions');
   return {
-    text: `${original.text ?? 'Deployment approval'} (${decision.approve ? 'approved' : 'rejected'} by ${decision.by})`,
+    text: `${original.text ?? 'Deployment approval'} (${done} by ${decision.by})`,
     blocks: [...kept, section(line)],
   };
+}
+
+/** What a decision did, and what it is called, for approvals and for canaries. */
+const DECIDED = { approval: { yes: 'approved', no: 'rejected' }, canary: { yes: 'promoted', no: 'aborted' } } as const;
+const DECISION_NAME = { approval: { yes: 'approval', no: 'rejection' }, canary: { yes: 'promotion', no: 'abort' } } as const;
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Ephemeral answer to a Slack user deployer.yaml does not map to an identity. */
@@ -183,8 +212,8 @@ export function unmappedUserText(slackUserId: string, approvers: string[]): stri
 }
 
 /** Ephemeral answer when the deployment refused the decision; the reason says who may decide instead. */
-export function refusedText(approve: boolean, reason: string): string {
-  return `:no_entry: Your ${approve ? 'approval' : 'rejection'} was not accepted: ${escape(reason)}`;
+export function refusedText(approve: boolean, reason: string, canary = false): string {
+  return `:no_entry: Your ${DECISION_NAME[canary ? 'canary' : 'approval'][approve ? 'yes' : 'no']} was not accepted: ${escape(reason)}`;
 }
 
 /** Ephemeral answer when the deployment behind the buttons has ended. */

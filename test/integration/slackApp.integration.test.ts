@@ -9,9 +9,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import YAML from 'yaml';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DeploymentNotification } from '../../src/notify/notifier';
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../src/notify/slackMessages';
+import { APPROVE_ACTION_ID, PROMOTE_ACTION_ID, REJECT_ACTION_ID } from '../../src/notify/slackMessages';
 import { SlackNotifier } from '../../src/notify/slackNotifier';
-import { stateDir } from '../../src/paths';
+import { installRoot, stateDir } from '../../src/paths';
 import { deploymentProgress, deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import { forcedUnlockWorkflowId, RECORD_FORCED_UNLOCK_WORKFLOW, RecordForcedUnlockInput } from '../../src/temporal/forcedUnlock';
 import { createSlackApp } from '../../slack/app';
@@ -351,6 +351,51 @@ describe('Slack app', () => {
     expect(blocksOf(3)).toContain('*Monitoring saw:* error rate 33.3% (threshold 5%) · p99 latency 120 ms (threshold 2000 ms)');
     expect(blocksOf(4)).toContain('• `queue` (SQS) visibilityTimeoutSeconds: 30 → 60 — MEDIUM, Changed outside deployer');
     expect(blocksOf(5)).toContain('*Forced by*\\ncarol@company.com');
+  });
+
+  it('a canary waiting at a manual step posts Promote and Abort; the requester cannot promote, an approver\'s tap does', async () => {
+    // The orders service gains a MicroService rolled out as a canary with a manual step.
+    write(repo.root, `environments/${ENVIRONMENT}.yaml`, {
+      apiVersion: 'components.deployer.io/v1',
+      kind: 'Environment',
+      metadata: { name: ENVIRONMENT },
+      spec: {
+        target: 'local',
+        approval: { required: true, timeout: '10m', channels: ['slack'] },
+        rollout: { healthTimeout: '40s', monitorWindow: '0s', checkInterval: '1s', strategy: 'canary', canary: { steps: [{ weight: 20, pause: 'manual' }] } },
+        local: { images: { 'notification-api': { command: ['node', 'server.js'], workingDir: path.join(installRoot, 'examples', 'apps', 'notification-api') } } },
+      },
+    });
+    const api = (tag: string) => {
+      write(repo.root, `stacks/${STACK}/services/${SERVICE}/components/api/microservice.yaml`, { apiVersion: 'components.deployer.io/v1', kind: 'MicroService', metadata: { name: 'api', service: SERVICE, stack: STACK }, spec: { image: `notification-api:${tag}` } });
+      repo.commit(`api ${tag}`);
+    };
+    const approved = async (version: string, ts: string) => {
+      const from = slack.calls.length;
+      const handle = await deploy(version);
+      await click('U0CAROL', APPROVE_ACTION_ID, await approvalRequest(version, from), ts);
+      return handle;
+    };
+    api('v1.0.0');
+    expect((await deploymentResult(await approved('v4.0.0', '1700000000.000400'))).phase).toBe('succeeded');
+
+    api('v1.1.0');
+    const from = slack.calls.length;
+    const handle = await approved('v4.1.0', '1700000000.000500');
+    const waiting = await slack.waitFor((call) => call.method === 'chat.postMessage' && String(call.body.text).startsWith(':hatching_chick: Canary step') && String(call.body.text).includes('waits for'), 60_000, from);
+    expect(waiting.body.channel).toBe(CHANNEL);
+    const ts = '1700000000.000600';
+    expect((await click('U0ALICE', PROMOTE_ACTION_ID, waiting, ts)).status).toBe(200);
+    expect((await ephemeralTo('U0ALICE', from)).body.text).toBe(':no_entry: Your promotion was not accepted: alice@company.com is not an approver of orders; ask one of: carol@company.com, dave@company.com');
+    expect((await deploymentProgress(handle)).canaries?.[0]).toMatchObject({ state: 'running', steps: [{ step: 1, waiting: { manual: true } }] });
+
+    expect((await click('U0CAROL', PROMOTE_ACTION_ID, waiting, ts)).status).toBe(200);
+    const result = await deploymentResult(handle);
+    expect(result.phase).toBe('succeeded');
+    expect(result.progress.canaries?.[0]?.steps[0]).toMatchObject({ outcome: 'promoted', by: 'carol@company.com' });
+    const update = await slack.waitFor((call) => call.method === 'chat.update' && call.body.ts === ts, 30_000, from);
+    expect(JSON.stringify(update.body.blocks)).toContain(':white_check_mark: *Promoted* by carol@company.com (<@U0CAROL>)');
+    expect(JSON.stringify(update.body.blocks)).not.toContain(PROMOTE_ACTION_ID);
   });
 });
 

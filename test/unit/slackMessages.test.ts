@@ -7,7 +7,9 @@ import type { DesiredStack } from '../../src/model/types';
 import { buildPlan } from '../../src/plan/buildPlan';
 import type { DeploymentNotification } from '../../src/notify/notifier';
 import {
+  ABORT_ACTION_ID,
   APPROVE_ACTION_ID,
+  PROMOTE_ACTION_ID,
   parseApprovalButtonValue,
   decidedMessage,
   escape,
@@ -144,6 +146,23 @@ describe('Slack messages', () => {
       const shown = changes.split('\n').length - 2;
       expect(changes.endsWith(`…and ${200 - shown} more`)).toBe(true);
     });
+  });
+
+  it('a canary step is one line; at a manual step Promote and Abort name the run, plan, canary and step, and a decision replaces them', () => {
+    const passed = notificationMessage({ ...base, type: 'canary', message: 'canary v1.3.0 of notification-service/api, step 1 (5%): passed (error rate 0% vs stable 0%)' });
+    expect(passed.text).toBe(':hatching_chick: Canary step: notification-service v1.3.0 in production: canary v1.3.0 of notification-service/api, step 1 (5%): passed (error rate 0% vs stable 0%)');
+    expect(buttons(passed.blocks)).toEqual([]);
+
+    const waiting = notificationMessage({ ...base, type: 'canary', message: 'canary v1.3.0 of notification-service/api takes 25% of requests and waits for `deployer promote`', details: { canary: { runId: 'run-7', planHash: 'c0ffee', component: 'notification-service/api', step: 2 } } });
+    const target = { workflowId: base.workflowId, runId: 'run-7', planHash: 'c0ffee', canaryComponent: 'notification-service/api', canaryStep: 2 };
+    expect(buttons(waiting.blocks).map((button) => [button.action_id, parseApprovalButtonValue(button.value), button.style])).toEqual([
+      [PROMOTE_ACTION_ID, target, 'primary'],
+      [ABORT_ACTION_ID, target, 'danger'],
+    ]);
+    const promoted = decidedMessage(waiting, { approve: true, by: 'carol@company.com', slackUserId: 'U0CAROL', canary: true });
+    expect(buttons(promoted.blocks)).toEqual([]);
+    expect(texts(promoted.blocks)).toContain(':white_check_mark: *Promoted* by carol@company.com (<@U0CAROL>)');
+    expect(refusedText(false, 'no canary runs', true)).toBe(':no_entry: Your abort was not accepted: no canary runs');
   });
 
   it('says how long a successful deployment took', () => {
