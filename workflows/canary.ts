@@ -123,7 +123,8 @@ export class Canaries {
           step.reason = `promoted by ${promotion.by}${promotion.comment ? `: ${promotion.comment}` : ''}`;
         }
         step.endedAt = new Date().toISOString();
-        await notify(`canary ${canary.canaryVersion} of ${canary.component}, step ${step.step} (${step.weight}%): ${step.outcome ?? 'passed'}${step.reason ? ` (${step.reason})` : ''}`);
+        // A step without a pause is not judged: it only sets the weight on the way to the next.
+        await notify(`canary ${canary.canaryVersion} of ${canary.component}, step ${step.step} (${step.weight}%): ${step.outcome ?? 'done, not judged (no pause)'}${step.reason ? ` (${step.reason})` : ''}`);
       }
       canary.state = 'promoted';
     } catch (error) {
