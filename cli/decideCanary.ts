@@ -1,14 +1,9 @@
 import { Flags } from '@oclif/core';
-import { findServiceStack } from '../src/client/locate';
 import type { CanaryProgress } from '../src/releases/canary';
-import { deploymentProgress } from '../src/temporal/deployClient';
-import { deployServiceWorkflowId, DeploymentProgress } from '../src/temporal/deployment';
-import { ApprovalRefusedError, DeployerError, NotWaitingError } from '../src/errors';
-import { decisionFlags, DecisionFlags } from './decideApproval';
-import { currentIdentity } from './identity';
+import type { DeploymentProgress } from '../src/temporal/deployment';
+import { DeployerError } from '../src/errors';
+import { decideOnDeployment, decisionFlags, DecisionFlags } from './decideApproval';
 import { sendSignedCanaryDecision } from './signing';
-import { connectTemporal } from './temporalClient';
-import { findRepoRoot } from './flags';
 
 /** Flags `promote` and `abort` share: which deployment, and which of its canaries when it runs several. */
 export const canaryFlags = {
@@ -46,24 +41,8 @@ function currentStep(canary: CanaryProgress) {
 }
 
 /** Sends a signed promote or abort to the deployment's canary; the workflow's validator decides who may. */
-export async function decideCanary(flags: DecisionFlags & { component?: string }, action: CanaryAction, comment?: string): Promise<CanaryProgress & { workflowId: string }> {
-  const root = findRepoRoot(flags.repo);
-  const stack = findServiceStack(root, flags.service, flags.stack);
-  const workflowId = deployServiceWorkflowId(stack, flags.environment, flags.service);
-  const identity = currentIdentity(process.env, root);
-  const connection = await connectTemporal(flags);
-  try {
-    const progress = await deploymentProgress(connection.client.workflow.getHandle(workflowId)).catch((error: Error) => {
-      throw /not found|completed/i.test(error.message) ? new NotWaitingError(workflowId) : error;
-    });
-    const canary = canaryToDecide(progress, action, flags.component);
-    const decided = await sendSignedCanaryDecision(connection.client, progress, canary, { approve: action === 'promote', by: identity, comment }, root);
-    return { ...decided, workflowId };
-  } catch (error) {
-    if (error instanceof ApprovalRefusedError) throw new DeployerError(`${action} refused: ${error.message}`, 'APPROVAL_REFUSED');
-    if (error instanceof NotWaitingError) throw new DeployerError(`no deployment of ${flags.service} in ${flags.environment} runs (${workflowId} is not running)`, 'NOT_WAITING');
-    throw error;
-  } finally {
-    await connection.close();
-  }
+export function decideCanary(flags: DecisionFlags & { component?: string }, action: CanaryAction, comment?: string): Promise<CanaryProgress & { workflowId: string }> {
+  return decideOnDeployment(flags, { refused: action, notRunning: 'runs' }, (client, progress, identity, root) =>
+    sendSignedCanaryDecision(client, progress, canaryToDecide(progress, action, flags.component), { approve: action === 'promote', by: identity, comment }, root),
+  );
 }

@@ -3,7 +3,7 @@ import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { DeploymentPolicy } from '../src/model/types';
 import { approvalProblem, approverIdentities, slackIdentity } from '../src/temporal/approval';
 import type { ApprovalDecision, ApprovalState, DeploymentProgress, SlackApprover } from '../src/temporal/deployment';
-import { quick } from './activityOptions';
+import { DecisionProofs } from './decisionProofs';
 
 /**
  * The approval of one deployService run: the handlers of the approval Update and the Slack
@@ -13,8 +13,7 @@ import { quick } from './activityOptions';
  */
 export class ApprovalDecisions {
   private decision?: ApprovalDecision;
-  private verifying = false;
-  private readonly usedNonces = new Set<string>();
+  private readonly proofs = new DecisionProofs();
 
   constructor(
     private readonly progress: DeploymentProgress,
@@ -32,7 +31,7 @@ export class ApprovalDecisions {
   validate(proposed: ApprovalDecision): void {
     const { progress, policy } = this;
     if (progress.phase !== 'awaiting-approval' || !policy) throw new Error(`this deployment is not waiting for approval (it is ${progress.phase})`);
-    if (this.verifying) throw new Error('another decision is being verified; try again in a moment');
+    this.proofs.assertIdle();
     const problem = approvalProblem(proposed, {
       workflowId: this.deployment.workflowId,
       runId: this.deployment.runId,
@@ -40,7 +39,7 @@ export class ApprovalDecisions {
       requestedBy: this.deployment.requestedBy,
       service: this.deployment.service,
       policy,
-      usedNonces: this.usedNonces,
+      usedNonces: this.proofs.usedNonces,
       now: Date.now(),
     });
     if (problem) throw new Error(problem);
@@ -49,15 +48,8 @@ export class ApprovalDecisions {
   /** The Update's handler: takes the decision once the worker has checked its proof. */
   async decide(proposed: ApprovalDecision): Promise<ApprovalState> {
     const { progress } = this;
-    this.usedNonces.add(proposed.claims.nonce);
-    this.verifying = true;
-    try {
-      // Signatures are checked by the worker (OpenSSH, HMAC); a refusal fails this Update only.
-      const problem = await quick.verifyDecision({ decision: proposed, policy: this.policy! });
-      if (problem) throw ApplicationFailure.nonRetryable(problem, 'DecisionNotProven');
-    } finally {
-      this.verifying = false;
-    }
+    // A proof the worker refuses fails this Update only.
+    await this.proofs.prove(proposed, this.policy!);
     if (progress.phase !== 'awaiting-approval' || this.decision) throw ApplicationFailure.nonRetryable(`this deployment is not waiting for approval any more (it is ${progress.phase})`, 'NotWaiting');
     this.decision = proposed;
     const { approve, by, channel, comment } = proposed.claims;

@@ -11,7 +11,8 @@ import type { ReleasedComponent } from '../src/releases/releaseRecord';
 import { approvalProblem } from '../src/temporal/approval';
 import type { ApprovalDecision, DeploymentProgress } from '../src/temporal/deployment';
 import { ComponentTask, observedEnvironment } from '../src/temporal/deploymentActivities';
-import { engine, quick } from './activityOptions';
+import { engine } from './activityOptions';
+import { DecisionProofs } from './decisionProofs';
 
 /** With `insufficientTraffic: wait`, a step runs again at most this many times before it fails. */
 const INSUFFICIENT_TRAFFIC_RETRIES = 3;
@@ -30,8 +31,7 @@ export class Canaries {
   private readonly promotions = new Map<string, Decision>();
   /** Aborts by component: one stops its canary at whatever step it has reached. */
   private readonly aborts = new Map<string, Decision>();
-  private readonly usedNonces = new Set<string>();
-  private verifying = false;
+  private readonly proofs = new DecisionProofs();
 
   constructor(
     private readonly progress: DeploymentProgress,
@@ -59,12 +59,12 @@ export class Canaries {
     if (!canary || !this.policy) throw new Error(`no canary of ${claims.canaryComponent ?? 'this service'} runs (the deployment is ${this.progress.phase})`);
     const step = current(canary);
     if (claims.approve && !step.waiting?.manual) throw new Error(`the canary of ${canary.component} is not waiting for promotion at step ${step.step}: it goes on by itself when its analysis passes`);
-    if (this.verifying) throw new Error('another decision is being verified; try again in a moment');
+    this.proofs.assertIdle();
     const problem = approvalProblem(proposed, {
       ...this.deployment,
       planHash: this.progress.approval.planHash ?? '',
       policy: this.policy,
-      usedNonces: this.usedNonces,
+      usedNonces: this.proofs.usedNonces,
       now: Date.now(),
       canary: { component: canary.component, step: step.step },
     });
@@ -74,14 +74,7 @@ export class Canaries {
   /** The Update's handler: takes the decision once the worker has checked its proof. */
   async decide(proposed: ApprovalDecision): Promise<CanaryProgress> {
     const { claims } = proposed;
-    this.usedNonces.add(claims.nonce);
-    this.verifying = true;
-    try {
-      const problem = await quick.verifyDecision({ decision: proposed, policy: this.policy! });
-      if (problem) throw ApplicationFailure.nonRetryable(problem, 'DecisionNotProven');
-    } finally {
-      this.verifying = false;
-    }
+    await this.proofs.prove(proposed, this.policy!);
     const canary = this.running(claims.canaryComponent);
     if (!canary || current(canary).step !== claims.canaryStep) throw ApplicationFailure.nonRetryable(`the canary of ${claims.canaryComponent} moved on while the decision was verified; look again and decide`, 'NotWaiting');
     (claims.approve ? this.promotions : this.aborts).set(canary.component, { by: claims.by, comment: claims.comment, step: claims.canaryStep! });

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startLocalRuntime, stopLocalRuntime } from '../../src/devenv/devEnvironment';
 import { pulumiStackName, runtimeKey } from '../../src/model/componentRef';
@@ -14,7 +12,7 @@ import { refreshWithoutEngine } from '../../src/targets/local/refreshRead';
 import { RuntimeClient } from '../../src/targets/local/runtimeClient';
 import { targetFor } from '../../src/targets/targetFor';
 import { get, loadUntil } from '../support/load';
-import { processesReferencing } from '../support/processes';
+import { localRuntimeHome } from '../support/localRuntimeHome';
 
 // A canary on the local target's real load balancer and processes: the runtime splits requests by
 // weight between the stable revision and the canary, reports each one's figures side by side, and
@@ -22,8 +20,7 @@ import { processesReferencing } from '../support/processes';
 describe('local target canary', () => {
   const key = runtimeKey({ stack: 'shop', environment: 'development', service: 'orders', component: 'api' });
   const componentPath = `/v1/components/${encodeURIComponent(key)}`;
-  let home: string;
-  let previousHome: string | undefined;
+  localRuntimeHome('deployer-canary-');
   let runtime: RuntimeClient;
   let url: string;
 
@@ -59,21 +56,9 @@ describe('local target canary', () => {
   }
 
   beforeAll(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-canary-'));
-    previousHome = process.env.DEPLOYER_HOME;
-    process.env.DEPLOYER_HOME = home;
-    await startLocalRuntime();
     runtime = RuntimeClient.connect();
     await apply(desired('v1.0.0'));
     url = (await state()).outputs.url!;
-  });
-
-  afterAll(async () => {
-    await stopLocalRuntime();
-    const leftovers = processesReferencing(home);
-    process.env.DEPLOYER_HOME = previousHome;
-    fs.rmSync(home, { recursive: true, force: true });
-    expect(leftovers).toEqual([]);
   });
 
   it('sends exactly its weight of the requests to the canary, evenly spread', async () => {
@@ -142,8 +127,7 @@ describe('local target canary', () => {
 // (promoted or aborted) is a change the engine applies.
 describe('local target canary through the engine', () => {
   const secret = 'canary-engine-secret';
-  let home: string;
-  let previousHome: string | undefined;
+  const runtimeHome = localRuntimeHome('deployer-canary-engine-');
   let stacks: ComponentStacks;
   let runtime: RuntimeClient;
 
@@ -164,21 +148,9 @@ describe('local target canary through the engine', () => {
   const up = (deployment: ComponentDeployment) => stacks.up(stackId, targetFor(deployment.environment).program(deployment), {});
   const state = () => runtime.request<ComponentState>('GET', `/v1/components/${encodeURIComponent(runtimeKey(release('v1.0.0').ref))}`);
 
-  beforeAll(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-canary-engine-'));
-    previousHome = process.env.DEPLOYER_HOME;
-    process.env.DEPLOYER_HOME = home;
-    await startLocalRuntime();
+  beforeAll(() => {
     runtime = RuntimeClient.connect();
-    stacks = new ComponentStacks(localBackend(home));
-  });
-
-  afterAll(async () => {
-    await stopLocalRuntime();
-    const leftovers = processesReferencing(home);
-    process.env.DEPLOYER_HOME = previousHome;
-    fs.rmSync(home, { recursive: true, force: true });
-    expect(leftovers).toEqual([]);
+    stacks = new ComponentStacks(localBackend(runtimeHome.home));
   });
 
   it('records a canary step with its secrets encrypted, finds no drift in it, and applies its end', async () => {

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Client as PgClient } from 'pg';
@@ -18,6 +17,7 @@ import { LocalObserver } from '../../src/targets/local/localObserver';
 import { scaleOutsideDeployer } from '../../src/targets/local/outOfBand';
 import { ComponentOutputs, resolveValueFrom } from '../../src/targets/resolveValueFrom';
 import { get, loadUntil } from '../support/load';
+import { localRuntimeHome } from '../support/localRuntimeHome';
 import { processesReferencing } from '../support/processes';
 import { redis } from '../support/redis';
 
@@ -28,30 +28,15 @@ describe('local target', () => {
   const repo = path.join(installRoot, 'examples', 'deployment-repo');
   const outputs = new Map<string, ComponentOutputs>();
   const started = new Date();
-  let home: string;
-  let previousHome: string | undefined;
+  const runtimeHome = localRuntimeHome('deployer-local-');
   let stacks: ComponentStacks;
   let observer: LocalObserver;
 
   const api: ComponentRef = { stack: 'user-platform', environment: 'development', service: 'notification-service', component: 'api' };
 
-  beforeAll(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-local-'));
-    // When tests run as root, PostgreSQL runs as another user that must be able to enter the state dir.
-    fs.chmodSync(home, 0o711);
-    previousHome = process.env.DEPLOYER_HOME;
-    process.env.DEPLOYER_HOME = home;
-    await startLocalRuntime();
-    stacks = new ComponentStacks(localBackend(home));
+  beforeAll(() => {
+    stacks = new ComponentStacks(localBackend(runtimeHome.home));
     observer = new LocalObserver();
-  });
-
-  afterAll(async () => {
-    await stopLocalRuntime();
-    const leftovers = processesReferencing(home);
-    process.env.DEPLOYER_HOME = previousHome;
-    fs.rmSync(home, { recursive: true, force: true });
-    expect(leftovers).toEqual([]);
   });
 
   function model(version: string): DesiredStack {
@@ -122,7 +107,7 @@ describe('local target', () => {
     const exec = await observer.exec(api, { command: 'echo "$VERSION $DATABASE_HOST $CACHE_HOST"; head -1 "$CONFIG_DIR/app.yaml"; test -n "$DATABASE_PASSWORD" && echo secret-set', stdio: 'pipe' });
     expect(exec.exitCode).toBe(0);
     expect(exec.stdout).toBe(`v1.2.0 127.0.0.1 127.0.0.1\n${fs.readFileSync(path.join(repo, 'stacks/user-platform/services/notification-service/components/api/configs/app.yaml'), 'utf8').split('\n')[0]}\nsecret-set\n`);
-    expect(grepTree(path.join(home, 'pulumi', 'state'), output('notification-service/database', 'password'))).toEqual([]);
+    expect(grepTree(path.join(runtimeHome.home, 'pulumi', 'state'), output('notification-service/database', 'password'))).toEqual([]);
   });
 
   it('serves its API only to holders of its token, which stays out of Pulumi state', async () => {
@@ -130,7 +115,7 @@ describe('local target', () => {
     expect(fs.statSync(runtimeTokenFile()).mode & 0o777).toBe(0o600);
     expect((await fetch(`${url}/v1/components`)).status).toBe(401);
     expect((await fetch(`${url}/v1/components`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-    expect(grepTree(path.join(home, 'pulumi', 'state'), token)).toEqual([]);
+    expect(grepTree(path.join(runtimeHome.home, 'pulumi', 'state'), token)).toEqual([]);
   });
 
   it('rolls to a new version without failing a request', async () => {
@@ -209,7 +194,7 @@ describe('local target', () => {
   it('keeps data and addresses across a restart of the runtime', async () => {
     const { token } = runtimeEndpoint()!;
     await stopLocalRuntime();
-    expect(processesReferencing(path.join(home, 'local'))).toEqual([]);
+    expect(processesReferencing(path.join(runtimeHome.home, 'local'))).toEqual([]);
     await startLocalRuntime();
     // A new token; the providers of the destroy below read it at call time.
     expect(runtimeEndpoint()!.token).not.toBe(token);
@@ -239,9 +224,9 @@ describe('local target', () => {
     await destroy(stack, 'user-service/api');
     await Promise.all(['notification-service/database', 'notification-service/cache', 'notification-service/queue', 'user-service/database'].map((id) => destroy(stack, id)));
 
-    expect(processesReferencing(path.join(home, 'local', 'components'))).toEqual([]);
+    expect(processesReferencing(path.join(runtimeHome.home, 'local', 'components'))).toEqual([]);
     for (const port of ports) expect(await accepts(port)).toBe(false);
-    expect(fs.readdirSync(path.join(home, 'local', 'components'))).toEqual([]);
+    expect(fs.readdirSync(path.join(runtimeHome.home, 'local', 'components'))).toEqual([]);
   });
 });
 

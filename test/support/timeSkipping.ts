@@ -64,3 +64,30 @@ export async function startWorkflowWorker(env: TestWorkflowEnvironment, activiti
     },
   };
 }
+
+/**
+ * For a test file: a time-skipping server of its own and a worker over `activities`, started before
+ * its tests and stopped after them. Read `env` and `taskQueue` inside tests, once they started.
+ */
+export function timeSkippingWorker(activities: DeployerActivities): { readonly env: TestWorkflowEnvironment; readonly taskQueue: string } {
+  let env: TestWorkflowEnvironment | undefined;
+  let worker: Awaited<ReturnType<typeof startWorkflowWorker>> | undefined;
+  beforeAll(async () => {
+    env = await startTimeSkippingServer();
+    worker = await startWorkflowWorker(env, activities);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await env?.teardown();
+  });
+  return {
+    get env() {
+      if (!env) throw new Error('the time-skipping server starts in beforeAll: read env inside a test');
+      return env;
+    },
+    get taskQueue() {
+      if (!worker) throw new Error('the worker starts in beforeAll: read taskQueue inside a test');
+      return worker.taskQueue;
+    },
+  };
+}

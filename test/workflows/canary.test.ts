@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DeployerActivities } from '../../activities';
 import type { CanarySettings } from '../../src/model/schema';
 import type { DesiredStack } from '../../src/model/types';
@@ -10,26 +9,15 @@ import { requestFigures } from '../../src/targets/local/api';
 import { canaryDecisionUpdate, DEPLOY_SERVICE_WORKFLOW, DeployServiceInput, DeployServiceResult, progressQuery } from '../../src/temporal/deployment';
 import { APPROVER, componentsOf, decisionOn, exampleStack, goodDayActivities, policyWith, REQUESTER } from '../support/deploymentFixtures';
 import { FakeActivities, untilCancelled } from '../support/fakeActivities';
-import { startTimeSkippingServer, startWorkflowWorker } from '../support/timeSkipping';
+import { timeSkippingWorker } from '../support/timeSkipping';
 
 // deployService's canary branches on the time-skipping test server, every activity faked: the steps
 // a canary takes, what ends it (analysis, too little traffic, a person, a timeout), and what the
 // deployment then does and records.
 describe('canary rollouts (time-skipping, fake activities)', () => {
   const fake = new FakeActivities();
-  let env: TestWorkflowEnvironment;
-  let worker: Awaited<ReturnType<typeof startWorkflowWorker>>;
+  const server = timeSkippingWorker(fake.activities);
   const released = componentsOf(exampleStack('v1.0.0'));
-
-  beforeAll(async () => {
-    env = await startTimeSkippingServer();
-    worker = await startWorkflowWorker(env, fake.activities);
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-  });
 
   const figures = (total: number, errors: number) => ({ requests: requestFigures(total, errors), latencyMs: { p50: 5, p95: 9, p99: 10, max: 12 } });
   const PASS: CanaryVerdict = { outcome: 'pass', reason: 'error rate 0% vs stable 0%', stable: figures(400, 0), canary: figures(40, 0) };
@@ -44,8 +32,8 @@ describe('canary rollouts (time-skipping, fake activities)', () => {
   }
 
   function start(desired: DesiredStack, kind: DeployServiceInput['kind'] = 'deploy'): Promise<WorkflowHandle> {
-    return env.client.workflow.start(DEPLOY_SERVICE_WORKFLOW, {
-      taskQueue: worker.taskQueue,
+    return server.env.client.workflow.start(DEPLOY_SERVICE_WORKFLOW, {
+      taskQueue: server.taskQueue,
       workflowId: `deploy/user-platform/development/user-service/${crypto.randomUUID()}`,
       args: [{ desired, service: 'user-service', requestedBy: REQUESTER, version: 'v2.0.0', kind } satisfies DeployServiceInput],
     });
@@ -78,7 +66,7 @@ describe('canary rollouts (time-skipping, fake activities)', () => {
 
   /** A decision on the canary at step 1, issued at the test server's (skipped) time. */
   async function onCanary(run: { workflowId: string; runId: string }, approve: boolean, by = APPROVER) {
-    const decision = decisionOn(run, approve, await env.currentTimeMs());
+    const decision = decisionOn(run, approve, await server.env.currentTimeMs());
     return { ...decision, claims: { ...decision.claims, by, canaryComponent: 'user-service/api', canaryStep: 1, nonce: crypto.randomUUID() } };
   }
 

@@ -1,33 +1,21 @@
 import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { CancelledFailure, WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DeployerActivities } from '../../activities';
 import type { DesiredStack } from '../../src/model/types';
 import { approvalUpdate, DEPLOY_SERVICE_WORKFLOW, DeploymentPhase, DeployServiceInput, DeployServiceResult, progressQuery } from '../../src/temporal/deployment';
 import { BREACH, componentsOf, decisionOn, exampleStack, goodDayActivities, policyWith, REQUESTER } from '../support/deploymentFixtures';
 import { FakeActivities, untilCancelled } from '../support/fakeActivities';
 import { recordHistory } from '../support/workflowHistories';
-import { startTimeSkippingServer, startWorkflowWorker } from '../support/timeSkipping';
+import { timeSkippingWorker } from '../support/timeSkipping';
 
 // deployService's risky branches on the time-skipping test server, every activity faked: each test
 // asserts the exact activity calls of its branch, in order, and the release it records.
 describe('deployService branches (time-skipping, fake activities)', () => {
   const fake = new FakeActivities();
-  let env: TestWorkflowEnvironment;
-  let worker: Awaited<ReturnType<typeof startWorkflowWorker>>;
+  const server = timeSkippingWorker(fake.activities);
   const before = exampleStack('v1.0.0');
   const released = componentsOf(before);
-
-  beforeAll(async () => {
-    env = await startTimeSkippingServer();
-    worker = await startWorkflowWorker(env, fake.activities);
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-  });
 
   /** The happy path's answers; a test replaces the ones its branch changes. */
   function behave(overrides: Partial<DeployerActivities> = {}, approval = policyWith()): void {
@@ -50,8 +38,8 @@ describe('deployService branches (time-skipping, fake activities)', () => {
   const recorded = () => fake.callsOf('recordRelease');
 
   function start(desired: DesiredStack = exampleStack('v2.0.0'), input: Partial<DeployServiceInput> = {}): Promise<WorkflowHandle> {
-    return env.client.workflow.start(DEPLOY_SERVICE_WORKFLOW, {
-      taskQueue: worker.taskQueue,
+    return server.env.client.workflow.start(DEPLOY_SERVICE_WORKFLOW, {
+      taskQueue: server.taskQueue,
       workflowId: `deploy/user-platform/development/user-service/${crypto.randomUUID()}`,
       args: [{ desired, service: 'user-service', requestedBy: REQUESTER, version: 'v2.0.0', kind: 'deploy', ...input } satisfies DeployServiceInput],
     });
@@ -89,7 +77,7 @@ describe('deployService branches (time-skipping, fake activities)', () => {
 
   it('approval times out after its timeout (24 h, skipped): nothing deployed, recorded as cancelled', async () => {
     behave({}, policyWith({ required: true, timeout: '24h' }));
-    const startedAt = await env.currentTimeMs();
+    const startedAt = await server.env.currentTimeMs();
     const wallClock = Date.now();
     const handle = await start();
     const result = (await handle.result()) as DeployServiceResult;
@@ -99,7 +87,7 @@ describe('deployService branches (time-skipping, fake activities)', () => {
     expect(recorded()[0]).toMatchObject({ result: 'cancelled', reason: 'approval timed out after 24h', components: released, approval: { requestedAt: expect.any(String), decidedAt: expect.any(String) } });
     const waited = Date.parse(recorded()[0]!.approval!.decidedAt) - Date.parse(recorded()[0]!.approval!.requestedAt);
     expect(waited).toBeGreaterThanOrEqual(24 * 3600_000);
-    expect((await env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(24 * 3600_000);
+    expect((await server.env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(24 * 3600_000);
     expect(Date.now() - wallClock).toBeLessThan(20_000);
     await recordHistory('deployService-approval-timed-out', handle);
   });
@@ -108,8 +96,8 @@ describe('deployService branches (time-skipping, fake activities)', () => {
     behave({}, policyWith({ required: true, timeout: '24h' }));
     const handle = await start();
     await reachPhase(handle, 'awaiting-approval');
-    await env.sleep(24 * 3600_000 - 1000);
-    await handle.executeUpdate(approvalUpdate, { args: [decisionOn({ workflowId: handle.workflowId, runId: (await handle.describe()).runId }, true, await env.currentTimeMs())] });
+    await server.env.sleep(24 * 3600_000 - 1000);
+    await handle.executeUpdate(approvalUpdate, { args: [decisionOn({ workflowId: handle.workflowId, runId: (await handle.describe()).runId }, true, await server.env.currentTimeMs())] });
     const result = (await handle.result()) as DeployServiceResult;
 
     expect(result.phase).toBe('succeeded');
@@ -122,9 +110,9 @@ describe('deployService branches (time-skipping, fake activities)', () => {
     behave({}, policyWith({ required: true, timeout: '1h' }));
     const handle = await start();
     await reachPhase(handle, 'awaiting-approval');
-    await env.sleep(3600_000 + 1000);
+    await server.env.sleep(3600_000 + 1000);
     await reachPhase(handle, 'timed-out');
-    const refused = await handle.executeUpdate(approvalUpdate, { args: [decisionOn({ workflowId: handle.workflowId, runId: (await handle.describe()).runId }, true, await env.currentTimeMs())] }).catch((error: unknown) => error);
+    const refused = await handle.executeUpdate(approvalUpdate, { args: [decisionOn({ workflowId: handle.workflowId, runId: (await handle.describe()).runId }, true, await server.env.currentTimeMs())] }).catch((error: unknown) => error);
 
     expect(refused).toBeInstanceOf(Error);
     expect(((await handle.result()) as DeployServiceResult).phase).toBe('timed-out');
@@ -135,7 +123,7 @@ describe('deployService branches (time-skipping, fake activities)', () => {
     behave({}, policyWith({ required: true }));
     const handle = await start();
     await reachPhase(handle, 'awaiting-approval');
-    await handle.executeUpdate(approvalUpdate, { args: [decisionOn({ workflowId: handle.workflowId, runId: (await handle.describe()).runId }, false, await env.currentTimeMs(), 'not during the freeze')] });
+    await handle.executeUpdate(approvalUpdate, { args: [decisionOn({ workflowId: handle.workflowId, runId: (await handle.describe()).runId }, false, await server.env.currentTimeMs(), 'not during the freeze')] });
     const result = (await handle.result()) as DeployServiceResult;
 
     expect(result.phase).toBe('rejected');

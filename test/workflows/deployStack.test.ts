@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { Client, WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DeployerActivities } from '../../activities';
 import type { DeploymentPlan } from '../../src/plan/buildPlan';
 import {
@@ -17,42 +16,25 @@ import {
   ROLLBACK_SERVICE_WORKFLOW,
   RollbackServiceInput,
 } from '../../src/temporal/deployment';
-import { BREACH, componentsOf, ENVIRONMENT, exampleStack, planFor, policyWith, releaseOf, REQUESTER, reviewed, STACK } from '../support/deploymentFixtures';
+import { BREACH, componentsOf, ENVIRONMENT, exampleStack, goodDayActivities, planFor, policyWith, releaseOf, REQUESTER, reviewed, STACK } from '../support/deploymentFixtures';
 import { FakeActivities } from '../support/fakeActivities';
 import { recordHistory } from '../support/workflowHistories';
-import { startTimeSkippingServer, startWorkflowWorker } from '../support/timeSkipping';
+import { timeSkippingWorker } from '../support/timeSkipping';
 
 // The workflows that deploy services through deployService children (a whole stack, a rollback, a
 // decommission) on the time-skipping test server, every activity faked.
 describe('stack, rollback and decommission workflows (time-skipping, fake activities)', () => {
   const fake = new FakeActivities();
-  let env: TestWorkflowEnvironment;
-  let worker: Awaited<ReturnType<typeof startWorkflowWorker>>;
+  const server = timeSkippingWorker(fake.activities);
   const services = ['user-service', 'notification-service'];
   const v1 = exampleStack('v1.0.0', services);
   const v2 = exampleStack('v2.0.0', services);
 
-  beforeAll(async () => {
-    env = await startTimeSkippingServer();
-    worker = await startWorkflowWorker(env, fake.activities);
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-  });
-
   function behave(overrides: Partial<DeployerActivities> = {}): void {
     fake.reset({
+      ...goodDayActivities([]),
       deployedServices: async () => services,
-      reviewRequest: async () => reviewed(policyWith()),
       planService: async ({ desired, service }) => planFor(desired, componentsOf(v1, service), service),
-      notify: async () => undefined,
-      applyComponent: async () => ({ durationMs: 1, changes: {} }),
-      removeComponent: async () => undefined,
-      awaitHealthy: async () => undefined,
-      monitorRelease: async () => undefined,
-      recordRelease: async () => undefined,
       ensureDriftSchedule: async () => ({ scheduleId: 'drift/user-platform/development', created: false }),
       ...overrides,
     });
@@ -73,12 +55,12 @@ describe('stack, rollback and decommission workflows (time-skipping, fake activi
     });
   }
 
-  const run = <R>(workflow: string, input: unknown): Promise<R> => env.client.workflow.execute(workflow, { taskQueue: worker.taskQueue, workflowId: `${workflow}/${crypto.randomUUID()}`, args: [input] }) as Promise<R>;
+  const run = <R>(workflow: string, input: unknown): Promise<R> => server.env.client.workflow.execute(workflow, { taskQueue: server.taskQueue, workflowId: `${workflow}/${crypto.randomUUID()}`, args: [input] }) as Promise<R>;
   const stackInput: DeployStackInput = { desired: v2, requestedBy: REQUESTER, version: 'v2.0.0' };
 
   it('a stack deploys the service others depend on first, each through its own deployService', async () => {
     behave();
-    const handle = await env.client.workflow.start(DEPLOY_STACK_WORKFLOW, { taskQueue: worker.taskQueue, workflowId: `deploy-stack/${crypto.randomUUID()}`, args: [stackInput] });
+    const handle = await server.env.client.workflow.start(DEPLOY_STACK_WORKFLOW, { taskQueue: server.taskQueue, workflowId: `deploy-stack/${crypto.randomUUID()}`, args: [stackInput] });
     const result = (await handle.result()) as DeployStackResult;
 
     expect(result).toEqual({ phase: 'succeeded', services: [{ service: 'user-service', phase: 'succeeded' }, { service: 'notification-service', phase: 'succeeded' }] });
@@ -108,8 +90,8 @@ describe('stack, rollback and decommission workflows (time-skipping, fake activi
 
   it('a service whose deployment is running is reported locked, and the stack stops there', async () => {
     behave({ reviewRequest: async () => reviewed(policyWith({ required: true })) });
-    const holder = await env.client.workflow.start(DEPLOY_SERVICE_WORKFLOW, {
-      taskQueue: worker.taskQueue,
+    const holder = await server.env.client.workflow.start(DEPLOY_SERVICE_WORKFLOW, {
+      taskQueue: server.taskQueue,
       workflowId: deployServiceWorkflowId(STACK, ENVIRONMENT, 'user-service'),
       args: [{ desired: exampleStack('v3.0.0'), service: 'user-service', requestedBy: REQUESTER, version: 'v3.0.0', kind: 'deploy' } satisfies DeployServiceInput],
     });
@@ -119,7 +101,7 @@ describe('stack, rollback and decommission workflows (time-skipping, fake activi
     }
     behave();
     // Awaited without skipping time: skipping would run the holder's approval into its timeout.
-    const result = (await new Client({ connection: env.connection }).workflow.execute(DEPLOY_STACK_WORKFLOW, { taskQueue: worker.taskQueue, workflowId: `deploy-stack/${crypto.randomUUID()}`, args: [stackInput] })) as DeployStackResult;
+    const result = (await new Client({ connection: server.env.connection }).workflow.execute(DEPLOY_STACK_WORKFLOW, { taskQueue: server.taskQueue, workflowId: `deploy-stack/${crypto.randomUUID()}`, args: [stackInput] })) as DeployStackResult;
     const stackCalls = fake.calls.map((call) => call.name);
     await holder.cancel();
     // The lock is free again only once the holder has recorded its cancellation.
@@ -134,7 +116,7 @@ describe('stack, rollback and decommission workflows (time-skipping, fake activi
     const input: RollbackServiceInput = { stack: STACK, environment: ENVIRONMENT, service: 'user-service', requestedBy: REQUESTER, reason: 'errors after v2' };
     // What runs now is v2: the rollback's plan changes it back to the target's components.
     behave({ findRollbackTarget: async () => target, planService: async ({ desired }) => planFor(desired, componentsOf(v2)) });
-    const handle = await env.client.workflow.start(ROLLBACK_SERVICE_WORKFLOW, { taskQueue: worker.taskQueue, workflowId: `rollback/${crypto.randomUUID()}`, args: [input] });
+    const handle = await server.env.client.workflow.start(ROLLBACK_SERVICE_WORKFLOW, { taskQueue: server.taskQueue, workflowId: `rollback/${crypto.randomUUID()}`, args: [input] });
     const rolledBack = (await handle.result()) as DeployServiceResult;
 
     expect(rolledBack.phase).toBe('succeeded');

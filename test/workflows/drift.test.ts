@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DeployerActivities } from '../../activities';
 import { DRIFT_CHECKS_AT_ONCE } from '../../src/drift/checkLimit';
 import type { ReleasedComponent } from '../../src/releases/releaseRecord';
@@ -9,14 +8,13 @@ import { DETECT_DRIFT_WORKFLOW, DetectDriftInput, DetectDriftResult, DriftTarget
 import { componentsOf, ENVIRONMENT, exampleStack, planFor, policyWith, releaseOf, REQUESTER, reviewed, STACK } from '../support/deploymentFixtures';
 import { FakeActivities } from '../support/fakeActivities';
 import { recordHistory } from '../support/workflowHistories';
-import { startTimeSkippingServer, startWorkflowWorker } from '../support/timeSkipping';
+import { timeSkippingWorker } from '../support/timeSkipping';
 
 // The drift workflows on the time-skipping test server, every activity faked: detection (one
 // service, a whole stack, notifications once) and remediation through a deployService child.
 describe('drift workflows (time-skipping, fake activities)', () => {
   const fake = new FakeActivities();
-  let env: TestWorkflowEnvironment;
-  let worker: Awaited<ReturnType<typeof startWorkflowWorker>>;
+  const server = timeSkippingWorker(fake.activities);
   const model = exampleStack('v1.0.0');
   const release = releaseOf(model, 'v1.0.0');
   const component = (name: string) => componentsOf(model).find((candidate) => candidate.name === name)!;
@@ -25,16 +23,6 @@ describe('drift workflows (time-skipping, fake activities)', () => {
   const replicas: FieldDriftReport = { field: 'replicas', specPath: ['scaling', 'replicas'], desired: 2, actual: 5, severity: 'medium', cause: 'Manual scaling outside deployer' };
   const target: DriftTarget = { service: 'user-service', status: 'check', release: { version: 'v1.0.0', finishedAt: release.finishedAt, deployedBy: REQUESTER }, environmentSpec: model.environment.spec, channel: '#deploys', components: [database, api] };
   const finding: NewFinding = { key: 'user-service/api:replicas', fingerprint: 'f1', component: 'user-service/api', kind: 'MicroService', field: replicas };
-
-  beforeAll(async () => {
-    env = await startTimeSkippingServer();
-    worker = await startWorkflowWorker(env, fake.activities);
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-  });
 
   const check = (checked: ReleasedComponent, fields: FieldDriftReport[] = []): ComponentCheck => ({ id: checked.id, name: checked.name, kind: checked.kind, outcome: 'checked', fields, context: [] });
   /** recordDriftChecks' answer: the checks as reports, drifted where a field differs; `unnotified` the findings not notified before. */
@@ -46,7 +34,7 @@ describe('drift workflows (time-skipping, fake activities)', () => {
     });
 
   const run = <R>(workflow: string, input: unknown, prefix: string): Promise<R> =>
-    env.client.workflow.execute(workflow, { taskQueue: worker.taskQueue, workflowId: `${prefix}/${crypto.randomUUID()}`, args: [input] }) as Promise<R>;
+    server.env.client.workflow.execute(workflow, { taskQueue: server.taskQueue, workflowId: `${prefix}/${crypto.randomUUID()}`, args: [input] }) as Promise<R>;
   const names = () => fake.calls.map((call) => call.name);
 
   it('a stack-wide check: every component of each released service, new findings notified once; a failed check is reported, not fatal', async () => {
@@ -126,7 +114,7 @@ describe('drift workflows (time-skipping, fake activities)', () => {
       ensureDriftSchedule: async () => ({ scheduleId: 'drift/user-platform/development', created: false }),
     });
     const input: RemediateDriftInput = { stack: STACK, environment: ENVIRONMENT, service: 'user-service', requestedBy: REQUESTER };
-    const handle = await env.client.workflow.start(REMEDIATE_DRIFT_WORKFLOW, { taskQueue: worker.taskQueue, workflowId: `drift-remediate/${crypto.randomUUID()}`, args: [input] });
+    const handle = await server.env.client.workflow.start(REMEDIATE_DRIFT_WORKFLOW, { taskQueue: server.taskQueue, workflowId: `drift-remediate/${crypto.randomUUID()}`, args: [input] });
     const result = (await handle.result()) as RemediateDriftResult;
 
     expect(result).toMatchObject({ phase: 'succeeded', version: 'v1.0.0', remediated: ['user-service/api'], workflowId: 'deploy/user-platform/development/user-service', after: { status: 'checked' } });
