@@ -12,7 +12,8 @@ export default class Promote extends BaseCommand {
   async run() {
     const { flags } = await this.parse(Promote);
     const canary = await decideCanary(flags, 'promote', flags.comment);
-    this.log(`✓ Promoted the canary of ${canary.component} (${canary.canaryVersion}) as ${flags.comment ? `${canary.steps.at(-1)?.by} ("${flags.comment}")` : canary.steps.at(-1)?.by}; follow it with deployer status --service ${flags.service} --environment ${flags.environment} --follow.`);
+    const step = canary.steps[canary.steps.length - 1];
+    this.log(`✓ Promoted the canary of ${canary.component} (${canary.canaryVersion}) past step ${step?.step} (${step?.weight}%); follow it with deployer status --service ${flags.service} --environment ${flags.environment} --follow.`);
     return canary;
   }
 }

@@ -220,7 +220,10 @@ describe('deployer logs / metrics / health / show / exec / test / history', () =
     const status = await runCli(['status', '--service', 'notification-service', '--environment', environment], down, repo);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/│ api +MicroService +\d\/\d running/);
-    expect(status.stderr).toContain('Showing what runs without knowing whether a deployment is under way.');
+    // oclif wraps warnings to the terminal (` ›` at each line's start, `·` where it broke a long word).
+    const warning = status.stderr.replace(/\s*›\s*/g, ' ').replace(/·/g, '');
+    expect(warning).toContain('connect ECONNREFUSED');
+    expect(warning).toContain('Showing what runs without knowing whether a deployment is under way.');
     const follow = await runCli(['status', '--service', 'notification-service', '--environment', environment, '--follow'], down, repo);
     expect(follow.code).toBe(1);
     expect(follow.stderr).toContain('cannot reach Temporal at');

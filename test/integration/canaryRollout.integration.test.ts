@@ -9,13 +9,14 @@ import type { DesiredStack } from '../../src/model/types';
 import { stateDir } from '../../src/paths';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { deploymentProgress, deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
-import { canaryDecisionUpdate, DEPLOY_STACK_WORKFLOW, DeployServiceInput } from '../../src/temporal/deployment';
+import { DEPLOY_STACK_WORKFLOW, DeployServiceInput } from '../../src/temporal/deployment';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { workerPorts } from '../../worker/ports';
 import { get, loadUntil, LoadReport } from '../support/load';
 import { ReviewedRepo } from '../support/reviewedRepo';
 import { processesReferencing } from '../support/processes';
-import { startedAttempts, testClient, testWorker } from '../support/temporal';
+import { startedAttempts, testClient, testServerAddress, testWorker } from '../support/temporal';
+import { runCli } from '../support/cli';
 import { cleanUp, killGroup, spawnWorker, waitForPoller } from '../support/workerProcesses';
 
 type Steps = NonNullable<DesiredStack['environment']['spec']['rollout']['canary']>['steps'];
@@ -96,12 +97,16 @@ describe('canary rollouts', () => {
     expect(result.release?.canaries?.[0]?.steps[0]?.figures?.canary.requests.total).toBeGreaterThanOrEqual(10);
   });
 
-  it('a manual step waits for an approver\'s promotion; the requester may abort but not promote', async () => {
+  it('a manual step waits for `deployer promote` by an approver; the requester\'s is refused', async () => {
     const handle = await startServiceDeployment(client.client, input('v1.7.0', [{ weight: 20, pause: 'manual' }]), taskQueue);
     await waitFor(async () => Boolean((await deploymentProgress(handle)).canaries?.[0]?.steps[0]?.waiting?.manual));
-    const decide = async (by: string, approve: boolean) => handle.executeUpdate(canaryDecisionUpdate, { args: [await repo.decision(await deploymentProgress(handle), by, approve, by, { canaryComponent: 'notification-service/api', canaryStep: 1 })] });
-    await expect(decide('alice@company.com', true)).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringContaining('requested this deployment and cannot approve it too') }) });
-    await decide('carol@company.com', true);
+    // `deployer promote` as each of them: it signs a decision on this canary's step with their key.
+    const promote = (person: string) => runCli(['promote', '--service', 'notification-service', '--environment', 'development', '--repo', repo.root], { ...repo.envFor(person), DEPLOYER_TEMPORAL_ADDRESS: testServerAddress() });
+    const own = await promote('alice@company.com');
+    expect(own.code).toBe(1);
+    expect(own.stderr).toContain('promote refused: alice@company.com requested this deployment and cannot approve it too');
+    const promoted = await promote('carol@company.com');
+    expect(promoted).toMatchObject({ code: 0, stdout: expect.stringContaining('✓ Promoted the canary of notification-service/api (v1.7.0) past step 1 (20%)') });
     const result = await deploymentResult(handle);
     expect(result.phase).toBe('succeeded');
     expect(result.progress.canaries?.[0]?.steps[0]).toMatchObject({ outcome: 'promoted', by: 'carol@company.com' });
