@@ -1,5 +1,6 @@
 import type { ComponentRef } from './componentRef';
 import { awsNames } from '../targets/aws/names';
+import { rolloutStrategyOf } from './rolloutStrategy';
 import type { EnvironmentSpec, KindedSpec, MicroServiceSpec, RdsSpec } from './schema';
 import type { Diagnostic } from './diagnostics';
 import type { ComponentReferences } from './references';
@@ -34,18 +35,26 @@ const RDS_NAME_LIMITS: Record<RdsSpec['engine'], { database: number; username: n
 };
 
 /**
- * The aws program does not split traffic yet (weighted target groups on the listener rule): refused
- * before anything runs, where a canary step would otherwise deploy the new version whole.
+ * On aws a canary takes its share of the load balancer's requests (weighted target groups on the
+ * listener rule): a MicroService without ingress has none to share. Refused before anything runs,
+ * where its own strategy or its environment's default says canary.
  */
-export const CANARY_ON_AWS = {
-  message: 'the canary strategy runs on the local target only for now; on aws each step would deploy the new version whole',
-  hint: 'Use strategy: rolling (the default) in aws environments; deployments there are still health-gated, monitored and rolled back automatically.',
-};
+function checkCanary(spec: MicroServiceSpec, rollout: EnvironmentSpec['rollout'] | undefined, environmentFile: string): SpecProblem[] {
+  if (spec.ingress || rolloutStrategyOf({ rollout: rollout ?? {} }, spec).kind !== 'canary') return [];
+  const hint = 'Give it ingress, or set rollout.strategy: rolling on it (a worker without ingress then rolls out whole, still health-gated and monitored).';
+  if (spec.rollout?.strategy === 'canary') return [{ path: ['rollout', 'strategy'], message: 'a canary needs ingress on aws: it takes its share of the load balancer\'s requests, and this MicroService has no ingress', hint }];
+  return [{ path: [], message: `${environmentFile} rolls MicroServices out as canaries (spec.rollout.strategy), which on aws needs ingress: a canary takes its share of the load balancer's requests, and this MicroService has no ingress`, hint }];
+}
 
-export function checkForAws(component: KindedSpec, platform: EnvironmentSpec['platform'] = {}, environmentFile = 'the environment file'): SpecProblem[] {
+/** Where a component will run: the aws environment's platform references and its rollout defaults. */
+export interface AwsEnvironment {
+  platform?: EnvironmentSpec['platform'];
+  rollout?: EnvironmentSpec['rollout'];
+}
+
+export function checkForAws(component: KindedSpec, environment: AwsEnvironment = {}, environmentFile = 'the environment file'): SpecProblem[] {
   if (component.kind === 'MicroService') {
-    const canary = component.spec.rollout?.strategy === 'canary' ? [{ path: ['rollout', 'strategy'], ...CANARY_ON_AWS }] : [];
-    return [...checkHealthCheck(component.spec), ...checkIngress(component.spec, platform, environmentFile), ...canary];
+    return [...checkHealthCheck(component.spec), ...checkIngress(component.spec, environment.platform ?? {}, environmentFile), ...checkCanary(component.spec, environment.rollout, environmentFile)];
   }
   if (component.kind === 'RDS') return [...checkStorage(component.spec), ...checkDatabaseNames(component.spec)];
   return [];

@@ -26,6 +26,8 @@ export interface ComponentContext {
   target?: EnvironmentSpec['target'];
   /** The environment's platform references (aws): what ingress needs depends on its listener. */
   platform?: EnvironmentSpec['platform'];
+  /** The environment's rollout defaults: on aws a canary needs ingress, whoever chose the strategy. */
+  rollout?: EnvironmentSpec['rollout'];
   environments: string[];
   variables: Record<string, string>;
 }
@@ -102,7 +104,7 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
     }
   };
   if (context.target === 'aws') {
-    report(checkForAws(typed, context.platform ?? {}, `environments/${context.environment}.yaml`));
+    report(checkForAws(typed, { platform: context.platform, rollout: context.rollout }, `environments/${context.environment}.yaml`));
     const identifier = kind === 'RDS' ? rdsIdentifierProblem({ stack: context.stack, environment: context.environment, service: context.service, component: name }) : undefined;
     if (identifier) diagnostics.push(main.diagnostic(['metadata', 'name'], identifier.message, identifier.hint));
   }

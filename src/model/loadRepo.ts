@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { CANARY_ON_AWS, unreachableUrlProblems } from './awsSpecChecks';
+import { unreachableUrlProblems } from './awsSpecChecks';
 import { loadComponent } from './componentLoader';
 import { didYouMean, Diagnostic, isWarning, sortDiagnostics, unknownNameMessage } from './diagnostics';
 import { literalPortWarnings } from './localConnections';
@@ -62,7 +62,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
   for (const serviceName of serviceNames) {
     const service = loadService(root, options.stack, serviceName, diagnostics);
     const componentsDir = path.join(stackDir, 'services', serviceName, 'components');
-    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, target, platform: environment?.spec.platform, environments: environmentFiles, variables };
+    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, target, platform: environment?.spec.platform, rollout: environment?.spec.rollout, environments: environmentFiles, variables };
     // Components are checked even when service.yaml is broken, so one run reports every problem.
     for (const componentName of listDirs(componentsDir)) {
       declared.add(`${serviceName}/${componentName}`);
@@ -177,7 +177,6 @@ function loadEnvironments(root: string, diagnostics: Diagnostic[]): Map<string, 
       diagnostics.push(parsed.yaml.diagnostic(['metadata', 'name'], `environment "${name}" is declared in ${fileName}`, `Name the file ${name}.yaml, or set metadata.name: ${expected}.`));
       continue;
     }
-    if (parsed.data.spec.target === 'aws' && parsed.data.spec.rollout.strategy === 'canary') diagnostics.push(parsed.yaml.diagnostic(['spec', 'rollout', 'strategy'], CANARY_ON_AWS.message, CANARY_ON_AWS.hint));
     environments.set(name, { spec: withAbsoluteWorkingDirs(parsed.data.spec, dir) });
   }
   return environments;

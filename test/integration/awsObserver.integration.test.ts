@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { CreateReplicationGroupCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateDBInstanceCommand, RDSClient, StopDBInstanceCommand } from '@aws-sdk/client-rds';
@@ -53,6 +53,7 @@ describe('aws observer (moto)', () => {
   let loadBalancerArn: string;
   let albDnsName: string;
   let apiTasks: string[];
+  let network: { vpcId: string; subnets: string[]; securityGroup: string };
 
   beforeAll(async () => {
     moto = await startMotoServer({ MOTO_ECS_SERVICE_RUNNING: '2' });
@@ -77,6 +78,7 @@ describe('aws observer (moto)', () => {
       ['a', 'b'].map(async (zone, index) => (await clients.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.0.${index + 1}.0/24`, AvailabilityZone: `${region}${zone}` }))).Subnet!.SubnetId!),
     );
     const securityGroup = (await clients.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'tasks', Description: 'tasks', VpcId: vpcId }))).GroupId!;
+    network = { vpcId, subnets, securityGroup };
     const alb = (await clients.elb.send(new CreateLoadBalancerCommand({ Name: 'shared', Subnets: subnets, SecurityGroups: [securityGroup] }))).LoadBalancers![0]!;
     loadBalancerArn = alb.LoadBalancerArn!;
     albDnsName = alb.DNSName!;
@@ -372,6 +374,88 @@ describe('aws observer (moto)', () => {
       const metrics = await observer.metrics(database, since);
       expect(metrics.requests.total).toBe(0);
       expect(metrics.replicas).toEqual({ current: 0, desired: 0, healthy: 0 });
+    });
+  });
+
+  describe('a canary step beside the api', () => {
+    const since = new Date(Date.now() - 10 * 60_000);
+    let canaryTargetGroupArn: string;
+
+    // What canaryRevision.ts adds: a second target group and ECS service, the route weighted between the two groups.
+    beforeAll(async () => {
+      canaryTargetGroupArn = (await clients.elb.send(new CreateTargetGroupCommand({ Name: 'target-group-canary-e4f5', Protocol: 'HTTP', Port: 8080, VpcId: network.vpcId, TargetType: 'ip', HealthCheckPath: '/health' }))).TargetGroups![0]!.TargetGroupArn!;
+      await clients.elb.send(
+        new CreateRuleCommand({
+          ListenerArn: listenerArn,
+          Priority: 11,
+          Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/notifications', '/notifications/*'] } }, { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Deployer-Canary', Values: ['*'] } }],
+          Actions: [{ Type: 'forward', TargetGroupArn: canaryTargetGroupArn }],
+        }),
+      );
+      const family = awsNames.canaryService(api);
+      const taskDefinition = (
+        await clients.ecs.send(new RegisterTaskDefinitionCommand({ family, requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '512', memory: '1024', containerDefinitions: [{ name: 'api', image: image.replace('v1.3.0', 'v1.4.0'), memory: 1024, portMappings: [{ containerPort: 8080 }] }] }))
+      ).taskDefinition!.taskDefinitionArn!;
+      await clients.ecs.send(
+        new CreateServiceCommand({
+          cluster: clusterArn,
+          serviceName: family,
+          taskDefinition,
+          desiredCount: 1,
+          launchType: 'FARGATE',
+          networkConfiguration: { awsvpcConfiguration: { subnets: network.subnets, securityGroups: [network.securityGroup] } },
+          loadBalancers: [{ targetGroupArn: canaryTargetGroupArn, containerName: 'api', containerPort: 8080 }],
+        }),
+      );
+      // As for the api's tasks: run by hand in the canary service's group (moto starts none).
+      const fixture = (await clients.ecs.send(new RegisterTaskDefinitionCommand({ family: 'canary-tasks', networkMode: 'bridge', containerDefinitions: [{ name: 'api', image: image.replace('v1.3.0', 'v1.4.0'), memory: 1024 }] }))).taskDefinition!.taskDefinitionArn!;
+      await clients.ecs.send(new RunTaskCommand({ cluster: clusterArn, taskDefinition: fixture, count: 1, launchType: 'FARGATE', group: `service:${family}` }));
+      const alb = (arn: string) => [
+        { Name: 'TargetGroup', Value: arn.slice(arn.indexOf('targetgroup/')) },
+        { Name: 'LoadBalancer', Value: loadBalancerArn.slice(loadBalancerArn.indexOf('app/')) },
+      ];
+      const at = new Date(Date.now() - 60_000);
+      await clients.cloudWatch.send(
+        new PutMetricDataCommand({
+          Namespace: 'AWS/ApplicationELB',
+          MetricData: [
+            { MetricName: 'RequestCount', Dimensions: alb(canaryTargetGroupArn), Value: 50, Unit: StandardUnit.Count, Timestamp: at },
+            { MetricName: 'HTTPCode_Target_5XX_Count', Dimensions: alb(canaryTargetGroupArn), Value: 17, Unit: StandardUnit.Count, Timestamp: at },
+            { MetricName: 'TargetResponseTime', Dimensions: alb(canaryTargetGroupArn), Value: 2.5, Unit: StandardUnit.Seconds, Timestamp: at },
+          ],
+        }),
+      );
+    });
+
+    afterAll(async () => {
+      await clients.ecs.send(new DeleteServiceCommand({ cluster: clusterArn, service: awsNames.canaryService(api), force: true }));
+    });
+
+    it('reads each revision from its own target group, side by side, and the whole as their sum', async () => {
+      const metrics = await observer.metrics(api, since);
+      expect(metrics.revisions?.stable.requests).toEqual({ total: 1000, success: 980, errors: 20, successRatePercent: 98, errorRatePercent: 2 });
+      expect(metrics.revisions?.canary.requests).toEqual({ total: 50, success: 33, errors: 17, successRatePercent: 66, errorRatePercent: 34 });
+      expect(metrics.revisions?.canary.latencyMs.max).toBe(2500);
+      expect(metrics.revisions?.stable.latencyMs.max).toBe(1500);
+      expect(metrics.requests).toMatchObject({ total: 1050, errors: 37 });
+      expect(metrics.latencyMs.max).toBe(2500);
+    });
+
+    it('is healthy only while the canary\'s targets are too, its tasks among the replicas', async () => {
+      const waiting = await observer.health(api);
+      expect(waiting).toMatchObject({ healthy: false, summary: '2/2 replicas healthy; canary 0/1 replicas healthy' });
+      await clients.elb.send(new RegisterTargetsCommand({ TargetGroupArn: canaryTargetGroupArn, Targets: [{ Id: '10.0.1.20', Port: 8080 }] }));
+      const healthy = await observer.health(api);
+      expect(healthy).toMatchObject({ healthy: true, summary: '2/2 replicas healthy; canary 1/1 replicas healthy' });
+      expect(healthy.replicas.map((replica) => replica.version).sort()).toEqual(['v1.3.0', 'v1.3.0', 'v1.4.0']);
+    });
+
+    it('is the stable release alone again once the canary\'s service is gone', async () => {
+      await clients.ecs.send(new DeleteServiceCommand({ cluster: clusterArn, service: awsNames.canaryService(api), force: true }));
+      const metrics = await observer.metrics(api, since);
+      expect(metrics.revisions).toBeUndefined();
+      expect(metrics.requests.total).toBe(1000);
+      expect(await observer.health(api)).toMatchObject({ healthy: true, summary: '2/2 replicas healthy' });
     });
   });
 

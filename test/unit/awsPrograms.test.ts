@@ -469,3 +469,65 @@ describe('service urls and reach', () => {
     expect(only(rendered, 'aws:ecs/service:Service').serviceConnectConfiguration).toBeUndefined();
   });
 });
+
+describe('a canary step on aws', () => {
+  const stable = () => apiDeployment(() => undefined);
+  /** The new version as a canary of `weight` percent beside the stable release. */
+  const canaryStep = (weight: number, change: (deployment: ComponentDeployment) => void = () => undefined) =>
+    apiDeployment((d) => {
+      (d.spec as { image: string }).image = 'user-api:v1.3.0';
+      change(d);
+      d.canary = { weight, stable: stable() };
+    });
+  const byName = (rendered: Rendered) => new Map(rendered.resources.map((resource) => [`${resource.type}/${resource.name}`, resource.inputs]));
+
+  test('leaves every stable resource as its release made it, but the route, which splits requests by weight', async () => {
+    const before = byName(await render(awsProgram(stable())));
+    const during = byName(await render(awsProgram(canaryStep(10))));
+    const changed = [...before].filter(([key, inputs]) => JSON.stringify(during.get(key)) !== JSON.stringify(inputs)).map(([key]) => key);
+    expect(changed).toEqual(['aws:lb/listenerRule:ListenerRule/route']);
+    const route = during.get('aws:lb/listenerRule:ListenerRule/route')!;
+    expect(route.actions).toEqual([{ type: 'forward', forward: { targetGroups: [{ arn: expect.stringContaining('target-group'), weight: 90 }, { arn: expect.stringContaining('target-group-canary'), weight: 10 }] } }]);
+    expect([...during.keys()].filter((key) => !before.has(key)).sort()).toEqual([
+      'aws:ecs/service:Service/service-canary',
+      'aws:ecs/taskDefinition:TaskDefinition/task-canary',
+      'aws:lb/listenerRule:ListenerRule/route-canary',
+      'aws:lb/targetGroup:TargetGroup/target-group-canary',
+    ]);
+  });
+
+  test('runs the new version as its own ECS service behind its own target group, with its share of the replicas, reached privately by no one', async () => {
+    const rendered = await render(awsProgram(canaryStep(5)));
+    const service = rendered.resources.find((resource) => resource.name === 'service-canary')!.inputs;
+    // 2 stable replicas: 5% of them rounds up to one task.
+    expect(service).toMatchObject({ name: 'user-platform-staging-user-service-api-canary', desiredCount: 1, waitForSteadyState: true, deploymentCircuitBreaker: { enable: true, rollback: true }, loadBalancers: [{ containerName: 'api', containerPort: 8080 }] });
+    // A Service Connect client only: private callers keep reaching the stable release.
+    expect(service.serviceConnectConfiguration).toMatchObject({ enabled: true });
+    expect(service.serviceConnectConfiguration).not.toHaveProperty('services');
+    const task = rendered.resources.find((resource) => resource.name === 'task-canary')!.inputs;
+    expect(task.family).toBe('user-platform-staging-user-service-api-canary');
+    expect(JSON.parse(String(task.containerDefinitions))[0].image).toBe('222222222222.dkr.ecr.us-east-1.amazonaws.com/user-api:v1.3.0');
+    expect(task.tags).toEqual({ 'deployer:version': 'v1.3.0' });
+    const stableTask = rendered.resources.find((resource) => resource.name === 'task')!.inputs;
+    expect(JSON.parse(String(stableTask.containerDefinitions))[0].image).toBe('222222222222.dkr.ecr.us-east-1.amazonaws.com/user-api:v2.4.1');
+    // A tester reaches the canary on the route with the header, whatever the weights.
+    const route = rendered.resources.find((resource) => resource.name === 'route-canary')!.inputs;
+    expect(route.conditions).toContainEqual({ httpHeader: { httpHeaderName: 'X-Deployer-Canary', values: ['*'] } });
+    expect(route.priority).not.toBe(rendered.resources.find((resource) => resource.name === 'route')!.inputs.priority);
+    expect(rendered.outputs.canaryTaskDefinitionArn).toBeDefined();
+    expect(rendered.outputs.taskDefinitionArn).not.toBe(rendered.outputs.canaryTaskDefinitionArn);
+    expect(readable(rendered.resources)).toMatchSnapshot();
+  });
+
+  test('a canary from another repository may pull both images', async () => {
+    const rendered = await render(awsProgram(canaryStep(25, (d) => void ((d.spec as { image: string }).image = 'user-api-next:v1.3.0'))));
+    const policy = JSON.parse(String(rendered.resources.find((resource) => resource.name === 'execution-policy')!.inputs.policy));
+    expect(policy.Statement).toContainEqual(expect.objectContaining({ Sid: 'EcrPull', Resource: ['arn:aws:ecr:us-east-1:222222222222:repository/user-api', 'arn:aws:ecr:us-east-1:222222222222:repository/user-api-next'] }));
+  });
+
+  test('without ingress there is nothing to split: the program refuses before creating anything', async () => {
+    const deployment = canaryStep(5);
+    delete (deployment.canary!.stable.spec as { ingress?: unknown }).ingress;
+    await expect(render(awsProgram(deployment))).rejects.toThrow(/user-service\/api has no ingress: on aws a canary takes its share of the load balancer's requests/);
+  });
+});

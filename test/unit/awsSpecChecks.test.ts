@@ -28,7 +28,7 @@ describe('AWS limits of an RDS spec', () => {
 
 describe('ingress on aws, against what the listener serves', () => {
   const api = (ingress: object) => COMPONENT_KINDS.MicroService.spec.parse({ image: 'api:v1', ingress });
-  const ingressProblems = (ingress: object, platform: object) => checkForAws({ kind: 'MicroService', spec: api(ingress) }, platform, 'environments/production.yaml');
+  const ingressProblems = (ingress: object, platform: object) => checkForAws({ kind: 'MicroService', spec: api(ingress) }, { platform }, 'environments/production.yaml');
 
   it('an HTTPS listener (the default) needs a host, and a hosted zone to validate its certificate in', () => {
     expect(ingressProblems({ path: '/api' }, { hostedZoneId: 'Z1' })).toEqual([
@@ -60,7 +60,8 @@ describe('a url no service can call', () => {
 
   it('reading the url of a MicroService without ingress needs a Service Connect namespace: the error points at the valueFrom', () => {
     const users = path.join(repo, 'stacks/user-platform/services/user-service/components/api/microservice.yaml');
-    fs.writeFileSync(users, fs.readFileSync(users, 'utf8').replace(/ {2}ingress:\n( {4}.*\n)+?(?= {2}\w)/, ''));
+    // Without ingress it cannot be a canary (production's default on aws): it rolls out whole.
+    fs.writeFileSync(users, fs.readFileSync(users, 'utf8').replace(/ {2}ingress:\n( {4}.*\n)+?(?= {2}\w)/, '  rollout:\n    strategy: rolling\n'));
     expect(() => loadAwsStack(repo, 'production')).not.toThrow();
     const environment = path.join(repo, 'environments/production.yaml');
     fs.writeFileSync(environment, fs.readFileSync(environment, 'utf8').replace(/ {4}serviceConnectNamespace: .*\n/, ''));

@@ -238,12 +238,13 @@ const cases: Case[] = [
     hints: { [`${CART_API}:13:19 "weight" is 10; it must be more than the previous step's 25`]: 'Give each step a larger share than the one before, e.g. 5, 25, 50; after the last step the new version takes every request.' },
   },
   {
-    name: 'canary-on-aws',
+    name: 'canary-on-aws-without-ingress',
     environment: 'production',
     variables: {},
+    // The api chose canary itself; the worker inherits the environment's default.
     expected: [
-      `${ENV}:14:15 the canary strategy runs on the local target only for now; on aws each step would deploy the new version whole`,
-      `${CART_API}:8:15 the canary strategy runs on the local target only for now; on aws each step would deploy the new version whole`,
+      `${CART_API}:8:15 a canary needs ingress on aws: it takes its share of the load balancer's requests, and this MicroService has no ingress`,
+      `stacks/shop/services/cart/components/worker/microservice.yaml:6:3 environments/production.yaml rolls MicroServices out as canaries (spec.rollout.strategy), which on aws needs ingress: a canary takes its share of the load balancer's requests, and this MicroService has no ingress`,
     ],
   },
   { name: 'canary-weight-over-100', environment: 'production', variables: {}, expected: [`${ENV}:13:19 "weight" must be at most 100`] },

@@ -4,11 +4,11 @@ import { requestFigures } from '../local/api';
 import type { ComponentHealth, ComponentMetrics, ComponentState, ExecOptions, ExecResult, LogLine, LogQuery, Observer, ReleaseIdentity, RuntimeEvent } from '../observer';
 import { AwsClients, AwsConnection } from './awsClients';
 import { ComponentLogs, FOLLOW_POLL_MS } from './cloudWatchLogs';
-import { loadBalancerDimension, MetricsSource, readMetrics, targetGroupDimension } from './cloudWatchMetrics';
+import { bothRevisions, loadBalancerDimension, MetricsSource, readMetrics, targetGroupDimension } from './cloudWatchMetrics';
 import { describeDbInstance, describeQueue, describeReplicationGroup, queueHealth, queueState, rdsHealth, rdsState, redisHealth, redisState, redisVersion } from './dataComponents';
 import { serviceEvents } from './ecsEvents';
 import { execInTask, sessionManagerPlugin } from './ecsExec';
-import { healthyReplicas, microServiceHealth, MicroServiceSnapshot, replicaState } from './ecsHealth';
+import { healthyReplicas, microServiceHealth, MicroServiceSnapshot, replicaState, withCanary } from './ecsHealth';
 import { describeListener, describeService, describeTargets, describeTaskDefinition, loadBalancersOf, serviceTasks, targetGroupArns } from './ecsService';
 import { ingressUrl, microServiceState, serviceConnectUrl, serviceUrl } from './ecsState';
 import { awsNames } from './names';
@@ -64,16 +64,18 @@ export class AwsObserver implements Observer {
     return this.componentLogs(ref).follow(query, onLine, signal, this.options.followPollMs ?? FOLLOW_POLL_MS);
   }
 
-  /** A MicroService's requests, latency and resources; other kinds have none of these on aws, as locally. */
+  /**
+   * A MicroService's requests, latency and resources; other kinds have none of these on aws, as
+   * locally. While a canary runs beside it, each revision's figures from its own target group too.
+   */
   async metrics(ref: ComponentRef, since: Date): Promise<ComponentMetrics> {
     const until = new Date();
     if ((await this.requireKind(ref)) !== 'MicroService') return idleMetrics(since, until);
-    const snapshot = await this.snapshot(ref, { tasks: false });
+    const [snapshot, canary] = await Promise.all([this.snapshot(ref, { tasks: false }), this.canarySnapshot(ref, { tasks: false })]);
     const { service } = snapshot;
     if (!service) throw new AwsObserverError(`no ECS service ${snapshot.serviceName} in cluster ${snapshot.clusterName}`, 'not-found');
-    const source: MetricsSource = { clusterName: snapshot.clusterName, serviceName: snapshot.serviceName, targetGroups: await this.albDimensions(targetGroupArns(service)) };
-    const replicas = { current: service.runningCount ?? 0, desired: service.desiredCount ?? 0, healthy: healthyReplicas(snapshot) };
-    return readMetrics(this.clients.cloudWatch, source, replicas, since, until);
+    const stable = await this.serviceMetrics(snapshot, since, until);
+    return canary ? bothRevisions(stable, await this.serviceMetrics(canary, since, until)) : stable;
   }
 
   /**
@@ -86,12 +88,12 @@ export class AwsObserver implements Observer {
     let kind = ref.kind ?? this.kinds.get(runtimeKey(ref));
     if (kind === undefined) {
       const snapshot = this.options.platform.clusterArn ? await this.snapshot(ref, { tasks: true }) : undefined;
-      if (snapshot?.service) return microServiceHealth({ ...snapshot, releaseTaskDefinitionArn });
+      if (snapshot?.service) return this.microServiceHealth(ref, snapshot, releaseTaskDefinitionArn);
       kind = (await this.kindOf(ref)) ?? 'MicroService';
     }
     switch (kind) {
       case 'MicroService':
-        return microServiceHealth({ ...(await this.snapshot(ref, { tasks: true })), releaseTaskDefinitionArn });
+        return this.microServiceHealth(ref, await this.snapshot(ref, { tasks: true }), releaseTaskDefinitionArn);
       case 'RDS':
         return rdsHealth(await describeDbInstance(this.clients.rds, ref), ref);
       case 'ElastiCacheRedis':
@@ -143,15 +145,39 @@ export class AwsObserver implements Observer {
     return clusterArn;
   }
 
-  private async snapshot(ref: ComponentRef, include: { tasks: boolean }): Promise<MicroServiceSnapshot> {
+  private snapshot(ref: ComponentRef, include: { tasks: boolean }): Promise<MicroServiceSnapshot> {
+    return this.serviceSnapshot(ref, awsNames.ecsService(ref), include);
+  }
+
+  /** The canary's ECS service while a canary step runs (canaryRevision.ts), else undefined. */
+  private async canarySnapshot(ref: ComponentRef, include: { tasks: boolean }): Promise<MicroServiceSnapshot | undefined> {
+    const snapshot = await this.serviceSnapshot(ref, awsNames.canaryService(ref), include);
+    return snapshot.service ? snapshot : undefined;
+  }
+
+  private async serviceSnapshot(ref: ComponentRef, serviceName: string, include: { tasks: boolean }): Promise<MicroServiceSnapshot> {
     const cluster = this.cluster(ref);
-    const serviceName = awsNames.ecsService(ref);
     const service = await describeService(this.clients.ecs, cluster, serviceName);
     if (service) this.kinds.set(runtimeKey(ref), 'MicroService');
     const [targetGroups, tasks] = service
       ? await Promise.all([describeTargets(this.clients.elb, service), include.tasks ? serviceTasks(this.clients.ecs, cluster, serviceName) : []])
       : [[], []];
     return { serviceName, clusterName: clusterName(cluster), service, targetGroups, tasks, container: awsNames.container(ref) };
+  }
+
+  /** With a canary running beside it, healthy only while both are (the release's task definition is the stable service's). */
+  private async microServiceHealth(ref: ComponentRef, snapshot: MicroServiceSnapshot, releaseTaskDefinitionArn: string | undefined): Promise<ComponentHealth> {
+    const stable = microServiceHealth({ ...snapshot, releaseTaskDefinitionArn });
+    const canary = snapshot.service ? await this.canarySnapshot(ref, { tasks: true }) : undefined;
+    return canary ? withCanary(stable, microServiceHealth(canary)) : stable;
+  }
+
+  /** One ECS service's figures: its target groups' requests and latency, its own cpu and memory. */
+  private async serviceMetrics(snapshot: MicroServiceSnapshot, since: Date, until: Date): Promise<ComponentMetrics> {
+    const service = snapshot.service!;
+    const source: MetricsSource = { clusterName: snapshot.clusterName, serviceName: snapshot.serviceName, targetGroups: await this.albDimensions(targetGroupArns(service)) };
+    const replicas = { current: service.runningCount ?? 0, desired: service.desiredCount ?? 0, healthy: healthyReplicas(snapshot) };
+    return readMetrics(this.clients.cloudWatch, source, replicas, since, until);
   }
 
   private async microServiceState(ref: ComponentRef): Promise<ComponentState | undefined> {

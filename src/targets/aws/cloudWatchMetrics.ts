@@ -156,3 +156,22 @@ export async function readMetrics(client: CloudWatchClient, source: MetricsSourc
   ]);
   return summarizeMetrics({ source, counts, percentiles, replicas, since, until });
 }
+
+/**
+ * A MicroService during a canary step: each revision's figures side by side, and the whole as
+ * their sum (requests, replicas) or the larger (latency, an upper bound as above); cpu and memory
+ * are the stable service's, which carries most of the load.
+ */
+export function bothRevisions(stable: ComponentMetrics, canary: ComponentMetrics): ComponentMetrics {
+  const latency = (['p50', 'p95', 'p99', 'max'] as const).map((key) => [key, Math.max(stable.latencyMs[key], canary.latencyMs[key])]);
+  const replicas = (['current', 'desired', 'healthy'] as const).map((key) => [key, stable.replicas[key] + canary.replicas[key]]);
+  const unavailable = stable.latencyUnavailable ?? canary.latencyUnavailable;
+  return {
+    ...stable,
+    requests: requestFigures(stable.requests.total + canary.requests.total, stable.requests.errors + canary.requests.errors),
+    latencyMs: Object.fromEntries(latency) as ComponentMetrics['latencyMs'],
+    ...(unavailable ? { latencyUnavailable: unavailable } : {}),
+    replicas: Object.fromEntries(replicas) as ComponentMetrics['replicas'],
+    revisions: { stable: { requests: stable.requests, latencyMs: stable.latencyMs }, canary: { requests: canary.requests, latencyMs: canary.latencyMs } },
+  };
+}

@@ -132,3 +132,11 @@ export function microServiceHealth(snapshot: MicroServiceSnapshot): ComponentHea
   const ok = !notThisRelease && service.status === 'ACTIVE' && primary?.rolloutState !== 'FAILED' && primary?.rolloutState !== 'IN_PROGRESS' && running >= desired && healthy >= desired;
   return { kind: 'MicroService', healthy: ok, summary: `${healthy}/${desired} replicas healthy${problems.length ? `; ${problems.join('; ')}` : ''}`, replicas, ...(notThisRelease ? { final: true } : {}) };
 }
+
+/**
+ * A MicroService during a canary step: healthy only while both its ECS services are, the stable's
+ * summary first; the canary's tasks are among the replicas.
+ */
+export function withCanary(stable: ComponentHealth, canary: ComponentHealth): ComponentHealth {
+  return { ...stable, healthy: stable.healthy && canary.healthy, summary: `${stable.summary}; canary ${canary.summary}`, replicas: [...stable.replicas, ...canary.replicas] };
+}

@@ -33,9 +33,21 @@ export function routeKey(ingress: Ingress): string {
 }
 
 export function listenerRulePriority(ingress: Ingress): number {
+  return priorityInBand(ingress, routeKey(ingress));
+}
+
+/**
+ * A canary's own rule (its route plus a header) in the route's band, at another slot: it matches
+ * only what the route matches, so any slot of the band keeps it behind more specific routes.
+ */
+export function canaryRulePriority(ingress: Ingress): number {
+  return priorityInBand(ingress, `${routeKey(ingress)} canary`);
+}
+
+function priorityInBand(ingress: Ingress, key: string): number {
   const depth = Math.min(normalizedPath(ingress.path).split('/').filter(Boolean).length, MAX_DEPTH);
   const band = (ingress.host ? 0 : MAX_DEPTH + 1) + (MAX_DEPTH - depth);
   // Not a crypto hash: plan checks run inside workflows, where Node builtins cannot be loaded.
-  const slot = fnv1a32(routeKey(ingress)) % BAND_SIZE;
+  const slot = fnv1a32(key) % BAND_SIZE;
   return 1 + band * BAND_SIZE + slot;
 }

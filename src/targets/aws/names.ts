@@ -18,6 +18,8 @@ function joined(ref: ComponentRef): string {
 export const awsNames = {
   /** ECS service, task definition family, and the prefix of IAM roles and security groups. */
   ecsService: (ref: ComponentRef) => fit(joined(ref), 255),
+  /** A canary step's ECS service and task definition family, beside the stable ones. */
+  canaryService: (ref: ComponentRef) => `${fit(joined(ref), 255 - '-canary'.length)}-canary`,
   /** The container in the task definition: the component's own name. */
   container: (ref: ComponentRef) => ref.component,
   /** Log streams are `<prefix>/<container>/<task id>`. */
