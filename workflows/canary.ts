@@ -3,7 +3,6 @@ import { ApplicationFailure, CancellationScope, condition } from '@temporalio/wo
 import { componentRef } from '../src/model/componentRef';
 import { durationMs } from '../src/model/duration';
 import type { CanarySettings, EnvironmentSpec } from '../src/model/schema';
-import { rolloutStrategyOf } from '../src/model/rolloutStrategy';
 import type { DeploymentPolicy } from '../src/model/types';
 import type { NotificationDetails } from '../src/notify/notifier';
 import type { CanaryProgress, CanaryStep, CanaryVerdict } from '../src/releases/canary';
@@ -39,18 +38,6 @@ export class Canaries {
     private readonly deployment: { workflowId: string; runId: string; requestedBy: string; service: string },
     private readonly notify: (message: string, details?: NotificationDetails) => Promise<void>,
   ) {}
-
-  /**
-   * The canary a component's update rolls out with, or undefined for a rolling update: only a
-   * MicroService whose strategy is canary, and only when what its replicas run changes (a new
-   * replica count or size needs no canary).
-   */
-  settingsFor(environment: EnvironmentSpec, component: ReleasedComponent, previous: ReleasedComponent | undefined): CanarySettings | undefined {
-    if (component.kind !== 'MicroService' || previous?.kind !== 'MicroService') return undefined;
-    const strategy = rolloutStrategyOf(environment, component.spec);
-    if (strategy.kind !== 'canary') return undefined;
-    return revisionOf(component) === revisionOf(previous) ? undefined : strategy.canary;
-  }
 
   /** The Update's validator: a refused decision never enters the workflow's history. */
   validate(proposed: ApprovalDecision): void {
@@ -187,12 +174,6 @@ export class Canaries {
 
 function current(canary: CanaryProgress): CanaryStep {
   return canary.steps[canary.steps.length - 1]!;
-}
-
-/** What a MicroService's replicas run (image, command, variables, files, checks): a canary compares two of these. */
-function revisionOf(component: Extract<ReleasedComponent, { kind: 'MicroService' }>): string {
-  const { image, command, environment, configs, healthCheck } = component.spec;
-  return JSON.stringify({ image, command, environment, configs, healthCheck, files: component.configs });
 }
 
 function versionOf(component: ReleasedComponent): string {

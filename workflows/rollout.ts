@@ -2,6 +2,7 @@
 import { isCancellation } from '@temporalio/workflow';
 import type { EnvironmentSpec } from '../src/model/schema';
 import { durationMs } from '../src/model/duration';
+import { canaryOf } from '../src/model/rolloutStrategy';
 import type { ReleasedComponent } from '../src/releases/releaseRecord';
 import type { WaveProgress } from '../src/temporal/deployment';
 import { ComponentTask, observedEnvironment } from '../src/temporal/deploymentActivities';
@@ -45,7 +46,8 @@ export class Rollout {
         try {
           const component = this.componentById.get(progress.id)!;
           const previous = this.previousById.get(progress.id);
-          const canary = this.canaries?.settingsFor(this.environment.spec, component, previous);
+          // Only where this run has canaries (not a rollback or a remediation, which put a known release back at once).
+          const canary = this.canaries && canaryOf(this.environment.spec, component, previous);
           // Every step passed: the new version then takes every request (the canary's promotion).
           if (canary && previous) await this.canaries!.run(this.task(component), previous, canary);
           await engine.applyComponent(this.task(component));

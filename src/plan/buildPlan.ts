@@ -4,6 +4,8 @@ import { costImpact, CostImpact, estimateMonthlyCost } from './cost';
 import { ComponentChange, diffComponent } from './diff';
 import { planBlockers } from './blockers';
 import { computeWaves } from '../model/waves';
+import { canaryOf } from '../model/rolloutStrategy';
+import type { CanarySettings } from '../model/schema';
 
 export interface PlanWave {
   /** 1-based, as shown to users. */
@@ -44,7 +46,7 @@ export function buildPlan(desired: DesiredStack, released: ReleasedLookup, servi
   const waves: PlanWave[] = [];
   const unchanged: string[] = [];
   for (const ids of layering.waves) {
-    const changes = ids.map((id) => diffComponent(before.get(id), desiredById.get(id)));
+    const changes = ids.map((id) => withCanary(diffComponent(before.get(id), desiredById.get(id)), canaryOf(desired.environment.spec, desiredById.get(id)!, before.get(id))));
     unchanged.push(...changes.filter((change) => change.action === 'unchanged').map((change) => change.id));
     const changed = changes.filter((change) => change.action !== 'unchanged');
     if (changed.length) waves.push({ index: waves.length + 1, changes: changed });
@@ -66,4 +68,8 @@ export function buildPlan(desired: DesiredStack, released: ReleasedLookup, servi
     cost,
     blockers: planBlockers(desired, services, released, localSecretIsSet, deployedServices),
   };
+}
+
+function withCanary(change: ComponentChange, canary: CanarySettings | undefined): ComponentChange {
+  return canary && change.action === 'update' ? { ...change, canary: canary.steps } : change;
 }

@@ -14,5 +14,16 @@ export function describeChange(change: ComponentChange): string[] {
     lines.push(`environment: ${parts.join(', ')}`);
   }
   if (change.classes.length === 1 && change.classes[0] === 'config') lines.push('config only: restart with the new config, no new image');
+  if (change.canary) {
+    // After the last step the new version takes every request.
+    const whole = change.canary[change.canary.length - 1]!.weight < 100 ? ['100%'] : [];
+    lines.push(`canary: ${[...change.canary.map(describeStep), ...whole].join(' → ')}`);
+  }
   return lines;
+}
+
+/** `5% for 2m`, `50% until promoted`, or a bare weight for a step that only passes through. */
+function describeStep(step: NonNullable<ComponentChange['canary']>[number]): string {
+  if (!step.pause) return `${step.weight}%`;
+  return step.pause === 'manual' ? `${step.weight}% until promoted` : `${step.weight}% for ${step.pause}`;
 }

@@ -1,5 +1,5 @@
 import { parseImage } from '../model/specChecks';
-import type { ComponentKind, EnvironmentVariable } from '../model/schema';
+import type { CanarySettings, ComponentKind, EnvironmentVariable } from '../model/schema';
 import { SECRET_NAME } from '../model/secrets';
 import type { DesiredComponent } from '../model/types';
 import type { ReleasedComponent } from '../releases/releaseRecord';
@@ -26,6 +26,8 @@ export interface ComponentChange {
   replaceReason?: string;
   /** Resources the change replaces or deletes, by the provider's rules (replacements.ts). */
   replacements?: Replacement[];
+  /** A MicroService update that goes out as a canary: its steps (canaryOf). */
+  canary?: CanarySettings['steps'];
 }
 
 const SECRET = '(secret)';

@@ -48,6 +48,20 @@ describe('buildPlan', () => {
     expect(plan.noop).toBe(false);
   });
 
+  it('says which updates go out as a canary, and its steps: new code only, not a replica change', () => {
+    const environment = path.join(root, 'environments/production.yaml');
+    fs.writeFileSync(environment, fs.readFileSync(environment, 'utf8').replace('    # strategy: canary\n', '    strategy: canary\n    canary:\n      steps:\n        - weight: 5\n          pause: 2m\n        - weight: 50\n          pause: manual\n'));
+    const upgrade = buildPlan(load(root, 'v1.3.0'), releasedFrom(load(root, 'v1.2.0')), scope).waves[0]!.changes[0]!;
+    expect(upgrade.canary).toEqual([{ weight: 5, pause: '2m' }, { weight: 50, pause: 'manual' }]);
+    expect(describeChange(upgrade)).toContain('canary: 5% for 2m → 50% until promoted → 100%');
+    const released = releasedFrom(load(root, 'v1.3.0'));
+    const infra = path.join(root, 'stacks/user-platform/services/notification-service/components/api/infra.yaml');
+    fs.writeFileSync(infra, fs.readFileSync(infra, 'utf8').replace('      replicas: 5', '      replicas: 6'));
+    const resized = buildPlan(load(root, 'v1.3.0'), released, scope).waves[0]!.changes[0]!;
+    expect(resized).toMatchObject({ action: 'update', classes: ['scaling'] });
+    expect(resized.canary).toBeUndefined();
+  });
+
   it('is a no-op when nothing changed', () => {
     const plan = buildPlan(load(root, 'v1.2.0'), releasedFrom(load(root, 'v1.2.0')), scope);
     expect(plan.noop).toBe(true);
