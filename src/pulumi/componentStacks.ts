@@ -18,6 +18,7 @@ import { releasesToKeep } from '../releases/retention';
 import { RecordedResource, recordedResources } from './recordedState';
 import { diffRefreshEvent, ResourceDrift } from './refreshDiff';
 import { makeWorkspace, sweepAbandonedWorkspaces } from './workspaces';
+import { AwsTargetError, LocalTargetError } from '../errors';
 
 export type { ResourceDrift } from './refreshDiff';
 export type { RecordedResource } from './recordedState';
@@ -96,10 +97,11 @@ export class ComponentStacks {
 
   async up(id: ComponentStackId, program: PulumiFn, config: Record<string, string>, hooks: RunHooks = {}): Promise<UpOutcome> {
     const started = Date.now();
-    const result = await this.withStack(id, program, async (stack) => {
+    const guarded = programFailures(program);
+    const result = await this.withStack(id, guarded.program, async (stack) => {
       // Each config call is an engine process; most component stacks have no config at all.
       if (Object.keys(config).length) await stack.setAllConfig(toConfigMap(config));
-      const failures = resourceFailures();
+      const failures = resourceFailures(guarded);
       const listen = progressListener(hooks);
       // Refresh first, so what changed behind deployer's back (drift) is put back to the desired state.
       return withoutStaleLock(stack, this.backend, hooks, () => stack.up({ refresh: true, signal: engineSignal(hooks), onEvent: (event) => (listen(event), failures.observe(event)) })).catch(
@@ -308,8 +310,38 @@ export function isTransientFailure(message: string): boolean {
   return TRANSIENT_FAILURES.some((pattern) => pattern.test(message));
 }
 
+/**
+ * The program, watched for what it throws: the engine reports a program's error as pages of CLI
+ * output (the stack trace twice, the command line, every event), where the user needs only the
+ * error deployer's program threw, which already says what to fix.
+ */
+function programFailures(program: PulumiFn): { program: PulumiFn; thrown(): unknown } {
+  let thrown: unknown;
+  return {
+    program: async () => {
+      try {
+        return await program();
+      } catch (error) {
+        thrown = error;
+        throw error;
+      }
+    },
+    thrown: () => thrown,
+  };
+}
+
+/**
+ * What the program threw, as the operation's failure: a component the target cannot provision as
+ * written fails the same way on every run (no retry mends it); anything else (the runtime not
+ * answering, an AWS call that failed) keeps its own error, and may be tried again.
+ */
+function programFailure(thrown: unknown): Error {
+  if (thrown instanceof AwsTargetError || thrown instanceof LocalTargetError) return new ResourceOperationError(thrown.message);
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
+
 /** Collects the engine's error diagnostics of resources, to report them instead of the CLI's whole output. */
-function resourceFailures() {
+function resourceFailures(program: { thrown(): unknown }) {
   const messages: string[] = [];
   return {
     observe(event: EngineEvent) {
@@ -320,6 +352,7 @@ function resourceFailures() {
       if (!messages.some((known) => known.endsWith(message))) messages.push(`${name}: ${message}`);
     },
     rethrow(error: unknown): never {
+      if (program.thrown() !== undefined) throw programFailure(program.thrown());
       if (messages.length && !messages.every(isTransientFailure)) throw new ResourceOperationError(messages.join('; '));
       // Only the machinery around the resources failed (a runtime restarting, a plugin killed): the
       // caller may run the engine again, which converges.

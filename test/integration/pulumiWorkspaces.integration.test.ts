@@ -13,7 +13,7 @@ import { targetFor } from '../../src/targets/targetFor';
 import { deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import type { DeployServiceInput } from '../../src/temporal/deployment';
 import { ReviewedRepo } from '../support/reviewedRepo';
-import { testClient } from '../support/temporal';
+import { startedAttempts, testClient } from '../support/temporal';
 import { componentDeployment } from '../../src/targets/deployment';
 
 // The Automation API makes a `$TMPDIR/automation-*` workspace for every inline-program operation
@@ -57,6 +57,8 @@ describe('Pulumi workspaces', () => {
     fs.copyFileSync(path.join(example, 'deployer.yaml'), path.join(root, 'deployer.yaml'));
     const environment = YAML.parse(fs.readFileSync(path.join(example, 'environments', 'development.yaml'), 'utf8'));
     environment.metadata.name = ENVIRONMENT;
+    // The broken service's image runs in a directory this repo does not have.
+    environment.spec.local.images['notification-api'].workingDir = '../no-such-app';
     write(root, `environments/${ENVIRONMENT}.yaml`, environment);
     write(root, `stacks/${STACK}/services/web/service.yaml`, {
       apiVersion: 'components.deployer.io/v1',
@@ -70,6 +72,18 @@ describe('Pulumi workspaces', () => {
       metadata: { name: 'queue', service: 'web', stack: STACK },
       spec: { type: 'standard', visibilityTimeoutSeconds: 30 },
     });
+    write(root, `stacks/${STACK}/services/broken/service.yaml`, {
+      apiVersion: 'components.deployer.io/v1',
+      kind: 'Service',
+      metadata: { name: 'broken', stack: STACK },
+      spec: { team: 'platform', owners: ['alice@company.com'], approvers: ['platform-team'] },
+    });
+    write(root, `stacks/${STACK}/services/broken/components/api/microservice.yaml`, {
+      apiVersion: 'components.deployer.io/v1',
+      kind: 'MicroService',
+      metadata: { name: 'api', service: 'broken', stack: STACK },
+      spec: { image: 'notification-api:${VERSION}', port: 8080 },
+    });
     return root;
   }
 
@@ -80,9 +94,9 @@ describe('Pulumi workspaces', () => {
 
   const automationDirs = () => fs.readdirSync(tmpdir).filter((name) => name.startsWith('automation-'));
 
-  function input(version: string): DeployServiceInput {
+  function input(version: string, service = 'web'): DeployServiceInput {
     const desired = repo.rendered(loadDesiredStack({ root: repo.root, stack: STACK, environment: ENVIRONMENT, variables: { VERSION: version } }));
-    return { desired, service: 'web', requestedBy: 'alice@company.com', version, kind: 'deploy' };
+    return { desired, service, requestedBy: 'alice@company.com', version, kind: 'deploy' };
   }
 
   /** Updates the file backend recorded for the queue's stack (each has its history, checkpoint and attrs files). */
@@ -111,5 +125,18 @@ describe('Pulumi workspaces', () => {
     // (this stack's: a worker another test file SIGKILLed mid-operation had no chance to clean up).
     expect(automationDirs()).toEqual([]);
     expect(fs.readdirSync(localBackend(stateDir()).workspaces).filter((name) => name.startsWith(`${STACK}.`))).toEqual([]);
+  });
+
+  it('a component the target cannot run as written fails at once with the program\'s own message, not the engine\'s output', async () => {
+    const handle = await startServiceDeployment(client.client, input('v1.0.0', 'broken'), taskQueue);
+    const result = await deploymentResult(handle);
+    // Nothing of it was created: the rollback has nothing to put back.
+    expect(result.phase).toBe('rolled-back');
+    const workingDir = path.join(repo.root, 'no-such-app');
+    const failure = result.progress.waves.flatMap((wave) => wave.components).find((component) => component.id === 'broken/api')?.error;
+    // What the program threw, and nothing else: no stack trace, no command line, no engine events.
+    expect(failure).toBe(`broken/api: the working directory of local image "notification-api" (${workingDir}) does not exist on this machine. Fix local.images.notification-api.workingDir in environments/${ENVIRONMENT}.yaml (it is relative to environments/).`);
+    // No retry mends a spec: the engine ran once.
+    expect(startedAttempts((await handle.fetchHistory()).events!, 'applyComponent')).toEqual([1]);
   });
 });
