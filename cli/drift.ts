@@ -26,6 +26,7 @@ import { applyNextStep } from '../src/client/applyCommand';
 import { ConnectionFlags, connectTemporal } from './temporalClient';
 import { DeployerError, rootCause } from '../src/errors';
 import { driftExitCode } from './exitCodes';
+import { resultThroughOutages } from '../src/temporal/workflowResult';
 
 export interface DriftOptions {
   namespace: string;
@@ -119,7 +120,7 @@ export async function detectDrift(client: Client, input: DetectDriftInput, optio
   options.onStarted?.(workflowId);
   let result: DetectDriftResult;
   try {
-    result = (await handle.result()) as DetectDriftResult;
+    result = await resultThroughOutages<DetectDriftResult>(handle);
   } catch (error) {
     throw new DeployerError(`drift detection of ${input.service ?? input.stack} in ${input.environment} failed: ${rootCause(error).message} (workflow ${workflowId})`, 'DRIFT_CHECK_FAILED');
   }
@@ -146,7 +147,7 @@ export async function remediateDrift(client: Client, input: RemediateDriftInput,
   options.onStarted?.(workflowId);
   let result: RemediateDriftResult;
   try {
-    result = (await handle.result()) as RemediateDriftResult;
+    result = await resultThroughOutages<RemediateDriftResult>(handle);
   } catch (error) {
     const cause = rootCause(error) as { type?: string; message: string };
     if (cause.type === 'ServiceLocked') throw new DeployerError(`${cause.message}. Wait for it (deployer status --service ${input.service} --environment ${input.environment} --follow), then remediate.`, 'LOCKED');

@@ -3,6 +3,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DeploymentPhase, DeploymentProgress, DeployServiceResult, progressQuery } from '../src/temporal/deployment';
 import { sendSignedDecision } from './signing';
 import { LiveReplicas, progressEvents, renderApprovalRequest, renderProgress } from './render/progress';
+import { isServerOutage, resultThroughOutages } from '../src/temporal/workflowResult';
 
 const TERMINAL: DeploymentPhase[] = ['succeeded', 'unchanged', 'failed', 'rolled-back', 'rejected', 'timed-out', 'cancelled'];
 const POLL_MS = 400;
@@ -27,7 +28,9 @@ export async function followDeployment(handle: WorkflowHandle, options: FollowOp
   let drawnLines = 0;
   let planned = false;
   let askedApproval = false;
-  const result = handle.result() as Promise<DeployServiceResult>;
+  let outage = false;
+  // The wait survives a restart of the Temporal server: the deployment goes on meanwhile.
+  const result = resultThroughOutages<DeployServiceResult>(handle, () => (outage = true));
   let settled = false;
   let failed = false;
   // Failures are read through `return result` below; the race must not leave them unhandled.
@@ -35,24 +38,28 @@ export async function followDeployment(handle: WorkflowHandle, options: FollowOp
     () => (settled = true),
     () => (settled = failed = true),
   );
-  let silent = false;
+  /** Who does not answer while progress cannot be read: a worker (queries need one) or the Temporal server itself. */
+  let silent: 'worker' | 'server' | undefined;
   for (;;) {
     let progress: DeploymentProgress;
     try {
       progress = await handle.query(progressQuery);
     } catch (error) {
-      // A query needs a worker; the deployment itself goes on in Temporal while none answers.
+      // The deployment itself goes on in Temporal while no worker, or no server, answers.
       if (settled) break;
-      if (!silent && !options.quiet) {
-        options.out.write(`No worker answers right now (${(error as Error).message}); the deployment goes on when one is back. Still following…\n`);
+      const who = outage || isServerOutage(error) ? 'server' : 'worker';
+      if (silent !== who && !options.quiet) {
+        const what = who === 'server' ? 'Temporal does not answer right now' : 'No worker answers right now';
+        options.out.write(`${what} (${(error as Error).message}); the deployment goes on when ${who === 'server' ? 'it is' : 'one is'} back. Still following…\n`);
         drawnLines = 0;
       }
-      silent = true;
+      silent = who;
       await Promise.race([new Promise((resolve) => setTimeout(resolve, WORKER_RETRY_MS)), result.catch(() => undefined)]);
       continue;
     }
-    if (silent && !options.quiet) options.out.write('A worker answers again.\n');
-    silent = false;
+    if (silent && !options.quiet) options.out.write(silent === 'server' ? 'Temporal answers again.\n' : 'A worker answers again.\n');
+    silent = undefined;
+    outage = false;
     if (!planned && progress.phase !== 'planning') {
       planned = true;
       options.onPlanned?.(progress);

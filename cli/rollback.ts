@@ -11,6 +11,7 @@ import { rollbackFailedMessage, RollbackOutcome, RollbackRequest } from './rende
 import { signedRequest } from './signing';
 import { parseComponentId } from '../src/model/componentRef';
 import { causes, DeployerError } from '../src/errors';
+import { resultThroughOutages } from '../src/temporal/workflowResult';
 
 export function rollbackWorkflowId(stack: string, environment: string, service: string, at: Date): string {
   return `rollback/${stack}/${environment}/${service}/${at.toISOString()}`;
@@ -65,7 +66,7 @@ export async function awaitRollback(client: Client, handle: WorkflowHandle, requ
   const started = Date.now();
   let result: DeployServiceResult;
   try {
-    const ended = handle.result() as Promise<DeployServiceResult>;
+    const ended = resultThroughOutages<DeployServiceResult>(handle);
     if (onApprovalNeeded) void watchForApproval(client, request, ended, onApprovalNeeded);
     result = await ended;
   } catch (error) {

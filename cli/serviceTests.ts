@@ -7,6 +7,7 @@ import { RUN_TESTS_WORKFLOW } from '../src/temporal/deployment';
 import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import { applyNextStep } from '../src/client/applyCommand';
 import { DeployerError, rootCause } from '../src/errors';
+import { resultThroughOutages } from '../src/temporal/workflowResult';
 
 export function testWorkflowId(input: { stack: string; environment: string; service: string }): string {
   return `test/${input.stack}/${input.environment}/${input.service}/${crypto.randomBytes(4).toString('hex')}`;
@@ -35,7 +36,7 @@ export async function runTestsWorkflow(client: Client, input: RunTestsInput, opt
   const handle = await client.workflow.start(RUN_TESTS_WORKFLOW, { workflowId, taskQueue, args: [input] });
   options.onStarted?.(workflowId);
   try {
-    return { workflowId, results: (await handle.result()) as TestResult[] };
+    return { workflowId, results: await resultThroughOutages<TestResult[]>(handle) };
   } catch (error) {
     throw testsFailure(error, input, workflowId);
   }

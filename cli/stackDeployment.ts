@@ -10,6 +10,7 @@ import { printable } from '../src/client/render/format';
 import { progressEvents } from './render/progress';
 import { signedRequest } from './signing';
 import { DeployerError } from '../src/errors';
+import { resultThroughOutages } from '../src/temporal/workflowResult';
 
 /**
  * Starts deployStack; its id is the stack-wide lock (one whole-stack apply per environment at a time).
@@ -46,7 +47,7 @@ export async function followStackDeployment(client: Client, handle: WorkflowHand
   const { desired } = request;
   const seen = new Map<string, DeploymentProgress>();
   const stackStarted = (await handle.describe()).startTime.getTime();
-  const done = handle.result() as Promise<DeployStackResult>;
+  const done = resultThroughOutages<DeployStackResult>(handle);
   let finished = false;
   void done.finally(() => (finished = true)).catch(() => undefined);
   while (!finished) {

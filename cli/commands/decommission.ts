@@ -4,6 +4,7 @@ import { BaseCommand } from '../baseCommand';
 import { DeployerError, rootCause } from '../../src/errors';
 import { deploymentExitCode } from '../exitCodes';
 import { environmentFlag, serviceFlag, stackFlag } from '../flags';
+import { resultThroughOutages } from '../../src/temporal/workflowResult';
 
 export default class Decommission extends BaseCommand {
   static override summary = 'Remove every component of a service from an environment, on purpose (its databases and queues too).';
@@ -41,7 +42,7 @@ export default class Decommission extends BaseCommand {
       await assertNotLocked(client, request);
       const handle = await startDecommission(client, request);
       this.logToStderr(`Decommissioning ${service} in ${environment} (workflow ${handle.workflowId})…`);
-      const ended = handle.result();
+      const ended = resultThroughOutages<DeployServiceResult>(handle);
       void watchForApproval(client, request, ended, (progress) =>
         this.logToStderr(`${environment} requires approval: waiting for ${progress.approval.approvers.join(', ')}. An approver runs: deployer approve --service ${service} --environment ${environment}`),
       );

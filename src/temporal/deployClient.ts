@@ -17,6 +17,7 @@ import {
   DeploymentProgress,
 } from './deployment';
 import { ApprovalRefusedError, NotWaitingError, ServiceLockedError } from '../errors';
+import { resultThroughOutages } from './workflowResult';
 
 /**
  * Starts deployService for one service. The workflow id is the lock: if a deployment of the service
@@ -70,7 +71,7 @@ export async function deploymentProgress(handle: WorkflowHandle): Promise<Deploy
 }
 
 export async function deploymentResult(handle: WorkflowHandle): Promise<DeployServiceResult> {
-  return (await handle.result()) as DeployServiceResult;
+  return resultThroughOutages<DeployServiceResult>(handle);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { followDeployment } from '../../cli/followDeployment';
+import { resultThroughOutages } from '../../src/temporal/workflowResult';
 import type { DeploymentProgress, DeployServiceResult } from '../../src/temporal/deployment';
 
 // `apply` follows a deployment through its progress query; while no worker answers queries (it was
@@ -43,5 +44,48 @@ describe('following a deployment', () => {
     const handle = { result: () => result, query: async () => progress('planning') } as unknown as WorkflowHandle;
     const out = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
     await expect(followDeployment(handle, { out })).rejects.toBe(failure);
+  });
+
+  it('keeps following through a restart of the Temporal server: neither the wait for the result nor the queries end it', async () => {
+    // What the client throws while the server is down: gRPC UNAVAILABLE, bare from a query, wrapped from the result's wait.
+    const unavailable = () => Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 });
+    const lostWait = () => Object.assign(new Error('Failed to get Workflow execution history'), { name: 'ServiceError', cause: unavailable() });
+    let serverUp = false;
+    let waits = 0;
+    const handle = {
+      result: async () => {
+        waits += 1;
+        if (!serverUp) throw lostWait();
+        return { phase: 'succeeded', progress: progress('succeeded') };
+      },
+      query: async () => {
+        if (!serverUp) throw unavailable();
+        return progress('succeeded');
+      },
+    } as unknown as WorkflowHandle;
+    setTimeout(() => (serverUp = true), 3_000);
+    let written = '';
+    const out = { isTTY: false, write: (text: string) => ((written += text), true) } as unknown as NodeJS.WriteStream;
+
+    const outcome = await followDeployment(handle, { out });
+
+    expect(outcome.phase).toBe('succeeded');
+    expect(waits).toBeGreaterThan(1);
+    expect(written.match(/Temporal does not answer right now \(14 UNAVAILABLE: No connection established\); the deployment goes on when it is back/g)).toHaveLength(1);
+    expect(written).toContain('Temporal answers again.');
+  }, 30_000);
+});
+
+describe('waiting for a workflow\'s result', () => {
+  it('ends with what the server answers: a failed workflow, or a workflow it does not know, at once', async () => {
+    const failed = Object.assign(new Error('Workflow execution failed'), { name: 'WorkflowFailedError' });
+    const notFound = Object.assign(new Error('workflow not found'), { name: 'ServiceError', cause: Object.assign(new Error('5 NOT_FOUND'), { code: 5 }) });
+    for (const answer of [failed, notFound]) {
+      let waits = 0;
+      const outages: Error[] = [];
+      const wait = resultThroughOutages({ result: async () => ((waits += 1), Promise.reject(answer)) }, (error) => outages.push(error), 10);
+      await expect(wait).rejects.toBe(answer);
+      expect([waits, outages]).toEqual([1, []]);
+    }
   });
 });
