@@ -170,8 +170,24 @@ export function progressEvents(before: DeploymentProgress | undefined, after: De
       lines.push(printable(`  wave ${wave.index} ${component.id}: ${component.state}${timing}${component.error ? ` — ${component.error}` : ''}`));
     }
   }
+  for (const canary of after.canaries ?? []) lines.push(...canaryEvents(before?.canaries?.find((candidate) => candidate.component === canary.component), canary));
   if (before?.phase !== after.phase && after.phase !== 'planning' && after.phase !== 'unchanged') lines.push(`→ ${after.phase}`);
   return lines;
+}
+
+/** A canary's news for a log reader: a step begun, a wait for a promotion, a step's outcome, the canary's end. */
+function canaryEvents(before: CanaryProgress | undefined, after: CanaryProgress): string[] {
+  const prefix = `  canary ${after.canaryVersion} of ${after.component}:`;
+  const lines: string[] = [];
+  for (const step of after.steps) {
+    const old = before?.steps.find((candidate) => candidate.step === step.step);
+    const label = `step ${step.step}/${after.plannedSteps.length} (${step.weight}% of requests)`;
+    if (!old) lines.push(`${prefix} ${label} begins`);
+    if (step.waiting?.manual && !old?.waiting?.manual) lines.push(`${prefix} ${label} waits for \`deployer promote\` (or \`deployer abort\`)`);
+    if (step.outcome && !old?.outcome) lines.push(`${prefix} ${label} ${step.outcome}${step.reason ? `: ${step.reason}` : ''}`);
+  }
+  if (after.state !== 'running' && before?.state !== after.state) lines.push(`${prefix} ${after.state}`);
+  return lines.map(printable);
 }
 
 export function formatDuration(ms: number): string {

@@ -1,4 +1,5 @@
-import { canaryLines } from '../../cli/render/progress';
+import { canaryLines, progressEvents } from '../../cli/render/progress';
+import type { DeploymentProgress } from '../../src/temporal/deployment';
 import type { CanaryProgress } from '../../src/releases/canary';
 import { requestFigures } from '../../src/targets/local/api';
 
@@ -31,5 +32,27 @@ describe('a canary in the progress box', () => {
     const timed: CanaryProgress = { ...canary, steps: [{ step: 1, weight: 5, startedAt: '2026-12-06T10:00:00Z', waiting: { until: '2026-12-06T10:02:00Z' } }] };
     expect(canaryLines(timed, new Date('2026-12-06T10:01:15Z'))[1]).toBe('    └─ Step 1 (5%): analysing, 45s left');
     expect(canaryLines({ ...canary, state: 'failed' }, new Date())[0]).toBe('    Canary v1.3.0 beside v1.2.0: failed');
+  });
+});
+
+describe('a canary in a log (follow without a terminal)', () => {
+  const deployment = (canaries: CanaryProgress[]) => ({ phase: 'deploying', waves: [], canaries }) as unknown as DeploymentProgress;
+  const base: CanaryProgress = { component: 'shop/api', stableVersion: 'v1.2.0', canaryVersion: 'v1.3.0', plannedSteps: [{ weight: 5, pause: '2m' }, { weight: 25, pause: 'manual' }], state: 'running', steps: [] };
+
+  it('tells each step as it begins, waits and ends, once, and how the canary ended', () => {
+    const first = { ...base, steps: [{ step: 1, weight: 5, startedAt: '2026-12-06T10:00:00Z', waiting: { until: '2026-12-06T10:02:00Z' } }] };
+    const passed = { ...base, steps: [{ step: 1, weight: 5, startedAt: '2026-12-06T10:00:00Z', outcome: 'passed' as const, reason: 'error rate 0% vs stable 0%' }, { step: 2, weight: 25, startedAt: '2026-12-06T10:02:00Z', waiting: { manual: true } }] };
+    const aborted = { ...passed, state: 'aborted' as const, steps: [passed.steps[0]!, { step: 2, weight: 25, startedAt: '2026-12-06T10:02:00Z', outcome: 'aborted' as const, reason: 'aborted by carol@company.com' }] };
+    expect(progressEvents(deployment([]), deployment([first]))).toEqual(['  canary v1.3.0 of shop/api: step 1/2 (5% of requests) begins']);
+    expect(progressEvents(deployment([first]), deployment([first]))).toEqual([]);
+    expect(progressEvents(deployment([first]), deployment([passed]))).toEqual([
+      '  canary v1.3.0 of shop/api: step 1/2 (5% of requests) passed: error rate 0% vs stable 0%',
+      '  canary v1.3.0 of shop/api: step 2/2 (25% of requests) begins',
+      '  canary v1.3.0 of shop/api: step 2/2 (25% of requests) waits for `deployer promote` (or `deployer abort`)',
+    ]);
+    expect(progressEvents(deployment([passed]), deployment([aborted]))).toEqual([
+      '  canary v1.3.0 of shop/api: step 2/2 (25% of requests) aborted: aborted by carol@company.com',
+      '  canary v1.3.0 of shop/api: aborted',
+    ]);
   });
 });
