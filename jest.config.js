@@ -7,10 +7,10 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser
 module.exports = {
   // A global option: Temporal bundling and Pulumi operations take seconds, not milliseconds.
   testTimeout: 180000,
-  // One file at a time. Each integration file has a state dir and a local runtime of its own
-  // (fileEnvironment.ts) and they share the dev server, each on its own task queue, so two at a time
-  // is possible; it stays off until a whole run with it has passed on a quiet machine.
-  maxWorkers: 1,
+  // Two files at a time, one per core. Each integration file has a state dir and a local runtime of
+  // its own (fileEnvironment.ts); they share the dev server, each jest worker in a namespace of its
+  // own (namespaces.ts) and each file on a task queue of its own.
+  maxWorkers: 2,
   projects: [
     {
       displayName: 'unit',

@@ -46,6 +46,8 @@ export interface StartOptions {
   withoutWorker?: boolean;
   /** Where the worker keeps its state: files under the state dir, or a local PostgreSQL (team mode on one machine). */
   state?: DevStateMode;
+  /** Namespaces to create besides deployer's, each with deployer's search attributes: clients that must not see each other's workflows. */
+  namespaces?: string[];
 }
 
 /**
@@ -67,7 +69,7 @@ export async function startDevEnvironment(options: StartOptions = {}): Promise<D
       '--ip', '127.0.0.1',
       '--port', String(options.port ?? 7233),
       '--ui-port', String(options.uiPort ?? 8233),
-      '--namespace', endpoints.namespace,
+      ...[endpoints.namespace, ...(options.namespaces ?? [])].flatMap((namespace) => ['--namespace', namespace]),
       '--log-level', 'warn',
       ...searchAttributes,
     ], process.env);

@@ -19,7 +19,8 @@ describe('deployer dev', () => {
 
   beforeAll(() => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-dev-e2e-'));
-    env = { DEPLOYER_HOME: home };
+    // Its own dev server, with deployer's own namespace, not the test run's.
+    env = { DEPLOYER_HOME: home, DEPLOYER_TEMPORAL_NAMESPACE: undefined };
   });
 
   afterAll(async () => {
@@ -90,7 +91,8 @@ describe('deployer dev start --state postgres', () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-dev-postgres-'));
     // As root PostgreSQL runs as the `postgres` user, which must reach its directory.
     fs.chmodSync(home, 0o755);
-    env = { DEPLOYER_HOME: home };
+    // Its own dev server, with deployer's own namespace, not the test run's.
+    env = { DEPLOYER_HOME: home, DEPLOYER_TEMPORAL_NAMESPACE: undefined };
   });
 
   afterAll(async () => {
@@ -122,7 +124,7 @@ describe('deployer dev start --state postgres', () => {
       await store.close();
     }
     const history = ['history', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'development', '--json'];
-    const clientEnv = { DEPLOYER_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-dev-client-')), DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${port}` };
+    const clientEnv = { DEPLOYER_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-dev-client-')), DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${port}`, DEPLOYER_TEMPORAL_NAMESPACE: undefined };
     expect(JSON.parse((await runCli(history, clientEnv, repo)).stdout).releases.map((release: { version: string }) => release.version)).toEqual(['v7.7.7']);
     expect(fs.existsSync(path.join(home, 'releases'))).toBe(false);
 

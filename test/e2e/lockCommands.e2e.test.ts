@@ -17,7 +17,7 @@ import { exitCodeOf } from '../../cli/exitCodes';
 import { get } from '../support/load';
 import { loggedNotifications } from '../support/notifications';
 import { ReviewedRepo } from '../support/reviewedRepo';
-import { testClient, testWorker } from '../support/temporal';
+import { testClient, testNamespace, testWorker } from '../support/temporal';
 import { detachFromUserService } from '../support/exampleRepo';
 import { lastReleased } from '../../src/releases/releaseLog';
 
@@ -82,7 +82,7 @@ describe('deployer state locks / unlock / rollback', () => {
   it('lists the held lock, refuses to unlock without --force, and ends it with --force, recording who and why', async () => {
     const handle = await holdLock('locked', 'v1.2.0');
     const workflowId = 'deploy/user-platform/locked/notification-service';
-    const url = `${devEndpoints().uiUrl}/namespaces/default/workflows/deploy%2Fuser-platform%2Flocked%2Fnotification-service`;
+    const url = `${devEndpoints().uiUrl}/namespaces/${testNamespace()}/workflows/deploy%2Fuser-platform%2Flocked%2Fnotification-service`;
 
     const human = await cli(['state', 'locks', '--stack', stack, '--environment', 'locked']);
     expect(human.code).toBe(0);

@@ -13,7 +13,7 @@ import { workerPorts } from '../../worker/ports';
 import { runCli } from '../support/cli';
 import { destroyReleased } from '../support/released';
 import { ReviewedRepo } from '../support/reviewedRepo';
-import { testClient, testServerAddress, testWorker } from '../support/temporal';
+import { testClient, testNamespace, testServerAddress, testWorker } from '../support/temporal';
 
 // The approval gate tried as an adversary would, with the real CLI, the real Temporal CLI and a real
 // worker on the task queue the CLI uses: policy edits that were never reviewed, approvals sent as
@@ -134,7 +134,7 @@ describe('approvals that cannot be forged or replayed', () => {
     return new Promise((resolve) => {
       execFile(
         toolPath('temporal'),
-        ['workflow', 'update', 'execute', '--address', testServerAddress(), '--workflow-id', workflowId, '--name', 'approval', '--input', JSON.stringify(decision)],
+        ['workflow', 'update', 'execute', '--address', testServerAddress(), '--namespace', testNamespace(), '--workflow-id', workflowId, '--name', 'approval', '--input', JSON.stringify(decision)],
         { timeout: 60_000 },
         (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
       );

@@ -14,7 +14,7 @@ import type { ReleasedComponent, ReleaseRecord } from '../../src/releases/releas
 import { deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import { DECOMMISSION_SERVICE_WORKFLOW, DEPLOY_STACK_WORKFLOW, type DeployServiceResult, type DeployStackResult } from '../../src/temporal/deployment';
 import type { ComponentTask, MonitorBreach } from '../../src/temporal/deploymentActivities';
-import { testClient, testServerAddress } from '../support/temporal';
+import { testClient, testNamespace, testServerAddress } from '../support/temporal';
 import { lastReleased } from '../../src/releases/releaseLog';
 
 // deployService's rare branches with fake provisioning (the real workflow code on the dev server,
@@ -66,7 +66,7 @@ describe('deployService branches, with fake provisioning', () => {
       notify: async () => undefined,
       ensureDriftSchedule: async () => ({ scheduleId: 'unused', created: false }),
     };
-    worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
+    worker = await Worker.create({ connection, namespace: testNamespace(), taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
     running = worker.run();
   });
 

@@ -18,7 +18,7 @@ import type { DetectDriftResult } from '../../src/temporal/drift';
 import { workerPorts } from '../../worker/ports';
 import { runCli } from '../support/cli';
 import { fromCheckout, ReviewedRepo } from '../support/reviewedRepo';
-import { testClient, testWorker } from '../support/temporal';
+import { testClient, testNamespace, testWorker } from '../support/temporal';
 import { detachFromUserService } from '../support/exampleRepo';
 import { lastReleased } from '../../src/releases/releaseLog';
 import { componentDeployment } from '../../src/targets/deployment';
@@ -74,7 +74,7 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
   }
 
   async function detect(options: { showIgnored?: boolean } = {}): Promise<DetectDriftResult> {
-    const { result } = await detectDrift(client.client, { stack, environment, service, trigger: 'cli', requestedBy: user, ...options }, { namespace: 'default', taskQueue });
+    const { result } = await detectDrift(client.client, { stack, environment, service, trigger: 'cli', requestedBy: user, ...options }, { namespace: testNamespace(), taskQueue });
     return result;
   }
 
@@ -143,7 +143,7 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
   });
 
   it('an ignored field is silent in the next run and listed with --show-ignored', async () => {
-    await ignoreDrift(client.client, { stack, environment, service, component: 'api', field: 'replicas', reason: 'load test', by: user }, { namespace: 'default', taskQueue });
+    await ignoreDrift(client.client, { stack, environment, service, component: 'api', field: 'replicas', reason: 'load test', by: user }, { namespace: testNamespace(), taskQueue });
     const quiet = await detect();
     expect(quiet.drifted).toBe(false);
     expect(statuses(quiet)).toEqual({ api: 'in-sync', cache: 'in-sync', database: 'in-sync', queue: 'in-sync' });
@@ -154,7 +154,7 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
     const cli = await runCli(['drift', 'detect', '--service', service, '--environment', environment, '--show-ignored', '--repo', repo], cliEnv(), repo);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('│   api replicas (no end date, by ops@company.com, load test): replicas 2 → 3');
-    await ignoreDrift(client.client, { stack, environment, service, component: 'api', field: 'replicas', by: user, remove: true }, { namespace: 'default', taskQueue });
+    await ignoreDrift(client.client, { stack, environment, service, component: 'api', field: 'replicas', by: user, remove: true }, { namespace: testNamespace(), taskQueue });
     expect((await detect()).drifted).toBe(true);
   });
 
@@ -181,7 +181,7 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
   it('remediate restores the desired state through a deployment, then finds no drift', async () => {
     await scaleOutsideDeployer(api, 1, 'by a test, outside deployer');
     expect((await detect()).drifted).toBe(true);
-    const { result } = await remediateDrift(client.client, { stack, environment, service, requestedBy: user }, { namespace: 'default', taskQueue });
+    const { result } = await remediateDrift(client.client, { stack, environment, service, requestedBy: user }, { namespace: testNamespace(), taskQueue });
     expect(result).toMatchObject({ phase: 'succeeded', workflowId: `deploy/${stack}/${environment}/${service}`, version: 'v1.2.0', remediated: [`${service}/api`] });
     expect(result.before.components.find((component) => component.name === 'api')!.fields).toEqual([expect.objectContaining({ field: 'replicas', desired: 3, actual: 1 })]);
     expect(Object.fromEntries(result.after!.components.map((component) => [component.name, component.status]))).toEqual({ api: 'in-sync', cache: 'in-sync', database: 'in-sync', queue: 'in-sync' });
@@ -206,7 +206,7 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
     expect(cli.stdout).toContain('│ ⚠ HIGH: api (MicroService)');
     expect(cli.stdout).toContain('│   Likely cause: deleted outside deployer');
 
-    const { result: remediated } = await remediateDrift(client.client, { stack, environment, service, requestedBy: user }, { namespace: 'default', taskQueue });
+    const { result: remediated } = await remediateDrift(client.client, { stack, environment, service, requestedBy: user }, { namespace: testNamespace(), taskQueue });
     expect(remediated).toMatchObject({ phase: 'succeeded', remediated: [`${service}/api`] });
     expect(remediated.after!.components.filter((component) => component.status !== 'in-sync')).toEqual([]);
     expect(await new LocalObserver().health(api)).toMatchObject({ healthy: true, summary: '3/3 replicas healthy' });

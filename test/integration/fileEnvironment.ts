@@ -3,12 +3,14 @@ import path from 'node:path';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import { TestEnvironment } from 'jest-environment-node';
 import { startLocalRuntime, stopLocalRuntime } from '../../src/devenv/devEnvironment';
+import { workerNamespace } from './namespaces';
 
 /**
  * Each integration file gets a state dir of its own (its Pulumi state, releases, locks) and a local
  * runtime of its own, so files can run at the same time on jest's workers: what they share is the
- * Temporal dev server of globalSetup, where each file keeps to a task queue of its own. The state
- * dir lies inside globalSetup's, so the teardown's check for leftover processes covers it.
+ * Temporal dev server of globalSetup, where each jest worker keeps to a namespace of its own and each
+ * file to a task queue of its own. The state dir lies inside globalSetup's, so the teardown's check
+ * for leftover processes covers it.
  */
 export default class FileEnvironment extends TestEnvironment {
   private readonly home: string;
@@ -25,6 +27,8 @@ export default class FileEnvironment extends TestEnvironment {
     fs.mkdirSync(path.join(this.home, 'dev'));
     fs.copyFileSync(path.join(shared, 'dev', 'dev.json'), path.join(this.home, 'dev', 'dev.json'));
     this.global.process.env.DEPLOYER_HOME = this.home;
+    // Its jest worker's namespace (namespaces.ts): the CLIs and workers it starts inherit it.
+    this.global.process.env.DEPLOYER_TEMPORAL_NAMESPACE = workerNamespace(process.env.JEST_WORKER_ID ?? '1');
   }
 
   override async setup(): Promise<void> {

@@ -1,19 +1,22 @@
 import fs from 'node:fs';
+import type { Config } from '@jest/types';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevEnvironment } from '../../src/devenv/devEnvironment';
 import { freePort } from '../../src/tcpPorts';
+import { workerNamespace } from './namespaces';
 
 // One real Temporal dev server for the whole integration run, in a throwaway state dir and on free
 // ports, so a developer's own `deployer dev start` is never touched. A missing toolchain fails the
 // run (tests are never skipped): `npm run setup` installs it.
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(config: Config.GlobalConfig): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-it-'));
   // When tests run as root, the local runtime's PostgreSQL runs as another user that must enter it.
   fs.chmodSync(home, 0o711);
   process.env.DEPLOYER_HOME = home;
-  const [status, bundle] = await Promise.all([startDevEnvironment({ port: await freePort(), uiPort: await freePort(), withoutWorker: true }), workflowBundle(home)]);
+  const namespaces = Array.from({ length: config.maxWorkers }, (_, index) => workerNamespace(index + 1));
+  const [status, bundle] = await Promise.all([startDevEnvironment({ port: await freePort(), uiPort: await freePort(), withoutWorker: true, namespaces }), workflowBundle(home)]);
   process.env.DEPLOYER_TEMPORAL_ADDRESS = status.endpoints.temporalAddress;
   process.env.DEPLOYER_TEMPORAL_NAMESPACE = status.endpoints.namespace;
   // Every deployer worker of the run, in jest or spawned (the workers `deployer dev start` starts

@@ -60,24 +60,14 @@ describe('Pulumi workspaces', () => {
     // The broken service's image runs in a directory this repo does not have.
     environment.spec.local.images['notification-api'].workingDir = '../no-such-app';
     write(root, `environments/${ENVIRONMENT}.yaml`, environment);
-    write(root, `stacks/${STACK}/services/web/service.yaml`, {
-      apiVersion: 'components.deployer.io/v1',
-      kind: 'Service',
-      metadata: { name: 'web', stack: STACK },
-      spec: { team: 'platform', owners: ['alice@company.com'], approvers: ['platform-team'] },
-    });
+    writeService(root, 'web');
     write(root, `stacks/${STACK}/services/web/components/queue/sqs.yaml`, {
       apiVersion: 'components.deployer.io/v1',
       kind: 'SQS',
       metadata: { name: 'queue', service: 'web', stack: STACK },
       spec: { type: 'standard', visibilityTimeoutSeconds: 30 },
     });
-    write(root, `stacks/${STACK}/services/broken/service.yaml`, {
-      apiVersion: 'components.deployer.io/v1',
-      kind: 'Service',
-      metadata: { name: 'broken', stack: STACK },
-      spec: { team: 'platform', owners: ['alice@company.com'], approvers: ['platform-team'] },
-    });
+    writeService(root, 'broken');
     write(root, `stacks/${STACK}/services/broken/components/api/microservice.yaml`, {
       apiVersion: 'components.deployer.io/v1',
       kind: 'MicroService',
@@ -85,6 +75,15 @@ describe('Pulumi workspaces', () => {
       spec: { image: 'notification-api:${VERSION}', port: 8080 },
     });
     return root;
+  }
+
+  function writeService(root: string, name: string): void {
+    write(root, `stacks/${STACK}/services/${name}/service.yaml`, {
+      apiVersion: 'components.deployer.io/v1',
+      kind: 'Service',
+      metadata: { name, stack: STACK },
+      spec: { team: 'platform', owners: ['alice@company.com'], approvers: ['platform-team'] },
+    });
   }
 
   function write(root: string, file: string, content: unknown): void {

@@ -22,7 +22,7 @@ import { get } from '../support/load';
 import { descendantsOf, processesReferencing } from '../support/processes';
 import { loggedNotifications } from '../support/notifications';
 import { ReviewedRepo } from '../support/reviewedRepo';
-import { testClient } from '../support/temporal';
+import { testClient, testNamespace } from '../support/temporal';
 import { cleanUp, spawnWorker, waitForPoller } from '../support/workerProcesses';
 
 // Deployments that used to hang for hours, on the real dev server, Pulumi and local runtime: a
@@ -150,7 +150,7 @@ describe('deployments that cannot finish', () => {
     const rolloutSeen = Date.now();
     expect(pulumiProcesses().some((line) => line.includes('--stack slow.api.stuck-dev'))).toBe(true);
 
-    const locks = await listLocks(client.client, { stack: STACK, environment: ENV, service: 'slow' }, { namespace: 'default' });
+    const locks = await listLocks(client.client, { stack: STACK, environment: ENV, service: 'slow' }, { namespace: testNamespace() });
     // The record of the unlock goes to the queue this file's worker polls, as DEPLOYER_TASK_QUEUE says.
     const queue = process.env.DEPLOYER_TASK_QUEUE;
     process.env.DEPLOYER_TASK_QUEUE = taskQueue;

@@ -11,9 +11,16 @@ export function testServerAddress(): string {
   return address;
 }
 
+/** The Temporal namespace of this jest worker (test/integration/namespaces.ts). */
+export function testNamespace(): string {
+  const namespace = process.env.DEPLOYER_TEMPORAL_NAMESPACE;
+  if (!namespace) throw new Error('DEPLOYER_TEMPORAL_NAMESPACE is unset: integration tests run through jest globalSetup');
+  return namespace;
+}
+
 export async function testClient(): Promise<{ client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: testServerAddress() });
-  return { client: new Client({ connection }), close: () => connection.close() };
+  return { client: new Client({ connection, namespace: testNamespace() }), close: () => connection.close() };
 }
 
 export interface TestWorkerOptions {
@@ -29,7 +36,7 @@ export async function testWorker(taskQueue: string, ports: ActivityPorts, option
   const connection = await NativeConnection.connect({ address: testServerAddress() });
   // The run's one bundle of workflows/ (globalSetup), unless this worker registers other workflows.
   const workflowBundle = options.componentStackWorkflows ? undefined : process.env.DEPLOYER_WORKFLOW_BUNDLE;
-  const deployer = deployerWorkerOptions({ connection, namespace: 'default', ports, taskQueue, workflowBundle });
+  const deployer = deployerWorkerOptions({ connection, namespace: testNamespace(), ports, taskQueue, workflowBundle });
   const worker = await Worker.create(
     options.componentStackWorkflows
       ? { ...deployer, workflowsPath: require.resolve('./componentStack/workflows'), activities: { ...deployer.activities, ...createComponentStackActivities(ports) } }

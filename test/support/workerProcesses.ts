@@ -6,7 +6,7 @@ import { WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { workerIdentity } from '../../src/devenv/devEnvironment';
 import { installRoot } from '../../src/paths';
 import { processesReferencing } from './processes';
-import { testClient } from './temporal';
+import { testClient, testNamespace } from './temporal';
 
 // Real worker processes (dist/worker/main.js) for tests that kill them, or that need a worker outside
 // jest's sandbox; each runs on a task queue of its own. `npm run build` first.
@@ -66,7 +66,7 @@ export async function waitForPoller(taskQueue: string, child: ChildProcess, mach
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}`);
-      const { pollers } = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue } });
+      const { pollers } = await client.workflowService.describeTaskQueue({ namespace: testNamespace(), taskQueue: { name: taskQueue } });
       if (pollers.some((poller) => poller.identity === workerIdentity(child.pid!, machine))) return;
       if (Date.now() > deadline) throw new Error(`no worker polled ${taskQueue} within two minutes`);
       await new Promise((resolve) => setTimeout(resolve, 200));
