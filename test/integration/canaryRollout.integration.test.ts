@@ -112,6 +112,19 @@ describe('canary rollouts', () => {
     expect(result.progress.canaries?.[0]?.steps[0]).toMatchObject({ outcome: 'promoted', by: 'carol@company.com' });
     expect((await get(`${await url()}/version`)).body).toContain('v1.7.0');
   });
+
+  it('`deployer abort` by the requester at a manual step: every request goes back to stable and the deployment rolls back', async () => {
+    const handle = await startServiceDeployment(client.client, input('v1.7.1', [{ weight: 20, pause: 'manual' }]), taskQueue);
+    await waitFor(async () => Boolean((await deploymentProgress(handle)).canaries?.[0]?.steps[0]?.waiting?.manual));
+    const aborted = await runCli(['abort', '--service', 'notification-service', '--environment', 'development', '--repo', repo.root, '--comment', 'wrong build'], { ...repo.envFor('alice@company.com'), DEPLOYER_TEMPORAL_ADDRESS: testServerAddress() });
+    expect(aborted).toMatchObject({ code: 0, stdout: expect.stringContaining('✓ Aborted the canary of notification-service/api (v1.7.1): v1.7.0 takes every request again and the deployment rolls back') });
+    const result = await deploymentResult(handle);
+    expect(result.phase).toBe('rolled-back');
+    expect(result.progress.canaries?.[0]).toMatchObject({ state: 'aborted', steps: [{ step: 1, outcome: 'aborted' }] });
+    const versions = new Set<string>();
+    for (let request = 0; request < 20; request += 1) versions.add(JSON.parse((await get(`${await url()}/version`)).body).version);
+    expect([...versions]).toEqual(['v1.7.0']);
+  });
 });
 
 // A worker process killed in the middle of a canary step: the next worker resumes that step (its
