@@ -9,19 +9,21 @@ import { DeployerError } from '../src/errors';
 
 export interface ConnectionFlags {
   'temporal-address'?: string;
+  'temporal-http-address'?: string;
   namespace?: string;
   'api-key'?: string;
   tls?: boolean;
 }
 
-/** `~/.config/deployer/config.json` (or DEPLOYER_CONFIG): `{ "temporal": { "address", "namespace", "apiKey", "tls" } }`. */
+/** `~/.config/deployer/config.json` (or DEPLOYER_CONFIG): `{ "temporal": { "address", "httpAddress", "namespace", "apiKey", "tls" } }`. */
 export function configFile(): string {
   return process.env.DEPLOYER_CONFIG ?? path.join(os.homedir(), '.config', 'deployer', 'config.json');
 }
 
 /**
  * Where to reach Temporal: flags (which also read DEPLOYER_TEMPORAL_* variables), then the config
- * file, then the local dev server that `deployer dev start` recorded.
+ * file, then the local dev server that `deployer dev start` recorded. The HTTP API's address comes
+ * with the gRPC address it belongs to: a server named by flag is not given the dev server's.
  */
 export function resolveSettings(flags: ConnectionFlags): TemporalSettings {
   let config: Partial<TemporalSettings> = {};
@@ -32,8 +34,10 @@ export function resolveSettings(flags: ConnectionFlags): TemporalSettings {
   }
   const dev = devEndpoints();
   const apiKey = flags['api-key'] ?? config.apiKey;
+  const httpAddress = flags['temporal-address'] !== undefined ? undefined : config.address !== undefined ? config.httpAddress : dev.temporalHttpAddress;
   return {
     address: flags['temporal-address'] ?? config.address ?? dev.temporalAddress,
+    httpAddress: flags['temporal-http-address'] ?? httpAddress,
     namespace: flags.namespace ?? config.namespace ?? dev.namespace ?? DEFAULT_NAMESPACE,
     apiKey,
     tls: flags.tls ?? config.tls ?? Boolean(apiKey),

@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { ReleasedComponent } from '../releases/releaseRecord';
 import type { TemporalSettings } from '../temporal/connection';
+import { executeWorkflow, HttpApiSettings, HttpApiUnavailableError, WorkflowOutcome } from '../temporal/httpApi';
+import { isServerOutage } from '../temporal/workflowResult';
 import {
   DeployedReleases,
   DeployedReleasesRequest,
@@ -33,17 +35,27 @@ export type TemporalReleaseReadsOptions = (
   | { /** A client already connected (status and the Slack app have one): used, and left open. */ client: Client; address?: string }
 ) & { taskQueue: string; timeoutMs?: number };
 
-/** ReleaseReads through Temporal: each read runs the readReleases workflow on the worker's task queue and waits for its answer. */
+/**
+ * ReleaseReads through Temporal: each read runs the readReleases workflow on the worker's task queue
+ * and waits for its answer; over the HTTP API when the settings know its address (no SDK to load),
+ * else over gRPC.
+ */
 export function temporalReleaseReads(options: TemporalReleaseReadsOptions): ReleaseReads & { close(): Promise<void> } {
   const { taskQueue } = options;
   const address = 'settings' in options ? options.settings.address : (options.address ?? 'its configured address');
   const timeoutMs = options.timeoutMs ?? RELEASE_READ_TIMEOUT_MS;
+  const overHttp = 'settings' in options && options.settings.httpAddress ? { ...options.settings, httpAddress: options.settings.httpAddress } : undefined;
   let connecting: Promise<{ client: Client; close: () => Promise<void> }> | undefined;
   const connect = () => (connecting ??= 'settings' in options ? connectClient(options.settings) : Promise.resolve({ client: options.client, close: async () => {} }));
+  const workerNotAnswering = () =>
+    new ReleasesUnavailableError(
+      `no deployer worker answered on task queue ${taskQueue} of Temporal at ${address} within ${timeoutMs / 1000}s. Start the local one with \`deployer dev start\`, or check that yours runs (and runs this version of deployer).`,
+      'WORKER_NOT_ANSWERING',
+    );
 
-  async function read<T>(request: ReadReleasesRequest): Promise<T> {
+  async function readOverGrpc<T>(request: ReadReleasesRequest): Promise<T> {
     const { client } = await connect();
-    const { WorkflowFailedError, TimeoutFailure, isGrpcServiceError } = await import('@temporalio/client');
+    const { WorkflowFailedError, TimeoutFailure } = await import('@temporalio/client');
     try {
       return (await client.workflow.execute(READ_RELEASES_WORKFLOW, {
         workflowId: readReleasesWorkflowId(request.stack, request.environment, randomUUID()),
@@ -53,17 +65,33 @@ export function temporalReleaseReads(options: TemporalReleaseReadsOptions): Rele
         workflowExecutionTimeout: timeoutMs,
       })) as T;
     } catch (error) {
-      if (error instanceof WorkflowFailedError && error.cause instanceof TimeoutFailure) {
-        throw new ReleasesUnavailableError(
-          `no deployer worker answered on task queue ${taskQueue} of Temporal at ${address} within ${timeoutMs / 1000}s. Start the local one with \`deployer dev start\`, or check that yours runs (and runs this version of deployer).`,
-          'WORKER_NOT_ANSWERING',
-        );
-      }
-      // gRPC UNAVAILABLE: the server went away after the connection was made.
-      if (isGrpcServiceError(error) && error.code === 14) throw unreachable(address, error.details || error.message);
+      if (error instanceof WorkflowFailedError && error.cause instanceof TimeoutFailure) throw workerNotAnswering();
+      // The server went away after the connection was made.
+      if (isServerOutage(error)) throw unreachable(`Temporal at ${address}`, grpcDetail(error));
       throw error;
     }
   }
+
+  async function readOverHttp<T>(settings: HttpApiSettings, request: ReadReleasesRequest): Promise<T> {
+    let outcome: WorkflowOutcome;
+    try {
+      outcome = await executeWorkflow(settings, {
+        workflowId: readReleasesWorkflowId(request.stack, request.environment, randomUUID()),
+        workflowType: READ_RELEASES_WORKFLOW,
+        taskQueue,
+        args: [request],
+        executionTimeoutMs: timeoutMs,
+      });
+    } catch (error) {
+      if (error instanceof HttpApiUnavailableError) throw unreachable(`Temporal's HTTP API at ${settings.httpAddress}`, error.message, '--temporal-http-address / DEPLOYER_TEMPORAL_HTTP_ADDRESS');
+      throw error;
+    }
+    if (outcome.status === 'completed') return outcome.result as T;
+    if (outcome.status === 'timedOut') throw workerNotAnswering();
+    throw new Error(`reading the release log failed on the worker (${outcome.status}): ${outcome.message}`);
+  }
+
+  const read = <T>(request: ReadReleasesRequest): Promise<T> => (overHttp ? readOverHttp<T>(overHttp, request) : readOverGrpc<T>(request));
 
   return {
     serviceReleases: (request) => read<ServiceReleases>({ read: 'service', ...request }),
@@ -81,13 +109,20 @@ async function connectClient(settings: TemporalSettings): Promise<{ client: Clie
   try {
     return await openClient(settings, CONNECT_TIMEOUT_MS);
   } catch (error) {
-    throw unreachable(settings.address, (error as Error).message);
+    throw unreachable(`Temporal at ${settings.address}`, (error as Error).message);
   }
 }
 
-function unreachable(address: string, detail: string): ReleasesUnavailableError {
+/** What gRPC said, also when the client wrapped it in a ServiceError. */
+function grpcDetail(error: unknown): string {
+  const grpc = ((error as { cause?: unknown }).cause ?? error) as { details?: string; message?: string };
+  return grpc.details || grpc.message || String(error);
+}
+
+/** `server` names what could not be reached and where, e.g. "Temporal at host:7233". */
+function unreachable(server: string, detail: string, setting = '--temporal-address / DEPLOYER_TEMPORAL_ADDRESS'): ReleasesUnavailableError {
   return new ReleasesUnavailableError(
-    `cannot reach Temporal at ${address} (${detail}). Start the local one with \`deployer dev start\`, or point at yours with --temporal-address / DEPLOYER_TEMPORAL_ADDRESS.`,
+    `cannot reach ${server} (${detail}). Start the local one with \`deployer dev start\`, or point at yours with ${setting}.`,
     'TEMPORAL_UNREACHABLE',
   );
 }

@@ -10,6 +10,7 @@ import { SEARCH_ATTRIBUTES } from '../temporal/contracts';
 import { deployerTaskQueue } from '../temporal/taskQueue';
 import { defaultEndpoints, devDir, DevEndpoints, devEndpoints, endpointsFile } from './endpoints';
 import { managedProcess, ManagedProcess, runningPid, sleep, startDetached, stopProcess } from './processes';
+import { freePort } from '../tcpPorts';
 import { DevStateMode, recordedStateMode, resolveStateMode, stateDatabaseDir, stateDatabaseProcess, startStateDatabase, stopStateDatabase } from './stateDatabase';
 import { describeDatabaseUrl } from '../state/postgres/database';
 import { STATE_URL_ENV } from '../state/stateStore';
@@ -42,6 +43,8 @@ function processes(): { temporal: ManagedProcess; runtime: ManagedProcess; worke
 export interface StartOptions {
   port?: number;
   uiPort?: number;
+  /** The HTTP API's port; by default the gRPC port + 10 (7243, Temporal's convention) when free, else any free port. */
+  httpPort?: number;
   /** Start only the Temporal server (tests run their own in-process workers). */
   withoutWorker?: boolean;
   /** Where the worker keeps its state: files under the state dir, or a local PostgreSQL (team mode on one machine). */
@@ -60,14 +63,17 @@ export async function startDevEnvironment(options: StartOptions = {}): Promise<D
   fs.mkdirSync(devDir(), { recursive: true });
   const stateMode = resolveStateMode(options.state);
   if (runningPid(procs.temporal) === undefined) {
-    const endpoints = defaultEndpoints(options.port ?? 7233, options.uiPort ?? 8233);
+    const port = options.port ?? 7233;
+    const httpPort = options.httpPort ?? (await httpPortBeside(port));
+    const endpoints = defaultEndpoints(port, options.uiPort ?? 8233, httpPort);
     await assertPortFree(endpoints.temporalAddress);
     const searchAttributes = Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
     startDetached(procs.temporal, toolPath('temporal'), [
       'server', 'start-dev',
       '--db-filename', path.join(devDir(), 'temporal.sqlite'),
       '--ip', '127.0.0.1',
-      '--port', String(options.port ?? 7233),
+      '--port', String(port),
+      '--http-port', String(httpPort),
       '--ui-port', String(options.uiPort ?? 8233),
       ...[endpoints.namespace, ...(options.namespaces ?? [])].flatMap((namespace) => ['--namespace', namespace]),
       '--log-level', 'warn',
@@ -141,7 +147,7 @@ export async function devStatus(): Promise<DevStatus> {
         name: 'temporal',
         running: temporalPid !== undefined,
         pid: temporalPid,
-        detail: temporalPid ? `gRPC ${endpoints.temporalAddress}, UI ${endpoints.uiUrl}` : 'not running',
+        detail: temporalPid ? `gRPC ${endpoints.temporalAddress}${endpoints.temporalHttpAddress ? `, HTTP ${endpoints.temporalHttpAddress}` : ''}, UI ${endpoints.uiUrl}` : 'not running',
         log: procs.temporal.logFile,
       },
       {
@@ -172,16 +178,24 @@ function stateStoreDescription(): string {
   return recordedStateMode() === 'postgres' ? `the state database (PostgreSQL, data in ${stateDatabaseDir()})` : 'files';
 }
 
-async function assertPortFree(address: string): Promise<void> {
-  const [host, port] = splitAddress(address);
-  const inUse = await new Promise<boolean>((resolve) => {
+/** Temporal's HTTP port by its convention (gRPC + 10) when nothing listens there, else any free one. */
+async function httpPortBeside(grpcPort: number): Promise<number> {
+  return (await listening('127.0.0.1', grpcPort + 10)) ? freePort() : grpcPort + 10;
+}
+
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
     const socket = net.connect({ host, port }, () => {
       socket.destroy();
       resolve(true);
     });
     socket.on('error', () => resolve(false));
   });
-  if (inUse) {
+}
+
+async function assertPortFree(address: string): Promise<void> {
+  const [host, port] = splitAddress(address);
+  if (await listening(host, port)) {
     throw new Error(`port ${port} is already in use by another program, so the Temporal dev server cannot start there. Stop that program, or start on another port with \`deployer dev start --port N\`.`);
   }
 }

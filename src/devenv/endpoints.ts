@@ -8,6 +8,8 @@ import { DEFAULT_NAMESPACE } from '../temporal/contracts';
 /** Where the dev environment listens; recorded in `<state>/dev.json` so every client finds it. */
 export interface DevEndpoints {
   temporalAddress: string;
+  /** The same server's HTTP API; absent in what a deployer from before it recorded. */
+  temporalHttpAddress?: string;
   uiUrl: string;
   namespace: string;
 }
@@ -29,6 +31,11 @@ export function devEndpoints(): DevEndpoints {
   }
 }
 
-export function defaultEndpoints(port: number, uiPort: number): DevEndpoints {
-  return { temporalAddress: `127.0.0.1:${port}`, uiUrl: `http://127.0.0.1:${uiPort}`, namespace: DEFAULT_NAMESPACE };
+export function defaultEndpoints(port: number, uiPort: number, httpPort?: number): DevEndpoints {
+  return {
+    temporalAddress: `127.0.0.1:${port}`,
+    ...(httpPort === undefined ? {} : { temporalHttpAddress: `127.0.0.1:${httpPort}` }),
+    uiUrl: `http://127.0.0.1:${uiPort}`,
+    namespace: DEFAULT_NAMESPACE,
+  };
 }

@@ -4,7 +4,13 @@ import { DEFAULT_NAMESPACE } from './contracts';
 
 /** Where to reach Temporal; from flags, then DEPLOYER_TEMPORAL_* variables, then the dev server. */
 export interface TemporalSettings {
+  /** host:port of the gRPC frontend. */
   address: string;
+  /**
+   * host:port of the same frontend's HTTP API, when known: clients that only run a short workflow
+   * (release reads) then go that way, without loading the SDK.
+   */
+  httpAddress?: string;
   namespace: string;
   apiKey?: string;
   tls?: boolean;

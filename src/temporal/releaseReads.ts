@@ -11,9 +11,12 @@ export const READ_RELEASES_WORKFLOW = 'readReleases';
  */
 export const MAX_RELEASES_PER_READ = 200;
 
-/** Unique per read: reads run side by side and leave nothing to find later. */
+/**
+ * Unique per read: reads run side by side and leave nothing to find later. Without slashes, unlike
+ * deployments' ids: Temporal's HTTP API takes the id as one path segment and refuses an encoded slash.
+ */
 export function readReleasesWorkflowId(stack: string, environment: string, nonce: string): string {
-  return `read-releases/${stack}/${environment}/${nonce}`;
+  return `read-releases:${stack}:${environment}:${nonce}`;
 }
 
 /** One service's release log, newest first. */

@@ -37,6 +37,11 @@ describe('deployer dev', () => {
     expect(started.stdout).toContain(`UI http://127.0.0.1:${uiPort}`);
 
     const status = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout);
+    // Temporal's HTTP API, which the CLI's release reads use: on the gRPC port + 10 when that was free, else another.
+    const httpAddress = status.endpoints.temporalHttpAddress as string;
+    expect(started.stdout).toContain(`gRPC 127.0.0.1:${port}, HTTP ${httpAddress}, UI`);
+    const namespace = (await (await fetch(`http://${httpAddress}/api/v1/namespaces/default`)).json()) as { namespaceInfo: { name: string } };
+    expect(namespace.namespaceInfo.name).toBe('default');
     expect(status.components.map((c: { name: string; running: boolean }) => [c.name, c.running])).toEqual([
       ['temporal', true],
       ['runtime', true],
@@ -106,6 +111,11 @@ describe('deployer dev start --state postgres', () => {
     const started = await runCli([...start, '--state', 'postgres'], env);
     expect(started.code).toBe(0);
     const status = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout);
+    // Temporal's HTTP API, which the CLI's release reads use: on the gRPC port + 10 when that was free, else another.
+    const httpAddress = status.endpoints.temporalHttpAddress as string;
+    expect(started.stdout).toContain(`gRPC 127.0.0.1:${port}, HTTP ${httpAddress}, UI`);
+    const namespace = (await (await fetch(`http://${httpAddress}/api/v1/namespaces/default`)).json()) as { namespaceInfo: { name: string } };
+    expect(namespace.namespaceInfo.name).toBe('default');
     expect(status.components.map((c: { name: string; running: boolean }) => [c.name, c.running])).toEqual([
       ['temporal', true],
       ['runtime', true],

@@ -91,6 +91,25 @@ describe('a CLI with nothing but Temporal', () => {
     expect(actions.filter((action: string) => action.endsWith(':create'))).toEqual([]);
   });
 
+  it('over Temporal\'s HTTP API (no SDK to load): the same history and plan as over gRPC', async () => {
+    const httpAddress = process.env.DEPLOYER_TEST_TEMPORAL_HTTP_ADDRESS;
+    expect(httpAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+    const overHttp = as(emptyHome, { DEPLOYER_TEMPORAL_HTTP_ADDRESS: httpAddress });
+    for (const args of [
+      ['history', '--service', 'notification-service', '--environment', environment, '--json'],
+      ['plan', '--stack', stack, '--service', 'notification-service', '--environment', environment, '--var', 'VERSION=v1.3.0', '--json'],
+    ]) {
+      const [http, grpc] = [await runCli(args, overHttp, repo), await runCli(args, as(emptyHome), repo)];
+      expect(http.code).toBe(0);
+      expect(http.stderr).toBe('');
+      expect(http.stdout).toBe(grpc.stdout);
+    }
+    // A worker that does not answer is told apart from a server that does not.
+    const nobody = await runCli(['history', '--service', 'notification-service', '--environment', environment, '--json'], { ...overHttp, DEPLOYER_TASK_QUEUE: `${taskQueue}-nobody` }, repo);
+    expect(nobody.code).toBe(1);
+    expect(JSON.parse(nobody.stdout).error.code).toBe('WORKER_NOT_ANSWERING');
+  }, 60_000);
+
   it('without Temporal: plan runs on the repo alone and says so; history fails saying how to start Temporal', async () => {
     const down = as(emptyHome, { DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
     const plan = await runCli(['plan', '--stack', stack, '--service', 'notification-service', '--environment', environment, '--var', 'VERSION=v1.3.0', '--json'], down, repo);
@@ -104,5 +123,9 @@ describe('a CLI with nothing but Temporal', () => {
     const json = await runCli(['history', '--service', 'notification-service', '--environment', environment, '--json'], down, repo);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).error.code).toBe('TEMPORAL_UNREACHABLE');
+
+    const httpDown = await runCli(['history', '--service', 'notification-service', '--environment', environment], { ...down, DEPLOYER_TEMPORAL_HTTP_ADDRESS: `127.0.0.1:${await freePort()}` }, repo);
+    expect(httpDown.code).toBe(1);
+    expect(httpDown.stderr).toMatch(/Error: cannot reach Temporal's HTTP API at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. .*--temporal-http-address/);
   });
 });

@@ -19,6 +19,9 @@ export default async function globalSetup(config: Config.GlobalConfig): Promise<
   const [status, bundle] = await Promise.all([startDevEnvironment({ port: await freePort(), uiPort: await freePort(), withoutWorker: true, namespaces }), workflowBundle(home)]);
   process.env.DEPLOYER_TEMPORAL_ADDRESS = status.endpoints.temporalAddress;
   process.env.DEPLOYER_TEMPORAL_NAMESPACE = status.endpoints.namespace;
+  // Under a name of its own: a CLI given DEPLOYER_TEMPORAL_HTTP_ADDRESS would read through it, also
+  // in tests that start a Temporal of their own. Tests of the HTTP path pass it on themselves.
+  process.env.DEPLOYER_TEST_TEMPORAL_HTTP_ADDRESS = status.endpoints.temporalHttpAddress;
   // Every deployer worker of the run, in jest or spawned (the workers `deployer dev start` starts
   // too), loads this one bundle instead of spending seconds of CPU bundling workflows/ itself.
   process.env.DEPLOYER_WORKFLOW_BUNDLE = bundle;

@@ -125,7 +125,7 @@ describe('temporalReleaseReads', () => {
       type: 'readReleases',
       options: { taskQueue: 'q1', workflowExecutionTimeout: 5000, args: [{ read: 'service', stack: 'shop', environment: 'production', service: 'orders', limit: 3 }] },
     });
-    expect(calls[0]!.options.workflowId).toMatch(/^read-releases\/shop\/production\//);
+    expect(calls[0]!.options.workflowId).toMatch(/^read-releases:shop:production:/);
     expect(calls[0]!.options.workflowId).not.toBe(calls[1]!.options.workflowId);
   });
 

@@ -9,6 +9,7 @@ export default class DevStart extends BaseCommand {
   static override flags = {
     port: Flags.integer({ description: 'Temporal gRPC port.', default: 7233 }),
     'ui-port': Flags.integer({ description: 'Temporal Web UI port.', default: 8233 }),
+    'http-port': Flags.integer({ description: 'Temporal HTTP API port (history, show and plan read through it). Default: the gRPC port + 10 when free, else any free port.' }),
     state: Flags.string({
       description: 'Where the worker keeps releases, drift findings and Pulumi state: files under the state dir, or a local PostgreSQL (team mode on one machine: more workers may join with DEPLOYER_STATE_URL). Remembered for this state dir.',
       options: ['file', 'postgres'],
@@ -20,7 +21,7 @@ export default class DevStart extends BaseCommand {
     const { startDevEnvironment } = await import('../../../src/devenv/devEnvironment');
     const { flags } = await this.parse(DevStart);
     this.logToStderr('Starting the Temporal dev server, the local runtime and the deployer worker...');
-    const status = await startDevEnvironment({ port: flags.port, uiPort: flags['ui-port'], state: flags.state as 'file' | 'postgres' | undefined });
+    const status = await startDevEnvironment({ port: flags.port, uiPort: flags['ui-port'], httpPort: flags['http-port'], state: flags.state as 'file' | 'postgres' | undefined });
     this.log(renderDevStatus(status));
     return status;
   }
