@@ -11,6 +11,7 @@ import {
   PulumiFn,
   Stack,
 } from '@pulumi/pulumi/automation';
+import * as pulumi from '@pulumi/pulumi';
 import type { ComponentStackId } from '../model/componentRef';
 import { localRuntimeHome } from '../paths';
 import { pulumiEnv, toolPath } from '../toolchain';
@@ -98,23 +99,25 @@ export class ComponentStacks {
   async up(id: ComponentStackId, program: PulumiFn, config: Record<string, string>, hooks: RunHooks = {}): Promise<UpOutcome> {
     const started = Date.now();
     const guarded = programFailures(program);
-    const result = await this.withStack(id, guarded.program, async (stack) => {
+    const exports = programExports(guarded.program);
+    let changes: Record<string, number> = {};
+    const outputs = await this.withStack(id, exports.program, async (stack) => {
       // Each config call is an engine process; most component stacks have no config at all.
       if (Object.keys(config).length) await stack.setAllConfig(toConfigMap(config));
+      withoutReadsAfterUp(stack, exports.outputs);
       const failures = resourceFailures(guarded);
       const listen = progressListener(hooks);
+      const onEvent = (event: EngineEvent) => {
+        listen(event);
+        failures.observe(event);
+        if (event.summaryEvent) changes = event.summaryEvent.resourceChanges as Record<string, number>;
+      };
       // Refresh first, so what changed behind deployer's back (drift) is put back to the desired state.
-      return withoutStaleLock(stack, this.backend, hooks, () => stack.up({ refresh: true, signal: engineSignal(hooks), onEvent: (event) => (listen(event), failures.observe(event)) })).catch(
-        (error: unknown) => failures.rethrow(error),
-      );
+      const result = await withoutStaleLock(stack, this.backend, hooks, () => stack.up({ refresh: true, signal: engineSignal(hooks), onEvent })).catch((error: unknown) => failures.rethrow(error));
+      return result.outputs;
     });
     await this.backend.pruneHistory(id, this.updatesToKeep);
-    return {
-      outputs: visibleOutputs(result.outputs),
-      allOutputs: flaggedOutputs(result.outputs),
-      changes: (result.summary.resourceChanges ?? {}) as Record<string, number>,
-      durationMs: Date.now() - started,
-    };
+    return { outputs: visibleOutputs(outputs), allOutputs: flaggedOutputs(outputs), changes, durationMs: Date.now() - started };
   }
 
   /** Refresh in preview mode: reports what changed behind Pulumi's back, without touching state. */
@@ -360,6 +363,50 @@ function resourceFailures(program: { thrown(): unknown }) {
       throw error;
     },
   };
+}
+
+/**
+ * The program's exports as the stack's outputs, read in this process once the program has run: the
+ * engine resolved them during the update, so they are the values it recorded, each secret where
+ * anything in it is (a whole output is withheld for one secret inside).
+ */
+function programExports(program: PulumiFn): { program: PulumiFn; outputs(): Promise<OutputMap> } {
+  let exported: Record<string, unknown> | undefined;
+  return {
+    program: async () => {
+      exported = (await program()) as Record<string, unknown> | undefined;
+      return exported;
+    },
+    outputs: async () => {
+      const entries = await Promise.all(
+        Object.entries(exported ?? {}).map(async ([key, exportedValue]) => {
+          const output = pulumi.output(exportedValue) as pulumi.Output<unknown>;
+          const [value, secret] = await Promise.all([new Promise<unknown>((resolve) => output.apply(resolve)), pulumi.isSecret(output)]);
+          return [key, { value, secret }] as const;
+        }),
+      );
+      // As `pulumi stack output` shows them: an export without a value is no output.
+      return Object.fromEntries(entries.filter(([, output]) => output.value !== undefined));
+    },
+  };
+}
+
+/** Exports resolve while the engine runs; after it, reading them takes microseconds. */
+const EXPORTS_WAIT_MS = 5_000;
+
+/**
+ * The Automation API's `up` ends with three more CLI runs (`stack output` twice, for the outputs
+ * with and without secrets, and `stack history` for the summary), each a process that loads the
+ * stack's state: about a second of a component's four. The program's exports and the engine's
+ * summary event carry the same, so this stack answers both from them.
+ */
+function withoutReadsAfterUp(stack: Stack, outputs: () => Promise<OutputMap>): void {
+  stack.outputs = async () => {
+    // An export that never resolves would hang the operation: the CLI's answer is the way out.
+    const late = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), EXPORTS_WAIT_MS).unref());
+    return (await Promise.race([outputs(), late])) ?? stack.workspace.stackOutputs(stack.name);
+  };
+  stack.info = async () => undefined;
 }
 
 /** Stack outputs as plain values; secret ones are withheld (callers that need them read them in the worker). */

@@ -56,7 +56,10 @@ describe('local target', () => {
     const { deployment, stackId } = deploymentOf(stack, id);
     const program = targetFor(deployment.environment).program(deployment);
     const outcome = await stacks.up(stackId, program, {});
-    outputs.set(id, await stacks.outputs(stackId, program));
+    const recorded = await stacks.outputs(stackId, program);
+    // What `up` answers (from the program's exports) is what the engine recorded, secrets flagged alike.
+    expect(outcome.allOutputs).toEqual(recorded);
+    outputs.set(id, recorded);
     return outcome;
   }
 
@@ -74,6 +77,8 @@ describe('local target', () => {
     const wave1 = ['notification-service/database', 'notification-service/cache', 'notification-service/queue', 'user-service/database'];
     const [database] = await Promise.all(wave1.map((id) => up(stack, id)));
     expect(database!.outputs).toMatchObject({ endpoint: '127.0.0.1', database: 'notifications', username: 'notifications', password: SECRET_OUTPUT });
+    // The engine's summary: the stack and the component's resource.
+    expect(database!.changes).toEqual({ create: 2 });
     expect(outputs.get('notification-service/database')?.password?.secret).toBe(true);
     await up(stack, 'user-service/api');
     await up(stack, 'notification-service/api');
