@@ -114,7 +114,12 @@ function request(settings: HttpApiSettings, agent: http.Agent, method: string, p
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve(parse(text));
+          if (status >= 200 && status < 300) {
+            const answer = parse(text);
+            // Something else answers on that port (a proxy's page, another service).
+            if (answer === undefined) return reject(new Error(`what answers at ${settings.httpAddress} is not Temporal's HTTP API (no JSON in its answer): check --temporal-http-address`));
+            return resolve(answer);
+          }
           const message = (parse(text) as { message?: string } | undefined)?.message ?? (text.trim() || `HTTP ${status}`);
           if (status === 502 || status === 503 || status === 504) return reject(new HttpApiUnavailableError(message));
           reject(new Error(`Temporal's HTTP API at ${settings.httpAddress} answered ${status}: ${message}`));
