@@ -3,7 +3,8 @@ import { describeChange } from '../../src/plan/describeChange';
 import type { CanaryProgress } from '../../src/releases/canary';
 import type { ComponentProgress, DeploymentProgress, DeployServiceResult, WaveProgress } from '../../src/temporal/deployment';
 import { box } from '../../src/client/render/box';
-import { isoSeconds, printable } from '../../src/client/render/format';
+import { isoSeconds, minutesAndSeconds, printable } from '../../src/client/render/format';
+import { canaryLines } from '../../src/client/render/canary';
 import { parseComponentId } from '../../src/model/componentRef';
 
 /** What the target says of a MicroService's replicas while it rolls out or is monitored. */
@@ -48,7 +49,7 @@ export function renderProgress(progress: DeploymentProgress, now: Date = new Dat
   const phase = PHASE_LINE[progress.phase];
   if (phase) body.push(phase, ...monitoringDetail(progress, now));
   if (progress.phase === 'awaiting-approval') body.push(`Approvers: ${progress.approval.approvers.join(', ')}`);
-  body.push(`Elapsed: ${formatDuration(elapsedMs(progress, now))}`);
+  body.push(`Elapsed: ${minutesAndSeconds(elapsedMs(progress, now))}`);
   return box(`Deployment Progress: ${progress.service} (${progress.environment})`, body);
 }
 
@@ -79,7 +80,7 @@ export function renderApprovalRequest(progress: DeploymentProgress, ending: Appr
     '',
     'Approvers:',
     ...progress.approval.approvers.map((approver) => `  - ${approver}`),
-    ...(deadline ? ['', `Decide by: ${isoSeconds(deadline)} (in ${formatDuration(Date.parse(deadline) - now.getTime())}; then nothing is deployed)`] : []),
+    ...(deadline ? ['', `Decide by: ${isoSeconds(deadline)} (in ${minutesAndSeconds(Date.parse(deadline) - now.getTime())}; then nothing is deployed)`] : []),
     ...(ending.ask ? ['', 'Approve this deployment? (yes/no):'] : ending.lines.length ? ['', ...ending.lines] : []),
   ];
   return box(title, body);
@@ -119,7 +120,7 @@ export function renderOutcome(result: DeployServiceResult, context: OutcomeConte
 
 function outcomeText(result: DeployServiceResult, context: OutcomeContext): string {
   const { progress } = result;
-  const duration = formatDuration(elapsedMs(progress, new Date(progress.finishedAt ?? Date.now())));
+  const duration = minutesAndSeconds(elapsedMs(progress, new Date(progress.finishedAt ?? Date.now())));
   const updated = (progress.plan?.waves ?? []).reduce((sum, wave) => sum + wave.changes.length, 0) + (progress.plan?.deletions.length ?? 0);
   const component = context.mainComponent;
   switch (result.phase) {
@@ -166,7 +167,7 @@ export function progressEvents(before: DeploymentProgress | undefined, after: De
       const old = before?.waves.find((candidate) => candidate.index === wave.index)?.components.find((candidate) => candidate.id === component.id);
       if (old?.state === component.state) continue;
       if (component.state === 'pending') continue;
-      const timing = component.startedAt && component.finishedAt ? ` (${formatDuration(Date.parse(component.finishedAt) - Date.parse(component.startedAt))})` : '';
+      const timing = component.startedAt && component.finishedAt ? ` (${minutesAndSeconds(Date.parse(component.finishedAt) - Date.parse(component.startedAt))})` : '';
       lines.push(printable(`  wave ${wave.index} ${component.id}: ${component.state}${timing}${component.error ? ` — ${component.error}` : ''}`));
     }
   }
@@ -190,16 +191,11 @@ function canaryEvents(before: CanaryProgress | undefined, after: CanaryProgress)
   return lines.map(printable);
 }
 
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  return seconds >= 60 ? `${Math.floor(seconds / 60)}m ${seconds % 60}s` : `${seconds}s`;
-}
-
 function componentLines(component: ComponentProgress, now: Date, live?: LiveMicroService): string[] {
   const name = parseComponentId(component.id)?.component ?? component.id;
   const started = component.startedAt ? Date.parse(component.startedAt) : undefined;
   const ended = component.finishedAt ? Date.parse(component.finishedAt) : now.getTime();
-  const detail = live ? `(${live.healthy}/${live.desired} running)` : started ? `(${formatDuration(ended - started)})` : '';
+  const detail = live ? `(${live.healthy}/${live.desired} running)` : started ? `(${minutesAndSeconds(ended - started)})` : '';
   const lines = [`  ${SYMBOL[component.state]} ${name.padEnd(17)} ${stateLabel(component).padEnd(17)} ${detail}`.trimEnd()];
   if (live) lines.push(`    └─ Health checks: ${CHECKS_LABEL[live.checks]}`);
   if (component.error) lines.push(`    └─ ${component.error}`);
@@ -214,32 +210,6 @@ function liveWhileWatched(progress: DeploymentProgress, component: ComponentProg
   if (component.kind !== 'MicroService' || component.action === 'delete') return undefined;
   const watched = component.state === 'running' || (component.state === 'done' && (progress.phase === 'verifying' || progress.phase === 'monitoring'));
   return watched ? live[component.id] : undefined;
-}
-
-/**
- * A canary under its MicroService: the two versions, the step it is at of how many and its share of
- * requests, what it waits for, and each step's outcome with both versions' figures side by side.
- */
-export function canaryLines(canary: CanaryProgress, now: Date): string[] {
-  const current = canary.steps[canary.steps.length - 1];
-  const state = canary.state === 'running' ? `step ${current?.step ?? 0}/${canary.plannedSteps.length}, ${current?.weight ?? 0}% of requests` : canary.state;
-  const lines = [`    Canary ${canary.canaryVersion} beside ${canary.stableVersion}: ${state}`];
-  for (const step of canary.steps) {
-    const waiting = step.waiting?.manual
-      ? 'waiting for `deployer promote` (or `deployer abort`)'
-      : step.waiting?.until
-        ? `analysing, ${formatDuration(Math.max(0, Date.parse(step.waiting.until) - now.getTime()))} left`
-        : step.outcome
-          ? `${step.outcome}${step.reason ? `: ${step.reason}` : ''}`
-          : 'starting';
-    lines.push(`    └─ Step ${step.step} (${step.weight}%): ${waiting}`);
-    if (step.figures) {
-      const { stable, canary: figures } = step.figures;
-      const row = (version: string, { requests, latencyMs }: typeof stable) => `       ${version.padEnd(Math.max(canary.canaryVersion.length, canary.stableVersion.length))}  ${requests.total} req, ${requests.errorRatePercent}% errors, p99 ${latencyMs.p99} ms`;
-      lines.push(row(canary.canaryVersion, figures), row(canary.stableVersion, stable));
-    }
-  }
-  return lines;
 }
 
 function stateLabel(component: ComponentProgress): string {
@@ -269,7 +239,7 @@ function monitoringDetail(progress: DeploymentProgress, now: Date): string[] {
   if (progress.phase !== 'monitoring' || !monitoring?.startedAt) return [];
   const left = monitoring.windowMs - (now.getTime() - Date.parse(monitoring.startedAt));
   return [
-    `  ${formatDuration(Math.max(0, left))} left of ${formatDuration(monitoring.windowMs)}`,
+    `  ${minutesAndSeconds(Math.max(0, left))} left of ${minutesAndSeconds(monitoring.windowMs)}`,
     `  Rollback above ${monitoring.thresholds.errorRatePercent}% errors or p99 ${monitoring.thresholds.p99LatencyMs} ms`,
   ];
 }

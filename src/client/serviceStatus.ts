@@ -5,14 +5,22 @@ import type { ComponentKind } from '../model/schema';
 import type { ServiceReleases } from '../temporal/releaseReads';
 import { componentKind, listDirs } from './locate';
 import { observedState, observerFor, observing, requireEnvironment } from './observe';
-import type { ComponentStatusRow, ServiceStatus } from './render/status';
+import type { ComponentStatusRow, RunningDeployment, ServiceStatus } from './render/status';
 
 /**
  * The service's components as last released (from the worker's release log), each with what runs now
  * (state, health) from the target's observer. Without `releases` (the worker could not be asked)
  * the components are the repo's, and the last deployment is unknown.
  */
-export async function gatherServiceStatus(options: { root: string; stack: string; environment: string; service: string; releases?: ServiceReleases; deploying?: string }): Promise<ServiceStatus> {
+export async function gatherServiceStatus(options: {
+  root: string;
+  stack: string;
+  environment: string;
+  service: string;
+  releases?: ServiceReleases;
+  deploying?: string;
+  running?: RunningDeployment;
+}): Promise<ServiceStatus> {
   const spec = requireEnvironment(options.root, options.environment);
   const { releases } = options;
   const listed = releases ? (releases.lastSuccessful?.components ?? []) : repoComponents(options.root, options.stack, options.service);
@@ -32,6 +40,7 @@ export async function gatherServiceStatus(options: { root: string; stack: string
     lastRelease: releases?.lastDeployed ?? undefined,
     releasesUnknown: !releases,
     deploying: options.deploying,
+    running: options.running,
   };
 }
 

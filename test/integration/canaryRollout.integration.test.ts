@@ -102,6 +102,11 @@ describe('canary rollouts', () => {
     await waitFor(async () => Boolean((await deploymentProgress(handle)).canaries?.[0]?.steps[0]?.waiting?.manual));
     // `deployer promote` as each of them: it signs a decision on this canary's step with their key.
     const promote = (person: string) => runCli(['promote', '--service', 'notification-service', '--environment', 'development', '--repo', repo.root], { ...repo.envFor(person), DEPLOYER_TEMPORAL_ADDRESS: testServerAddress() });
+    // `status` says where the deployment is: the canary's step and what it waits for.
+    const status = await runCli(['status', '--service', 'notification-service', '--environment', 'development', '--repo', repo.root], { ...repo.envFor('carol@company.com'), DEPLOYER_TEMPORAL_ADDRESS: testServerAddress() });
+    expect(status.stdout).toMatch(/⟳ Deploying v1\.7\.0 for alice@company\.com, started (just now|\d+ minutes? ago): deploying/);
+    expect(status.stdout).toMatch(/Canary v1\.7\.0 beside v1\.\d\.\d+: step 1\/1, 20% of requests/);
+    expect(status.stdout).toContain('└─ Step 1 (20%): waiting for `deployer promote`');
     const own = await promote('alice@company.com');
     expect(own.code).toBe(1);
     expect(own.stderr).toContain('promote refused: alice@company.com requested this deployment and cannot approve it too');

@@ -1,4 +1,6 @@
-import { canaryLines, progressEvents } from '../../cli/render/progress';
+import { progressEvents } from '../../cli/render/progress';
+import { canaryLines } from '../../src/client/render/canary';
+import { renderServiceStatus, RunningDeployment } from '../../src/client/render/status';
 import type { DeploymentProgress } from '../../src/temporal/deployment';
 import type { CanaryProgress } from '../../src/releases/canary';
 import { requestFigures } from '../../src/targets/local/api';
@@ -54,5 +56,37 @@ describe('a canary in a log (follow without a terminal)', () => {
       '  canary v1.3.0 of shop/api: step 2/2 (25% of requests) aborted: aborted by carol@company.com',
       '  canary v1.3.0 of shop/api: aborted',
     ]);
+  });
+});
+
+describe('a running canary in `deployer status`', () => {
+  const status = (running?: RunningDeployment) =>
+    renderServiceStatus(
+      { service: 'shop', environment: 'production', components: [{ name: 'api', kind: 'MicroService' }], deploying: 'deploy/web/production/shop', running },
+      new Date('2026-12-06T10:03:00Z'),
+    );
+  const canary: CanaryProgress = {
+    component: 'shop/api',
+    stableVersion: 'v1.2.0',
+    canaryVersion: 'v1.3.0',
+    plannedSteps: [{ weight: 5, pause: '2m' }, { weight: 25, pause: 'manual' }],
+    state: 'running',
+    steps: [
+      { step: 1, weight: 5, startedAt: '2026-12-06T10:00:00Z', endedAt: '2026-12-06T10:02:00Z', outcome: 'passed', reason: 'error rate 0% vs stable 0.1%' },
+      { step: 2, weight: 25, startedAt: '2026-12-06T10:02:00Z', waiting: { manual: true } },
+    ],
+  };
+
+  it('says which version deploys for whom, how far it is, the canary\'s step and what it waits for', () => {
+    const text = status({ version: 'v1.3.0', requestedBy: 'alice@company.com', phase: 'deploying', startedAt: '2026-12-06T09:59:00Z', canaries: [canary] });
+    expect(text).toContain('⟳ Deploying v1.3.0 for alice@company.com, started 4 minutes ago: deploying');
+    expect(text).toContain('Canary v1.3.0 beside v1.2.0: step 2/2, 25% of requests');
+    expect(text).toContain('└─ Step 2 (25%): waiting for `deployer promote` (or `deployer abort`)');
+    expect(text).toContain('Follow it with --follow (deploy/web/production/shop).');
+  });
+
+  it('shows no canary that has ended, and only the workflow id when the deployment could not be asked', () => {
+    expect(status({ version: 'v1.3.0', requestedBy: 'alice@company.com', phase: 'monitoring', startedAt: '2026-12-06T09:59:00Z', canaries: [{ ...canary, state: 'promoted' }] })).not.toContain('Canary');
+    expect(status()).toContain('⟳ A deployment is running (deploy/web/production/shop);');
   });
 });

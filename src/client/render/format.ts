@@ -37,6 +37,12 @@ export function elapsed(ms: number): string {
   return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
 }
 
+/** A duration in whole seconds, as a countdown or a step's timing shows it: `45s`, `4m 32s`. */
+export function minutesAndSeconds(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  return seconds >= 60 ? `${Math.floor(seconds / 60)}m ${seconds % 60}s` : `${seconds}s`;
+}
+
 /** `alice@company.com` -> `alice@company`: the mission's history column; other identities as they are. */
 export function shortIdentity(identity: string): string {
   const match = /^([^@\s]+)@([^.@\s]+)\.[^@\s]+$/.exec(identity);

@@ -1,7 +1,9 @@
 import type { ComponentKind } from '../../model/schema';
 import type { ReleaseEntry } from '../../releases/releaseEntry';
 import type { ComponentHealth, ComponentState } from '../../targets/observer';
+import type { DeploymentPhase, DeploymentProgress } from '../../temporal/deployment';
 import { box } from './box';
+import { canaryLines } from './canary';
 
 export interface ComponentStatusRow {
   name: string;
@@ -19,7 +21,21 @@ export interface ServiceStatus {
   releasesUnknown?: boolean;
   /** The running deployment's workflow id, when one runs. */
   deploying?: string;
+  /** Where that deployment is, when it could be asked. */
+  running?: RunningDeployment;
 }
+
+/** What `status` shows of a running deployment. */
+export type RunningDeployment = Pick<DeploymentProgress, 'version' | 'requestedBy' | 'phase' | 'startedAt' | 'canaries'>;
+
+const RUNNING_PHASE: Partial<Record<DeploymentPhase, string>> = {
+  planning: 'planning',
+  'awaiting-approval': 'waiting for approval',
+  deploying: 'deploying',
+  verifying: 'checking health',
+  monitoring: 'monitoring error rate, latency and health checks',
+  'rolling-back': 'rolling back to the last good release',
+};
 
 const KIND_LABEL: Record<ComponentKind, string> = { MicroService: 'MicroService', RDS: 'RDS', ElastiCacheRedis: 'ElastiCache', SQS: 'SQS' };
 
@@ -35,8 +51,20 @@ export function renderServiceStatus(status: ServiceStatus, now: Date = new Date(
         `Deployed by: ${release.deployedBy}`,
       ]
     : [status.releasesUnknown ? 'Last deployment: unknown (the worker keeps the release log and could not be asked).' : 'Not deployed to this environment yet.'];
-  if (status.deploying) footer.push('', `⟳ A deployment is running (${status.deploying}); follow it with --follow.`);
+  if (status.deploying) footer.push('', ...runningLines(status.deploying, status.running, now));
   return box(`Service: ${status.service} (${status.environment})`, [header], rows.length ? [...rows, '', ...footer] : footer);
+}
+
+/** The running deployment: which version, whose, how far, and a canary's step and what it waits for. */
+function runningLines(workflowId: string, running: RunningDeployment | undefined, now: Date): string[] {
+  if (!running) return [`⟳ A deployment is running (${workflowId}); follow it with --follow.`];
+  const phase = RUNNING_PHASE[running.phase] ?? running.phase;
+  const canaries = (running.canaries ?? []).filter((canary) => canary.state === 'running');
+  return [
+    `⟳ Deploying ${running.version} for ${running.requestedBy}, started ${ago(new Date(running.startedAt), now)}: ${phase}`,
+    ...canaries.flatMap((canary) => canaryLines(canary, now).map((line) => line.replace(/^ {4}/, '  '))),
+    `Follow it with --follow (${workflowId}).`,
+  ];
 }
 
 function statusText(row: ComponentStatusRow): string {
