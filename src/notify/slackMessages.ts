@@ -221,10 +221,9 @@ export function notWaitingText(workflowId: string): string {
   return `Nothing waits for a decision here any more: \`${escape(workflowId)}\` is not running.`;
 }
 
-/** `/deployer status`'s answer: the CLI's status box in a code block, and the running deployment if any. */
-export function statusText(renderedBox: string, deploying?: string): string {
-  const running = deploying ? `\n:arrows_counterclockwise: A deployment is running: \`${escape(deploying)}\`.` : '';
-  return `\`\`\`\n${escape(renderedBox)}\n\`\`\`${running}`;
+/** `/deployer status`'s answer: the CLI's status box (with the running deployment, if any) in a code block. */
+export function statusText(renderedBox: string): string {
+  return `\`\`\`\n${escape(renderedBox)}\n\`\`\``;
 }
 
 /** `/deployer` without a command it knows. */

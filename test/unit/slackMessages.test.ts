@@ -255,7 +255,6 @@ describe('Slack messages', () => {
     expect(refusedText(false, 'no')).toBe(':no_entry: Your rejection was not accepted: no');
     expect(notWaitingText('deploy/a/b/c')).toBe('Nothing waits for a decision here any more: `deploy/a/b/c` is not running.');
     expect(statusText('┌─┐\n│ <x> │\n└─┘')).toBe('```\n┌─┐\n│ &lt;x&gt; │\n└─┘\n```');
-    expect(statusText('box', 'deploy/a/b/c')).toBe('```\nbox\n```\n:arrows_counterclockwise: A deployment is running: `deploy/a/b/c`.');
     expect(usageText('/deployer')).toBe('Usage: `/deployer status <service> <environment> [stack]` shows what runs for a service, as `deployer status` does.');
   });
 });

@@ -4,8 +4,7 @@ import { gatherServiceStatus } from '../../../src/client/serviceStatus';
 import { renderServiceStatus } from '../../../src/client/render/status';
 import { escape, statusText, usageText } from '../../../src/notify/slackMessages';
 import { temporalReleaseReads } from '../../../src/client/releases';
-import { isRunning } from '../../../src/temporal/deployClient';
-import { deployServiceWorkflowId } from '../../../src/temporal/deployment';
+import { serviceDeployment } from '../../../src/client/runningDeployment';
 import { deployerTaskQueue } from '../../../src/temporal/taskQueue';
 import type { ListenerDeps } from '../deps';
 
@@ -30,10 +29,9 @@ export function register(app: App, deps: ListenerDeps): void {
       const stackName = findServiceStack(deps.repo, service, stack);
       // The release log is the worker's: asked through Temporal like every client does.
       const releases = await temporalReleaseReads({ client: deps.temporal, taskQueue: deps.taskQueue ?? deployerTaskQueue() }).serviceReleases({ stack: stackName, environment, service, limit: 1 });
-      const status = await gatherServiceStatus({ root: deps.repo, stack: stackName, environment, service, releases });
-      const workflowId = deployServiceWorkflowId(stackName, environment, service);
-      const deploying = (await isRunning(deps.temporal, workflowId)) ? workflowId : undefined;
-      await respond({ response_type: 'ephemeral', text: statusText(renderServiceStatus(status), deploying) });
+      const deploying = await serviceDeployment(deps.temporal, stackName, environment, service);
+      const status = await gatherServiceStatus({ root: deps.repo, stack: stackName, environment, service, releases, deploying: deploying?.workflowId, running: deploying?.progress });
+      await respond({ response_type: 'ephemeral', text: statusText(renderServiceStatus(status)) });
     } catch (error) {
       logger.warn(`/deployer ${command.text} failed`, error);
       await respond({ response_type: 'ephemeral', text: `:x: ${escape((error as Error).message)}` });
