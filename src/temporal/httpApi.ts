@@ -1,7 +1,8 @@
 // Temporal's HTTP API: the frontend's JSON gateway to the same service the gRPC clients use. A CLI
 // command that only runs a short workflow (a read of the release log) goes this way: it needs
 // nothing but node:http, where the SDK's client costs a third of a second of CPU to load on every run.
-// Payloads travel in the API's shorthand: JSON values stand for json/plain payloads both ways.
+// Payloads travel in their full form (base64 of the JSON the SDK's converter reads and writes), not in
+// the API's shorthand, which turns an empty list into null on the way in and on the way out.
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
@@ -55,17 +56,17 @@ export async function executeWorkflow(settings: HttpApiSettings, run: WorkflowRu
   const call = (method: string, pathAndQuery: string, body?: unknown) => request(settings, agent, method, pathAndQuery, body, run.executionTimeoutMs + CONNECT_TIMEOUT_MS);
   try {
     const workflowPath = `/api/v1/namespaces/${encodeURIComponent(settings.namespace)}/workflows/${encodeURIComponent(run.workflowId)}`;
-    const started = (await call('POST', workflowPath, {
+    const started = (await call('POST', `${workflowPath}?noPayloadShorthand`, {
       workflowType: { name: run.workflowType },
       taskQueue: { name: run.taskQueue },
-      input: run.args,
+      input: { payloads: run.args.map(jsonPayload) },
       workflowExecutionTimeout: `${run.executionTimeoutMs / 1000}s`,
       requestId: randomUUID(),
       identity: `deployer-cli@${process.pid}`,
     })) as { runId: string };
     let pageToken: string | undefined;
     for (;;) {
-      const query = new URLSearchParams({ 'execution.runId': started.runId, waitNewEvent: 'true', historyEventFilterType: 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT' });
+      const query = new URLSearchParams({ 'execution.runId': started.runId, waitNewEvent: 'true', historyEventFilterType: 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT', noPayloadShorthand: 'true' });
       if (pageToken) query.set('nextPageToken', pageToken);
       const page = (await call('GET', `${workflowPath}/history?${query}`)) as { history?: { events?: HistoryEvent[] }; nextPageToken?: string };
       const closed = page.history?.events?.[0];
@@ -78,10 +79,31 @@ export async function executeWorkflow(settings: HttpApiSettings, run: WorkflowRu
   }
 }
 
+interface Payload {
+  metadata?: { encoding?: string };
+  data?: string;
+}
+
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+const unbase64 = (text: string | undefined) => Buffer.from(text ?? '', 'base64').toString('utf8');
+
+/** A value as the SDK's default converter writes it: json/plain. */
+function jsonPayload(value: unknown): Payload {
+  return { metadata: { encoding: base64('json/plain') }, data: base64(JSON.stringify(value)) };
+}
+
+/** A json/plain payload's value; a workflow that returned nothing answers binary/null. */
+function fromPayload(payload: Payload | undefined): unknown {
+  const encoding = unbase64(payload?.metadata?.encoding);
+  if (!payload || encoding === 'binary/null') return undefined;
+  if (encoding !== 'json/plain') throw new Error(`the workflow answered a payload encoded as ${encoding || 'nothing'}, where JSON was expected`);
+  return JSON.parse(unbase64(payload.data));
+}
+
 function outcome(event: HistoryEvent): WorkflowOutcome {
   if (event.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED') {
-    const { result } = (event.workflowExecutionCompletedEventAttributes ?? {}) as { result?: unknown[] };
-    return { status: 'completed', result: result?.[0] };
+    const { result } = (event.workflowExecutionCompletedEventAttributes ?? {}) as { result?: { payloads?: Payload[] } };
+    return { status: 'completed', result: fromPayload(result?.payloads?.[0]) };
   }
   const close = CLOSE_EVENTS[event.eventType];
   if (!close) throw new Error(`Temporal answered with ${event.eventType} where the workflow's close event was expected`);
@@ -114,15 +136,12 @@ function request(settings: HttpApiSettings, agent: http.Agent, method: string, p
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            const answer = parse(text);
-            // Something else answers on that port (a proxy's page, another service).
-            if (answer === undefined) return reject(new Error(`what answers at ${settings.httpAddress} is not Temporal's HTTP API (no JSON in its answer): check --temporal-http-address`));
-            return resolve(answer);
-          }
-          const message = (parse(text) as { message?: string } | undefined)?.message ?? (text.trim() || `HTTP ${status}`);
-          if (status === 502 || status === 503 || status === 504) return reject(new HttpApiUnavailableError(message));
-          reject(new Error(`Temporal's HTTP API at ${settings.httpAddress} answered ${status}: ${message}`));
+          const answer = parse(text) as { message?: string } | undefined;
+          if (status === 502 || status === 503 || status === 504) return reject(new HttpApiUnavailableError(answer?.message ?? `HTTP ${status}`));
+          // Temporal answers in JSON, errors included ({code, message}); anything else is another server.
+          if (answer === undefined) return reject(notTheHttpApi(settings, `HTTP ${status}${text.trim() ? `: ${text.trim().slice(0, 80)}` : ''}`));
+          if (status >= 200 && status < 300) return resolve(answer);
+          reject(new Error(`Temporal's HTTP API at ${settings.httpAddress} answered ${status}: ${answer.message ?? text.trim()}`));
         });
       },
     );
@@ -133,9 +152,18 @@ function request(settings: HttpApiSettings, agent: http.Agent, method: string, p
       socket.once('close', () => clearTimeout(connectTimer));
     });
     req.on('timeout', () => req.destroy(new HttpApiUnavailableError(`no answer within ${Math.round(timeoutMs / 1000)}s`)));
-    req.on('error', (error: NodeJS.ErrnoException) => reject(error instanceof HttpApiUnavailableError ? error : new HttpApiUnavailableError(error.code ?? error.message)));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error instanceof HttpApiUnavailableError) return reject(error);
+      // An answer that is not HTTP/1.1 at all: most likely the gRPC port given for the HTTP one.
+      if (error.code?.startsWith('HPE_')) return reject(notTheHttpApi(settings, `it does not answer HTTP/1.1 (${error.code}); the gRPC port does not serve the HTTP API`));
+      reject(new HttpApiUnavailableError(error.code ?? error.message));
+    });
     req.end(payload);
   });
+}
+
+function notTheHttpApi(settings: HttpApiSettings, detail: string): Error {
+  return new Error(`what answers at ${settings.httpAddress} is not Temporal's HTTP API (${detail}). Give the frontend's HTTP port (its httpPort, 7243 by convention; \`deployer dev status\` shows the dev server's) with --temporal-http-address / DEPLOYER_TEMPORAL_HTTP_ADDRESS.`);
 }
 
 function parse(text: string): unknown {
