@@ -55,6 +55,34 @@ describe('aws observer (moto)', () => {
   let apiTasks: string[];
   let network: { vpcId: string; subnets: string[]; securityGroup: string };
 
+  /** An ECS service as the MicroService program creates one: its Fargate task definition, and the service behind a target group when given. */
+  async function fargateService(service: { family: string; container: string; image: string; desiredCount: number; targetGroupArn?: string; enableExecuteCommand?: boolean }): Promise<void> {
+    const taskDefinition = (
+      await clients.ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: service.family,
+          requiresCompatibilities: ['FARGATE'],
+          networkMode: 'awsvpc',
+          cpu: '512',
+          memory: '1024',
+          containerDefinitions: [{ name: service.container, image: service.image, memory: 1024, portMappings: [{ containerPort: 8080 }] }],
+        }),
+      )
+    ).taskDefinition!.taskDefinitionArn!;
+    await clients.ecs.send(
+      new CreateServiceCommand({
+        cluster: clusterArn,
+        serviceName: service.family,
+        taskDefinition,
+        desiredCount: service.desiredCount,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: network.subnets, securityGroups: [network.securityGroup] } },
+        ...(service.targetGroupArn ? { loadBalancers: [{ targetGroupArn: service.targetGroupArn, containerName: service.container, containerPort: 8080 }] } : {}),
+        enableExecuteCommand: service.enableExecuteCommand,
+      }),
+    );
+  }
+
   beforeAll(async () => {
     moto = await startMotoServer({ MOTO_ECS_SERVICE_RUNNING: '2' });
     // moto moves a task one step towards STOPPED each time it is described; these stay RUNNING.
@@ -100,31 +128,14 @@ describe('aws observer (moto)', () => {
       }),
     );
     for (const ref of [api, worker]) {
-      const family = awsNames.ecsService(ref);
-      const taskDefinition = (
-        await clients.ecs.send(
-          new RegisterTaskDefinitionCommand({
-            family,
-            requiresCompatibilities: ['FARGATE'],
-            networkMode: 'awsvpc',
-            cpu: '512',
-            memory: '1024',
-            containerDefinitions: [{ name: awsNames.container(ref), image, memory: 1024, portMappings: [{ containerPort: 8080 }] }],
-          }),
-        )
-      ).taskDefinition!.taskDefinitionArn!;
-      await clients.ecs.send(
-        new CreateServiceCommand({
-          cluster: clusterArn,
-          serviceName: family,
-          taskDefinition,
-          desiredCount: ref === api ? 2 : 3,
-          launchType: 'FARGATE',
-          networkConfiguration: { awsvpcConfiguration: { subnets, securityGroups: [securityGroup] } },
-          ...(ref === api ? { loadBalancers: [{ targetGroupArn, containerName: 'api', containerPort: 8080 }] } : {}),
-          enableExecuteCommand: true,
-        }),
-      );
+      await fargateService({
+        family: awsNames.ecsService(ref),
+        container: awsNames.container(ref),
+        image,
+        desiredCount: ref === api ? 2 : 3,
+        targetGroupArn: ref === api ? targetGroupArn : undefined,
+        enableExecuteCommand: true,
+      });
     }
     // moto starts no tasks for a service, and cannot give a Fargate task its network interface:
     // the api's tasks are run by hand in the service's group, from a definition without awsvpc.
@@ -393,20 +404,7 @@ describe('aws observer (moto)', () => {
         }),
       );
       const family = awsNames.canaryService(api);
-      const taskDefinition = (
-        await clients.ecs.send(new RegisterTaskDefinitionCommand({ family, requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '512', memory: '1024', containerDefinitions: [{ name: 'api', image: image.replace('v1.3.0', 'v1.4.0'), memory: 1024, portMappings: [{ containerPort: 8080 }] }] }))
-      ).taskDefinition!.taskDefinitionArn!;
-      await clients.ecs.send(
-        new CreateServiceCommand({
-          cluster: clusterArn,
-          serviceName: family,
-          taskDefinition,
-          desiredCount: 1,
-          launchType: 'FARGATE',
-          networkConfiguration: { awsvpcConfiguration: { subnets: network.subnets, securityGroups: [network.securityGroup] } },
-          loadBalancers: [{ targetGroupArn: canaryTargetGroupArn, containerName: 'api', containerPort: 8080 }],
-        }),
-      );
+      await fargateService({ family, container: 'api', image: image.replace('v1.3.0', 'v1.4.0'), desiredCount: 1, targetGroupArn: canaryTargetGroupArn });
       // As for the api's tasks: run by hand in the canary service's group (moto starts none).
       const fixture = (await clients.ecs.send(new RegisterTaskDefinitionCommand({ family: 'canary-tasks', networkMode: 'bridge', containerDefinitions: [{ name: 'api', image: image.replace('v1.3.0', 'v1.4.0'), memory: 1024 }] }))).taskDefinition!.taskDefinitionArn!;
       await clients.ecs.send(new RunTaskCommand({ cluster: clusterArn, taskDefinition: fixture, count: 1, launchType: 'FARGATE', group: `service:${family}` }));
