@@ -61,20 +61,19 @@ describe('Pulumi workspaces', () => {
     environment.spec.local.images['notification-api'].workingDir = '../no-such-app';
     write(root, `environments/${ENVIRONMENT}.yaml`, environment);
     writeService(root, 'web');
-    write(root, `stacks/${STACK}/services/web/components/queue/sqs.yaml`, {
-      apiVersion: 'components.deployer.io/v1',
-      kind: 'SQS',
-      metadata: { name: 'queue', service: 'web', stack: STACK },
-      spec: { type: 'standard', visibilityTimeoutSeconds: 30 },
-    });
+    writeComponent(root, 'web', 'queue', 'SQS', { type: 'standard', visibilityTimeoutSeconds: 30 });
     writeService(root, 'broken');
-    write(root, `stacks/${STACK}/services/broken/components/api/microservice.yaml`, {
-      apiVersion: 'components.deployer.io/v1',
-      kind: 'MicroService',
-      metadata: { name: 'api', service: 'broken', stack: STACK },
-      spec: { image: 'notification-api:${VERSION}', port: 8080 },
-    });
+    writeComponent(root, 'broken', 'api', 'MicroService', { image: 'notification-api:${VERSION}', port: 8080 });
     return root;
+  }
+
+  function writeComponent(root: string, service: string, name: string, kind: 'SQS' | 'MicroService', spec: Record<string, unknown>): void {
+    write(root, `stacks/${STACK}/services/${service}/components/${name}/${kind.toLowerCase()}.yaml`, {
+      apiVersion: 'components.deployer.io/v1',
+      kind,
+      metadata: { name, service, stack: STACK },
+      spec,
+    });
   }
 
   function writeService(root: string, name: string): void {
