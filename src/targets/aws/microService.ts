@@ -9,7 +9,7 @@ import { ecsServiceOf, imageOf, routeConditions, SharedParts, targetGroupOf, tas
 import { listenerRulePriority } from './listenerPriority';
 import { awsNames } from './names';
 import { clusterName, requirePlatform } from './platform';
-import { secretReferences } from './secretReferences';
+import { SecretReference, secretReferences } from './secretReferences';
 import { AwsTargetError } from '../../errors';
 
 const LOG_RETENTION_DAYS = 30;
@@ -32,58 +32,13 @@ export async function microServiceProgram(deployment: ComponentDeploymentOf<'Mic
   const { spec, ref } = stable;
   const platform = requirePlatform(stable, ['clusterArn', 'vpcId', 'subnetIds', 'securityGroupIds', ...(spec.ingress ? (['albListenerArn', 'albDnsName'] as const) : [])]);
   if (canary && !spec.ingress) throw new AwsTargetError(CANARY_WITHOUT_INGRESS(ref));
-  const { provider, region, account } = context;
+  const { provider } = context;
   const options = { provider };
   // Read before anything is created: the url's scheme is what the listener serves, not what a file says.
   const listener = spec.ingress ? await listenerOf(stable, platform.albListenerArn!, provider) : undefined;
   const revisions = canary ? [stable, canary.deployment] : [stable];
 
-  const logGroup = new aws.cloudwatch.LogGroup('logs', { name: awsNames.logGroup(ref), retentionInDays: LOG_RETENTION_DAYS, kmsKeyId: stable.environment.platform.kmsKeyArn }, options);
-
-  const secretsOf = (revision: ComponentDeploymentOf<'MicroService'>) => {
-    const referencesIn = secretReferences(revision, region);
-    checkConfigMounts(revision);
-    return pulumi.output(account).apply(referencesIn);
-  };
-  const secrets = revisions.map(secretsOf);
-  const executionRole = new aws.iam.Role('execution-role', { name: awsNames.role(ref, 'exec'), assumeRolePolicy: assumedByEcsTasks(), description: `Starts ${ref.service}/${ref.component} tasks: pulls the image, writes logs, reads its secrets` }, options);
-  new aws.iam.RolePolicy('execution-policy', {
-    role: executionRole.id,
-    policy: pulumi.all([logGroup.arn, pulumi.all(secrets), account]).apply(([logGroupArn, references, accountId]) =>
-      executionPolicy({ images: revisions.map((revision) => revision.spec.image), region, account: accountId, logGroupArn, references: references.flat(), kmsKeyArn: stable.environment.platform.kmsKeyArn }),
-    ),
-  }, options);
-
-  const taskRole = new aws.iam.Role('task-role', { name: awsNames.role(ref, 'task'), assumeRolePolicy: assumedByEcsTasks(), description: `The identity of ${ref.service}/${ref.component}'s code` }, options);
-  // IAM refuses a policy without statements: a task that needs no AWS access gets none.
-  if (stable.environment.ecsExec.enabled || queueArnsOf(revisions).length) {
-    new aws.iam.RolePolicy('task-policy', { role: taskRole.id, policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(taskPolicy(stable.environment, queueArnsOf(revisions), logGroupArn))) }, options);
-  }
-
-  // A prefix, not a name: a changed description or VPC replaces the group, and the new one is
-  // created before the old one is deleted.
-  const name = awsNames.ecsService(ref);
-  const securityGroup = new aws.ec2.SecurityGroup('tasks', {
-    namePrefix: `${name}-tasks-`,
-    description: `Tasks of ${ref.service}/${ref.component}; data components it depends on admit this group`,
-    vpcId: platform.vpcId,
-    egress: [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'], description: 'AWS APIs, images, dependencies' }],
-  }, options);
-  // Both revisions' dependencies: a canary may reach one the stable release does not.
-  const dependencyOutputs = Object.assign({}, ...revisions.map((revision) => revision.dependencyOutputs ?? {})) as Record<string, Record<string, string>>;
-  for (const [dependency, outputs] of Object.entries(dependencyOutputs)) {
-    if (!outputs.securityGroupId || !outputs.port) continue;
-    new aws.vpc.SecurityGroupIngressRule(`reach-${dependency.replace('/', '-')}`, {
-      securityGroupId: outputs.securityGroupId,
-      referencedSecurityGroupId: securityGroup.id,
-      ipProtocol: 'tcp',
-      fromPort: Number(outputs.port),
-      toPort: Number(outputs.port),
-      description: `${ref.service}/${ref.component} reaches ${dependency}`,
-    }, options);
-  }
-
-  const shared: SharedParts = { platform, region, account, executionRole, taskRole, securityGroup, logGroupName: logGroup.name, options };
+  const { shared, secrets } = sharedParts(stable, revisions, platform, context);
   const stableTask = taskDefinitionOf(stable, secrets[0]!, shared, '');
   const targetGroup = spec.ingress ? targetGroupOf(stable, shared, '') : undefined;
   // HTTPS: the host's own certificate, validated through DNS in the platform's zone and added to the
@@ -129,9 +84,72 @@ export async function microServiceProgram(deployment: ComponentDeploymentOf<'Mic
     taskDefinitionArn: stableTask.arn,
     ...(canaryParts ? { canaryTaskDefinitionArn: canaryParts.task.arn } : {}),
     // A MicroService that depends on this one admits its own tasks here, on this port (as for databases).
-    securityGroupId: securityGroup.id,
+    securityGroupId: shared.securityGroup.id,
     port: String(spec.port),
   };
+}
+
+/**
+ * What a MicroService's revisions share: its log group, the roles its tasks start and run as (with
+ * least-privilege policies covering every revision's images, secrets and queues), and the security
+ * group its tasks run in, admitted by the data components they depend on. Each revision's secret
+ * references come with them, in the order of `revisions`.
+ */
+function sharedParts(
+  stable: ComponentDeploymentOf<'MicroService'>,
+  revisions: ComponentDeploymentOf<'MicroService'>[],
+  platform: SharedParts['platform'],
+  context: AwsContext,
+): { shared: SharedParts; secrets: pulumi.Output<SecretReference[]>[] } {
+  const { ref } = stable;
+  const { provider, region, account } = context;
+  const options = { provider };
+  const logGroup = new aws.cloudwatch.LogGroup('logs', { name: awsNames.logGroup(ref), retentionInDays: LOG_RETENTION_DAYS, kmsKeyId: stable.environment.platform.kmsKeyArn }, options);
+
+  const secretsOf = (revision: ComponentDeploymentOf<'MicroService'>) => {
+    const referencesIn = secretReferences(revision, region);
+    checkConfigMounts(revision);
+    return pulumi.output(account).apply(referencesIn);
+  };
+  const secrets = revisions.map(secretsOf);
+  const executionRole = new aws.iam.Role('execution-role', { name: awsNames.role(ref, 'exec'), assumeRolePolicy: assumedByEcsTasks(), description: `Starts ${ref.service}/${ref.component} tasks: pulls the image, writes logs, reads its secrets` }, options);
+  new aws.iam.RolePolicy('execution-policy', {
+    role: executionRole.id,
+    policy: pulumi.all([logGroup.arn, pulumi.all(secrets), account]).apply(([logGroupArn, references, accountId]) =>
+      executionPolicy({ images: revisions.map((revision) => revision.spec.image), region, account: accountId, logGroupArn, references: references.flat(), kmsKeyArn: stable.environment.platform.kmsKeyArn }),
+    ),
+  }, options);
+
+  const taskRole = new aws.iam.Role('task-role', { name: awsNames.role(ref, 'task'), assumeRolePolicy: assumedByEcsTasks(), description: `The identity of ${ref.service}/${ref.component}'s code` }, options);
+  // IAM refuses a policy without statements: a task that needs no AWS access gets none.
+  if (stable.environment.ecsExec.enabled || queueArnsOf(revisions).length) {
+    new aws.iam.RolePolicy('task-policy', { role: taskRole.id, policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(taskPolicy(stable.environment, queueArnsOf(revisions), logGroupArn))) }, options);
+  }
+
+  // A prefix, not a name: a changed description or VPC replaces the group, and the new one is
+  // created before the old one is deleted.
+  const name = awsNames.ecsService(ref);
+  const securityGroup = new aws.ec2.SecurityGroup('tasks', {
+    namePrefix: `${name}-tasks-`,
+    description: `Tasks of ${ref.service}/${ref.component}; data components it depends on admit this group`,
+    vpcId: platform.vpcId,
+    egress: [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'], description: 'AWS APIs, images, dependencies' }],
+  }, options);
+  // Both revisions' dependencies: a canary may reach one the stable release does not.
+  const dependencyOutputs = Object.assign({}, ...revisions.map((revision) => revision.dependencyOutputs ?? {})) as Record<string, Record<string, string>>;
+  for (const [dependency, outputs] of Object.entries(dependencyOutputs)) {
+    if (!outputs.securityGroupId || !outputs.port) continue;
+    new aws.vpc.SecurityGroupIngressRule(`reach-${dependency.replace('/', '-')}`, {
+      securityGroupId: outputs.securityGroupId,
+      referencedSecurityGroupId: securityGroup.id,
+      ipProtocol: 'tcp',
+      fromPort: Number(outputs.port),
+      toPort: Number(outputs.port),
+      description: `${ref.service}/${ref.component} reaches ${dependency}`,
+    }, options);
+  }
+
+  return { shared: { platform, region, account, executionRole, taskRole, securityGroup, logGroupName: logGroup.name, options }, secrets };
 }
 
 /**
