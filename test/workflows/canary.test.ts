@@ -149,6 +149,28 @@ describe('canary rollouts (time-skipping, fake activities)', () => {
     expect(steps()).toContain('apply user-service/api@user-api:v2.0.0');
   });
 
+  it('a promotion sent again is refused: at the next manual step, and with its step rewritten', async () => {
+    fake.reset({ ...goodDayActivities(released), watchCanary: async () => PASS });
+    const handle = await start(canaryStack([{ weight: 20, pause: 'manual' }, { weight: 50, pause: 'manual' }]));
+    const run = await waitingManual(handle);
+    const first = await onCanary(run, true);
+    await handle.executeUpdate(canaryDecisionUpdate, { args: [first] });
+    // waitingManual returns once the newest step waits: step 2, once step 1 was promoted.
+    for (let tries = 0; tries < 200 && (await handle.query(progressQuery)).canaries?.[0]?.steps.length !== 2; tries++) await new Promise((resolve) => setTimeout(resolve, 25));
+    await waitingManual(handle);
+
+    // The same decision again, as captured from the history or the wire: it names step 1.
+    await expect(handle.executeUpdate(canaryDecisionUpdate, { args: [first] })).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringMatching(/step 1/) }) });
+    // Its claims edited to name step 2 keep its nonce: a replay.
+    await expect(handle.executeUpdate(canaryDecisionUpdate, { args: [{ ...first, claims: { ...first.claims, canaryStep: 2 } }] })).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringContaining('a replay') }) });
+    const progress = await handle.query(progressQuery);
+    expect(progress.canaries?.[0]?.steps[1]).toMatchObject({ step: 2, waiting: { manual: true } });
+
+    const second = await onCanary(run, true);
+    await handle.executeUpdate(canaryDecisionUpdate, { args: [{ ...second, claims: { ...second.claims, canaryStep: 2 } }] });
+    expect(((await handle.result()) as DeployServiceResult).phase).toBe('succeeded');
+  });
+
   it('nobody promoting within the approval timeout (24 h, skipped) fails the canary and rolls back', async () => {
     fake.reset({ ...goodDayActivities(released), watchCanary: async () => PASS });
     const result = (await (await start(canaryStack([{ weight: 20, pause: 'manual' }]))).result()) as DeployServiceResult;
