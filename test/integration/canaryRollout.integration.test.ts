@@ -32,6 +32,9 @@ describe('canary rollouts', () => {
   const releases = () => new FileReleaseStore(path.join(stateDir(), 'releases'));
   const repo = ReviewedRepo.create();
   const shares: Record<string, LoadReport> = {};
+  const emptyHome = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-canary-client-'));
+  /** A CLI as `person` on another machine: nothing but Temporal's address, their identity and key. */
+  const elsewhere = (person: string): NodeJS.ProcessEnv => ({ ...repo.envFor(person), DEPLOYER_HOME: emptyHome, DEPLOYER_CONFIG: path.join(emptyHome, 'none.json'), DEPLOYER_TEMPORAL_ADDRESS: testServerAddress() });
 
   /** The example repo in development with a short rollout; `steps` turns the canary strategy on. */
   function desired(version: string, steps?: Steps, monitorWindow = '3s'): DesiredStack {
@@ -63,6 +66,7 @@ describe('canary rollouts', () => {
     await worker.stop();
     await client.close();
     repo.remove();
+    fs.rmSync(emptyHome, { recursive: true, force: true });
     const share = (report?: LoadReport) => (report ? `${((report.failures / report.requests) * 100).toFixed(2)}% (${report.failures} of ${report.requests})` : 'not measured');
     console.log(`Failed-request share under steady traffic, v1.5.0-errors: rolling update ${share(shares.rolling)}; canary at 5% ${share(shares.canary)}`);
   });
@@ -101,7 +105,7 @@ describe('canary rollouts', () => {
     const handle = await startServiceDeployment(client.client, input('v1.7.0', [{ weight: 20, pause: 'manual' }]), taskQueue);
     await waitFor(async () => Boolean((await deploymentProgress(handle)).canaries?.[0]?.steps[0]?.waiting?.manual));
     // `deployer promote` as each of them: it signs a decision on this canary's step with their key.
-    const promote = (person: string) => runCli(['promote', '--service', 'notification-service', '--environment', 'development', '--repo', repo.root], { ...repo.envFor(person), DEPLOYER_TEMPORAL_ADDRESS: testServerAddress() });
+    const promote = (person: string) => runCli(['promote', '--service', 'notification-service', '--environment', 'development', '--repo', repo.root], elsewhere(person));
     // `status` says where the deployment is: the canary's step and what it waits for.
     const status = await runCli(['status', '--service', 'notification-service', '--environment', 'development', '--repo', repo.root], { ...repo.envFor('carol@company.com'), DEPLOYER_TEMPORAL_ADDRESS: testServerAddress() });
     expect(status.stdout).toMatch(/⟳ Deploying v1\.7\.0 for alice@company\.com, started (just now|\d+ minutes? ago): deploying/);
@@ -121,7 +125,7 @@ describe('canary rollouts', () => {
   it('`deployer abort` by the requester at a manual step: every request goes back to stable and the deployment rolls back', async () => {
     const handle = await startServiceDeployment(client.client, input('v1.7.1', [{ weight: 20, pause: 'manual' }]), taskQueue);
     await waitFor(async () => Boolean((await deploymentProgress(handle)).canaries?.[0]?.steps[0]?.waiting?.manual));
-    const aborted = await runCli(['abort', '--service', 'notification-service', '--environment', 'development', '--repo', repo.root, '--comment', 'wrong build'], { ...repo.envFor('alice@company.com'), DEPLOYER_TEMPORAL_ADDRESS: testServerAddress() });
+    const aborted = await runCli(['abort', '--service', 'notification-service', '--environment', 'development', '--repo', repo.root, '--comment', 'wrong build'], elsewhere('alice@company.com'));
     expect(aborted).toMatchObject({ code: 0, stdout: expect.stringContaining('✓ Aborted the canary of notification-service/api (v1.7.1): v1.7.0 takes every request again and the deployment rolls back') });
     const result = await deploymentResult(handle);
     expect(result.phase).toBe('rolled-back');
