@@ -180,7 +180,8 @@ function stateStoreDescription(): string {
 
 /** Temporal's HTTP port by its convention (gRPC + 10) when nothing listens there, else any free one. */
 async function httpPortBeside(grpcPort: number): Promise<number> {
-  return (await listening('127.0.0.1', grpcPort + 10)) ? freePort() : grpcPort + 10;
+  const beside = grpcPort + 10;
+  return beside > 65535 || (await listening('127.0.0.1', beside)) ? freePort() : beside;
 }
 
 function listening(host: string, port: number): Promise<boolean> {
