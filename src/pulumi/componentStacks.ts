@@ -403,8 +403,10 @@ const EXPORTS_WAIT_MS = 5_000;
 function withoutReadsAfterUp(stack: Stack, outputs: () => Promise<OutputMap>): void {
   stack.outputs = async () => {
     // An export that never resolves would hang the operation: the CLI's answer is the way out.
-    const late = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), EXPORTS_WAIT_MS).unref());
-    return (await Promise.race([outputs(), late])) ?? stack.workspace.stackOutputs(stack.name);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), EXPORTS_WAIT_MS)));
+    const exported = await Promise.race([outputs(), late]).finally(() => clearTimeout(timer));
+    return exported ?? stack.workspace.stackOutputs(stack.name);
   };
   stack.info = async () => undefined;
 }

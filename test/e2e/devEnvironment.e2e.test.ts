@@ -9,6 +9,7 @@ import { openStateStore } from '../../src/state/stateStore';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/contracts';
 import { deployerTaskQueue } from '../../src/temporal/taskQueue';
 import { runCli } from '../support/cli';
+import { get } from '../support/load';
 import { hasExited } from '../support/processes';
 import { freePort } from '../../src/tcpPorts';
 
@@ -40,8 +41,8 @@ describe('deployer dev', () => {
     // Temporal's HTTP API, which the CLI's release reads use: on the gRPC port + 10 when that was free, else another.
     const httpAddress = status.endpoints.temporalHttpAddress as string;
     expect(started.stdout).toContain(`gRPC 127.0.0.1:${port}, HTTP ${httpAddress}, UI`);
-    const namespace = (await (await fetch(`http://${httpAddress}/api/v1/namespaces/default`)).json()) as { namespaceInfo: { name: string } };
-    expect(namespace.namespaceInfo.name).toBe('default');
+    const namespace = await get(`http://${httpAddress}/api/v1/namespaces/default`);
+    expect(JSON.parse(namespace.body).namespaceInfo.name).toBe('default');
     expect(status.components.map((c: { name: string; running: boolean }) => [c.name, c.running])).toEqual([
       ['temporal', true],
       ['runtime', true],
@@ -111,11 +112,6 @@ describe('deployer dev start --state postgres', () => {
     const started = await runCli([...start, '--state', 'postgres'], env);
     expect(started.code).toBe(0);
     const status = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout);
-    // Temporal's HTTP API, which the CLI's release reads use: on the gRPC port + 10 when that was free, else another.
-    const httpAddress = status.endpoints.temporalHttpAddress as string;
-    expect(started.stdout).toContain(`gRPC 127.0.0.1:${port}, HTTP ${httpAddress}, UI`);
-    const namespace = (await (await fetch(`http://${httpAddress}/api/v1/namespaces/default`)).json()) as { namespaceInfo: { name: string } };
-    expect(namespace.namespaceInfo.name).toBe('default');
     expect(status.components.map((c: { name: string; running: boolean }) => [c.name, c.running])).toEqual([
       ['temporal', true],
       ['runtime', true],
