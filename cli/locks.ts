@@ -17,6 +17,7 @@ import type { EndedLock, HeldLock, LockScope } from './render/locks';
 import { signedRequest } from './signing';
 import { workflowUrl } from './temporalUi';
 import { DeployerError, rootCause } from '../src/errors';
+import { withTimeout } from '../src/withTimeout';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
@@ -142,15 +143,4 @@ export async function forceUnlock(client: Client, locks: HeldLock[], options: Fo
       return { ...lock, terminated: true, record: outcome.record, recordWorkflowId };
     }),
   );
-}
-
-/** The promise's value, or undefined once `ms` passed (the workflow goes on; the worker runs it when it can). */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { isRunning } from '../temporal/deployClient';
 import { deployServiceWorkflowId, progressQuery } from '../temporal/deployment';
 import type { RunningDeployment } from './render/status';
+import { withTimeout } from '../withTimeout';
 
 /** A query is answered by a worker in milliseconds; without one polling it would wait much longer. */
 const PROGRESS_QUERY_TIMEOUT_MS = 3000;
@@ -21,7 +22,5 @@ export async function serviceDeployment(client: Client, stack: string, environme
     .query(progressQuery)
     .then(({ version, requestedBy, phase, startedAt, canaries }): RunningDeployment => ({ version, requestedBy, phase, startedAt, canaries }))
     .catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const unanswered = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), PROGRESS_QUERY_TIMEOUT_MS)));
-  return { workflowId, progress: await Promise.race([asked, unanswered]).finally(() => clearTimeout(timer)) };
+  return { workflowId, progress: await withTimeout(asked, PROGRESS_QUERY_TIMEOUT_MS) };
 }

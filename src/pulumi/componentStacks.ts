@@ -20,6 +20,7 @@ import { RecordedResource, recordedResources } from './recordedState';
 import { diffRefreshEvent, ResourceDrift } from './refreshDiff';
 import { makeWorkspace, sweepAbandonedWorkspaces } from './workspaces';
 import { AwsTargetError, LocalTargetError } from '../errors';
+import { withTimeout } from '../withTimeout';
 
 export type { ResourceDrift } from './refreshDiff';
 export type { RecordedResource } from './recordedState';
@@ -403,10 +404,7 @@ const EXPORTS_WAIT_MS = 5_000;
 function withoutReadsAfterUp(stack: Stack, outputs: () => Promise<OutputMap>): void {
   stack.outputs = async () => {
     // An export that never resolves would hang the operation: the CLI's answer is the way out.
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), EXPORTS_WAIT_MS)));
-    const exported = await Promise.race([outputs(), late]).finally(() => clearTimeout(timer));
-    return exported ?? stack.workspace.stackOutputs(stack.name);
+    return (await withTimeout(outputs(), EXPORTS_WAIT_MS)) ?? stack.workspace.stackOutputs(stack.name);
   };
   stack.info = async () => undefined;
 }
