@@ -11,6 +11,7 @@ import { deployerTaskQueue } from '../temporal/taskQueue';
 import { defaultEndpoints, devDir, DevEndpoints, devEndpoints, endpointsFile } from './endpoints';
 import { managedProcess, ManagedProcess, runningPid, sleep, startDetached, stopProcess } from './processes';
 import { freePort } from '../tcpPorts';
+import { hostAndPort } from '../temporal/addressProbe';
 import { DevStateMode, recordedStateMode, resolveStateMode, stateDatabaseDir, stateDatabaseProcess, startStateDatabase, stopStateDatabase } from './stateDatabase';
 import { describeDatabaseUrl } from '../state/postgres/database';
 import { STATE_URL_ENV } from '../state/stateStore';
@@ -195,15 +196,10 @@ function listening(host: string, port: number): Promise<boolean> {
 }
 
 async function assertPortFree(address: string): Promise<void> {
-  const [host, port] = splitAddress(address);
+  const { host, port } = hostAndPort(address);
   if (await listening(host, port)) {
     throw new Error(`port ${port} is already in use by another program, so the Temporal dev server cannot start there. Stop that program, or start on another port with \`deployer dev start --port N\`.`);
   }
-}
-
-function splitAddress(address: string): [string, number] {
-  const index = address.lastIndexOf(':');
-  return [address.slice(0, index), Number(address.slice(index + 1))];
 }
 
 async function waitForTemporal(endpoints: DevEndpoints, proc: ManagedProcess): Promise<void> {

@@ -3,10 +3,10 @@ import net from 'node:net';
 /** Temporal's port when an address names none, as its SDK assumes. */
 const TEMPORAL_DEFAULT_PORT = 7233;
 
-/** Host and port of a Temporal address: `host:port`, `[v6]:port`, or a host alone. */
-export function hostAndPort(address: string): { host: string; port: number } {
+/** Host and port of an address: `host:port`, `[v6]:port`, or a host alone (then `defaultPort`, gRPC's by default). */
+export function hostAndPort(address: string, defaultPort = TEMPORAL_DEFAULT_PORT): { host: string; port: number } {
   const parsed = new URL(`tcp://${address}`);
-  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port ? Number(parsed.port) : TEMPORAL_DEFAULT_PORT };
+  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port ? Number(parsed.port) : defaultPort };
 }
 
 /**

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
+import { hostAndPort } from './addressProbe';
 
 export interface HttpApiSettings {
   /** host:port of the frontend's HTTP API (the dev server's --http-port; 7243 by Temporal's convention). */
@@ -33,6 +34,9 @@ export type WorkflowOutcome =
 export class HttpApiUnavailableError extends Error {
   override name = 'HttpApiUnavailableError';
 }
+
+/** The frontend's HTTP port by Temporal's convention, for an address that names none. */
+const HTTP_DEFAULT_PORT = 7243;
 
 /** How long a connection to the server may take to open. */
 const CONNECT_TIMEOUT_MS = 3000;
@@ -112,7 +116,7 @@ function outcome(event: HistoryEvent): WorkflowOutcome {
 }
 
 function request(settings: HttpApiSettings, agent: http.Agent, method: string, pathAndQuery: string, body: unknown, timeoutMs: number): Promise<unknown> {
-  const [host, port] = splitAddress(settings.httpAddress);
+  const { host, port } = hostAndPort(settings.httpAddress, HTTP_DEFAULT_PORT);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = (settings.tls ? https : http).request(
@@ -172,10 +176,4 @@ function parse(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function splitAddress(address: string): [string, number] {
-  const index = address.lastIndexOf(':');
-  if (index < 0) throw new Error(`Temporal's HTTP address "${address}" has no port: give it as host:port, e.g. 127.0.0.1:7243`);
-  return [address.slice(0, index).replace(/^\[(.*)\]$/, '$1'), Number(address.slice(index + 1))];
 }
