@@ -71,8 +71,7 @@ export default class Status extends BaseCommand {
           : undefined;
         if (deploying && flags.follow) await deploying.follow(this.jsonEnabled());
         const releases = await serviceReleases(service);
-        const running = flags.follow ? undefined : deploying;
-        statuses.push(await gatherServiceStatus({ root, stack, environment: flags.environment, service, releases, deploying: running?.workflowId, running: running?.progress }));
+        statuses.push(await gatherServiceStatus({ root, stack, environment: flags.environment, service, releases, deploying: flags.follow ? undefined : deploying }));
       }
     } finally {
       // Whatever happens, also when Temporal or the target fails midway.

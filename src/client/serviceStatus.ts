@@ -18,8 +18,8 @@ export async function gatherServiceStatus(options: {
   environment: string;
   service: string;
   releases?: ServiceReleases;
-  deploying?: string;
-  running?: RunningDeployment;
+  /** The service's running deployment, as serviceDeployment found it. */
+  deploying?: { workflowId: string; progress?: RunningDeployment };
 }): Promise<ServiceStatus> {
   const spec = requireEnvironment(options.root, options.environment);
   const { releases } = options;
@@ -39,8 +39,8 @@ export async function gatherServiceStatus(options: {
     components,
     lastRelease: releases?.lastDeployed ?? undefined,
     releasesUnknown: !releases,
-    deploying: options.deploying,
-    running: options.running,
+    deploying: options.deploying?.workflowId,
+    running: options.deploying?.progress,
   };
 }
 

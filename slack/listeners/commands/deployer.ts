@@ -30,7 +30,7 @@ export function register(app: App, deps: ListenerDeps): void {
       // The release log is the worker's: asked through Temporal like every client does.
       const releases = await temporalReleaseReads({ client: deps.temporal, taskQueue: deps.taskQueue ?? deployerTaskQueue() }).serviceReleases({ stack: stackName, environment, service, limit: 1 });
       const deploying = await serviceDeployment(deps.temporal, stackName, environment, service);
-      const status = await gatherServiceStatus({ root: deps.repo, stack: stackName, environment, service, releases, deploying: deploying?.workflowId, running: deploying?.progress });
+      const status = await gatherServiceStatus({ root: deps.repo, stack: stackName, environment, service, releases, deploying });
       await respond({ response_type: 'ephemeral', text: statusText(renderServiceStatus(status)) });
     } catch (error) {
       logger.warn(`/deployer ${command.text} failed`, error);
