@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Client as PgClient } from 'pg';
@@ -18,7 +17,7 @@ import { scaleOutsideDeployer } from '../../src/targets/local/outOfBand';
 import { ComponentOutputs, resolveValueFrom } from '../../src/targets/resolveValueFrom';
 import { get, loadUntil } from '../support/load';
 import { localRuntimeHome } from '../support/localRuntimeHome';
-import { processesReferencing } from '../support/processes';
+import { listenersOn, processesReferencing, type SeenProcess } from '../support/processes';
 import { redis } from '../support/redis';
 
 // The local target end to end on the real Pulumi engine: the example stack's components run as real
@@ -225,12 +224,14 @@ describe('local target', () => {
       output('user-service/database', 'port'),
       output('notification-service/cache', 'port'),
     ].map(Number);
+    const servers = ports.map((port) => ({ port, listeners: listenersOn(port) }));
+    for (const { listeners } of servers) expect(listeners).not.toEqual([]);
     await destroy(stack, 'notification-service/api');
     await destroy(stack, 'user-service/api');
     await Promise.all(['notification-service/database', 'notification-service/cache', 'notification-service/queue', 'user-service/database'].map((id) => destroy(stack, id)));
 
     expect(processesReferencing(path.join(runtimeHome.home, 'local', 'components'))).toEqual([]);
-    for (const port of ports) expect(await accepts(port)).toBe(false);
+    for (const { port, listeners } of servers) expect(stillListening(port, listeners)).toEqual([]);
     expect(fs.readdirSync(path.join(runtimeHome.home, 'local', 'components'))).toEqual([]);
   });
 });
@@ -239,14 +240,9 @@ function sqsClient(queueUrl: string): SQSClient {
   return new SQSClient({ endpoint: new URL(queueUrl).origin, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
+/** Those of `before` that still listen on `port` (another test's process may have taken it since). */
+function stillListening(port: number, before: SeenProcess[]): SeenProcess[] {
+  return listenersOn(port).filter((now) => before.some((then) => then.pid === now.pid && then.startTime === now.startTime));
 }
 
 async function postJson(url: string, body: unknown): Promise<void> {

@@ -20,6 +20,43 @@ export function processesReferencing(text: string): string[] {
   });
 }
 
+/**
+ * Processes listening on TCP `port` (IPv4 or IPv6), from /proc/net and each process's descriptors.
+ * A port a test freed may be taken at once by a process of another test file running beside it, so
+ * a test compares these with the listeners it saw before rather than asking whether the port accepts.
+ */
+export function listenersOn(port: number): SeenProcess[] {
+  const sockets = new Set(
+    ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
+      fs.readFileSync(table, 'utf8').split('\n').slice(1).flatMap((line) => {
+        const [, local, , state, , , , , , inode] = line.trim().split(/\s+/);
+        const listening = state === '0A' && local !== undefined && parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port;
+        return listening && inode ? [`socket:[${inode}]`] : [];
+      }),
+    ),
+  );
+  if (sockets.size === 0) return [];
+  return fs.readdirSync('/proc').flatMap((entry) => {
+    const fields = /^\d+$/.test(entry) ? statFields(Number(entry)) : undefined;
+    if (fields === undefined || fields[0] === 'Z' || !descriptorsOf(Number(entry)).some((target) => sockets.has(target))) return [];
+    return [{ pid: Number(entry), startTime: fields[19]!, command: commandOf(Number(entry)) }];
+  });
+}
+
+function descriptorsOf(pid: number): string[] {
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      try {
+        return [fs.readlinkSync(`/proc/${pid}/fd/${fd}`)];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
 /** Whether a process runs nothing any more: gone, or a zombie its parent has not reaped yet. */
 export function hasExited(pid: number): boolean {
   const fields = statFields(pid);
