@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import type { ComponentStackId } from '../model/componentRef';
 import { localRuntimeHome } from '../paths';
 import { pulumiEnv, toolPath } from '../toolchain';
 import { releasesToKeep } from '../releases/retention';
-import { RecordedResource, recordedResources } from './recordedState';
+import { RecordedResource, recordedResources, recordedStackOutputs } from './recordedState';
 import { diffRefreshEvent, ResourceDrift } from './refreshDiff';
 import { makeWorkspace, sweepAbandonedWorkspaces } from './workspaces';
 import { AwsTargetError, LocalTargetError } from '../errors';
@@ -91,6 +92,8 @@ export class ComponentStacks {
   private command?: Promise<PulumiCommand>;
   /** Whether the workspaces of dead workers were removed yet (once, at the first operation). */
   private swept = false;
+  /** Outputs holding a secret, as the engine decrypted them, by stack and state (its hash). */
+  private readonly decryptedOutputs = new Map<string, Record<string, { value: unknown; secret: boolean }>>();
 
   constructor(
     private readonly backend: PulumiBackend,
@@ -140,6 +143,7 @@ export class ComponentStacks {
 
   async destroy(id: ComponentStackId, program: PulumiFn, hooks: RunHooks = {}): Promise<void> {
     await this.withStack(id, program, async (stack) => {
+      withoutSummaryRead(stack);
       await withoutStaleLock(stack, this.backend, hooks, () => stack.destroy({ signal: engineSignal(hooks), onEvent: progressListener(hooks) }));
       await stack.workspace.removeStack(id.stack);
     });
@@ -154,8 +158,28 @@ export class ComponentStacks {
     return recordedResources(await this.backend.stackState(id));
   }
 
-  /** Outputs with their secret flag, for resolving references inside the worker. */
+  /**
+   * Outputs with their secret flag, for resolving references inside the worker. Each read through
+   * the engine is three CLI runs (select the stack, its outputs with and without secrets), and a
+   * deployment reads every component a wave refers to: outputs without a secret are read from the
+   * state entry instead (a file or one row), and those with one, which only the engine decrypts,
+   * are kept for as long as the state is the same.
+   */
   async outputs(id: ComponentStackId, program: PulumiFn): Promise<Record<string, { value: unknown; secret: boolean }>> {
+    const state = await this.backend.stackState(id);
+    const recorded = recordedStackOutputs(state);
+    if (recorded !== undefined) return recorded;
+    const key = `${id.project}/${id.stack} ${crypto.createHash('sha256').update(state!).digest('hex')}`;
+    const known = this.decryptedOutputs.get(key);
+    if (known) return known;
+    const outputs = await this.engineOutputs(id, program);
+    this.decryptedOutputs.set(key, outputs);
+    if (this.decryptedOutputs.size > DECRYPTED_OUTPUTS_KEPT) this.decryptedOutputs.delete(this.decryptedOutputs.keys().next().value!);
+    return outputs;
+  }
+
+  /** Outputs as the engine's CLI reads them (`pulumi stack output`, with and without secrets). */
+  async engineOutputs(id: ComponentStackId, program: PulumiFn): Promise<Record<string, { value: unknown; secret: boolean }>> {
     return this.withStack(id, program, async (stack) => flaggedOutputs(await stack.outputs()));
   }
 
@@ -392,6 +416,9 @@ function programExports(program: PulumiFn): { program: PulumiFn; outputs(): Prom
   };
 }
 
+/** Stacks whose decrypted outputs a worker keeps: a service's components and those they refer to, many times over. */
+const DECRYPTED_OUTPUTS_KEPT = 256;
+
 /** Exports resolve while the engine runs; after it, reading them takes microseconds. */
 const EXPORTS_WAIT_MS = 5_000;
 
@@ -406,6 +433,14 @@ function withoutReadsAfterUp(stack: Stack, outputs: () => Promise<OutputMap>): v
     // An export that never resolves would hang the operation: the CLI's answer is the way out.
     return (await withTimeout(outputs(), EXPORTS_WAIT_MS)) ?? stack.workspace.stackOutputs(stack.name);
   };
+  withoutSummaryRead(stack);
+}
+
+/**
+ * `up` and `destroy` end by reading the update's summary back (`pulumi stack history`, one more CLI
+ * run): `up` takes its changes from the engine's summary event, and nothing reads a destroy's.
+ */
+function withoutSummaryRead(stack: Stack): void {
   stack.info = async () => undefined;
 }
 

@@ -29,6 +29,20 @@ export function recordedResources(checkpointJson: string | undefined): RecordedR
     .map((resource) => ({ urn: resource.urn, type: resource.type, id: resource.id ?? '', outputs: resource.outputs ?? {} }));
 }
 
+/**
+ * The stack's outputs as its state records them, each flagged not secret, when none of them holds a
+ * secret: what `pulumi stack output` shows, read without the engine. Undefined when one holds a
+ * secret (stored encrypted: only the engine, with the passphrase, reads it). No state, or a stack
+ * without resources, has no outputs.
+ */
+export function recordedStackOutputs(checkpointJson: string | undefined): Record<string, { value: unknown; secret: boolean }> | undefined {
+  if (checkpointJson === undefined) return {};
+  const resources = (JSON.parse(checkpointJson) as Checkpoint).checkpoint?.latest?.resources ?? [];
+  const outputs = resources.find((resource) => resource.type === 'pulumi:pulumi:Stack')?.outputs ?? {};
+  if (JSON.stringify(outputs).includes(SECRET_SIGNATURE)) return undefined;
+  return Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, { value, secret: false }]));
+}
+
 // Pulumi's marker of a secret value in state: `{ <SECRET_SIGNATURE>: SECRET_SIG_VALUE, ciphertext }`.
 const SECRET_SIGNATURE = '4dabf18193072939515e22adb298388d';
 
