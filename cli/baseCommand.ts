@@ -5,11 +5,12 @@ import { printable } from '../src/client/render/format';
 import { EXIT, exitCodeOf } from './exitCodes';
 
 /**
- * What `--json` prints for an error that is not a DeployerError (a bad flag, a bug, a Temporal call
- * that failed), and the exit code: oclif's own `{ error }` is the error object serialized, and an
- * Error's message is not enumerable, so it printed `{"error":{}}`.
+ * What a command says for an error that is not a DeployerError (a bad flag, a bug, a Temporal call
+ * that failed), and the exit code. With `--json`: oclif's own `{ error }` is the error object
+ * serialized, and an Error's message is not enumerable, so it printed `{"error":{}}`. Without it,
+ * for a Temporal failure: oclif printed only the outermost layer ("Workflow execution failed").
  */
-export function unexpectedErrorJson(error: Error & { code?: unknown }): { error: { code: string; message: string }; exitCode: number } {
+export function describeUnexpectedError(error: Error & { code?: unknown }): { error: { code: string; message: string }; exitCode: number } {
   const exitCode = exitCodeOf(error);
   const code = typeof error.code === 'string' ? error.code : exitCode === EXIT.usage ? 'USAGE' : 'UNEXPECTED';
   const message = error.message || error.name || String(error);
@@ -60,8 +61,13 @@ export abstract class BaseCommand extends Command {
       this.exit(exitCodeOf(error));
     }
     if (this.jsonEnabled()) {
-      const { error: json, exitCode } = unexpectedErrorJson(error);
+      const { error: json, exitCode } = describeUnexpectedError(error);
       this.logJson({ error: json });
+      this.exit(exitCode);
+    }
+    if (causes(error).length) {
+      const { error: described, exitCode } = describeUnexpectedError(error);
+      this.logToStderr(`Error: ${described.message.split('\n').map(printable).join('\n')}`);
       this.exit(exitCode);
     }
     return super.catch(error);

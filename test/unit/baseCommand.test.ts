@@ -1,12 +1,12 @@
 import { Config } from '@oclif/core';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, RetryState } from '@temporalio/common';
-import { BaseCommand, unexpectedErrorJson } from '../../cli/baseCommand';
+import { BaseCommand, describeUnexpectedError } from '../../cli/baseCommand';
 import { installRoot } from '../../src/paths';
 import { DeployerError } from '../../src/errors';
 
 /** A command that fails with the given error, run in this process as oclif runs one. */
-async function failWith(error: Error, argv: string[]): Promise<{ stdout: string; exitCode: number | undefined }> {
+async function failWith(error: Error, argv: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | undefined }> {
   class Failing extends BaseCommand {
     async run(): Promise<void> {
       await this.parse(Failing);
@@ -15,15 +15,18 @@ async function failWith(error: Error, argv: string[]): Promise<{ stdout: string;
   }
   const config = await Config.load(installRoot);
   let stdout = '';
-  // oclif prints through console.log.
+  let stderr = '';
+  // oclif prints through console.log and console.error.
   const write = jest.spyOn(console, 'log').mockImplementation((text: unknown) => (stdout += String(text)));
+  const writeError = jest.spyOn(console, 'error').mockImplementation((text: unknown) => (stderr += `${String(text)}\n`));
   try {
     await Failing.run(argv, config);
-    return { stdout, exitCode: undefined };
+    return { stdout, stderr, exitCode: undefined };
   } catch (thrown) {
-    return { stdout, exitCode: (thrown as { oclif?: { exit?: number } }).oclif?.exit };
+    return { stdout, stderr, exitCode: (thrown as { oclif?: { exit?: number } }).oclif?.exit };
   } finally {
     write.mockRestore();
+    writeError.mockRestore();
   }
 }
 
@@ -42,17 +45,28 @@ describe('--json errors', () => {
 
   it('takes a system error\'s code, and says what a Temporal failure was about', () => {
     const enoent = Object.assign(new Error("ENOENT: no such file or directory, open 'releases.jsonl'"), { code: 'ENOENT' });
-    expect(unexpectedErrorJson(enoent)).toEqual({ error: { code: 'ENOENT', message: "ENOENT: no such file or directory, open 'releases.jsonl'" }, exitCode: 1 });
+    expect(describeUnexpectedError(enoent)).toEqual({ error: { code: 'ENOENT', message: "ENOENT: no such file or directory, open 'releases.jsonl'" }, exitCode: 1 });
     const failed = new WorkflowFailedError('Workflow execution failed', ApplicationFailure.nonRetryable('service api is not in stack user-platform', 'UnknownService'), RetryState.NON_RETRYABLE_FAILURE);
-    expect(unexpectedErrorJson(failed).error).toEqual({ code: 'UNEXPECTED', message: 'Workflow execution failed: service api is not in stack user-platform' });
+    expect(describeUnexpectedError(failed).error).toEqual({ code: 'UNEXPECTED', message: 'Workflow execution failed: service api is not in stack user-platform' });
   });
 
   it('a bad flag is a usage error (exit 2) with oclif\'s message', () => {
     const parseError = Object.assign(new Error('Nonexistent flag: --bogus\nSee more help with --help'), { oclif: { exit: 2 } });
-    expect(unexpectedErrorJson(parseError)).toEqual({ error: { code: 'USAGE', message: 'Nonexistent flag: --bogus\nSee more help with --help' }, exitCode: 2 });
+    expect(describeUnexpectedError(parseError)).toEqual({ error: { code: 'USAGE', message: 'Nonexistent flag: --bogus\nSee more help with --help' }, exitCode: 2 });
   });
 
   it('an error without a message is named', () => {
-    expect(unexpectedErrorJson(new TypeError()).error).toEqual({ code: 'UNEXPECTED', message: 'TypeError' });
+    expect(describeUnexpectedError(new TypeError()).error).toEqual({ code: 'UNEXPECTED', message: 'TypeError' });
+  });
+});
+
+describe('errors without --json', () => {
+  it('a Temporal failure says its reason, not only "Workflow execution failed"', async () => {
+    const reason = 'this deployment names no git checkout and the worker has no reviewed repository: set DEPLOYER_POLICY_REPO on the worker, or deploy from a git checkout of the deployment repo';
+    const failed = new WorkflowFailedError('Workflow execution failed', ApplicationFailure.nonRetryable(reason, 'PolicyUnavailable'), RetryState.NON_RETRYABLE_FAILURE);
+    const { stdout, stderr, exitCode } = await failWith(failed, []);
+    expect(stderr).toBe(`Error: Workflow execution failed: ${reason}\n`);
+    expect(stdout).toBe('');
+    expect(exitCode).toBe(1);
   });
 });
