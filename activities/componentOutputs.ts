@@ -1,6 +1,6 @@
 import { ComponentRef, componentId, pulumiStackName } from '../src/model/componentRef';
 import type { ComponentStacks } from '../src/pulumi/componentStacks';
-import type { ComponentOutputs } from '../src/targets/resolveValueFrom';
+import type { ComponentOutputs } from '../src/pulumi/recordedState';
 
 const RUNS_REMEMBERED = 50;
 const emptyProgram = async () => ({});

@@ -17,14 +17,14 @@ import type { ComponentStackId } from '../model/componentRef';
 import { localRuntimeHome } from '../paths';
 import { pulumiEnv, toolPath } from '../toolchain';
 import { releasesToKeep } from '../releases/retention';
-import { RecordedResource, recordedResources, recordedStackOutputs } from './recordedState';
+import { ComponentOutputs, RecordedResource, recordedResources, recordedStackOutputs } from './recordedState';
 import { diffRefreshEvent, ResourceDrift } from './refreshDiff';
 import { makeWorkspace, sweepAbandonedWorkspaces } from './workspaces';
 import { AwsTargetError, LocalTargetError } from '../errors';
 import { withTimeout } from '../withTimeout';
 
 export type { ResourceDrift } from './refreshDiff';
-export type { RecordedResource } from './recordedState';
+export type { ComponentOutputs, RecordedResource } from './recordedState';
 
 /** Where component stacks keep their state and how their secrets are encrypted. */
 export interface PulumiBackend {
@@ -75,7 +75,7 @@ export interface UpOutcome {
   /** For callers outside the worker: secret outputs withheld. */
   outputs: Record<string, unknown>;
   /** Every output with its secret flag; stays in the worker. */
-  allOutputs: Record<string, { value: unknown; secret: boolean }>;
+  allOutputs: ComponentOutputs;
   /** Resource operation counts, e.g. { create: 1, same: 2 }. */
   changes: Record<string, number>;
   durationMs: number;
@@ -93,7 +93,7 @@ export class ComponentStacks {
   /** Whether the workspaces of dead workers were removed yet (once, at the first operation). */
   private swept = false;
   /** Outputs holding a secret, as the engine decrypted them, by stack and state (its hash). */
-  private readonly decryptedOutputs = new Map<string, Record<string, { value: unknown; secret: boolean }>>();
+  private readonly decryptedOutputs = new Map<string, ComponentOutputs>();
 
   constructor(
     private readonly backend: PulumiBackend,
@@ -165,7 +165,7 @@ export class ComponentStacks {
    * state entry instead (a file or one row), and those with one, which only the engine decrypts,
    * are kept for as long as the state is the same.
    */
-  async outputs(id: ComponentStackId, program: PulumiFn): Promise<Record<string, { value: unknown; secret: boolean }>> {
+  async outputs(id: ComponentStackId, program: PulumiFn): Promise<ComponentOutputs> {
     const state = await this.backend.stackState(id);
     const recorded = recordedStackOutputs(state);
     if (recorded !== undefined) return recorded;
@@ -179,7 +179,7 @@ export class ComponentStacks {
   }
 
   /** Outputs as the engine's CLI reads them (`pulumi stack output`, with and without secrets). */
-  async engineOutputs(id: ComponentStackId, program: PulumiFn): Promise<Record<string, { value: unknown; secret: boolean }>> {
+  async engineOutputs(id: ComponentStackId, program: PulumiFn): Promise<ComponentOutputs> {
     return this.withStack(id, program, async (stack) => flaggedOutputs(await stack.outputs()));
   }
 
@@ -447,7 +447,7 @@ function withoutSummaryRead(stack: Stack): void {
 /** Stack outputs as plain values; secret ones are withheld (callers that need them read them in the worker). */
 export const SECRET_OUTPUT = '[secret]';
 
-function flaggedOutputs(outputs: OutputMap): Record<string, { value: unknown; secret: boolean }> {
+function flaggedOutputs(outputs: OutputMap): ComponentOutputs {
   return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, { value: output.value, secret: output.secret }]));
 }
 

@@ -1,3 +1,6 @@
+/** A stack's outputs, each flagged secret or not (as `pulumi stack output` tells them apart). */
+export type ComponentOutputs = Record<string, { value: unknown; secret: boolean }>;
+
 /** One resource as the stack's state records it, outputs as stored (secrets stay encrypted). */
 export interface RecordedResource {
   urn: string;
@@ -35,7 +38,7 @@ export function recordedResources(checkpointJson: string | undefined): RecordedR
  * secret (stored encrypted: only the engine, with the passphrase, reads it). No state, or a stack
  * without resources, has no outputs.
  */
-export function recordedStackOutputs(checkpointJson: string | undefined): Record<string, { value: unknown; secret: boolean }> | undefined {
+export function recordedStackOutputs(checkpointJson: string | undefined): ComponentOutputs | undefined {
   if (checkpointJson === undefined) return {};
   const resources = (JSON.parse(checkpointJson) as Checkpoint).checkpoint?.latest?.resources ?? [];
   const outputs = resources.find((resource) => resource.type === 'pulumi:pulumi:Stack')?.outputs ?? {};

@@ -1,9 +1,7 @@
 import { environmentVariables } from '../model/types';
 import type { KindedSpec } from '../model/schema';
+import type { ComponentOutputs } from '../pulumi/recordedState';
 import type { ResolvedValue } from './deployment';
-
-/** Outputs of a deployed component, with Pulumi's secret flag. */
-export type ComponentOutputs = Record<string, { value: unknown; secret: boolean }>;
 
 /**
  * Fills a component's `valueFrom` variables from the outputs of the components they name (by

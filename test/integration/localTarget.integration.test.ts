@@ -14,7 +14,8 @@ import { ComponentDeployment, componentDeployment } from '../../src/targets/depl
 import { runtimeEndpoint, runtimeTokenFile } from '../../src/targets/local/endpoint';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { scaleOutsideDeployer } from '../../src/targets/local/outOfBand';
-import { ComponentOutputs, resolveValueFrom } from '../../src/targets/resolveValueFrom';
+import type { ComponentOutputs } from '../../src/pulumi/recordedState';
+import { resolveValueFrom } from '../../src/targets/resolveValueFrom';
 import { get, loadUntil } from '../support/load';
 import { localRuntimeHome } from '../support/localRuntimeHome';
 import { listenersOn, processesReferencing, type SeenProcess } from '../support/processes';

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DesiredComponent } from '../../src/model/types';
-import { ComponentOutputs, resolveValueFrom } from '../../src/targets/resolveValueFrom';
+import type { ComponentOutputs } from '../../src/pulumi/recordedState';
+import { resolveValueFrom } from '../../src/targets/resolveValueFrom';
 
 const repo = path.resolve(__dirname, '../../examples/deployment-repo');
 const stack = loadDesiredStack({ root: repo, stack: 'user-platform', environment: 'development', variables: { VERSION: 'v1.2.0' } });
