@@ -60,14 +60,11 @@ export abstract class BaseCommand extends Command {
       }
       this.exit(exitCodeOf(error));
     }
-    if (this.jsonEnabled()) {
-      const { error: json, exitCode } = describeUnexpectedError(error);
-      this.logJson({ error: json });
-      this.exit(exitCode);
-    }
-    if (causes(error).length) {
+    // A Temporal failure in text too: oclif would print only its outermost layer.
+    if (this.jsonEnabled() || causes(error).length) {
       const { error: described, exitCode } = describeUnexpectedError(error);
-      this.logToStderr(`Error: ${described.message.split('\n').map(printable).join('\n')}`);
+      if (this.jsonEnabled()) this.logJson({ error: described });
+      else this.logToStderr(`Error: ${described.message.split('\n').map(printable).join('\n')}`);
       this.exit(exitCode);
     }
     return super.catch(error);
