@@ -9,8 +9,9 @@
 //   - `deployer --version`: the CLI's own start-up, the floor under every command;
 //   - reading those 1,000 releases straight from a newly opened store, in process (what a CLI on the worker's
 //     machine used to do, before start-up);
-//   - `deployer history` from an empty DEPLOYER_HOME, through Temporal's HTTP API and the worker.
-//     Target: < 500 ms; and the same over gRPC (no HTTP address given: the SDK's client), for comparison;
+//   - `deployer history` from an empty DEPLOYER_HOME given only the server's gRPC address, through
+//     Temporal's HTTP API (assumed beside it, as `dev start` opens it) and the worker. Target: < 500 ms;
+//     and the same over gRPC (HTTP address `none`: the SDK's client), for comparison;
 //   - `deployer plan` of the example's notification-service from an empty home, compared with what
 //     is deployed through Temporal, beside the same plan on the repo alone (no Temporal). Target: < 1.5 s.
 // Everything runs in throwaway DEPLOYER_HOMEs on free ports and is stopped at the end.
@@ -64,11 +65,17 @@ async function measure(mode) {
   // As root the state database runs as the `postgres` user, which must reach its directory.
   fs.chmodSync(home, 0o755);
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-bench-client-'));
-  const [port, httpPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  // The dev server opens its HTTP API beside its gRPC port (+10), which a client then assumes untold.
+  const { freePortWithFreeNeighbour } = require(path.join(ROOT, 'dist', 'src', 'tcpPorts'));
+  const { HTTP_PORT_OFFSET } = require(path.join(ROOT, 'dist', 'src', 'devenv', 'endpoints'));
+  const [port, uiPort] = [await freePortWithFreeNeighbour(HTTP_PORT_OFFSET), await freePort()];
   const workerEnv = { DEPLOYER_HOME: home, DEPLOYER_KEEP_RELEASES: String(RELEASES) };
-  const clientEnv = { DEPLOYER_HOME: empty, DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${port}`, DEPLOYER_TEMPORAL_HTTP_ADDRESS: `127.0.0.1:${httpPort}`, DEPLOYER_CONFIG: path.join(empty, 'none.json') };
+  // As a second machine would be set up: the server's address, nothing else.
+  const clientEnv = { DEPLOYER_HOME: empty, DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${port}`, DEPLOYER_CONFIG: path.join(empty, 'none.json') };
   try {
-    cli(['dev', 'start', '--state', mode, '--port', String(port), '--http-port', String(httpPort), '--ui-port', String(uiPort)], workerEnv);
+    cli(['dev', 'start', '--state', mode, '--port', String(port), '--ui-port', String(uiPort)], workerEnv);
+    const httpAddress = JSON.parse(fs.readFileSync(path.join(home, 'dev', 'dev.json'), 'utf8')).temporalHttpAddress;
+    if (httpAddress !== `127.0.0.1:${port + HTTP_PORT_OFFSET}`) throw new Error(`the dev server's HTTP API is at ${httpAddress}, not beside its gRPC port`);
     const url = mode === 'postgres' ? fs.readFileSync(path.join(home, 'dev', 'state-db.url'), 'utf8') : undefined;
     const { openStateStore } = require(path.join(ROOT, 'dist', 'src', 'state', 'stateStore'));
     // The stores read their retention from the process's environment, as the worker's do.
@@ -94,13 +101,13 @@ async function measure(mode) {
     // Once before timing: the worker's first read bundles nothing, but its first connection is slower.
     if (!cli(historyArgs, clientEnv).stdout.includes('v1.2.0')) throw new Error('history from the empty home does not show the newest release');
     if (!cli(planArgs, clientEnv).stdout.includes('No changes')) throw new Error('plan from the empty home is not a no-op');
-    const noTemporal = { ...clientEnv, DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, DEPLOYER_TEMPORAL_HTTP_ADDRESS: `127.0.0.1:${await freePort()}` };
+    const noTemporal = { ...clientEnv, DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` };
     return {
       startup: medianMs(RUNS, () => cli(['--version'], clientEnv).ms),
       storeRead: median(reads),
       history: medianMs(RUNS, () => cli(historyArgs, clientEnv).ms),
       // The same over gRPC, measured beside it: the SDK's client is most of a CLI run's CPU.
-      historyGrpc: medianMs(RUNS, () => cli(historyArgs, { ...clientEnv, DEPLOYER_TEMPORAL_HTTP_ADDRESS: '' }).ms),
+      historyGrpc: medianMs(RUNS, () => cli(historyArgs, { ...clientEnv, DEPLOYER_TEMPORAL_HTTP_ADDRESS: 'none' }).ms),
       plan: medianMs(RUNS, () => cli(planArgs, clientEnv).ms),
       // Exit 1: alone, the repo's plan cannot show user-service deployed, which notification-service reads.
       planRepoOnly: medianMs(RUNS, () => cli(planArgs, noTemporal, [1]).ms),
@@ -119,7 +126,7 @@ async function main() {
   console.log(`${''.padEnd(58)}${'files'.padStart(11)}  ${'PostgreSQL'.padStart(11)}`);
   console.log(row('deployer --version (CLI start-up)', 'startup'));
   console.log(row(`read ${RELEASES} releases from the store, in process`, 'storeRead'));
-  console.log(row('deployer history, empty home, Temporal\'s HTTP API', 'history', 500));
+  console.log(row('deployer history, empty home, Temporal\'s HTTP API (untold)', 'history', 500));
   console.log(row('  the same over gRPC', 'historyGrpc'));
   console.log(row('deployer plan, empty home, compared through Temporal', 'plan', 1500));
   console.log(row('deployer plan, repo alone (no Temporal)', 'planRepoOnly'));

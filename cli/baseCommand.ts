@@ -33,7 +33,8 @@ export abstract class BaseCommand extends Command {
     'temporal-http-address': Flags.string({
       helpGroup: 'CONNECTION',
       env: 'DEPLOYER_TEMPORAL_HTTP_ADDRESS',
-      description: 'The same frontend\'s HTTP API (host:port, 7243 by Temporal\'s convention): history, show and plan read through it, faster than over gRPC.',
+      description:
+        'The same frontend\'s HTTP API (host:port, 7243 by Temporal\'s convention): history, show and plan read through it, faster than over gRPC. Untold, a frontend on this machine is assumed to keep it at its gRPC port + 10, as `dev start` opens it; `none`: read over gRPC.',
     }),
     namespace: Flags.string({ helpGroup: 'CONNECTION', env: 'DEPLOYER_TEMPORAL_NAMESPACE', description: 'Temporal namespace.' }),
     'api-key': Flags.string({ helpGroup: 'CONNECTION', env: 'DEPLOYER_TEMPORAL_API_KEY', description: 'Temporal API key (Temporal Cloud); implies --tls.' }),

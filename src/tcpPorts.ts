@@ -12,6 +12,22 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A free loopback port whose neighbour `offset` above is free too (for a server that opens two, such as Temporal's gRPC and HTTP ports). */
+export async function freePortWithFreeNeighbour(offset: number): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port + offset <= 65535 && (await isFree(port + offset))) return port;
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 /** Resolves once something accepts TCP connections on the port, or rejects after `timeoutMs`. */
 export async function waitForPort(port: number, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { ReleasedComponent } from '../releases/releaseRecord';
 import type { TemporalSettings } from '../temporal/connection';
-import { executeWorkflow, HttpApiSettings, HttpApiUnavailableError, WorkflowOutcome } from '../temporal/httpApi';
+import { executeWorkflow, HttpApiSettings, HttpApiUnavailableError, NotTheHttpApiError, WorkflowOutcome } from '../temporal/httpApi';
 import { isServerOutage } from '../temporal/workflowResult';
 import {
   DeployedReleases,
@@ -44,7 +44,7 @@ export function temporalReleaseReads(options: TemporalReleaseReadsOptions): Rele
   const { taskQueue } = options;
   const address = 'settings' in options ? options.settings.address : (options.address ?? 'its configured address');
   const timeoutMs = options.timeoutMs ?? RELEASE_READ_TIMEOUT_MS;
-  const overHttp = 'settings' in options && options.settings.httpAddress ? { ...options.settings, httpAddress: options.settings.httpAddress } : undefined;
+  let overHttp = 'settings' in options && options.settings.httpAddress ? { ...options.settings, httpAddress: options.settings.httpAddress } : undefined;
   let connecting: Promise<{ client: Client; close: () => Promise<void> }> | undefined;
   const connect = () => (connecting ??= 'settings' in options ? connectClient(options.settings) : Promise.resolve({ client: options.client, close: async () => {} }));
   const workerNotAnswering = () =>
@@ -72,7 +72,7 @@ export function temporalReleaseReads(options: TemporalReleaseReadsOptions): Rele
     }
   }
 
-  async function readOverHttp<T>(settings: HttpApiSettings, request: ReadReleasesRequest): Promise<T> {
+  async function readOverHttp<T>(settings: HttpApiSettings & Pick<TemporalSettings, 'httpAddressAssumed'>, request: ReadReleasesRequest): Promise<T> {
     let outcome: WorkflowOutcome;
     try {
       outcome = await executeWorkflow(settings, {
@@ -83,6 +83,11 @@ export function temporalReleaseReads(options: TemporalReleaseReadsOptions): Rele
         executionTimeoutMs: timeoutMs,
       });
     } catch (error) {
+      // An address only assumed by convention: no Temporal HTTP API there, so gRPC, as when none is known.
+      if (settings.httpAddressAssumed && (error instanceof HttpApiUnavailableError || error instanceof NotTheHttpApiError)) {
+        overHttp = undefined;
+        return readOverGrpc<T>(request);
+      }
       if (error instanceof HttpApiUnavailableError) throw unreachable(`Temporal's HTTP API at ${settings.httpAddress}`, error.message, '--temporal-http-address / DEPLOYER_TEMPORAL_HTTP_ADDRESS');
       throw error;
     }

@@ -8,7 +8,7 @@ import { runtimeEndpoint, runtimeEndpointFile } from '../targets/local/endpoint'
 import { toolPath } from '../toolchain';
 import { SEARCH_ATTRIBUTES } from '../temporal/contracts';
 import { deployerTaskQueue } from '../temporal/taskQueue';
-import { defaultEndpoints, devDir, DevEndpoints, devEndpoints, endpointsFile } from './endpoints';
+import { defaultEndpoints, devDir, DevEndpoints, devEndpoints, endpointsFile, HTTP_PORT_OFFSET } from './endpoints';
 import { managedProcess, ManagedProcess, runningPid, sleep, startDetached, stopProcess } from './processes';
 import { freePort } from '../tcpPorts';
 import { hostAndPort } from '../temporal/addressProbe';
@@ -179,9 +179,9 @@ function stateStoreDescription(): string {
   return recordedStateMode() === 'postgres' ? `the state database (PostgreSQL, data in ${stateDatabaseDir()})` : 'files';
 }
 
-/** Temporal's HTTP port by its convention (gRPC + 10) when nothing listens there, else any free one. */
+/** Temporal's HTTP port by its convention (gRPC + HTTP_PORT_OFFSET) when nothing listens there, else any free one. */
 async function httpPortBeside(grpcPort: number): Promise<number> {
-  const beside = grpcPort + 10;
+  const beside = grpcPort + HTTP_PORT_OFFSET;
   return beside > 65535 || (await listening('127.0.0.1', beside)) ? freePort() : beside;
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stateDir } from '../paths';
+import { hostAndPort } from '../temporal/addressProbe';
 import { DEFAULT_NAMESPACE } from '../temporal/contracts';
 
 // Where the local dev environment listens, readable without loading Temporal (CLI start-up time).
@@ -38,4 +39,19 @@ export function defaultEndpoints(port: number, uiPort: number, httpPort?: number
     uiUrl: `http://127.0.0.1:${uiPort}`,
     namespace: DEFAULT_NAMESPACE,
   };
+}
+
+/** `dev start` opens Temporal's HTTP API this far above its gRPC port when it is free (7233 -> 7243, Temporal's own pair). */
+export const HTTP_PORT_OFFSET = 10;
+
+/**
+ * Where a Temporal on this machine has its HTTP API by that convention, for a loopback gRPC address
+ * only: another machine's is never guessed, where a port that drops packets would cost a connect
+ * timeout. Lets a CLI with an empty DEPLOYER_HOME read through the dev server's HTTP API too.
+ */
+export function conventionalHttpAddress(grpcAddress: string): string | undefined {
+  const { host, port } = hostAndPort(grpcAddress);
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  if (!loopback || port + HTTP_PORT_OFFSET > 65535) return undefined;
+  return `${host.includes(':') ? `[${host}]` : host}:${port + HTTP_PORT_OFFSET}`;
 }

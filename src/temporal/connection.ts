@@ -11,6 +11,11 @@ export interface TemporalSettings {
    * (release reads) then go that way, without loading the SDK.
    */
   httpAddress?: string;
+  /**
+   * The HTTP address was not told but assumed by the dev server's convention (see
+   * conventionalHttpAddress): a read that finds no Temporal HTTP API there goes over gRPC instead.
+   */
+  httpAddressAssumed?: boolean;
   namespace: string;
   apiKey?: string;
   tls?: boolean;

@@ -35,6 +35,11 @@ export class HttpApiUnavailableError extends Error {
   override name = 'HttpApiUnavailableError';
 }
 
+/** What answers at the address is not Temporal's HTTP API (another server, or the gRPC port). */
+export class NotTheHttpApiError extends Error {
+  override name = 'NotTheHttpApiError';
+}
+
 /** The frontend's HTTP port by Temporal's convention, for an address that names none. */
 const HTTP_DEFAULT_PORT = 7243;
 
@@ -166,8 +171,8 @@ function request(settings: HttpApiSettings, agent: http.Agent, method: string, p
   });
 }
 
-function notTheHttpApi(settings: HttpApiSettings, detail: string): Error {
-  return new Error(`what answers at ${settings.httpAddress} is not Temporal's HTTP API (${detail}). Give the frontend's HTTP port (its httpPort, 7243 by convention; \`deployer dev status\` shows the dev server's) with --temporal-http-address / DEPLOYER_TEMPORAL_HTTP_ADDRESS.`);
+function notTheHttpApi(settings: HttpApiSettings, detail: string): NotTheHttpApiError {
+  return new NotTheHttpApiError(`what answers at ${settings.httpAddress} is not Temporal's HTTP API (${detail}). Give the frontend's HTTP port (its httpPort, 7243 by convention; \`deployer dev status\` shows the dev server's) with --temporal-http-address / DEPLOYER_TEMPORAL_HTTP_ADDRESS.`);
 }
 
 function parse(text: string): unknown {

@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDesiredStack } from '../../src/model/loadRepo';
+import { conventionalHttpAddress } from '../../src/devenv/endpoints';
 import { installRoot } from '../../src/paths';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import type { ReleaseRecord, ReleaseResult } from '../../src/releases/releaseRecord';
 import { freePort } from '../../src/tcpPorts';
 import { workerPorts } from '../../worker/ports';
 import { runCli } from '../support/cli';
-import { testWorker } from '../support/temporal';
+import { testClient, testServerAddress, testWorker } from '../support/temporal';
 
 // The issue "clients need only Temporal": the worker holds the release log; a CLI on another
 // machine (an empty DEPLOYER_HOME, the same Temporal) sees the same history and plans against what
@@ -101,7 +102,8 @@ describe('a CLI with nothing but Temporal', () => {
       ['history', '--service', 'notification-service', '--environment', 'staging', '--json'],
       ['plan', '--stack', stack, '--service', 'notification-service', '--environment', environment, '--var', 'VERSION=v1.3.0', '--json'],
     ]) {
-      const [http, grpc] = [await runCli(args, overHttp, repo), await runCli(args, as(emptyHome), repo)];
+      // `none`: gRPC, even where an HTTP API would be assumed.
+      const [http, grpc] = [await runCli(args, overHttp, repo), await runCli(args, as(emptyHome, { DEPLOYER_TEMPORAL_HTTP_ADDRESS: 'none' }), repo)];
       expect(http.code).toBe(0);
       expect(http.stderr).toBe('');
       expect(http.stdout).toBe(grpc.stdout);
@@ -111,6 +113,28 @@ describe('a CLI with nothing but Temporal', () => {
     expect(nobody.code).toBe(1);
     expect(JSON.parse(nobody.stdout).error.code).toBe('WORKER_NOT_ANSWERING');
   }, 60_000);
+
+  it('an empty home on the machine of a Temporal that keeps the convention (HTTP port = gRPC + 10) reads over its HTTP API untold', async () => {
+    expect(process.env.DEPLOYER_TEST_TEMPORAL_HTTP_ADDRESS).toBe(conventionalHttpAddress(testServerAddress()));
+    const since = new Date(Date.now() - 1000).toISOString();
+    const remote = await runCli(['history', '--service', 'notification-service', '--environment', environment, '--json'], as(emptyHome), repo);
+    expect(remote.code).toBe(0);
+    // Who started the reads: the HTTP client names itself deployer-cli@<pid>; the SDK's client <pid>@<host>.
+    const { client, close } = await testClient();
+    try {
+      const query = `WorkflowType = 'readReleases' AND TaskQueue = '${taskQueue}' AND StartTime > '${since}'`;
+      const reads: string[] = [];
+      for (let tries = 0; reads.length === 0 && tries < 50; tries += 1) {
+        for await (const execution of client.workflow.list({ query })) reads.push(execution.workflowId);
+        if (reads.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(reads).toHaveLength(1);
+      const started = (await client.workflow.getHandle(reads[0]!).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+      expect(started?.identity).toMatch(/^deployer-cli@\d+$/);
+    } finally {
+      await close();
+    }
+  });
 
   it('without Temporal: plan runs on the repo alone and says so; history fails saying how to start Temporal', async () => {
     const down = as(emptyHome, { DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevEnvironment } from '../../src/devenv/devEnvironment';
-import { freePort } from '../../src/tcpPorts';
+import { HTTP_PORT_OFFSET } from '../../src/devenv/endpoints';
+import { freePort, freePortWithFreeNeighbour } from '../../src/tcpPorts';
 import { workerNamespace } from './namespaces';
 
 // One real Temporal dev server for the whole integration run, in a throwaway state dir and on free
@@ -16,7 +17,8 @@ export default async function globalSetup(config: Config.GlobalConfig): Promise<
   fs.chmodSync(home, 0o711);
   process.env.DEPLOYER_HOME = home;
   const namespaces = Array.from({ length: config.maxWorkers }, (_, index) => workerNamespace(index + 1));
-  const [status, bundle] = await Promise.all([startDevEnvironment({ port: await freePort(), uiPort: await freePort(), withoutWorker: true, namespaces }), workflowBundle(home)]);
+  // The dev server keeps the convention a CLI assumes when nobody names its HTTP API (gRPC port + 10), as on a developer's machine.
+  const [status, bundle] = await Promise.all([startDevEnvironment({ port: await freePortWithFreeNeighbour(HTTP_PORT_OFFSET), uiPort: await freePort(), withoutWorker: true, namespaces }), workflowBundle(home)]);
   process.env.DEPLOYER_TEMPORAL_ADDRESS = status.endpoints.temporalAddress;
   process.env.DEPLOYER_TEMPORAL_NAMESPACE = status.endpoints.namespace;
   // Under a name of its own: a CLI given DEPLOYER_TEMPORAL_HTTP_ADDRESS would read through it, also

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -10,6 +12,7 @@ import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import type { ReleasedComponent, ReleaseRecord, ReleaseResult } from '../../src/releases/releaseRecord';
 import { DeployedReleases, MAX_RELEASES_PER_READ, ServiceReleases } from '../../src/temporal/releaseReads';
 import { ReleasesUnavailableError } from '../../src/errors';
+import { freePort } from '../../src/tcpPorts';
 
 const api = { id: 'orders/api', service: 'orders', name: 'api', kind: 'MicroService', spec: { image: 'orders:v1' }, dependsOn: [], configs: [{ path: 'app.yaml', content: 'level: info' }], specHash: 'h1' } as unknown as ReleasedComponent;
 
@@ -150,5 +153,36 @@ describe('temporalReleaseReads', () => {
     } finally {
       await reads.close();
     }
+  });
+
+  describe('an HTTP address assumed by convention, not told', () => {
+    let notTemporal: http.Server;
+    let notTemporalAddress: string;
+    beforeAll(async () => {
+      notTemporal = http.createServer((_request, response) => response.end('hello'));
+      await new Promise<void>((resolve) => notTemporal.listen(0, '127.0.0.1', resolve));
+      notTemporalAddress = `127.0.0.1:${(notTemporal.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise((resolve) => notTemporal.close(resolve)));
+
+    const firstFailure = async (httpAddress: string, httpAddressAssumed: boolean) => {
+      const reads = temporalReleaseReads({ settings: { address: '127.0.0.1:1', httpAddress, httpAddressAssumed, namespace: 'default' }, taskQueue: 'q1' });
+      try {
+        return (await reads.deployedReleases({ stack: 'shop', environment: 'production' }).catch((error: unknown) => error)) as Error;
+      } finally {
+        await reads.close();
+      }
+    };
+
+    it('reads over gRPC when nothing listens there, where a told one fails naming it', async () => {
+      const nothing = `127.0.0.1:${await freePort()}`;
+      expect((await firstFailure(nothing, true)).message).toMatch(/^cannot reach Temporal at 127\.0\.0\.1:1 /);
+      expect((await firstFailure(nothing, false)).message).toMatch(/^cannot reach Temporal's HTTP API at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    });
+
+    it('reads over gRPC when another server answers there, where a told one fails naming it', async () => {
+      expect((await firstFailure(notTemporalAddress, true)).message).toMatch(/^cannot reach Temporal at 127\.0\.0\.1:1 /);
+      expect((await firstFailure(notTemporalAddress, false)).message).toMatch(/^what answers at 127\.0\.0\.1:\d+ is not Temporal's HTTP API \(HTTP 200: hello\)/);
+    });
   });
 });

@@ -44,9 +44,22 @@ describe('where the CLI finds Temporal\'s HTTP API', () => {
     expect(resolveSettings({})).toMatchObject({ address: 'temporal.internal:7233', httpAddress: 'temporal.internal:7243' });
   });
 
-  it('has none from a dev server recorded before it kept one: reads go over gRPC', () => {
+  it('assumes the dev server\'s convention (gRPC port + 10) for a server on this machine whose HTTP API nobody told', () => {
+    // An empty home: the dev server on its usual ports.
+    expect(resolveSettings({})).toMatchObject({ address: '127.0.0.1:7233', httpAddress: '127.0.0.1:7243', httpAddressAssumed: true });
+    expect(resolveSettings({ 'temporal-address': 'localhost:7300' })).toMatchObject({ httpAddress: 'localhost:7310', httpAddressAssumed: true });
+    expect(resolveSettings({ 'temporal-address': '[::1]:7300' })).toMatchObject({ httpAddress: '[::1]:7310', httpAddressAssumed: true });
+    // Recorded by a dev server from before it kept one.
     fs.mkdirSync(path.dirname(endpointsFile()), { recursive: true });
     fs.writeFileSync(endpointsFile(), JSON.stringify(defaultEndpoints(7300, 8300)));
-    expect(resolveSettings({})).toMatchObject({ address: '127.0.0.1:7300', httpAddress: undefined });
+    expect(resolveSettings({})).toMatchObject({ address: '127.0.0.1:7300', httpAddress: '127.0.0.1:7310', httpAddressAssumed: true });
+  });
+
+  it('assumes nothing of another machine\'s server, or where one is told, or where `none` says gRPC', () => {
+    expect(resolveSettings({ 'temporal-address': 'temporal.internal:7233' })).toMatchObject({ httpAddress: undefined });
+    expect(resolveSettings({ 'temporal-address': '127.0.0.1:7233', 'temporal-http-address': '127.0.0.1:9000' })).toEqual(expect.objectContaining({ httpAddress: '127.0.0.1:9000' }));
+    expect(resolveSettings({ 'temporal-address': '127.0.0.1:7233', 'temporal-http-address': '127.0.0.1:9000' }).httpAddressAssumed).toBeUndefined();
+    expect(resolveSettings({ 'temporal-address': '127.0.0.1:7233', 'temporal-http-address': 'none' })).toMatchObject({ httpAddress: undefined });
+    expect(resolveSettings({ 'temporal-address': '127.0.0.1:7233', 'temporal-http-address': 'none' }).httpAddressAssumed).toBeUndefined();
   });
 });
