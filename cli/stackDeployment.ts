@@ -42,6 +42,9 @@ export async function startStackDeployment(client: Client, request: DeployReques
   }
 }
 
+/** How often each service's progress is asked for. */
+const POLL_MS = 500;
+
 /** Reports each service's deployment as it progresses (one line per change) until the stack's ends. */
 export async function followStackDeployment(client: Client, handle: WorkflowHandle, request: DeployRequest, log?: (line: string) => void): Promise<DeployStackResult> {
   const { desired } = request;
@@ -50,7 +53,10 @@ export async function followStackDeployment(client: Client, handle: WorkflowHand
   const done = resultThroughOutages<DeployStackResult>(handle);
   let finished = false;
   void done.finally(() => (finished = true)).catch(() => undefined);
-  while (!finished) {
+  for (;;) {
+    // Once the stack's deployment has ended, one more pass: a service's last changes (the last
+    // component rolled back) may have come after the previous one.
+    const lastPass = finished;
     for (const service of desired.services) {
       const progress = await client.workflow
         .getHandle(deployServiceWorkflowId(desired.stack, desired.environment.name, service.name))
@@ -62,9 +68,10 @@ export async function followStackDeployment(client: Client, handle: WorkflowHand
       seen.set(service.name, progress);
       for (const line of lines) log?.(`${service.name} ${line.trim()}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (lastPass) return done;
+    // Wakes at once when the deployment ends instead of a poll interval later.
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, POLL_MS)), done.catch(() => undefined)]);
   }
-  return done;
 }
 
 /** How a stack deployment ended, a line per service. */
