@@ -67,7 +67,7 @@ export class Rollout {
     const failed = wave.components.filter((component) => component.state === 'failed');
     if (failed.length) {
       wave.state = 'failed';
-      throw new DeploymentFailed(`wave ${wave.index} failed: ${failed.map((component) => `${component.id}: ${component.error}`).join('; ')}`);
+      throw new DeploymentFailed(`wave ${wave.index} failed: ${failed.map((component) => namingComponent(component.id, component.error)).join('; ')}`);
     }
     const rejected = outcomes.find((outcome) => outcome.status === 'rejected');
     if (rejected) throw (rejected as PromiseRejectedResult).reason;
@@ -104,6 +104,11 @@ export class Rollout {
   private task(component: ReleasedComponent): ComponentTask {
     return { stack: this.stack, environment: this.environment, component };
   }
+}
+
+/** A component's error, named by the component once: a target's own errors already start with it. */
+function namingComponent(id: string, error = ''): string {
+  return error.startsWith(`${id}:`) ? error : `${id}: ${error}`;
 }
 
 /** An error as a deployment reports it: its cause's message when it has one (an activity's failure). */

@@ -158,7 +158,8 @@ describe('deployService branches (time-skipping, fake activities)', () => {
   it('a failed wave rolls back what it applied; later waves never run', async () => {
     behave({
       applyComponent: async ({ component }) => {
-        if ((component.spec as { image?: string }).image === 'user-api:v2.0.0') throw ApplicationFailure.nonRetryable('container exited with 1');
+        // A target's errors name their component already: the reason names it once.
+        if ((component.spec as { image?: string }).image === 'user-api:v2.0.0') throw ApplicationFailure.nonRetryable('user-service/api: container exited with 1');
         return { durationMs: 1, changes: {} };
       },
     });
