@@ -6,6 +6,7 @@ import { interpolate } from './interpolate';
 import { plainTextSecrets } from './plainTextSecrets';
 import { ComponentReferences, readReferences } from './references';
 import { checkForAws, rdsIdentifierProblem } from './awsSpecChecks';
+import { checkForLocal } from './localSpecChecks';
 import { API_VERSION, COMPONENT_KINDS, ComponentKind, componentFileSchema, componentKinds, EnvironmentSpec, KindedSpec, MicroServiceSpec } from './schema';
 import { checkMicroService, SpecProblem } from './specChecks';
 import type { ConfigFile, DesiredComponent } from './types';
@@ -28,6 +29,8 @@ export interface ComponentContext {
   platform?: EnvironmentSpec['platform'];
   /** The environment's rollout defaults: on aws a canary needs ingress, whoever chose the strategy. */
   rollout?: EnvironmentSpec['rollout'];
+  /** How the local target runs images (local): a MicroService's image needs its entry. Undefined when the environment file did not load (its own problems are reported). */
+  local?: NonNullable<EnvironmentSpec['local']>;
   environments: string[];
   variables: Record<string, string>;
 }
@@ -103,6 +106,7 @@ export function loadComponent(dir: string, context: ComponentContext, diagnostic
       diagnostics.push(at.file.diagnostic(at.path, problem.message, problem.hint));
     }
   };
+  if (context.target === 'local' && context.local) report(checkForLocal(typed, context.local, `environments/${context.environment}.yaml`));
   if (context.target === 'aws') {
     report(checkForAws(typed, { platform: context.platform, rollout: context.rollout }, `environments/${context.environment}.yaml`));
     const identifier = kind === 'RDS' ? rdsIdentifierProblem({ stack: context.stack, environment: context.environment, service: context.service, component: name }) : undefined;

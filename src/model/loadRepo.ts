@@ -62,7 +62,7 @@ export function loadDesiredStack(options: LoadOptions): DesiredStack {
   for (const serviceName of serviceNames) {
     const service = loadService(root, options.stack, serviceName, diagnostics);
     const componentsDir = path.join(stackDir, 'services', serviceName, 'components');
-    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, target, platform: environment?.spec.platform, rollout: environment?.spec.rollout, environments: environmentFiles, variables };
+    const context = { repoRoot: root, stack: options.stack, service: serviceName, environment: options.environment, target, platform: environment?.spec.platform, rollout: environment?.spec.rollout, local: environment ? (environment.spec.local ?? { images: {} }) : undefined, environments: environmentFiles, variables };
     // Components are checked even when service.yaml is broken, so one run reports every problem.
     for (const componentName of listDirs(componentsDir)) {
       declared.add(`${serviceName}/${componentName}`);

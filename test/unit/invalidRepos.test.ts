@@ -248,6 +248,14 @@ const cases: Case[] = [
     ],
   },
   { name: 'canary-weight-over-100', environment: 'production', variables: {}, expected: [`${ENV}:13:19 "weight" must be at most 100`] },
+  // Caught before a deployment creates the service's dependencies only to roll them back for want of it.
+  {
+    name: 'local-image-not-in-environment',
+    environment: 'production',
+    variables: {},
+    expected: [`${CART_API}:6:10 environments/production.yaml runs on the local target but has no local.images entry for "cart-api", so nothing says how to run this image on this machine`],
+    hints: { [`${CART_API}:6:10 environments/production.yaml runs on the local target but has no local.images entry for "cart-api", so nothing says how to run this image on this machine`]: 'Add local.images.cart-api (command and workingDir) to environments/production.yaml.' },
+  },
   // replicas is not written: point at the scaling block that set the bounds (in infra.yaml).
   { name: 'replicas-default-outside-autoscaling', environment: 'production', variables: {}, expected: [`${CART_API_INFRA}:6:3 replicas (1) is outside autoscaling bounds 2-5`] },
 
