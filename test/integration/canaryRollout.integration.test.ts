@@ -158,9 +158,12 @@ describe('canary rollouts when the worker dies', () => {
     let second: ChildProcess | undefined;
     let handle: WorkflowHandle | undefined;
     let passed = false;
+    // What is tested is where a new worker resumes, not the analysis: a p99 over the short second
+    // step of a replica started moments ago on a loaded machine is noise (72 ms vs 16 ms failed it
+    // once), so only errors judge here.
     const version = (tag: string, steps?: Steps) => {
       const model = loadDesiredStack({ root: repo.root, stack: 'user-platform', environment: 'development', variables: { VERSION: tag } });
-      model.environment.spec.rollout = { healthTimeout: '40s', monitorWindow: '0s', checkInterval: '1s', ...(steps && { strategy: 'canary' as const, canary: { steps, analysis: { maxErrorRateIncrease: 1, maxP99LatencyIncreasePercent: 50, minRequests: 5, insufficientTraffic: 'wait' as const } } }) };
+      model.environment.spec.rollout = { healthTimeout: '40s', monitorWindow: '0s', checkInterval: '1s', ...(steps && { strategy: 'canary' as const, canary: { steps, analysis: { maxErrorRateIncrease: 1, maxP99LatencyIncreasePercent: 1000, minRequests: 5, insufficientTraffic: 'wait' as const } } }) };
       return repo.rendered(model);
     };
     try {
