@@ -172,8 +172,15 @@ export function progressEvents(before: DeploymentProgress | undefined, after: De
     }
   }
   for (const canary of after.canaries ?? []) lines.push(...canaryEvents(before?.canaries?.find((candidate) => candidate.component === canary.component), canary));
-  if (before?.phase !== after.phase && after.phase !== 'planning' && after.phase !== 'unchanged') lines.push(`→ ${after.phase}`);
+  if (before?.phase !== after.phase && after.phase !== 'planning' && after.phase !== 'unchanged') lines.push(`→ ${after.phase}${phaseDetail(after)}`);
   return lines;
+}
+
+/** What a log reader needs to know of a phase that may last long: monitoring says for how long, and what rolls back. */
+function phaseDetail(progress: DeploymentProgress): string {
+  const monitoring = progress.monitoring;
+  if (progress.phase !== 'monitoring' || !monitoring) return '';
+  return ` for ${minutesAndSeconds(monitoring.windowMs)} (rollback above ${monitoring.thresholds.errorRatePercent}% errors or p99 ${monitoring.thresholds.p99LatencyMs} ms; rollout.monitorWindow sets how long)`;
 }
 
 /** A canary's news for a log reader: a step begun, a wait for a promotion, a step's outcome, the canary's end. */
