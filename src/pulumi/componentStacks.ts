@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   ConcurrentUpdateError,
   ConfigMap,
@@ -17,11 +19,13 @@ import type { ComponentStackId } from '../model/componentRef';
 import { localRuntimeHome } from '../paths';
 import { pulumiEnv, toolPath } from '../toolchain';
 import { releasesToKeep } from '../releases/retention';
-import { ComponentOutputs, RecordedResource, recordedResources, recordedStackOutputs } from './recordedState';
+import { ComponentOutputs, isRecordedSecret, RecordedResource, recordedResourceNamed, recordedResources, recordedStackOutputs, recordedUrns, revealedResourceNamed } from './recordedState';
 import { diffRefreshEvent, ResourceDrift } from './refreshDiff';
 import { makeWorkspace, sweepAbandonedWorkspaces } from './workspaces';
 import { AwsTargetError, LocalTargetError } from '../errors';
 import { withTimeout } from '../withTimeout';
+
+const execFileAsync = promisify(execFile);
 
 export type { ResourceDrift } from './refreshDiff';
 export type { ComponentOutputs, RecordedResource } from './recordedState';
@@ -71,6 +75,15 @@ export interface RunHooks {
   onStaleLockCleared?: (note: string) => void | Promise<void>;
 }
 
+/** One member of a run over several: a component's resources, registered by its program under `name` (a name unique in the stack). */
+export interface StackMember {
+  name: string;
+  program: PulumiFn;
+}
+
+/** How a member of a run over several ended: applied, with its outputs and changes, or its own error. */
+export type MemberOutcome = { applied: Omit<UpOutcome, 'outputs'>; error?: undefined } | { error: Error; applied?: undefined };
+
 export interface UpOutcome {
   /** For callers outside the worker: secret outputs withheld. */
   outputs: Record<string, unknown>;
@@ -94,6 +107,8 @@ export class ComponentStacks {
   private swept = false;
   /** Outputs holding a secret, as the engine decrypted them, by stack and state (its hash). */
   private readonly decryptedOutputs = new Map<string, ComponentOutputs>();
+  /** Stacks exported with their secrets shown, by stack and state (its hash): members' secret outputs. */
+  private readonly revealedStates = new Map<string, Parameters<typeof revealedResourceNamed>[0]>();
 
   constructor(
     private readonly backend: PulumiBackend,
@@ -124,12 +139,69 @@ export class ComponentStacks {
     return { outputs: visibleOutputs(outputs), allOutputs: flaggedOutputs(outputs), changes, durationMs: Date.now() - started };
   }
 
+  /**
+   * One engine run that applies several members of one stack (the components of a service that a
+   * wave applies), each registered by its own program; every other resource the stack holds is left
+   * as recorded (only the members are targeted). Members are independent: one that fails does not
+   * stop the others (continue on error), and each gets its own outcome. A member whose program
+   * throws fails with that error; the run then fails too, and the engine deletes nothing (it
+   * deletes only after a program that completed). A member the run never reached fails with the
+   * run's error, which may be tried again.
+   */
+  async upMembers(id: ComponentStackId, members: StackMember[], hooks: RunHooks = {}): Promise<Map<string, MemberOutcome>> {
+    const started = Date.now();
+    const names = new Set(members.map((member) => member.name));
+    // Targets, not exclusions: what the run may touch is fixed by name whatever another engine adds
+    // to the stack meanwhile (exclusions read from the state before the run would let a resource
+    // created in between be deleted as unregistered). A pattern, as an exact URN refuses a resource
+    // the stack does not have yet.
+    const targets = members.map((member) => `urn:pulumi:${id.stack}::${id.project}::**::${member.name}`);
+    const programs = members.map((member) => ({ name: member.name, ...programExports(member.program) }));
+    const thrown = new Map<string, unknown>();
+    const composite: PulumiFn = async () => {
+      const settled = await Promise.allSettled(programs.map((member) => member.program()));
+      settled.forEach((outcome, index) => outcome.status === 'rejected' && thrown.set(programs[index]!.name, outcome.reason));
+      if (thrown.size) throw new Error(`the programs of ${[...thrown.keys()].join(', ')} failed`);
+      return {};
+    };
+    const seen = memberEvents(names);
+    let runError: unknown;
+    await this.withStack(id, composite, async (stack) => {
+      // Members' outputs are their programs' exports; the stack exports nothing to read back.
+      withoutReadsAfterUp(stack, async () => ({}));
+      const listen = progressListener(hooks);
+      const onEvent = (event: EngineEvent) => {
+        listen(event);
+        seen.observe(event);
+      };
+      await withoutStaleLock(stack, this.backend, hooks, () => stack.up({ refresh: true, target: targets, continueOnError: true, signal: engineSignal(hooks), onEvent })).catch((error: unknown) => {
+        runError = error;
+      });
+    });
+    await this.backend.pruneHistory(id, this.updatesToKeep);
+    const durationMs = Date.now() - started;
+    const outcomes = new Map<string, MemberOutcome>();
+    for (const member of programs) {
+      const failed = seen.failure(member.name);
+      if (thrown.has(member.name)) outcomes.set(member.name, { error: programFailure(thrown.get(member.name)) });
+      else if (failed) outcomes.set(member.name, { error: failed });
+      else if (seen.completed(member.name)) outcomes.set(member.name, { applied: { allOutputs: flaggedOutputs(await member.outputs()), changes: seen.changes(member.name), durationMs } });
+      else outcomes.set(member.name, { error: runError instanceof Error ? runError : new Error(`the engine ended before applying ${member.name}`) });
+    }
+    return outcomes;
+  }
+
   /** Refresh in preview mode: reports what changed behind Pulumi's back, without touching state. */
-  async previewRefresh(id: ComponentStackId, program: PulumiFn, hooks: RunHooks = {}): Promise<ResourceDrift[]> {
+  async previewRefresh(id: ComponentStackId, program: PulumiFn, hooks: RunHooks = {}, member?: string): Promise<ResourceDrift[]> {
+    // A member's resources only, where the stack holds a service's components.
+    const target = member === undefined ? undefined : recordedUrns(await this.backend.stackState(id)).filter((urn) => resourceName(urn) === member);
+    // No target would refresh the whole stack: a member the stack does not have has nothing to refresh.
+    if (target?.length === 0) return [];
     return this.withStack(id, program, async (stack) => {
       const drifts: ResourceDrift[] = [];
       const report = progressListener(hooks);
       await withoutStaleLock(stack, this.backend, hooks, () => stack.previewRefresh({
+        target,
         signal: engineSignal(hooks),
         onEvent: (event) => {
           report(event);
@@ -151,11 +223,56 @@ export class ComponentStacks {
   }
 
   /**
-   * The stack's resources as its state records them, read without starting the engine; undefined
-   * when only the engine can say (no state, or operations left pending).
+   * Moves everything `source` holds into `dest` (Pulumi's `state move`: the resources keep running,
+   * untouched) and removes `source`: a component's own stack from before its service had one. A
+   * source that does not exist is nothing to do.
    */
-  async recordedResources(id: ComponentStackId): Promise<RecordedResource[] | undefined> {
-    return recordedResources(await this.backend.stackState(id));
+  async adoptStack(dest: ComponentStackId, source: ComponentStackId): Promise<void> {
+    const state = await this.backend.stackState(source);
+    if (state === undefined) return;
+    const urns = recordedUrns(state);
+    await this.withStack(dest, async () => ({}), async (stack) => {
+      const workspace = stack.workspace as LocalWorkspace;
+      // The Automation API has no state move: the same CLI, in the same workspace.
+      if (urns.length) await execFileAsync(toolPath('pulumi'), ['state', 'move', '--source', source.stack, '--dest', dest.stack, '--yes', '--non-interactive', ...urns], { cwd: workspace.workDir, env: { ...process.env, ...workspace.envVars, PULUMI_HOME: this.backend.home } });
+      // Left with its own stack resource and providers only: nothing of anyone's goes with it.
+      await workspace.removeStack(source.stack, { force: true });
+    });
+  }
+
+  /** Destroys members of a stack (only their resources), and the stack once nothing is left in it. */
+  async destroyMembers(id: ComponentStackId, names: string[], hooks: RunHooks = {}): Promise<void> {
+    const urns = recordedUrns(await this.backend.stackState(id)).filter((urn) => names.includes(resourceName(urn)));
+    if (urns.length === 0) return;
+    await this.withStack(id, async () => ({}), async (stack) => {
+      withoutSummaryRead(stack);
+      await withoutStaleLock(stack, this.backend, hooks, () => stack.destroy({ target: urns, signal: engineSignal(hooks), onEvent: progressListener(hooks) }));
+      // Only the stack's own resource and its providers left: nothing of anyone's is removed with it.
+      if (recordedUrns(await this.backend.stackState(id)).length === 0) await stack.workspace.removeStack(id.stack, { force: true });
+    });
+    await this.backend.pruneHistory(id, this.updatesToKeep);
+  }
+
+  /**
+   * The stack's resources as its state records them (those of `member` only, where one is named),
+   * read without starting the engine; undefined when only the engine can say (no state, operations
+   * left pending, or no such member).
+   */
+  async recordedResources(id: ComponentStackId, member?: string): Promise<RecordedResource[] | undefined> {
+    const resources = recordedResources(await this.backend.stackState(id));
+    if (member === undefined) return resources;
+    const own = resources?.filter((resource) => resourceName(resource.urn) === member);
+    // A member the stack does not have is as a stack without state: only the engine could say more.
+    return own?.length ? own : undefined;
+  }
+
+  /**
+   * Where a component's resources are: in its service's stack as a member, or (deployed before
+   * service stacks, not moved yet) in a stack of its own.
+   */
+  async componentStack(service: ComponentStackId, own: ComponentStackId, member: string): Promise<{ id: ComponentStackId; member?: string }> {
+    if (recordedResourceNamed(await this.backend.stackState(service), member)) return { id: service, member };
+    return (await this.backend.stackState(own)) === undefined ? { id: service, member } : { id: own };
   }
 
   /**
@@ -176,6 +293,35 @@ export class ComponentStacks {
     this.decryptedOutputs.set(key, outputs);
     if (this.decryptedOutputs.size > DECRYPTED_OUTPUTS_KEPT) this.decryptedOutputs.delete(this.decryptedOutputs.keys().next().value!);
     return outputs;
+  }
+
+  /**
+   * What a member of a stack (a component of a service's stack) exports, from its resource as the
+   * state records it, through `exportsOf`; undefined when the stack has no such member. A secret
+   * among them (stored encrypted) is read from the engine's export of the whole stack, kept for as
+   * long as the state is the same.
+   */
+  async memberOutputs(id: ComponentStackId, name: string, exportsOf: (outputs: Record<string, unknown>) => Record<string, unknown>): Promise<ComponentOutputs | undefined> {
+    const state = await this.backend.stackState(id);
+    const resource = recordedResourceNamed(state, name);
+    if (!resource) return undefined;
+    const recorded = exportsOf(resource.outputs);
+    const secrets = new Set(Object.keys(recorded).filter((key) => isRecordedSecret(recorded[key])));
+    const values = secrets.size ? exportsOf((await this.revealedResource(id, name, state!))?.outputs ?? {}) : recorded;
+    // As `pulumi stack output` shows outputs: one without a value is none.
+    return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined).map(([key, value]) => [key, { value, secret: secrets.has(key) }]));
+  }
+
+  /** A resource with its secrets decrypted (`pulumi stack export --show-secrets`), by stack and state. */
+  private async revealedResource(id: ComponentStackId, name: string, state: string): Promise<RecordedResource | undefined> {
+    const key = `${id.project}/${id.stack} ${crypto.createHash('sha256').update(state).digest('hex')}`;
+    let deployment = this.revealedStates.get(key);
+    if (!deployment) {
+      deployment = (await this.withStack(id, async () => ({}), async (stack) => stack.workspace.exportStack(id.stack))).deployment as Parameters<typeof revealedResourceNamed>[0];
+      this.revealedStates.set(key, deployment);
+      if (this.revealedStates.size > DECRYPTED_OUTPUTS_KEPT) this.revealedStates.delete(this.revealedStates.keys().next().value!);
+    }
+    return revealedResourceNamed(deployment, name);
   }
 
   /** Outputs as the engine's CLI reads them (`pulumi stack output`, with and without secrets). */
@@ -366,6 +512,53 @@ function programFailures(program: PulumiFn): { program: PulumiFn; thrown(): unkn
 function programFailure(thrown: unknown): Error {
   if (thrown instanceof AwsTargetError || thrown instanceof LocalTargetError) return new ResourceOperationError(thrown.message);
   return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
+
+/** A resource's name: the last part of its URN. */
+function resourceName(urn: string): string {
+  return urn.slice(urn.lastIndexOf('::') + 2);
+}
+
+/**
+ * The engine's events sorted by member (the resource named as the member): its operations, whether
+ * its update step completed (a refresh does not count), and its failure, told as resourceFailures
+ * tells a stack's.
+ */
+function memberEvents(names: Set<string>) {
+  const byMember = new Map<string, { ops: string[]; failed: boolean; messages: string[] }>();
+  const of = (urn: string | undefined) => {
+    const name = urn === undefined ? undefined : resourceName(urn);
+    if (name === undefined || !names.has(name)) return undefined;
+    if (!byMember.has(name)) byMember.set(name, { ops: [], failed: false, messages: [] });
+    return byMember.get(name)!;
+  };
+  return {
+    observe(event: EngineEvent) {
+      if (event.resOutputsEvent && event.resOutputsEvent.metadata.op !== 'refresh') of(event.resOutputsEvent.metadata.urn)?.ops.push(event.resOutputsEvent.metadata.op);
+      if (event.resOpFailedEvent) {
+        const member = of(event.resOpFailedEvent.metadata.urn);
+        if (member) member.failed = true;
+      }
+      const diagnostic = event.diagnosticEvent;
+      if (diagnostic?.severity === 'error') {
+        const member = of(diagnostic.urn);
+        const message = diagnostic.message.trim();
+        if (member && !member.messages.some((known) => known.endsWith(message))) member.messages.push(`${resourceName(diagnostic.urn!)}: ${message}`);
+      }
+    },
+    completed: (name: string) => (byMember.get(name)?.ops.length ?? 0) > 0,
+    changes(name: string): Record<string, number> {
+      const counts: Record<string, number> = {};
+      for (const op of byMember.get(name)?.ops ?? []) counts[op] = (counts[op] ?? 0) + 1;
+      return counts;
+    },
+    failure(name: string): Error | undefined {
+      const member = byMember.get(name);
+      if (!member?.failed && !member?.messages.length) return undefined;
+      const message = member.messages.join('; ') || `${name}: the engine reported its operation failed`;
+      return member.messages.length && !member.messages.every(isTransientFailure) ? new ResourceOperationError(message) : new Error(message);
+    },
+  };
 }
 
 /** Collects the engine's error diagnostics of resources, to report them instead of the CLI's whole output. */

@@ -32,6 +32,13 @@ export function recordedResources(checkpointJson: string | undefined): RecordedR
     .map((resource) => ({ urn: resource.urn, type: resource.type, id: resource.id ?? '', outputs: resource.outputs ?? {} }));
 }
 
+/** Every resource the state records (the stack itself and providers aside), pending operations or not: what a run over some of them must leave alone. */
+export function recordedUrns(checkpointJson: string | undefined): string[] {
+  if (checkpointJson === undefined) return [];
+  const resources = (JSON.parse(checkpointJson) as Checkpoint).checkpoint?.latest?.resources ?? [];
+  return resources.filter((resource) => resource.type !== 'pulumi:pulumi:Stack' && !resource.type.startsWith('pulumi:providers:')).map((resource) => resource.urn);
+}
+
 /**
  * The stack's outputs as its state records them, each flagged not secret, when none of them holds a
  * secret: what `pulumi stack output` shows, read without the engine. Undefined when one holds a
@@ -44,6 +51,27 @@ export function recordedStackOutputs(checkpointJson: string | undefined): Compon
   const outputs = resources.find((resource) => resource.type === 'pulumi:pulumi:Stack')?.outputs ?? {};
   if (JSON.stringify(outputs).includes(SECRET_SIGNATURE)) return undefined;
   return Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, { value, secret: false }]));
+}
+
+/** The resource named `name` (the last part of its URN) among those the state records, stack and providers aside. */
+export function recordedResourceNamed(checkpointJson: string | undefined, name: string): RecordedResource | undefined {
+  if (checkpointJson === undefined) return undefined;
+  const resources = (JSON.parse(checkpointJson) as Checkpoint).checkpoint?.latest?.resources ?? [];
+  const resource = resources.find((each) => each.type !== 'pulumi:pulumi:Stack' && !each.type.startsWith('pulumi:providers:') && each.urn.endsWith(`::${name}`));
+  return resource && { urn: resource.urn, type: resource.type, id: resource.id ?? '', outputs: resource.outputs ?? {} };
+}
+
+/** The resources of an exported deployment (`pulumi stack export --show-secrets`), their secrets as plain values. */
+export function revealedResourceNamed(deployment: { resources?: { urn: string; type: string; id?: string; outputs?: Record<string, unknown> }[] }, name: string): RecordedResource | undefined {
+  const resource = deployment.resources?.find((each) => each.type !== 'pulumi:pulumi:Stack' && !each.type.startsWith('pulumi:providers:') && each.urn.endsWith(`::${name}`));
+  return resource && { urn: resource.urn, type: resource.type, id: resource.id ?? '', outputs: Object.fromEntries(Object.entries(resource.outputs ?? {}).map(([key, value]) => [key, revealed(value)])) };
+}
+
+/** A value of an export with secrets shown: a secret is `{ <signature>, plaintext: <its JSON> }`. */
+function revealed(value: unknown): unknown {
+  if (!isRecordedSecret(value)) return value;
+  const plaintext = (value as { plaintext?: string }).plaintext;
+  return plaintext === undefined ? value : JSON.parse(plaintext);
 }
 
 // Pulumi's marker of a secret value in state: `{ <SECRET_SIGNATURE>: SECRET_SIG_VALUE, ciphertext }`.
