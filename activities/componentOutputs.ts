@@ -1,4 +1,4 @@
-import { ComponentRef, componentId, pulumiStackName } from '../src/model/componentRef';
+import { ComponentRef, componentId, pulumiStackName, serviceStackName } from '../src/model/componentRef';
 import type { ComponentStacks } from '../src/pulumi/componentStacks';
 import type { ComponentOutputs } from '../src/pulumi/recordedState';
 
@@ -14,7 +14,11 @@ const emptyProgram = async () => ({});
 export class ComponentOutputsReader {
   private readonly producedInRun = new Map<string, Map<string, ComponentOutputs>>();
 
-  constructor(private readonly stacks: Pick<ComponentStacks, 'outputs'>) {}
+  constructor(
+    private readonly stacks: Pick<ComponentStacks, 'outputs' | 'memberOutputs'>,
+    /** What a component kept in its service's stack exports, from its resource's recorded outputs. */
+    private readonly exportsOf: (outputs: Record<string, unknown>) => Record<string, unknown>,
+  ) {}
 
   remember(run: string, ref: ComponentRef, outputs: ComponentOutputs): void {
     if (!this.producedInRun.has(run)) {
@@ -24,8 +28,10 @@ export class ComponentOutputsReader {
     this.producedInRun.get(run)!.set(componentId(ref), outputs);
   }
 
-  /** A component's outputs: what `run` applied, else what its stack holds. */
+  /** A component's outputs: what `run` applied, else what its service's stack holds of it, else its own stack. */
   async read(run: string | undefined, ref: ComponentRef): Promise<ComponentOutputs> {
-    return (run ? this.producedInRun.get(run)?.get(componentId(ref)) : undefined) ?? (await this.stacks.outputs(pulumiStackName(ref), emptyProgram));
+    const applied = run ? this.producedInRun.get(run)?.get(componentId(ref)) : undefined;
+    if (applied) return applied;
+    return (await this.stacks.memberOutputs(serviceStackName(ref), ref.component, this.exportsOf)) ?? (await this.stacks.outputs(pulumiStackName(ref), emptyProgram));
   }
 }

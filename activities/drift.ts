@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { upsertDriftSchedule } from '../src/drift/schedule';
 import { componentCheck, componentReport, findingsOf } from '../src/drift/report';
 import type { ReleaseRecord } from '../src/releases/releaseRecord';
-import { pulumiStackName } from '../src/model/componentRef';
+import { pulumiStackName, serviceStackName } from '../src/model/componentRef';
 import { componentDeployment } from '../src/targets/deployment';
 import { refreshWithoutEngine } from '../src/targets/local/refreshRead';
 import { targetFor } from '../src/targets/targetFor';
@@ -70,19 +70,19 @@ export function createDriftActivities(ports: Pick<DeploymentPorts, 'stacks' | 'p
     async checkComponentDrift(input: ComponentTask): Promise<ComponentCheck> {
       const { stack, environment, component } = input;
       const deployment = componentDeployment(stack, environment, component);
-      const id = pulumiStackName(deployment.ref);
       const target = targetFor(environment.spec);
+      const { id, member } = target.serviceStacks ? await ports.stacks.componentStack(serviceStackName(deployment.ref), pulumiStackName(deployment.ref), deployment.ref.component) : { id: pulumiStackName(deployment.ref) };
       const observer = await ports.observe(environment.spec);
       // Where the engine's refresh would only run the provider's read against the target (local), the
       // same read done here, against the state as recorded, costs no engine and no plugin process.
       if (target.driftReadsRecordedState) {
-        const recorded = await ports.stacks.recordedResources(id);
+        const recorded = await ports.stacks.recordedResources(id, member);
         // Heartbeats: a settled read waits for an apply the runtime still runs on the component.
         const found = recorded && (await withHeartbeats(() => observer.state({ ...deployment.ref, kind: component.kind }, { settled: true })));
         const drifts = recorded && refreshWithoutEngine(recorded, found);
         if (drifts) return componentCheck(component, drifts, { rules: target.drift, status: component.kind === 'MicroService' ? undefined : found?.status.state });
       }
-      const drifts = await withHeartbeats((hooks) => ports.stacks.previewRefresh(id, ports.programs.programFor(deployment), hooks));
+      const drifts = await withHeartbeats((hooks) => ports.stacks.previewRefresh(id, ports.programs.programFor(deployment), hooks, member));
       // Whether a data component runs is not in its settings, so the refresh cannot see it: ask the target.
       const status = component.kind === 'MicroService' ? undefined : (await observer.state({ ...deployment.ref, kind: component.kind }))?.status.state;
       return componentCheck(component, drifts, { rules: target.drift, status });

@@ -11,13 +11,15 @@ import { createReleaseActivities } from './releases';
 import { createServiceTestActivities } from './serviceTests';
 import { createTrustActivities } from './trust';
 import { createVerificationActivities } from './verification';
+import { localTarget } from '../src/targets/local/localTarget';
 
 /**
  * Activities over injected ports, so tests pass real or fake parts (see worker/ for production
  * wiring). Their names are what workflows call, running ones included: renaming one breaks them.
  */
 export function createActivities(ports: ActivityPorts) {
-  const outputs = new ComponentOutputsReader(ports.stacks);
+  // Only the local target keeps a service's components in one stack.
+  const outputs = new ComponentOutputsReader(ports.stacks, localTarget.serviceStacks!.exportsOf);
   return {
     ...createPlanningActivities(ports),
     ...createProvisioningActivities(ports, outputs),

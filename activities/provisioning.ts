@@ -1,7 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { componentRefOfId, pulumiStackName } from '../src/model/componentRef';
+import type { PulumiFn } from '@pulumi/pulumi/automation';
+import { ComponentRef, ComponentStackId, componentRefOfId, pulumiStackName, serviceStackName } from '../src/model/componentRef';
+import type { ComponentStacks, MemberOutcome, RunHooks } from '../src/pulumi/componentStacks';
 import { environmentVariables } from '../src/model/types';
-import { componentDeployment } from '../src/targets/deployment';
+import { ComponentDeployment, componentDeployment } from '../src/targets/deployment';
 import type { ComponentOutputs } from '../src/pulumi/recordedState';
 import { resolveValueFrom } from '../src/targets/resolveValueFrom';
 import { FinalProvisioningError } from '../src/targets/target';
@@ -9,9 +11,10 @@ import { targetFor } from '../src/targets/targetFor';
 import type { AppliedComponent, ComponentTask } from '../src/temporal/deploymentActivities';
 import type { ComponentOutputsReader } from './componentOutputs';
 import { withHeartbeats } from './engineRun';
+import { WaveBatches } from './waveBatches';
 import type { DeploymentPorts } from './ports';
 
-/** Provisioning: Pulumi `up` and `destroy` of one component's stack. */
+/** Provisioning: Pulumi `up` and `destroy` of components, in their service's stack or their own. */
 export function createProvisioningActivities(ports: Pick<DeploymentPorts, 'stacks' | 'programs' | 'notifier'>, outputs: ComponentOutputsReader) {
   // A cleared lock means an engine was killed in the middle of a change to this component: worth
   // telling the people who watch the service, not only the worker's log.
@@ -26,6 +29,18 @@ export function createProvisioningActivities(ports: Pick<DeploymentPorts, 'stack
       at: new Date().toISOString(),
     });
   };
+
+  /**
+   * A wave's components of one service stack, applied in one engine run. A component still in a
+   * stack of its own (deployed before service stacks) is moved into its service's stack first.
+   */
+  const waves = new WaveBatches<WaveMember, MemberOutcome>(async (members) => {
+    const joined = [...members.values()];
+    const service = serviceStackName(joined[0]!.ref);
+    for (const member of joined) await ports.stacks.adoptStack(service, pulumiStackName(member.ref));
+    const byName = await ports.stacks.upMembers(service, joined.map((member) => ({ name: member.ref.component, program: member.program })), sharedHooks(joined.map((member) => member.hooks)));
+    return new Map([...members].map(([id, member]) => [id, byName.get(member.ref.component)!]));
+  }, WAVE_GATHER_MS);
 
   return {
     /** Pulumi `up` of one component; its valueFrom inputs are read from other stacks here, in the worker. */
@@ -47,7 +62,15 @@ export function createProvisioningActivities(ports: Pick<DeploymentPorts, 'stack
           dependencyOutputs: Object.fromEntries(target.dependencyOutputs(release).map((id) => [id, publicOutputs(sourceOutputs.get(id))])),
         });
       const deployment = task.canary ? { ...deploymentOf(component), canary: { weight: task.canary.weight, stable: deploymentOf(task.canary.stable) } } : deploymentOf(component);
-      const outcome = await withHeartbeats((hooks) => ports.stacks.up(pulumiStackName(deployment.ref), ports.programs.programFor(deployment), {}, hooks), announceStaleLock(task));
+      const program = ports.programs.programFor(deployment);
+      const outcome = await withHeartbeats(async (hooks) => {
+        if (!target.serviceStacks) return ports.stacks.up(pulumiStackName(deployment.ref), program, {}, hooks);
+        // A canary step goes alone: the rest of its wave does not wait for its steps.
+        const together = task.canary ? [component.id] : (task.wave ?? [component.id]);
+        const result = await waves.join(stackKey(serviceStackName(deployment.ref)), component.id, together, { ref: deployment.ref, program, hooks });
+        if (result.error) throw result.error;
+        return result.applied;
+      }, announceStaleLock(task));
       if (run) outputs.remember(run, deployment.ref, outcome.allOutputs);
       await target.afterApply(deployment, outcome.allOutputs, () => Context.current().heartbeat()).catch((error: unknown) => {
         throw error instanceof FinalProvisioningError ? ApplicationFailure.nonRetryable(error.message, error.type) : error;
@@ -59,7 +82,7 @@ export function createProvisioningActivities(ports: Pick<DeploymentPorts, 'stack
     async removeComponent(task: ComponentTask): Promise<void> {
       const { stack, environment, component } = task;
       const deployment = componentDeployment(stack, environment, component);
-      await withHeartbeats((hooks) => ports.stacks.destroy(pulumiStackName(deployment.ref), ports.programs.programFor(deployment), hooks), announceStaleLock(task));
+      await withHeartbeats((hooks) => destroyComponent(ports.stacks, deployment, ports.programs.programFor(deployment), hooks), announceStaleLock(task));
     },
   };
 }
@@ -67,4 +90,48 @@ export function createProvisioningActivities(ports: Pick<DeploymentPorts, 'stack
 /** A dependency's outputs without its secrets: security group ids, ports and ARNs are all a program needs. */
 export function publicOutputs(outputs: ComponentOutputs | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(outputs ?? {}).flatMap(([name, output]) => (output.secret ? [] : [[name, String(output.value)]])));
+}
+
+/**
+ * Removes a component's resources wherever they are: in its service's stack (moved there first
+ * from a stack of its own of before), or in its own stack where its target keeps one per component.
+ */
+export async function destroyComponent(stacks: ComponentStacks, deployment: ComponentDeployment, program: PulumiFn, hooks: RunHooks = {}): Promise<void> {
+  if (!targetFor(deployment.environment).serviceStacks) return stacks.destroy(pulumiStackName(deployment.ref), program, hooks);
+  const service = serviceStackName(deployment.ref);
+  await stacks.adoptStack(service, pulumiStackName(deployment.ref));
+  await stacks.destroyMembers(service, [deployment.ref.component], hooks);
+}
+
+/** How long a wave's first component waits for the others to reach this worker: they are scheduled together. */
+const WAVE_GATHER_MS = 1000;
+
+interface WaveMember {
+  ref: ComponentRef;
+  program: PulumiFn;
+  hooks: RunHooks;
+}
+
+function stackKey(id: ComponentStackId): string {
+  return `${id.project}/${id.stack}`;
+}
+
+/**
+ * One engine run's hooks for the activities that share it: progress goes to every one (each
+ * heartbeats), and the engine is interrupted only once every one of them asks (a deployment's
+ * cancellation cancels all of its activities; one attempt timing out leaves the others' work).
+ */
+function sharedHooks(hooks: RunHooks[]): RunHooks {
+  const whenAll = (signals: (AbortSignal | undefined)[]) => {
+    const all = new AbortController();
+    const check = () => signals.every((signal) => signal?.aborted) && all.abort();
+    for (const signal of signals) signal?.addEventListener('abort', check, { once: true });
+    return all.signal;
+  };
+  return {
+    signal: whenAll(hooks.map((each) => each.signal)),
+    terminate: whenAll(hooks.map((each) => each.terminate)),
+    onProgress: (progress) => hooks.forEach((each) => each.onProgress?.(progress)),
+    onStaleLockCleared: (note) => hooks[0]?.onStaleLockCleared?.(note),
+  };
 }

@@ -38,6 +38,10 @@ export class Rollout {
   /** Applies one wave's components in parallel; a failure of any fails the wave after all have ended. Then the wave's health gate. */
   async applyWave(wave: WaveProgress): Promise<void> {
     wave.state = 'running';
+    // Only where this run has canaries (not a rollback or a remediation, which put a known release back at once).
+    const canaryFor = (id: string) => this.canaries && canaryOf(this.environment.spec, this.componentById.get(id)!, this.previousById.get(id));
+    // Applied together (one engine run where the target keeps a service in one stack); a canary goes through its steps first, alone.
+    const together = wave.components.filter((progress) => !canaryFor(progress.id)).map((progress) => progress.id);
     const outcomes = await Promise.allSettled(
       wave.components.map(async (progress) => {
         progress.state = 'running';
@@ -46,11 +50,10 @@ export class Rollout {
         try {
           const component = this.componentById.get(progress.id)!;
           const previous = this.previousById.get(progress.id);
-          // Only where this run has canaries (not a rollback or a remediation, which put a known release back at once).
-          const canary = this.canaries && canaryOf(this.environment.spec, component, previous);
+          const canary = canaryFor(progress.id);
           // Every step passed: the new version then takes every request (the canary's promotion).
           if (canary && previous) await this.canaries!.run(this.task(component), previous, canary);
-          await engine.applyComponent(this.task(component));
+          await engine.applyComponent({ ...this.task(component), ...(canary ? {} : { wave: together }) });
           progress.state = 'done';
         } catch (error) {
           progress.state = 'failed';

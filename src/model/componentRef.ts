@@ -60,6 +60,11 @@ export function pulumiStackName(ref: ComponentRef): ComponentStackId {
   return { project: ref.stack, stack: `${ref.service}.${ref.component}.${ref.environment}` };
 }
 
+/** The stack of a service's components where its target keeps them together (one engine run per wave). */
+export function serviceStackName(ref: Pick<ComponentRef, 'stack' | 'environment' | 'service'>): ComponentStackId {
+  return { project: ref.stack, stack: `${ref.service}.${ref.environment}` };
+}
+
 const RUNTIME_KEY_PART = /^[a-z][a-z0-9-]*$/;
 
 /** `<stack>.<environment>.<service>.<component>`: the local runtime's name for a component (names are dot-free, so it is unambiguous). */

@@ -65,4 +65,11 @@ export interface Target {
    * read (local's dynamic providers); false where only the provider sees the resources (aws).
    */
   readonly driftReadsRecordedState: boolean;
+  /**
+   * Set where a service's components share one Pulumi stack and each wave is one engine run over
+   * them (local: a component is one resource, and starting the engine is most of applying it);
+   * unset, each component has a stack of its own (aws). Says what a component exports, from its
+   * resource's outputs as the stack records them (the stack has no exports per component).
+   */
+  readonly serviceStacks?: { exportsOf(outputs: Record<string, unknown>): Record<string, unknown> };
 }

@@ -39,6 +39,11 @@ export interface ComponentTask {
   component: ReleasedComponent;
   /** A canary step: `component` runs beside `stable` (the release serving now) for `weight` percent of the requests. */
   canary?: { weight: number; stable: ReleasedComponent };
+  /**
+   * The ids of the components applied together with this one (its wave, canaries aside): where
+   * the target keeps a service's components in one stack, they are applied in one engine run.
+   */
+  wave?: string[];
 }
 
 export interface AppliedComponent {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import YAML from 'yaml';
-import { componentRefOfId, pulumiStackName } from '../../src/model/componentRef';
+import { serviceStackName } from '../../src/model/componentRef';
+import { destroyComponent } from '../../activities/provisioning';
 import { componentDeployment } from '../../src/targets/deployment';
 import { workerIdentity } from '../../src/devenv/devEnvironment';
 import { loadDesiredStack } from '../../src/model/loadRepo';
@@ -77,7 +78,7 @@ interface PulumiState {
 }
 
 interface Checkpoint {
-  latest?: { resources?: { type: string; inputs?: Record<string, unknown> }[]; pending_operations?: unknown[] };
+  latest?: { resources?: { urn: string; type: string; inputs?: Record<string, unknown> }[]; pending_operations?: unknown[] };
 }
 
 /**
@@ -461,7 +462,7 @@ function clientChecks(team: Team): void {
     team.passed++;
   });
 
-  it('the Pulumi state is what runs: one stack per deployed component, nothing pending, no lock, nothing orphaned', async () => {
+  it('the Pulumi state is what runs: one stack per deployed service, one resource per component, nothing pending, no lock, nothing orphaned', async () => {
     const current = team.currentVersions();
     const expected = [...current.keys()].flatMap((key) => {
       const [environment, service] = key.split(' ') as [string, ServiceName];
@@ -469,16 +470,17 @@ function clientChecks(team: Team): void {
     });
     const state = await team.pulumiState();
     expect(state.keys.filter((key) => key.includes('.pulumi/locks/'))).toEqual([]);
-    expect([...state.stacks.keys()].sort()).toEqual(expected.map(({ environment, id }) => `${STACK}/${pulumiStackName(componentRefOfId(STACK, environment, id)).stack}`).sort());
+    const stackOf = (environment: string, service: string) => `${STACK}/${serviceStackName({ stack: STACK, environment, service }).stack}`;
+    expect([...state.stacks.keys()].sort()).toEqual([...new Set(expected.map(({ environment, service }) => stackOf(environment, service)))].sort());
     // The runtime runs exactly these components of the environments: nothing Pulumi forgot, nothing twice.
     const running = (await RuntimeClient.connect().request<{ key: string }[]>('GET', '/v1/components'))
       .map((component) => component.key)
       .filter((key) => team.environments.some((environment) => key.startsWith(`${STACK}.${environment}.`)));
     expect(running.sort()).toEqual(expected.map(({ environment, id }) => `${STACK}.${environment}.${id.replace('/', '.')}`).sort());
     for (const { environment, service, id, version } of expected) {
-      const checkpoint = state.stacks.get(`${STACK}/${pulumiStackName(componentRefOfId(STACK, environment, id)).stack}`)!;
+      const checkpoint = state.stacks.get(stackOf(environment, service))!;
       expect({ id, environment, pending: checkpoint.latest?.pending_operations ?? [] }).toEqual({ id, environment, pending: [] });
-      const resources = (checkpoint.latest?.resources ?? []).filter((resource) => resource.type.startsWith('pulumi-nodejs:dynamic:'));
+      const resources = (checkpoint.latest?.resources ?? []).filter((resource) => resource.type.startsWith('pulumi-nodejs:dynamic:') && resource.urn.endsWith(`::${id.split('/')[1]}`));
       expect(resources).toHaveLength(1);
       const actual = await observer.state({ stack: STACK, environment, service, component: id.split('/')[1]! });
       expect(actual?.status.state).toBe('running');
@@ -635,7 +637,7 @@ async function destroyDeployed(workerHome: string, stateUrl: string | undefined,
           // Dependents first: orders' api reads its queue.
           for (const component of (await lastReleased(store.releases, STACK, environment, service)).reverse()) {
             const deployment = componentDeployment(STACK, { name: environment, spec }, component);
-            await stacks.destroy(pulumiStackName(componentRefOfId(STACK, environment, component.id)), targetFor(deployment.environment).program(deployment));
+            await destroyComponent(stacks, deployment, targetFor(deployment.environment).program(deployment));
           }
         }),
       ),

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { detectDrift, ignoreDrift, remediateDrift } from '../../cli/drift';
-import { componentRefOfId, pulumiStackName } from '../../src/model/componentRef';
+import { destroyComponent } from '../../activities/provisioning';
 import { upsertDriftSchedule } from '../../src/drift/schedule';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DeploymentNotification, Notifier } from '../../src/notify/notifier';
@@ -56,12 +56,10 @@ describe('drift: detect, notify once, ignore, acknowledge, remediate, deletion',
     // Leave nothing running in the shared runtime: destroy what this file deployed.
     const released = (await lastReleased(new FileReleaseStore(path.join(stateDir(), 'releases')), stack, environment, service));
     const spec = loadDesiredStack({ root: repo, stack, environment, variables: { VERSION: 'v1.2.0' } }).environment.spec;
-    await Promise.all(
-      released.map((component) => {
-        const deployment = componentDeployment(stack, { name: environment, spec }, component);
-        return ports.stacks.destroy(pulumiStackName(componentRefOfId(stack, environment, component.id)), targetFor(deployment.environment).program(deployment)).catch(() => undefined);
-      }),
-    );
+    for (const component of released) {
+      const deployment = componentDeployment(stack, { name: environment, spec }, component);
+      await destroyComponent(ports.stacks, deployment, targetFor(deployment.environment).program(deployment)).catch(() => undefined);
+    }
     await worker.stop();
     await client.close();
     reviewed.remove();

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { componentRefOfId, pulumiStackName } from '../../src/model/componentRef';
+import { serviceStackName } from '../../src/model/componentRef';
+import { destroyComponent } from '../../activities/provisioning';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot, stateDir } from '../../src/paths';
 import { localBackend } from '../../src/pulumi/backend';
@@ -97,9 +98,9 @@ describe('Pulumi workspaces', () => {
     return { desired, service, requestedBy: 'alice@company.com', version, kind: 'deploy' };
   }
 
-  /** Updates the file backend recorded for the queue's stack (each has its history, checkpoint and attrs files). */
+  /** Updates the file backend recorded for the queue's service's stack (each has its history, checkpoint and attrs files). */
   function recordedUpdates(): string[] {
-    const dir = path.join(stateDir(), 'pulumi', 'state', '.pulumi', 'history', STACK, pulumiStackName(componentRefOfId(STACK, ENVIRONMENT, 'web/queue')).stack);
+    const dir = path.join(stateDir(), 'pulumi', 'state', '.pulumi', 'history', STACK, serviceStackName({ stack: STACK, environment: ENVIRONMENT, service: 'web' }).stack);
     return [...new Set(fs.readdirSync(dir).flatMap((name) => /-(\d+)\./.exec(name)?.[1] ?? []))];
   }
 
@@ -117,7 +118,7 @@ describe('Pulumi workspaces', () => {
     const { desired } = input('v1.0.1');
     const queue = desired.services[0]!.components[0]!;
     const deployment = componentDeployment(STACK, desired.environment, queue);
-    await new ComponentStacks(localBackend(stateDir())).destroy(pulumiStackName(componentRefOfId(STACK, ENVIRONMENT, queue.id)), targetFor(deployment.environment).program(deployment));
+    await destroyComponent(new ComponentStacks(localBackend(stateDir())), deployment, targetFor(deployment.environment).program(deployment));
 
     // The worker's operations and this test's destroy both leave nothing in their workspace root
     // (this stack's: a worker another test file SIGKILLed mid-operation had no chance to clean up).

@@ -7,7 +7,8 @@ import { WorkflowFailedError, WorkflowHandle, WorkflowUpdateFailedError } from '
 import { CancelledFailure } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
 import YAML from 'yaml';
-import { componentRefOfId, pulumiStackName } from '../../src/model/componentRef';
+import { serviceStackName } from '../../src/model/componentRef';
+import { destroyComponent } from '../../activities/provisioning';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import type { DesiredStack } from '../../src/model/types';
 import { installRoot, stateDir } from '../../src/paths';
@@ -146,9 +147,8 @@ describe('deployment reliability', () => {
   async function destroyIfPresent(desired: DesiredStack, serviceName: string): Promise<void> {
     const stacks = new ComponentStacks(localBackend(stateDir()));
     for (const component of desired.services.find((candidate) => candidate.name === serviceName)!.components) {
-      if (!fs.existsSync(checkpointFile(desired.stack, pulumiStackName(componentRefOfId(desired.stack, desired.environment.name, component.id)).stack))) continue;
       const deployment = componentDeployment(desired.stack, desired.environment, component);
-      await stacks.destroy(pulumiStackName(componentRefOfId(desired.stack, desired.environment.name, component.id)), targetFor(deployment.environment).program(deployment));
+      await destroyComponent(stacks, deployment, targetFor(deployment.environment).program(deployment));
     }
   }
 
@@ -203,7 +203,7 @@ describe('deployment reliability', () => {
       await killPids(orphans.map((line) => Number(line.split(' ')[0])));
       expect(processesReferencing(crashQueue)).toEqual([]);
       // The killed engine left its lock file and the update it was in the middle of.
-      const left = pulumiLeftovers(STACK, pulumiStackName(componentRefOfId(STACK, ENV.dev, 'web/api')).stack);
+      const left = pulumiLeftovers(STACK, serviceStackName({ stack: STACK, environment: ENV.dev, service: 'web' }).stack);
       expect(left.locks).toHaveLength(1);
       expect(left.pendingOperations).toEqual([expect.objectContaining({ type: 'updating' })]);
 
@@ -223,7 +223,7 @@ describe('deployment reliability', () => {
       expect(health.healthy).toBe(true);
       expect(health.replicas.map((replica) => [replica.version, replica.state])).toEqual([['v2.0.0', 'healthy']]);
       expect((await observer().state(web(ENV.dev)))?.status.state).toBe('running');
-      expect(pulumiLeftovers(STACK, pulumiStackName(componentRefOfId(STACK, ENV.dev, 'web/api')).stack)).toEqual({ pendingOperations: [], locks: [] });
+      expect(pulumiLeftovers(STACK, serviceStackName({ stack: STACK, environment: ENV.dev, service: 'web' }).stack)).toEqual({ pendingOperations: [], locks: [] });
       passed = true;
     } finally {
       await cleanUp(handle, second ? [first, second] : [first], crashQueue, logDir, passed);
@@ -260,10 +260,10 @@ describe('deployment reliability', () => {
 
       // Consistent: the engine stopped (no pending operation, no lock), the runtime is not in the middle
       // of a rollout, and what Pulumi recorded is what runs.
-      expect(pulumiLeftovers(STACK, pulumiStackName(componentRefOfId(STACK, ENV.dev, 'web/api')).stack)).toEqual({ pendingOperations: [], locks: [] });
+      expect(pulumiLeftovers(STACK, serviceStackName({ stack: STACK, environment: ENV.dev, service: 'web' }).stack)).toEqual({ pendingOperations: [], locks: [] });
       const state = await observer().state(web(ENV.dev));
       expect(state?.status.state).toBe('running');
-      expect(recordedInputs(STACK, pulumiStackName(componentRefOfId(STACK, ENV.dev, 'web/api')).stack).image).toBe(state?.actual.image);
+      expect(recordedInputs(STACK, serviceStackName({ stack: STACK, environment: ENV.dev, service: 'web' }).stack).image).toBe(state?.actual.image);
 
       // The lock is free at once, and the next deployment goes through. It deploys the last good
       // version again, which the cancelled one may have replaced halfway: the plan re-applies it.
@@ -366,7 +366,7 @@ describe('deployment reliability', () => {
     const activities = history.events!.filter((event) => event.activityTaskScheduledEventAttributes).map((event) => event.activityTaskScheduledEventAttributes!.activityType!.name);
     expect(activities).not.toContain('applyComponent');
     expect(await observer().state(web(ENV.gated))).toBeUndefined();
-    expect(fs.existsSync(checkpointFile(STACK, pulumiStackName(componentRefOfId(STACK, ENV.gated, 'web/api')).stack))).toBe(false);
+    expect(fs.existsSync(checkpointFile(STACK, serviceStackName({ stack: STACK, environment: ENV.gated, service: 'web' }).stack))).toBe(false);
 
     // The lock is free: the next deployment starts (and, unapproved, times out the same way).
     const again = await startServiceDeployment(client.client, input(ENV.gated, 'v1.0.1', { request: await signed('v1.0.1') }), taskQueue);

@@ -3,18 +3,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { PulumiFn } from '@pulumi/pulumi/automation';
 import YAML from 'yaml';
 import { ComponentStackId } from '../../src/model/componentRef';
-import { componentRefOfId, pulumiStackName } from '../../src/model/componentRef';
+import { serviceStackName } from '../../src/model/componentRef';
+import { destroyComponent } from '../../activities/provisioning';
 import { forceUnlock, listLocks } from '../../cli/locks';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { installRoot, stateDir } from '../../src/paths';
 import { localBackend } from '../../src/pulumi/backend';
-import { ComponentStacks } from '../../src/pulumi/componentStacks';
+import { ComponentStacks, StackMember } from '../../src/pulumi/componentStacks';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import { targetFor } from '../../src/targets/targetFor';
-import { componentDeployment } from '../../src/targets/deployment';
+import { ComponentDeployment, componentDeployment } from '../../src/targets/deployment';
 import { LocalObserver } from '../../src/targets/local/localObserver';
 import { deploymentResult, startServiceDeployment } from '../../src/temporal/deployClient';
 import type { DeployServiceInput } from '../../src/temporal/deployment';
@@ -102,16 +102,17 @@ describe('deployments that cannot finish', () => {
     return handle;
   }
 
-  /** The Pulumi stack and program of a service's one component, rendered with `variables`. */
-  function componentStack(service: string, variables: Record<string, string>): [ComponentStackId, PulumiFn] {
+  /** A service's one component, rendered with `variables`: its deployment, and as a member of its service's stack. */
+  function componentStack(service: string, variables: Record<string, string>): { id: ComponentStackId; member: StackMember; deployment: ComponentDeployment } {
     const desired = loadDesiredStack({ root: repo.root, stack: STACK, environment: ENV, variables });
     const component = desired.services.find((candidate) => candidate.name === service)!.components[0]!;
     const deployment = componentDeployment(STACK, desired.environment, component);
-    return [pulumiStackName(componentRefOfId(STACK, ENV, component.id)), targetFor(deployment.environment).program(deployment)];
+    return { id: serviceStackName(deployment.ref), member: { name: deployment.ref.component, program: targetFor(deployment.environment).program(deployment) }, deployment };
   }
 
   async function destroy(service: string): Promise<void> {
-    await new ComponentStacks(localBackend(stateDir())).destroy(...componentStack(service, { VERSION: 'v0' }));
+    const { deployment, member } = componentStack(service, { VERSION: 'v0' });
+    await destroyComponent(new ComponentStacks(localBackend(stateDir())), deployment, member.program);
   }
 
   async function served(service: string): Promise<string> {
@@ -148,7 +149,7 @@ describe('deployments that cannot finish', () => {
     // Pulumi is inside the resource's create: the runtime is rolling the replica out.
     await waitFor(async () => (await new LocalObserver().events(ref).catch(() => [])).some((event) => event.type === 'rollout'));
     const rolloutSeen = Date.now();
-    expect(pulumiProcesses().some((line) => line.includes('--stack slow.api.stuck-dev'))).toBe(true);
+    expect(pulumiProcesses().some((line) => line.includes('--stack slow.stuck-dev'))).toBe(true);
 
     const locks = await listLocks(client.client, { stack: STACK, environment: ENV, service: 'slow' }, { namespace: testNamespace() });
     // The record of the unlock goes to the queue this file's worker polls, as DEPLOYER_TASK_QUEUE says.
@@ -166,7 +167,7 @@ describe('deployments that cannot finish', () => {
     await waitFor(async () => pulumiProcesses().length === 0, 45_000);
     // Ended by the unlock, not by the end of the rollout it was waiting for.
     expect(Date.now() - rolloutSeen).toBeLessThan(rolloutMs);
-    const lockDir = path.join(stateDir(), 'pulumi', 'state', '.pulumi', 'locks', STACK, 'slow.api.stuck-dev');
+    const lockDir = path.join(stateDir(), 'pulumi', 'state', '.pulumi', 'locks', STACK, 'slow.stuck-dev');
     expect(fs.existsSync(lockDir) ? fs.readdirSync(lockDir) : []).toEqual([]);
 
     // The next deployment, of an image that answers, takes the lock and goes through (once the
@@ -182,7 +183,7 @@ describe('deployments that cannot finish', () => {
     const handle = await deploy('slow', 'v1.1.0', { IMAGE: 'silent-api' }, '20s');
     const ref = { stack: STACK, environment: ENV, service: 'slow', component: 'api' };
     await waitFor(async () => (await new LocalObserver().events(ref, since)).some((event) => event.type === 'rollout' && event.message.startsWith('rolling out v1.1.0 ')));
-    const engine = pulumiProcesses().find((line) => line.includes(' up ') && line.includes('--stack slow.api.stuck-dev'));
+    const engine = pulumiProcesses().find((line) => line.includes(' up ') && line.includes('--stack slow.stuck-dev'));
     const pid = Number(engine!.split(' ')[0]);
     process.kill(pid, 'SIGKILL');
 
@@ -197,7 +198,7 @@ describe('deployments that cannot finish', () => {
         stack: STACK,
         service: 'slow',
         workflowId: `deploy/${STACK}/${ENV}/slow`,
-        message: expect.stringContaining(`slow/api: cleared the Pulumi lock of slow.api.stuck-dev left by an engine that no longer runs (pid ${pid} on ${os.hostname()}, locked at `),
+        message: expect.stringContaining(`slow/api: cleared the Pulumi lock of slow.stuck-dev left by an engine that no longer runs (pid ${pid} on ${os.hostname()}, locked at `),
       }),
     ]);
     expect(await served('slow')).toContain('v1.0.1');
@@ -210,14 +211,16 @@ describe('deployments that cannot finish', () => {
     const since = new Date();
     const ref = { stack: STACK, environment: ENV, service: 'slow', component: 'api' };
     const stacks = new ComponentStacks(localBackend(stateDir()));
-    const update = stacks.up(...componentStack('slow', { VERSION: 'v1.2.0', IMAGE: 'late-api' }), {});
+    const late = componentStack('slow', { VERSION: 'v1.2.0', IMAGE: 'late-api' });
+    const update = stacks.upMembers(late.id, [late.member]);
     await waitFor(async () => (await new LocalObserver().events(ref, since)).some((event) => event.type === 'rollout' && event.message.startsWith('rolling out v1.2.0 ')));
-    const engine = processesReferencing('--stack slow.api.stuck-dev').find((line) => / up /.test(line));
+    const engine = processesReferencing('--stack slow.stuck-dev').find((line) => / up /.test(line));
     const plugin = descendantsOf(Number(engine!.split(' ')[0])).find((child) => child.command.includes('dynamic-provider'));
     process.kill(plugin!.pid, 'SIGKILL');
-    await expect(update).rejects.toThrow();
+    expect((await update).get('api')!.error).toBeInstanceOf(Error);
 
-    await stacks.up(...componentStack('slow', { VERSION: 'v1.0.1' }), {});
+    const previous = componentStack('slow', { VERSION: 'v1.0.1' });
+    expect((await stacks.upMembers(previous.id, [previous.member])).get('api')!.error).toBeUndefined();
     await waitFor(async () => (await new LocalObserver().state(ref))?.status.state === 'running');
     // The abandoned rollout ended before the rollback was applied, not after it.
     expect(await served('slow')).toContain('v1.0.1');

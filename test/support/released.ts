@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { componentRefOfId, pulumiStackName } from '../../src/model/componentRef';
+import { destroyComponent } from '../../activities/provisioning';
 import { loadDesiredStack } from '../../src/model/loadRepo';
 import { stateDir } from '../../src/paths';
 import type { ComponentStacks } from '../../src/pulumi/componentStacks';
@@ -17,6 +17,6 @@ export async function destroyReleased(stacks: ComponentStacks, repoRoot: string,
   const spec = loadDesiredStack({ root: repoRoot, stack, environment, variables: { VERSION: 'v0' } }).environment.spec;
   for (const component of (await lastReleased(new FileReleaseStore(path.join(stateDir(), 'releases')), stack, environment, service))) {
     const deployment = componentDeployment(stack, { name: environment, spec }, component);
-    await stacks.destroy(pulumiStackName(componentRefOfId(stack, environment, component.id)), targetFor(deployment.environment).program(deployment));
+    await destroyComponent(stacks, deployment, targetFor(deployment.environment).program(deployment));
   }
 }

@@ -16,7 +16,12 @@ function checkWith(component: ReleasedComponent, state: ComponentState['status']
   const asked: ComponentRef[] = [];
   const recorded = { urn: `urn:pulumi:development::user-platform::pulumi-nodejs:dynamic:Resource::${component.name}`, type: 'pulumi-nodejs:dynamic:Resource', id: component.name, outputs: { kind: component.kind } };
   const ports = {
-    stacks: { previewRefresh: async () => [], recordedResources: async () => (path === 'engine' ? undefined : [recorded]) },
+    stacks: {
+      previewRefresh: async () => [],
+      recordedResources: async () => (path === 'engine' ? undefined : [recorded]),
+      // In its service's stack.
+      componentStack: async (service: unknown) => ({ id: service, member: component.name }),
+    },
     programs: { programFor: () => ({}) },
     observe: async () => ({
       async state(ref: ComponentRef) {

@@ -41,7 +41,7 @@ function observerWith(stopped: string): Observer {
 }
 
 function awaitHealthy(observer: Observer, refs: ComponentRef[]): Promise<void> {
-  const activities = createVerificationActivities({ observe: async () => observer }, new ComponentOutputsReader({} as ComponentStacks));
+  const activities = createVerificationActivities({ observe: async () => observer }, new ComponentOutputsReader({} as ComponentStacks, (outputs) => outputs));
   return new MockActivityEnvironment().run(activities.awaitHealthy, { environment: { target: 'local' as const, region: 'us-east-1', platform: {} }, refs, timeoutMs: 600 });
 }
 
@@ -89,6 +89,8 @@ describe('the health gate on aws', () => {
   } as unknown as Observer;
 
   const stacks = {
+    // aws: a stack per component, none per service.
+    memberOutputs: async () => undefined,
     async outputs(id: { stack: string }) {
       outputsRead.push(id.stack);
       return id.stack.startsWith('notification-service.api.') ? { url: { value: 'https://example.com/notifications', secret: false }, taskDefinitionArn: { value: released, secret: false } } : {};
@@ -96,7 +98,7 @@ describe('the health gate on aws', () => {
   };
 
   it('fails at once, long before its timeout, when ECS does not run the task definition the release registered', async () => {
-    const activities = createVerificationActivities({ observe: async () => rolledBack }, new ComponentOutputsReader(stacks as unknown as ComponentStacks));
+    const activities = createVerificationActivities({ observe: async () => rolledBack }, new ComponentOutputsReader(stacks as unknown as ComponentStacks, (outputs) => outputs));
     const refs = gatedRefs(wave('notification-service/api'), componentById, 'user-platform', 'production');
     const started = Date.now();
     const gate = new MockActivityEnvironment().run(activities.awaitHealthy, { environment: { target: 'aws' as const, region: 'us-east-1', platform: {} }, refs, timeoutMs: 60_000 });

@@ -90,6 +90,9 @@ describe('canary rollouts (time-skipping, fake activities)', () => {
       'notify succeeded',
       'record succeeded',
     ]);
+    // A canary's applies run alone: the rest of its wave does not wait for its steps.
+    const tasks = fake.callsOf('applyComponent') as Parameters<DeployerActivities['applyComponent']>[0][];
+    expect(tasks.filter((task) => task.component.id === 'user-service/api').map((task) => task.wave)).toEqual([undefined, undefined, undefined]);
     const [record] = fake.callsOf('recordRelease');
     expect(record!.canaries).toEqual([
       expect.objectContaining({ component: 'user-service/api', stableVersion: 'v1.0.0', canaryVersion: 'v2.0.0', state: 'promoted', steps: [expect.objectContaining({ step: 1, weight: 10, outcome: 'passed', figures: { stable: PASS.stable, canary: PASS.canary } }), expect.objectContaining({ step: 2, weight: 50, outcome: 'passed' })] }),

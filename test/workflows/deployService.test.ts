@@ -75,6 +75,23 @@ describe('deployService branches (time-skipping, fake activities)', () => {
     await recordHistory('deployService-succeeded', handle);
   });
 
+  it('names each component\'s wave, so a worker applies a wave in one engine run', async () => {
+    behave();
+    // A second database beside the first: wave 1 then has two components.
+    const desired = exampleStack('v2.0.0');
+    const service = desired.services[0]!;
+    const database = service.components.find((component) => component.id === 'user-service/database')!;
+    service.components.push({ ...database, id: 'user-service/archive', name: 'archive' });
+    const result = (await (await start(desired)).result()) as DeployServiceResult;
+
+    expect(result.phase).toBe('succeeded');
+    const tasks = fake.callsOf('applyComponent') as Parameters<DeployerActivities['applyComponent']>[0][];
+    const waveOf = (id: string) => tasks.find((task) => task.component.id === id)?.wave;
+    expect([...waveOf('user-service/database')!].sort()).toEqual(['user-service/archive', 'user-service/database']);
+    expect([...waveOf('user-service/archive')!].sort()).toEqual(['user-service/archive', 'user-service/database']);
+    expect(waveOf('user-service/api')).toEqual(['user-service/api']);
+  });
+
   it('approval times out after its timeout (24 h, skipped): nothing deployed, recorded as cancelled', async () => {
     behave({}, policyWith({ required: true, timeout: '24h' }));
     const startedAt = await server.env.currentTimeMs();

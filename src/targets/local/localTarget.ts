@@ -1,5 +1,7 @@
 import type { Target } from '../target';
 import { localSpecField } from './driftFields';
+import type { DesiredComponent } from './api';
+import { localExports } from './exports';
 
 /** The local runtime on this machine: processes and containers behind its HTTP API. */
 export const localTarget: Target = {
@@ -21,4 +23,6 @@ export const localTarget: Target = {
   gatesOnRelease: false,
   // Its providers' read is a runtime request the worker can make itself.
   driftReadsRecordedState: true,
+  // Its resource records the component's kind beside the outputs.
+  serviceStacks: { exportsOf: (outputs) => localExports(outputs.kind as DesiredComponent['kind'], (name) => outputs[name]) },
 };

@@ -10,6 +10,7 @@ import { DesiredComponent, MicroServiceDesired, MicroServiceRevisionSpec } from 
 import { resolveLocalSecret } from './localSecrets';
 import { localSecretNotSet } from './secretNotSet';
 import { LocalComponent } from './providers';
+import { localExports } from './exports';
 import { LocalTargetError } from '../../errors';
 
 /** The local target's Pulumi program for one component: one LocalComponent resource and its outputs. */
@@ -29,19 +30,10 @@ export function localProgram(deployment: ComponentDeployment): PulumiFn {
       }
     }
     const resource = new LocalComponent(deployment.ref.component, inputs, { additionalSecretOutputs: secretOutputs });
-    switch (desired.kind) {
-      case 'MicroService':
-        return { url: resource.url };
-      case 'RDS':
-        return { endpoint: resource.endpoint, port: resource.port, database: resource.database, username: resource.username, password: resource.password };
-      case 'ElastiCacheRedis':
-        // The local Redis takes no AUTH (it listens on loopback only): empty, as on aws without transit encryption.
-        return { endpoint: resource.endpoint, port: resource.port, authToken: '' };
-      case 'SQS':
-        return { url: resource.url, arn: resource.arn };
-    }
+    return localExports(desired.kind, (name) => resource[name]);
   };
 }
+
 
 /** What the local runtime should run for a component: its spec, with the environment's local settings applied. */
 export function localDesiredState(deployment: ComponentDeployment): DesiredComponent {
