@@ -316,10 +316,11 @@ function runtimeState(home, service) {
 
 /** What the Pulumi state records for the service's MicroService: its image, and pending operations. */
 function pulumiState(home, service) {
-  const file = path.join(home, 'pulumi', 'state', '.pulumi', 'stacks', STACK, `${service}.api.${ENVIRONMENT}.json`);
+  // The service's stack, where its components are one resource each (the api's URN ends with its name).
+  const file = path.join(home, 'pulumi', 'state', '.pulumi', 'stacks', STACK, `${service}.${ENVIRONMENT}.json`);
   try {
     const { checkpoint } = JSON.parse(fs.readFileSync(file, 'utf8'));
-    const resource = (checkpoint.latest?.resources ?? []).find((candidate) => candidate.type === 'pulumi-nodejs:dynamic:Resource');
+    const resource = (checkpoint.latest?.resources ?? []).find((candidate) => candidate.type === 'pulumi-nodejs:dynamic:Resource' && candidate.urn.endsWith('::api'));
     return { image: resource?.outputs?.image ?? resource?.inputs?.image, pending: (checkpoint.latest?.pending_operations ?? []).length };
   } catch {
     return undefined;
