@@ -28,7 +28,7 @@ export function recordedResources(checkpointJson: string | undefined): RecordedR
   const latest = (JSON.parse(checkpointJson) as Checkpoint).checkpoint?.latest;
   if (!latest?.resources || latest.pending_operations?.length) return undefined;
   return latest.resources
-    .filter((resource) => resource.custom !== false && resource.type !== 'pulumi:pulumi:Stack' && !resource.type.startsWith('pulumi:providers:'))
+    .filter((resource) => resource.custom !== false && isOwnResource(resource))
     .map((resource) => ({ urn: resource.urn, type: resource.type, id: resource.id ?? '', outputs: resource.outputs ?? {} }));
 }
 
@@ -36,7 +36,7 @@ export function recordedResources(checkpointJson: string | undefined): RecordedR
 export function recordedUrns(checkpointJson: string | undefined): string[] {
   if (checkpointJson === undefined) return [];
   const resources = (JSON.parse(checkpointJson) as Checkpoint).checkpoint?.latest?.resources ?? [];
-  return resources.filter((resource) => resource.type !== 'pulumi:pulumi:Stack' && !resource.type.startsWith('pulumi:providers:')).map((resource) => resource.urn);
+  return resources.filter(isOwnResource).map((resource) => resource.urn);
 }
 
 /**
@@ -57,13 +57,13 @@ export function recordedStackOutputs(checkpointJson: string | undefined): Compon
 export function recordedResourceNamed(checkpointJson: string | undefined, name: string): RecordedResource | undefined {
   if (checkpointJson === undefined) return undefined;
   const resources = (JSON.parse(checkpointJson) as Checkpoint).checkpoint?.latest?.resources ?? [];
-  const resource = resources.find((each) => each.type !== 'pulumi:pulumi:Stack' && !each.type.startsWith('pulumi:providers:') && each.urn.endsWith(`::${name}`));
+  const resource = resources.find(named(name));
   return resource && { urn: resource.urn, type: resource.type, id: resource.id ?? '', outputs: resource.outputs ?? {} };
 }
 
 /** The resources of an exported deployment (`pulumi stack export --show-secrets`), their secrets as plain values. */
 export function revealedResourceNamed(deployment: { resources?: { urn: string; type: string; id?: string; outputs?: Record<string, unknown> }[] }, name: string): RecordedResource | undefined {
-  const resource = deployment.resources?.find((each) => each.type !== 'pulumi:pulumi:Stack' && !each.type.startsWith('pulumi:providers:') && each.urn.endsWith(`::${name}`));
+  const resource = deployment.resources?.find(named(name));
   return resource && { urn: resource.urn, type: resource.type, id: resource.id ?? '', outputs: Object.fromEntries(Object.entries(resource.outputs ?? {}).map(([key, value]) => [key, revealed(value)])) };
 }
 
@@ -72,6 +72,16 @@ function revealed(value: unknown): unknown {
   if (!isRecordedSecret(value)) return value;
   const plaintext = (value as { plaintext?: string }).plaintext;
   return plaintext === undefined ? value : JSON.parse(plaintext);
+}
+
+/** A resource of the program's, not the stack's own resource or a provider. */
+function isOwnResource(resource: { type: string }): boolean {
+  return resource.type !== 'pulumi:pulumi:Stack' && !resource.type.startsWith('pulumi:providers:');
+}
+
+/** Finds the program's resource named `name` (the last part of its URN). */
+function named(name: string) {
+  return (resource: { urn: string; type: string }) => isOwnResource(resource) && resource.urn.endsWith(`::${name}`);
 }
 
 // Pulumi's marker of a secret value in state: `{ <SECRET_SIGNATURE>: SECRET_SIG_VALUE, ciphertext }`.
