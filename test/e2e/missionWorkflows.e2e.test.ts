@@ -42,11 +42,13 @@ describe('the mission, end to end on the local target', () => {
   /** `deployer apply` in production as alice, approved from "another terminal" by carol. */
   async function applyApprovedByCarol(version: string): Promise<CliResult> {
     const apply = startCli(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'production', '--var', `VERSION=${version}`], env(), repo);
-    await waitFor(() => apply.output().includes(APPROVER_RUNS));
+    // The command comes last, on its own line after the box (and may arrive in a write of its own).
+    const approverCommand = 'deployer approve --stack user-platform --service notification-service --environment production';
+    await waitFor(() => apply.output().includes(approverCommand));
     // The requester sees the approval box (plan, approvers, deadline), why they cannot approve, and what an approver runs.
     expect(apply.output()).toContain('Production Deployment Approval Required');
     expect(apply.output()).toContain('You cannot approve this one: ');
-    expect(apply.output()).toContain('deployer approve --stack user-platform --service notification-service --environment production');
+    expect(apply.output()).toContain(APPROVER_RUNS);
     const approved = await deployer(['approve', '--service', 'notification-service', '--environment', 'production'], 'carol@company.com');
     expect(approved.code).toBe(0);
     return apply.done;
