@@ -461,8 +461,8 @@ function installDynamicProviderPlugin() {
   const script = path.join(root, 'node_modules', '@pulumi', 'pulumi', 'cmd', 'dynamic-provider', 'index.js');
   if (!fs.existsSync(script)) throw new SetupError(`${script} is missing: node modules did not install. Run \`npm ci\` and look at its errors.`);
   const plugin = path.join(toolsBin, 'pulumi-resource-pulumi-nodejs');
-  const watchdog = path.join(root, 'scripts', 'exit-with-parent.js');
-  const body = `#!/bin/sh\nexec "${process.execPath}" --require "${watchdog}" "${script}" "$@"\n`;
+  const preloads = ['exit-with-parent.js', 'defer-closure-serialization.js'].map((file) => `--require "${path.join(root, 'scripts', file)}"`).join(' ');
+  const body = `#!/bin/sh\nexec "${process.execPath}" ${preloads} "${script}" "$@"\n`;
   if (fs.existsSync(plugin) && fs.readFileSync(plugin, 'utf8') === body) return;
   fs.mkdirSync(toolsBin, { recursive: true });
   fs.writeFileSync(plugin, body, { mode: 0o755 });
