@@ -7,10 +7,12 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser
 module.exports = {
   // A global option: Temporal bundling and Pulumi operations take seconds, not milliseconds.
   testTimeout: 180000,
-  // Two files at a time, one per core. Each integration file has a state dir and a local runtime of
-  // its own (fileEnvironment.ts); they share the dev server, each jest worker in a namespace of its
-  // own (namespaces.ts) and each file on a task queue of its own.
-  maxWorkers: 2,
+  // Three files at a time on two cores: integration files spend much of their time waiting (health
+  // checks, monitor windows, servers starting), so with two the cores sat a third idle; `npm test`
+  // runs every project in one jest run, so unit files fill those gaps too. Each integration file has
+  // a state dir and a local runtime of its own (fileEnvironment.ts); they share the dev server, each
+  // jest worker in a namespace of its own (namespaces.ts) and each file on a task queue of its own.
+  maxWorkers: 3,
   projects: [
     {
       displayName: 'unit',
