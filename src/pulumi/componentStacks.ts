@@ -344,18 +344,17 @@ export class ComponentStacks {
 
   private async select(id: ComponentStackId, program: PulumiFn, workDir: string): Promise<Stack> {
     this.command ??= PulumiCommand.get({ root: path.dirname(path.dirname(toolPath('pulumi'))), skipVersionCheck: false });
-    return LocalWorkspace.createOrSelectStack(
-      { projectName: id.project, stackName: id.stack, program },
-      {
-        workDir,
-        pulumiCommand: await this.command,
-        pulumiHome: this.backend.home,
-        projectSettings: { name: id.project, runtime: 'nodejs', backend: { url: this.backend.url } },
-        secretsProvider: 'passphrase',
-        // DEPLOYER_HOME: the local target's providers find the runtime through it.
-        envVars: { ...pulumiEnv(), PULUMI_CONFIG_PASSPHRASE: await this.backend.passphrase(), DEPLOYER_HOME: localRuntimeHome() },
-      },
-    );
+    const options = {
+      workDir,
+      pulumiCommand: await this.command,
+      pulumiHome: this.backend.home,
+      projectSettings: { name: id.project, runtime: 'nodejs' as const, backend: { url: this.backend.url } },
+      secretsProvider: 'passphrase',
+      // DEPLOYER_HOME: the local target's providers find the runtime through it.
+      envVars: { ...pulumiEnv(), PULUMI_CONFIG_PASSPHRASE: await this.backend.passphrase(), DEPLOYER_HOME: localRuntimeHome() },
+    };
+    if ((await this.backend.stackState(id)) === undefined) return LocalWorkspace.createOrSelectStack({ projectName: id.project, stackName: id.stack, program }, options);
+    return Stack.select(id.stack, withoutSelectRun(await LocalWorkspace.create({ ...options, program })));
   }
 }
 
@@ -635,6 +634,17 @@ function withoutReadsAfterUp(stack: Stack, outputs: () => Promise<OutputMap>): v
  */
 function withoutSummaryRead(stack: Stack): void {
   stack.info = async () => undefined;
+}
+
+/**
+ * Selecting a stack is a CLI run (`pulumi stack select`, a third of a second on the critical path of
+ * every engine operation) that only checks the stack exists: every later command names its stack.
+ * For a stack whose state was just read, the workspace skips it (the engine itself fails on a stack
+ * removed in between, as it would after a select).
+ */
+function withoutSelectRun(workspace: LocalWorkspace): LocalWorkspace {
+  workspace.selectStack = async () => undefined;
+  return workspace;
 }
 
 /** Stack outputs as plain values; secret ones are withheld (callers that need them read them in the worker). */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PulumiCommand } from '@pulumi/pulumi/automation';
 import { localBackend } from '../../src/pulumi/backend';
 import { ComponentStacks, ResourceOperationError, StackMember } from '../../src/pulumi/componentStacks';
 import { recordedUrns } from '../../src/pulumi/recordedState';
@@ -89,5 +90,24 @@ describe('ComponentStacks.upMembers', () => {
     // Nothing left to move: a second adoption is nothing to do.
     await stacks.adoptStack(id, own);
     await stacks.destroyMembers(id, ['legacy']);
+  });
+
+  it('creates a stack the backend does not have, and runs no `stack select` for one it has (its secrets still decrypt)', async () => {
+    // Every CLI run of the Automation API goes through PulumiCommand.run(args, ...).
+    const runs = jest.spyOn(PulumiCommand.prototype as unknown as { run: (args: string[]) => Promise<unknown> }, 'run');
+    const subcommands = () => runs.mock.calls.map(([args]) => args.slice(0, 2).join(' '));
+    try {
+      const fresh = { project: 'shop', stack: 'payments.dev' };
+      await stacks.upMembers(fresh, [member('ledger', 'g1')]);
+      expect(subcommands()).toEqual(['stack select', 'stack init', 'up --yes']);
+      runs.mockClear();
+      expect(applied(await stacks.upMembers(fresh, [member('ledger', 'g2')]))).toEqual({
+        ledger: { changes: { update: 1 }, outputs: { content: { value: 'g2', secret: false }, token: { value: 'g2-token', secret: true } } },
+      });
+      expect(subcommands()).toEqual(['up --yes']);
+      await stacks.destroyMembers(fresh, ['ledger']);
+    } finally {
+      runs.mockRestore();
+    }
   });
 });
