@@ -36,14 +36,19 @@ describe('canary rollouts', () => {
   /** A CLI as `person` on another machine: nothing but Temporal's address, their identity and key. */
   const elsewhere = (person: string): NodeJS.ProcessEnv => ({ ...repo.envFor(person), DEPLOYER_HOME: emptyHome, DEPLOYER_CONFIG: path.join(emptyHome, 'none.json'), DEPLOYER_TEMPORAL_ADDRESS: testServerAddress() });
 
-  /** The example repo in development with a short rollout; `steps` turns the canary strategy on. */
+  /**
+   * The example repo in development with a short rollout; `steps` turns the canary strategy on. These
+   * tests judge error rates and traffic shares; the latency rule is the unit tests' (canary.test): a
+   * freshly started canary's p99 over a few dozen requests, on two cores running three test files, is
+   * noise (75 ms against 17 once), so it is given room here.
+   */
   function desired(version: string, steps?: Steps, monitorWindow = '3s'): DesiredStack {
     const model = loadDesiredStack({ root: repo.root, stack: 'user-platform', environment: 'development', variables: { VERSION: version } });
     model.environment.spec.rollout = {
       healthTimeout: '40s',
       monitorWindow,
       checkInterval: '1s',
-      ...(steps && { strategy: 'canary' as const, canary: { steps, analysis: { maxErrorRateIncrease: 1, maxP99LatencyIncreasePercent: 50, minRequests: 10, insufficientTraffic: 'wait' as const } } }),
+      ...(steps && { strategy: 'canary' as const, canary: { steps, analysis: { maxErrorRateIncrease: 1, maxP99LatencyIncreasePercent: 1000, minRequests: 10, insufficientTraffic: 'wait' as const } } }),
     };
     return repo.rendered(model);
   }
