@@ -19,7 +19,7 @@ import type { ComponentStackId } from '../model/componentRef';
 import { localRuntimeHome } from '../paths';
 import { pulumiEnv, toolPath } from '../toolchain';
 import { releasesToKeep } from '../releases/retention';
-import { ComponentOutputs, isRecordedSecret, RecordedResource, recordedResourceNamed, recordedResources, recordedStackOutputs, recordedUrns, revealedResourceNamed } from './recordedState';
+import { ComponentOutputs, isRecordedSecret, RecordedResource, recordedResourceNamed, recordedResources, recordedStackOutputs, recordedUrns, resourceName, revealedResourceNamed } from './recordedState';
 import { diffRefreshEvent, ResourceDrift } from './refreshDiff';
 import { makeWorkspace, sweepAbandonedWorkspaces } from './workspaces';
 import { AwsTargetError, LocalTargetError } from '../errors';
@@ -511,11 +511,6 @@ function programFailures(program: PulumiFn): { program: PulumiFn; thrown(): unkn
 function programFailure(thrown: unknown): Error {
   if (thrown instanceof AwsTargetError || thrown instanceof LocalTargetError) return new ResourceOperationError(thrown.message);
   return thrown instanceof Error ? thrown : new Error(String(thrown));
-}
-
-/** A resource's name: the last part of its URN. */
-function resourceName(urn: string): string {
-  return urn.slice(urn.lastIndexOf('::') + 2);
 }
 
 /**

@@ -9,13 +9,31 @@ export interface RecordedResource {
   outputs: Record<string, unknown>;
 }
 
+/** A resource as a state file or an export stores it. */
+interface StoredResource {
+  urn: string;
+  type: string;
+  id?: string;
+  custom?: boolean;
+  outputs?: Record<string, unknown>;
+}
+
 interface Checkpoint {
   checkpoint?: {
     latest?: {
-      resources?: { urn: string; type: string; id?: string; custom?: boolean; outputs?: Record<string, unknown> }[];
+      resources?: StoredResource[];
       pending_operations?: unknown[];
     };
   };
+}
+
+function asRecorded(resource: StoredResource, outputs = resource.outputs ?? {}): RecordedResource {
+  return { urn: resource.urn, type: resource.type, id: resource.id ?? '', outputs };
+}
+
+/** A resource's name: the last part of its URN. */
+export function resourceName(urn: string): string {
+  return urn.slice(urn.lastIndexOf('::') + 2);
 }
 
 /**
@@ -29,7 +47,7 @@ export function recordedResources(checkpointJson: string | undefined): RecordedR
   if (!latest?.resources || latest.pending_operations?.length) return undefined;
   return latest.resources
     .filter((resource) => resource.custom !== false && isOwnResource(resource))
-    .map((resource) => ({ urn: resource.urn, type: resource.type, id: resource.id ?? '', outputs: resource.outputs ?? {} }));
+    .map((resource) => asRecorded(resource));
 }
 
 /** Every resource the state records (the stack itself and providers aside), pending operations or not: what a run over some of them must leave alone. */
@@ -58,13 +76,13 @@ export function recordedResourceNamed(checkpointJson: string | undefined, name: 
   if (checkpointJson === undefined) return undefined;
   const resources = (JSON.parse(checkpointJson) as Checkpoint).checkpoint?.latest?.resources ?? [];
   const resource = resources.find(named(name));
-  return resource && { urn: resource.urn, type: resource.type, id: resource.id ?? '', outputs: resource.outputs ?? {} };
+  return resource && asRecorded(resource);
 }
 
 /** The resources of an exported deployment (`pulumi stack export --show-secrets`), their secrets as plain values. */
-export function revealedResourceNamed(deployment: { resources?: { urn: string; type: string; id?: string; outputs?: Record<string, unknown> }[] }, name: string): RecordedResource | undefined {
+export function revealedResourceNamed(deployment: { resources?: StoredResource[] }, name: string): RecordedResource | undefined {
   const resource = deployment.resources?.find(named(name));
-  return resource && { urn: resource.urn, type: resource.type, id: resource.id ?? '', outputs: Object.fromEntries(Object.entries(resource.outputs ?? {}).map(([key, value]) => [key, revealed(value)])) };
+  return resource && asRecorded(resource, Object.fromEntries(Object.entries(resource.outputs ?? {}).map(([key, value]) => [key, revealed(value)])));
 }
 
 /** A value of an export with secrets shown: a secret is `{ <signature>, plaintext: <its JSON> }`. */
@@ -79,9 +97,9 @@ function isOwnResource(resource: { type: string }): boolean {
   return resource.type !== 'pulumi:pulumi:Stack' && !resource.type.startsWith('pulumi:providers:');
 }
 
-/** Finds the program's resource named `name` (the last part of its URN). */
+/** Finds the program's resource named `name`. */
 function named(name: string) {
-  return (resource: { urn: string; type: string }) => isOwnResource(resource) && resource.urn.endsWith(`::${name}`);
+  return (resource: StoredResource) => isOwnResource(resource) && resourceName(resource.urn) === name;
 }
 
 // Pulumi's marker of a secret value in state: `{ <SECRET_SIGNATURE>: SECRET_SIG_VALUE, ciphertext }`.
