@@ -9,15 +9,21 @@ export interface LoadReport {
 }
 
 /**
- * Sends GET requests to `url` from `concurrency` loops until `stop` resolves, counting every
- * request that did not answer 2xx (connection errors included).
+ * Steady traffic, as a service sees it: `ratePerSecond` GET requests a second to `url`, from
+ * `concurrency` loops, until `stop` resolves, counting every request that did not answer 2xx
+ * (connection errors included). Paced, not as fast as the machine allows: a rollout or a canary step
+ * is judged the same at 50 requests a second, and flat-out traffic took a core from every other test.
  */
-export async function loadUntil(url: string, stop: Promise<unknown>, concurrency = 4): Promise<LoadReport> {
+export async function loadUntil(url: string, stop: Promise<unknown>, concurrency = 4, ratePerSecond = 50): Promise<LoadReport> {
   const report: LoadReport = { requests: 0, failures: 0, versions: [], failureSamples: [] };
   let done = false;
   void stop.finally(() => (done = true)).catch(() => undefined);
-  const loop = async () => {
+  const spacingMs = (1000 * concurrency) / ratePerSecond;
+  const loop = async (index: number) => {
+    // Loops start spread over one spacing, so requests arrive evenly rather than in bursts.
+    await sleep((spacingMs * index) / concurrency);
     while (!done) {
+      const started = Date.now();
       const outcome = await get(url);
       report.requests += 1;
       if (outcome.status < 200 || outcome.status >= 300) {
@@ -26,10 +32,15 @@ export async function loadUntil(url: string, stop: Promise<unknown>, concurrency
       }
       const version = /"version":"([^"]+)"/.exec(outcome.body)?.[1];
       if (version && !report.versions.includes(version)) report.versions.push(version);
+      await sleep(spacingMs - (Date.now() - started));
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, loop));
+  await Promise.all(Array.from({ length: concurrency }, (_, index) => loop(index)));
   return report;
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
 export function get(url: string): Promise<{ status: number; body: string }> {
