@@ -118,7 +118,7 @@ describe('approvals that cannot be forged or replayed', () => {
   });
 
   it('refuses a production request from someone who cannot prove who they are', async () => {
-    const unsigned = await runCli(['apply', '--stack', STACK, '--service', SERVICE, '--environment', ENVIRONMENT, '--var', 'VERSION=v2.0.0', '--no-wait'], { ...cliEnv('bob@company.com'), DEPLOYER_SIGNING_KEY: undefined, HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'home-without-keys-')) }, repo.root);
+    const unsigned = await runCli(['apply', '--stack', STACK, '--service', SERVICE, '--environment', ENVIRONMENT, '--var', 'VERSION=v2.0.0', '--no-wait'], { ...cliEnv('bob@company.com'), DEPLOYER_SIGNING_KEY: undefined, HOME: repo.scratch('home-without-keys-') }, repo.root);
     expect(unsigned.code).toBe(0);
     const result = await deploymentResult(client.client.workflow.getHandle(workflowId));
     expect(result.phase).toBe('failed');

@@ -22,11 +22,12 @@ export const PEOPLE = ['alice@company.com', 'bob@company.com', 'carol@company.co
  */
 export class ReviewedRepo {
   readonly root: string;
-  private readonly keysDir: string;
+  /** Everything besides the repo that its tests make (signing keys, caches, homes), removed with it. */
+  private readonly scratchDir: string;
 
-  private constructor(root: string, keysDir: string) {
+  private constructor(root: string, scratchDir: string) {
     this.root = root;
-    this.keysDir = keysDir;
+    this.scratchDir = scratchDir;
   }
 
   /** A copy of the example repo, changed by `prepare` before its first commit. */
@@ -44,9 +45,8 @@ export class ReviewedRepo {
 
   /** Makes a deployment repo directory (with a deployer.yaml) reviewed: signing keys listed, committed to main. */
   static adopt(root: string): ReviewedRepo {
-    const keysDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reviewed-keys-'));
-    for (const person of PEOPLE) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', person, '-f', path.join(keysDir, person)]);
-    const repo = new ReviewedRepo(root, keysDir);
+    const repo = new ReviewedRepo(root, fs.mkdtempSync(path.join(os.tmpdir(), 'reviewed-scratch-')));
+    for (const person of PEOPLE) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', person, '-f', repo.keyFile(person)]);
     repo.editYaml('deployer.yaml', (doc) => {
       for (const person of PEOPLE.filter((name) => !name.startsWith('mallory'))) doc.setIn(['spec', 'signingKeys', person], [repo.publicKey(person)]);
     });
@@ -58,7 +58,12 @@ export class ReviewedRepo {
   }
 
   keyFile(person: string): string {
-    return path.join(this.keysDir, person);
+    return path.join(this.scratchDir, person);
+  }
+
+  /** A new empty directory, removed with the repo. */
+  scratch(prefix: string): string {
+    return fs.mkdtempSync(path.join(this.scratchDir, prefix));
   }
 
   publicKey(person: string): string {
@@ -84,7 +89,7 @@ export class ReviewedRepo {
   }
 
   /** A worker's view of this repo as its configured reviewed repository (team mode). */
-  policySource(cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-cache-'))): GitPolicySource {
+  policySource(cacheDir = this.scratch('policy-cache-')): GitPolicySource {
     return new GitPolicySource(cacheDir, { repo: this.root, branch: 'main', path: '.' });
   }
 
@@ -123,7 +128,7 @@ export class ReviewedRepo {
 
   remove(): void {
     fs.rmSync(this.root, { recursive: true, force: true });
-    fs.rmSync(this.keysDir, { recursive: true, force: true });
+    fs.rmSync(this.scratchDir, { recursive: true, force: true });
   }
 
   private git(args: string[]): string {

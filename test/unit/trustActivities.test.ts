@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createTrustActivities } from '../../activities/trust';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import type { DecisionClaims } from '../../src/trust/claims';
@@ -14,7 +11,7 @@ describe('trust activities', () => {
   const slackDecisionKey = 'k'.repeat(64);
   const target = { stack: 'user-platform', service: 'notification-service', environment: 'production', kind: 'deploy' as const, version: 'v2.0.0' };
   const activities = (verifyGithubToken?: (token: string) => Promise<{ actor: string }>) =>
-    createTrustActivities({ policy: repo.policySource(), releases: new FileReleaseStore(fs.mkdtempSync(path.join(os.tmpdir(), 'releases-'))), slackDecisionKey, verifyGithubToken });
+    createTrustActivities({ policy: repo.policySource(), releases: new FileReleaseStore(repo.scratch('releases-')), slackDecisionKey, verifyGithubToken });
 
   beforeAll(() => {
     repo = ReviewedRepo.create();
