@@ -99,9 +99,9 @@ describe('the mission, end to end on the local target', () => {
   });
 
   it('Workflow 1: deploy to development, test, promote to staging and production (approved), roll back', async () => {
-    expect((await deployer(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'development', '--var', 'VERSION=v1.1.0'])).code).toBe(0);
+    expect(await deployer(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'development', '--var', 'VERSION=v1.1.0'])).toMatchObject({ code: 0 });
     const dev = await deployer(['apply', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'development', '--var', 'VERSION=v1.2.0']);
-    expect(dev.code).toBe(0);
+    expect(dev).toMatchObject({ code: 0 });
     expect(dev.stdout).toContain('Deployment Plan: notification-service (development)');
     expect(dev.stdout).toContain('image: v1.1.0 → v1.2.0');
     expect(dev.stdout).toMatch(/✓ Deployment successful!\n {2}Duration: .*\n {2}Version: v1\.2\.0\n {2}Resources updated: 1/);
