@@ -9,16 +9,21 @@ export interface LoadReport {
 }
 
 /**
- * Steady traffic, as a service sees it: `ratePerSecond` GET requests a second to `url`, from
- * `concurrency` loops, until `stop` resolves, counting every request that did not answer 2xx
- * (connection errors included). Paced, not as fast as the machine allows: a rollout or a canary step
- * is judged the same at 50 requests a second, and flat-out traffic took a core from every other test.
+ * Requests a second of the traffic tests send. Paced, not as fast as the machine allows: a rollout
+ * or a canary step is judged the same at 50, and flat-out traffic took a core from every other test.
  */
-export async function loadUntil(url: string, stop: Promise<unknown>, concurrency = 4, ratePerSecond = 50): Promise<LoadReport> {
+const REQUESTS_PER_SECOND = 50;
+
+/**
+ * Steady traffic, as a service sees it: REQUESTS_PER_SECOND GET requests a second to `url`, from
+ * `concurrency` loops, until `stop` resolves, counting every request that did not answer 2xx
+ * (connection errors included).
+ */
+export async function loadUntil(url: string, stop: Promise<unknown>, concurrency = 4): Promise<LoadReport> {
   const report: LoadReport = { requests: 0, failures: 0, versions: [], failureSamples: [] };
   let done = false;
   void stop.finally(() => (done = true)).catch(() => undefined);
-  const spacingMs = (1000 * concurrency) / ratePerSecond;
+  const spacingMs = (1000 * concurrency) / REQUESTS_PER_SECOND;
   const loop = async (index: number) => {
     // Loops start spread over one spacing, so requests arrive evenly rather than in bursts.
     await sleep((spacingMs * index) / concurrency);
