@@ -1,7 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { canonicalClaims, RequestClaims } from '../../src/trust/claims';
 import { GitPolicySource } from '../../src/trust/reviewedPolicy';
 import { sshSign, sshVerify } from '../../src/trust/sshSignatures';
@@ -46,7 +43,7 @@ describe('the reviewed policy', () => {
   });
 
   it('in one-machine mode reads the checkout\'s own main branch, and refuses a directory that is not a git checkout', async () => {
-    const source = new GitPolicySource(fs.mkdtempSync(path.join(os.tmpdir(), 'policy-cache-')));
+    const source = new GitPolicySource(repo.scratch('policy-cache-'));
     const reviewed = await source.read({ ...request, commit: repo.head(), checkout: { gitRoot: repo.root, path: '.', dirty: false } });
     expect(reviewed).toMatchObject({ commitReviewed: true, source: { ref: 'refs/heads/main' } });
     await expect(source.read(request)).rejects.toThrow(/names no git checkout and the worker has no reviewed repository: set DEPLOYER_POLICY_REPO/);
