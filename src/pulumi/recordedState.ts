@@ -23,6 +23,7 @@ interface Checkpoint {
     latest?: {
       resources?: StoredResource[];
       pending_operations?: unknown[];
+      secrets_providers?: { type?: string; state?: { salt?: string } };
     };
   };
 }
@@ -69,6 +70,12 @@ export function recordedStackOutputs(checkpointJson: string | undefined): Compon
   const outputs = resources.find((resource) => resource.type === 'pulumi:pulumi:Stack')?.outputs ?? {};
   if (JSON.stringify(outputs).includes(SECRET_SIGNATURE)) return undefined;
   return Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, { value, secret: false }]));
+}
+
+/** The salt of the passphrase the state's secrets are encrypted with; undefined for another provider, or no secrets provider yet. */
+export function recordedEncryptionSalt(checkpointJson: string): string | undefined {
+  const providers = (JSON.parse(checkpointJson) as Checkpoint).checkpoint?.latest?.secrets_providers;
+  return providers?.type === 'passphrase' ? providers.state?.salt : undefined;
 }
 
 /** The resource named `name` (the last part of its URN) among those the state records, stack and providers aside. */

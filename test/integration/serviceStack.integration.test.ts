@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PulumiCommand } from '@pulumi/pulumi/automation';
 import { localBackend } from '../../src/pulumi/backend';
 import { ComponentStacks, ResourceOperationError, StackMember } from '../../src/pulumi/componentStacks';
-import { recordedUrns } from '../../src/pulumi/recordedState';
+import { recordedEncryptionSalt, recordedUrns } from '../../src/pulumi/recordedState';
 import { TestFile } from '../fixtures/failingFileResource';
 
 // One engine run over several members of a stack (a wave of a service's components): each member
@@ -92,22 +92,38 @@ describe('ComponentStacks.upMembers', () => {
     await stacks.destroyMembers(id, ['legacy']);
   });
 
-  it('creates a stack the backend does not have, and runs no `stack select` for one it has (its secrets still decrypt)', async () => {
+  it('creates a stack the backend does not have, and runs no `stack select` for one it has (its secrets still decrypt, under the salt they had)', async () => {
     // Every CLI run of the Automation API goes through PulumiCommand.run(args, ...).
     const runs = jest.spyOn(PulumiCommand.prototype as unknown as { run: (args: string[]) => Promise<unknown> }, 'run');
     const subcommands = () => runs.mock.calls.map(([args]) => args.slice(0, 2).join(' '));
+    const fresh = { project: 'shop', stack: 'payments.dev' };
+    const salt = async () => recordedEncryptionSalt((await localBackend(dir).stackState(fresh))!);
     try {
-      const fresh = { project: 'shop', stack: 'payments.dev' };
       await stacks.upMembers(fresh, [member('ledger', 'g1')]);
-      expect(subcommands()).toEqual(['stack select', 'stack init', 'up --yes']);
+      expect(subcommands()).toEqual(['stack init', 'up --yes']);
+      const created = await salt();
+      expect(created).toMatch(/^v1:/);
       runs.mockClear();
       expect(applied(await stacks.upMembers(fresh, [member('ledger', 'g2')]))).toEqual({
         ledger: { changes: { update: 1 }, outputs: { content: { value: 'g2', secret: false }, token: { value: 'g2-token', secret: true } } },
       });
       expect(subcommands()).toEqual(['up --yes']);
+      // The run was given the stack's salt: it did not make up another and re-encrypt the state with it.
+      expect(await salt()).toBe(created);
       await stacks.destroyMembers(fresh, ['ledger']);
     } finally {
       runs.mockRestore();
     }
+  });
+
+  it('selects a stack another run created after this one found none', async () => {
+    const late = { project: 'shop', stack: 'refunds.dev' };
+    await stacks.upMembers(late, [member('ledger', 'r1')]);
+    // As if the state was read just before the other run's `stack init`.
+    const unaware = new ComponentStacks({ ...localBackend(dir), stackState: async () => undefined });
+    expect(applied(await unaware.upMembers(late, [member('ledger', 'r2')]))).toEqual({
+      ledger: { changes: { update: 1 }, outputs: { content: { value: 'r2', secret: false }, token: { value: 'r2-token', secret: true } } },
+    });
+    await stacks.destroyMembers(late, ['ledger']);
   });
 });

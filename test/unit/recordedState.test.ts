@@ -1,5 +1,5 @@
 import { ComponentStacks, PulumiBackend } from '../../src/pulumi/componentStacks';
-import { recordedResources, recordedStackOutputs } from '../../src/pulumi/recordedState';
+import { recordedEncryptionSalt, recordedResources, recordedStackOutputs } from '../../src/pulumi/recordedState';
 
 const checkpoint = (latest: Record<string, unknown>) => JSON.stringify({ version: 3, checkpoint: { stack: 'organization/fleet/svc.queue.sweep', latest } });
 const stackResource = { urn: 'urn:pulumi:sweep::fleet::pulumi:pulumi:Stack::fleet-sweep', custom: false, type: 'pulumi:pulumi:Stack' };
@@ -38,6 +38,15 @@ describe('recordedStackOutputs: the outputs `pulumi stack output` shows, from th
   it('no outputs without a state or resources', () => {
     expect(recordedStackOutputs(undefined)).toEqual({});
     expect(recordedStackOutputs(checkpoint({}))).toEqual({});
+  });
+});
+
+describe('recordedEncryptionSalt: the salt of the passphrase the state\'s secrets are encrypted with', () => {
+  it('the passphrase provider\'s salt; none for another provider or a state without one', () => {
+    const salt = 'v1:9nKeVVdEU1g=:v1:d0n1Q0B0Hk4R9ssY:1Hqo5hzaN0gUzyJZMNb/3ztvD1z1Ww==';
+    expect(recordedEncryptionSalt(checkpoint({ secrets_providers: { type: 'passphrase', state: { salt } } }))).toBe(salt);
+    expect(recordedEncryptionSalt(checkpoint({ secrets_providers: { type: 'awskms', state: { url: 'awskms://alias/x' } } }))).toBeUndefined();
+    expect(recordedEncryptionSalt(checkpoint({}))).toBeUndefined();
   });
 });
 
