@@ -163,9 +163,10 @@ class Team {
   async apply(service: ServiceName, version: string, by: string, result: Deployment['result'], environment: string, summary?: string): Promise<void> {
     const t0 = Date.now();
     const applied = await this.cli(by, ['apply', '--stack', STACK, '--service', service, '--environment', environment, '--var', `VERSION=${version}`, '--json', ...(summary ? ['--summary', summary] : [])]);
-    const output = JSON.parse(applied.stdout) as { phase: string };
-    note(`apply ${service} ${version} (${environment}) by ${by}: ${output.phase} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    expect({ service, version, phase: output.phase, stderr: applied.stderr }).toEqual({ service, version, phase: PHASE_OF[result], stderr: '' });
+    const output = JSON.parse(applied.stdout) as { phase?: string; error?: unknown };
+    note(`apply ${service} ${version} (${environment}) by ${by}: ${output.phase ?? 'error'} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    // An error is printed as JSON on stdout (oclif's --json), with stderr empty: shown when there is one.
+    expect({ service, version, phase: output.phase, stderr: applied.stderr, error: output.error }).toEqual({ service, version, phase: PHASE_OF[result], stderr: '', error: undefined });
     await this.record({ service, environment, version, by, kind: 'deploy', result });
   }
 
