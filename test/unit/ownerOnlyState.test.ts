@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DriftStore, FileDriftDocuments } from '../../src/drift/store';
-import { ownerOnlyDir } from '../../src/ownerOnly';
+import { ownerOnlyDir, writeOwnerOnlyFile } from '../../src/ownerOnly';
 import { localBackend } from '../../src/pulumi/backend';
 import { FileReleaseStore } from '../../src/releases/fileReleaseStore';
 import type { ReleaseRecord } from '../../src/releases/releaseRecord';
@@ -52,5 +52,16 @@ describe('state under the state dir is owner-only', () => {
   it('a directory others must pass through (PostgreSQL as root) lets them pass, not list', () => {
     expect(modeOf(ownerOnlyDir(path.join(state, 'local'), { othersMayPass: true }))).toBe('711');
     expect(modeOf(ownerOnlyDir(path.join(state, 'local')))).toBe('700');
+  });
+
+  it('a file written whole: aside, then renamed over the old one, owner-only, nothing left aside', () => {
+    const file = path.join(state, 'state-db.url');
+    fs.writeFileSync(file, 'old', { mode: 0o644 });
+    // A file planted where the new content is first written is not written through.
+    fs.symlinkSync(path.join(state, 'elsewhere'), `${file}.${process.pid}.tmp`);
+    writeOwnerOnlyFile(file, 'postgres://127.0.0.1:5433/deployer');
+    expect(fs.readFileSync(file, 'utf8')).toBe('postgres://127.0.0.1:5433/deployer');
+    expect(modeOf(file)).toBe('600');
+    expect(fs.readdirSync(state)).toEqual(['state-db.url']);
   });
 });

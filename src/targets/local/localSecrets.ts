@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { OWNER_ONLY_FILE, ownerOnlyDir } from '../../ownerOnly';
+import { ownerOnlyDir, writeOwnerOnlyFile } from '../../ownerOnly';
 import { stateDir } from '../../paths';
 
 // On the local target a `secretFrom: { secret: NAME }` is resolved by the worker, from two places:
@@ -55,11 +55,9 @@ function readSecrets(): Record<string, string> {
   return Object.fromEntries(Object.entries(parsed).filter(([, value]) => typeof value === 'string'));
 }
 
-/** Written to a temporary file and renamed over: a worker reading meanwhile sees the old or the new file, never half of one. */
+/** A worker reading meanwhile sees the old or the new file, never half of one. */
 function writeSecrets(secrets: Record<string, string>): void {
   const file = localSecretsFile();
   ownerOnlyDir(path.dirname(file));
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, `${JSON.stringify(secrets, null, 2)}\n`, { mode: OWNER_ONLY_FILE });
-  fs.renameSync(temporary, file);
+  writeOwnerOnlyFile(file, `${JSON.stringify(secrets, null, 2)}\n`);
 }

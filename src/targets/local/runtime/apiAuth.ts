@@ -1,18 +1,12 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import type http from 'node:http';
+import { writeOwnerOnlyFile } from '../../../ownerOnly';
 import { RuntimeRequestError } from './requestError';
 
-/**
- * Writes a new random API token, readable by its owner only, in place of the previous runtime's.
- * Written aside and renamed, so a client never reads half a token.
- */
+/** Writes a new random API token, readable by its owner only, in place of the previous runtime's; a client never reads half a token. */
 export function issueApiToken(file: string): string {
   const token = crypto.randomBytes(32).toString('base64url');
-  const pending = `${file}.${process.pid}`;
-  fs.rmSync(pending, { force: true });
-  fs.writeFileSync(pending, token, { mode: 0o600, flag: 'wx' });
-  fs.renameSync(pending, file);
+  writeOwnerOnlyFile(file, token);
   return token;
 }
 
