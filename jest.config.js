@@ -26,6 +26,8 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/workflows/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/workflows/globalTeardown.ts',
     },
     {
       displayName: 'integration',

@@ -15,6 +15,7 @@ import { deploymentResult, startServiceDeployment } from '../../src/temporal/dep
 import { DECOMMISSION_SERVICE_WORKFLOW, DEPLOY_STACK_WORKFLOW, type DeployServiceResult, type DeployStackResult } from '../../src/temporal/deployment';
 import type { ComponentTask, MonitorBreach } from '../../src/temporal/deploymentActivities';
 import { testClient, testNamespace, testServerAddress } from '../support/temporal';
+import { runWorkflowBundle } from '../support/workflowBundleFile';
 import { lastReleased } from '../../src/releases/releaseLog';
 
 // deployService's rare branches with fake provisioning (the real workflow code on the dev server,
@@ -66,7 +67,7 @@ describe('deployService branches, with fake provisioning', () => {
       notify: async () => undefined,
       ensureDriftSchedule: async () => ({ scheduleId: 'unused', created: false }),
     };
-    worker = await Worker.create({ connection, namespace: testNamespace(), taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
+    worker = await Worker.create({ connection, namespace: testNamespace(), taskQueue, workflowBundle: runWorkflowBundle(), activities });
     running = worker.run();
   });
 

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import type { Config } from '@jest/types';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevEnvironment } from '../../src/devenv/devEnvironment';
 import { HTTP_PORT_OFFSET } from '../../src/devenv/endpoints';
 import { freePort, freePortWithFreeNeighbour } from '../../src/tcpPorts';
+import { workflowBundleFile } from '../support/workflowBundleFile';
 import { workerNamespace } from './namespaces';
 
 // One real Temporal dev server for the whole integration run, in a throwaway state dir and on free
@@ -18,25 +18,10 @@ export default async function globalSetup(config: Config.GlobalConfig): Promise<
   process.env.DEPLOYER_HOME = home;
   const namespaces = Array.from({ length: config.maxWorkers }, (_, index) => workerNamespace(index + 1));
   // The dev server keeps the convention a CLI assumes when nobody names its HTTP API (gRPC port + 10), as on a developer's machine.
-  const [status, bundle] = await Promise.all([startDevEnvironment({ port: await freePortWithFreeNeighbour(HTTP_PORT_OFFSET), uiPort: await freePort(), withoutWorker: true, namespaces }), workflowBundle(home)]);
+  const [status] = await Promise.all([startDevEnvironment({ port: await freePortWithFreeNeighbour(HTTP_PORT_OFFSET), uiPort: await freePort(), withoutWorker: true, namespaces }), workflowBundleFile(home)]);
   process.env.DEPLOYER_TEMPORAL_ADDRESS = status.endpoints.temporalAddress;
   process.env.DEPLOYER_TEMPORAL_NAMESPACE = status.endpoints.namespace;
   // Under a name of its own: a CLI given DEPLOYER_TEMPORAL_HTTP_ADDRESS would read through it, also
   // in tests that start a Temporal of their own. Tests of the HTTP path pass it on themselves.
   process.env.DEPLOYER_TEST_TEMPORAL_HTTP_ADDRESS = status.endpoints.temporalHttpAddress;
-  // Every deployer worker of the run, in jest or spawned (the workers `deployer dev start` starts
-  // too), loads this one bundle instead of spending seconds of CPU bundling workflows/ itself.
-  process.env.DEPLOYER_WORKFLOW_BUNDLE = bundle;
-}
-
-/** workflows/ bundled once, in a file of the run's state dir. */
-async function workflowBundle(home: string): Promise<string> {
-  const quiet = () => undefined;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'),
-    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet },
-  });
-  const file = path.join(home, 'workflow-bundle.js');
-  fs.writeFileSync(file, code);
-  return file;
 }

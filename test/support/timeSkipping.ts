@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { DeployerActivities } from '../../activities';
 import { toolsBinDir } from '../../src/paths';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/searchAttributes';
+import { runWorkflowBundle } from './workflowBundleFile';
 
 // Workflow tests on the Java SDK's time-skipping test server (docs/decisions.md, Test servers): a
 // server per test file, its clock jumping over timers whenever the test awaits a result, so a 24 h
@@ -36,21 +37,13 @@ export function quietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/** workflows/ bundled once per test file (a few seconds), as the worker bundles it. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
-  return bundle;
-}
-
 /** A worker of every workflow in workflows/ over the given activities, polling a task queue of its own until `stop`. */
 export async function startWorkflowWorker(env: TestWorkflowEnvironment, activities: DeployerActivities): Promise<{ taskQueue: string; stop: () => Promise<void> }> {
   const taskQueue = `workflow-tests-${crypto.randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: runWorkflowBundle(),
     activities,
     // As production (worker/createWorker.ts): a cancellation reaches a heartbeating activity within a second.
     maxHeartbeatThrottleInterval: '1 second',

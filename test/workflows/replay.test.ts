@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { HISTORIES_DIR, loadHistory } from '../support/workflowHistories';
-import { quietRuntime, workflowBundle } from '../support/timeSkipping';
+import { quietRuntime } from '../support/timeSkipping';
+import { runWorkflowBundle } from '../support/workflowBundleFile';
 
 // A worker restarted on new code replays the history of every run in flight: workflow code that no
 // longer makes the same commands for a recorded history (an activity added, reordered or renamed
@@ -19,7 +20,7 @@ describe('recorded workflow histories replay on the current workflow code', () =
   it('replays each one without a determinism error', async () => {
     const histories = files.map((file) => ({ workflowId: path.basename(file, '.json'), history: loadHistory(file) }));
     const outcomes: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: runWorkflowBundle() }, histories)) {
       outcomes.push(`${result.workflowId}: ${result.error ? `${result.error.name}: ${result.error.message}` : 'replayed'}`);
     }
     expect(outcomes).toEqual(histories.map(({ workflowId }) => `${workflowId}: replayed`));
