@@ -58,6 +58,11 @@ describe('deployer dev', () => {
       await connection.close();
     }
 
+    // Its SQLite database in write-ahead-log mode (file format bytes 18 and 19 are 2): a commit
+    // appends to the log instead of rewriting pages through a rollback journal, synced at checkpoints.
+    const header = fs.readFileSync(path.join(home, 'dev', 'temporal.sqlite')).subarray(18, 20);
+    expect([...header]).toEqual([2, 2]);
+
     const again = await runCli(['dev', 'start', '--port', String(port), '--ui-port', String(uiPort)], env);
     expect(again.code).toBe(0);
     const statusAgain = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout);
