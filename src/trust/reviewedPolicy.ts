@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,6 +89,9 @@ interface GitLocation {
   repo: string;
 }
 
+/** The branches a checkout's reviewed policy may come from, in order of preference. */
+const REVIEWED_REFS = ['refs/remotes/origin/main', 'refs/remotes/origin/master', 'refs/heads/main', 'refs/heads/master'];
+
 async function checkoutBranch(checkout: Checkout | undefined): Promise<GitLocation> {
   if (!checkout) {
     throw new PolicyUnavailableError('this deployment names no git checkout and the worker has no reviewed repository: set DEPLOYER_POLICY_REPO on the worker, or deploy from a git checkout of the deployment repo');
@@ -96,10 +99,9 @@ async function checkoutBranch(checkout: Checkout | undefined): Promise<GitLocati
   if (!fs.existsSync(checkout.gitRoot)) {
     throw new PolicyUnavailableError(`the worker cannot read ${checkout.gitRoot} (it runs on another machine): set DEPLOYER_POLICY_REPO on the worker to the deployment repo's git URL`);
   }
-  for (const ref of ['refs/remotes/origin/main', 'refs/remotes/origin/master', 'refs/heads/main', 'refs/heads/master']) {
-    const found = await git(checkout.gitRoot, ['rev-parse', '--verify', '--quiet', ref]).catch(() => undefined);
-    if (found) return { gitDir: checkout.gitRoot, ref, path: checkout.path, repo: checkout.gitRoot };
-  }
+  const present = (await git(checkout.gitRoot, ['for-each-ref', '--format=%(refname)', ...REVIEWED_REFS])).split('\n');
+  const ref = REVIEWED_REFS.find((candidate) => present.includes(candidate));
+  if (ref) return { gitDir: checkout.gitRoot, ref, path: checkout.path, repo: checkout.gitRoot };
   throw new PolicyUnavailableError(`${checkout.gitRoot} has no main or master branch to read the reviewed approval policy from: commit the deployment repo to main`);
 }
 
@@ -111,28 +113,74 @@ async function isAncestor(gitDir: string, commit: string, tip: string): Promise<
   );
 }
 
-/** Writes the policy files of `commit` (only those) to a temporary directory and reads them there. */
+/**
+ * Writes the policy files of `commit` (only those) to a temporary directory and reads them there.
+ * Two git processes whatever the number of files (a worker spawns them on every deployment, and a
+ * spawn from a large process costs milliseconds of CPU): one lists the files, one reads them all.
+ */
 async function withFilesAt<T>(gitDir: string, commit: string, repoPath: string, request: PolicyRequest, use: (root: string) => T): Promise<T> {
   const base = path.posix.normalize(repoPath.split(path.sep).join('/')).replace(/^\.\/?|\/$/g, '');
   const prefix = base ? `${base}/` : '';
   const wanted = [`${prefix}deployer.yaml`, `${prefix}environments`, `${prefix}stacks/${request.stack}/services/${request.service}/service.yaml`];
-  const listed = (await git(gitDir, ['ls-tree', '-r', '--name-only', commit, '--', ...wanted])).split('\n').filter(Boolean);
+  // -z: NUL-terminated entries of "<mode> <type> <object>\t<path>", any character allowed in a path.
+  const listed = (await git(gitDir, ['ls-tree', '-r', '-z', commit, '--', ...wanted], false))
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => {
+      const tab = entry.indexOf('\t');
+      return { object: entry.slice(0, tab).split(' ')[2]!, file: entry.slice(tab + 1) };
+    });
+  const contents = await readBlobs(gitDir, listed.map((entry) => entry.object));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-policy-'));
   try {
-    for (const file of listed) {
+    listed.forEach(({ file }, index) => {
       const target = path.join(dir, file.slice(prefix.length));
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, await git(gitDir, ['show', `${commit}:${file}`], false));
-    }
+      fs.writeFileSync(target, contents[index]!);
+    });
     return use(dir);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** The contents of the given blobs, in order, from one `git cat-file --batch`. */
+function readBlobs(gitDir: string, objects: string[]): Promise<Buffer[]> {
+  if (!objects.length) return Promise.resolve([]);
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['-C', gitDir, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'], timeout: GIT_TIMEOUT_MS, env: gitEnv() });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code !== 0) return reject(new Error(Buffer.concat(err).toString('utf8').trim() || `git cat-file ended with ${signal ?? `exit code ${code}`}`));
+      // Each answer is "<object> <type> <size>\n<content>\n", or "<object> missing\n".
+      const answer = Buffer.concat(out);
+      const blobs: Buffer[] = [];
+      let at = 0;
+      for (const object of objects) {
+        const headerEnd = answer.indexOf(0x0a, at);
+        const [, type, size] = answer.subarray(at, headerEnd === -1 ? undefined : headerEnd).toString('utf8').split(' ');
+        if (headerEnd === -1 || type !== 'blob') return reject(new Error(`git cat-file: ${object} is ${type ?? 'not in the answer'}, not a file`));
+        blobs.push(answer.subarray(headerEnd + 1, headerEnd + 1 + Number(size)));
+        at = headerEnd + 1 + Number(size) + 1;
+      }
+      resolve(blobs);
+    });
+    child.stdin.end(`${objects.join('\n')}\n`);
+  });
+}
+
+const GIT_TIMEOUT_MS = 120_000;
+
+/** Never a prompt for credentials: a worker has nobody to answer it. */
+const gitEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_TERMINAL_PROMPT: '0' });
+
 function git(gitDir: string, args: string[], trim = true): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', ['-C', gitDir, ...args], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, (error, stdout, stderr) => {
+    execFile('git', ['-C', gitDir, ...args], { timeout: GIT_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, env: gitEnv() }, (error, stdout, stderr) => {
       if (error) reject(new Error(stderr.trim() || error.message));
       else resolve(trim ? stdout.trim() : stdout);
     });

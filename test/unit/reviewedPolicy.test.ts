@@ -49,6 +49,26 @@ describe('the reviewed policy', () => {
     await expect(source.read(request)).rejects.toThrow(/names no git checkout and the worker has no reviewed repository: set DEPLOYER_POLICY_REPO/);
   });
 
+  it('in one-machine mode prefers origin\'s main to the local one, and says so when there is neither main nor master', async () => {
+    const source = new GitPolicySource(repo.scratch('policy-cache-'));
+    const checkout = { gitRoot: repo.root, path: '.', dirty: false };
+    const reviewedCommit = repo.head();
+    execFileSync('git', ['update-ref', 'refs/remotes/origin/main', reviewedCommit], { cwd: repo.root });
+    repo.editYaml('environments/production.yaml', (doc) => doc.setIn(['spec', 'approval', 'required'], false));
+    const local = repo.commit('turn approval off on the local main only');
+    try {
+      const reviewed = await source.read({ ...request, commit: local, checkout });
+      expect(reviewed).toMatchObject({ commitReviewed: false, source: { ref: 'refs/remotes/origin/main', commit: reviewedCommit } });
+      expect(reviewed.policy!.approval.required).toBe(true);
+      execFileSync('git', ['branch', '-q', '-m', 'main', 'trunk'], { cwd: repo.root });
+      execFileSync('git', ['update-ref', '-d', 'refs/remotes/origin/main'], { cwd: repo.root });
+      await expect(source.read({ ...request, checkout })).rejects.toThrow(`${repo.root} has no main or master branch to read the reviewed approval policy from`);
+    } finally {
+      execFileSync('git', ['branch', '-q', '-m', 'trunk', 'main'], { cwd: repo.root });
+      execFileSync('git', ['reset', '-q', '--hard', reviewedCommit], { cwd: repo.root });
+    }
+  });
+
   it('reports an unknown environment as undeclared, not as unrestricted', async () => {
     expect((await repo.policySource().read({ ...request, environment: 'prod-eu' })).policy).toBeUndefined();
   });
