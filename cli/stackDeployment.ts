@@ -45,10 +45,15 @@ export async function startStackDeployment(client: Client, request: DeployReques
 /** How often each service's progress is asked for. */
 const POLL_MS = 500;
 
-/** Reports each service's deployment as it progresses (one line per change) until the stack's ends. */
-export async function followStackDeployment(client: Client, handle: WorkflowHandle, request: DeployRequest, log?: (line: string) => void): Promise<DeployStackResult> {
+/**
+ * Reports each service's deployment as it progresses (one line per change) until the stack's ends;
+ * returns its result and each service's last progress in it (for the summary's plans).
+ */
+export async function followStackDeployment(client: Client, handle: WorkflowHandle, request: DeployRequest, log?: (line: string) => void): Promise<{ result: DeployStackResult; progress: Map<string, DeploymentProgress> }> {
   const { desired } = request;
   const seen = new Map<string, DeploymentProgress>();
+  /** Services whose run in this deployment ended and was read since: never asked again. */
+  const ended = new Set<string>();
   const stackStarted = (await handle.describe()).startTime.getTime();
   const done = resultThroughOutages<DeployStackResult>(handle);
   let finished = false;
@@ -58,20 +63,32 @@ export async function followStackDeployment(client: Client, handle: WorkflowHand
     // component rolled back) may have come after the previous one.
     const lastPass = finished;
     for (const service of desired.services) {
-      const progress = await client.workflow
-        .getHandle(deployServiceWorkflowId(desired.stack, desired.environment.name, service.name))
-        .query(progressQuery)
-        .catch(() => undefined);
-      // A handle by id can reach an earlier run of the service; only this apply's runs count.
-      if (!progress || Date.parse(progress.startedAt) < stackStarted) continue;
-      const lines = progressEvents(seen.get(service.name), progress);
-      seen.set(service.name, progress);
+      if (ended.has(service.name)) continue;
+      const run = await serviceRun(client, deployServiceWorkflowId(desired.stack, desired.environment.name, service.name), stackStarted);
+      if (!run) continue;
+      if (run.ended) ended.add(service.name);
+      const lines = progressEvents(seen.get(service.name), run.progress);
+      seen.set(service.name, run.progress);
       for (const line of lines) log?.(`${service.name} ${line.trim()}`);
     }
-    if (lastPass) return done;
+    if (lastPass) return { result: await done, progress: seen };
     // Wakes at once when the deployment ends instead of a poll interval later.
     await Promise.race([new Promise((resolve) => setTimeout(resolve, POLL_MS)), done.catch(() => undefined)]);
   }
+}
+
+/**
+ * A service's run in this stack deployment: its progress, and whether it has ended. Undefined while
+ * the service's id still names an earlier run (this deployment has not reached it), or nobody
+ * answers. The run is described before it is queried: the query of a run that has ended makes the
+ * worker replay its whole history (tens of milliseconds of CPU, twice a second per service), so an
+ * earlier run is never queried and an ended one once.
+ */
+async function serviceRun(client: Client, workflowId: string, stackStarted: number): Promise<{ progress: DeploymentProgress; ended: boolean } | undefined> {
+  const run = await client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+  if (!run || run.startTime.getTime() < stackStarted) return undefined;
+  const progress = await client.workflow.getHandle(workflowId, run.runId).query(progressQuery).catch(() => undefined);
+  return progress && { progress, ended: run.status.name !== 'RUNNING' };
 }
 
 /** How a stack deployment ended, a line per service. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { DeploymentProgress, DeployServiceResult } from '../../src/temporal/deployment';
+import type { Client } from '@temporalio/client';
+import type { DeployServiceResult } from '../../src/temporal/deployment';
 import { BaseCommand } from '../baseCommand';
 import type { DeployRequest } from '../deployInputs';
 import type { WorkflowLink } from '../render/summary';
@@ -151,12 +151,11 @@ export default class Apply extends BaseCommand {
       if (summary) summary.write((await import('../render/summary')).startedSummary(stack, environment.name, handle.workflowId, summary.link));
       return { workflowId: handle.workflowId, nextSteps };
     }
-    const result = await followStackDeployment(client, handle, request, json ? undefined : (line) => this.logToStderr(line));
+    const { result, progress } = await followStackDeployment(client, handle, request, json ? undefined : (line) => this.logToStderr(line));
     const outcome = stackOutcome(result);
     if (!json && outcome) this.log(outcome);
     if (summary) {
       const { stackSummary } = await import('../render/summary');
-      const progress = await servicesProgress(client, handle, request);
       const services = request.desired.services.map((service) => service.name);
       summary.write(stackSummary({ stack, environment: environment.name, version: request.version, requestedBy: request.requestedBy, workflowId: handle.workflowId, services, result, progress, link: summary.link }));
     }
@@ -169,22 +168,4 @@ async function summaryTarget(file: string, settings: { address: string; namespac
   const { temporalUiUrl, workflowUrl } = await import('../temporalUi');
   const ui = temporalUiUrl(settings);
   return { write: (markdown) => fs.appendFileSync(file, `${markdown}\n`), link: (workflowId) => workflowUrl(ui, settings.namespace, workflowId) };
-}
-
-/**
- * Each service's progress in this stack deployment (for its plan in the summary), asked of its
- * finished child workflow. A service whose latest run started before the stack did never ran in it.
- */
-async function servicesProgress(client: Client, handle: WorkflowHandle, request: DeployRequest): Promise<Map<string, DeploymentProgress>> {
-  const { deployServiceWorkflowId, progressQuery } = await import('../../src/temporal/deployment');
-  const stackStarted = (await handle.describe()).startTime.getTime();
-  const progress = new Map<string, DeploymentProgress>();
-  for (const service of request.desired.services) {
-    const seen = await client.workflow
-      .getHandle(deployServiceWorkflowId(request.desired.stack, request.desired.environment.name, service.name))
-      .query(progressQuery)
-      .catch(() => undefined);
-    if (seen && Date.parse(seen.startedAt) >= stackStarted) progress.set(service.name, seen);
-  }
-  return progress;
 }
