@@ -7,11 +7,13 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 // starts too), loads this one file instead of bundling workflows/ itself.
 
 const BUNDLE_ENV = 'DEPLOYER_WORKFLOW_BUNDLE';
+/** Names the bundle this run made: a DEPLOYER_WORKFLOW_BUNDLE from the shell may be of older code. */
+const MADE_ENV = 'DEPLOYER_TEST_WORKFLOW_BUNDLE_MADE';
 
-/** The run's bundle: the one an earlier globalSetup made, or a new one written under `dir`. */
+/** The run's bundle: the one an earlier globalSetup of this run made, or a new one written under `dir`. */
 export async function workflowBundleFile(dir: string): Promise<string> {
-  const made = process.env[BUNDLE_ENV];
-  if (made && fs.existsSync(made)) return made;
+  const made = process.env[MADE_ENV];
+  if (made && made === process.env[BUNDLE_ENV] && fs.existsSync(made)) return made;
   const quiet = () => undefined;
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'),
@@ -19,7 +21,7 @@ export async function workflowBundleFile(dir: string): Promise<string> {
   });
   const file = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(file, code);
-  process.env[BUNDLE_ENV] = file;
+  process.env[BUNDLE_ENV] = process.env[MADE_ENV] = file;
   return file;
 }
 
