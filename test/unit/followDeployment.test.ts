@@ -76,6 +76,50 @@ describe('following a deployment', () => {
   }, 30_000);
 });
 
+describe('how often a deployment is asked where it is', () => {
+  const progress = (phase: DeploymentProgress['phase']): DeploymentProgress =>
+    ({ workflowId: 'deploy/s/production/api', stack: 's', environment: 'production', service: 'api', version: 'v1', kind: 'deploy', requestedBy: 'alice@company.com', phase, startedAt: '2026-12-05T10:00:00Z', waves: [], approval: { required: true, approvers: [] } }) as DeploymentProgress;
+
+  afterEach(() => jest.useRealTimers());
+
+  it('every 0.4 s while it deploys, every 2 s while it waits for an approver or monitors, and at once after the approval was handled here', async () => {
+    jest.useFakeTimers();
+    let finish: (result: DeployServiceResult) => void = () => undefined;
+    const result = new Promise<DeployServiceResult>((resolve) => (finish = resolve));
+    let phase: DeploymentProgress['phase'] = 'deploying';
+    const askedAt: number[] = [];
+    const handle = {
+      result: () => result,
+      query: async () => {
+        askedAt.push(Date.now());
+        return progress(phase);
+      },
+    } as unknown as WorkflowHandle;
+    const out = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
+    const start = Date.now();
+    const since = () => askedAt.map((at) => at - start);
+
+    const following = followDeployment(handle, { out, onApprovalNeeded: async () => void (phase = 'deploying') });
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(since()).toEqual([0, 400, 800]);
+
+    phase = 'monitoring';
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(since()).toEqual([0, 400, 800, 1200, 3200, 5200]);
+
+    // The requester approves at the prompt: the next question follows at once (a zero timer: 1 ms), finds it deploying, and 0.4 s it is again.
+    phase = 'awaiting-approval';
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(since().slice(6)).toEqual([7200, 7201, 7601]);
+
+    // Its end wakes the loop at once; one more question, and following ends (also were the answer, wrongly, not a terminal phase).
+    finish({ phase: 'succeeded', progress: progress('succeeded') });
+    await jest.advanceTimersByTimeAsync(0);
+    await expect(following).resolves.toMatchObject({ phase: 'succeeded' });
+    expect(since().slice(9)).toEqual([8000]);
+  });
+});
+
 describe('waiting for a workflow\'s result', () => {
   it('ends with what the server answers: a failed workflow, or a workflow it does not know, at once', async () => {
     const failed = Object.assign(new Error('Workflow execution failed'), { name: 'WorkflowFailedError' });
