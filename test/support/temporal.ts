@@ -3,6 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ActivityPorts } from '../../activities/ports';
 import { deployerWorkerOptions } from '../../worker/createWorker';
 import { createComponentStackActivities } from './componentStack/activities';
+import { runWorkflowBundle } from './workflowBundleFile';
 
 /** Address of the dev server that test/integration/globalSetup.ts started. */
 export function testServerAddress(): string {
@@ -35,7 +36,7 @@ export interface TestWorkerOptions {
 export async function testWorker(taskQueue: string, ports: ActivityPorts, options: TestWorkerOptions = {}): Promise<{ stop: () => Promise<void> }> {
   const connection = await NativeConnection.connect({ address: testServerAddress() });
   // The run's one bundle of workflows/ (globalSetup), unless this worker registers other workflows.
-  const workflowBundle = options.componentStackWorkflows ? undefined : process.env.DEPLOYER_WORKFLOW_BUNDLE;
+  const workflowBundle = options.componentStackWorkflows ? undefined : runWorkflowBundle().codePath;
   const deployer = deployerWorkerOptions({ connection, namespace: testNamespace(), ports, taskQueue, workflowBundle });
   const worker = await Worker.create(
     options.componentStackWorkflows
