@@ -23,7 +23,10 @@ export function probeAddress(address: string, timeoutMs: number): Promise<void> 
       else resolve();
     };
     socket.once('connect', () => end());
-    socket.once('timeout', () => end(new Error(`nothing answered within ${timeoutMs / 1000}s`)));
+    // Timers run before I/O in each turn of the event loop: after the thread was held (a CLI loading
+    // its modules), the timeout would fire ahead of a refusal that had already come. Waiting for
+    // that turn's I/O first lets the socket's own answer win.
+    socket.once('timeout', () => setImmediate(() => end(new Error(`nothing answered within ${timeoutMs / 1000}s`))));
     socket.once('error', end);
   });
 }
