@@ -67,15 +67,16 @@ describe('Temporal + Pulumi round trip', () => {
   it('cancelling the workflow stops the Pulumi operation and leaves a consistent state', async () => {
     const first = path.join(dir, 'first.txt');
     const second = path.join(dir, 'second.txt');
+    const started = path.join(dir, 'first.started');
+    // Longer than the activity's heartbeat interval (5 s), at which the cancellation reaches it.
     const op = operation('svc.slow.dev', {
       files: [
-        { path: first, content: 'one', delayMs: 4000 },
+        { path: first, content: 'one', delayMs: 10_000, startedMarker: started },
         { path: second, content: 'two' },
       ],
     });
     const handle = await client.client.workflow.start('applyComponentStack', { taskQueue, workflowId: `cancel-${crypto.randomUUID()}`, args: [op] });
-    await waitFor(async () => ((await handle.describe()).raw.pendingActivities?.length ?? 0) > 0);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await waitFor(async () => fs.existsSync(started));
     await handle.cancel();
 
     const failure = await handle.result().catch((error: unknown) => error);
