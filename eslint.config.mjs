@@ -31,7 +31,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.js', 'bin/**/*.js', 'bench/**/*.js', 'test/chaos/**/*.js', 'examples/**/*.js', '*.config.js', '*.cjs'],
+    files: ['scripts/**/*.js', 'bin/**/*.js', 'bench/**/*.js', 'test/chaos/**/*.js', 'test/sequencer.js', 'examples/**/*.js', '*.config.js', '*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', __filename: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -7,12 +7,15 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser
 module.exports = {
   // A global option: Temporal bundling and Pulumi operations take seconds, not milliseconds.
   testTimeout: 180000,
-  // Three files at a time on two cores: integration files spend much of their time waiting (health
-  // checks, monitor windows, servers starting), so with two the cores sat a third idle; `npm test`
-  // runs every project in one jest run, so unit files fill those gaps too. Each integration file has
-  // a state dir and a local runtime of its own (fileEnvironment.ts); they share the dev server, each
-  // jest worker in a namespace of its own (namespaces.ts) and each file on a task queue of its own.
-  maxWorkers: 3,
+  // Four files at a time on two cores: integration files spend much of their time waiting (health
+  // checks, monitor windows, servers starting, a killed worker's heartbeat timeout), so with three
+  // the cores sat a fifth idle; `npm test` runs every project in one jest run, so unit files fill
+  // those gaps too. Each integration file has a state dir and a local runtime of its own
+  // (fileEnvironment.ts); they share the dev server, each jest worker in a namespace of its own
+  // (namespaces.ts) and each file on a task queue of its own.
+  maxWorkers: 4,
+  // The files that mostly wait start first, each followed by two that compute (test/sequencer.js).
+  testSequencer: '<rootDir>/test/sequencer.js',
   projects: [
     {
       displayName: 'unit',

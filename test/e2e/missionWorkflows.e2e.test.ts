@@ -1,3 +1,8 @@
+/**
+ * @mostly-waits This file's minutes go mostly to waiting: health gates, monitor windows and
+ * approvals, at the pace a user meets them. test/sequencer.js starts it
+ * among files that keep the cores busy.
+ */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,3 +1,8 @@
+/**
+ * @mostly-waits This file's minutes go mostly to waiting: canary steps' analysis windows and a
+ * killed worker's heartbeat timeout. test/sequencer.js starts it
+ * among files that keep the cores busy.
+ */
 import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';

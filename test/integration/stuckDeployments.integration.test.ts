@@ -1,3 +1,8 @@
+/**
+ * @mostly-waits This file's minutes go mostly to waiting: health timeouts and rollouts that do
+ * not end by themselves. test/sequencer.js starts it
+ * among files that keep the cores busy.
+ */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
