@@ -9,8 +9,9 @@ const TERMINAL: DeploymentPhase[] = ['succeeded', 'unchanged', 'failed', 'rolled
 const POLL_MS = 400;
 /**
  * In the phases a deployment waits in for minutes in production (for an approver; the monitor
- * window) its progress is asked for less often: each query costs the worker and Temporal about 10 ms
- * of CPU, for every terminal following it. What ends the wait shows within 2 s; the end at once.
+ * window), and whenever nothing is drawn (`--json`: scripts and CI pipelines), its progress is asked
+ * for less often: each query costs the worker and Temporal about 10 ms of CPU, for every terminal or
+ * pipeline following it. What ends the wait shows within 2 s; the end at once.
  */
 const WAITING_PHASES: DeploymentPhase[] = ['awaiting-approval', 'monitoring'];
 const WAITING_POLL_MS = 2000;
@@ -93,7 +94,7 @@ export async function followDeployment(handle: WorkflowHandle, options: FollowOp
     }
     previous = progress;
     if (TERMINAL.includes(progress.phase) || lastPass) break;
-    const pause = askAgainAtOnce ? 0 : WAITING_PHASES.includes(progress.phase) ? WAITING_POLL_MS : POLL_MS;
+    const pause = askAgainAtOnce ? 0 : options.quiet || WAITING_PHASES.includes(progress.phase) ? WAITING_POLL_MS : POLL_MS;
     // Wake up at once when the deployment ends instead of a poll interval later.
     await Promise.race([new Promise((resolve) => setTimeout(resolve, pause)), result.catch(() => undefined)]);
     // A workflow that failed outright never reaches a terminal phase in its progress: its result says.

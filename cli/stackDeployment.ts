@@ -42,8 +42,9 @@ export async function startStackDeployment(client: Client, request: DeployReques
   }
 }
 
-/** How often each service's progress is asked for. */
+/** How often each service's progress is asked for: less often when nothing is printed (`--json`), see followDeployment.ts. */
 const POLL_MS = 500;
+const QUIET_POLL_MS = 2000;
 
 /**
  * Reports each service's deployment as it progresses (one line per change) until the stack's ends;
@@ -73,7 +74,7 @@ export async function followStackDeployment(client: Client, handle: WorkflowHand
     }
     if (lastPass) return { result: await done, progress: seen };
     // Wakes at once when the deployment ends instead of a poll interval later.
-    await Promise.race([new Promise((resolve) => setTimeout(resolve, POLL_MS)), done.catch(() => undefined)]);
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, log ? POLL_MS : QUIET_POLL_MS)), done.catch(() => undefined)]);
   }
 }
 

@@ -118,6 +118,25 @@ describe('how often a deployment is asked where it is', () => {
     await expect(following).resolves.toMatchObject({ phase: 'succeeded' });
     expect(since().slice(9)).toEqual([8000]);
   });
+
+  it('every 2 s throughout when nothing is drawn (--json), its end at once', async () => {
+    jest.useFakeTimers();
+    let finish: (result: DeployServiceResult) => void = () => undefined;
+    const result = new Promise<DeployServiceResult>((resolve) => (finish = resolve));
+    const askedAt: number[] = [];
+    const start = Date.now();
+    const handle = { result: () => result, query: async () => (askedAt.push(Date.now() - start), progress('deploying')) } as unknown as WorkflowHandle;
+    const out = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
+
+    const following = followDeployment(handle, { out, quiet: true });
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(askedAt).toEqual([0, 2000, 4000]);
+
+    finish({ phase: 'succeeded', progress: progress('succeeded') });
+    await jest.advanceTimersByTimeAsync(0);
+    await expect(following).resolves.toMatchObject({ phase: 'succeeded' });
+    expect(askedAt).toEqual([0, 2000, 4000, 5000]);
+  });
 });
 
 describe('waiting for a workflow\'s result', () => {

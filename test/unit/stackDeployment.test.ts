@@ -74,4 +74,35 @@ describe('followStackDeployment', () => {
     expect(queried).toEqual(['users-now', 'orders-now']);
     expect(lines).toEqual(['users wave 1 orders/cache: done', 'users → succeeded', 'orders wave 1 orders/cache: done', 'orders → deploying']);
   });
+
+  it('asks every 0.5 s while it prints progress, every 2 s when nothing is printed (--json)', async () => {
+    jest.useFakeTimers();
+    try {
+      const askedEvery = async (log?: (line: string) => void) => {
+        let settle!: (value: DeployStackResult) => void;
+        const ended = new Promise<DeployStackResult>((resolve) => (settle = resolve));
+        const askedAt: number[] = [];
+        const start = Date.now();
+        const client = {
+          workflow: {
+            getHandle: () => ({
+              describe: async () => ({ runId: 'now', startTime: new Date(start + 1), status: { name: 'RUNNING' } }),
+              query: async () => (askedAt.push(Date.now() - start), progress('running', 'deploying')),
+            }),
+          },
+        } as unknown as Client;
+        const handle = { describe: async () => ({ startTime: new Date(start) }), result: () => ended } as unknown as WorkflowHandle;
+        const request = { desired: { stack: 'shop', environment: { name: 'development' }, services: [{ name: 'orders' }] } } as unknown as DeployRequest;
+        const following = followStackDeployment(client, handle, request, log);
+        await jest.advanceTimersByTimeAsync(4100);
+        settle({ phase: 'succeeded', services: [{ service: 'orders', phase: 'succeeded' }] });
+        await following;
+        return askedAt.slice(0, -1);
+      };
+      expect(await askedEvery(() => undefined)).toEqual([0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000]);
+      expect(await askedEvery()).toEqual([0, 2000, 4000]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
