@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 
 /** A TCP port on loopback that nothing listens on now; the tiny race until a child binds it is acceptable locally. */
@@ -12,11 +13,30 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A free loopback port whose neighbour `offset` above is free too (for a server that opens two, such as Temporal's gRPC and HTTP ports). */
+/** Where ports chosen below the kernel's ephemeral range start: clear of the well-known ones. */
+const LOWEST_CHOSEN_PORT = 10000;
+
+/**
+ * A free loopback port whose neighbour `offset` above is free too, for a server that opens several
+ * (Temporal: gRPC, and its HTTP API at +10). Chosen below the kernel's ephemeral range: an outgoing
+ * connection never takes such a port as its source port, as one of the server's own connections
+ * could while it starts (its HTTP API's bind then failed: address already in use).
+ */
 export async function freePortWithFreeNeighbour(offset: number): Promise<number> {
+  const span = ephemeralRangeStart() - offset - LOWEST_CHOSEN_PORT;
   for (;;) {
-    const port = await freePort();
-    if (port + offset <= 65535 && (await isFree(port + offset))) return port;
+    // A kernel whose range starts that low leaves nothing to choose from: any free pair, then.
+    const port = span > 0 ? LOWEST_CHOSEN_PORT + Math.floor(Math.random() * span) : await freePort();
+    if (port + offset <= 65535 && (await isFree(port)) && (await isFree(port + offset))) return port;
+  }
+}
+
+/** The first port the kernel hands out to outgoing connections (Linux says where; 32768 is its default). */
+export function ephemeralRangeStart(): number {
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
   }
 }
 
