@@ -11,7 +11,8 @@ import { deployerTaskQueue } from '../../src/temporal/taskQueue';
 import { runCli } from '../support/cli';
 import { get } from '../support/load';
 import { hasExited } from '../support/processes';
-import { freePort } from '../../src/tcpPorts';
+import { HTTP_PORT_OFFSET } from '../../src/devenv/endpoints';
+import { freePort, freePortWithFreeNeighbour } from '../../src/tcpPorts';
 
 // `deployer dev start | status | stop` end to end, in its own state dir and ports.
 describe('deployer dev', () => {
@@ -30,7 +31,8 @@ describe('deployer dev', () => {
   });
 
   it('starts the server, the local runtime and the worker, reports them, starts twice harmlessly, and stops exactly them', async () => {
-    const port = await freePort();
+    // Temporal's gRPC port, its HTTP API 10 above: both below the ephemeral range (see tcpPorts.ts).
+    const port = await freePortWithFreeNeighbour(HTTP_PORT_OFFSET);
     const uiPort = await freePort();
     const started = await runCli(['dev', 'start', '--port', String(port), '--ui-port', String(uiPort)], env);
     expect(started.stderr).toContain('Starting the Temporal dev server');
@@ -112,10 +114,10 @@ describe('deployer dev start --state postgres', () => {
   });
 
   it('runs a state database the worker keeps its state in, remembered for the home across restarts', async () => {
-    const [port, uiPort] = [await freePort(), await freePort()];
+    const [port, uiPort] = [await freePortWithFreeNeighbour(HTTP_PORT_OFFSET), await freePort()];
     const start = ['dev', 'start', '--port', String(port), '--ui-port', String(uiPort)];
     const started = await runCli([...start, '--state', 'postgres'], env);
-    expect(started.code).toBe(0);
+    expect(started).toMatchObject({ code: 0 });
     const status = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout);
     expect(status.components.map((c: { name: string; running: boolean }) => [c.name, c.running])).toEqual([
       ['temporal', true],
@@ -147,7 +149,8 @@ describe('deployer dev start --state postgres', () => {
     const refused = await runCli([...start, '--state', 'file'], env);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/keeps its state in a local\s+PostgreSQL/);
-    expect((await runCli(start, env)).code).toBe(0);
+    // Its stderr on a failure says why it did not start.
+    expect(await runCli(start, env)).toMatchObject({ code: 0 });
     expect(JSON.parse((await runCli(history, clientEnv, repo)).stdout).releases.map((release: { version: string }) => release.version)).toEqual(['v7.7.7']);
     fs.rmSync(clientEnv.DEPLOYER_HOME, { recursive: true, force: true });
   });

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CliResult, runCli, startCli } from '../support/cli';
-import { freePort } from '../../src/tcpPorts';
+import { HTTP_PORT_OFFSET } from '../../src/devenv/endpoints';
+import { freePort, freePortWithFreeNeighbour } from '../../src/tcpPorts';
 import { processesReferencing } from '../support/processes';
 import { ReviewedRepo } from '../support/reviewedRepo';
 
@@ -80,7 +81,7 @@ describe('the mission, end to end on the local target', () => {
       edit(`${api}/configs/app.yaml`, (text) => text.slice(0, text.indexOf('cache:')));
     });
 
-    const started = await deployer(['dev', 'start', '--port', String(await freePort()), '--ui-port', String(await freePort())]);
+    const started = await deployer(['dev', 'start', '--port', String(await freePortWithFreeNeighbour(HTTP_PORT_OFFSET)), '--ui-port', String(await freePort())]);
     expect(started.code).toBe(0);
     // Cross-service dependency: the notification API reads user-service's url.
     for (const environment of ['development', 'staging']) {
