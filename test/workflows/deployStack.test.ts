@@ -95,7 +95,9 @@ describe('stack, rollback and decommission workflows (time-skipping, fake activi
       workflowId: deployServiceWorkflowId(STACK, ENVIRONMENT, 'user-service'),
       args: [{ desired: exampleStack('v3.0.0'), service: 'user-service', requestedBy: REQUESTER, version: 'v3.0.0', kind: 'deploy' } satisfies DeployServiceInput],
     });
-    for (let tries = 0; (await holder.query(progressQuery)).phase !== 'awaiting-approval'; tries++) {
+    // Waiting for approval, and its approvers told: only the stack's own calls are logged after behave().
+    const waitsForApproval = async () => (await holder.query(progressQuery)).phase === 'awaiting-approval' && fake.calls.some((call) => call.name === 'notify');
+    for (let tries = 0; !(await waitsForApproval()); tries++) {
       if (tries > 200) throw new Error('the holder never waited for approval');
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
