@@ -137,7 +137,8 @@ describe('deployer dev start --state postgres', () => {
       await store.close();
     }
     const history = ['history', '--stack', 'user-platform', '--service', 'notification-service', '--environment', 'development', '--json'];
-    const clientEnv = { DEPLOYER_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-dev-client-')), DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${port}`, DEPLOYER_TEMPORAL_NAMESPACE: undefined };
+    // A second machine's empty home (inside this file's, so removed with it also when a step fails).
+    const clientEnv = { DEPLOYER_HOME: fs.mkdtempSync(path.join(home, 'client-')), DEPLOYER_TEMPORAL_ADDRESS: `127.0.0.1:${port}`, DEPLOYER_TEMPORAL_NAMESPACE: undefined };
     expect(JSON.parse((await runCli(history, clientEnv, repo)).stdout).releases.map((release: { version: string }) => release.version)).toEqual(['v7.7.7']);
     expect(fs.existsSync(path.join(home, 'releases'))).toBe(false);
 
@@ -152,7 +153,6 @@ describe('deployer dev start --state postgres', () => {
     // Its stderr on a failure says why it did not start.
     expect(await runCli(start, env)).toMatchObject({ code: 0 });
     expect(JSON.parse((await runCli(history, clientEnv, repo)).stdout).releases.map((release: { version: string }) => release.version)).toEqual(['v7.7.7']);
-    fs.rmSync(clientEnv.DEPLOYER_HOME, { recursive: true, force: true });
   });
 });
 
