@@ -14,7 +14,7 @@ const POLL_MS = 400;
  * pipeline following it. What ends the wait shows within 2 s; the end at once.
  */
 const WAITING_PHASES: DeploymentPhase[] = ['awaiting-approval', 'monitoring'];
-const WAITING_POLL_MS = 2000;
+export const SLOW_POLL_MS = 2000;
 /** How often to ask again while no worker answers queries. */
 const WORKER_RETRY_MS = 2000;
 
@@ -94,7 +94,7 @@ export async function followDeployment(handle: WorkflowHandle, options: FollowOp
     }
     previous = progress;
     if (TERMINAL.includes(progress.phase) || lastPass) break;
-    const pause = askAgainAtOnce ? 0 : options.quiet || WAITING_PHASES.includes(progress.phase) ? WAITING_POLL_MS : POLL_MS;
+    const pause = askAgainAtOnce ? 0 : options.quiet || WAITING_PHASES.includes(progress.phase) ? SLOW_POLL_MS : POLL_MS;
     // Wake up at once when the deployment ends instead of a poll interval later.
     await Promise.race([new Promise((resolve) => setTimeout(resolve, pause)), result.catch(() => undefined)]);
     // A workflow that failed outright never reaches a terminal phase in its progress: its result says.

@@ -7,6 +7,7 @@ import { deployerTaskQueue } from '../src/temporal/taskQueue';
 import type { DeployStackResult } from '../src/temporal/deployment';
 import type { DeployRequest } from './deployInputs';
 import { printable } from '../src/client/render/format';
+import { SLOW_POLL_MS } from './followDeployment';
 import { progressEvents } from './render/progress';
 import { signedRequest } from './signing';
 import { DeployerError } from '../src/errors';
@@ -42,9 +43,8 @@ export async function startStackDeployment(client: Client, request: DeployReques
   }
 }
 
-/** How often each service's progress is asked for: less often when nothing is printed (`--json`), see followDeployment.ts. */
+/** How often each service's progress is asked for; as seldom as one deployment's when nothing is printed (`--json`). */
 const POLL_MS = 500;
-const QUIET_POLL_MS = 2000;
 
 /**
  * Reports each service's deployment as it progresses (one line per change) until the stack's ends;
@@ -74,7 +74,7 @@ export async function followStackDeployment(client: Client, handle: WorkflowHand
     }
     if (lastPass) return { result: await done, progress: seen };
     // Wakes at once when the deployment ends instead of a poll interval later.
-    await Promise.race([new Promise((resolve) => setTimeout(resolve, log ? POLL_MS : QUIET_POLL_MS)), done.catch(() => undefined)]);
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, log ? POLL_MS : SLOW_POLL_MS)), done.catch(() => undefined)]);
   }
 }
 
